@@ -1,0 +1,7 @@
+"""`ansim inspect`."""
+
+from detector.cli.commands._not_built import register_not_built
+
+
+def register(subparsers, common):
+    register_not_built(subparsers, common, "inspect", "inspect")
