@@ -7,10 +7,10 @@ from detector.i18n import t
 NOT_BUILT_EXIT_CODE = 2
 
 
-def register_not_built(subparsers, common, name: str, help_text: str):
+def register_not_built(subparsers, common, name: str, help_text: str, command: str = ""):
     parser = subparsers.add_parser(name, parents=[common], help=help_text)
     parser.add_argument("rest", nargs="*", help="(not built yet)")
-    parser.set_defaults(func=lambda args: _not_built(name))
+    parser.set_defaults(func=lambda args: _not_built(command or name))
     return parser
 
 

@@ -22,7 +22,7 @@ def register(subparsers, common):
     for area, help_text in AREAS.items():
         module = _bench_module(area)
         if module is None:
-            register_not_built(areas, common, area, help_text)
+            register_not_built(areas, common, area, help_text, command=f"bench {area}")
             continue
         area_parser = areas.add_parser(area, parents=[common], help=help_text)
         module.add_arguments(area_parser)
