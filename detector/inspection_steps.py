@@ -1,0 +1,195 @@
+"""The step-runner seam between the inspection engine and the RF and optical pipelines.
+
+The engine asks a ``StepRunner`` for three things: an RF sweep (``sweep``, a ``SweepOutcome``),
+an optical scan of one place (``scan``, a ``ScanOutcome``) and a few proximity readings of one
+emitter (``follow``, powers in dB). ``HardwareSteps`` does them on a hardware session with
+``detector.sweeping.run_sweep``, ``detector.scanning.run_scan`` and
+``detector.proximity.follow``; tests pass a runner that returns outcomes they built.
+
+This module also turns outcomes into the plain dicts a record keeps (``rf_result``,
+``optical_result``), writing the evidence behind them (spectrum JSON, SigMF captures, PNG crops of
+each optical finding) to the evidence store.
+"""
+
+import dataclasses
+import itertools
+import json
+import math
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from detector.evidence import EvidenceRef, EvidenceStore
+from detector.fusion import is_video
+
+RF_SWEEP_ZONE = "rf_sweep"
+PROXIMITY_READINGS = 5
+MAX_TRACKED_EMITTERS = 3
+
+
+class StepError(Exception):
+    """A step could not be run or its outcome not recorded."""
+
+
+class StepRunner(Protocol):
+    """What the engine needs from the sensing side."""
+
+    def sweep(self, baseline, on_progress): ...
+
+    def scan(self, stall: int, zone: str, on_progress): ...
+
+    def follow(self, freq_hz: float, n_readings: int) -> list[float]: ...
+
+    def baseline_from_json(self, text: str): ...
+
+    def empty_baseline(self): ...
+
+
+class HardwareSteps:
+    """Steps on a ``HardwareSession`` (real or simulated) with the device profile's settings."""
+
+    def __init__(self, hardware, profile, *, scratch_dir: Path):
+        self.hardware = hardware
+        self.profile = profile
+        self.scratch_dir = Path(scratch_dir)
+
+    def sweep(self, baseline, on_progress):
+        from detector.sweeping import run_sweep  # noqa: PLC0415 - the RF area's entry point
+
+        self.hardware.move_to(RF_SWEEP_ZONE)
+        self.scratch_dir.mkdir(parents=True, exist_ok=True)
+        radio = self.profile.radio
+        return run_sweep(self.hardware.radio, band_names=list(radio.bands),
+                         region=self.profile.device.region, baseline=baseline,
+                         evidence_dir=self.scratch_dir,
+                         downconverter_lo_hz=radio.downconverter_lo_hz, on_progress=on_progress)
+
+    def scan(self, stall: int, zone: str, on_progress):
+        from detector.scanning import run_scan  # noqa: PLC0415 - the optics area's entry point
+
+        self.hardware.move_to(zone)
+        return run_scan(self.hardware.camera, self.hardware.illuminator, on_frame=on_progress)
+
+    def follow(self, freq_hz: float, n_readings: int) -> list[float]:
+        from detector.proximity import follow  # noqa: PLC0415
+
+        readings = itertools.islice(follow(self.hardware.radio, freq_hz), n_readings)
+        return [float(r.power_db) for r in readings]
+
+    def baseline_from_json(self, text: str):
+        from rf.baseline import SiteBaseline  # noqa: PLC0415
+
+        return SiteBaseline.from_json(text)
+
+    def empty_baseline(self):
+        from rf.baseline import SiteBaseline  # noqa: PLC0415
+
+        return SiteBaseline.empty()
+
+
+def plain(value):
+    """``value`` as JSON-ready data: numpy scalars and arrays to Python, NaN/inf to None."""
+    if hasattr(value, "to_dict"):
+        return plain(value.to_dict())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return plain(dataclasses.asdict(value))
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return plain(value.tolist())
+    if isinstance(value, np.generic):
+        return plain(value.item())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def rf_result(outcome, evidence: EvidenceStore) -> tuple[dict, list[EvidenceRef]]:
+    """The record's view of a sweep, and the evidence written for it."""
+    refs = [evidence.put_bytes(_json_bytes(plain(outcome.spectrum)), kind="spectrum",
+                               media_type="application/json")]
+    refs += [_store_capture(path, evidence) for path in _capture_files(outcome.captures)]
+    emitters = [plain(e) for e in outcome.emitters]
+    result = {
+        "kind": "rf_sweep",
+        "duration_s": float(outcome.duration_s),
+        "emitters": emitters,
+        "comparison": _comparison(outcome.comparison),
+        "evidence": [r.to_dict() for r in refs],
+    }
+    return result, refs
+
+
+def tracked_emitters(rf_step: dict | None) -> list[dict]:
+    """Emitters worth following while scanning: video first, strongest first, a few at most."""
+    if rf_step is None:
+        return []
+    video = [e for e in rf_step["emitters"] if is_video(e)]
+    return sorted(video, key=lambda e: -e["power_db"])[:MAX_TRACKED_EMITTERS]
+
+
+def optical_result(outcome, stall: int, zone: str, evidence: EvidenceStore,
+                   proximity: list[dict]) -> tuple[dict, list[EvidenceRef]]:
+    """The record's view of one place's scan, with a PNG crop of every finding as evidence."""
+    refs, findings = [], []
+    for finding in outcome.findings:
+        data = {k: v for k, v in plain(finding).items() if k != "crop"}
+        crop = getattr(finding, "crop", None)
+        if crop is not None and np.size(crop):
+            ref = evidence.put_bytes(_png_bytes(crop), kind=f"{finding.kind}_crop",
+                                     media_type="image/png")
+            refs.append(ref)
+            data["crop_sha256"] = ref.sha256
+        findings.append(data)
+    result = {
+        "kind": "optical_scan",
+        "stall": stall,
+        "zone": zone,
+        "n_frames": int(outcome.n_frames),
+        "code": plain(outcome.code),
+        "findings": findings,
+        "proximity": proximity,
+        "evidence": [r.to_dict() for r in refs],
+    }
+    return result, refs
+
+
+def _comparison(comparison) -> dict | None:
+    if comparison is None:
+        return None
+    return {name: [plain(e) for e in getattr(comparison, name, [])]
+            for name in ("new", "stronger", "vanished", "friendly")}
+
+
+def _capture_files(captures) -> list[Path]:
+    """Every file of the sweep's captures (a SigMF pair counts as its two files)."""
+    files = []
+    for capture in captures or []:
+        path = Path(capture)
+        files.append(path)
+        if path.suffix == ".sigmf-meta":
+            files.append(path.with_suffix(".sigmf-data"))
+    return [f for f in dict.fromkeys(files)]
+
+
+def _store_capture(path: Path, evidence: EvidenceStore) -> EvidenceRef:
+    media_type = ("application/sigmf-meta+json" if path.suffix == ".sigmf-meta"
+                  else "application/octet-stream")
+    return evidence.put_file(path, kind=f"capture{path.suffix}", media_type=media_type)
+
+
+def _json_bytes(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def _png_bytes(image) -> bytes:
+    ok, encoded = cv2.imencode(".png", np.ascontiguousarray(image))
+    if not ok:
+        raise StepError("could not encode an optical finding's crop as PNG")
+    return encoded.tobytes()

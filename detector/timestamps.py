@@ -1,0 +1,36 @@
+"""Timestamps as the log stores them: ISO 8601 in UTC with microseconds and a ``Z``.
+
+One fixed width, so they sort as text and compare byte-for-byte with signed bodies on both
+SQLite and PostgreSQL.
+"""
+
+from datetime import datetime, timezone
+
+FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def utc_now() -> str:
+    return format_utc(datetime.now(timezone.utc))
+
+
+def format_utc(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("a timestamp needs a time zone")
+    return moment.astimezone(timezone.utc).strftime(FORMAT)
+
+
+def parse_bound(text: str, *, end: bool = False) -> str:
+    """A ``--since``/``--until`` value (a date or a date and time) as a stored timestamp.
+
+    A bare date means the start of that day, or with ``end`` the end of it; a date or time
+    without a zone is the device's local time (an inspector in Seoul means Seoul's day).
+    """
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD) or date and time") from None
+    if end and len(text.strip()) == 10:
+        moment = moment.replace(hour=23, minute=59, second=59, microsecond=999999)
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return format_utc(moment)
