@@ -112,26 +112,28 @@ def _walk_chain(session, device, evidence, report, seen_ids, supersedes) -> None
 
 def _check_record(row, device, evidence, report) -> dict | None:
     """The record's body if it parses; every problem found is added to the report."""
+    name = {"id": row["id"]}
+
     def problem(text):
-        report.add(Problem(row["id"], device.id, row["seq"], text))
+        report.add(Problem(name["id"], device.id, row["seq"], text))
 
     data = row["body"].encode("utf-8")
-    if sha256_hex(data) != row["record_hash"]:
-        problem("content changed: it no longer matches its hash")
-    if not verify_signature(device.public_key, data, row["signature"]):
-        problem("the device's signature does not verify")
     try:
         body = json.loads(data)
         columns = index_columns(body)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        body, columns = None, {}
         problem(f"the signed body cannot be read ({exc})")
-        return None
-    for name, value in columns.items():
-        if row[name] != value:
-            problem(f"column {name} says {row[name]!r} but the signed record says {value!r}")
-    if body.get("seq") != row["seq"]:
-        problem("its place in the chain was changed")
-    if evidence is not None:
+    if columns.get("id") and columns["id"] != row["id"]:
+        name["id"] = columns["id"]  # name it as signed, not as someone relabelled it
+    if sha256_hex(data) != row["record_hash"]:
+        problem("content changed: it no longer matches its hash")
+    if not verify_signature(device.public_key, data, row["signature"]):
+        problem("the device's signature does not verify")
+    for column, value in columns.items():
+        if row[column] != value:
+            problem(f"column {column} says {row[column]!r} but the signed record says {value!r}")
+    if evidence is not None and body is not None:
         for ref in body.get("evidence") or []:
             report.evidence_checked += 1
             trouble = evidence.problem_with(ref.get("sha256", ""), ref.get("size_bytes"))
