@@ -34,7 +34,6 @@ from hardware.gpio.illuminator import Illuminator
 from hardware.gpio.pins import make_pin_factory, running_on_pi
 from hardware.probe import module_installed, rtlsdr_dongles
 
-PARTS = ("radio", "camera", "gpio")
 REAL, SIMULATED = "real", "simulated"
 
 
@@ -81,22 +80,16 @@ class HardwareSession:
 def open_hardware(profile, *, simulate: bool, scene=None, seed: int = 0) -> HardwareSession:
     """Open the real parts that are present and simulate the others (all of them if
     ``simulate``); ``scene`` (default ``build_restroom(seed)``) is what simulated parts see."""
-    notes: list[Note] = []
     with ExitStack() as opened:
-        radio, radio_note = (None, _forced("radio")) if simulate else _real_radio(profile)
+        radio, radio_note = choose_radio(profile, simulate)
         if radio is not None:
             opened.callback(radio.close)
-        notes.append(radio_note)
-
-        pin_factory, gpio_note = _pin_factory(simulate)
-        notes.append(gpio_note)
-        illuminator = _illuminator(profile, pin_factory, MonotonicClock())
+        pin_factory, gpio_note = choose_pin_factory(simulate)
+        illuminator = make_illuminator(profile, pin_factory, MonotonicClock())
         opened.callback(lambda: illuminator.close())  # whichever illuminator is current
-        camera, camera_note = ((None, _forced("camera")) if simulate
-                               else _real_camera(profile, illuminator))
+        camera, camera_note = choose_camera(profile, illuminator, simulate)
         if camera is not None:
             opened.callback(camera.close)
-        notes.append(camera_note)
 
         handheld = None
         clock = illuminator.clock
@@ -108,23 +101,25 @@ def open_hardware(profile, *, simulate: bool, scene=None, seed: int = 0) -> Hard
                 opened.callback(radio.close)
             if camera is None:
                 illuminator.close()  # the simulated camera sees rings switched on its own clock
-                illuminator = _illuminator(profile, pin_factory, sim_clock)
+                illuminator = make_illuminator(profile, pin_factory, sim_clock)
                 camera = _simulated_camera(profile, handheld, illuminator, seed)
                 clock = sim_clock
         else:
             scene = None
         opened.pop_all()
-    order = {part: i for i, part in enumerate(PARTS)}
     return HardwareSession(radio=radio, camera=camera, illuminator=illuminator, clock=clock,
                            handheld=handheld, scene=scene, pin_factory=pin_factory,
-                           notes=sorted(notes, key=lambda n: order[n.part]))
+                           notes=[radio_note, camera_note, gpio_note])
 
 
 def _forced(part: str) -> Note:
     return Note(part, SIMULATED, f"hw.{part}.forced")
 
 
-def _real_radio(profile):
+def choose_radio(profile, simulate: bool):
+    """The real RTL-SDR (opened) and a note, or None and a note saying why it is simulated."""
+    if simulate:
+        return None, _forced("radio")
     dongles = rtlsdr_dongles()
     if not dongles:
         return None, Note("radio", SIMULATED, "hw.radio.no_usb")
@@ -139,7 +134,8 @@ def _real_radio(profile):
                                                          "product": dongles[0].product})
 
 
-def _pin_factory(simulate: bool):
+def choose_pin_factory(simulate: bool):
+    """The Pi's own pins on a Pi (unless ``simulate``), else gpiozero's MockFactory; and a note."""
     if simulate:
         return make_pin_factory(True), _forced("gpio")
     if running_on_pi():
@@ -147,12 +143,15 @@ def _pin_factory(simulate: bool):
     return make_pin_factory(True), Note("gpio", SIMULATED, "hw.gpio.not_pi")
 
 
-def _illuminator(profile, pin_factory, clock) -> Illuminator:
+def make_illuminator(profile, pin_factory, clock) -> Illuminator:
     return Illuminator(profile.pins.on_axis_ring, profile.pins.off_axis_ring,
                        pin_factory=pin_factory, clock=clock)
 
 
-def _real_camera(profile, illuminator):
+def choose_camera(profile, illuminator, simulate: bool):
+    """The Pi camera (opened, timed against ``illuminator``) and a note, or None and a note."""
+    if simulate:
+        return None, _forced("camera")
     if not running_on_pi():
         return None, Note("camera", SIMULATED, "hw.camera.not_pi")
     if not module_installed("picamera2"):
