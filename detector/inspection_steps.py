@@ -8,7 +8,8 @@ emitter (``follow``, powers in dB). ``HardwareSteps`` does them on a hardware se
 
 This module also turns outcomes into the plain dicts a record keeps (``rf_result``,
 ``optical_result``), writing the evidence behind them (spectrum JSON, SigMF captures, PNG crops of
-each optical finding) to the evidence store.
+each optical finding) to the evidence store; the sweep's captures are moved there from the
+scratch directory it wrote them to.
 """
 
 import dataclasses
@@ -179,9 +180,12 @@ def _capture_files(captures) -> list[Path]:
 
 
 def _store_capture(path: Path, evidence: EvidenceStore) -> EvidenceRef:
+    """Move a capture the sweep wrote (to the scratch directory) into the evidence store."""
     media_type = ("application/sigmf-meta+json" if path.suffix == ".sigmf-meta"
                   else "application/octet-stream")
-    return evidence.put_file(path, kind=f"capture{path.suffix}", media_type=media_type)
+    ref = evidence.put_file(path, kind=f"capture{path.suffix}", media_type=media_type)
+    path.unlink()
+    return ref
 
 
 def _json_bytes(value) -> bytes:

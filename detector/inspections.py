@@ -100,6 +100,15 @@ class InspectionService:
         self.clock = clock
         self._hardware_lock = threading.Lock()
 
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
     # -- lifecycle ------------------------------------------------------------------------
 
     def start(self, site_id: str, inspector: str, stalls: int | None = None) -> InspectionState:
@@ -348,11 +357,16 @@ class InspectionService:
 
 
 def open_service(data_dir, *, hardware=None, bus=None, profile=None, steps=None,
-                 write: bool = True) -> InspectionService:
-    """The engine on the log in ``data_dir`` (made at first run), with cut-offs recovered."""
+                 write: bool | None = True) -> InspectionService:
+    """The engine on the log in ``data_dir`` (made at first run), with cut-offs recovered.
+
+    ``write=True`` insists on being the log's writer; ``write=None`` falls back to reading
+    only when another process is the writer (then nothing is recovered or can be changed).
+    """
     data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    store = open_store(data_dir / DB_FILENAME, write=True if write else None)
+    if write:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    store = open_store(data_dir / DB_FILENAME, write=write)
     service = InspectionService(store, hardware, bus, EvidenceStore(data_dir / "evidence"),
                                 DeviceKey.load_or_create(data_dir), steps=steps, profile=profile)
     if store.writable:

@@ -9,6 +9,10 @@ from datetime import datetime, timezone
 FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
+class BadTimestamp(ValueError):
+    """A date or time given by the user cannot be read."""
+
+
 def utc_now() -> str:
     return format_utc(datetime.now(timezone.utc))
 
@@ -28,7 +32,7 @@ def parse_bound(text: str, *, end: bool = False) -> str:
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD) or date and time") from None
+        raise BadTimestamp(f"{text!r} is not a date (YYYY-MM-DD) or date and time") from None
     if end and len(text.strip()) == 10:
         moment = moment.replace(hour=23, minute=59, second=59, microsecond=999999)
     if moment.tzinfo is None:

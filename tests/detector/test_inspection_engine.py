@@ -199,7 +199,8 @@ def test_a_failing_step_keeps_the_steps_before_it(make_service):
 def test_evidence_is_stored_by_hash_and_named_in_the_record(make_service, tmp_path):
     meta, data = tmp_path / "cap.sigmf-meta", tmp_path / "cap.sigmf-data"
     meta.write_text('{"global": {"core:datatype": "cu8"}}')
-    data.write_bytes(bytes(range(256)) * 8)
+    payload = bytes(range(256)) * 8
+    data.write_bytes(payload)
     room = FakeRestroom(emitters=CAMERA_ROOM.emitters, lenses={(1, "vent"): 0.3},
                         captures=[meta])
     service = make_service(room)
@@ -211,7 +212,8 @@ def test_evidence_is_stored_by_hash_and_named_in_the_record(make_service, tmp_pa
     for ref in record.body["evidence"]:
         assert service.evidence.problem_with(ref["sha256"], ref["size_bytes"]) is None
     assert service.evidence.read(next(r["sha256"] for r in record.body["evidence"]
-                                      if r["kind"] == "capture.sigmf-data")) == data.read_bytes()
+                                      if r["kind"] == "capture.sigmf-data")) == payload
+    assert not data.exists()  # moved into the store, not copied
     lens_alert = [a for a in record.body["alerts"] if a["type"] == "lens"][0]
     assert lens_alert["severity"] == "medium" and not lens_alert["confirmed"]
     assert lens_alert["evidence"][0] in {r["sha256"] for r in record.body["evidence"]}

@@ -1,7 +1,66 @@
-"""`ansim sites`."""
+"""``ansim sites import FILE|export|list``: the registry of restrooms, as CSV.
 
-from detector.cli.commands._not_built import register_not_built
+``import`` adds or updates every site in the file, or (if any row is bad) nothing, listing every
+problem with its line and column; importing the same file again changes nothing.
+"""
+
+import sys
+from pathlib import Path
+
+from detector.cli.commands._logbook import USER_ERRORS, open_log
+from detector.cli.context import context_from_args
+from detector.cli.output import emit, fail
+from detector.i18n import t
+from detector.sites import export_sites, import_sites, list_sites
 
 
 def register(subparsers, common):
-    register_not_built(subparsers, common, "sites", "sites")
+    parser = subparsers.add_parser("sites", parents=[common], help=t("sites.help"))
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    importing = actions.add_parser("import", parents=[common], help=t("sites.help.import"))
+    importing.add_argument("file", metavar="FILE")
+    importing.set_defaults(func=_guarded(run_import))
+    export = actions.add_parser("export", parents=[common], help=t("sites.help.export"))
+    export.add_argument("--output", metavar="FILE", help=t("sites.help.output"))
+    export.set_defaults(func=_guarded(run_export))
+    listing = actions.add_parser("list", parents=[common], help=t("sites.help.list"))
+    listing.set_defaults(func=_guarded(run_list))
+
+
+def _guarded(action):
+    def run(args) -> int:
+        try:
+            return action(args, context_from_args(args))
+        except USER_ERRORS as exc:
+            return fail(exc)
+    return run
+
+
+def run_import(args, ctx) -> int:
+    with open_log(ctx, write=True) as service:
+        summary = import_sites(service.store, Path(args.file))
+    emit(args, {"added": summary.added, "updated": summary.updated,
+                "unchanged": summary.unchanged},
+         [t("sites.imported", added=summary.added, updated=summary.updated,
+            unchanged=summary.unchanged)])
+    return 0
+
+
+def run_export(args, ctx) -> int:
+    with open_log(ctx) as service:
+        if args.output:
+            with open(args.output, "w", encoding="utf-8", newline="") as out:
+                count = export_sites(service.store, out)
+            print(t("sites.exported", count=count, path=args.output), file=sys.stderr)
+        else:
+            export_sites(service.store, sys.stdout)
+    return 0
+
+
+def run_list(args, ctx) -> int:
+    with open_log(ctx) as service:
+        sites = list_sites(service.store)
+    lines = [f"{s.id:<18} {s.name}  ({t('sites.stalls', count=s.stalls or 1)})"
+             + (f"  {s.address}" if s.address else "") for s in sites] or [t("sites.empty")]
+    emit(args, {"sites": [s.to_dict() for s in sites]}, lines)
+    return 0
