@@ -370,7 +370,11 @@ def open_service(data_dir, *, hardware=None, bus=None, profile=None, steps=None,
     service = InspectionService(store, hardware, bus, EvidenceStore(data_dir / "evidence"),
                                 DeviceKey.load_or_create(data_dir), steps=steps, profile=profile)
     if store.writable:
-        service.recover_interrupted()
+        try:
+            service.recover_interrupted()
+        except BaseException:
+            store.close()
+            raise
     return service
 
 

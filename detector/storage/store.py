@@ -82,10 +82,12 @@ class Store:
                 yield session
 
     def close(self) -> None:
-        self.engine.dispose()
-        if self._lock_file is not None:
-            self._lock_file.close()  # closing the descriptor releases the flock
-            self._lock_file = None
+        try:
+            self.engine.dispose()
+        finally:
+            if self._lock_file is not None:
+                self._lock_file.close()  # closing the descriptor releases the flock
+                self._lock_file = None
 
     def __enter__(self):
         return self

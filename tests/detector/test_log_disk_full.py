@@ -1,0 +1,90 @@
+"""A full disk is a clear error, and loses nothing already committed.
+
+The data directory lives on a small tmpfs (a real file system that really runs out of space),
+which needs root; elsewhere the test is skipped with the reason.
+"""
+
+import os
+import subprocess
+
+import pytest
+
+from detector import checklist
+from detector.cli import main
+from detector.inspections import open_service
+from detector.sites import import_sites
+from detector.storage import DiskFull
+from detector.verify import verify_log
+from tests.detector.conftest import SITES_CSV
+from tests.support.inspection_doubles import AMBIENT, FakeRestroom, FakeSteps, video_emitter
+
+ROOM = FakeRestroom(emitters=(*AMBIENT, video_emitter()), lenses={(1, "door_hook"): 0.9})
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs to fill needs root")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs",
+                              str(mount_point)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=True)
+
+
+def _fill(directory) -> os.PathLike:
+    """Write a file until the disk refuses another byte."""
+    filler = directory / "filler"
+    with open(filler, "wb", buffering=0) as f:
+        for chunk_bytes in (65536, 4096, 512, 1):
+            try:
+                while True:
+                    f.write(b"\xff" * chunk_bytes)
+            except OSError:
+                continue
+    return filler
+
+
+def _inspect(service, state=None):
+    state = state or service.start("mapo-7", "Kim Inspector")
+    if not state.steps:
+        service.run_rf_step(state.id)
+    for zone in checklist.ITEMS:
+        service.run_optical_step(state.id, 1, zone)
+    service.set_verdict(state.id, "found")
+    return service.sign_off(state.id, "Kim Inspector")
+
+
+@pytest.mark.slow
+def test_a_full_disk_is_a_clear_error_and_loses_nothing(small_disk, tmp_path, capsys):
+    data = small_disk / "data"
+    (tmp_path / "sites.csv").write_text(SITES_CSV)
+    with open_service(data, steps=FakeSteps(ROOM)) as service:
+        import_sites(service.store, tmp_path / "sites.csv")
+        kept = _inspect(service)
+        under_way = service.start("mapo-7", "Kim Inspector")
+        under_way = service.run_rf_step(under_way.id)
+        filler = _fill(small_disk)
+        with pytest.raises(DiskFull, match="disk is full"):
+            _inspect(service, under_way)  # the lens crop no longer fits
+
+    many = tmp_path / "many.csv"  # more than the log's free pages can take
+    many.write_text("id,name,address\n" + "".join(f"s-{i},Restroom {i},{'x' * 300}\n"
+                                                   for i in range(3000)))
+    code = main(["--lang", "en", "sites", "import", str(many), "--data", str(data)])
+    assert code == 1
+    assert capsys.readouterr().err.startswith("The disk is full:")
+
+    filler.unlink()
+    with open_service(data, steps=FakeSteps(ROOM)) as service:
+        assert verify_log(service.store, evidence=service.evidence).ok
+        assert service.get(kept.id).verdict == "found"
+        cut_off = service.get(under_way.id)  # the inspection the full disk stopped,
+        assert cut_off.status == "interrupted"  # recovered with the step it had done
+        assert [s["kind"] for s in cut_off.steps] == ["rf_sweep"]
+        _inspect(service)  # and with space again, work goes on
