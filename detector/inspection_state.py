@@ -25,7 +25,7 @@ class InspectionState:
     site: dict
     inspector: str
     stalls: int
-    status: str  # in_progress | signed_off | interrupted
+    status: str  # in_progress | signed_off | interrupted | cancelled
     started_at: str
     verdict: str | None
     escalation: dict | None

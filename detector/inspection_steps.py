@@ -2,7 +2,7 @@
 
 The engine asks a ``StepRunner`` for three things: an RF sweep (``sweep``, a ``SweepOutcome``),
 an optical scan of one place (``scan``, a ``ScanOutcome``) and a few proximity readings of one
-emitter (``follow``, powers in dB). ``HardwareSteps`` does them on a hardware session with
+emitter (``follow``, ``ProximityReading``s). ``HardwareSteps`` does them on a hardware session with
 ``detector.sweeping.run_sweep``, ``detector.scanning.run_scan`` and
 ``detector.proximity.follow``; tests pass a runner that returns outcomes they built.
 
@@ -41,7 +41,8 @@ class StepRunner(Protocol):
 
     def scan(self, stall: int, zone: str, on_progress): ...
 
-    def follow(self, freq_hz: float, n_readings: int) -> list[float]: ...
+    def follow(self, freq_hz: float, n_readings: int) -> list:
+        """Readings with ``power_db`` and ``level`` (0..1), like ``ProximityReading``."""
 
     def baseline_from_json(self, text: str): ...
 
@@ -73,11 +74,10 @@ class HardwareSteps:
         self.hardware.move_to(zone)
         return run_scan(self.hardware.camera, self.hardware.illuminator, on_frame=on_progress)
 
-    def follow(self, freq_hz: float, n_readings: int) -> list[float]:
+    def follow(self, freq_hz: float, n_readings: int) -> list:
         from detector.proximity import follow  # noqa: PLC0415
 
-        readings = itertools.islice(follow(self.hardware.radio, freq_hz), n_readings)
-        return [float(r.power_db) for r in readings]
+        return list(itertools.islice(follow(self.hardware.radio, freq_hz), n_readings))
 
     def baseline_from_json(self, text: str):
         from rf.baseline import SiteBaseline  # noqa: PLC0415

@@ -11,6 +11,7 @@ inspection through one ``InspectionService``::
     service.set_verdict(insp.id, "found", {"notified": "Jongno police", "report_ref": "2026-113"})
     record = service.sign_off(insp.id, "Kim Inspector")  # -> SignedRecord, never changes again
     service.correct(record.id, "Park Supervisor", reason="...", verdict="suspicious")
+    service.cancel(other.id, reason="cancelled on the handheld")  # ends it, into the log too
 
 ``get(id)`` returns an ``InspectionState`` (steps, checklist, alerts, coverage); ``list(...)``
 the newest inspections. Every call is safe from several threads; steps that use the hardware run
@@ -29,8 +30,10 @@ Rules the engine enforces:
   cut off; ``recover_interrupted`` (run by ``open_service``) seals it as ``interrupted``, with
   everything it had done, into the signed log.
 
-Events on the bus: ``progress`` while a step runs, ``alert`` for each new alert, ``inspection``
-when an inspection starts, completes a step, gets a verdict, is signed off or recovered.
+Events on the bus: ``progress`` while a step runs, ``alert`` for each new alert (the alert's
+fields, see ``detector.fusion``), ``proximity`` for each reading of a followed video transmitter
+(``freq_hz``, ``power_db``, ``level`` 0..1), ``inspection`` when an inspection starts, completes
+a step, gets a verdict, is signed off, cancelled, corrected or recovered.
 """
 
 import json
@@ -159,8 +162,7 @@ class InspectionService:
         with self._hardware_lock:
             outcome = runner.scan(stall, zone, self._on_progress(inspection_id, "optical_scan",
                                                                  stall=stall, zone=zone))
-            proximity = [{"freq_hz": e["freq_hz"],
-                          "readings_db": runner.follow(e["freq_hz"], PROXIMITY_READINGS)}
+            proximity = [self._follow(runner, inspection_id, e["freq_hz"], stall, zone)
                          for e in tracked_emitters(rf_steps[-1] if rf_steps else None)]
         result, refs = optical_result(outcome, stall, zone, self.evidence, proximity)
         return self._commit_step(inspection_id, result, refs, started)
@@ -242,6 +244,21 @@ class InspectionService:
                        "verdict": verdict, "escalation": escalation}
             record = records.append(session, self.signer, content, self.clock())
         self._publish("inspection", event="corrected", record_id=record.id, supersedes=record_id)
+        return record
+
+    def cancel(self, inspection_id: str, reason: str) -> records.SignedRecord:
+        """End an inspection without a verdict (the inspector gave up on it), into the log."""
+        if not reason or not reason.strip():
+            raise InspectionError("cancelling an inspection needs a reason")
+        with self.store.write() as session:
+            row = self._open_row(session, inspection_id)
+            now = self.clock()
+            content = record_content(load_state(session, row), status="cancelled",
+                                     signed_by=None)
+            record = records.append(session, self.signer,
+                                    {**content, "cancel_reason": reason.strip()}, now)
+            row.status, row.record_id, row.updated_at = "cancelled", record.id, now
+        self._publish("inspection", event="cancelled", inspection_id=inspection_id)
         return record
 
     def recover_interrupted(self) -> list[records.SignedRecord]:
@@ -334,6 +351,15 @@ class InspectionService:
                 self._publish("alert", inspection_id=inspection_id, site_id=state.site_id,
                               **alert)
         return state
+
+    def _follow(self, runner, inspection_id, freq_hz, stall, zone) -> dict:
+        """A few proximity readings of one emitter here, each published as it comes."""
+        readings = runner.follow(freq_hz, PROXIMITY_READINGS)
+        for reading in readings:
+            self._publish("proximity", inspection_id=inspection_id, freq_hz=freq_hz,
+                          power_db=reading.power_db, level=reading.level, stall=stall,
+                          zone=zone)
+        return {"freq_hz": freq_hz, "readings_db": [float(r.power_db) for r in readings]}
 
     def _update_baseline(self, session, row, record_id: str) -> None:
         latest_rf = session.scalars(select(InspectionStep).where(

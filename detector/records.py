@@ -81,13 +81,14 @@ def index_columns(body: dict) -> dict:
 
 
 def seal(key: DeviceKey, content: dict, *, seq: int, prev_hash: str, prev_id: str | None,
-         signed_at: str) -> dict:
-    """The ``records`` row for ``content`` as record ``seq`` of the key's chain."""
+         signed_at: str) -> tuple[dict, dict]:
+    """The sealed body and its ``records`` row, as record ``seq`` of the key's chain."""
     body = {**content, "schema": SCHEMA, "device_id": key.device_id, "seq": seq,
             "prev_hash": prev_hash, "prev_id": prev_id, "signed_at": signed_at}
     data = canonical_json(body)
-    return {**index_columns(body), "body": data.decode("utf-8"),
-            "record_hash": sha256_hex(data), "signature": key.sign(data)}
+    row = {**index_columns(body), "body": data.decode("utf-8"), "record_hash": sha256_hex(data),
+           "signature": key.sign(data)}
+    return body, row
 
 
 def device_row(session, key: DeviceKey, registered_at: str) -> Device:
@@ -110,22 +111,27 @@ def append(session, key: DeviceKey, content: dict, signed_at: str) -> SignedReco
 
 
 def append_many(session, key: DeviceKey, contents, signed_at: str) -> list[SignedRecord]:
-    """Seal several bodies in order with one bulk insert (the benchmark builds logs this way)."""
+    """Seal several bodies in order with one bulk insert (the benchmark builds logs this way).
+
+    A content may carry its own ``signed_at`` (the benchmark's back-dated records).
+    """
     device = device_row(session, key, signed_at)
-    rows = []
+    rows, sealed = [], []
     seq, prev_hash, prev_id = device.head_seq, device.head_hash, device.head_id
     for content in contents:
         seq += 1
         content = dict(content)
         when = content.pop("signed_at", None) or signed_at
-        row = seal(key, content, seq=seq, prev_hash=prev_hash, prev_id=prev_id, signed_at=when)
+        body, row = seal(key, content, seq=seq, prev_hash=prev_hash, prev_id=prev_id,
+                         signed_at=when)
         rows.append(row)
+        sealed.append(SignedRecord(row["id"], row["device_id"], seq, body, row["body"],
+                                   row["record_hash"], row["signature"]))
         prev_hash, prev_id = row["record_hash"], row["id"]
     if rows:
         session.execute(insert(Record), rows)
         device.head_seq, device.head_hash, device.head_id = seq, prev_hash, prev_id
-    return [SignedRecord(r["id"], r["device_id"], r["seq"], json.loads(r["body"]), r["body"],
-                         r["record_hash"], r["signature"]) for r in rows]
+    return sealed
 
 
 def get(session, record_id: str) -> SignedRecord:

@@ -235,3 +235,32 @@ def test_bad_requests_are_refused_with_the_reason(make_service):
         service.sign_off(state.id, "Kim Inspector")
     with pytest.raises(InspectionError, match="escalation"):
         service.set_verdict(state.id, "found", {"who": "police"})
+
+
+def test_a_cancelled_inspection_ends_in_the_log_with_its_reason(make_service):
+    service = make_service(CAMERA_ROOM)
+    state = service.start("mapo-7", "Kim Inspector")
+    service.run_rf_step(state.id)
+    record = service.cancel(state.id, reason="cancelled on the handheld")
+    assert record.body["status"] == "cancelled" and record.body["verdict"] is None
+    assert record.body["cancel_reason"] == "cancelled on the handheld"
+    assert service.get(state.id).status == "cancelled"
+    with pytest.raises(InspectionClosed):
+        service.run_optical_step(state.id, 1, "bin")
+    assert verify_log(service.store, evidence=service.evidence).ok
+
+
+def test_video_transmitters_are_followed_live_while_scanning(make_service):
+    bus = EventBus()
+    service = make_service(CAMERA_ROOM, bus)
+    state = service.start("mapo-7", "Kim Inspector")
+    service.run_rf_step(state.id)
+    with bus.subscribe(kinds={"proximity"}) as readings:
+        service.run_optical_step(state.id, 1, "door_hook")
+        service.run_optical_step(state.id, 1, "bin")
+        events = [readings.get(timeout_s=0) for _ in range(10)]
+    assert all(e is not None for e in events)
+    near = [e.data for e in events if e.data["zone"] == "door_hook"]
+    far = [e.data for e in events if e.data["zone"] == "bin"]
+    assert min(e["level"] for e in near) > max(e["level"] for e in far)
+    assert {round(e["freq_hz"]) for e in near + far} == {1_200_000_000}

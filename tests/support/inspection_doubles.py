@@ -74,6 +74,13 @@ class FakeScanOutcome:
 
 
 @dataclass
+class FakeReading:
+    t_s: float
+    power_db: float
+    level: float
+
+
+@dataclass
 class FakeBaseline:
     """Remembers which frequencies (100 kHz bins) a site normally has."""
 
@@ -153,7 +160,8 @@ class FakeSteps:
     def follow(self, freq_hz, n_readings):
         self.calls.append(("follow", freq_hz))
         power_db = self.restroom.power_by_zone_db.get(self._zone, -60.0)
-        return [power_db + 0.1 * i for i in range(n_readings)]
+        return [FakeReading(0.1 * i, power_db + 0.1 * i, min(max((power_db + 70) / 50, 0), 1))
+                for i in range(n_readings)]
 
     def baseline_from_json(self, text):
         return FakeBaseline.from_json(text)
