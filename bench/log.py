@@ -41,7 +41,7 @@ REPEATS = 5
 SITES = 200
 INSPECTORS = 30
 CHUNK = 5000
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 KST = timezone(timedelta(hours=9))
 
 

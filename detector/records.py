@@ -3,8 +3,8 @@
 A record's body is a JSON object (its ``type`` is ``inspection`` or ``correction``) to which
 sealing adds ``schema``, ``device_id``, ``seq`` (1, 2, 3, ... per device), ``prev_hash`` (the
 previous record's hash; 64 zeros for the first), ``prev_id`` (the previous record's id, so a
-deleted record is named by the one after it) and ``signed_at``. The stored text is the body in
-canonical JSON; ``record_hash`` is its SHA-256 and ``signature`` the device's Ed25519 signature of
+deleted record is named by the one after it) and ``signed_at``. The stored text (in
+``record_bodies``) is the body in canonical JSON; ``record_hash`` is its SHA-256 and ``signature`` the device's Ed25519 signature of
 it. The ``devices`` row keeps the chain's head, so deleting the last record is noticed too.
 
 Records are never updated or deleted. A correction is a new record whose ``supersedes`` names the
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 
 from detector.signing import DeviceKey, canonical_json, sha256_hex
-from detector.storage.models import Device, Record
+from detector.storage.models import Device, Record, RecordBody
 
 SCHEMA = "ansim.record/1"
 GENESIS_HASH = "0" * 64
@@ -53,9 +53,9 @@ class SignedRecord:
         return {"body": self.body, "record_hash": self.record_hash, "signature": self.signature}
 
     @classmethod
-    def from_row(cls, row: Record) -> "SignedRecord":
-        return cls(row.id, row.device_id, row.seq, json.loads(row.body), row.body, row.record_hash,
-                   row.signature)
+    def from_row(cls, row: Record, body_text: str) -> "SignedRecord":
+        return cls(row.id, row.device_id, row.seq, json.loads(body_text), body_text,
+                   row.record_hash, row.signature)
 
 
 def index_columns(body: dict) -> dict:
@@ -86,9 +86,8 @@ def seal(key: DeviceKey, content: dict, *, seq: int, prev_hash: str, prev_id: st
     body = {**content, "schema": SCHEMA, "device_id": key.device_id, "seq": seq,
             "prev_hash": prev_hash, "prev_id": prev_id, "signed_at": signed_at}
     data = canonical_json(body)
-    row = {**index_columns(body), "body": data.decode("utf-8"), "record_hash": sha256_hex(data),
-           "signature": key.sign(data)}
-    return body, row
+    row = {**index_columns(body), "record_hash": sha256_hex(data), "signature": key.sign(data)}
+    return body, {**row, "body": data.decode("utf-8")}
 
 
 def device_row(session, key: DeviceKey, registered_at: str) -> Device:
@@ -129,20 +128,26 @@ def append_many(session, key: DeviceKey, contents, signed_at: str) -> list[Signe
                                    row["record_hash"], row["signature"]))
         prev_hash, prev_id = row["record_hash"], row["id"]
     if rows:
-        session.execute(insert(Record), rows)
+        session.execute(insert(Record), [{k: v for k, v in r.items() if k != "body"}
+                                         for r in rows])
+        session.execute(insert(RecordBody), [{"id": r["id"], "body": r["body"]} for r in rows])
         device.head_seq, device.head_hash, device.head_id = seq, prev_hash, prev_id
     return sealed
 
 
 def get(session, record_id: str) -> SignedRecord:
-    row = session.get(Record, record_id)
-    if row is None:
+    found = session.execute(select(Record, RecordBody.body).join(RecordBody,
+                                                                 RecordBody.id == Record.id)
+                            .where(Record.id == record_id)).first()
+    if found is None:
         raise RecordNotFound(f"no record {record_id} in the log")
-    return SignedRecord.from_row(row)
+    return SignedRecord.from_row(*found)
 
 
 def corrections_of(session, record_id: str) -> list[SignedRecord]:
     """Records that supersede ``record_id``, oldest first."""
-    rows = session.scalars(select(Record).where(Record.supersedes == record_id)
+    rows = session.execute(select(Record, RecordBody.body)
+                           .join(RecordBody, RecordBody.id == Record.id)
+                           .where(Record.supersedes == record_id)
                            .order_by(Record.signed_at, Record.seq))
-    return [SignedRecord.from_row(r) for r in rows]
+    return [SignedRecord.from_row(*r) for r in rows]

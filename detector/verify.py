@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from detector.records import GENESIS_HASH, index_columns
 from detector.signing import DeviceKey, device_id_for, sha256_hex, verify_signature
-from detector.storage.models import Device, Record
+from detector.storage.models import Device, Record, RecordBody
 
 _MAX_PROBLEMS = 100
 _BATCH_ROWS = 2000
@@ -83,7 +83,9 @@ def _check_device_row(device: Device, local_key, report) -> None:
 
 
 def _walk_chain(session, device, evidence, report, seen_ids, supersedes) -> None:
-    query = (select(Record.__table__).where(Record.device_id == device.id)
+    query = (select(Record.__table__, RecordBody.body)
+             .outerjoin(RecordBody, RecordBody.id == Record.id)
+             .where(Record.device_id == device.id)
              .order_by(Record.seq).execution_options(yield_per=_BATCH_ROWS))
     expected_seq, prev_hash, prev_id = 1, GENESIS_HASH, None
     for row in session.execute(query).mappings():
@@ -117,6 +119,9 @@ def _check_record(row, device, evidence, report) -> dict | None:
     def problem(text):
         report.add(Problem(name["id"], device.id, row["seq"], text))
 
+    if row["body"] is None:
+        problem("its signed body is missing (deleted?)")
+        return None
     data = row["body"].encode("utf-8")
     try:
         body = json.loads(data)

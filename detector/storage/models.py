@@ -5,11 +5,11 @@ Two kinds of table:
 - **Working tables** (``sites``, ``inspections``, ``inspection_steps``, ``checklist_marks``,
   ``evidence``): an inspection in progress is written here step by step, each step committed as
   it completes, so a crash loses nothing that finished.
-- **The log** (``records``, ``devices``): append-only, hash-chained, signed records. Once an
-  inspection is signed off, everything anyone reads about it comes from its record's ``body``
-  (canonical JSON, byte-exact); the other ``records`` columns are copies of body fields kept
-  only so the log can be listed and filtered by index, and ``ansim log verify`` checks them
-  against the body.
+- **The log** (``records``, ``record_bodies``, ``devices``): append-only, hash-chained, signed
+  records. Once an inspection is signed off, everything anyone reads about it comes from its
+  record's body (canonical JSON, byte-exact, in ``record_bodies``); the ``records`` columns are
+  copies of body fields kept only so the log can be listed and filtered by index, and
+  ``ansim log verify`` checks them against the body.
 
 Timestamps are ISO 8601 UTC strings with microseconds (``2026-05-09T07:35:25.123456Z``): they sort
 as text, compare byte-for-byte with the signed body, and behave the same on SQLite and PostgreSQL.
@@ -156,4 +156,13 @@ class Record(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     record_hash: Mapped[str] = mapped_column(String(64))
     signature: Mapped[str] = mapped_column(String(128))
+
+
+class RecordBody(Base):
+    """A record's signed body, byte-exact canonical JSON. Kept apart from ``records`` so that
+    listing, filtering and CSV export read a compact table, not years of bodies."""
+
+    __tablename__ = "record_bodies"
+
+    id: Mapped[str] = mapped_column(ForeignKey("records.id"), primary_key=True)
     body: Mapped[str] = mapped_column(Text)

@@ -81,9 +81,10 @@ def test_changing_any_column_of_a_record_is_caught_and_named(log, column):
 def test_editing_the_signed_body_is_caught(log):
     target = log["ids"][0]
     with sqlite3.connect(log["db"]) as conn:
-        body = conn.execute("SELECT body FROM records WHERE id = ?", (target,)).fetchone()[0]
+        body = conn.execute("SELECT body FROM record_bodies WHERE id = ?",
+                            (target,)).fetchone()[0]
         assert '"verdict":"found"' in body
-        conn.execute("UPDATE records SET body = ? WHERE id = ?",
+        conn.execute("UPDATE record_bodies SET body = ? WHERE id = ?",
                      (body.replace('"verdict":"found"', '"verdict":"clear"'), target))
     report = _verify(log)
     assert target in str(report.problems[0])
@@ -92,9 +93,11 @@ def test_editing_the_signed_body_is_caught(log):
 
 
 @pytest.mark.parametrize("position", [0, 2, 4])
-def test_deleting_a_record_is_caught_and_named(log, position):
+@pytest.mark.parametrize("table", ["records", "record_bodies", "both"])
+def test_deleting_a_record_is_caught_and_named(log, position, table):
     target = log["ids"][position]
-    _sql(log["db"], "DELETE FROM records WHERE id = ?", target)
+    for name in (["record_bodies", "records"] if table == "both" else [table]):
+        _sql(log["db"], f"DELETE FROM {name} WHERE id = ?", target)
     report = _verify(log)
     assert not report.ok
     assert report.problems[0].record_id == target, report.problems

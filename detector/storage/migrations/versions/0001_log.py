@@ -1,5 +1,5 @@
 """The inspection log: sites, inspections and their steps and checklist marks, evidence, devices
-and the signed, hash-chained records.
+and the signed, hash-chained records (their bodies in a table of their own).
 
 Revision ID: 0001_log
 Revises:
@@ -110,8 +110,12 @@ def upgrade() -> None:
         sa.Column("prev_hash", sa.String(64), nullable=False),
         sa.Column("record_hash", sa.String(64), nullable=False),
         sa.Column("signature", sa.String(128), nullable=False),
-        sa.Column("body", sa.Text, nullable=False),
         sa.UniqueConstraint("device_id", "seq"),
+    )
+    op.create_table(
+        "record_bodies",
+        sa.Column("id", sa.String(36), sa.ForeignKey("records.id"), primary_key=True),
+        sa.Column("body", sa.Text, nullable=False),
     )
     op.create_index("ix_records_signed_at", "records", ["signed_at", "id"])
     op.create_index("ix_records_site_signed_at", "records", ["site_id", "signed_at"])
@@ -120,6 +124,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("records", "devices", "evidence", "checklist_marks", "inspection_steps",
+    for table in ("record_bodies", "records", "devices", "evidence", "checklist_marks", "inspection_steps",
                   "inspections", "sites"):
         op.drop_table(table)
