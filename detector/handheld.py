@@ -247,9 +247,8 @@ class HandheldController:
         """Finish what was pressed, then stop the worker and unsubscribe."""
         self._commands.put(None)
         self._worker.join(timeout=30.0)
-        self._closing.set()
+        self._closing.set()  # the proximity listener sees it within its 0.5 s poll and ends
         if self.bus is not None:
-            self._listener.join(timeout=5.0)
             self._alerts.close()
             self._proximity.close()
 

@@ -3,7 +3,7 @@ import math
 import pytest
 
 from hardware.gpio.indicators import CUES, STATUS_PATTERNS, Note, proximity_cue
-from tests.hardware.conftest import STATUS_PIN
+from tests.hardware.pin_recorder import STATUS_PIN
 
 
 def _as_played(cue):
