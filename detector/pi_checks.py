@@ -1,5 +1,11 @@
 """`ansim doctor` on a Raspberry Pi: is this Pi set up as the handheld appliance?
 
+``detector.doctor`` appends these to its own checks (which already cover the dongle on USB, the
+DVB-T driver being loaded, video devices and picamera2); these cover what
+``firmware_config/install.sh`` sets up. ``fail`` means the appliance will not work as installed
+(the service cannot reach its hardware or will not start); ``warn`` means a part is missing or
+a protection is off.
+
 Each check reads the files ``firmware_config/install.sh`` writes, the kernel's and udev's state
 in ``/proc`` and ``/sys``, and asks ``systemctl`` about the service, and says exactly what is
 wrong and how to fix it (translated keys ``device.check.*``). Everything is read under ``root``
@@ -10,13 +16,15 @@ one question only a running system can answer (is the service running?) is asked
 Example::
 
     for check in pi_checks():
-        print(check.status, check.name)
+        print(check.status, check.detail())
 """
 
 import re
 import subprocess
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from detector.doctor import Check
+from hardware.gpio.pins import running_on_pi
 
 UDEV_RULE = Path("etc/udev/rules.d/60-ansim-rtlsdr.rules")
 BLACKLIST = Path("etc/modprobe.d/ansim-rtlsdr-blacklist.conf")
@@ -27,23 +35,11 @@ HOTSPOT_WANTS = Path("etc/systemd/system/multi-user.target.wants/ansim-hotspot.s
 HOTSPOT_KEYFILE = Path("run/NetworkManager/system-connections/ansim-hotspot.nmconnection")
 BOOT_CONFIGS = (Path("boot/firmware/config.txt"), Path("boot/config.txt"))
 CAMERA_FRAGMENT = "include ansim-config.txt"
-RTL_MODULES = ("dvb_usb_rtl28xxu", "rtl2832", "rtl2830")
-RTL_IDS = {("0bda", "2838"), ("0bda", "2832")}
+RTL_PRODUCT_IDS = ("2832", "2838")
 SENSOR_DRIVERS = ("imx708", "imx219", "imx477", "imx296", "ov5647")
 GROUPS_NEEDED = ("plugdev", "video", "gpio")
 DATA_DIR = "/var/lib/ansim"
 SERVICE_USER = "ansim"
-
-
-@dataclass(frozen=True)
-class Check:
-    """One doctor finding: ``status`` is "ok", "warn" or "fail"; keys are translation keys."""
-
-    name: str
-    status: str
-    detail_key: str
-    params: dict = field(default_factory=dict)
-    fix_key: str | None = None
 
 
 def _ok(name, detail_key, **params) -> Check:
@@ -63,7 +59,7 @@ def _read(path: Path) -> str | None:
 
 def check_udev_rule(root: Path) -> Check:
     text = _read(root / UDEV_RULE)
-    missing = [pid for _, pid in sorted(RTL_IDS) if text is None or pid not in text]
+    missing = [pid for pid in RTL_PRODUCT_IDS if text is None or pid not in text]
     if text is None or missing:
         return _bad("fail", "udev_rule", "device.check.udev_missing", "device.fix.install",
                     path=f"/{UDEV_RULE}")
@@ -71,15 +67,11 @@ def check_udev_rule(root: Path) -> Check:
 
 
 def check_blacklist(root: Path) -> Check:
+    """The blacklist file (whether the driver is loaded now is the core doctor's check)."""
     text = _read(root / BLACKLIST) or ""
     if not re.search(r"^blacklist\s+dvb_usb_rtl28xxu\s*$", text, re.MULTILINE):
         return _bad("fail", "dvb_blacklist", "device.check.blacklist_missing",
                     "device.fix.install", path=f"/{BLACKLIST}")
-    loaded = _read(root / "proc/modules") or ""
-    stuck = [m for m in RTL_MODULES if re.search(rf"^{m}\s", loaded, re.MULTILINE)]
-    if stuck:
-        return _bad("fail", "dvb_blacklist", "device.check.dvb_loaded", "device.fix.unload",
-                    module=stuck[0])
     return _ok("dvb_blacklist", "device.check.blacklist_ok")
 
 
@@ -127,7 +119,7 @@ def check_hotspot(root: Path) -> Check:
     if not (root / HOTSPOT_WANTS).is_symlink():
         return _bad("fail", "hotspot", "device.check.hotspot_disabled", "device.fix.enable")
     if not (root / HOTSPOT_KEYFILE).exists():
-        return _bad("warn", "hotspot", "device.check.hotspot_no_profile",
+        return _bad("fail", "hotspot", "device.check.hotspot_no_profile",
                     "device.fix.hotspot", path=f"/{HOTSPOT_KEYFILE}")
     return _ok("hotspot", "device.check.hotspot_ok")
 
@@ -136,28 +128,20 @@ def check_camera(root: Path) -> Check:
     fragment = next((p for p in BOOT_CONFIGS if (root / p).exists()), BOOT_CONFIGS[0])
     config = _read(root / fragment) or ""
     if CAMERA_FRAGMENT not in config.splitlines():
-        return _bad("fail", "camera", "device.check.camera_config", "device.fix.install",
+        return _bad("warn", "camera", "device.check.camera_config", "device.fix.install",
                     path=f"/{fragment}")
     drivers = root / "sys/bus/i2c/drivers"
     for sensor in SENSOR_DRIVERS:
         # A bound sensor appears as "<bus>-<address>", e.g. "10-001a".
         if any(re.fullmatch(r"\d+-[0-9a-f]{4}", p.name) for p in _children(drivers / sensor)):
             return _ok("camera", "device.check.camera_ok", sensor=sensor)
-    return _bad("fail", "camera", "device.check.camera_missing", "device.fix.camera")
-
-
-def check_radio(root: Path) -> Check:
-    for device in _children(root / "sys/bus/usb/devices"):
-        ids = (_read(device / "idVendor"), _read(device / "idProduct"))
-        if None not in ids and (ids[0].strip(), ids[1].strip()) in RTL_IDS:
-            return _ok("radio", "device.check.radio_ok", usb_id=":".join(i.strip() for i in ids))
-    return _bad("warn", "radio", "device.check.radio_missing", "device.fix.radio")
+    return _bad("warn", "camera", "device.check.camera_missing", "device.fix.camera")
 
 
 def check_journald(root: Path) -> Check:
     text = _read(root / JOURNALD) or ""
     if not re.search(r"^SystemMaxUse=\S+", text, re.MULTILINE):
-        return _bad("fail", "journald", "device.check.journald_missing", "device.fix.install",
+        return _bad("warn", "journald", "device.check.journald_missing", "device.fix.install",
                     path=f"/{JOURNALD}")
     return _ok("journald", "device.check.journald_ok")
 
@@ -183,13 +167,14 @@ def _children(path: Path) -> list[Path]:
 
 
 def pi_checks(root: Path = Path("/"), run=subprocess.run) -> list[Check]:
-    """Every appliance check, in the order an installer would fix them."""
+    """Every appliance check, in the order an installer would fix them; none off a Pi."""
     root = Path(root)
+    if root == Path("/") and not running_on_pi():
+        return []
     return [
         check_user_groups(root),
         check_udev_rule(root),
         check_blacklist(root),
-        check_radio(root),
         check_camera(root),
         check_service(root, run),
         check_hotspot(root),
