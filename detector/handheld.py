@@ -18,10 +18,11 @@ Findings come from the event bus: after each step the worker drains the alerts t
 published, so the verdict is decided from exactly what the steps found plus the inspector's
 marks. ``proximity`` events drive the proximity beeper live, whoever publishes them.
 
-Example::
+Example (what ``ansim serve`` does on the device)::
 
-    controller = HandheldController(service, indicators, plan, bus)
-    attach_buttons(buttons, controller)
+    handheld = open_handheld(profile, service, plan, bus, pin_factory)
+    ...
+    handheld.close()
 """
 
 import logging
@@ -30,7 +31,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from hardware.gpio.indicators import CUES
+from hardware.gpio.buttons import Buttons
+from hardware.gpio.indicators import CUES, Indicators
 
 log = logging.getLogger(__name__)
 
@@ -263,3 +265,31 @@ def attach_buttons(buttons, controller: HandheldController) -> None:
     buttons.on_next = controller.press_next
     buttons.on_mark = controller.press_mark
     buttons.on_cancel = controller.hold_start
+
+
+@dataclass
+class Handheld:
+    """The buttons and indicators on the profile's pins, driving one controller."""
+
+    buttons: Buttons
+    indicators: Indicators
+    controller: HandheldController
+
+    def close(self) -> None:
+        self.buttons.close()  # no new presses
+        self.controller.close()  # finish the ones accepted
+        self.indicators.wait_until_quiet(timeout_s=5.0)
+        self.indicators.close()
+
+
+def open_handheld(profile, driver: InspectionDriver, plan: HandheldPlan, bus=None,
+                  pin_factory=None, **indicator_options) -> Handheld:
+    """Wire the profile's buttons and indicators to a controller for ``plan``."""
+    pins = profile.pins
+    indicators = Indicators(pins.buzzer, pins.vibration, pins.status_led,
+                            pin_factory=pin_factory, **indicator_options)
+    buttons = Buttons(pins.button_start, pins.button_next, pins.button_mark,
+                      pin_factory=pin_factory)
+    controller = HandheldController(driver, indicators, plan, bus)
+    attach_buttons(buttons, controller)
+    return Handheld(buttons, indicators, controller)

@@ -5,7 +5,8 @@ import threading
 import pytest
 
 from detector.events import EventBus
-from detector.handheld import HandheldController, HandheldPlan, attach_buttons
+from detector.handheld import HandheldController, HandheldPlan, attach_buttons, open_handheld
+from detector.profile import load_profile
 from hardware.gpio.buttons import Buttons
 from hardware.gpio.indicators import CUES, Indicators
 from tests.hardware.pin_recorder import BUZZER_PIN, STATUS_PIN, VIBRATION_PIN, PinRecorder
@@ -273,3 +274,24 @@ def test_proximity_readings_tick_the_beeper_during_a_step_and_stop_after(make_ha
     handheld.click(START)
     assert near_tick_hz
     assert handheld.last_heard("step_done")  # the ticking stopped with the step
+
+
+def test_the_profile_wires_the_handheld(mock_factory):
+    """On the profile's own pins: a short inspection, pressed and heard."""
+    pins = load_profile().pins
+    bus = EventBus()
+    driver = RecordingDriver(bus)
+    heard = PinRecorder(mock_factory)
+    plan = HandheldPlan(site_id="s", inspector="lee", stalls=("a",), zones=("vents",))
+    handheld = open_handheld(load_profile(), driver, plan, bus, pin_factory=mock_factory,
+                             wait=heard)
+    try:
+        for pin in (pins.button_start, pins.button_next, pins.button_next):
+            mock_factory.pin(pin).drive_low()
+            mock_factory.pin(pin).drive_high()
+            assert handheld.controller.wait_idle(timeout_s=10)
+        assert [c[0] for c in driver.calls] == ["start", "rf", "optical", "verdict", "sign_off"]
+        assert handheld.indicators.wait_until_quiet(timeout_s=10)
+        assert mock_factory.pin(pins.status_led).state == 1  # clear: steady
+    finally:
+        handheld.close()
