@@ -4,10 +4,11 @@ handheld's three buttons and hears and feels how it went.
 The controller is a small state machine over an ``InspectionDriver`` (the inspection engine's
 handful of calls):
 
-    idle --start--> RF sweep --next--> optical scan of each (stall, zone) --next--> verdict,
-    sign-off, result cue --start--> a new inspection ...
+    idle --start--> RF sweep --next--> optical scan of each (stall, zone), each marked
+    "checked" (or "suspicious" if the scan raised an alert) --next--> verdict, sign-off,
+    result cue --start--> a new inspection ...
     (any time during an inspection) hold start --> cancelled, back to idle
-    (after an optical step) mark --> that zone is marked suspicious
+    (after an optical scan) mark --> that zone is re-marked suspicious
 
 Button handlers run on gpiozero's threads and only queue a command; one worker thread makes
 the driver calls in order, so a slow step never blocks a button, and a press that arrives
@@ -16,7 +17,10 @@ not have moved to the next zone yet). A long press to cancel is always accepted.
 
 Findings come from the event bus: after each step the worker drains the alerts the step
 published, so the verdict is decided from exactly what the steps found plus the inspector's
-marks. ``proximity`` events drive the proximity beeper live, whoever publishes them.
+marks, by the engine's rules: a confirmed alert of high severity or above means "found"; an
+alert of medium severity or above, or a suspicious mark, means "suspicious"; else "clear"
+(which the engine accepts only with every place scanned and marked, as the buttons ensure).
+``proximity`` events drive the proximity beeper live, whoever publishes them.
 
 Example (what ``ansim serve`` does on the device)::
 
@@ -37,20 +41,22 @@ from hardware.gpio.indicators import CUES, Indicators
 log = logging.getLogger(__name__)
 
 VERDICT_ORDER = ("clear", "suspicious", "found")
+SEVERITY_ORDER = ("info", "low", "medium", "high", "critical")
 
 
 class InspectionDriver(Protocol):
     """What the handheld needs of the inspection engine."""
 
-    def start(self, site_id: str, inspector: str, stalls=None) -> str: ...
+    def start(self, site_id: str, inspector: str, stalls: int | None = None):
+        """A new inspection; the result's ``id`` names it in the calls below."""
 
     def run_rf_step(self, inspection_id: str): ...
 
-    def run_optical_step(self, inspection_id: str, stall: str, zone: str): ...
+    def run_optical_step(self, inspection_id: str, stall: int, zone: str): ...
 
-    def mark(self, inspection_id: str, stall: str, item: str, status: str): ...
+    def mark(self, inspection_id: str, stall: int, item: str, status: str): ...
 
-    def set_verdict(self, inspection_id: str, verdict: str, escalation: str | None = None): ...
+    def set_verdict(self, inspection_id: str, verdict: str, escalation: dict | None = None): ...
 
     def sign_off(self, inspection_id: str, inspector: str): ...
 
@@ -63,19 +69,23 @@ class HandheldPlan:
 
     site_id: str
     inspector: str
-    stalls: tuple[str, ...]
-    zones: tuple[str, ...]
-    escalation_if_found: str | None = None
+    stalls: int
+    zones: tuple[str, ...]  # the checklist items, in walking order
+    escalation_if_found: dict | None = None  # who the handheld's owner tells, e.g. the police
 
-    def steps(self) -> tuple[tuple[str, str | None, str | None], ...]:
-        """("rf", None, None), then ("optical", stall, zone) for every zone of every stall."""
-        optical = tuple(("optical", stall, zone) for stall in self.stalls for zone in self.zones)
+    def steps(self) -> tuple[tuple[str, int | None, str | None], ...]:
+        """("rf", None, None), then ("optical", stall, zone) for every zone of stalls 1..N."""
+        optical = tuple(("optical", stall, zone) for stall in range(1, self.stalls + 1)
+                        for zone in self.zones)
         return (("rf", None, None),) + optical
 
 
 def verdict_for_alert(alert: dict) -> str:
-    """An alert of high severity (a camera, confirmed) means "found"; any other, "suspicious"."""
-    return "found" if alert.get("severity") == "high" else "suspicious"
+    """What one alert makes of the inspection: "found", "suspicious" or (minor) "clear"."""
+    rank = SEVERITY_ORDER.index(alert.get("severity", "medium"))
+    if alert.get("confirmed") and rank >= SEVERITY_ORDER.index("high"):
+        return "found"
+    return "suspicious" if rank >= SEVERITY_ORDER.index("medium") else "clear"
 
 
 @dataclass
@@ -83,7 +93,7 @@ class _Inspection:
     inspection_id: str
     steps: tuple
     next_step: int = 0
-    zone: tuple[str, str] | None = None  # the (stall, zone) last scanned, which mark applies to
+    zone: tuple[int, str] | None = None  # the (stall, zone) last scanned, which mark applies to
     verdict: str = "clear"
     marks: list = field(default_factory=list)
 
@@ -160,9 +170,9 @@ class HandheldController:
             self.indicators.play(CUES["refused"])
             return
         self._drain_alerts()  # what came before this inspection is not its finding
-        inspection_id = self.driver.start(self.plan.site_id, self.plan.inspector,
-                                          stalls=list(self.plan.stalls))
-        self.inspection = _Inspection(inspection_id, self.plan.steps())
+        started = self.driver.start(self.plan.site_id, self.plan.inspector,
+                                    stalls=self.plan.stalls)
+        self.inspection = _Inspection(started.id, self.plan.steps())
         self.last_verdict = None
         self.indicators.play(CUES["started"])
         self._run_next_step()
@@ -204,14 +214,18 @@ class HandheldController:
             self.driver.run_rf_step(inspection.inspection_id)
         else:
             self.driver.run_optical_step(inspection.inspection_id, stall, zone)
+        self.indicators.set_proximity(None)
+        step_verdict = "clear"
+        for alert in self._drain_alerts():
+            step_verdict = _worse(step_verdict, verdict_for_alert(alert))
+        if kind == "optical":
+            mark = "checked" if step_verdict == "clear" else "suspicious"
+            self.driver.mark(inspection.inspection_id, stall, zone, mark)
             inspection.zone = (stall, zone)
         inspection.next_step += 1
-        self.indicators.set_proximity(None)
-        new_alerts = self._drain_alerts()
-        for alert in new_alerts:
-            inspection.verdict = _worse(inspection.verdict, verdict_for_alert(alert))
+        inspection.verdict = _worse(inspection.verdict, step_verdict)
         self.indicators.set_status("ready")
-        self.indicators.play(CUES["alert" if new_alerts else "step_done"])
+        self.indicators.play(CUES["step_done" if step_verdict == "clear" else "alert"])
 
     def _finish(self) -> None:
         inspection = self.inspection

@@ -1,6 +1,7 @@
 """Inspections run from the buttons alone, pressed on gpiozero's MockFactory pins."""
 
 import threading
+from types import SimpleNamespace
 
 import pytest
 
@@ -12,13 +13,15 @@ from hardware.gpio.indicators import CUES, Indicators
 from tests.hardware.pin_recorder import BUZZER_PIN, STATUS_PIN, VIBRATION_PIN, PinRecorder
 
 START, NEXT, MARK = 5, 6, 26
-PLAN = HandheldPlan(site_id="site-1", inspector="kim", stalls=("stall-1", "stall-2"),
-                    zones=("door_hook", "paper_holder"), escalation_if_found="police")
+ESCALATION = {"notified": "Jongno police"}
+PLAN = HandheldPlan(site_id="site-1", inspector="kim", stalls=2,
+                    zones=("door_hook", "paper_holder"), escalation_if_found=ESCALATION)
 
 
 class RecordingDriver:
     """An inspection engine that records every call and, like the real one, publishes an alert
-    on the bus when a step finds something (``finds`` maps a zone to the alert's severity)."""
+    on the bus when a step finds something (``finds`` maps (stall, zone) to the alert's
+    severity and whether it is confirmed)."""
 
     def __init__(self, bus, finds=None):
         self.bus = bus
@@ -30,8 +33,8 @@ class RecordingDriver:
 
     def start(self, site_id, inspector, stalls=None):
         self.started += 1
-        self.calls.append(("start", site_id, inspector, tuple(stalls)))
-        return f"insp-{self.started}"
+        self.calls.append(("start", site_id, inspector, stalls))
+        return SimpleNamespace(id=f"insp-{self.started}")
 
     def run_rf_step(self, inspection_id):
         self.calls.append(("rf", inspection_id))
@@ -44,7 +47,8 @@ class RecordingDriver:
             raise OSError("camera unplugged")
         self.calls.append(("optical", inspection_id, stall, zone))
         if (stall, zone) in self.finds:
-            self.bus.publish("alert", severity=self.finds[(stall, zone)], zone=zone,
+            severity, confirmed = self.finds[(stall, zone)]
+            self.bus.publish("alert", severity=severity, confirmed=confirmed, zone=zone,
                              inspection_id=inspection_id)
 
     def mark(self, inspection_id, stall, item, status):
@@ -118,7 +122,7 @@ def make_handheld(mock_factory):
 
 def _run_whole_inspection(handheld):
     handheld.click(START)  # starts and sweeps the radio
-    for _ in range(len(PLAN.stalls) * len(PLAN.zones)):
+    for _ in range(PLAN.stalls * len(PLAN.zones)):
         handheld.click(NEXT)  # one zone each
     handheld.click(NEXT)  # nothing left: verdict and sign-off
 
@@ -127,12 +131,16 @@ def test_a_whole_clear_inspection_from_the_buttons(make_handheld):
     handheld = make_handheld()
     _run_whole_inspection(handheld)
     assert handheld.driver.calls == [
-        ("start", "site-1", "kim", ("stall-1", "stall-2")),
+        ("start", "site-1", "kim", 2),
         ("rf", "insp-1"),
-        ("optical", "insp-1", "stall-1", "door_hook"),
-        ("optical", "insp-1", "stall-1", "paper_holder"),
-        ("optical", "insp-1", "stall-2", "door_hook"),
-        ("optical", "insp-1", "stall-2", "paper_holder"),
+        ("optical", "insp-1", 1, "door_hook"),
+        ("mark", "insp-1", 1, "door_hook", "checked"),
+        ("optical", "insp-1", 1, "paper_holder"),
+        ("mark", "insp-1", 1, "paper_holder", "checked"),
+        ("optical", "insp-1", 2, "door_hook"),
+        ("mark", "insp-1", 2, "door_hook", "checked"),
+        ("optical", "insp-1", 2, "paper_holder"),
+        ("mark", "insp-1", 2, "paper_holder", "checked"),
         ("verdict", "insp-1", "clear", None),
         ("sign_off", "insp-1", "kim"),
     ]
@@ -141,15 +149,28 @@ def test_a_whole_clear_inspection_from_the_buttons(make_handheld):
 
 
 def test_a_camera_found_in_a_zone_ends_in_found_with_escalation(make_handheld):
-    handheld = make_handheld(finds={("stall-2", "door_hook"): "high"})
+    handheld = make_handheld(finds={(2, "door_hook"): ("high", True)})
     _run_whole_inspection(handheld)
-    assert ("verdict", "insp-1", "found", "police") in handheld.driver.calls
+    assert ("mark", "insp-1", 2, "door_hook", "suspicious") in handheld.driver.calls
+    assert ("verdict", "insp-1", "found", ESCALATION) in handheld.driver.calls
     assert handheld.last_heard("found")
     assert handheld.controller.last_verdict == "found"
 
 
+def test_an_unconfirmed_high_alert_is_suspicious_not_found(make_handheld):
+    handheld = make_handheld(finds={(1, "door_hook"): ("high", False)})
+    _run_whole_inspection(handheld)
+    assert ("verdict", "insp-1", "suspicious", None) in handheld.driver.calls
+
+
+def test_a_low_alert_does_not_stop_a_clear_verdict(make_handheld):
+    handheld = make_handheld(finds={(1, "door_hook"): ("low", False)})
+    _run_whole_inspection(handheld)
+    assert ("verdict", "insp-1", "clear", None) in handheld.driver.calls
+
+
 def test_a_lesser_alert_ends_in_suspicious_and_is_felt_when_it_happens(make_handheld):
-    handheld = make_handheld(finds={("stall-1", "paper_holder"): "medium"})
+    handheld = make_handheld(finds={(1, "paper_holder"): ("medium", False)})
     handheld.click(START)
     handheld.click(NEXT)
     assert handheld.last_heard("step_done")
@@ -167,8 +188,9 @@ def test_mark_applies_to_the_zone_just_scanned(make_handheld):
     handheld.click(NEXT)
     handheld.click(NEXT)
     handheld.click(MARK)
-    assert handheld.driver.calls[-1] == ("mark", "insp-1", "stall-1", "paper_holder",
-                                         "suspicious")
+    assert handheld.driver.calls[-3:] == [("optical", "insp-1", 1, "paper_holder"),
+                                          ("mark", "insp-1", 1, "paper_holder", "checked"),
+                                          ("mark", "insp-1", 1, "paper_holder", "suspicious")]
     assert handheld.last_heard("marked")
     for _ in range(3):
         handheld.click(NEXT)
@@ -180,7 +202,7 @@ def test_mark_before_any_zone_is_scanned_is_refused(make_handheld):
     handheld.click(MARK)
     handheld.click(START)  # the RF sweep has no zone to mark
     handheld.click(MARK)
-    assert not [c for c in handheld.driver.calls if c[0] == "mark"]
+    assert not [c for c in handheld.driver.calls if c[0] == "mark"]  # nothing scanned yet
     assert handheld.last_heard("refused")
 
 
@@ -201,8 +223,7 @@ def test_holding_start_cancels_and_a_new_inspection_can_begin(make_handheld):
     handheld.click(NEXT)
     assert handheld.driver.calls[-1] == ("cancel", "insp-1")  # nothing to continue
     handheld.click(START)
-    assert handheld.driver.calls[-2:] == [("start", "site-1", "kim", ("stall-1", "stall-2")),
-                                          ("rf", "insp-2")]
+    assert handheld.driver.calls[-2:] == [("start", "site-1", "kim", 2), ("rf", "insp-2")]
 
 
 def test_start_during_an_inspection_does_not_start_another(make_handheld):
@@ -242,20 +263,22 @@ def test_a_failed_step_is_signalled_and_retried_on_the_next_press(make_handheld)
     handheld.click(NEXT)
     assert handheld.last_heard("error")
     handheld.click(NEXT)
-    assert handheld.driver.calls[-1] == ("optical", "insp-1", "stall-1", "door_hook")
+    assert handheld.driver.calls[-2:] == [("optical", "insp-1", 1, "door_hook"),
+                                          ("mark", "insp-1", 1, "door_hook", "checked")]
 
 
 def test_alerts_from_before_the_start_or_another_inspection_do_not_count(make_handheld):
     handheld = make_handheld()
-    handheld.driver.bus.publish("alert", severity="high", inspection_id="old")
+    handheld.driver.bus.publish("alert", severity="high", confirmed=True, inspection_id="old")
     handheld.click(START)
-    handheld.driver.bus.publish("alert", severity="high", inspection_id="someone-else")
+    handheld.driver.bus.publish("alert", severity="high", confirmed=True,
+                                inspection_id="someone-else")
     _finish_from_rf(handheld)
     assert ("verdict", "insp-1", "clear", None) in handheld.driver.calls
 
 
 def _finish_from_rf(handheld):
-    for _ in range(len(PLAN.stalls) * len(PLAN.zones) + 1):
+    for _ in range(PLAN.stalls * len(PLAN.zones) + 1):
         handheld.click(NEXT)
 
 
@@ -282,7 +305,7 @@ def test_the_profile_wires_the_handheld(mock_factory):
     bus = EventBus()
     driver = RecordingDriver(bus)
     heard = PinRecorder(mock_factory)
-    plan = HandheldPlan(site_id="s", inspector="lee", stalls=("a",), zones=("vents",))
+    plan = HandheldPlan(site_id="s", inspector="lee", stalls=1, zones=("vent",))
     handheld = open_handheld(load_profile(), driver, plan, bus, pin_factory=mock_factory,
                              wait=heard)
     try:
@@ -290,7 +313,8 @@ def test_the_profile_wires_the_handheld(mock_factory):
             mock_factory.pin(pin).drive_low()
             mock_factory.pin(pin).drive_high()
             assert handheld.controller.wait_idle(timeout_s=10)
-        assert [c[0] for c in driver.calls] == ["start", "rf", "optical", "verdict", "sign_off"]
+        assert [c[0] for c in driver.calls] == ["start", "rf", "optical", "mark", "verdict",
+                                                "sign_off"]
         assert handheld.indicators.wait_until_quiet(timeout_s=10)
         assert mock_factory.pin(pins.status_led).state == 1  # clear: steady
     finally:
