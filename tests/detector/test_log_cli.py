@@ -167,3 +167,16 @@ def test_a_second_writer_is_told_who_holds_the_log(capsys, tmp_path):
         assert code == 1 and "The log is in use" in err and "pid" in err
         code, out, _ = ansim(capsys, "log", "list", "--data", str(tmp_path))
         assert code == 0  # reading alongside the writer is fine
+
+
+def test_csv_export_quotes_free_text_as_csv_readers_expect(capsys, make_service, data_dir):
+    service = make_service(ROOM)
+    awkward = 'Kim, "Jay"\nInspector'
+    state = service.start("jongno-1", awkward, stalls=1)
+    service.set_verdict(state.id, "suspicious")
+    service.sign_off(state.id, "Kim")
+    service.close()
+    code, out, _ = ansim(capsys, "log", "export", "--data", str(data_dir))
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["inspector"], r["site_name"], r["seq"], r["verdict"]) for r in rows] == [
+        (awkward, "Jongno Tower public restroom", "1", "suspicious")]

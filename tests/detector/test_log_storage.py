@@ -1,6 +1,9 @@
 """The database (SQLite on the device, a real PostgreSQL server for the hub), the device key and
 the evidence store."""
 
+import csv
+import io
+import json
 import os
 import sqlite3
 import stat
@@ -13,6 +16,7 @@ from sqlalchemy import text
 from detector import checklist
 from detector.evidence import EvidenceStore
 from detector.inspections import InspectionService
+from detector.logquery import LogFilter, export_csv, export_json, list_records
 from detector.signing import DeviceKey, SigningError, canonical_json, verify_signature
 from detector.sites import SiteRecord
 from detector.storage import (
@@ -146,6 +150,16 @@ def test_the_same_schema_and_log_work_on_postgresql(postgres_url, tmp_path):
                         escalation={"notified": "Gangnam police"})
         assert verify_log(store, evidence=service.evidence).ok
         assert service.get(state.id).verdict == "found"
+        out = io.StringIO()
+        assert export_csv(store, LogFilter(site_id="gangnam-3"), out) == 2
+        rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+        assert [(r["site_name"], r["seq"]) for r in rows] == [
+            ("Gangnam station restroom", "1"), ("Gangnam station restroom", "2")]
+        assert list_records(store, LogFilter(verdict="found"))[0][0]["id"] == record.id
+        out = io.StringIO()
+        export_json(store, LogFilter(), out)
+        assert [r["record_hash"] for r in json.loads(out.getvalue())["records"]][0] == \
+            record.record_hash
         with store.engine.begin() as conn:
             conn.execute(text("UPDATE records SET verdict = 'clear' WHERE id = :id"),
                          {"id": record.id})
