@@ -7,14 +7,13 @@ emitter (``follow``, ``ProximityReading``s). ``HardwareSteps`` does them on a ha
 ``detector.proximity.follow``; tests pass a runner that returns outcomes they built.
 
 This module also turns outcomes into the plain dicts a record keeps (``rf_result``,
-``optical_result``), writing the evidence behind them (spectrum JSON, SigMF captures, PNG crops of
+``optical_result``), writing the evidence behind them (spectrum CSV, SigMF captures, PNG crops of
 each optical finding) to the evidence store; the sweep's captures are moved there from the
 scratch directory it wrote them to.
 """
 
 import dataclasses
 import itertools
-import json
 import math
 from pathlib import Path
 from typing import Protocol
@@ -27,6 +26,7 @@ from detector.fusion import is_video
 
 RF_SWEEP_ZONE = "rf_sweep"
 PROXIMITY_READINGS = 5
+SCAN_FRAMES = 48
 MAX_TRACKED_EMITTERS = 3
 
 
@@ -35,11 +35,14 @@ class StepError(Exception):
 
 
 class StepRunner(Protocol):
-    """What the engine needs from the sensing side."""
+    """What the engine needs from the sensing side. ``on_progress(fraction)`` takes 0..1."""
 
     def sweep(self, baseline, on_progress): ...
 
     def scan(self, stall: int, zone: str, on_progress): ...
+
+    def spectrum_csv(self, spectrum) -> str:
+        """The sweep's spectrum as CSV text (the evidence kept of it)."""
 
     def follow(self, freq_hz: float, n_readings: int) -> list:
         """Readings with ``power_db`` and ``level`` (0..1), like ``ProximityReading``."""
@@ -66,13 +69,21 @@ class HardwareSteps:
         return run_sweep(self.hardware.radio, band_names=list(radio.bands),
                          region=self.profile.device.region, baseline=baseline,
                          evidence_dir=self.scratch_dir,
-                         downconverter_lo_hz=radio.downconverter_lo_hz, on_progress=on_progress)
+                         downconverter_lo_hz=radio.downconverter_lo_hz,
+                         on_progress=lambda done, total: on_progress(done / total))
 
     def scan(self, stall: int, zone: str, on_progress):
         from detector.scanning import run_scan  # noqa: PLC0415 - the optics area's entry point
 
         self.hardware.move_to(zone)
-        return run_scan(self.hardware.camera, self.hardware.illuminator, on_frame=on_progress)
+        frames = itertools.count(1)
+        return run_scan(self.hardware.camera, self.hardware.illuminator, n_frames=SCAN_FRAMES,
+                        on_frame=lambda frame, live: on_progress(next(frames) / SCAN_FRAMES))
+
+    def spectrum_csv(self, spectrum) -> str:
+        from rf.rtlpower import spectrum_csv_text  # noqa: PLC0415
+
+        return spectrum_csv_text(spectrum)
 
     def follow(self, freq_hz: float, n_readings: int) -> list:
         from detector.proximity import follow  # noqa: PLC0415
@@ -111,10 +122,11 @@ def plain(value):
     return value
 
 
-def rf_result(outcome, evidence: EvidenceStore) -> tuple[dict, list[EvidenceRef]]:
-    """The record's view of a sweep, and the evidence written for it."""
-    refs = [evidence.put_bytes(_json_bytes(plain(outcome.spectrum)), kind="spectrum",
-                               media_type="application/json")]
+def rf_result(outcome, spectrum_csv: str, evidence: EvidenceStore) -> tuple[dict, list]:
+    """The record's view of a sweep, and the evidence written for it (the spectrum as CSV,
+    and the SigMF captures the sweep kept)."""
+    refs = [evidence.put_bytes(spectrum_csv.encode("utf-8"), kind="spectrum",
+                               media_type="text/csv")]
     refs += [_store_capture(path, evidence) for path in _capture_files(outcome.captures)]
     emitters = [plain(e) for e in outcome.emitters]
     result = {
@@ -186,10 +198,6 @@ def _store_capture(path: Path, evidence: EvidenceStore) -> EvidenceRef:
     ref = evidence.put_file(path, kind=f"capture{path.suffix}", media_type=media_type)
     path.unlink()
     return ref
-
-
-def _json_bytes(value) -> bytes:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
 def _png_bytes(image) -> bytes:

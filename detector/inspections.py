@@ -56,7 +56,6 @@ from detector.inspection_steps import (
     PROXIMITY_READINGS,
     HardwareSteps,
     optical_result,
-    plain,
     rf_result,
     tracked_emitters,
 )
@@ -145,7 +144,7 @@ class InspectionService:
         started = self.clock()
         with self._hardware_lock:
             outcome = runner.sweep(baseline, self._on_progress(inspection_id, "rf_sweep"))
-        result, refs = rf_result(outcome, self.evidence)
+        result, refs = rf_result(outcome, runner.spectrum_csv(outcome.spectrum), self.evidence)
         candidate = (baseline or runner.empty_baseline()).updated_with(outcome.spectrum,
                                                                         outcome.emitters)
         return self._commit_step(inspection_id, result, refs, started,
@@ -372,9 +371,9 @@ class InspectionService:
             site.updated_at = self.clock()
 
     def _on_progress(self, inspection_id, step, **where):
-        def report(*args, **kwargs):
+        def report(fraction: float):
             self._publish("progress", inspection_id=inspection_id, step=step,
-                          detail=_progress_detail(args, kwargs), **where)
+                          fraction=round(float(fraction), 3), **where)
         return report
 
     def _publish(self, kind, **data):
@@ -431,9 +430,3 @@ def _root_inspection(session, record: records.SignedRecord) -> records.SignedRec
         seen.add(record.id)
         record = records.get(session, record.body["supersedes"])
     return record
-
-
-def _progress_detail(args, kwargs) -> dict:
-    detail = {f"arg{i}": plain(a) for i, a in enumerate(args)}
-    detail.update({k: plain(v) for k, v in kwargs.items()})
-    return detail

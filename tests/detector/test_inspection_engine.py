@@ -264,3 +264,17 @@ def test_video_transmitters_are_followed_live_while_scanning(make_service):
     far = [e.data for e in events if e.data["zone"] == "bin"]
     assert min(e["level"] for e in near) > max(e["level"] for e in far)
     assert {round(e["freq_hz"]) for e in near + far} == {1_200_000_000}
+
+
+def test_steps_report_progress_as_fractions(make_service):
+    bus = EventBus()
+    service = make_service(FakeRestroom(), bus)
+    state = service.start("mapo-7", "Kim Inspector")
+    with bus.subscribe(kinds={"progress"}) as progress:
+        service.run_rf_step(state.id)
+        service.run_optical_step(state.id, 1, "vent")
+        events = [progress.get(timeout_s=0) for _ in range(2)]
+    assert [(e.data["step"], e.data.get("zone")) for e in events] == [
+        ("rf_sweep", None), ("optical_scan", "vent")]
+    assert all(0 <= e.data["fraction"] <= 1 for e in events)
+    assert events[0].data["inspection_id"] == state.id
