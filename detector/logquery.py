@@ -1,9 +1,9 @@
 """Listing, filtering and exporting the log, fast on a busy device's years of records.
 
 Everything here reads only the compact, indexed ``records`` table (plus, for JSON export, the
-stored body text from ``record_bodies``, written out as it is, never re-parsed), pages by keyset (``signed_at``, ``id``) rather
-than offset, and streams exports row by row, so a page or a filtered export costs the same on
-day one and after 180,000 inspections.
+stored body text from ``record_bodies``, written out as it is, never re-parsed), pages by keyset
+(``signed_at``, ``id``) rather than offset, and streams exports, so a page or a filtered export
+costs the same on day one and after 180,000 inspections.
 """
 
 import csv

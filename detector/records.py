@@ -4,8 +4,9 @@ A record's body is a JSON object (its ``type`` is ``inspection`` or ``correction
 sealing adds ``schema``, ``device_id``, ``seq`` (1, 2, 3, ... per device), ``prev_hash`` (the
 previous record's hash; 64 zeros for the first), ``prev_id`` (the previous record's id, so a
 deleted record is named by the one after it) and ``signed_at``. The stored text (in
-``record_bodies``) is the body in canonical JSON; ``record_hash`` is its SHA-256 and ``signature`` the device's Ed25519 signature of
-it. The ``devices`` row keeps the chain's head, so deleting the last record is noticed too.
+``record_bodies``) is the body in canonical JSON; ``record_hash`` is its SHA-256 and
+``signature`` the device's Ed25519 signature of it. The ``devices`` row keeps the chain's head,
+so deleting the last record is noticed too.
 
 Records are never updated or deleted. A correction is a new record whose ``supersedes`` names the
 record it corrects (and whose ``supersedes_hash`` pins that record's exact content).

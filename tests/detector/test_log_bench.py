@@ -3,8 +3,8 @@
 import json
 
 from detector.cli import main
-from detector.verify import verify_log
 from detector.storage import open_store
+from detector.verify import verify_log
 
 
 def test_the_benchmark_builds_a_verifiable_log_and_times_every_query(capsys, tmp_path,

@@ -165,7 +165,7 @@ class FakeSteps:
 
     def spectrum_csv(self, spectrum):
         return "freq_hz,power_db\n" + "".join(f"{f:.0f},{p:.1f}\n" for f, p in
-                                             zip(spectrum.freqs_hz, spectrum.power_db))
+                                             zip(spectrum.freqs_hz, spectrum.power_db, strict=True))
 
     def baseline_from_json(self, text):
         return FakeBaseline.from_json(text)

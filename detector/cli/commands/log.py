@@ -81,7 +81,8 @@ def _filter(args) -> LogFilter:
 
 def run_list(args, ctx) -> int:
     with open_log(ctx) as service:
-        rows, cursor = list_records(service.store, _filter(args), limit=args.limit, before=args.before)
+        rows, cursor = list_records(service.store, _filter(args), limit=args.limit,
+                                    before=args.before)
     lines = [f"{r['signed_at'][:19].replace('T', ' ')}  {r['id']}  {r['site_id'] or '-':<16}  "
              f"{_row_outcome(r)}" for r in rows] or [t("log.empty")]
     if cursor:

@@ -124,6 +124,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("record_bodies", "records", "devices", "evidence", "checklist_marks", "inspection_steps",
-                  "inspections", "sites"):
+    for table in ("record_bodies", "records", "devices", "evidence", "checklist_marks",
+                  "inspection_steps", "inspections", "sites"):
         op.drop_table(table)
