@@ -41,7 +41,7 @@ REPEATS = 5
 SITES = 200
 INSPECTORS = 30
 CHUNK = 5000
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 KST = timezone(timedelta(hours=9))
 
 
@@ -135,8 +135,8 @@ class _Contents:
         day, slot = divmod(i, self.per_day)
         started = self.first_day + timedelta(days=day, seconds=slot * self.spacing_s)
         verdict = rng.choices(("clear", "suspicious", "found"), (0.97, 0.025, 0.005))[0]
-        spectrum = {"sha256": f"{rng.getrandbits(256):064x}", "kind": "spectrum",
-                    "media_type": "application/json", "size_bytes": 20480}
+        spectrum = {"sha256": f"{rng.getrandbits(256):064x}", "kind": "spectrum.csv.gz",
+                    "media_type": "application/gzip", "size_bytes": 423152}
         alerts = [] if verdict == "clear" else [_alert(rng, verdict)]
         site = rng.randrange(SITES)
         return {

@@ -1,5 +1,7 @@
 """The inspection engine's lifecycle and rules, with RF and optical outcomes from doubles."""
 
+import gzip
+
 import pytest
 
 from detector import checklist
@@ -208,7 +210,9 @@ def test_evidence_is_stored_by_hash_and_named_in_the_record(make_service, tmp_pa
     service.set_verdict(state.id, "suspicious")
     record = service.sign_off(state.id, "Kim Inspector")
     kinds = sorted(ref["kind"] for ref in record.body["evidence"])
-    assert kinds == ["capture.sigmf-data", "capture.sigmf-meta", "lens_crop", "spectrum"]
+    assert kinds == ["capture.sigmf-data", "capture.sigmf-meta", "lens_crop", "spectrum.csv.gz"]
+    spectrum = next(r["sha256"] for r in record.body["evidence"] if r["kind"].startswith("spec"))
+    assert gzip.decompress(service.evidence.read(spectrum)).startswith(b"freq_hz,power_db\n")
     for ref in record.body["evidence"]:
         assert service.evidence.problem_with(ref["sha256"], ref["size_bytes"]) is None
     assert service.evidence.read(next(r["sha256"] for r in record.body["evidence"]

@@ -122,9 +122,11 @@ def test_a_missing_evidence_file_is_named_with_its_record(log):
 
 def test_a_replaced_evidence_file_is_caught(log):
     with sqlite3.connect(log["db"]) as conn:
-        sha = conn.execute("SELECT sha256 FROM evidence WHERE kind = 'spectrum'").fetchone()[0]
+        sha = conn.execute("SELECT sha256 FROM evidence WHERE kind = 'lens_crop'").fetchone()[0]
     path = log["evidence"].path_for(sha)
-    path.write_bytes(path.read_bytes().replace(b"-90.0", b"-20.0"))
+    data = bytearray(path.read_bytes())
+    data[-20] ^= 0x01  # one bit of one pixel
+    path.write_bytes(bytes(data))
     report = _verify(log)
     assert "does not match its SHA-256" in report.problems[0].problem
 
