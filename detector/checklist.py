@@ -6,7 +6,9 @@ what an inspection has done: the RF sweep, an optical scan of each item of each 
 for each. The rules:
 
 - ``clear`` needs complete coverage (RF sweep, every optical scan, every mark), no suspicious
-  mark and no alert of medium severity or above. RF alone never clears a restroom: a camera
+  mark and no alert of medium severity or above, unless an inspector reviewed that alert and
+  dismissed it with a reason (a flush sensor's LED is not a night-vision camera); the record
+  keeps the alert, the reason and who dismissed it. RF alone never clears a restroom: a camera
   that records to a card emits nothing.
 - ``found`` follows a confirmed alert of high severity or above (a lens, a video transmitter).
 - ``suspicious`` covers the rest: something seen but not confirmed, or a place left unchecked.
@@ -77,6 +79,11 @@ def _at_least(alert: dict, severity: str) -> bool:
     return _SEVERITY_ORDER.index(alert["severity"]) >= _SEVERITY_ORDER.index(severity)
 
 
+def standing(alerts: list[dict]) -> list[dict]:
+    """The alerts no inspector has dismissed after reviewing them."""
+    return [a for a in alerts if not a.get("dismissed")]
+
+
 def reasons_not_clear(cover: Coverage, alerts: list[dict]) -> list[str]:
     """Why ``clear`` is not allowed (translation keys); empty when it is."""
     reasons = []
@@ -88,14 +95,14 @@ def reasons_not_clear(cover: Coverage, alerts: list[dict]) -> list[str]:
         reasons.append("inspect.reason.missing_marks")
     if cover.suspicious_marks:
         reasons.append("inspect.reason.suspicious_marks")
-    if any(_at_least(a, "medium") for a in alerts):
+    if any(_at_least(a, "medium") for a in standing(alerts)):
         reasons.append("inspect.reason.alerts")
     return reasons
 
 
 def suggested_verdict(cover: Coverage, alerts: list[dict]) -> str:
     """The verdict the findings support (what the automatic CLI run records)."""
-    if any(a["confirmed"] and _at_least(a, "high") for a in alerts):
+    if any(a["confirmed"] and _at_least(a, "high") for a in standing(alerts)):
         return "found"
     return "suspicious" if reasons_not_clear(cover, alerts) else "clear"
 

@@ -13,7 +13,7 @@ from importlib import metadata
 from sqlalchemy import select
 
 from detector import checklist, fusion
-from detector.storage.models import ChecklistMark, InspectionStep, Site
+from detector.storage.models import AlertDismissal, ChecklistMark, InspectionStep, Site
 from detector.storage.models import Inspection as InspectionRow
 
 
@@ -70,9 +70,21 @@ def load_rows(session, row: InspectionRow) -> tuple[list[dict], dict]:
     return steps, marks
 
 
+def dismissed_alerts(session, row: InspectionRow) -> dict[str, dict]:
+    """The latest dismissal of each alert, by alert id."""
+    dismissals = {}
+    for d in session.scalars(select(AlertDismissal)
+                             .where(AlertDismissal.inspection_id == row.id)
+                             .order_by(AlertDismissal.id)):
+        dismissals[d.alert_id] = {"reason": d.reason, "by": d.dismissed_by,
+                                  "at": d.dismissed_at}
+    return dismissals
+
+
 def load_state(session, row: InspectionRow) -> InspectionState:
     steps, marks = load_rows(session, row)
     cover = checklist.coverage(row.stalls, steps, marks)
+    dismissals = dismissed_alerts(session, row)
     order = {item: i for i, item in enumerate(checklist.ITEMS)}
     return InspectionState(
         id=row.id, site=site_summary(session.get(Site, row.site_id)), inspector=row.inspector,
@@ -80,7 +92,8 @@ def load_state(session, row: InspectionRow) -> InspectionState:
         escalation=json.loads(row.escalation_json) if row.escalation_json else None,
         steps=steps,
         checklist=sorted(marks.values(), key=lambda m: (m["stall"], order[m["item"]])),
-        alerts=fusion.alerts_for(steps), coverage=cover.to_dict(), record_id=row.record_id)
+        alerts=[{**a, "dismissed": dismissals.get(a["id"])} for a in fusion.alerts_for(steps)],
+        coverage=cover.to_dict(), record_id=row.record_id)
 
 
 def coverage_of(state: InspectionState) -> checklist.Coverage:

@@ -8,6 +8,7 @@ inspection through one ``InspectionService``::
     service.run_rf_step(insp.id)                       # RF sweep against the site's baseline
     service.run_optical_step(insp.id, 1, "door_hook")  # optical scan of one stall's zone
     service.mark(insp.id, 1, "door_hook", "checked", note="")
+    service.dismiss_alert(insp.id, alert_id, "flush sensor LED", "Kim Inspector")  # reviewed
     service.set_verdict(insp.id, "found", {"notified": "Jongno police", "report_ref": "2026-113"})
     record = service.sign_off(insp.id, "Kim Inspector")  # -> SignedRecord, never changes again
     service.correct(record.id, "Park Supervisor", reason="...", verdict="suspicious")
@@ -21,7 +22,7 @@ Rules the engine enforces:
 
 - **Never clear on RF alone**: ``clear`` needs the RF sweep, an optical scan and a mark of every
   checklist item of every stall, no suspicious mark and no alert of medium severity or above
-  (``VerdictRefused`` lists what is missing).
+  that an inspector has not reviewed and dismissed (``VerdictRefused`` lists what is missing).
 - **The site's RF baseline** is updated only when an inspection is signed off ``clear``.
 - **Each step commits as it completes** (evidence files are durable first), so ``kill -9`` or a
   power cut loses only the step under way.
@@ -61,7 +62,13 @@ from detector.inspection_steps import (
 )
 from detector.signing import DeviceKey
 from detector.storage import DB_FILENAME, open_store
-from detector.storage.models import ChecklistMark, Evidence, InspectionStep, Site
+from detector.storage.models import (
+    AlertDismissal,
+    ChecklistMark,
+    Evidence,
+    InspectionStep,
+    Site,
+)
 from detector.storage.models import Inspection as InspectionRow
 from detector.timestamps import utc_now
 
@@ -178,6 +185,30 @@ class InspectionService:
             row.updated_at = now
             session.flush()
             return load_state(session, row)
+
+    def dismiss_alert(self, inspection_id: str, alert_id: str, reason: str,
+                      inspector: str) -> InspectionState:
+        """Record that an inspector reviewed an alert and found it is not a camera, and why.
+
+        The alert stays in the record with the dismissal beside it; it no longer stands in the
+        way of ``clear``. A later step that strengthens the case makes a new alert.
+        """
+        if not reason or not reason.strip() or not inspector or not inspector.strip():
+            raise InspectionError("dismissing an alert needs a reason and who dismisses it")
+        with self.store.write() as session:
+            row = self._open_row(session, inspection_id)
+            if alert_id not in {a["id"] for a in load_state(session, row).alerts}:
+                raise InspectionNotFound(f"inspection {inspection_id} has no alert {alert_id!r}")
+            now = self.clock()
+            session.add(AlertDismissal(inspection_id=row.id, alert_id=alert_id,
+                                       reason=reason.strip(), dismissed_by=inspector.strip(),
+                                       dismissed_at=now))
+            row.updated_at = now
+            session.flush()
+            state = load_state(session, row)
+        self._publish("inspection", event="alert_dismissed", inspection_id=inspection_id,
+                      alert_id=alert_id)
+        return state
 
     def set_verdict(self, inspection_id: str, verdict: str,
                     escalation: dict | None = None) -> InspectionState:

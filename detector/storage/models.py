@@ -3,7 +3,7 @@
 Two kinds of table:
 
 - **Working tables** (``sites``, ``inspections``, ``inspection_steps``, ``checklist_marks``,
-  ``evidence``): an inspection in progress is written here step by step, each step committed as
+  ``alert_dismissals``, ``evidence``): an inspection in progress is written here step by step, each step committed as
   it completes, so a crash loses nothing that finished.
 - **The log** (``records``, ``record_bodies``, ``devices``): append-only, hash-chained, signed
   records. Once an inspection is signed off, everything anyone reads about it comes from its
@@ -101,6 +101,19 @@ class ChecklistMark(Base):
     status: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     marked_at: Mapped[str] = mapped_column(String(TIMESTAMP_LENGTH))
+
+
+class AlertDismissal(Base):
+    """An inspector's review of an alert: not a camera, and why (e.g. a flush sensor's LED)."""
+
+    __tablename__ = "alert_dismissals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    inspection_id: Mapped[str] = mapped_column(ForeignKey("inspections.id"), index=True)
+    alert_id: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(Text)
+    dismissed_by: Mapped[str] = mapped_column(String(200))
+    dismissed_at: Mapped[str] = mapped_column(String(TIMESTAMP_LENGTH))
 
 
 class Evidence(Base):

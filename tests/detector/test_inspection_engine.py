@@ -282,3 +282,22 @@ def test_steps_report_progress_as_fractions(make_service):
         ("rf_sweep", None), ("optical_scan", "vent")]
     assert all(0 <= e.data["fraction"] <= 1 for e in events)
     assert events[0].data["inspection_id"] == state.id
+
+
+def test_a_reviewed_and_dismissed_alert_no_longer_blocks_clear(make_service):
+    service = make_service(FakeRestroom(ir_leds={(1, "toilet_flush")}))
+    state = _inspect(service)
+    service.mark(state.id, 1, "toilet_flush", "checked", note="flush sensor LED")
+    glow = next(a for a in state.alerts if a["type"] == "ir_emitter")
+    with pytest.raises(VerdictRefused) as refused:
+        service.set_verdict(state.id, "clear")
+    assert refused.value.reasons == ["inspect.reason.alerts"]
+    with pytest.raises(InspectionNotFound):
+        service.dismiss_alert(state.id, "optics:9:nowhere:0", "typo", "Kim Inspector")
+    service.dismiss_alert(state.id, glow["id"], "the flush sensor's indicator LED",
+                          "Kim Inspector")
+    service.set_verdict(state.id, "clear")
+    record = service.sign_off(state.id, "Kim Inspector")
+    kept = next(a for a in record.body["alerts"] if a["id"] == glow["id"])
+    assert kept["dismissed"]["reason"] == "the flush sensor's indicator LED"
+    assert kept["dismissed"]["by"] == "Kim Inspector"

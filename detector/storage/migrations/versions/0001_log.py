@@ -76,6 +76,17 @@ def upgrade() -> None:
     )
     op.create_index("ix_checklist_marks_inspection_id", "checklist_marks", ["inspection_id"])
     op.create_table(
+        "alert_dismissals",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("inspection_id", sa.String(36), sa.ForeignKey("inspections.id"),
+                  nullable=False),
+        sa.Column("alert_id", sa.String(120), nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("dismissed_by", sa.String(200), nullable=False),
+        sa.Column("dismissed_at", sa.String(TS), nullable=False),
+    )
+    op.create_index("ix_alert_dismissals_inspection_id", "alert_dismissals", ["inspection_id"])
+    op.create_table(
         "evidence",
         sa.Column("sha256", sa.String(64), primary_key=True),
         sa.Column("kind", sa.String(32), nullable=False),
@@ -124,6 +135,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("record_bodies", "records", "devices", "evidence", "checklist_marks",
-                  "inspection_steps", "inspections", "sites"):
+    for table in ("record_bodies", "records", "devices", "evidence", "alert_dismissals",
+                  "checklist_marks", "inspection_steps", "inspections", "sites"):
         op.drop_table(table)
