@@ -16,7 +16,10 @@ MERGE_GAP_HZ = 40e3
 class Emitter:
     """One transmitter as the spectrum shows it.
 
-    ``freq_hz`` is the middle of the occupied span [``lo_hz``, ``hi_hz``]; ``power_db`` is the
+    [``lo_hz``, ``hi_hz``] is the run of bins above the threshold; ``bandwidth_hz`` is the
+    occupied bandwidth holding 99 % of its power (the ITU's measure, which unlike the run does
+    not widen as a strong signal's skirts rise above the floor), ``freq_hz`` the middle of that
+    99 % band; ``power_db`` is the
     power summed over the span (input-referred dBFS); ``occupancy`` is the fraction of sweeps in
     which it was present; ``burstiness`` is 0 for a steady signal and near 1 for short bursts.
     """
@@ -64,9 +67,10 @@ def _emitter(spectrum: Spectrum, a: int, b: int) -> Emitter:
     peak = int(np.argmax(power))
     bin_hz = spectrum.bin_hz
     lo_hz, hi_hz = float(freqs[0] - bin_hz / 2), float(freqs[-1] + bin_hz / 2)
+    obw_lo_hz, obw_hi_hz = _occupied_band(freqs, excess, bin_hz)
     return Emitter(
-        freq_hz=(lo_hz + hi_hz) / 2,
-        bandwidth_hz=hi_hz - lo_hz,
+        freq_hz=(obw_lo_hz + obw_hi_hz) / 2,
+        bandwidth_hz=obw_hi_hz - obw_lo_hz,
         power_db=round(10 * np.log10(total), 2),
         peak_freq_hz=float(freqs[peak]),
         peak_db=round(float(power[peak]), 2),
@@ -76,6 +80,19 @@ def _emitter(spectrum: Spectrum, a: int, b: int) -> Emitter:
         lo_hz=lo_hz,
         hi_hz=hi_hz,
     )
+
+
+def _occupied_band(freqs, excess, bin_hz, fraction: float = 0.99):
+    """Edges of the band holding ``fraction`` of the excess power (half the rest each side)."""
+    cumulative = np.cumsum(excess)
+    total = cumulative[-1]
+    if total <= 0:
+        return float(freqs[0] - bin_hz / 2), float(freqs[-1] + bin_hz / 2)
+    tail = (1 - fraction) / 2 * total
+    first = int(np.searchsorted(cumulative, tail))
+    last = int(np.searchsorted(cumulative, total - tail))
+    last = min(max(last, first), len(freqs) - 1)
+    return float(freqs[first] - bin_hz / 2), float(freqs[last] + bin_hz / 2)
 
 
 def burstiness_from_variation(variation: float) -> float:

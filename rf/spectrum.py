@@ -181,8 +181,29 @@ def combine_sweeps(sweeps) -> Spectrum:
 
 def capture_spectrum(iq: np.ndarray, sample_rate_hz: float, center_freq_hz: float,
                      fft_size: int = 1024, gain_db: float = 0.0) -> Spectrum:
-    """The spectrum of one whole capture (a recording), as a one-sweep ``Spectrum``."""
+    """The spectrum of one whole capture (a recording), as a one-sweep ``Spectrum``.
+
+    A single capture often holds one signal filling most of it, so its floor is taken from its
+    quietest stretch: the lowest of the lower quartiles of ten slices of the passband (the outer
+    slices, where the dongle's filter rolls off, are left out). That stretch may be a signal's
+    skirt rather than noise, so the spread is not measured there but taken from the averaging:
+    the mean of K exponential powers has a spread of 4.34 / sqrt(K) dB.
+    """
     half_hz = sample_rate_hz / 2
     hop = Hop(center_freq_hz, center_freq_hz, center_freq_hz - half_hz, center_freq_hz + half_hz)
     one = hop_spectrum(iq, hop, sample_rate_hz, fft_size, gain_db)
-    return combine_sweeps([stitch([one])])
+    slices = np.array_split(one.power_db, 10)[1:-1]
+    quartile = min(float(np.percentile(s, 25)) for s in slices)
+    sigma_db = 4.34 / np.sqrt(max(len(iq) // fft_size, 1))
+    floor_db = np.full(len(one.power_db), quartile + 0.6745 * sigma_db, dtype=np.float32)
+    return Spectrum(
+        freqs_hz=one.freqs_hz,
+        power_db=one.power_db,
+        noise_floor_db=floor_db,
+        threshold_db=threshold_db(floor_db, sigma_db).astype(np.float32),
+        max_hold_db=one.power_db,
+        occupancy=(one.power_db > threshold_db(floor_db, sigma_db)).astype(np.float32),
+        variation=one.variation.astype(np.float32),
+        n_sweeps=1,
+        gain_db=np.full(len(one.power_db), gain_db, dtype=np.float32),
+    )

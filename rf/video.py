@@ -144,15 +144,22 @@ def _best_line_comb(spectrum: np.ndarray, bin_hz: float):
     """The line rate whose harmonics stand out most, with its harmonic counts.
 
     ``spectrum`` is max-filtered over three bins: each harmonic gets one bin of slack for the
-    transmitter's and the dongle's clock errors.
+    transmitter's and the dongle's clock errors. A harmonic counts only if it also stands out
+    from the mean of the spectrum between it and the next one: a signal keyed on and off at a
+    divisor of the line rate (a 25 Hz burst schedule) has lines everywhere, not a comb.
     """
     rates_hz = np.arange(PAL_LINE_RATE_HZ - LINE_RATE_TOLERANCE_HZ,
                          NTSC_LINE_RATE_HZ + LINE_RATE_TOLERANCE_HZ, _SEARCH_STEP_HZ)
     k = np.arange(1, N_HARMONICS + 1)
-    bins = np.rint(np.outer(rates_hz, k) / bin_hz).astype(np.int64)
-    bins = np.clip(bins, 0, len(spectrum) - 1)
+    last = len(spectrum) - 1
+    bins = np.clip(np.rint(np.outer(rates_hz, k) / bin_hz).astype(np.int64), 0, last)
     values = spectrum[bins]
-    significant = values > HARMONIC_THRESHOLD
+    cumulative = np.concatenate([[0.0], np.cumsum(spectrum, dtype=np.float64)])
+    between_lo = np.clip(np.rint(np.outer(rates_hz, k + 0.15) / bin_hz).astype(np.int64), 0, last)
+    between_hi = np.clip(np.rint(np.outer(rates_hz, k + 0.85) / bin_hz).astype(np.int64), 1, last)
+    between = (cumulative[between_hi] - cumulative[between_lo]) / np.maximum(
+        between_hi - between_lo, 1)
+    significant = values > HARMONIC_THRESHOLD * np.maximum(between, 1.0)
     counts = significant.sum(axis=1)
     strength = np.log1p(values).sum(axis=1)
     best = int(np.lexsort((strength, counts))[-1])
