@@ -30,7 +30,8 @@ CARRIER_MAX_BANDWIDTH_HZ = 25e3
 #: Capture power in blocks of this length; a burst shows as blocks far above the quiet ones.
 BURST_BLOCK_S = 0.5e-3
 BURST_CONTRAST_DB = 10.0
-BURSTY = 0.5
+BURSTY = 0.5  # occupancy across sweeps below this, or in-hop burstiness above 0.8
+SPECTRAL_BURSTY = 0.8
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def _decide(emitter: Emitter, video: VideoEvidence | None, contrast_db: float,
         return ClassifiedEmitter(kind="analog_video", video_standard=video.standard,
                                  line_rate_hz=video.line_rate_hz, confidence=video.confidence,
                                  **fields)
-    bursty = (contrast_db >= BURST_CONTRAST_DB or emitter.burstiness >= BURSTY
+    bursty = (contrast_db >= BURST_CONTRAST_DB or emitter.burstiness >= SPECTRAL_BURSTY
               or emitter.occupancy < BURSTY)
     if bursty:
         kind, confidence = "digital_burst", min(0.5 + contrast_db / 40, 0.95)

@@ -185,16 +185,18 @@ def capture_spectrum(iq: np.ndarray, sample_rate_hz: float, center_freq_hz: floa
 
     A single capture often holds one signal filling most of it, so its floor is taken from its
     quietest stretch: the lowest of the lower quartiles of ten slices of the passband (the outer
-    slices, where the dongle's filter rolls off, are left out). That stretch may be a signal's
-    skirt rather than noise, so the spread is not measured there but taken from the averaging:
-    the mean of K exponential powers has a spread of 4.34 / sqrt(K) dB.
+    slices, where the dongle's filter rolls off, are left out). The noise's spread is at least
+    what the averaging gives (the mean of K exponential powers spreads by 4.34 / sqrt(K) dB),
+    and more when the slices themselves are ragged (a floor lifted in bursts by a strong
+    signal's quantisation noise): the slices' median absolute deviation, median over slices.
     """
     half_hz = sample_rate_hz / 2
     hop = Hop(center_freq_hz, center_freq_hz, center_freq_hz - half_hz, center_freq_hz + half_hz)
     one = hop_spectrum(iq, hop, sample_rate_hz, fft_size, gain_db)
     slices = np.array_split(one.power_db, 10)[1:-1]
     quartile = min(float(np.percentile(s, 25)) for s in slices)
-    sigma_db = 4.34 / np.sqrt(max(len(iq) // fft_size, 1))
+    mad_db = float(np.median([np.median(np.abs(s - np.median(s))) for s in slices]))
+    sigma_db = max(4.34 / np.sqrt(max(len(iq) // fft_size, 1)), 1.4826 * mad_db)
     floor_db = np.full(len(one.power_db), quartile + 0.6745 * sigma_db, dtype=np.float32)
     return Spectrum(
         freqs_hz=one.freqs_hz,
