@@ -164,28 +164,49 @@ def _capture_at(radio, emitter, capture_s, base_gain_db, lo_hz) -> Capture:
     return Capture(iq, rate_hz, rf_hz)
 
 
-def merge_video_fragments(emitters: list[ClassifiedEmitter], max_gap_hz: float = 3e6):
-    """Join neighbouring video emitters with the same standard and line rate: a wide FM video
-    signal's lumpy spectrum can split into several runs above the floor, but it is one camera."""
+def merge_video_fragments(emitters: list[ClassifiedEmitter], max_gap_hz: float = 3e6,
+                          skirt_below_db: float = 20.0):
+    """Join a wide FM video signal's pieces into one camera.
+
+    Its lumpy spectrum can split into several runs above the floor, each classified as video
+    with the same standard and line rate: those are joined. Faint runs just beside it (its
+    skirts, ``skirt_below_db`` weaker, classified as something else for want of signal) are
+    absorbed into it rather than reported as emitters of their own.
+    """
     merged: list[ClassifiedEmitter] = []
-    for e in emitters:
-        last = merged[-1] if merged else None
-        if (last is not None and e.kind == last.kind == "analog_video"
-                and e.video_standard == last.video_standard
-                and abs((e.line_rate_hz or 0) - (last.line_rate_hz or 0)) < 2.0
-                and (e.freq_hz - e.bandwidth_hz / 2) - (last.freq_hz + last.bandwidth_hz / 2)
-                < max_gap_hz):
-            lo_hz = min(last.freq_hz - last.bandwidth_hz / 2, e.freq_hz - e.bandwidth_hz / 2)
-            hi_hz = max(last.freq_hz + last.bandwidth_hz / 2, e.freq_hz + e.bandwidth_hz / 2)
-            power_db = 10 * np.log10(10 ** (last.power_db / 10) + 10 ** (e.power_db / 10))
-            stronger = last if last.power_db >= e.power_db else e
-            merged[-1] = replace(stronger, freq_hz=round((lo_hz + hi_hz) / 2),
-                                 bandwidth_hz=round(hi_hz - lo_hz), power_db=round(power_db, 2),
-                                 confidence=max(last.confidence, e.confidence),
-                                 occupancy=max(last.occupancy, e.occupancy))
+    for e in sorted(emitters, key=lambda x: x.freq_hz):
+        near = [m for m in merged if _gap_hz(m, e) < max_gap_hz]
+        video = next((m for m in near if m.kind == "analog_video"), None)
+        if video is not None and e.kind == "analog_video" and _same_video(video, e):
+            merged[merged.index(video)] = _joined(video, e)
+        elif video is not None and e.power_db < video.power_db - skirt_below_db:
+            continue
+        elif e.kind == "analog_video":
+            skirts = [m for m in near if m.power_db < e.power_db - skirt_below_db]
+            merged = [m for m in merged if m not in skirts] + [e]
         else:
             merged.append(e)
     return merged
+
+
+def _gap_hz(a, b) -> float:
+    return max(b.freq_hz - b.bandwidth_hz / 2 - (a.freq_hz + a.bandwidth_hz / 2),
+               a.freq_hz - a.bandwidth_hz / 2 - (b.freq_hz + b.bandwidth_hz / 2))
+
+
+def _same_video(a, b) -> bool:
+    return (a.video_standard == b.video_standard
+            and abs((a.line_rate_hz or 0) - (b.line_rate_hz or 0)) < 2.0)
+
+
+def _joined(a, b):
+    lo_hz = min(a.freq_hz - a.bandwidth_hz / 2, b.freq_hz - b.bandwidth_hz / 2)
+    hi_hz = max(a.freq_hz + a.bandwidth_hz / 2, b.freq_hz + b.bandwidth_hz / 2)
+    power_db = 10 * np.log10(10 ** (a.power_db / 10) + 10 ** (b.power_db / 10))
+    stronger = a if a.power_db >= b.power_db else b
+    return replace(stronger, freq_hz=round((lo_hz + hi_hz) / 2), bandwidth_hz=round(hi_hz - lo_hz),
+                   power_db=round(float(power_db), 2), confidence=max(a.confidence, b.confidence),
+                   occupancy=max(a.occupancy, b.occupancy))
 
 
 def _write_evidence(directory: Path, emitters, captures, comparison, lo_hz) -> list[Path]:
