@@ -37,7 +37,9 @@ N_HARMONICS = 12
 #: A harmonic counts when it stands this many times above the local noise of the spectrum.
 #: For noise the normalised power is exponential: P(> 12) = 6e-6 per bin.
 HARMONIC_THRESHOLD = 12.0
-MIN_HARMONICS = 7
+#: ...and this many times the mean power midway between harmonics.
+BETWEEN_FACTOR = 6.0
+MIN_HARMONICS = 6
 MIN_ODD_HARMONICS = 3
 #: Field harmonics examined in the line-by-line means, and the mean normalised power they need.
 N_FIELD_HARMONICS = 6
@@ -144,27 +146,33 @@ def _best_line_comb(spectrum: np.ndarray, bin_hz: float):
     """The line rate whose harmonics stand out most, with its harmonic counts.
 
     ``spectrum`` is max-filtered over three bins: each harmonic gets one bin of slack for the
-    transmitter's and the dongle's clock errors. A harmonic counts only if it also stands out
-    from the mean of the spectrum between it and the next one: a signal keyed on and off at a
-    divisor of the line rate (a 25 Hz burst schedule) has lines everywhere, not a comb.
+    transmitter's and the dongle's clock errors. A harmonic counts only if it also stands
+    BETWEEN_FACTOR times above the mean of the spectrum midway to the next harmonic: a signal
+    keyed on and off at a divisor of the line rate (a burst every 40 ms) has lines everywhere
+    at equal strength, not a comb.
     """
     rates_hz = np.arange(PAL_LINE_RATE_HZ - LINE_RATE_TOLERANCE_HZ,
                          NTSC_LINE_RATE_HZ + LINE_RATE_TOLERANCE_HZ, _SEARCH_STEP_HZ)
     k = np.arange(1, N_HARMONICS + 1)
-    last = len(spectrum) - 1
-    bins = np.clip(np.rint(np.outer(rates_hz, k) / bin_hz).astype(np.int64), 0, last)
-    values = spectrum[bins]
+    n_bins = len(spectrum)
+    values = spectrum[_bins(rates_hz, k, bin_hz, n_bins)]
     cumulative = np.concatenate([[0.0], np.cumsum(spectrum, dtype=np.float64)])
-    between_lo = np.clip(np.rint(np.outer(rates_hz, k + 0.15) / bin_hz).astype(np.int64), 0, last)
-    between_hi = np.clip(np.rint(np.outer(rates_hz, k + 0.85) / bin_hz).astype(np.int64), 1, last)
-    between = (cumulative[between_hi] - cumulative[between_lo]) / np.maximum(
-        between_hi - between_lo, 1)
-    significant = values > HARMONIC_THRESHOLD * np.maximum(between, 1.0)
-    counts = significant.sum(axis=1)
-    strength = np.log1p(values).sum(axis=1)
-    best = int(np.lexsort((strength, counts))[-1])
+    between = _band_density(cumulative, _bins(rates_hz, k + 0.25, bin_hz, n_bins),
+                            _bins(rates_hz, k + 0.75, bin_hz, n_bins))
+    significant = (values > HARMONIC_THRESHOLD) & (values > BETWEEN_FACTOR * between)
+    # the exact peaks fix the rate (the neighbourhoods are too wide to tell PAL from NTSC)
+    best = int(np.argmax(np.log1p(values).sum(axis=1)))
     odd = int(significant[best, 0::2].sum())
-    return float(rates_hz[best]), int(counts[best]), odd
+    return float(rates_hz[best]), int(significant[best].sum()), odd
+
+
+def _bins(rates_hz, harmonics, bin_hz, n_bins):
+    return np.clip(np.rint(np.outer(rates_hz, harmonics) / bin_hz).astype(np.int64), 0, n_bins - 1)
+
+
+def _band_density(cumulative, lo, hi):
+    """Mean normalised power over bins [lo, hi), from the spectrum's cumulative sum."""
+    return (cumulative[hi] - cumulative[lo]) / np.maximum(hi - lo, 1)
 
 
 def _refined_line_rate(spectrum: np.ndarray, bin_hz: float, line_rate_hz: float) -> float:
