@@ -61,9 +61,9 @@ class Spectrum:
         return float(self.freqs_hz[1] - self.freqs_hz[0]) if len(self.freqs_hz) > 1 else 0.0
 
 
-def welch_power(iq: np.ndarray, fft_size: int):
-    """Mean power per bin over non-overlapping Hann-windowed segments (DC in the middle), and
-    the per-bin coefficient of variation across segments."""
+def segment_powers(iq: np.ndarray, fft_size: int) -> np.ndarray:
+    """Power per bin of each non-overlapping Hann-windowed segment: (segments, bins), DC in the
+    middle column. A spectrogram: its rows show a burst keying on and off."""
     n_segments = len(iq) // fft_size
     if n_segments < 1:
         raise SpectrumError(f"{len(iq)} samples is less than one {fft_size}-point segment")
@@ -71,15 +71,22 @@ def welch_power(iq: np.ndarray, fft_size: int):
     segments = iq[: n_segments * fft_size].reshape(n_segments, fft_size) * window
     power = np.abs(scipy.fft.fft(segments, axis=1, workers=1)) ** 2
     power /= fft_size * float(np.sum(window**2))
+    return np.fft.fftshift(power, axes=1)
+
+
+def welch_power(iq: np.ndarray, fft_size: int, powers: np.ndarray | None = None):
+    """Mean power per bin over the segments (DC in the middle), and the per-bin coefficient of
+    variation across segments; ``powers`` reuses an already computed ``segment_powers``."""
+    power = segment_powers(iq, fft_size) if powers is None else powers
     mean = power.mean(axis=0)
     spread = power.std(axis=0) / np.maximum(mean, np.finfo(np.float32).tiny)
-    return np.fft.fftshift(mean), np.fft.fftshift(spread)
+    return mean, spread
 
 
 def hop_spectrum(iq: np.ndarray, hop: Hop, sample_rate_hz: float, fft_size: int,
-                 gain_db: float = 0.0) -> HopSpectrum:
+                 gain_db: float = 0.0, powers: np.ndarray | None = None) -> HopSpectrum:
     """Welch spectrum of one hop, DC spike removed, cropped to the hop's kept slice."""
-    mean, variation = welch_power(iq, fft_size)
+    mean, variation = welch_power(iq, fft_size, powers)
     mean = remove_dc_spike(mean)
     bin_hz = sample_rate_hz / fft_size
     freqs_hz = hop.rf_center_hz + (np.arange(fft_size) - fft_size // 2) * bin_hz
@@ -180,7 +187,8 @@ def combine_sweeps(sweeps) -> Spectrum:
 
 
 def capture_spectrum(iq: np.ndarray, sample_rate_hz: float, center_freq_hz: float,
-                     fft_size: int = 1024, gain_db: float = 0.0) -> Spectrum:
+                     fft_size: int = 1024, gain_db: float = 0.0,
+                     powers: np.ndarray | None = None) -> Spectrum:
     """The spectrum of one whole capture (a recording), as a one-sweep ``Spectrum``.
 
     A single capture often holds one signal filling most of it, so its floor is taken from its
@@ -192,7 +200,7 @@ def capture_spectrum(iq: np.ndarray, sample_rate_hz: float, center_freq_hz: floa
     """
     half_hz = sample_rate_hz / 2
     hop = Hop(center_freq_hz, center_freq_hz, center_freq_hz - half_hz, center_freq_hz + half_hz)
-    one = hop_spectrum(iq, hop, sample_rate_hz, fft_size, gain_db)
+    one = hop_spectrum(iq, hop, sample_rate_hz, fft_size, gain_db, powers)
     slices = np.array_split(one.power_db, 10)[1:-1]
     quartile = min(float(np.percentile(s, 25)) for s in slices)
     mad_db = float(np.median([np.median(np.abs(s - np.median(s))) for s in slices]))

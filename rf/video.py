@@ -105,7 +105,7 @@ def _rank(evidence: VideoEvidence):
 def _evidence_in(feature_name: str, feature: np.ndarray, sample_rate_hz: float) -> VideoEvidence:
     block = max(int(sample_rate_hz // FEATURE_RATE_HZ), 1)
     usable = (len(feature) // block) * block
-    decimated = feature[:usable].reshape(-1, block).sum(axis=1)
+    decimated = _block_sums(feature[:usable], block)
     rate_hz = sample_rate_hz / block
     decimated = decimated - decimated.mean()
     spectrum = _normalised_power_spectrum(decimated)
@@ -130,11 +130,22 @@ def _evidence_in(feature_name: str, feature: np.ndarray, sample_rate_hz: float) 
     )
 
 
+def _block_sums(signal: np.ndarray, block: int) -> np.ndarray:
+    """Sums of consecutive ``block`` samples (column adds: far faster than a reduce over a
+    short last axis)."""
+    columns = signal.reshape(-1, block)
+    out = columns[:, 0].copy()
+    for i in range(1, block):
+        out += columns[:, i]
+    return out
+
+
 def _normalised_power_spectrum(signal: np.ndarray) -> np.ndarray:
     """Power spectrum divided by its local noise (block medians), so noise bins average ~1."""
     power = np.abs(scipy.fft.rfft(signal, workers=1)) ** 2
     n_blocks = len(power) // _NOISE_BLOCK_BINS
-    medians = np.median(power[: n_blocks * _NOISE_BLOCK_BINS].reshape(n_blocks, -1), axis=1)
+    blocks = power[: n_blocks * _NOISE_BLOCK_BINS].reshape(n_blocks, -1)
+    medians = np.partition(blocks, _NOISE_BLOCK_BINS // 2, axis=1)[:, _NOISE_BLOCK_BINS // 2]
     # median of an exponential variable is ln 2 times its mean
     local_mean = np.repeat(medians / np.log(2), _NOISE_BLOCK_BINS)
     local_mean = np.concatenate([local_mean, np.full(len(power) - len(local_mean),
