@@ -90,7 +90,9 @@ class SiteBaseline:
                                           (emitter.power_db,), emitter.power_db, 1, emitter.kind))
                 continue
             k = known[i]
-            known[i] = replace(k, recent_power_db=(k.recent_power_db + (emitter.power_db,))[
+            known[i] = replace(k, freq_hz=emitter.freq_hz,
+                               bandwidth_hz=max(k.bandwidth_hz, emitter.bandwidth_hz),
+                               recent_power_db=(k.recent_power_db + (emitter.power_db,))[
                 -RECENT_INSPECTIONS:], max_power_db=max(k.max_power_db, emitter.power_db),
                 count=k.count + 1, kind=emitter.kind)
         return SiteBaseline(self.inspections + 1, spectrum, tuple(known))

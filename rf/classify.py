@@ -28,6 +28,8 @@ MIN_VIDEO_BANDWIDTH_HZ = 300e3
 WHOLE_CAPTURE_FRACTION = 0.4
 CARRIER_MAX_BANDWIDTH_HZ = 25e3
 SPECTROGRAM_FFT_SIZE = 1024
+#: An RTL-SDR's IQ imbalance mirrors every signal about the tuning frequency, 25-40 dB down.
+IMAGE_BELOW_DB = 20.0
 BURST_CONTRAST_DB = 10.0
 BURSTY = 0.5  # occupancy across sweeps below this, or in-hop burstiness above 0.8
 SPECTRAL_BURSTY = 0.8
@@ -172,10 +174,21 @@ def analyze_capture(iq: np.ndarray, sample_rate_hz: float, center_freq_hz: float
     capture's emitters are reported as that one video emitter spanning them.
     """
     capture = Capture(iq, sample_rate_hz, center_freq_hz)
-    emitters = find_emitters(capture.spectrum)
+    emitters = without_iq_images(find_emitters(capture.spectrum), center_freq_hz)
     if capture.whole_video.is_video:
         emitters = [_spanning_emitter(emitters, capture, capture.spectrum)]
     return [classify(e, capture, region=region) for e in emitters]
+
+
+def without_iq_images(emitters, center_freq_hz: float, below_db: float = IMAGE_BELOW_DB):
+    """Drop the dongle's IQ-imbalance images: an emitter mirrored about the tuning frequency
+    from one at least ``below_db`` stronger, and no wider than it, is that one's image."""
+    def is_image(e):
+        mirror_hz = 2 * center_freq_hz - e.freq_hz
+        return any(s.power_db >= e.power_db + below_db and e.bandwidth_hz <= 2 * s.bandwidth_hz
+                   and abs(s.freq_hz - mirror_hz) <= max(s.bandwidth_hz / 2, 5e3)
+                   for s in emitters)
+    return [e for e in emitters if not is_image(e)]
 
 
 def _spanning_emitter(emitters, capture: Capture, spectrum) -> Emitter:
