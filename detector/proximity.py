@@ -38,15 +38,25 @@ def follow(radio, freq_hz: float, *, updates_per_s: float = 10, bandwidth_hz: fl
     """
     if updates_per_s < 1:
         raise ValueError(f"updates_per_s must be at least 1, not {updates_per_s}")
+    base_gain_db = radio.gain_db
+    try:
+        yield from _follow(radio, freq_hz, updates_per_s, bandwidth_hz, duration_s,
+                           noise_floor_db, clock or getattr(radio, "clock", None))
+    finally:  # the next user of the radio gets the gain it had
+        if radio.gain_db != base_gain_db:
+            radio.set_gain(base_gain_db)
+
+
+def _follow(radio, freq_hz, updates_per_s, bandwidth_hz, duration_s, noise_floor_db, clock):
     rate_hz = radio.sample_rate_hz
     offset_hz = -rate_hz / 4
     block = int(rate_hz / updates_per_s)
-    clock = clock or getattr(radio, "clock", None)
     if noise_floor_db is None:
         noise_floor_db = _floor_beside(radio, freq_hz, bandwidth_hz, block)
     radio.tune(freq_hz - offset_hz)
-    t_s = 0.0
-    while duration_s is None or t_s < duration_s:
+    start_s = clock.now_s() if clock is not None else 0.0
+    t_s = start_s
+    while duration_s is None or t_s - start_s < duration_s:
         iq = radio.read(block)
         while _clipped(iq) and radio.gain_db:
             radio.set_gain(max(radio.gain_db - GAIN_STEP_DB, 0.0))

@@ -32,6 +32,7 @@ FFT_SIZE = 512
 CLIP_FRACTION = 1e-4
 GAIN_STEP_DB = 10.0
 SUSPICIOUS_KINDS = ("analog_video",)
+LINE_RATE_MATCH_HZ = 0.3
 
 
 @dataclass
@@ -164,12 +165,14 @@ def _capture_at(radio, emitter, capture_s, base_gain_db, lo_hz) -> Capture:
     return Capture(iq, rate_hz, rf_hz)
 
 
-def merge_video_fragments(emitters: list[ClassifiedEmitter], max_gap_hz: float = 3e6,
+def merge_video_fragments(emitters: list[ClassifiedEmitter], max_gap_hz: float = 8e6,
                           skirt_below_db: float = 20.0):
     """Join a wide FM video signal's pieces into one camera.
 
-    Its lumpy spectrum can split into several runs above the floor, each classified as video
-    with the same standard and line rate: those are joined. Faint runs just beside it (its
+    Its lumpy spectrum (the picture's levels spread over a swing of up to +-8 MHz) can split
+    into several runs above the floor, each classified as video with the same standard and the
+    same line rate to within LINE_RATE_MATCH_HZ (one transmitter's crystal; two cheap cameras'
+    crystals differ by more): those are joined. Faint runs just beside it (its
     skirts, ``skirt_below_db`` weaker, classified as something else for want of signal) are
     absorbed into it rather than reported as emitters of their own.
     """
@@ -196,7 +199,7 @@ def _gap_hz(a, b) -> float:
 
 def _same_video(a, b) -> bool:
     return (a.video_standard == b.video_standard
-            and abs((a.line_rate_hz or 0) - (b.line_rate_hz or 0)) < 2.0)
+            and abs((a.line_rate_hz or 0) - (b.line_rate_hz or 0)) <= LINE_RATE_MATCH_HZ)
 
 
 def _joined(a, b):

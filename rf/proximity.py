@@ -7,7 +7,7 @@ import scipy.fft
 
 #: Power this far above the noise floor is level 0; LEVEL_SPAN_DB more is level 1.
 LEVEL_START_DB = 3.0
-LEVEL_SPAN_DB = 60.0
+LEVEL_SPAN_DB = 80.0  # a dongle's range from its floor to a transmitter at arm's length
 SLOWEST_BEEP_S = 1.0
 FASTEST_BEEP_S = 0.05
 
