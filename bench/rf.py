@@ -26,10 +26,10 @@ TARGETS = {"video_recall_at_0db": 0.95, "false_video_rate": 0.01, "msps_per_core
 
 
 def add_arguments(parser):
-    parser.add_argument("--trials", type=int, default=20,
-                        help="captures per video source and SNR (default 20)")
-    parser.add_argument("--confounder-trials", type=int, default=12,
-                        help="captures per confounder and SNR (default 12)")
+    parser.add_argument("--trials", type=int, default=12,
+                        help="captures per video source and SNR (default 12)")
+    parser.add_argument("--confounder-trials", type=int, default=10,
+                        help="captures per confounder and SNR (default 10)")
     parser.add_argument("--seed", type=int, default=1)
 
 

@@ -117,13 +117,15 @@ def am_tone(rng, capture_s: float, tone_hz: float, offset_hz: float) -> np.ndarr
 
 
 def through_rtl_sdr(signal: np.ndarray, snr_db: float, rng, center_freq_hz: float = 1.2e9):
-    """In-band SNR set against the signal's power in the capture, then the dongle: a frequency
+    """In-band SNR set against the signal's power in the capture (``snr_db=None``: noise alone),
+    then the dongle: a frequency
     error of up to 25 ppm, IQ imbalance, DC leak, an AGC level and 8-bit quantisation."""
     n = len(signal)
     signal_power = float(np.mean(np.abs(signal) ** 2))
-    noise_power = signal_power / 10 ** (snr_db / 10) if snr_db is not None else 1.0
-    if signal_power == 0:
-        signal = np.zeros(n, np.complex64)
+    if snr_db is None or signal_power == 0:  # noise alone
+        noise_power = 1.0
+    else:
+        noise_power = signal_power / 10 ** (snr_db / 10)
     noise = (rng.standard_normal(n) + 1j * rng.standard_normal(n)) * np.sqrt(noise_power / 2)
     x = signal + noise
     flaws = rtl_frontend.FrontEndFlaws.draw(rng)

@@ -176,7 +176,8 @@ def analyze_capture(iq: np.ndarray, sample_rate_hz: float, center_freq_hz: float
     capture = Capture(iq, sample_rate_hz, center_freq_hz)
     emitters = without_iq_images(find_emitters(capture.spectrum), center_freq_hz)
     if capture.whole_video.is_video:
-        emitters = [_spanning_emitter(emitters, capture, capture.spectrum)]
+        spanning = _spanning_emitter(emitters, capture, capture.spectrum)
+        return [_decide(spanning, capture.whole_video, 0.0, region)]
     return [classify(e, capture, region=region) for e in emitters]
 
 

@@ -35,9 +35,6 @@ class Emitter:
     lo_hz: float
     hi_hz: float
 
-    def overlaps(self, lo_hz: float, hi_hz: float) -> bool:
-        return self.lo_hz <= hi_hz and lo_hz <= self.hi_hz
-
 
 def find_emitters(spectrum: Spectrum, *, merge_gap_hz: float = MERGE_GAP_HZ) -> list[Emitter]:
     """Group the bins above threshold (in the mean spectrum or in any one sweep) into emitters."""

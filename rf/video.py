@@ -43,7 +43,7 @@ MIN_HARMONICS = 6
 MIN_ODD_HARMONICS = 3
 #: Field harmonics examined in the line-by-line means, and the mean normalised power they need.
 N_FIELD_HARMONICS = 6
-FIELD_THRESHOLD = 6.0
+FIELD_THRESHOLD = 10.0
 #: The features are block-summed down to this rate before their spectrum is taken: the comb's
 #: twelve harmonics lie below 190 kHz, and a short FFT keeps analysis far faster than real time.
 FEATURE_RATE_HZ = 400_000.0

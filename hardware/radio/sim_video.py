@@ -60,7 +60,8 @@ def composite(t_s: np.ndarray, standard: VideoStandard, image: np.ndarray) -> np
             * image.shape[0]).astype(int)
     cols = ((within_s[active] - standard.active_start_s)
             / (standard.active_stop_s - standard.active_start_s) * image.shape[1]).astype(int)
-    level[active] = image[np.clip(rows, 0, image.shape[0] - 1), np.clip(cols, 0, image.shape[1] - 1)]
+    level[active] = image[np.clip(rows, 0, image.shape[0] - 1),
+                          np.clip(cols, 0, image.shape[1] - 1)]
 
     normal = field_line >= 7.5
     level[normal & (within_s < _HSYNC_S)] = SYNC

@@ -1,7 +1,6 @@
 """Classification against independent material: hacktv's real PAL/NTSC television, and the
 confounders video must not be confused with. SNR is in-band, impairments are an RTL-SDR's."""
 
-import numpy as np
 import pytest
 
 from bench import rf_signals as sig

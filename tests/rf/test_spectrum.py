@@ -13,7 +13,8 @@ RATE_HZ = 2.4e6
 
 def _tone(n, offset_hz, power_db, rng, noise_db=-50.0):
     t = np.arange(n) / RATE_HZ
-    noise = (rng.standard_normal(n) + 1j * rng.standard_normal(n)) * np.sqrt(10 ** (noise_db / 10) / 2)
+    sigma = np.sqrt(10 ** (noise_db / 10) / 2)
+    noise = (rng.standard_normal(n) + 1j * rng.standard_normal(n)) * sigma
     return (np.sqrt(10 ** (power_db / 10)) * np.exp(2j * np.pi * offset_hz * t) + noise).astype(
         np.complex64)
 
