@@ -66,8 +66,9 @@ def open_radio(profile, simulate: bool, seed: int, quiet: bool = False):
 
     handheld = SimulatedHandheld(build_restroom(seed), SimulatedClock())
     gain = {} if profile.radio.gain_db is None else {"gain_db": profile.radio.gain_db}
+    # the profile's ppm corrects a real dongle; the simulated one draws its own error from seed
     return SimulatedSource(handheld, sample_rate_hz=profile.radio.sample_rate_hz, seed=seed,
-                           ppm=profile.radio.ppm or None, **gain)
+                           **gain)
 
 
 def _advance(bar, done, total):
