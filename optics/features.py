@@ -1,0 +1,77 @@
+"""What a track looks like, as numbers the scoring weighs: lock-in gains, how reliably it
+reappears, whether it stays put, and its size and shape at its strongest."""
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from optics.lockin import LockIn, fit_lockin
+from optics.tracks import Track
+
+SHAPE_HALF_PX = 12
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Size and roundness of a glint: the connected pixels above half its peak contrast."""
+
+    radius_px: float  # the larger of the equal-area radius and twice the RMS radius
+    roundness: float  # minor / major axis, 1 for a disc
+    hollow: bool  # its centre is below half its peak: a ring (a tile's mirror image of the ring)
+
+
+def glint_shape(patch: np.ndarray) -> Shape:
+    """The shape of the glint at the centre of a grey ``patch`` (odd-sized, uint8)."""
+    half = patch.shape[0] // 2
+    level = patch.astype(np.float32)
+    border = np.concatenate([level[:2].ravel(), level[-2:].ravel(),
+                             level[:, :2].ravel(), level[:, -2:].ravel()])
+    contrast = level - float(np.median(border))
+    window = contrast[half - SHAPE_HALF_PX:half + SHAPE_HALF_PX + 1,
+                      half - SHAPE_HALF_PX:half + SHAPE_HALF_PX + 1]
+    centre = window[SHAPE_HALF_PX - 1:SHAPE_HALF_PX + 2, SHAPE_HALF_PX - 1:SHAPE_HALF_PX + 2]
+    iy, ix = np.unravel_index(int(np.argmax(centre)), centre.shape)
+    py, px = SHAPE_HALF_PX - 1 + iy, SHAPE_HALF_PX - 1 + ix
+    peak = float(window[py, px])
+    mask = (window >= 0.5 * peak).astype(np.uint8)
+    _, labels = cv2.connectedComponents(mask, connectivity=8)
+    component = labels == labels[py, px]
+    ys, xs = np.nonzero(component)
+    area = len(xs)
+    if area < 3:
+        return Shape(float(np.sqrt(area / np.pi)), 1.0, False)
+    eigen = np.linalg.eigvalsh(np.cov(np.vstack([xs, ys])) + 1e-6 * np.eye(2))
+    cy, cx = int(round(ys.mean())), int(round(xs.mean()))
+    hollow = not component[cy, cx]
+    radius_px = max(np.sqrt(area / np.pi), 2.0 * np.sqrt(eigen.max()))
+    return Shape(float(radius_px), float(np.sqrt(eigen.min() / eigen.max())), bool(hollow))
+
+
+@dataclass(frozen=True)
+class TrackFeatures:
+    lockin: LockIn
+    on_detect_fraction: float  # of the frames lit by the on-axis ring only
+    unlit_detect_fraction: float  # of the frames with the on-axis ring dark
+    n_on_detections: int
+    spread_px: float  # median distance of its detections from their median (canvas px)
+    shape: Shape
+
+
+def track_features(track: Track, shape: Shape) -> TrackFeatures | None:
+    contrast, exposure_ms, on, off, detected = track.columns()
+    lockin = fit_lockin(contrast, exposure_ms, on, off)
+    if lockin is None:
+        return None
+    on_only = (on > 0.5) & (off < 0.5)
+    unlit = on < 0.5
+    points = np.array(track.detected_canvas)
+    spread_px = float(np.median(np.hypot(*(points - np.median(points, axis=0)).T)))
+    return TrackFeatures(
+        lockin=lockin,
+        on_detect_fraction=float(detected[on_only].mean()) if on_only.any() else 0.0,
+        unlit_detect_fraction=float(detected[unlit].mean()) if unlit.any() else 0.0,
+        n_on_detections=int(detected[on_only].sum()),
+        spread_px=spread_px,
+        shape=shape,
+    )
