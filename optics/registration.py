@@ -4,14 +4,15 @@ The handheld sweeps sideways, wobbles and rolls while it films, so the same wall
 different pixels from frame to frame. Tracks live in canvas coordinates, where a point fixed on
 the wall stays put and a highlight that slides over a curved or flat shiny surface does not.
 
-Two stages, both on a downsampled, high-passed image (cheap at 256 px width, blind to the global brightness
+Two stages, both on a downsampled, high-passed image (cheap at 320 px width, blind to the global brightness
 changes the rings and the mains flicker cause):
 1. whole-frame phase correlation for the bulk shift. Restrooms are tiled and a tile grid is
    periodic, so the correlation peak is searched only near the shift the previous frame
    predicts (a hand moves smoothly), never over the whole surface;
-2. the same on a grid of blocks, each looking only a few pixels around the bulk shift, and an
-   affine fit to the block shifts: roll, the change of perspective and the zoom as the
-   inspector closes in are not a shift.
+2. a homography refinement by enhanced-correlation alignment (ECC) started from that shift:
+   a wall seen through a wide lens while the hand pans, rolls and closes in does not move as
+   one shift (a pan alone moves the edges of a 62 degree view a third faster than its centre),
+   and a correlation peak's sub-pixel vertex is biased toward whole pixels, which adds up.
 Frame-to-frame transforms are chained into each frame's frame-to-canvas transform.
 """
 
@@ -20,11 +21,9 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-REGISTRATION_WIDTH_PX = 256
+REGISTRATION_WIDTH_PX = 320
 SEARCH_RADIUS_PX = 12  # registration px the view may move beyond the predicted shift
-BLOCK_GRID = (4, 3)  # columns, rows
-BLOCK_SEARCH_PX = 4
-MIN_BLOCK_RESPONSE = 0.08  # phase-correlation peak below this: a blank block, no evidence
+ECC_CRITERIA = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 10, 1e-4)
 
 
 @dataclass(frozen=True)
@@ -46,12 +45,14 @@ def _window(size) -> np.ndarray:
 
 
 def registration_image(gray: np.ndarray) -> RegistrationImage:
-    """Downsample ``gray`` to ~256 px wide, keep only its texture, and transform it."""
+    """Downsample ``gray`` to ~320 px wide, keep only its texture, and transform it."""
     height, width = gray.shape
     scale = max(width / REGISTRATION_WIDTH_PX, 1.0)
     size = (round(width / scale), round(height / scale))
     small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA).astype(np.float32)
-    texture = small - cv2.GaussianBlur(small, (0, 0), 3.0)
+    # A band-pass: the wall's texture, without the slow lighting gradients (3 px and up) or the
+    # sensor noise (below 1 px) that phase correlation would otherwise weigh like signal.
+    texture = cv2.GaussianBlur(small, (0, 0), 1.0) - cv2.GaussianBlur(small, (0, 0), 4.0)
     # Clip bright points (glints, LEDs) so the wall's texture, not what blinks, sets the shift.
     spread = 3.0 * float(cv2.meanStdDev(texture)[1][0, 0]) + 1e-3
     np.clip(texture, -spread, spread, out=texture)
@@ -62,7 +63,9 @@ def registration_image(gray: np.ndarray) -> RegistrationImage:
 def bulk_shift(previous: RegistrationImage, current: RegistrationImage, predicted):
     """Shift (registration px) taking ``current`` onto ``previous``, searched near ``predicted``."""
     cross = cv2.mulSpectrums(previous.spectrum, current.spectrum, 0, conjB=True)
-    cross /= (cv2.magnitude(cross[..., 0], cross[..., 1]) + 1e-6)[..., None]
+    # Half-way to phase-only correlation: sharp enough to pick the right peak, smooth enough
+    # for its sub-pixel vertex not to be pulled toward whole pixels.
+    cross /= (np.sqrt(cv2.magnitude(cross[..., 0], cross[..., 1])) + 1e-6)[..., None]
     surface = cv2.idft(cross, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)
     height, width = surface.shape
     px, py = round(predicted[0]), round(predicted[1])
@@ -86,50 +89,22 @@ def _subpixel(local: np.ndarray, iy: int, ix: int) -> tuple[float, float]:
 
 
 def frame_to_previous(previous: RegistrationImage, current: RegistrationImage, shift):
-    """Affine 3x3 (registration px) taking ``current`` points onto ``previous`` points.
+    """Homography (registration px) taking ``current`` points onto ``previous`` points.
 
-    Blocks of ``current`` are matched against ``previous`` displaced by the bulk ``shift``;
-    blank blocks are ignored; with fewer than three good blocks it stays a pure shift.
+    Enhanced-correlation (ECC) alignment, started from the bulk ``shift``: continuous, so its
+    sub-pixel estimate is not pulled toward whole pixels as a correlation peak's vertex is,
+    and blind to gain and offset changes. If it does not converge, the bulk shift stands.
     """
-    height, width = current.texture.shape
-    cols, rows = BLOCK_GRID
-    block_w, block_h = width // cols, height // rows
-    shift_int = np.round(shift).astype(int)
-    sources, targets = [], []
-    for row in range(rows):
-        for col in range(cols):
-            x0, y0 = col * block_w, row * block_h
-            px0, py0 = x0 + shift_int[0], y0 + shift_int[1]
-            if px0 < 0 or py0 < 0 or px0 + block_w > width or py0 + block_h > height:
-                continue
-            (rx, ry), response = cv2.phaseCorrelate(
-                current.texture[y0:y0 + block_h, x0:x0 + block_w],
-                previous.texture[py0:py0 + block_h, px0:px0 + block_w],
-                _window((block_w, block_h)))
-            if response < MIN_BLOCK_RESPONSE or max(abs(rx), abs(ry)) > BLOCK_SEARCH_PX:
-                continue
-            centre = np.array([x0 + block_w / 2, y0 + block_h / 2])
-            sources.append(centre)
-            targets.append(centre + shift_int + (rx, ry))
-    return _fit_affine(np.array(sources), np.array(targets), shift)
-
-
-def _fit_affine(sources, targets, shift) -> np.ndarray:
-    transform = np.eye(3)
-    if len(sources) < 3:
+    warp = np.array([[1, 0, -shift[0]], [0, 1, -shift[1]], [0, 0, 1]], dtype=np.float32)
+    try:
+        _, warp = cv2.findTransformECC(previous.texture, current.texture, warp,
+                                       cv2.MOTION_HOMOGRAPHY, ECC_CRITERIA, None, 1)
+    except cv2.error:
+        transform = np.eye(3)
         transform[:2, 2] = shift
         return transform
-    keep = np.ones(len(sources), dtype=bool)
-    for _ in range(2):  # one refit without the blocks the first fit explains worst
-        design = np.column_stack([sources[keep], np.ones(keep.sum())])
-        solution, *_ = np.linalg.lstsq(design, targets[keep], rcond=None)
-        residual = np.linalg.norm(np.column_stack([sources, np.ones(len(sources))]) @ solution
-                                  - targets, axis=1)
-        keep = residual < max(1.0, 2.5 * np.median(residual))
-        if keep.sum() < 3:
-            break
-    transform[:2, :] = solution.T
-    return transform
+    # ECC's warp maps template (previous) coordinates to input (current) coordinates.
+    return np.linalg.inv(warp.astype(float))
 
 
 @dataclass
@@ -156,6 +131,7 @@ class Registrar:
 
 
 def apply(transform: np.ndarray, x, y):
-    """Map pixel coordinates through a 3x3 affine transform."""
-    return (transform[0, 0] * x + transform[0, 1] * y + transform[0, 2],
-            transform[1, 0] * x + transform[1, 1] * y + transform[1, 2])
+    """Map pixel coordinates through a 3x3 homography."""
+    w = transform[2, 0] * x + transform[2, 1] * y + transform[2, 2]
+    return ((transform[0, 0] * x + transform[0, 1] * y + transform[0, 2]) / w,
+            (transform[1, 0] * x + transform[1, 1] * y + transform[1, 2]) / w)
