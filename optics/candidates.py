@@ -108,8 +108,9 @@ def _brightest_in_block(gray8, xs, ys, factor):
 
 def point_contrast(gray8: np.ndarray, x: float, y: float, search_px: int = 1):
     """Peak contrast near (x, y) at full resolution: the best 3x3-smoothed level within
-    ``search_px`` minus the mean of the annulus around it; with its sub-pixel centroid. None if the point is
-    too close to the frame's edge to have its annulus."""
+    ``search_px`` minus the mean of the annulus around it. Returns (contrast, x, y, ring mean)
+    with the peak's sub-pixel centroid, or None if the point is too close to the frame's edge
+    to have its annulus."""
     factor = pool_factor(gray8.shape[1])
     outer = OUTER_BOX_PX // 2 * factor
     height, width = gray8.shape
@@ -131,4 +132,4 @@ def point_contrast(gray8: np.ndarray, x: float, y: float, search_px: int = 1):
     grid = np.arange(3) - 1.0
     cx = xi - search_px + ix + (float((weights.sum(axis=0) * grid).sum()) / total if total else 0)
     cy = yi - search_px + iy + (float((weights.sum(axis=1) * grid).sum()) / total if total else 0)
-    return peak, cx, cy
+    return peak, cx, cy, float(ring_mean)

@@ -55,11 +55,12 @@ class TrackFeatures:
     unlit_detect_fraction: float  # of the frames with the on-axis ring dark
     n_on_detections: int
     spread_px: float  # median distance of its detections from their median (canvas px)
+    unlit_background: float  # the surroundings' level with the on-axis ring dark (DN/ms)
     shape: Shape
 
 
 def track_features(track: Track, shape: Shape) -> TrackFeatures | None:
-    contrast, exposure_ms, on, off, detected = track.columns()
+    contrast, background, exposure_ms, on, off, detected = track.columns()
     lockin = fit_lockin(contrast, exposure_ms, on, off)
     if lockin is None:
         return None
@@ -73,5 +74,7 @@ def track_features(track: Track, shape: Shape) -> TrackFeatures | None:
         unlit_detect_fraction=float(detected[unlit].mean()) if unlit.any() else 0.0,
         n_on_detections=int(detected[on_only].sum()),
         spread_px=spread_px,
+        unlit_background=float(np.median(background[unlit] / exposure_ms[unlit]))
+        if unlit.any() else float("nan"),
         shape=shape,
     )

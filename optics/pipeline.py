@@ -88,7 +88,7 @@ class GlintPipeline:
             measured = point_contrast(record.gray8, x, y, search_px=0)
             if measured is None:
                 continue
-            value, cx, cy = measured
+            value, cx, cy, background = measured
             canvas = apply(to_canvas, cx, cy)
             track = nearest_track(self.active, *canvas, JOIN_RADIUS_PX * self.scale)
             if track is not None and track.track_id in seen:
@@ -96,7 +96,7 @@ class GlintPipeline:
             if track is None:
                 track = self._new_track(canvas)
             observation = Observation(record.index, record.on_axis, record.off_axis,
-                                      record.exposure_ms, float(value), cx, cy, True)
+                                      record.exposure_ms, value, background, cx, cy, True)
             if track.observe(observation, canvas):
                 self._keep_evidence(track, image, cx, cy)
             seen.add(track.track_id)
@@ -115,7 +115,8 @@ class GlintPipeline:
         measured = point_contrast(record.gray8, fx, fy, round(MEASURE_RADIUS_PX * self.scale))
         if measured is not None:
             track.observe(Observation(record.index, record.on_axis, record.off_axis,
-                                      record.exposure_ms, measured[0], fx, fy, False))
+                                      record.exposure_ms, measured[0], measured[3], fx, fy,
+                                      False))
 
     def _measure_undetected(self, record, seen) -> None:
         for track in self.active:

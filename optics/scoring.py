@@ -13,7 +13,9 @@ lens
 - size: a pinhole's glint is a point; a tile's mirror image of the ring is a broad ring.
 
 ir_emitter
-- steady SNR and how much of the light is steady, detections in unlit frames, spread, size.
+- steady SNR; how far it outshines the surface around it with the rings dark (room lamps give
+  little near-infrared, an 850/940 nm LED outshines any reflection of them); how little the
+  rings add; detections in unlit frames; spread; size.
 """
 
 import json
@@ -32,7 +34,7 @@ def lens_terms(features: TrackFeatures, scale: float) -> np.ndarray:
     return np.array([
         1.0,
         np.log(np.clip(lockin.on_axis_snr, 0.5, 200.0)),
-        np.clip(lockin.off_axis_gain / gain, -1.0, 2.0),
+        np.clip(lockin.off_axis_gain / gain, 0.0, 2.0),
         np.clip(lockin.steady / gain, -1.0, 3.0),
         features.on_detect_fraction,
         min(features.spread_px / scale, 10.0),
@@ -48,6 +50,7 @@ def ir_emitter_terms(features: TrackFeatures, scale: float) -> np.ndarray:
     return np.array([
         1.0,
         np.log(np.clip(lockin.steady_snr, 0.5, 500.0)),
+        np.log(np.clip(steady / max(features.unlit_background, 0.05), 0.05, 50.0)),
         np.clip(ring / steady, 0.0, 3.0),
         features.unlit_detect_fraction,
         min(features.spread_px / scale, 10.0),

@@ -28,6 +28,7 @@ class Observation:
     off_axis: float
     exposure_ms: float
     contrast_dn: float
+    background_dn: float  # the level of the surface around it
     x: float
     y: float
     detected: bool
@@ -63,11 +64,11 @@ class Track:
         return len(self.detected_canvas)
 
     def columns(self):
-        """The observations as arrays: contrast, exposure, on, off, detected."""
+        """The observations as arrays: contrast, background, exposure, on, off, detected."""
         obs = self.observations
-        return (np.array([o.contrast_dn for o in obs]), np.array([o.exposure_ms for o in obs]),
-                np.array([o.on_axis for o in obs]), np.array([o.off_axis for o in obs]),
-                np.array([o.detected for o in obs]))
+        return (np.array([o.contrast_dn for o in obs]), np.array([o.background_dn for o in obs]),
+                np.array([o.exposure_ms for o in obs]), np.array([o.on_axis for o in obs]),
+                np.array([o.off_axis for o in obs]), np.array([o.detected for o in obs]))
 
 
 def nearest_track(tracks: list[Track], canvas_x: float, canvas_y: float, radius_px: float):
