@@ -106,6 +106,16 @@ def _brightest_in_block(gray8, xs, ys, factor):
     return xs * factor + dxs, ys * factor + dys
 
 
+_OFFSETS = np.array([-1.0, 0.0, 1.0])
+_KERNEL = (0.25, 0.5, 0.25)
+
+
+def _smooth3(a: np.ndarray) -> np.ndarray:
+    """3x3 binomial smoothing of the interior of ``a`` (drops its one-pixel border)."""
+    rows = _KERNEL[0] * a[:-2] + _KERNEL[1] * a[1:-1] + _KERNEL[2] * a[2:]
+    return _KERNEL[0] * rows[:, :-2] + _KERNEL[1] * rows[:, 1:-1] + _KERNEL[2] * rows[:, 2:]
+
+
 def point_contrast(gray8: np.ndarray, x: float, y: float, search_px: int = 1):
     """Peak contrast near (x, y) at full resolution: the best 3x3-smoothed level within
     ``search_px`` minus the mean of the annulus around it. Returns (contrast, x, y, ring mean)
@@ -123,13 +133,14 @@ def point_contrast(gray8: np.ndarray, x: float, y: float, search_px: int = 1):
     ring_mean = (patch.sum() - core.sum()) / (patch.size - core.size)
     reach = search_px + 1
     local = patch[outer - reach:outer + reach + 1, outer - reach:outer + reach + 1]
-    smooth = cv2.GaussianBlur(local, (3, 3), 0.7)[1:-1, 1:-1]
+    smooth = _smooth3(local)
     iy, ix = np.unravel_index(int(np.argmax(smooth)), smooth.shape)
     peak = float(smooth[iy, ix]) - ring_mean
-    window = local[iy:iy + 3, ix:ix + 3] - ring_mean
-    weights = np.clip(window, 0, None)
+    weights = np.clip(local[iy:iy + 3, ix:ix + 3] - ring_mean, 0, None)
     total = float(weights.sum())
-    grid = np.arange(3) - 1.0
-    cx = xi - search_px + ix + (float((weights.sum(axis=0) * grid).sum()) / total if total else 0)
-    cy = yi - search_px + iy + (float((weights.sum(axis=1) * grid).sum()) / total if total else 0)
+    cx = xi - search_px + ix
+    cy = yi - search_px + iy
+    if total > 0:
+        cx += float((weights.sum(axis=0) @ _OFFSETS)) / total
+        cy += float((weights.sum(axis=1) @ _OFFSETS)) / total
     return peak, cx, cy, float(ring_mean)

@@ -23,6 +23,7 @@ import numpy as np
 from optics import crops
 from optics.candidates import find_candidates, point_contrast, to_gray8
 from optics.features import glint_shape, track_features
+from optics.lockin import fit_lockin
 from optics.findings import Finding
 from optics.registration import Registrar, apply, registration_image
 from optics.scoring import ir_emitter_confidence, lens_confidence
@@ -33,6 +34,7 @@ REPORT_CONFIDENCE = 0.5
 #: Frames kept to measure a new track in the frames before it was first detected.
 BACKFILL_FRAMES = 12
 MEASURE_RADIUS_PX = 2.0  # at 640 px width: registration is good to a pixel or two
+LIVE_SUSPECT_SNR = 6.0
 MERGE_RADIUS_PX = 6.0  # findings of one kind closer than this (canvas, 640 px) are one
 
 
@@ -141,13 +143,20 @@ class GlintPipeline:
         self.active = still
 
     def _suspects(self, record) -> list:
+        """Tracks seen in this frame whose lock-in already looks like a cat's eye (a quick
+        look for the live view; the full scoring is ``findings``)."""
         out = []
         for track in self.active:
-            if (track.n_detections >= 3 and track.last_detected_frame == record.index
-                    and track.best.on_axis > 0.5):
-                finding = self._score(track)
-                if finding is not None and finding.kind == "lens":
-                    out.append((finding.x, finding.y))
+            if (track.n_detections < 3 or track.last_detected_frame != record.index
+                    or record.on_axis < 0.5):
+                continue
+            contrast, _, exposure_ms, on, off, _ = track.columns()
+            lockin = fit_lockin(contrast, exposure_ms, on, off)
+            if (lockin is not None and lockin.on_axis_snr > LIVE_SUSPECT_SNR
+                    and lockin.off_axis_gain < 0.3 * lockin.on_axis_gain
+                    and lockin.steady < 0.3 * lockin.on_axis_gain):
+                latest = track.observations[-1]
+                out.append((latest.x, latest.y))
         return out
 
     def _score(self, track: Track) -> Finding | None:

@@ -23,7 +23,7 @@ import numpy as np
 
 REGISTRATION_WIDTH_PX = 320
 SEARCH_RADIUS_PX = 12  # registration px the view may move beyond the predicted shift
-ECC_CRITERIA = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 10, 1e-4)
+ECC_CRITERIA = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 3, 1e-3)
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class RegistrationImage:
     texture: np.ndarray
     spectrum: np.ndarray
     scale: float  # full-resolution pixels per registration pixel
+    coarse: np.ndarray  # the texture at half that resolution, for the homography refinement
 
 
 _WINDOWS: dict = {}
@@ -57,7 +58,8 @@ def registration_image(gray: np.ndarray) -> RegistrationImage:
     spread = 3.0 * float(cv2.meanStdDev(texture)[1][0, 0]) + 1e-3
     np.clip(texture, -spread, spread, out=texture)
     spectrum = cv2.dft(texture * _window(size), flags=cv2.DFT_COMPLEX_OUTPUT)
-    return RegistrationImage(texture, spectrum, scale)
+    coarse = cv2.resize(texture, (size[0] // 2, size[1] // 2), interpolation=cv2.INTER_AREA)
+    return RegistrationImage(texture, spectrum, scale, coarse)
 
 
 def bulk_shift(previous: RegistrationImage, current: RegistrationImage, predicted):
@@ -95,16 +97,19 @@ def frame_to_previous(previous: RegistrationImage, current: RegistrationImage, s
     sub-pixel estimate is not pulled toward whole pixels as a correlation peak's vertex is,
     and blind to gain and offset changes. If it does not converge, the bulk shift stands.
     """
-    warp = np.array([[1, 0, -shift[0]], [0, 1, -shift[1]], [0, 0, 1]], dtype=np.float32)
+    # ECC runs at half the registration resolution (its cost is per pixel and per iteration);
+    # being continuous, it stays sub-pixel there.
+    half = np.diag([0.5, 0.5, 1.0])
+    warp = np.array([[1, 0, -shift[0] / 2], [0, 1, -shift[1] / 2], [0, 0, 1]], dtype=np.float32)
     try:
-        _, warp = cv2.findTransformECC(previous.texture, current.texture, warp,
+        _, warp = cv2.findTransformECC(previous.coarse, current.coarse, warp,
                                        cv2.MOTION_HOMOGRAPHY, ECC_CRITERIA, None, 1)
     except cv2.error:
         transform = np.eye(3)
         transform[:2, 2] = shift
         return transform
     # ECC's warp maps template (previous) coordinates to input (current) coordinates.
-    return np.linalg.inv(warp.astype(float))
+    return np.linalg.inv(half) @ np.linalg.inv(warp.astype(float)) @ half
 
 
 @dataclass

@@ -15,8 +15,9 @@ import numpy as np
 JOIN_RADIUS_PX = 5.0
 #: Canvas position follows detections this fast: registration drifts slowly over a scan.
 FOLLOW_RATE = 0.4
-#: Stop measuring a track after this many frames without a detection.
-RETIRE_AFTER_FRAMES = 9
+#: Stop measuring a track after this many frames without a detection (the code lights the
+#: on-axis ring at least every fifth frame).
+RETIRE_AFTER_FRAMES = 6
 
 
 @dataclass
