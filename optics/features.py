@@ -56,6 +56,7 @@ class TrackFeatures:
     n_on_detections: int
     spread_px: float  # median distance of its detections from their median (canvas px)
     unlit_background: float  # the surroundings' level with the on-axis ring dark (DN/ms)
+    follows_lamp: float  # correlation of its level with its surroundings' in dark frames
     shape: Shape
 
 
@@ -76,5 +77,23 @@ def track_features(track: Track, shape: Shape) -> TrackFeatures | None:
         spread_px=spread_px,
         unlit_background=float(np.median(background[unlit] / exposure_ms[unlit]))
         if unlit.any() else float("nan"),
+        follows_lamp=_lamp_correlation(contrast, background, exposure_ms, on, off),
         shape=shape,
     )
+
+
+def _lamp_correlation(contrast, background, exposure_ms, on, off) -> float:
+    """How closely a point's level follows the room light in the frames with both rings dark.
+
+    Mains lamps flicker at 100/120 Hz, so the room light differs from frame to frame; a
+    reflection of the lamp (a highlight on chrome) rises and falls with the wall around it, a
+    self-powered LED does not.
+    """
+    dark = (on < 0.1) & (off < 0.1)
+    if dark.sum() < 4:
+        return 0.0
+    level = contrast[dark] / exposure_ms[dark]
+    surroundings = background[dark] / exposure_ms[dark]
+    if level.std() == 0 or surroundings.std() == 0:
+        return 0.0
+    return float(np.corrcoef(level, surroundings)[0, 1])

@@ -73,7 +73,8 @@ def facing_plane(surfaces, zone: str, pose) -> Plane:
         return Plane(pose.position_m + pose.forward, -pose.forward, False)
     normal = np.mean([s.normal for s in here if s.kind != "lens"] or [here[0].normal], axis=0)
     normal /= np.linalg.norm(normal)
-    anchor = next((s for s in here if s.kind == "lens"), here[0])
+    on_wall = [s for s in here if s.kind == "lens" and s.housing == "hole"] or here
+    anchor = on_wall[0]
     return Plane(anchor.position_m.copy(), normal, any(s.kind in ("tile", "mirror")
                                                        for s in here))
 
