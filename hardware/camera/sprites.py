@@ -168,7 +168,8 @@ def draw_surface(image, surface, project: RollingProjector, light: Lighting, pla
     elif kind in ("tile", "mirror"):
         _draw_mirror_rings(image, surface, project, pose, light)
     elif kind in ("indicator_led", "ir_led"):
-        flux = surface.emission * 255.0 * 6.0 * light.gain
+        # LEDs outshine any diffuse surface many times over (an 850 nm LED blinds a NoIR camera).
+        flux = surface.emission * physics.LED_FLUX_DN_PX * light.gain
         add_gaussian(image, x, y, flux, max(PSF_SIGMA_PX, size_px / 2), blur)
 
 

@@ -29,6 +29,8 @@ FLICKER_DEPTH = 0.3  # the lamp's 100/120 Hz modulation depth (cheap LED and flu
 RING_MIRROR_DN = 450.0
 #: Flux (DN px) of a ring's highlight on a chrome sphere of radius 1 cm at 1 m, per reflectance.
 SPHERE_HIGHLIGHT_DN_PX = 260.0
+#: A fully driven LED's flux (DN px): saturates the pixels it covers.
+LED_FLUX_DN_PX = 6000.0
 LAMP_HIGHLIGHT_DN_PX = 20.0  # the ceiling lamp's highlight on the same sphere (20-90 DN peaks, as ray-traced)
 LAMP_DIRECTION = np.array([0.0, 1.0, 0.0])  # the lamp is overhead
 
