@@ -29,7 +29,7 @@ class RollingProjector:
         depth = float(q @ pose.forward)
         if depth <= 0.01:
             return None
-        x = self.focal_px * float(q @ pose.right) / depth + self.width / 2 - 0.5
+        x = self.focal_px * float(q @ _right(pose)) / depth + self.width / 2 - 0.5
         y = -self.focal_px * float(q @ pose.up) / depth + self.height / 2 - 0.5
         return x, y, depth
 
@@ -53,9 +53,16 @@ class RollingProjector:
         """3x3 map from plane coordinates (u, v, 1) in texels to pixels."""
         camera = np.array([[self.focal_px, 0, self.width / 2 - 0.5],
                            [0, -self.focal_px, self.height / 2 - 0.5], [0, 0, 1]])
-        rotation = np.vstack([pose.right, pose.up, pose.forward])
+        rotation = np.vstack([_right(pose), pose.up, pose.forward])
         plane = np.column_stack([axis_u * TEXEL_M, axis_v * TEXEL_M, origin_m - pose.position_m])
         return camera @ rotation @ plane
+
+
+def _right(pose) -> np.ndarray:
+    """``pose.right`` without numpy's general cross product (called per sprite per frame)."""
+    f, u = pose.forward, pose.up
+    return np.array([f[1] * u[2] - f[2] * u[1], f[2] * u[0] - f[0] * u[2],
+                     f[0] * u[1] - f[1] * u[0]])
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,9 @@ class WallTextures:
         for k in range(0, size, pitch):
             tiled[:, k:k + 3] *= 0.45
             tiled[k:k + 3, :] *= 0.45
-        self.textures = {False: plain.astype(np.float32), True: tiled.astype(np.float32)}
+        # Stored as 8-bit (albedo x 255): warping 8-bit pixels is several times faster.
+        self.textures = {False: np.clip(plain * 255, 0, 255).astype(np.uint8),
+                         True: np.clip(tiled * 255, 0, 255).astype(np.uint8)}
 
     def render(self, plane: Plane, project: RollingProjector, light_dn, blur_px) -> np.ndarray:
         axis_u = np.cross(plane.normal, [0.0, 1.0, 0.0])
@@ -115,14 +124,13 @@ class WallTextures:
                                     origin, axis_u, axis_v)
         homography = _rolling(top, bottom, project.height)
         texture = self.textures[plane.tiled]
-        image = cv2.warpPerspective(texture, homography, (project.width, project.height),
-                                    flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                                    borderValue=0.8)
+        albedo = cv2.warpPerspective(texture, homography, (project.width, project.height),
+                                     flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                                     borderValue=204)
         kx, ky = int(abs(blur_px[0])) + 1, int(abs(blur_px[1])) + 1
         if kx > 1 or ky > 1:
-            image = cv2.blur(image, (kx, ky))
-        image *= float(light_dn)
-        return image
+            albedo = cv2.blur(albedo, (kx, ky))
+        return albedo.astype(np.float32) * np.float32(light_dn / 255.0)
 
 
 def _rolling(top: np.ndarray, bottom: np.ndarray, height: int) -> np.ndarray:
