@@ -2,7 +2,7 @@
 
 Detection runs at about 640 px width whatever the sensor gives: a 1280x720 frame is max-pooled
 2x2 first (a one-pixel glint survives max-pooling; it would not survive averaging), which keeps
-a frame's cost near a millisecond. The contrast map is a slightly smoothed frame minus the mean
+a frame's cost near a millisecond. The contrast map is each pixel minus the mean
 of an annulus around each pixel (4-7 px out at 640 px width): flat walls, grout lines and slow
 lighting gradients (the rings' own pool of light, the lamp's flicker) cancel, and a point that
 stands above its surroundings remains.
@@ -58,14 +58,16 @@ def max_pool(gray8: np.ndarray, factor: int) -> np.ndarray:
 
 
 def contrast_map(gray8: np.ndarray) -> np.ndarray:
-    """Each pixel's (3x3-smoothed) level minus the mean of the annulus around it (float32)."""
+    """Each pixel's level minus the mean of the annulus around it (float32)."""
     inner_area, outer_area = INNER_BOX_PX**2, OUTER_BOX_PX**2
     outer = cv2.boxFilter(gray8, cv2.CV_32F, (OUTER_BOX_PX, OUTER_BOX_PX), normalize=False,
                           borderType=cv2.BORDER_REFLECT)
     inner = cv2.boxFilter(gray8, cv2.CV_32F, (INNER_BOX_PX, INNER_BOX_PX), normalize=False,
                           borderType=cv2.BORDER_REFLECT)
-    centre = cv2.GaussianBlur(gray8, (3, 3), 0.7).astype(np.float32)
-    return cv2.scaleAdd(cv2.subtract(outer, inner), -1.0 / (outer_area - inner_area), centre)
+    # The centre is the pixel itself, unsmoothed: a distant lens's glint is one pixel inside the
+    # dark pixel or two of its hole, and any smoothing averages the two away.
+    return cv2.scaleAdd(cv2.subtract(outer, inner), -1.0 / (outer_area - inner_area),
+                        gray8.astype(np.float32))
 
 
 def find_candidates(gray8: np.ndarray) -> Candidates:
@@ -107,18 +109,11 @@ def _brightest_in_block(gray8, xs, ys, factor):
 
 
 _OFFSETS = np.array([-1.0, 0.0, 1.0])
-_KERNEL = (0.25, 0.5, 0.25)
-
-
-def _smooth3(a: np.ndarray) -> np.ndarray:
-    """3x3 binomial smoothing of the interior of ``a`` (drops its one-pixel border)."""
-    rows = _KERNEL[0] * a[:-2] + _KERNEL[1] * a[1:-1] + _KERNEL[2] * a[2:]
-    return _KERNEL[0] * rows[:, :-2] + _KERNEL[1] * rows[:, 1:-1] + _KERNEL[2] * rows[:, 2:]
 
 
 def point_contrast(gray8: np.ndarray, x: float, y: float, search_px: int = 1):
-    """Peak contrast near (x, y) at full resolution: the best 3x3-smoothed level within
-    ``search_px`` minus the mean of the annulus around it. Returns (contrast, x, y, ring mean)
+    """Peak contrast near (x, y) at full resolution: the brightest pixel within ``search_px``
+    minus the mean of the annulus around it. Returns (contrast, x, y, ring mean)
     with the peak's sub-pixel centroid, or None if the point is too close to the frame's edge
     to have its annulus."""
     factor = pool_factor(gray8.shape[1])
@@ -133,9 +128,9 @@ def point_contrast(gray8: np.ndarray, x: float, y: float, search_px: int = 1):
     ring_mean = (patch.sum() - core.sum()) / (patch.size - core.size)
     reach = search_px + 1
     local = patch[outer - reach:outer + reach + 1, outer - reach:outer + reach + 1]
-    smooth = _smooth3(local)
-    iy, ix = np.unravel_index(int(np.argmax(smooth)), smooth.shape)
-    peak = float(smooth[iy, ix]) - ring_mean
+    inner_local = local[1:-1, 1:-1]  # unsmoothed, as in the contrast map
+    iy, ix = np.unravel_index(int(np.argmax(inner_local)), inner_local.shape)
+    peak = float(inner_local[iy, ix]) - ring_mean
     weights = np.clip(local[iy:iy + 3, ix:ix + 3] - ring_mean, 0, None)
     total = float(weights.sum())
     cx = xi - search_px + ix
