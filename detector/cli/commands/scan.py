@@ -31,7 +31,8 @@ def register(subparsers, common):
 def run(args) -> int:
     ctx = context_from_args(args)
     if not ctx.simulate:
-        # No real camera backend is wired into this command yet: say so, then simulate.
+        # detector.backends.open_hardware will choose the Pi camera when present; it opens the
+        # radio too and waits on the simulated radio. Until then: say so, and simulate.
         print(t("cli.simulation_fallback", part=t("part.camera")), file=sys.stderr)
     try:
         camera, illuminator, _ = simulated_session(ctx.profile, args.zone, args.seed)
