@@ -1,6 +1,6 @@
 """Pure image processing for finding camera lenses: frame registration, lock-in maps under
 coded LED illumination, glint candidates, tracks, scoring, the IR-emitter check, annotated
-crops, and the ``ansim-capture/1`` metadata.
+crops. ``optics.pipeline`` composes them (live: ``GlintPipeline``; batch: ``analyze_frames``).
 
 Takes numpy arrays, returns plain dataclasses. Imports numpy and OpenCV only: never
 ``hardware``, ``detector`` or ``web``.

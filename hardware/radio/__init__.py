@@ -15,9 +15,12 @@ discards the first buffer, so callers never see samples from the previous freque
 
 Example::
 
+    from hardware.clock import SimulatedClock
     from hardware.radio.simulated import SimulatedSource
+    from hardware.sim.handheld import SimulatedHandheld
     from hardware.sim.restroom import build_restroom
-    with SimulatedSource(build_restroom(seed=1)) as radio:
+    handheld = SimulatedHandheld(build_restroom(seed=1), SimulatedClock())
+    with SimulatedSource(handheld) as radio:
         radio.tune(1_200_000_000)
         iq = radio.read(262_144)
 """

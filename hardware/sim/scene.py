@@ -97,6 +97,7 @@ class OpticalSurface:
     emission: float = 0.0  # self-luminous surfaces (LEDs), 0..1 of full scale
     flicker_hz: float = 0.0
     is_hidden_camera: bool = False
+    housing: str = "hole"  # lenses: "hole" (behind a hole in the wall) or "object" (in a fixture)
 
 
 @dataclass(frozen=True)

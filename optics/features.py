@@ -1,0 +1,99 @@
+"""What a track looks like, as numbers the scoring weighs: lock-in gains, how reliably it
+reappears, whether it stays put, and its size and shape at its strongest."""
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from optics.lockin import LockIn, fit_lockin
+from optics.tracks import Track
+
+SHAPE_HALF_PX = 12
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Size and roundness of a glint: the connected pixels above half its peak contrast."""
+
+    radius_px: float  # the larger of the equal-area radius and twice the RMS radius
+    roundness: float  # minor / major axis, 1 for a disc
+    hollow: bool  # its centre is below half its peak: a ring (a tile's mirror image of the ring)
+
+
+def glint_shape(patch: np.ndarray) -> Shape:
+    """The shape of the glint at the centre of a grey ``patch`` (odd-sized, uint8)."""
+    half = patch.shape[0] // 2
+    level = patch.astype(np.float32)
+    border = np.concatenate([level[:2].ravel(), level[-2:].ravel(),
+                             level[:, :2].ravel(), level[:, -2:].ravel()])
+    contrast = level - float(np.median(border))
+    window = contrast[half - SHAPE_HALF_PX:half + SHAPE_HALF_PX + 1,
+                      half - SHAPE_HALF_PX:half + SHAPE_HALF_PX + 1]
+    centre = window[SHAPE_HALF_PX - 1:SHAPE_HALF_PX + 2, SHAPE_HALF_PX - 1:SHAPE_HALF_PX + 2]
+    iy, ix = np.unravel_index(int(np.argmax(centre)), centre.shape)
+    py, px = SHAPE_HALF_PX - 1 + iy, SHAPE_HALF_PX - 1 + ix
+    peak = float(window[py, px])
+    mask = (window >= 0.5 * peak).astype(np.uint8)
+    _, labels = cv2.connectedComponents(mask, connectivity=8)
+    component = labels == labels[py, px]
+    ys, xs = np.nonzero(component)
+    area = len(xs)
+    if area < 3:
+        return Shape(float(np.sqrt(area / np.pi)), 1.0, False)
+    eigen = np.linalg.eigvalsh(np.cov(np.vstack([xs, ys])) + 1e-6 * np.eye(2))
+    cy, cx = int(round(ys.mean())), int(round(xs.mean()))
+    hollow = not component[cy, cx]
+    radius_px = max(np.sqrt(area / np.pi), 2.0 * np.sqrt(eigen.max()))
+    return Shape(float(radius_px), float(np.sqrt(eigen.min() / eigen.max())), bool(hollow))
+
+
+@dataclass(frozen=True)
+class TrackFeatures:
+    lockin: LockIn
+    on_detect_fraction: float  # of the frames lit by the on-axis ring only
+    unlit_detect_fraction: float  # of the frames with the on-axis ring dark
+    n_on_detections: int
+    spread_px: float  # median distance of its detections from their median (canvas px)
+    unlit_background: float  # the surroundings' level with the on-axis ring dark (DN/ms)
+    follows_lamp: float  # correlation of its level with its surroundings' in dark frames
+    shape: Shape
+
+
+def track_features(track: Track, shape: Shape) -> TrackFeatures | None:
+    contrast, background, exposure_ms, on, off, detected = track.columns()
+    lockin = fit_lockin(contrast, exposure_ms, on, off)
+    if lockin is None:
+        return None
+    on_only = (on > 0.5) & (off < 0.5)
+    unlit = on < 0.5
+    points = np.array(track.detected_canvas)
+    spread_px = float(np.median(np.hypot(*(points - np.median(points, axis=0)).T)))
+    return TrackFeatures(
+        lockin=lockin,
+        on_detect_fraction=float(detected[on_only].mean()) if on_only.any() else 0.0,
+        unlit_detect_fraction=float(detected[unlit].mean()) if unlit.any() else 0.0,
+        n_on_detections=int(detected[on_only].sum()),
+        spread_px=spread_px,
+        unlit_background=float(np.median(background[unlit] / exposure_ms[unlit]))
+        if unlit.any() else float("nan"),
+        follows_lamp=_lamp_correlation(contrast, background, exposure_ms, on, off),
+        shape=shape,
+    )
+
+
+def _lamp_correlation(contrast, background, exposure_ms, on, off) -> float:
+    """How closely a point's level follows the room light in the frames with both rings dark.
+
+    Mains lamps flicker at 100/120 Hz, so the room light differs from frame to frame; a
+    reflection of the lamp (a highlight on chrome) rises and falls with the wall around it, a
+    self-powered LED does not.
+    """
+    dark = (on < 0.1) & (off < 0.1)
+    if dark.sum() < 4:
+        return 0.0
+    level = contrast[dark] / exposure_ms[dark]
+    surroundings = background[dark] / exposure_ms[dark]
+    if level.std() == 0 or surroundings.std() == 0:
+        return 0.0
+    return float(np.corrcoef(level, surroundings)[0, 1])

@@ -1,0 +1,142 @@
+"""Global motion between frames: where each frame's pixels lie in a common "canvas".
+
+The handheld sweeps sideways, wobbles and rolls while it films, so the same wall point lands on
+different pixels from frame to frame. Tracks live in canvas coordinates, where a point fixed on
+the wall stays put and a highlight that slides over a curved or flat shiny surface does not.
+
+Two stages, both on a downsampled, high-passed image (cheap at 320 px width, blind to the global brightness
+changes the rings and the mains flicker cause):
+1. whole-frame phase correlation for the bulk shift. Restrooms are tiled and a tile grid is
+   periodic, so the correlation peak is searched only near the shift the previous frame
+   predicts (a hand moves smoothly), never over the whole surface;
+2. a homography refinement by enhanced-correlation alignment (ECC) started from that shift:
+   a wall seen through a wide lens while the hand pans, rolls and closes in does not move as
+   one shift (a pan alone moves the edges of a 62 degree view a third faster than its centre),
+   and a correlation peak's sub-pixel vertex is biased toward whole pixels, which adds up.
+Frame-to-frame transforms are chained into each frame's frame-to-canvas transform.
+"""
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+REGISTRATION_WIDTH_PX = 320
+SEARCH_RADIUS_PX = 12  # registration px the view may move beyond the predicted shift
+ECC_CRITERIA = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 3, 1e-3)
+
+
+@dataclass(frozen=True)
+class RegistrationImage:
+    """A frame reduced for registration: high-passed texture and its Fourier transform."""
+
+    texture: np.ndarray
+    spectrum: np.ndarray
+    scale: float  # full-resolution pixels per registration pixel
+    coarse: np.ndarray  # the texture at half that resolution, for the homography refinement
+
+
+_WINDOWS: dict = {}
+
+
+def _window(size) -> np.ndarray:
+    if size not in _WINDOWS:
+        _WINDOWS[size] = cv2.createHanningWindow(size, cv2.CV_32F)
+    return _WINDOWS[size]
+
+
+def registration_image(gray: np.ndarray) -> RegistrationImage:
+    """Downsample ``gray`` to ~320 px wide, keep only its texture, and transform it."""
+    height, width = gray.shape
+    scale = max(width / REGISTRATION_WIDTH_PX, 1.0)
+    size = (round(width / scale), round(height / scale))
+    small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    # A band-pass: the wall's texture, without the slow lighting gradients (3 px and up) or the
+    # sensor noise (below 1 px) that phase correlation would otherwise weigh like signal.
+    texture = cv2.GaussianBlur(small, (0, 0), 1.0) - cv2.GaussianBlur(small, (0, 0), 4.0)
+    # Clip bright points (glints, LEDs) so the wall's texture, not what blinks, sets the shift.
+    spread = 3.0 * float(cv2.meanStdDev(texture)[1][0, 0]) + 1e-3
+    np.clip(texture, -spread, spread, out=texture)
+    spectrum = cv2.dft(texture * _window(size), flags=cv2.DFT_COMPLEX_OUTPUT)
+    coarse = cv2.resize(texture, (size[0] // 2, size[1] // 2), interpolation=cv2.INTER_AREA)
+    return RegistrationImage(texture, spectrum, scale, coarse)
+
+
+def bulk_shift(previous: RegistrationImage, current: RegistrationImage, predicted):
+    """Shift (registration px) taking ``current`` onto ``previous``, searched near ``predicted``."""
+    cross = cv2.mulSpectrums(previous.spectrum, current.spectrum, 0, conjB=True)
+    # Half-way to phase-only correlation: sharp enough to pick the right peak, smooth enough
+    # for its sub-pixel vertex not to be pulled toward whole pixels.
+    cross /= (np.sqrt(cv2.magnitude(cross[..., 0], cross[..., 1])) + 1e-6)[..., None]
+    surface = cv2.idft(cross, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)
+    height, width = surface.shape
+    px, py = round(predicted[0]), round(predicted[1])
+    offsets = np.arange(-SEARCH_RADIUS_PX, SEARCH_RADIUS_PX + 1)
+    local = surface[np.ix_((py + offsets) % height, (px + offsets) % width)]
+    iy, ix = np.unravel_index(int(np.argmax(local)), local.shape)
+    dy, dx = _subpixel(local, iy, ix)
+    return np.array([px + offsets[ix] + dx, py + offsets[iy] + dy])
+
+
+def _subpixel(local: np.ndarray, iy: int, ix: int) -> tuple[float, float]:
+    """Parabolic refinement of a peak along each axis (none at the border)."""
+    def vertex(a, b, c):
+        denominator = a - 2 * b + c
+        return 0.5 * (a - c) / denominator if denominator < 0 else 0.0
+
+    h, w = local.shape
+    dy = vertex(local[iy - 1, ix], local[iy, ix], local[iy + 1, ix]) if 0 < iy < h - 1 else 0.0
+    dx = vertex(local[iy, ix - 1], local[iy, ix], local[iy, ix + 1]) if 0 < ix < w - 1 else 0.0
+    return dy, dx
+
+
+def frame_to_previous(previous: RegistrationImage, current: RegistrationImage, shift):
+    """Homography (registration px) taking ``current`` points onto ``previous`` points.
+
+    Enhanced-correlation (ECC) alignment, started from the bulk ``shift``: continuous, so its
+    sub-pixel estimate is not pulled toward whole pixels as a correlation peak's vertex is,
+    and blind to gain and offset changes. If it does not converge, the bulk shift stands.
+    """
+    # ECC runs at half the registration resolution (its cost is per pixel and per iteration);
+    # being continuous, it stays sub-pixel there.
+    half = np.diag([0.5, 0.5, 1.0])
+    warp = np.array([[1, 0, -shift[0] / 2], [0, 1, -shift[1] / 2], [0, 0, 1]], dtype=np.float32)
+    try:
+        _, warp = cv2.findTransformECC(previous.coarse, current.coarse, warp,
+                                       cv2.MOTION_HOMOGRAPHY, ECC_CRITERIA, None, 1)
+    except cv2.error:
+        transform = np.eye(3)
+        transform[:2, 2] = shift
+        return transform
+    # ECC's warp maps template (previous) coordinates to input (current) coordinates.
+    return np.linalg.inv(half) @ np.linalg.inv(warp.astype(float)) @ half
+
+
+@dataclass
+class Registrar:
+    """Follows the view frame by frame and gives each frame its frame-to-canvas transform.
+
+    The canvas is the first frame's pixel grid (full resolution); ``to_canvas`` is a 3x3
+    matrix acting on (x, y, 1).
+    """
+
+    previous: RegistrationImage | None = None
+    to_canvas: np.ndarray = field(default_factory=lambda: np.eye(3))
+    velocity: np.ndarray = field(default_factory=lambda: np.zeros(2))
+
+    def register(self, image: RegistrationImage) -> np.ndarray:
+        if self.previous is not None:
+            shift = bulk_shift(self.previous, image, self.velocity)
+            self.velocity = shift
+            step = frame_to_previous(self.previous, image, shift)
+            scale = np.diag([image.scale, image.scale, 1.0])
+            self.to_canvas = self.to_canvas @ scale @ step @ np.linalg.inv(scale)
+        self.previous = image
+        return self.to_canvas
+
+
+def apply(transform: np.ndarray, x, y):
+    """Map pixel coordinates through a 3x3 homography."""
+    w = transform[2, 0] * x + transform[2, 1] * y + transform[2, 2]
+    return ((transform[0, 0] * x + transform[0, 1] * y + transform[0, 2]) / w,
+            (transform[1, 0] * x + transform[1, 1] * y + transform[1, 2]) / w)

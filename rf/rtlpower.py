@@ -1,0 +1,110 @@
+"""rtl_power CSV in (and soapy_power's variant), spectrum CSV and JSON out.
+
+An rtl_power row is ``date, time, Hz low, Hz high, Hz step, samples, dB, dB, ...``. rtl_power
+writes one more dB value than there are bins ((high - low) / step): its last value is the first
+bin of the next row, and is dropped. soapy_power writes exactly one value per bin. Rows sharing a
+timestamp form one sweep; a sweep cut short (the tool stopped mid-sweep) is left out.
+
+Example::
+
+    spectrum = read_rtl_power_csv("site.csv")
+    Path("site.json").write_text(spectrum_json_text(spectrum))
+"""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+
+from rf.spectrum import Spectrum, combine_sweeps
+
+_FIXED_COLUMNS = 6
+
+
+class RtlPowerError(ValueError):
+    """A malformed rtl_power CSV, naming the file, the line and the problem."""
+
+    def __init__(self, path, line: int, problem: str):
+        super().__init__(f"{path}:{line}: {problem}")
+
+
+def read_rtl_power_csv(path) -> Spectrum:
+    """The spectrum of an rtl_power or soapy_power CSV file, over all its complete sweeps."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise RtlPowerError(path, 1, "not a text file") from None
+    sweeps: dict[str, list] = {}
+    for line_no, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not row or not "".join(row).strip():
+            continue
+        stamp, low_hz, step_hz, values = _parse_row(path, line_no, row)
+        sweeps.setdefault(stamp, []).append((low_hz, step_hz, values))
+    if not sweeps:
+        raise RtlPowerError(path, 1, "no data rows")
+    stitched = [_stitch(rows) for rows in sweeps.values()]
+    complete = [s for s in stitched if len(s[0]) == len(stitched[0][0])
+                and np.allclose(s[0], stitched[0][0])]
+    return combine_sweeps(complete)
+
+
+def _parse_row(path, line_no, row):
+    cells = [c.strip() for c in row]
+    if len(cells) < _FIXED_COLUMNS + 1:
+        raise RtlPowerError(path, line_no, f"{len(cells)} columns; expected date, time, Hz low, "
+                                           "Hz high, Hz step, samples and dB values")
+    try:
+        low_hz, high_hz, step_hz = (float(c) for c in cells[2:5])
+        values = np.array([float(c) for c in cells[_FIXED_COLUMNS:]], dtype=np.float32)
+    except ValueError as exc:
+        raise RtlPowerError(path, line_no, f"not a number: {exc}") from None
+    if step_hz <= 0 or high_hz <= low_hz:
+        raise RtlPowerError(path, line_no, f"bad range {low_hz:g}-{high_hz:g} Hz, step {step_hz:g}")
+    bins = int(round((high_hz - low_hz) / step_hz))
+    if len(values) == bins + 1:  # rtl_power: the last value is the next row's first bin
+        values = values[:-1]
+    elif len(values) != bins:
+        raise RtlPowerError(path, line_no, f"{len(values)} dB values for {bins} bins "
+                                           f"(rtl_power writes {bins + 1}, soapy_power {bins})")
+    if not np.all(np.isfinite(values)):
+        raise RtlPowerError(path, line_no, "dB values must be finite")
+    return f"{cells[0]} {cells[1]}", low_hz, step_hz, values
+
+
+def _stitch(rows):
+    rows = sorted(rows, key=lambda r: r[0])
+    freqs_hz = np.concatenate([low + step * np.arange(len(v)) for low, step, v in rows])
+    power_db = np.concatenate([v for _, _, v in rows])
+    variation = np.ones(len(power_db), dtype=np.float32)  # rtl_power keeps only the mean
+    return freqs_hz, power_db, variation, np.zeros(len(power_db), dtype=np.float32)
+
+
+_EXPORT_COLUMNS = ("freq_hz", "power_db", "noise_floor_db", "threshold_db", "max_hold_db",
+                   "occupancy")
+_FIELDS = {"freq_hz": "freqs_hz"}  # the column is one frequency; the Spectrum field holds all
+
+
+def spectrum_csv_text(spectrum: Spectrum) -> str:
+    """The spectrum as CSV: a header row, then one row per bin."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_EXPORT_COLUMNS)
+    columns = [_column(spectrum, c) for c in _EXPORT_COLUMNS]
+    for row in zip(*columns):
+        writer.writerow([f"{row[0]:.0f}"] + [f"{v:.2f}" if c != "occupancy" else f"{v:.3f}"
+                                             for c, v in zip(_EXPORT_COLUMNS[1:], row[1:])])
+    return out.getvalue()
+
+
+def spectrum_json_text(spectrum: Spectrum) -> str:
+    """The spectrum as one JSON object of equal-length arrays, plus the sweep count."""
+    data = {c: np.round(_column(spectrum, c), 3).tolist() for c in _EXPORT_COLUMNS}
+    data["n_sweeps"] = spectrum.n_sweeps
+    return json.dumps(data)
+
+
+def _column(spectrum: Spectrum, name: str) -> np.ndarray:
+    return np.asarray(getattr(spectrum, _FIELDS.get(name, name)), dtype=np.float64)
