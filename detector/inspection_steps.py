@@ -7,9 +7,9 @@ emitter (``follow``, ``ProximityReading``s). ``HardwareSteps`` does them on a ha
 ``detector.proximity.follow``; tests pass a runner that returns outcomes they built.
 
 This module also turns outcomes into the plain dicts a record keeps (``rf_result``,
-``optical_result``), writing the evidence behind them (gzipped spectrum CSV, SigMF captures, PNG crops of
-each optical finding) to the evidence store; the sweep's captures are moved there from the
-scratch directory it wrote them to.
+``optical_result``), writing the evidence behind them (gzipped spectrum CSV, SigMF captures, PNG
+crops of each optical finding) to the evidence store; the sweep's captures are moved there from
+the scratch directory it wrote them to.
 """
 
 import dataclasses
@@ -24,6 +24,11 @@ import numpy as np
 
 from detector.evidence import EvidenceRef, EvidenceStore
 from detector.fusion import is_video
+from detector.proximity import follow
+from detector.scanning import run_scan
+from detector.sweeping import run_sweep
+from rf.baseline import SiteBaseline
+from rf.rtlpower import spectrum_csv_text
 
 RF_SWEEP_ZONE = "rf_sweep"
 PROXIMITY_READINGS = 5
@@ -62,8 +67,6 @@ class HardwareSteps:
         self.scratch_dir = Path(scratch_dir)
 
     def sweep(self, baseline, on_progress):
-        from detector.sweeping import run_sweep  # noqa: PLC0415 - the RF area's entry point
-
         self.hardware.move_to(RF_SWEEP_ZONE)
         self.scratch_dir.mkdir(parents=True, exist_ok=True)
         radio = self.profile.radio
@@ -74,31 +77,25 @@ class HardwareSteps:
                          on_progress=lambda done, total: on_progress(done / total))
 
     def scan(self, stall: int, zone: str, on_progress):
-        from detector.scanning import run_scan  # noqa: PLC0415 - the optics area's entry point
-
         self.hardware.move_to(zone)
         frames = itertools.count(1)
         return run_scan(self.hardware.camera, self.hardware.illuminator, n_frames=SCAN_FRAMES,
                         on_frame=lambda frame, live: on_progress(next(frames) / SCAN_FRAMES))
 
     def spectrum_csv(self, spectrum) -> str:
-        from rf.rtlpower import spectrum_csv_text  # noqa: PLC0415
-
         return spectrum_csv_text(spectrum)
 
     def follow(self, freq_hz: float, n_readings: int) -> list:
-        from detector.proximity import follow  # noqa: PLC0415
-
-        return list(itertools.islice(follow(self.hardware.radio, freq_hz), n_readings))
+        readings = follow(self.hardware.radio, freq_hz)
+        try:
+            return list(itertools.islice(readings, n_readings))
+        finally:
+            readings.close()  # hands the radio's gain back now, not when collected
 
     def baseline_from_json(self, text: str):
-        from rf.baseline import SiteBaseline  # noqa: PLC0415
-
         return SiteBaseline.from_json(text)
 
     def empty_baseline(self):
-        from rf.baseline import SiteBaseline  # noqa: PLC0415
-
         return SiteBaseline.empty()
 
 
