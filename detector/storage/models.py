@@ -3,8 +3,8 @@
 Two kinds of table:
 
 - **Working tables** (``sites``, ``inspections``, ``inspection_steps``, ``checklist_marks``,
-  ``alert_dismissals``, ``evidence``): an inspection in progress is written here step by step, each step committed as
-  it completes, so a crash loses nothing that finished.
+  ``alert_dismissals``, ``evidence``): an inspection in progress is written here step by step,
+  each step committed as it completes, so a crash loses nothing that finished.
 - **The log** (``records``, ``record_bodies``, ``devices``): append-only, hash-chained, signed
   records. Once an inspection is signed off, everything anyone reads about it comes from its
   record's body (canonical JSON, byte-exact, in ``record_bodies``); the ``records`` columns are
