@@ -23,6 +23,12 @@ def format_utc(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime(FORMAT)
 
 
+def local_text(stored: str) -> str:
+    """A stored timestamp as the device's local time, to the second, for people to read."""
+    moment = datetime.fromisoformat(stored.replace("Z", "+00:00")).astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
 def parse_bound(text: str, *, end: bool = False) -> str:
     """A ``--since``/``--until`` value (a date or a date and time) as a stored timestamp.
 

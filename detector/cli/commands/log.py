@@ -17,7 +17,7 @@ from detector.cli.context import context_from_args
 from detector.cli.output import emit, fail
 from detector.i18n import t
 from detector.logquery import LogFilter, export_csv, export_json, list_records
-from detector.timestamps import parse_bound
+from detector.timestamps import local_text, parse_bound
 from detector.verify import verify_log
 
 
@@ -83,7 +83,7 @@ def run_list(args, ctx) -> int:
     with open_log(ctx) as service:
         rows, cursor = list_records(service.store, _filter(args), limit=args.limit,
                                     before=args.before)
-    lines = [f"{r['signed_at'][:19].replace('T', ' ')}  {r['id']}  {r['site_id'] or '-':<16}  "
+    lines = [f"{local_text(r['signed_at'])}  {r['id']}  {r['site_id'] or '-':<16}  "
              f"{_row_outcome(r)}" for r in rows] or [t("log.empty")]
     if cursor:
         lines.append(t("log.more", cursor=cursor))
@@ -116,7 +116,8 @@ def _show_lines(record, corrections) -> list[str]:
     else:
         lines = [t("log.show.inspection", id=record.id, site=body["site"]["name"],
                    site_id=body["site"]["id"]),
-                 t("log.show.who", inspector=body["inspector"], started=body["started_at"],
+                 t("log.show.who", inspector=body["inspector"],
+                   started=local_text(body["started_at"]),
                    signed_by=body.get("signed_by") or "-"),
                  t("log.show.coverage", steps=len(body["steps"]),
                    marks=len(body["checklist"]), evidence=len(body["evidence"])),
@@ -128,7 +129,7 @@ def _show_lines(record, corrections) -> list[str]:
         lines.append(t("log.show.escalation", notified=body["escalation"].get("notified", "-"),
                        report_ref=body["escalation"].get("report_ref", "-")))
     lines.append(t("log.show.seal", device=record.device_id, seq=record.seq,
-                   signed=body["signed_at"], hash=record.record_hash))
+                   signed=local_text(body["signed_at"]), hash=record.record_hash))
     lines += [t("log.show.corrected_by", id=c.id, verdict=verdict_text(c.body.get("verdict")),
                 reason=c.body["reason"]) for c in corrections]
     return lines
