@@ -14,6 +14,7 @@ detail that belongs to the log).
 import json
 from dataclasses import dataclass, field
 
+from detector import i18n
 from detector.events import KINDS, Event
 
 THROTTLED_KINDS = frozenset({"spectrum", "proximity", "optics_status"})
@@ -30,11 +31,25 @@ def kinds_for(role: str) -> frozenset:
     return VOLUNTEER_KINDS if role == "volunteer" else KINDS
 
 
-def visible_data(event: Event, role: str) -> dict:
-    """The part of ``event`` that ``role`` may see."""
-    if role != "volunteer":
-        return event.data
-    return {k: v for k, v in event.data.items() if k in VOLUNTEER_FIELDS}
+def visible_data(event: Event, role: str, lang: str) -> dict:
+    """The part of ``event`` that ``role`` may see, with its message in the phone's language."""
+    data = event.data
+    if role == "volunteer":
+        data = {k: v for k, v in data.items() if k in VOLUNTEER_FIELDS}
+    message = translated_message(event.data, lang)
+    return {**data, "message": message} if message else data
+
+
+def translated_message(data: dict, lang: str) -> str | None:
+    """``message_key`` filled from ``params`` (else from the event's own fields)."""
+    key = data.get("message_key")
+    if not key:
+        return None
+    params = data.get("params") if isinstance(data.get("params"), dict) else data
+    try:
+        return i18n.t(key, lang, **params)
+    except (i18n.MissingTranslation, KeyError, IndexError, ValueError):
+        return None
 
 
 def format_event(event: Event, data: dict) -> str:
@@ -84,7 +99,7 @@ class ClientThrottle:
         return min(self._last_sent_s[kind] + self.interval_s for kind in self._pending)
 
 
-def event_stream(subscription, role: str, *, interval_s: float, keepalive_s: float,
+def event_stream(subscription, role: str, lang: str, *, interval_s: float, keepalive_s: float,
                  monotonic, stopping):
     """Yield SSE text for ``subscription`` until ``stopping`` is set or the client leaves
     (the server then closes this generator, which ends the subscription)."""
@@ -104,7 +119,7 @@ def event_stream(subscription, role: str, *, interval_s: float, keepalive_s: flo
             ready = throttle.offer(event, now_s) if event is not None else []
             ready += throttle.due(now_s)
             if ready:
-                yield "".join(format_event(e, visible_data(e, role)) for e in ready)
+                yield "".join(format_event(e, visible_data(e, role, lang)) for e in ready)
                 last_write_s = now_s
             elif now_s - last_write_s >= keepalive_s:
                 yield ": keepalive\n\n"

@@ -27,7 +27,7 @@ def stream():
         return response
     since = _last_event_id()
     subscription = svc.bus.subscribe(kinds=kinds_for(g.user.role), since=since)
-    body = event_stream(subscription, g.user.role, interval_s=svc.config.stream_interval_s,
+    body = event_stream(subscription, g.user.role, g.lang, interval_s=svc.config.stream_interval_s,
                         keepalive_s=svc.config.keepalive_s, monotonic=svc.config.monotonic,
                         stopping=svc.stopping)
     return Response(_released(body, svc.streams), mimetype="text/event-stream",

@@ -1,0 +1,82 @@
+"""Running inspection steps for the dashboard: each step on a background thread, so the
+request that asked for it returns at once and the phone follows the step on the event stream.
+
+The handheld has one radio and one camera, so one step runs at a time; asking for another
+while one runs is refused (``StepBusy``), and the page says so. A step that fails publishes an
+``inspection`` event (``event="step_failed"``) whose ``message_key`` each phone's stream
+translates, so the inspector sees it on the phone rather than in a log file.
+"""
+
+import threading
+
+from detector.checklist import ITEMS
+
+
+class StepBusy(RuntimeError):
+    """A step is already running on the handheld."""
+
+
+class StepRunner:
+    """Runs ``InspectionService`` steps one at a time on a worker thread."""
+
+    def __init__(self, service, bus):
+        self.service = service
+        self.bus = bus
+        self._lock = threading.Lock()
+        self._running: dict | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> dict | None:
+        """What runs now (``{"inspection_id", "step", "stall", "zone"}``), or None."""
+        with self._lock:
+            return dict(self._running) if self._running else None
+
+    def run_rf(self, inspection_id: str) -> None:
+        self._launch(inspection_id, "rf_sweep", None, None,
+                     lambda: self.service.run_rf_step(inspection_id))
+
+    def run_optical(self, inspection_id: str, stall: int, zone: str) -> None:
+        self._launch(inspection_id, "optical_scan", stall, zone,
+                     lambda: self.service.run_optical_step(inspection_id, stall, zone))
+
+    def run_all_optical(self, inspection_id: str, stalls: int) -> None:
+        """Every place of every stall, in checklist order, as one background job."""
+
+        def scan_everything():
+            for stall in range(1, stalls + 1):
+                for zone in ITEMS:
+                    with self._lock:
+                        self._running.update(stall=stall, zone=zone)
+                    self.service.run_optical_step(inspection_id, stall, zone)
+
+        self._launch(inspection_id, "optical_scan", 1, ITEMS[0], scan_everything)
+
+    def _launch(self, inspection_id, step, stall, zone, work) -> None:
+        self.service.get(inspection_id)  # unknown or closed inspections fail here, not later
+        with self._lock:
+            if self._running is not None:
+                raise StepBusy(self._running["step"])
+            self._running = {"inspection_id": inspection_id, "step": step, "stall": stall,
+                             "zone": zone}
+            self._thread = threading.Thread(target=self._work, args=(inspection_id, step, work),
+                                            name=f"ansim-step-{step}", daemon=True)
+            self._thread.start()
+
+    def _work(self, inspection_id, step, work) -> None:
+        try:
+            work()
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the phone
+            self.bus.publish("inspection", event="step_failed", inspection_id=inspection_id,
+                             step=step, message_key="web.event.step_failed",
+                             params={"error": str(exc) or type(exc).__name__})
+        finally:
+            with self._lock:
+                self._running = None
+
+    def wait(self, timeout_s: float | None = None) -> bool:
+        """Wait for the running step (tests, shutdown); True if none is left running."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout_s)
+        return self.running is None
