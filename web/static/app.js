@@ -7,7 +7,8 @@
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
 
   function t(key, params) {
-    let s = texts[key] || key;
+    let s = texts[key];
+    if (s === undefined) s = key.split(".").pop().replace(/_/g, " ");
     for (const [k, v] of Object.entries(params || {})) s = s.split("{" + k + "}").join(String(v));
     return s;
   }
@@ -25,6 +26,7 @@
     if (!response.ok) {
       const error = new Error(data.error || ("HTTP " + response.status));
       error.status = response.status;
+      error.data = data;
       throw error;
     }
     return data;

@@ -63,7 +63,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const started = await api("POST", "/api/inspections", { site_id: $("site-select").value });
       location.href = "/inspections/" + encodeURIComponent(started.id);
     } catch (error) {
-      $("start-error").textContent = t("web.js.error." + error.message) || error.message;
+      $("start-error").textContent = (error.data && error.data.message) || t("web.js.failed");
       $("start-error").hidden = false;
       $("start-button").disabled = false;
     }
