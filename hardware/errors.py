@@ -20,3 +20,8 @@ class RecordingError(HardwareError):
         self.path = str(path)
         self.problem = problem
         super().__init__(f"{self.path}: {problem}")
+
+
+class TuningError(HardwareError):
+    """A source was asked for a frequency, rate or gain it cannot give (out of the tuner's
+    range, or a recording asked to move away from the band it holds)."""

@@ -15,17 +15,27 @@ from detector.cli import commands
 from detector.cli.context import default_data_dir_text
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _common_options(suppress_defaults: bool) -> argparse.ArgumentParser:
+    """The options every command takes. The copy given to sub-commands leaves unset options
+    out of the namespace, so ``ansim --lang en doctor`` keeps the ``--lang`` given before the
+    sub-command instead of argparse resetting it to the sub-command's default."""
     common = argparse.ArgumentParser(add_help=False)
+    if suppress_defaults:
+        common.argument_default = argparse.SUPPRESS
     common.add_argument("--simulate", action="store_true", help=i18n.t("cli.help.simulate"))
     common.add_argument("--data", metavar="DIR",
                         help=i18n.t("cli.help.data", default=default_data_dir_text()))
     common.add_argument("--profile", metavar="FILE", help=i18n.t("cli.help.profile"))
     common.add_argument("--json", action="store_true", help=i18n.t("cli.help.json"))
     common.add_argument("--lang", choices=i18n.LANGUAGES, help=i18n.t("cli.help.lang"))
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ansim", description=i18n.t("cli.help.description"),
-                                     parents=[common])
+                                     parents=[_common_options(suppress_defaults=False)])
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = _common_options(suppress_defaults=True)
     for module in commands.ALL:
         module.register(subparsers, common)
     return parser

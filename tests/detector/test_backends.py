@@ -1,0 +1,78 @@
+"""Backend selection on this machine (no dongle, no Pi camera, no GPIO) and the probes under it."""
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+from detector.backends import SIMULATED, open_hardware
+from detector.profile import load_profile
+from hardware.camera import Camera
+from hardware.gpio.pins import running_on_pi
+from hardware.probe import rtlsdr_dongles, usb_devices
+
+SIMULATORS = ("hardware.radio.simulated", "hardware.camera.simulated")
+needs_simulators = pytest.mark.skipif(
+    any(importlib.util.find_spec(name) is None for name in SIMULATORS),
+    reason="the simulated radio and camera (rf and optics areas) are not on this branch yet")
+
+
+def make_usb_device(root, name, vendor, product_id, product=""):
+    device = root / name
+    device.mkdir(parents=True)
+    (device / "idVendor").write_text(vendor + "\n")
+    (device / "idProduct").write_text(product_id + "\n")
+    if product:
+        (device / "product").write_text(product + "\n")
+
+
+def test_a_dongle_is_found_by_its_usb_ids_in_sysfs(tmp_path):
+    make_usb_device(tmp_path, "1-1", "1d6b", "0002", "EHCI Host Controller")
+    make_usb_device(tmp_path, "1-1.3", "0bda", "2838", "RTL2838UHIDIR")
+    (tmp_path / "1-1:1.0").mkdir()  # an interface entry: no ids of its own
+    assert [d.usb_id for d in usb_devices(tmp_path)] == ["1d6b:0002", "0bda:2838"]
+    [dongle] = rtlsdr_dongles(tmp_path)
+    assert (dongle.sysfs_name, dongle.product) == ("1-1.3", "RTL2838UHIDIR")
+
+
+def test_no_usb_in_sysfs_means_no_dongle(tmp_path):
+    assert rtlsdr_dongles(tmp_path / "missing") == []
+
+
+@needs_simulators
+def test_with_nothing_present_every_part_falls_back_to_simulation_saying_why():
+    if rtlsdr_dongles() or running_on_pi():
+        pytest.skip("this machine has real hardware")
+    session = open_hardware(load_profile(), simulate=False, seed=3)
+    try:
+        assert [(n.part, n.backend, n.key) for n in session.notes] == [
+            ("radio", SIMULATED, "hw.radio.no_usb"),
+            ("camera", SIMULATED, "hw.camera.not_pi"),
+            ("gpio", SIMULATED, "hw.gpio.not_pi"),
+        ]
+        assert "simulated radio" in session.notes[0].text("en")
+        assert session.scene is not None and session.handheld.scene is session.scene
+        assert session.illuminator.clock is session.clock is session.handheld.clock
+    finally:
+        session.close()
+
+
+@needs_simulators
+def test_simulation_forced_simulates_every_part_and_the_parts_work(restroom):
+    session = open_hardware(load_profile(), simulate=True, scene=restroom, seed=1)
+    try:
+        assert all(n.backend == SIMULATED and n.key.endswith(".forced") for n in session.notes)
+        assert session.simulated_parts == ["radio", "camera", "gpio"]
+        assert session.scene is restroom
+        session.move_to("paper_holder")
+        assert session.handheld.zone == "paper_holder"
+        session.radio.tune(1_200_000_000)
+        iq = session.radio.read(4096)
+        assert iq.dtype == np.complex64 and iq.shape == (4096,)
+        assert isinstance(session.camera, Camera)
+        session.illuminator.set_rings(on_axis=True, off_axis=False)
+        frame = session.camera.read_frame()
+        assert frame.on_axis > 0 and frame.off_axis == 0
+    finally:
+        session.close()
+
