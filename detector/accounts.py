@@ -30,7 +30,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Float, ForeignKey, Integer, String, func, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
+
+from detector.storage.models import Base
 
 ROLES = ("admin", "supervisor", "inspector", "volunteer")
 #: Roles that may run inspections, see camera images, evidence and the log.
@@ -50,10 +52,6 @@ TS = 27  # ISO 8601 UTC with microseconds, as every timestamp in the log
 
 # scrypt cost: 16 MiB and about 0.1 s on a Raspberry Pi 4 per login.
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P, _SCRYPT_LEN = 2**14, 8, 1, 32
-
-
-class Base(DeclarativeBase):
-    """The account tables' metadata (they join the log's shared metadata once storage lands)."""
 
 
 class AccountError(ValueError):
@@ -90,7 +88,7 @@ class JoinCode(Base):
 class EvidenceView(Base):
     __tablename__ = "evidence_views"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     username: Mapped[str] = mapped_column(String(64))
     evidence_sha256: Mapped[str] = mapped_column(String(64), index=True)

@@ -19,9 +19,10 @@ from web import security
 from web.config import WebConfig, load_secret_key
 from web.lang import choose_language, text, texts_with_prefix
 from web.services import build_services, services
-from web.views import auth, events, health, home, log, users
+from web.views import auth, events, evidence, health, home, inspections, log, sites, users
 
-BLUEPRINTS = (auth.bp, users.bp, home.bp, events.bp, health.bp, log.bp)
+BLUEPRINTS = (auth.bp, users.bp, home.bp, events.bp, health.bp, log.bp, inspections.bp, sites.bp,
+              evidence.bp)
 
 
 def create_app(config, *, bus=None) -> Flask:

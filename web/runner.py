@@ -8,12 +8,50 @@ translates, so the inspector sees it on the phone rather than in a log file.
 """
 
 import threading
+from pathlib import Path
 
+from detector.backends import open_hardware
 from detector.checklist import ITEMS
+from detector.inspection_steps import HardwareSteps
 
 
 class StepBusy(RuntimeError):
     """A step is already running on the handheld."""
+
+
+class OnDemandHardware:
+    """The engine's steps on the handheld's hardware, opened at the first step that needs it
+    (not when the server starts: the dashboard, login and log work even with a part missing,
+    and a part that fails to open is reported to the inspector as that step's failure)."""
+
+    def __init__(self, profile, *, simulate: bool, scratch_dir: Path):
+        self.profile = profile
+        self.simulate = simulate
+        self.scratch_dir = Path(scratch_dir)
+        self._steps: HardwareSteps | None = None
+        self._lock = threading.Lock()
+
+    def _opened(self) -> HardwareSteps:
+        with self._lock:
+            if self._steps is None:
+                hardware = open_hardware(self.profile, simulate=self.simulate)
+                self._steps = HardwareSteps(hardware, self.profile, scratch_dir=self.scratch_dir)
+            return self._steps
+
+    def sweep(self, baseline, on_progress):
+        return self._opened().sweep(baseline, on_progress)
+
+    def scan(self, stall: int, zone: str, on_progress):
+        return self._opened().scan(stall, zone, on_progress)
+
+    def follow(self, freq_hz: float, n_readings: int) -> list[float]:
+        return self._opened().follow(freq_hz, n_readings)
+
+    def baseline_from_json(self, text: str):
+        return self._opened().baseline_from_json(text)
+
+    def empty_baseline(self):
+        return self._opened().empty_baseline()
 
 
 class StepRunner:

@@ -1,18 +1,20 @@
-"""What the views share, made once per app: the account store, the device clock, the event
-bus, the login limiter and the count of open event streams."""
+"""What the views share, made once per app: the inspection engine on the device's log (with
+the live hardware session it runs steps on), the account store on the same database, the
+device clock, the event bus, the step runner, the login limiter and the count of open event
+streams."""
 
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import create_engine, event
-from sqlalchemy.orm import sessionmaker
 
-from detector.accounts import AccountService, Base, DeviceClock
+from detector.accounts import AccountService, DeviceClock
 from detector.events import EventBus
+from detector.inspections import InspectionService, open_service
 from detector.profile import Profile, load_profile
+from detector.timestamps import format_utc
 from web.config import WebConfig
+from web.runner import OnDemandHardware, StepRunner
 from web.security import LoginLimiter
 
 
@@ -45,6 +47,8 @@ class StreamSlots:
 class Services:
     config: WebConfig
     profile: Profile
+    inspections: InspectionService
+    steps: StepRunner
     accounts: AccountService
     clock: DeviceClock
     bus: EventBus
@@ -54,47 +58,27 @@ class Services:
 
 
 def build_services(config: WebConfig, bus: EventBus | None = None) -> Services:
+    """Open the log (migrating it, recovering cut-off inspections); the hardware opens at
+    the first step."""
     profile = load_profile(config.profile_path)
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    store = _AccountStore(config.data_dir)
+    bus = bus or EventBus()
     clock = DeviceClock(config.system_now)
+    steps = OnDemandHardware(profile, simulate=config.simulate,
+                             scratch_dir=config.data_dir / "evidence" / ".scratch")
+    inspections = open_service(config.data_dir, bus=bus, profile=profile, steps=steps)
+    # The engine stamps records with the device clock, which may come from a phone.
+    inspections.clock = lambda: format_utc(clock.now())
     return Services(
         config=config,
         profile=profile,
-        accounts=AccountService(store, now=clock.now),
+        inspections=inspections,
+        steps=StepRunner(inspections, bus),
+        accounts=AccountService(inspections.store, now=clock.now),
         clock=clock,
-        bus=bus or EventBus(),
+        bus=bus,
         limiter=LoginLimiter(config.login_max_failures, config.login_window_s, config.monotonic),
         streams=StreamSlots(config.max_event_streams),
     )
-
-
-class _AccountStore:
-    """The account tables in the device's SQLite file, with the shared store's read()/write()."""
-
-    def __init__(self, data_dir):
-        self.engine = create_engine(f"sqlite:///{data_dir / 'ansim.db'}")
-        event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._write_lock = threading.Lock()
-
-    @contextmanager
-    def read(self):
-        with self._sessions() as session, session.begin():
-            yield session
-
-    @contextmanager
-    def write(self):
-        with self._write_lock, self._sessions() as session, session.begin():
-            yield session
-
-
-def _sqlite_pragmas(connection, _record):
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
 
 
 def services() -> Services:

@@ -58,7 +58,10 @@
         });
       }
     }
-    window.addEventListener("offline", () => setOffline(true));
+    /* The phone knows it lost the network before the stream does: show it at once, and
+       start afresh (asking for what was missed) when the network is back. */
+    window.addEventListener("offline", () => { setOffline(true); if (source) source.close(); });
+    window.addEventListener("online", () => { if (source) source.close(); connect(); });
     connect();
     return () => source && source.close();
   }

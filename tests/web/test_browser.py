@@ -1,0 +1,155 @@
+"""The dashboard in a real headless Chromium (Debian's, never a downloaded one) at a phone's
+360 x 740 viewport, against the real waitress server: first-run setup, login, volunteers,
+the offline banner, and a whole inspection on the simulated restroom.
+
+The tests in this module share one device (server and data directory) and run in order, as
+the day goes: the admin sets the device up first.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import ADMIN
+from web import create_app
+from web.server import ServerThread
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True, "locale": "en-US"}
+TIMEOUT_MS = 20_000
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium package"),
+]
+
+
+@pytest.fixture(scope="module")
+def device(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("device")
+    app = create_app({"data_dir": data_dir, "simulate": True})
+    with ServerThread(app) as running:
+        running.data_dir = data_dir
+        yield running
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def screens(tmp_path_factory):
+    """Where screenshots go (ANSIM_SCREENSHOTS=DIR keeps them to look at)."""
+    kept = os.environ.get("ANSIM_SCREENSHOTS")
+    path = Path(kept) if kept else tmp_path_factory.mktemp("screens")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def new_phone(chromium, device, locale="en-US"):
+    context = chromium.new_context(**{**PHONE, "locale": locale}, base_url=device.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context.new_page()
+
+
+def login(page, username, password):
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form.stack button")
+    page.wait_for_url(re.compile(r".*/(log)?$"))
+
+
+def fits_the_phone(page):
+    """Nothing wider than the screen: no sideways scrolling on a 360 px phone."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_first_run_creates_the_admin_then_login_works(chromium, device, screens):
+    page = new_phone(chromium, device)
+    page.goto("/")
+    assert page.url.endswith("/setup")
+    fits_the_phone(page)
+    page.screenshot(path=screens / "setup.png", full_page=True)
+    page.fill("input[name=username]", ADMIN[0])
+    page.fill("input[name=display_name]", "Admin Kim")
+    page.fill("input[name=password]", ADMIN[1])
+    page.fill("input[name=password_again]", ADMIN[1])
+    page.click("form.stack button")
+    page.wait_for_url(re.compile(r".*/$"))
+    page.click("nav .logout button")
+    page.wait_for_url(re.compile(r".*/login$"))
+    page.goto("/setup")
+    assert page.url.endswith("/login")  # setup closed for good
+    page.fill("input[name=username]", ADMIN[0])
+    page.fill("input[name=password]", "not the password")
+    page.click("form.stack button")
+    assert page.locator("p.error").is_visible()
+    fits_the_phone(page)
+    page.screenshot(path=screens / "login-error.png", full_page=True)
+    login(page, *ADMIN)
+    assert page.locator("h1").first.inner_text() == "Inspection now"
+    page.screenshot(path=screens / "live-admin.png", full_page=True)
+    page.context.close()
+
+
+def test_the_page_speaks_korean_to_a_korean_phone(chromium, device):
+    page = new_phone(chromium, device, locale="ko-KR")
+    page.goto("/login")
+    assert page.locator("h1").inner_text() == "로그인"
+    assert page.get_attribute("html", "lang") == "ko"
+    page.context.close()
+
+
+def test_a_volunteer_joins_by_code_and_sees_neither_images_nor_the_log(chromium, device,
+                                                                       screens):
+    admin = new_phone(chromium, device)
+    login(admin, *ADMIN)
+    admin.goto("/volunteers")
+    admin.click("#new-code")
+    admin.locator("#code-box").wait_for(state="visible")
+    code = admin.locator("#code").inner_text()
+    assert re.fullmatch(r"[A-Z2-9]{6}", code)
+    assert admin.locator("#qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    admin.screenshot(path=screens / "volunteers-qr.png", full_page=True)
+
+    volunteer = new_phone(chromium, device)
+    volunteer.goto(f"/join?code={code}")
+    assert volunteer.input_value("input[name=code]") == code
+    volunteer.fill("input[name=display_name]", "Lee")
+    volunteer.click("form.stack button")
+    volunteer.wait_for_url(re.compile(r".*/$"))
+    fits_the_phone(volunteer)
+    volunteer.screenshot(path=screens / "live-volunteer.png", full_page=True)
+    assert volunteer.locator("nav.tabs a").all_inner_texts() == ["Live"]
+    assert volunteer.locator("#start-form").count() == 0
+    response = volunteer.goto("/log")
+    assert response.status == 403
+    status = volunteer.evaluate("fetch('/api/evidence/' + 'a'.repeat(64)).then(r => r.status)")
+    assert status == 403
+    admin.context.close()
+    volunteer.context.close()
+
+
+def test_the_offline_banner_shows_when_the_device_is_out_of_reach(chromium, device, screens):
+    page = new_phone(chromium, device)
+    login(page, *ADMIN)
+    banner = page.locator("#offline")
+    assert banner.is_hidden()
+    page.context.set_offline(True)
+    banner.wait_for(state="visible")
+    page.screenshot(path=screens / "offline.png")
+    page.context.set_offline(False)
+    banner.wait_for(state="hidden")
+    page.context.close()
