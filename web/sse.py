@@ -21,8 +21,9 @@ THROTTLED_KINDS = frozenset({"spectrum", "proximity", "optics_status"})
 VOLUNTEER_KINDS = frozenset({"alert", "progress", "inspection"})
 #: The only event fields a volunteer's phone receives.
 VOLUNTEER_FIELDS = frozenset({
-    "inspection_id", "site_id", "site_name", "state", "step", "stall", "zone", "fraction",
-    "severity", "message_key", "params", "kind", "verdict", "done", "total", "alert_id",
+    "inspection_id", "site_id", "site_name", "state", "event", "step", "stall", "zone",
+    "fraction", "step_fraction", "severity", "confirmed", "message_key", "params", "type", "id",
+    "verdict",
 })
 RETRY_MS = 2000
 
@@ -33,23 +34,69 @@ def kinds_for(role: str) -> frozenset:
 
 def visible_data(event: Event, role: str, lang: str) -> dict:
     """The part of ``event`` that ``role`` may see, with its message in the phone's language."""
-    data = event.data
+    data = compact_progress(event.data) if event.kind == "progress" else event.data
     if role == "volunteer":
         data = {k: v for k, v in data.items() if k in VOLUNTEER_FIELDS}
     message = translated_message(event.data, lang)
     return {**data, "message": message} if message else data
 
 
+def compact_progress(data: dict) -> dict:
+    """A step's progress as a phone needs it: how far the step is (``step_fraction``) and, in an
+    optical scan, where the suspects are in the frame (``live``). The engine's ``detail`` (the
+    pipelines' own callback arguments, which may hold a whole camera frame) never goes out."""
+    detail = data.get("detail") or {}
+    compact = {k: v for k, v in data.items() if k != "detail"}
+    done, total = detail.get("arg0"), detail.get("arg1")
+    if _is_number(done) and _is_number(total) and total > 0:
+        compact["step_fraction"] = min(max(done / total, 0.0), 1.0)
+    if isinstance(total, dict) and "suspects" in total:
+        image = done.get("image") if isinstance(done, dict) else None
+        compact["live"] = {"frame": total.get("frame"), "n_candidates": total.get("n_candidates"),
+                           "suspects": total["suspects"][:20], "height": _len(image),
+                           "width": _len(image[0]) if _len(image) else None}
+    return compact
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _len(value) -> int | None:
+    return len(value) if isinstance(value, list) else None
+
+
 def translated_message(data: dict, lang: str) -> str | None:
-    """``message_key`` filled from ``params`` (else from the event's own fields)."""
+    """``message_key`` filled from ``params`` (else from the event's own fields, with the
+    figures alert sentences use: ``freq_mhz``, ``standard``, ``place``, ``confidence``)."""
     key = data.get("message_key")
     if not key:
         return None
-    params = data.get("params") if isinstance(data.get("params"), dict) else data
+    if isinstance(data.get("params"), dict):
+        params = data["params"]
+    else:
+        params = {**_alert_figures(data, lang), **data}
     try:
         return i18n.t(key, lang, **params)
     except (i18n.MissingTranslation, KeyError, IndexError, ValueError):
         return None
+
+
+def _alert_figures(data: dict, lang: str) -> dict:
+    figures = {"standard": data.get("video_standard") or "?", "place": "", "stall": "",
+               "freq_mhz": "", "confidence": ""}
+    if _is_number(data.get("freq_hz")):
+        figures["freq_mhz"] = f"{data['freq_hz'] / 1e6:.1f}"
+    if _is_number(data.get("confidence")):
+        figures["confidence"] = f"{data['confidence']:.2f}"
+    zone = data.get("zone")
+    if zone:
+        try:
+            figures["place"] = i18n.t(f"inspect.item.{zone}", lang)
+        except i18n.MissingTranslation:
+            figures["place"] = str(zone)
+    return figures
+
 
 
 def format_event(event: Event, data: dict) -> str:

@@ -87,3 +87,19 @@ def test_a_reconnecting_phone_gets_what_it_missed():
     messages = _collect(stream, 2)
     stream.close()
     assert [m.split("\n")[0] for m in messages] == ["id: 2", "id: 3"]
+
+
+def test_progress_goes_out_compact_and_never_with_the_camera_frame():
+    frame = {"index": 7, "image": [[0] * 64 for _ in range(48)], "timestamp_s": 1.0}
+    live = {"frame": 7, "n_candidates": 3, "n_tracks": 2, "suspects": [[12.0, 30.5]]}
+    scan = _event(1, "progress", inspection_id="i1", step="optical_scan", stall=1,
+                  zone="door_hook", detail={"arg0": frame, "arg1": live})
+    staff = visible_data(scan, "inspector", "en")
+    assert "detail" not in staff and "image" not in str(staff)
+    assert staff["live"] == {"frame": 7, "n_candidates": 3, "suspects": [[12.0, 30.5]],
+                             "height": 48, "width": 64}
+    volunteer = visible_data(scan, "volunteer", "en")
+    assert set(volunteer) == {"inspection_id", "step", "stall", "zone"}
+    sweep = _event(2, "progress", inspection_id="i1", step="rf_sweep",
+                   detail={"arg0": 143, "arg1": 190})
+    assert visible_data(sweep, "volunteer", "en")["step_fraction"] == 143 / 190

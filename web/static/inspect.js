@@ -131,6 +131,15 @@ document.addEventListener("DOMContentLoaded", () => {
     $("checklist").replaceChildren(...blocks);
   }
 
+  /* While a place is scanned: the suspects the pipeline is following, marked where they sit
+     in the camera's frame (no picture is sent live; crops of findings come as evidence). */
+  function showLive(live) {
+    $("preview").hidden = false;
+    $("preview-img").removeAttribute("src");
+    glintOverlay($("preview-marks"), live.width, live.height,
+      live.suspects.map(([x, y]) => ({ x, y, r: live.width / 25, confirmed: false })));
+  }
+
   async function refresh() {
     const data = await api("GET", base);
     render(data.inspection, data.running);
@@ -165,7 +174,9 @@ document.addEventListener("DOMContentLoaded", () => {
     },
     progress: (e) => {
       if (!mine(e)) return;
-      $("running").textContent = t("web.js.running", { step: t("web.js.step." + e.step) }) + (e.zone ? " · " + t("web.js.zone." + e.zone) : "");
+      const share = typeof e.step_fraction === "number" ? " " + Math.round(e.step_fraction * 100) + "%" : "";
+      $("running").textContent = t("web.js.running", { step: t("web.js.step." + e.step) }) + share + (e.zone ? " · " + t("web.js.zone." + e.zone) : "");
+      if (e.live && e.live.width) showLive(e.live);
     },
     alert: (e) => { if (mine(e)) { refresh(); if (navigator.vibrate) navigator.vibrate([300, 100, 300]); } },
     spectrum: (e) => spectrum.push(e),

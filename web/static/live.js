@@ -25,7 +25,8 @@ document.addEventListener("DOMContentLoaded", () => {
     showInspection(p);
     if (typeof p.fraction === "number") $("progress-bar").style.width = Math.round(p.fraction * 100) + "%";
     const where = p.zone ? t("web.js.zone." + p.zone) : "";
-    $("progress-text").textContent = [p.step ? t("web.js.step." + p.step) : "", where].filter(Boolean).join(" · ");
+    const share = typeof p.step_fraction === "number" ? Math.round(p.step_fraction * 100) + "%" : "";
+    $("progress-text").textContent = [p.step ? t("web.js.step." + p.step) : "", share, where].filter(Boolean).join(" · ");
   }
 
   function addAlert(a, fresh) {

@@ -48,7 +48,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const alerts = r.alerts || [];
     $("alerts-none").hidden = alerts.length > 0;
     $("alerts").replaceChildren(...alerts.map((a) => el("li", { class: "alert " + a.severity },
-      el("strong", { text: t("web.js.finding." + a.kind) }),
+      el("strong", { text: a.message || t("web.js.finding." + (a.type || a.kind)) }),
       el("div", { class: "when", text: [a.zone ? t("web.js.zone." + a.zone) : "", t("web.js.severity." + a.severity)].filter(Boolean).join(" · ") }))));
     if (r.coverage) {
       $("coverage").textContent = r.coverage.complete ? t("web.js.coverage_complete")
