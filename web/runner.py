@@ -11,8 +11,9 @@ import threading
 from pathlib import Path
 
 from detector.backends import open_hardware
-from detector.checklist import ITEMS
+from detector.checklist import ITEMS, check_place
 from detector.inspection_steps import HardwareSteps
+from detector.inspections import InspectionClosed
 
 
 class StepBusy(RuntimeError):
@@ -75,6 +76,7 @@ class StepRunner:
                      lambda: self.service.run_rf_step(inspection_id))
 
     def run_optical(self, inspection_id: str, stall: int, zone: str) -> None:
+        check_place(self._open_state(inspection_id).stalls, stall, zone)
         self._launch(inspection_id, "optical_scan", stall, zone,
                      lambda: self.service.run_optical_step(inspection_id, stall, zone))
 
@@ -90,8 +92,15 @@ class StepRunner:
 
         self._launch(inspection_id, "optical_scan", 1, ITEMS[0], scan_everything)
 
+    def _open_state(self, inspection_id):
+        """The inspection, if it can still take steps (refused here, not on the worker)."""
+        state = self.service.get(inspection_id)
+        if state.status != "in_progress":
+            raise InspectionClosed(f"inspection {inspection_id} is {state.status}")
+        return state
+
     def _launch(self, inspection_id, step, stall, zone, work) -> None:
-        self.service.get(inspection_id)  # unknown or closed inspections fail here, not later
+        self._open_state(inspection_id)
         with self._lock:
             if self._running is not None:
                 raise StepBusy(self._running["step"])
