@@ -38,6 +38,7 @@ def device(tmp_path_factory):
     with ServerThread(app) as running:
         running.data_dir = data_dir
         yield running
+        app.extensions["ansim"].steps.wait(timeout_s=120)
 
 
 @pytest.fixture(scope="module")
@@ -153,3 +154,100 @@ def test_the_offline_banner_shows_when_the_device_is_out_of_reach(chromium, devi
     page.context.set_offline(False)
     banner.wait_for(state="hidden")
     page.context.close()
+
+
+SITES_CSV = "id,name,stalls,schedule\nS1,Station restroom,1,daily\n"
+
+
+def test_an_inspection_whose_alert_reaches_a_volunteer_live_then_the_log(chromium, device,
+                                                                         screens):
+    from detector.sites import import_sites
+
+    svc = device.app.extensions["ansim"]
+    sites = device.data_dir / "sites.csv"
+    sites.write_text(SITES_CSV, encoding="utf-8")
+    import_sites(svc.inspections.store, sites)
+    svc.accounts.create_user("park", "supervisor password", "supervisor", "Park")
+
+    admin = new_phone(chromium, device)
+    login(admin, *ADMIN)
+    admin.goto("/admin")
+    admin.fill("form.stack input[name=username]", "kim")
+    admin.fill("form.stack input[name=display_name]", "Kim Inspector")
+    admin.fill("form.stack input[name=password]", "inspector password")
+    admin.select_option("form.stack select[name=role]", "inspector")
+    admin.click("form.stack button")
+    assert "Kim Inspector" in admin.locator("table").inner_text()
+    admin.screenshot(path=screens / "admin.png", full_page=True)
+    code = svc.accounts.issue_join_code(1).code
+    admin.context.close()
+
+    volunteer = new_phone(chromium, device)
+    volunteer.goto(f"/join?code={code}")
+    volunteer.fill("input[name=display_name]", "Lee")
+    volunteer.click("form.stack button")
+    volunteer.wait_for_url(re.compile(r".*/$"))
+
+    inspector = new_phone(chromium, device)
+    inspector.on("dialog", lambda dialog: dialog.accept())
+    login(inspector, "kim", "inspector password")
+    inspector.locator("#site-select option[value=S1]").wait_for(state="attached")
+    inspector.select_option("#site-select", "S1")
+    inspector.click("#start-button")
+    inspector.wait_for_url(re.compile(r".*/inspections/[0-9a-f-]+$"))
+    volunteer.locator("#current-box").wait_for(state="visible")  # the start reached the volunteer
+    inspector.click("#run-rf")
+
+    # The hidden camera's transmitter: an alert, live, on the volunteer's phone.
+    alert = volunteer.locator("#alerts li.alert").first
+    alert.wait_for(state="visible", timeout=120_000)
+    assert "1200" in alert.inner_text()
+    fits_the_phone(volunteer)
+    volunteer.screenshot(path=screens / "live-volunteer-alert.png", full_page=True)
+    assert volunteer.locator("img[src*='/api/evidence/']").count() == 0
+    assert volunteer.locator("#spectrum").count() == 0
+
+    inspector.locator("#alerts li.alert").first.wait_for(state="visible")
+    inspector.locator("#run-rf:not([disabled])").wait_for()
+    fits_the_phone(inspector)
+    inspector.screenshot(path=screens / "inspect-after-rf.png", full_page=True)
+    inspector.click("li[data-item=door_hook] button[data-mark=suspicious]")
+    inspector.locator("li[data-item=door_hook] button[data-mark=suspicious][aria-pressed=true]"
+                      ).wait_for()
+    inspector.click("button[data-verdict=clear]")
+    inspector.click("#save-verdict")
+    inspector.locator("#verdict-error").wait_for(state="visible")  # RF alone never clears
+    inspector.click("button[data-verdict=found]")
+    inspector.fill("input[name=notified]", "Jongno police")
+    inspector.fill("input[name=report_ref]", "2026-113")
+    inspector.click("#save-verdict")
+    inspector.locator("#status.found").wait_for()
+    inspector.click("#sign-off")
+    inspector.locator("#signed").wait_for(state="visible")
+    inspector.screenshot(path=screens / "inspect-signed.png", full_page=True)
+    inspector.context.close()
+
+    supervisor = new_phone(chromium, device)
+    login(supervisor, "park", "supervisor password")
+    assert supervisor.url.endswith("/log")
+    supervisor.locator("#filters input[name=inspector]").fill("Kim Inspector")
+    supervisor.select_option("#filters select[name=verdict]", "found")
+    supervisor.click("#filters button")
+    entry = supervisor.locator("#records li a").first
+    entry.wait_for()
+    assert "Station restroom" in entry.inner_text()
+    fits_the_phone(supervisor)
+    supervisor.screenshot(path=screens / "log.png", full_page=True)
+    entry.click()
+    supervisor.locator("#facts dd").first.wait_for()
+    facts = supervisor.locator("#facts").inner_text()
+    assert "Camera found" in facts and "2026-113" in facts and "Kim Inspector" in facts
+    supervisor.screenshot(path=screens / "record.png", full_page=True)
+    supervisor.goto("/coverage")
+    supervisor.locator("#sites tr").first.wait_for()
+    supervisor.screenshot(path=screens / "coverage.png", full_page=True)
+    supervisor.context.close()
+
+    # The volunteer still may not open the log, even knowing where the record is.
+    assert volunteer.goto("/log").status == 403
+    volunteer.context.close()

@@ -8,6 +8,7 @@ the truth these tests check against) is shared by the module's tests.
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -209,3 +210,16 @@ def test_a_supervisor_corrects_a_record_with_a_new_one(device, swept):
     original = supervisor.client.get(f"/api/log/{record_id}").get_json()
     assert original["record"]["verdict"] == "found"  # untouched
     assert original["corrected_by"] == [made.get_json()["record_id"]]
+
+
+def test_the_spectrum_is_thinned_for_the_phone_without_losing_the_peak(device, swept):
+    inspector, inspection_id = swept
+    sha = _spectrum_sha(inspector, inspection_id)
+    stored = json.loads(device.extensions["ansim"].inspections.evidence.read(sha))
+    response = inspector.client.get(f"/api/inspections/{inspection_id}/spectrum")
+    thinned = response.get_json()
+    assert len(response.data) < 64 * 1024 < len(json.dumps(stored))
+    assert len(thinned["power_db"]) <= 1024
+    assert max(thinned["power_db"]) == pytest.approx(max(stored["power_db"]), abs=0.05)
+    peak_hz = thinned["freqs_hz"][thinned["power_db"].index(max(thinned["power_db"]))]
+    assert abs(peak_hz - 1.2e9) < 2e6

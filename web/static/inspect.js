@@ -11,7 +11,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const base = "/api/inspections/" + encodeURIComponent(id);
   const spectrum = new SpectrumPlot($("spectrum"));
   const meter = proximityMeter($("meter"));
-  let state = null, chosenVerdict = null;
+  let state = null, chosenVerdict = null, shownSweep = null;
 
   async function call(path, body, errorBox) {
     errorBox.hidden = true;
@@ -69,8 +69,10 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!step) { $("rf-summary").textContent = t("web.js.rf_not_run"); return; }
     const video = step.emitters.filter((e) => e.kind === "analog_video").length;
     $("rf-summary").textContent = t("web.js.rf_summary", { emitters: step.emitters.length, video });
-    const file = (step.evidence || []).find((e) => e.kind === "spectrum");
-    if (file && !spectrum.last) api("GET", evidenceUrl(file.sha256)).then((s) => spectrum.push(s)).catch(() => {});
+    if (step.finished_at !== shownSweep) {
+      shownSweep = step.finished_at;
+      api("GET", base + "/spectrum").then((s) => spectrum.push(s)).catch(() => {});
+    }
   }
 
   function renderFindings(scans) {

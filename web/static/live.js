@@ -38,16 +38,19 @@ document.addEventListener("DOMContentLoaded", () => {
     if (fresh && navigator.vibrate) navigator.vibrate([300, 100, 300]);
   }
 
-  api("GET", "/api/inspections/current").then((current) => {
-    if (current.inspection) {
+  function loadCurrent() {
+    api("GET", "/api/inspections/current").then((current) => {
+      if (!current.inspection) return;
       showInspection(current.inspection);
       showProgress(current.inspection);
-      for (const a of current.alerts) addAlert(a, false);
-    }
-  }).catch(() => {});
+      $("alerts").replaceChildren();
+      for (const a of current.alerts.slice().reverse()) addAlert(a, false);
+    }).catch(() => {});
+  }
+  loadCurrent();
 
   liveEvents({
-    inspection: showInspection,
+    inspection: (e) => { if (e.inspection_id !== currentId || e.event === "signed_off") loadCurrent(); else showInspection(e); },
     progress: showProgress,
     alert: (a) => { showInspection(a); addAlert(a, true); },
   });

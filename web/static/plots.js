@@ -3,7 +3,12 @@
    camera view. */
 "use strict";
 (function () {
-  const FLOOR_DB = -110, CEIL_DB = -10;
+  /* The scale follows the data (dBFS from the dongle, or calibrated dBm): 5 dB of room. */
+  function rangeOf(power) {
+    let lo = Infinity, hi = -Infinity;
+    for (const v of power) { if (v < lo) lo = v; if (v > hi) hi = v; }
+    return [Math.floor(lo / 5) * 5 - 5, Math.ceil(hi / 5) * 5 + 5];
+  }
 
   /* A spectrum event or evidence file as {freqs_hz, power_db}. */
   function spectrumPoints(s) {
@@ -48,9 +53,10 @@
       const top = Math.round(h * 0.55);
       ctx.fillStyle = "#0d1b2a"; ctx.fillRect(0, 0, w, h);
       if (!this.last) return;
-      const y = (db) => top - (Math.min(CEIL_DB, Math.max(FLOOR_DB, db)) - FLOOR_DB) / (CEIL_DB - FLOOR_DB) * top;
+      const [floorDb, ceilDb] = rangeOf(this.last.power);
+      const y = (db) => top - (Math.min(ceilDb, Math.max(floorDb, db)) - floorDb) / (ceilDb - floorDb) * top;
       ctx.strokeStyle = "#2c4057"; ctx.lineWidth = 1;
-      for (let db = FLOOR_DB; db <= CEIL_DB; db += 20) { ctx.beginPath(); ctx.moveTo(0, y(db)); ctx.lineTo(w, y(db)); ctx.stroke(); }
+      for (let db = floorDb; db <= ceilDb; db += 10) { ctx.beginPath(); ctx.moveTo(0, y(db)); ctx.lineTo(w, y(db)); ctx.stroke(); }
       const power = this.last.power, n = power.length;
       ctx.strokeStyle = "#7fd1ff"; ctx.lineWidth = Math.max(1, w / 400);
       ctx.beginPath();
@@ -59,7 +65,7 @@
       const rowH = (h - top) / this.rows, image = ctx.createImageData(w, 1);
       this.history.forEach((row, r) => {
         for (let x = 0; x < w; x++) {
-          const v = (row[Math.floor(x / w * row.length)] - FLOOR_DB) / (CEIL_DB - FLOOR_DB);
+          const v = (row[Math.floor(x / w * row.length)] - floorDb) / (ceilDb - floorDb);
           const [cr, cg, cb] = heat(v);
           image.data.set([cr, cg, cb, 255], x * 4);
         }
@@ -70,6 +76,7 @@
       ctx.fillText(mhz(f[0]), 4, top - 4);
       const label = mhz(f[f.length - 1]);
       ctx.fillText(label, w - ctx.measureText(label).width - 4, top - 4);
+      ctx.fillText(ceilDb + " dB", 4, Math.round(h / 18) + 2);
     }
   }
 

@@ -5,6 +5,10 @@ verdict and sign it off, the same lifecycle the CLI and the buttons drive
 Volunteers reach only ``/api/inspections/current``, and only its volunteer-safe fields.
 """
 
+import functools
+import json
+
+import numpy as np
 from flask import Blueprint, g, jsonify, render_template, request
 
 from detector.accounts import ROLES, STAFF_ROLES
@@ -138,6 +142,40 @@ def sign_off(inspection_id):
         return jsonify(error="step_running"), 409
     record = svc.inspections.sign_off(inspection_id, g.user.display_name)
     return jsonify(record_id=record.id, inspection=_staff_view(svc.inspections.get(inspection_id)))
+
+
+@bp.route("/api/inspections/<inspection_id>/spectrum")
+@requires(*STAFF_ROLES)
+@api_errors
+def spectrum(inspection_id):
+    """The latest sweep's spectrum, thinned for a phone's screen: the stored evidence holds
+    hundreds of thousands of bins (megabytes); this keeps ``SCREEN_BINS`` with the strongest
+    reading of each, so no peak is lost. Reading it is a view of evidence, and logged."""
+    svc = services()
+    state = svc.inspections.get(inspection_id)
+    sweeps = [s for s in state.steps if s["kind"] == "rf_sweep"]
+    refs = [e for e in sweeps[-1]["evidence"] if e["kind"] == "spectrum"] if sweeps else []
+    if not refs:
+        return jsonify(error="not_found"), 404
+    sha = refs[0]["sha256"]
+    svc.accounts.log_evidence_view(g.user, sha, inspection_id, request.remote_addr)
+    return jsonify(_thinned_spectrum(svc.inspections.evidence, sha))
+
+
+SCREEN_BINS = 1024
+
+
+@functools.lru_cache(maxsize=8)
+def _thinned_spectrum(evidence, sha256: str) -> dict:
+    stored = json.loads(evidence.read(sha256))
+    freqs_hz = np.asarray(stored["freqs_hz"], dtype=float)
+    power_db = np.asarray(stored["power_db"], dtype=float)
+    n = len(power_db)
+    if n > SCREEN_BINS:
+        edges = np.linspace(0, n, SCREEN_BINS + 1).astype(int)
+        power_db = np.maximum.reduceat(power_db, edges[:-1])
+        freqs_hz = freqs_hz[(edges[:-1] + edges[1:]) // 2]
+    return {"freqs_hz": np.round(freqs_hz).tolist(), "power_db": np.round(power_db, 1).tolist()}
 
 
 def _staff_view(state) -> dict:

@@ -67,9 +67,12 @@ def log_records():
     log_filter = _filter_from_args()
     if log_filter is None:
         return bad_request("date")
-    rows, cursor = list_records(services().inspections.store, log_filter, limit=50,
+    store = services().inspections.store
+    rows, cursor = list_records(store, log_filter, limit=50,
                                 before=request.args.get("before") or None)
-    return jsonify(records=rows, next=cursor)
+    names = {site.id: site.name for site in list_sites(store)}
+    return jsonify(records=[{**r, "site_name": names.get(r["site_id"])} for r in rows],
+                   next=cursor)
 
 
 @bp.route("/api/log/<record_id>")
