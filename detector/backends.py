@@ -145,7 +145,7 @@ def choose_pin_factory(simulate: bool):
 
 def make_illuminator(profile, pin_factory, clock) -> Illuminator:
     return Illuminator(profile.pins.on_axis_ring, profile.pins.off_axis_ring,
-                       pin_factory=pin_factory, clock=clock)
+                       red_pin=profile.pins.red_ring, pin_factory=pin_factory, clock=clock)
 
 
 def choose_camera(profile, illuminator, simulate: bool):

@@ -76,3 +76,18 @@ def test_simulation_forced_simulates_every_part_and_the_parts_work(restroom):
     finally:
         session.close()
 
+
+
+def test_the_illuminator_drives_all_three_rings_on_the_profile_pins():
+    from detector.backends import choose_pin_factory, make_illuminator
+    from hardware.clock import SimulatedClock
+
+    profile = load_profile()
+    factory, _ = choose_pin_factory(simulate=True)
+    illuminator = make_illuminator(profile, factory, SimulatedClock())
+    try:
+        illuminator.set_rings(on_axis=False, off_axis=False, red=True)
+        assert factory.pin(profile.pins.red_ring).state > 0
+        assert factory.pin(profile.pins.on_axis_ring).state == 0
+    finally:
+        illuminator.close()
