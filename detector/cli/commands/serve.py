@@ -7,7 +7,6 @@ admin account (there is no default password). See docs/dashboard.md.
 from detector.cli.context import context_from_args
 from detector.cli.output import fail
 from detector.i18n import t
-from hardware.gpio.pins import running_on_pi
 
 DEFAULT_PORT = 8080
 
