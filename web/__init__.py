@@ -1,6 +1,76 @@
 """The Flask dashboard: live alerts for volunteers' phones, the inspection workflow for
 inspectors, log review for supervisors, and the same app as the city-wide hub.
 
-Talks to ``detector`` only, never to ``hardware``; every asset it serves is vendored here
-(the device has no internet).
+Talks to ``detector`` only, never to ``hardware``; every asset it serves is vendored in
+``web/static`` (the device has no internet). ``create_app(config)`` builds the app;
+``ansim serve`` runs it on waitress (see docs/dashboard.md).
+
+Example::
+
+    app = create_app({"data_dir": "/tmp/ansim", "simulate": True})
+    app.test_client().get("/healthz").json["status"]   # 'ok'
 """
+
+from datetime import timedelta
+
+from flask import Flask, g, render_template
+
+from web import security
+from web.config import WebConfig, load_secret_key
+from web.lang import choose_language, text, texts_with_prefix
+from web.services import build_services, services
+from web.views import auth, events, evidence, health, home, inspections, log, sites, users
+
+BLUEPRINTS = (auth.bp, users.bp, home.bp, events.bp, health.bp, log.bp, inspections.bp, sites.bp,
+              evidence.bp)
+
+
+def create_app(config, *, bus=None) -> Flask:
+    """The dashboard for ``config`` (a ``WebConfig`` or a mapping of its fields). ``bus`` is
+    the ``EventBus`` to relay (a new one if None; the benchmark passes its own)."""
+    if not isinstance(config, WebConfig):
+        config = WebConfig.from_mapping(dict(config))
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=load_secret_key(config.data_dir),
+        SESSION_COOKIE_NAME="ansim_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=config.session_lifetime_s),
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        TESTING=config.testing,
+    )
+    app.extensions["ansim"] = build_services(config, bus)
+    app.before_request(_before_request)
+    app.after_request(security.add_security_headers)
+    app.context_processor(_template_globals)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    for status in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(status, _error_page)
+    return app
+
+
+def _before_request():
+    svc = services()
+    security.guard(svc.accounts)
+    g.lang = choose_language(svc.profile.device.language)
+    security.check_csrf()
+
+
+def _template_globals():
+    svc = services()
+    return {
+        "_": text,
+        "csrf_token": security.csrf_token,
+        "user": g.get("user"),
+        "lang": g.get("lang"),
+        "script_texts": lambda: texts_with_prefix("web.js."),
+        "clock_needs_phone": svc.clock.needs_phone_time,
+    }
+
+
+def _error_page(error):
+    if security.is_api_request():
+        return {"error": error.name.lower().replace(" ", "_")}, error.code
+    return render_template("error.html", code=error.code), error.code

@@ -1,0 +1,129 @@
+"""Running inspection steps for the dashboard: each step on a background thread, so the
+request that asked for it returns at once and the phone follows the step on the event stream.
+
+The handheld has one radio and one camera, so one step runs at a time; asking for another
+while one runs is refused (``StepBusy``), and the page says so. A step that fails publishes an
+``inspection`` event (``event="step_failed"``) whose ``message_key`` each phone's stream
+translates, so the inspector sees it on the phone rather than in a log file.
+"""
+
+import threading
+from pathlib import Path
+
+from detector.backends import open_hardware
+from detector.checklist import ITEMS, check_place
+from detector.inspection_steps import HardwareSteps
+from detector.inspections import InspectionClosed
+
+
+class StepBusy(RuntimeError):
+    """A step is already running on the handheld."""
+
+
+class OnDemandHardware:
+    """The engine's steps on the handheld's hardware, opened at the first step that needs it
+    (not when the server starts: the dashboard, login and log work even with a part missing,
+    and a part that fails to open is reported to the inspector as that step's failure)."""
+
+    def __init__(self, profile, *, simulate: bool, scratch_dir: Path):
+        self.profile = profile
+        self.simulate = simulate
+        self.scratch_dir = Path(scratch_dir)
+        self._steps: HardwareSteps | None = None
+        self._lock = threading.Lock()
+
+    def _opened(self) -> HardwareSteps:
+        with self._lock:
+            if self._steps is None:
+                hardware = open_hardware(self.profile, simulate=self.simulate)
+                self._steps = HardwareSteps(hardware, self.profile, scratch_dir=self.scratch_dir)
+            return self._steps
+
+    def sweep(self, baseline, on_progress):
+        return self._opened().sweep(baseline, on_progress)
+
+    def scan(self, stall: int, zone: str, on_progress):
+        return self._opened().scan(stall, zone, on_progress)
+
+    def follow(self, freq_hz: float, n_readings: int) -> list[float]:
+        return self._opened().follow(freq_hz, n_readings)
+
+    def baseline_from_json(self, text: str):
+        return self._opened().baseline_from_json(text)
+
+    def empty_baseline(self):
+        return self._opened().empty_baseline()
+
+
+class StepRunner:
+    """Runs ``InspectionService`` steps one at a time on a worker thread."""
+
+    def __init__(self, service, bus):
+        self.service = service
+        self.bus = bus
+        self._lock = threading.Lock()
+        self._running: dict | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> dict | None:
+        """What runs now (``{"inspection_id", "step", "stall", "zone"}``), or None."""
+        with self._lock:
+            return dict(self._running) if self._running else None
+
+    def run_rf(self, inspection_id: str) -> None:
+        self._launch(inspection_id, "rf_sweep", None, None,
+                     lambda: self.service.run_rf_step(inspection_id))
+
+    def run_optical(self, inspection_id: str, stall: int, zone: str) -> None:
+        check_place(self._open_state(inspection_id).stalls, stall, zone)
+        self._launch(inspection_id, "optical_scan", stall, zone,
+                     lambda: self.service.run_optical_step(inspection_id, stall, zone))
+
+    def run_all_optical(self, inspection_id: str, stalls: int) -> None:
+        """Every place of every stall, in checklist order, as one background job."""
+
+        def scan_everything():
+            for stall in range(1, stalls + 1):
+                for zone in ITEMS:
+                    with self._lock:
+                        self._running.update(stall=stall, zone=zone)
+                    self.service.run_optical_step(inspection_id, stall, zone)
+
+        self._launch(inspection_id, "optical_scan", 1, ITEMS[0], scan_everything)
+
+    def _open_state(self, inspection_id):
+        """The inspection, if it can still take steps (refused here, not on the worker)."""
+        state = self.service.get(inspection_id)
+        if state.status != "in_progress":
+            raise InspectionClosed(f"inspection {inspection_id} is {state.status}")
+        return state
+
+    def _launch(self, inspection_id, step, stall, zone, work) -> None:
+        self._open_state(inspection_id)
+        with self._lock:
+            if self._running is not None:
+                raise StepBusy(self._running["step"])
+            self._running = {"inspection_id": inspection_id, "step": step, "stall": stall,
+                             "zone": zone}
+            self._thread = threading.Thread(target=self._work, args=(inspection_id, step, work),
+                                            name=f"ansim-step-{step}", daemon=True)
+            self._thread.start()
+
+    def _work(self, inspection_id, step, work) -> None:
+        try:
+            work()
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the phone
+            self.bus.publish("inspection", event="step_failed", inspection_id=inspection_id,
+                             step=step, message_key="web.event.step_failed",
+                             params={"error": str(exc) or type(exc).__name__})
+        finally:
+            with self._lock:
+                self._running = None
+
+    def wait(self, timeout_s: float | None = None) -> bool:
+        """Wait for the running step (tests, shutdown); True if none is left running."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout_s)
+        return self.running is None

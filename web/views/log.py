@@ -1,0 +1,153 @@
+"""Supervisors' review: the log of inspections (filtered by site, date, inspector, verdict),
+one inspection's full record with its evidence, today's coverage, and exports.
+
+The pages are shells; their data comes from ``/api/log``, ``/api/inspections/<id>`` and
+``/api/coverage``. Everything here reads the signed log (``detector.logquery``).
+"""
+
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import Blueprint, Response, g, jsonify, render_template, request
+
+from detector.accounts import REVIEW_ROLES
+from detector.checklist import VERDICTS
+from detector import records
+from detector.logquery import LogFilter, export_csv, export_json, list_records
+from detector.sites import list_sites
+from detector.storage.models import Record
+from detector.timestamps import format_utc, parse_bound
+from web.coverage import coverage_on
+from web.errors import api_errors, bad_request
+from web.security import requires
+from web.services import services
+
+bp = Blueprint("log", __name__)
+
+
+@dataclass(frozen=True)
+class ReviewFilter(LogFilter):
+    """The log's filter plus the inspector, which supervisors filter by too, and the status
+    (coverage counts only signed-off inspections)."""
+
+    inspector: str | None = None
+    status: str | None = None
+
+    def apply(self, query):
+        query = super().apply(query)
+        if self.inspector:
+            query = query.where(Record.inspector == self.inspector)
+        if self.status:
+            query = query.where(Record.status == self.status)
+        return query
+
+
+@bp.route("/log")
+@requires(*REVIEW_ROLES)
+def log_page():
+    return render_template("log.html", verdicts=VERDICTS)
+
+
+@bp.route("/log/<inspection_id>")
+@requires(*REVIEW_ROLES)
+def record_page(inspection_id):
+    return render_template("record.html", inspection_id=inspection_id)
+
+
+@bp.route("/coverage")
+@requires(*REVIEW_ROLES)
+def coverage_page():
+    return render_template("coverage.html")
+
+
+@bp.route("/api/log")
+@requires(*REVIEW_ROLES)
+def log_records():
+    log_filter = _filter_from_args()
+    if log_filter is None:
+        return bad_request("date")
+    store = services().inspections.store
+    rows, cursor = list_records(store, log_filter, limit=50,
+                                before=request.args.get("before") or None)
+    names = {site.id: site.name for site in list_sites(store)}
+    return jsonify(records=[{**r, "site_name": names.get(r["site_id"])} for r in rows],
+                   next=cursor)
+
+
+@bp.route("/api/log/<record_id>")
+@requires(*REVIEW_ROLES)
+def record(record_id):
+    """One signed record as stored (its body is what was signed), and what corrects it."""
+    store = services().inspections.store
+    try:
+        with store.read() as session:
+            found = records.get(session, record_id)
+    except records.RecordNotFound:
+        return jsonify(error="not_found"), 404
+    corrections, _ = list_records(store, ReviewFilter(type="correction"), limit=200)
+    return jsonify(record=found.body, record_hash=found.record_hash, seq=found.seq,
+                   device_id=found.device_id,
+                   corrected_by=[c["id"] for c in corrections if c["supersedes"] == record_id])
+
+
+@bp.route("/api/log/<record_id>/corrections", methods=["POST"])
+@requires(*REVIEW_ROLES)
+@api_errors
+def correct(record_id):
+    """A supervisor's correction: a new signed record pointing to the one it corrects."""
+    body = request.get_json(silent=True) or {}
+    verdict = body.get("verdict") or None
+    escalation = {k: str(body[k])[:500] for k in ("notified", "report_ref") if body.get(k)}
+    correction = services().inspections.correct(record_id, g.user.display_name,
+                                                reason=str(body.get("reason", ""))[:1000],
+                                                verdict=verdict, escalation=escalation or None)
+    return jsonify(record_id=correction.id), 201
+
+
+@bp.route("/api/log/export.<fmt>")
+@requires(*REVIEW_ROLES)
+def export(fmt):
+    log_filter = _filter_from_args()
+    if log_filter is None or fmt not in ("csv", "json"):
+        return bad_request("date" if log_filter is None else "format")
+    out = io.StringIO()
+    (export_csv if fmt == "csv" else export_json)(services().inspections.store, log_filter, out)
+    media_type = "text/csv" if fmt == "csv" else "application/json"
+    return Response(out.getvalue(), mimetype=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="ansim-log.{fmt}"'})
+
+
+@bp.route("/api/coverage")
+@requires(*REVIEW_ROLES)
+def coverage():
+    svc = services()
+    today = svc.clock.now().astimezone().date()
+    try:
+        day = datetime.strptime(request.args["date"], "%Y-%m-%d").date() \
+            if request.args.get("date") else today
+    except ValueError:
+        return bad_request("date")
+    end_of_day = datetime.combine(day + timedelta(days=1), datetime.min.time()).astimezone()
+    until = format_utc(end_of_day - timedelta(microseconds=1))
+    store = svc.inspections.store
+    sites = list_sites(store)
+    last = {}
+    for site in sites:
+        rows, _ = list_records(store, ReviewFilter(site_id=site.id, type="inspection",
+                                                   until=until, status="signed_off"), limit=1)
+        last[site.id] = rows[0]["signed_at"] if rows else None
+    return jsonify(coverage_on(day, sites, last))
+
+
+def _filter_from_args() -> ReviewFilter | None:
+    args = request.args
+    try:
+        since = parse_bound(args["since"]) if args.get("since") else None
+        until = parse_bound(args["until"], end=True) if args.get("until") else None
+    except ValueError:
+        return None
+    verdict = args.get("verdict") if args.get("verdict") in VERDICTS else None
+    return ReviewFilter(since=since, until=until, site_id=args.get("site_id") or None,
+                        verdict=verdict, type=args.get("type") or None,
+                        inspector=args.get("inspector") or None)
