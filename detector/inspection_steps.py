@@ -14,6 +14,7 @@ the scratch directory it wrote them to.
 
 import dataclasses
 import gzip
+import io
 import itertools
 import math
 from pathlib import Path
@@ -126,7 +127,7 @@ def rf_result(outcome, spectrum_csv: str, evidence: EvidenceStore) -> tuple[dict
     # gzip shrinks a sweep's spectrum CSV about eightfold (3.5 MB to 0.4 MB for the default
     # bands); mtime=0 keeps the bytes, and so the evidence hash, reproducible.
     refs = [evidence.put_bytes(gzip.compress(spectrum_csv.encode("utf-8"), mtime=0),
-                               kind="spectrum.csv.gz", media_type="application/gzip")]
+                               kind=SPECTRUM_EVIDENCE_KIND, media_type="application/gzip")]
     refs += [_store_capture(path, evidence) for path in _capture_files(outcome.captures)]
     emitters = [plain(e) for e in outcome.emitters]
     result = {
@@ -137,6 +138,16 @@ def rf_result(outcome, spectrum_csv: str, evidence: EvidenceStore) -> tuple[dict
         "evidence": [r.to_dict() for r in refs],
     }
     return result, refs
+
+
+SPECTRUM_EVIDENCE_KIND = "spectrum.csv.gz"
+
+
+def read_spectrum_evidence(evidence: EvidenceStore, sha256: str) -> tuple[np.ndarray, np.ndarray]:
+    """A stored sweep spectrum's frequencies and powers (the first two CSV columns)."""
+    text = gzip.decompress(evidence.read(sha256)).decode("utf-8")
+    columns = np.loadtxt(io.StringIO(text), delimiter=",", skiprows=1, usecols=(0, 1), ndmin=2)
+    return columns[:, 0], columns[:, 1]
 
 
 def tracked_emitters(rf_step: dict | None) -> list[dict]:

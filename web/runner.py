@@ -39,20 +39,12 @@ class OnDemandHardware:
                 self._steps = HardwareSteps(hardware, self.profile, scratch_dir=self.scratch_dir)
             return self._steps
 
-    def sweep(self, baseline, on_progress):
-        return self._opened().sweep(baseline, on_progress)
-
-    def scan(self, stall: int, zone: str, on_progress):
-        return self._opened().scan(stall, zone, on_progress)
-
-    def follow(self, freq_hz: float, n_readings: int) -> list[float]:
-        return self._opened().follow(freq_hz, n_readings)
-
-    def baseline_from_json(self, text: str):
-        return self._opened().baseline_from_json(text)
-
-    def empty_baseline(self):
-        return self._opened().empty_baseline()
+    def __getattr__(self, name):
+        """Every step-runner call (``detector.inspection_steps.StepRunner``) goes to the
+        hardware steps, opening the hardware on the first one."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._opened(), name)
 
 
 class StepRunner:

@@ -7,8 +7,8 @@ the truth these tests check against) is shared by the module's tests.
 """
 
 import csv
+import gzip
 import io
-import json
 
 import pytest
 
@@ -76,7 +76,7 @@ def test_the_rf_sweep_finds_the_hidden_cameras_transmitter(device, swept):
     video = [a for a in state["alerts"] if a["type"] == "video_transmitter"]
     assert video and abs(video[0]["freq_hz"] - 1.2e9) < 2e6  # the scene's camera
     assert "1200" in video[0]["message"]  # a sentence, in the inspector's language
-    assert any(e["kind"] == "spectrum" for e in rf["evidence"])
+    assert any(e["kind"] == "spectrum.csv.gz" for e in rf["evidence"])
 
 
 def test_a_step_for_a_place_that_does_not_exist_is_refused(device, swept):
@@ -131,7 +131,7 @@ def test_volunteers_cannot_drive_inspections_or_see_their_detail(device, swept):
 def _spectrum_sha(inspector, inspection_id):
     state = inspector.client.get(f"/api/inspections/{inspection_id}").get_json()["inspection"]
     rf = [s for s in state["steps"] if s["kind"] == "rf_sweep"][-1]
-    return next(e["sha256"] for e in rf["evidence"] if e["kind"] == "spectrum")
+    return next(e["sha256"] for e in rf["evidence"] if e["kind"] == "spectrum.csv.gz")
 
 
 def test_every_view_of_evidence_is_logged_and_volunteers_get_none(device, swept):
@@ -140,7 +140,7 @@ def test_every_view_of_evidence_is_logged_and_volunteers_get_none(device, swept)
     accounts = device.extensions["ansim"].accounts
     before = len(accounts.evidence_views(sha))
     response = inspector.client.get(f"/api/evidence/{sha}?inspection={inspection_id}")
-    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert response.status_code == 200 and response.mimetype == "application/gzip"
     assert response.headers["Cache-Control"].startswith("no-store")
     views = accounts.evidence_views(sha)
     assert len(views) == before + 1
@@ -215,11 +215,12 @@ def test_a_supervisor_corrects_a_record_with_a_new_one(device, swept):
 def test_the_spectrum_is_thinned_for_the_phone_without_losing_the_peak(device, swept):
     inspector, inspection_id = swept
     sha = _spectrum_sha(inspector, inspection_id)
-    stored = json.loads(device.extensions["ansim"].inspections.evidence.read(sha))
+    stored = gzip.decompress(device.extensions["ansim"].inspections.evidence.read(sha))
+    stored_power_db = [float(row.split(",")[1]) for row in stored.decode().splitlines()[1:]]
     response = inspector.client.get(f"/api/inspections/{inspection_id}/spectrum")
     thinned = response.get_json()
-    assert len(response.data) < 64 * 1024 < len(json.dumps(stored))
+    assert len(response.data) < 64 * 1024 < len(stored)
     assert len(thinned["power_db"]) <= 1024
-    assert max(thinned["power_db"]) == pytest.approx(max(stored["power_db"]), abs=0.05)
+    assert max(thinned["power_db"]) == pytest.approx(max(stored_power_db), abs=0.05)
     peak_hz = thinned["freqs_hz"][thinned["power_db"].index(max(thinned["power_db"]))]
     assert abs(peak_hz - 1.2e9) < 2e6

@@ -6,13 +6,13 @@ Volunteers reach only ``/api/inspections/current``, and only its volunteer-safe 
 """
 
 import functools
-import json
 
 import numpy as np
 from flask import Blueprint, g, jsonify, render_template, request
 
 from detector.accounts import ROLES, STAFF_ROLES
 from detector.checklist import ITEMS, MARK_STATUSES, VERDICTS
+from detector.inspection_steps import SPECTRUM_EVIDENCE_KIND, read_spectrum_evidence
 from web.errors import api_errors, bad_request
 from web.security import requires
 from web.services import services
@@ -154,7 +154,7 @@ def spectrum(inspection_id):
     svc = services()
     state = svc.inspections.get(inspection_id)
     sweeps = [s for s in state.steps if s["kind"] == "rf_sweep"]
-    refs = [e for e in sweeps[-1]["evidence"] if e["kind"] == "spectrum"] if sweeps else []
+    refs = [e for e in sweeps[-1]["evidence"] if e["kind"] == SPECTRUM_EVIDENCE_KIND] if sweeps else []
     if not refs:
         return jsonify(error="not_found"), 404
     sha = refs[0]["sha256"]
@@ -167,9 +167,7 @@ SCREEN_BINS = 1024
 
 @functools.lru_cache(maxsize=8)
 def _thinned_spectrum(evidence, sha256: str) -> dict:
-    stored = json.loads(evidence.read(sha256))
-    freqs_hz = np.asarray(stored["freqs_hz"], dtype=float)
-    power_db = np.asarray(stored["power_db"], dtype=float)
+    freqs_hz, power_db = read_spectrum_evidence(evidence, sha256)
     n = len(power_db)
     if n > SCREEN_BINS:
         edges = np.linspace(0, n, SCREEN_BINS + 1).astype(int)
