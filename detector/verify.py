@@ -54,20 +54,31 @@ class VerifyReport:
             self.problems.append(problem)
 
 
-def verify_log(store, *, evidence=None, local_key: DeviceKey | None = None) -> VerifyReport:
-    """Check the whole log; ``evidence`` (an ``EvidenceStore``) also checks evidence files."""
+def verify_log(store, *, evidence=None, local_key: DeviceKey | None = None,
+               device_id: str | None = None) -> VerifyReport:
+    """Check the whole log; ``evidence`` (an ``EvidenceStore``) also checks evidence files;
+    ``device_id`` checks only that device's chain (the hub checks one device's copy)."""
     report = VerifyReport()
     seen_ids: set[str] = set()
     supersedes: list[tuple[str, str, int, str]] = []
     with store.read() as session:
-        devices = session.scalars(select(Device).order_by(Device.id)).all()
+        query = select(Device).order_by(Device.id)
+        if device_id is not None:
+            query = query.where(Device.id == device_id)
+        devices = session.scalars(query).all()
+        if device_id is not None and not devices:
+            report.add(Problem(None, device_id, None, "no such device in the log"))
         for device in devices:
             _check_device_row(device, local_key, report)
             _walk_chain(session, device, evidence, report, seen_ids, supersedes)
-        _check_orphans(session, {d.id for d in devices}, report)
-    for record_id, device_id, seq, target in supersedes:
+        if device_id is None:
+            _check_orphans(session, {d.id for d in devices}, report)
+        else:  # a correction may name another device's record (e.g. one corrected on the hub)
+            seen_ids |= set(session.scalars(select(Record.id).where(
+                Record.id.in_([target for *_, target in supersedes]))))
+    for record_id, record_device, seq, target in supersedes:
         if target not in seen_ids:
-            report.add(Problem(record_id, device_id, seq,
+            report.add(Problem(record_id, record_device, seq,
                                f"corrects record {target}, which is not in the log"))
     return report
 

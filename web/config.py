@@ -38,6 +38,14 @@ class WebConfig:
     system_now: object = field(default=utc_now, repr=False)
     monotonic: object = field(default=time.monotonic, repr=False)
     testing: bool = False
+    #: The city hub: its PostgreSQL database (``postgresql+psycopg://...``). Set, the app runs
+    #: on it with the hub's device-upload API; ``data_dir`` then holds the hub's evidence
+    #: files, its session key and the key that signs corrections made on the hub.
+    database_url: str | None = None
+
+    @property
+    def hub(self) -> bool:
+        return self.database_url is not None
 
     def __post_init__(self):
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser())

@@ -24,6 +24,10 @@ from detector.accounts import UserInfo
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PUBLIC_ENDPOINTS = frozenset({"auth.setup", "auth.login", "auth.join", "health.healthz",
                               "home.manifest"})
+#: Blueprints whose requests carry their own credentials instead of a session cookie (the
+#: hub's device uploads: a device id and token). Without a cookie there is nothing for CSRF
+#: to forge, and the blueprint's own before-request check authenticates them.
+SELF_AUTHENTICATED_BLUEPRINTS = frozenset({"hub_sync"})
 #: Static files the login, setup and join pages load before anyone is logged in.
 PUBLIC_STATIC = frozenset({"style.css", "app.js", "icon.svg", "icon-192.png", "icon-512.png"})
 
@@ -77,7 +81,7 @@ def csrf_token() -> str:
 
 def check_csrf() -> None:
     """Refuse (400) a state-changing request without this session's token."""
-    if request.method not in UNSAFE_METHODS:
+    if request.method not in UNSAFE_METHODS or _self_authenticated():
         return
     expected = session.get("csrf")
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
@@ -113,13 +117,17 @@ def guard(accounts) -> None:
         g.user = accounts.get_user(user_id)
         if g.user is None:
             session.clear()
-    if g.user is not None or _public(request.endpoint):
+    if g.user is not None or _public(request.endpoint) or _self_authenticated():
         return
     if is_api_request():
         abort(_json_error(401, "login_required"))
     if accounts.needs_first_run():
         abort(redirect(url_for("auth.setup")))
     abort(redirect(url_for("auth.login", next=request.full_path.rstrip("?"))))
+
+
+def _self_authenticated() -> bool:
+    return request.blueprint in SELF_AUTHENTICATED_BLUEPRINTS
 
 
 def _public(endpoint: str | None) -> bool:

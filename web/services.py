@@ -10,8 +10,11 @@ from flask import current_app
 
 from detector.accounts import AccountService, DeviceClock
 from detector.events import EventBus
+from detector.evidence import EvidenceStore
 from detector.inspections import InspectionService, open_service
 from detector.profile import Profile, load_profile
+from detector.signing import DeviceKey
+from detector.storage import open_store
 from detector.timestamps import format_utc
 from web.config import WebConfig
 from web.runner import OnDemandHardware, StepRunner
@@ -65,7 +68,10 @@ def build_services(config: WebConfig, bus: EventBus | None = None) -> Services:
     clock = DeviceClock(config.system_now)
     steps = OnDemandHardware(profile, simulate=config.simulate,
                              scratch_dir=config.data_dir / "evidence" / ".scratch")
-    inspections = open_service(config.data_dir, bus=bus, profile=profile, steps=steps)
+    if config.hub:
+        inspections = _hub_service(config, bus, profile, steps)
+    else:
+        inspections = open_service(config.data_dir, bus=bus, profile=profile, steps=steps)
     # The engine stamps records with the device clock, which may come from a phone.
     inspections.clock = lambda: format_utc(clock.now())
     return Services(
@@ -79,6 +85,16 @@ def build_services(config: WebConfig, bus: EventBus | None = None) -> Services:
         limiter=LoginLimiter(config.login_max_failures, config.login_window_s, config.monotonic),
         streams=StreamSlots(config.max_event_streams),
     )
+
+
+def _hub_service(config: WebConfig, bus, profile, steps) -> InspectionService:
+    """The engine on the hub's PostgreSQL database. No crash recovery: several hub processes
+    share the database, and an inspection in progress may be another process's."""
+    store = open_store(config.database_url)
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    return InspectionService(store, None, bus, EvidenceStore(config.data_dir / "evidence"),
+                             DeviceKey.load_or_create(config.data_dir), steps=steps,
+                             profile=profile)
 
 
 def services() -> Services:

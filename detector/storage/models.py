@@ -179,3 +179,19 @@ class RecordBody(Base):
 
     id: Mapped[str] = mapped_column(ForeignKey("records.id"), primary_key=True)
     body: Mapped[str] = mapped_column(Text)
+
+
+class HubDevice(Base):
+    """On the city hub: a device allowed to upload its records. Its signature proves where a
+    record came from; the token (kept only as a SHA-256) keeps strangers from filling the hub."""
+
+    __tablename__ = "hub_devices"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    public_key: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200))
+    token_sha256: Mapped[str] = mapped_column(String(64))
+    enrolled_at: Mapped[str] = mapped_column(String(TIMESTAMP_LENGTH))
+    enrolled_by: Mapped[str] = mapped_column(String(200))
+    revoked_at: Mapped[str | None] = mapped_column(String(TIMESTAMP_LENGTH))
+    last_upload_at: Mapped[str | None] = mapped_column(String(TIMESTAMP_LENGTH))

@@ -1,5 +1,6 @@
-"""Supervisors' review: the log of inspections (filtered by site, date, inspector, verdict),
-one inspection's full record with its evidence, today's coverage, and exports.
+"""Supervisors' review: the log of inspections (filtered by site, date, inspector, verdict and,
+on the hub, device), one inspection's full record with its evidence, today's coverage, and
+exports.
 
 The pages are shells; their data comes from ``/api/log``, ``/api/inspections/<id>`` and
 ``/api/coverage``. Everything here reads the signed log (``detector.logquery``).
@@ -33,6 +34,7 @@ class ReviewFilter(LogFilter):
 
     inspector: str | None = None
     status: str | None = None
+    device_id: str | None = None
 
     def apply(self, query):
         query = super().apply(query)
@@ -40,6 +42,8 @@ class ReviewFilter(LogFilter):
             query = query.where(Record.inspector == self.inspector)
         if self.status:
             query = query.where(Record.status == self.status)
+        if self.device_id:
+            query = query.where(Record.device_id == self.device_id)
         return query
 
 
@@ -150,4 +154,5 @@ def _filter_from_args() -> ReviewFilter | None:
     verdict = args.get("verdict") if args.get("verdict") in VERDICTS else None
     return ReviewFilter(since=since, until=until, site_id=args.get("site_id") or None,
                         verdict=verdict, type=args.get("type") or None,
-                        inspector=args.get("inspector") or None)
+                        inspector=args.get("inspector") or None,
+                        device_id=args.get("device_id") or None)

@@ -13,6 +13,7 @@ AREAS = {
     "optics": "optics: lens recall, false alarms per scan, time per frame",
     "log": "the inspection log: list, filter and export time for a busy device",
     "web": "the dashboard: alert latency to 20 phones, page weight",
+    "hub": "the city hub: upload throughput of signed records into PostgreSQL",
 }
 
 

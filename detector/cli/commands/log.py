@@ -1,4 +1,5 @@
-"""``ansim log list|show|export|verify|correct``: read, export, check and correct the signed log.
+"""``ansim log list|show|export|verify|correct|sync``: read, export, check and correct the signed
+log, and upload it to the city hub (``sync``, in ``_sync.py``).
 
 ``list`` pages newest first (``--before`` takes the cursor the previous page printed);
 ``export`` streams CSV or JSON to stdout or ``--output``; ``verify`` re-checks every hash, link,
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from detector import records
 from detector.checklist import VERDICTS
+from detector.cli.commands import _sync
 from detector.cli.commands._logbook import USER_ERRORS, alert_text, open_log, verdict_text
 from detector.cli.context import context_from_args
 from detector.cli.output import emit, fail
@@ -52,6 +54,8 @@ def register(subparsers, common):
     correct.add_argument("--inspector", required=True, metavar="NAME",
                          help=t("log.help.corrector"))
     correct.set_defaults(func=_guarded(run_correct))
+
+    _sync.register(actions, common, _guarded)
 
 
 def _filter_parser():
