@@ -76,7 +76,7 @@ def _refusal_reason(code: str) -> str:
 def _identity(args, data_dir: Path) -> int:
     key = DeviceKey.load_or_create(data_dir)
     emit(args, {"device_id": key.device_id, "public_key": key.public_key_hex},
-         [t("hub.sync.identity", device=key.device_id, key=key.public_key_hex)])
+         [t("hub.sync.identity", device=key.device_id, public_key=key.public_key_hex)])
     return 0
 
 

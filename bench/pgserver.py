@@ -1,0 +1,70 @@
+"""A throwaway PostgreSQL 15 server for benchmarks that are not given one (``--db``).
+
+The same recipe as the tests' fixture (``tests/support/postgres.py``): ``initdb`` and ``pg_ctl``
+from the Debian ``postgresql`` package, a temporary directory, 127.0.0.1 only, trust
+authentication, run as the ``postgres`` user when we are root (PostgreSQL refuses root).
+Unlike the tests it keeps ``fsync`` on, so the figures include the disk's flushes.
+"""
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+PG_BIN = Path(os.environ.get("ANSIM_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+class NoPostgres(RuntimeError):
+    """No PostgreSQL server binaries here (install the Debian package 'postgresql')."""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _as_server_user(argv: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+
+
+def _hand_over(path: Path) -> None:
+    if os.geteuid() == 0:
+        user = pwd.getpwnam("postgres")
+        os.chown(path, user.pw_uid, user.pw_gid)
+
+
+@contextmanager
+def temporary_server():
+    """Yield the URL of a new database on a fresh server; stop and delete it afterwards."""
+    if not (PG_BIN / "initdb").exists():
+        raise NoPostgres(f"PostgreSQL server binaries not found in {PG_BIN}; install the "
+                         "Debian package 'postgresql' or give --db URL")
+    root = Path(tempfile.mkdtemp(prefix="ansim-bench-pg-"))
+    os.chmod(root, 0o755)
+    data, sockets, log = root / "data", root / "sockets", root / "server.log"
+    for path in (data, sockets):
+        path.mkdir()
+        _hand_over(path)
+    log.touch()
+    _hand_over(log)
+    port = _free_port()
+    try:
+        subprocess.run(_as_server_user([str(PG_BIN / "initdb"), "-D", str(data), "-U",
+                                        "postgres", "--auth=trust", "-E", "UTF8"]),
+                       check=True, capture_output=True)
+        options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1"
+        subprocess.run(_as_server_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(log),
+                                        "-o", options, "-w", "start"]),
+                       check=True, capture_output=True)
+        try:
+            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        finally:
+            subprocess.run(_as_server_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m",
+                                            "fast", "-w", "stop"]), capture_output=True)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
