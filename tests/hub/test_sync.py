@@ -1,7 +1,9 @@
 """Devices syncing their signed logs to the hub: a real PostgreSQL server, the hub app served by
 waitress on 127.0.0.1, and the device's urllib client, as in the field."""
 
+import hashlib
 import json
+import random
 
 import pytest
 from sqlalchemy import func, select
@@ -285,3 +287,20 @@ def test_a_device_dashboard_has_no_upload_api(tmp_path):
         assert "hub_sync" not in app.blueprints
     finally:
         app.extensions["ansim"].inspections.close()
+
+
+def test_evidence_files_larger_than_a_page_upload_once_and_by_their_true_hash(
+        hub, served, make_device, enrolled):
+    device = make_device("a")
+    device.add_records(1, seed=14)
+    client = HubClient(served.url, device.key.device_id, enrolled(device))
+    capture = random.Random(15).randbytes(3 * 1024 * 1024)  # an IQ capture, over the 1 MB
+    sha256 = hashlib.sha256(capture).hexdigest()             # limit of the dashboard's forms
+    assert client.missing_evidence([sha256]) == [sha256]
+    assert client.put_evidence(sha256, capture, "application/octet-stream") == "stored"
+    assert client.put_evidence(sha256, capture, "application/octet-stream") == "present"
+    assert client.missing_evidence([sha256]) == []
+    assert hub.extensions["ansim"].inspections.evidence.read(sha256) == capture
+    with pytest.raises(SyncRefused) as refused:
+        client.put_evidence("0" * 64, capture, "application/octet-stream")
+    assert (refused.value.status, refused.value.code) == (400, "hash_mismatch")
