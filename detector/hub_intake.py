@@ -235,13 +235,23 @@ def _insert(session, items: list[_Checked], now: str) -> None:
 
 
 def _insert_missing(session, model, key_column, by_key: dict, row_of) -> None:
-    """Insert the rows whose key the table lacks (the rows' keys are few per batch)."""
+    """Insert the rows whose key the table lacks. Another device's batch may add the same key
+    at the same moment (two devices inspecting one site), so conflicts are ignored, and keys
+    go in sorted order so two such transactions cannot deadlock."""
     if not by_key:
         return
     present = set(session.scalars(select(key_column).where(key_column.in_(list(by_key)))))
-    rows = [row_of(value) for key, value in by_key.items() if key not in present]
+    rows = [row_of(by_key[key]) for key in sorted(by_key) if key not in present]
     if rows:
-        session.execute(insert(model), rows)
+        session.execute(_insert_ignoring_conflicts(session, model), rows)
+
+
+def _insert_ignoring_conflicts(session, model):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert  # noqa: PLC0415
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # noqa: PLC0415
+    return dialect_insert(model).on_conflict_do_nothing()
 
 
 def _evidence_refs(body: dict) -> list[dict]:

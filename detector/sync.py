@@ -57,11 +57,14 @@ class HubUnreachable(SyncError):
 
 class SyncRefused(SyncError):
     """The hub refused a request: ``code`` (e.g. ``uuid_conflict``, ``bad_signature``,
-    ``unknown_device``), the HTTP ``status`` and the ``record_id`` it names, if any."""
+    ``unknown_device``), the HTTP ``status``, the ``record_id`` it names, if any, and the
+    hub's whole ``answer`` (for a batch: what it took before the refused record, its head)."""
 
-    def __init__(self, code: str, message: str, status: int, record_id: str | None = None):
+    def __init__(self, code: str, message: str, status: int, record_id: str | None = None,
+                 answer: dict | None = None):
         super().__init__(message)
         self.code, self.status, self.record_id = code, status, record_id
+        self.answer = answer or {}
 
 
 class LogDiverged(SyncError):
@@ -105,8 +108,7 @@ class HubClient:
                           media_type or "application/octet-stream")[1]["outcome"]
 
     def post_records(self, uploads: list[dict]) -> dict:
-        """The hub's answer; a refusal raises ``SyncRefused`` carrying the answer as
-        ``answer`` (what it took before the refused record, and its head)."""
+        """The hub's answer; a refusal raises ``SyncRefused`` carrying it."""
         return self._call("POST", "/api/hub/records",
                           json.dumps({"records": uploads}, ensure_ascii=False).encode())[1]
 
@@ -133,10 +135,8 @@ def _refusal(exc: urllib.error.HTTPError, url: str) -> SyncError:
         answer = {}
     if exc.code >= 500 or not isinstance(answer, dict) or "error" not in answer:
         return HubUnreachable(f"{url}: HTTP {exc.code} {exc.reason}")
-    refused = SyncRefused(answer["error"], answer.get("message") or f"HTTP {exc.code}",
-                          exc.code, answer.get("record_id"))
-    refused.answer = answer
-    return refused
+    return SyncRefused(answer["error"], answer.get("message") or f"HTTP {exc.code}", exc.code,
+                       answer.get("record_id"), answer)
 
 
 def _reason(exc: Exception) -> str:
@@ -237,7 +237,7 @@ def _send_records(client: HubClient, data_dir: Path, batch, report: SyncReport) 
     try:
         answer = client.post_records(uploads)
     except SyncRefused as refused:
-        _take_answer(getattr(refused, "answer", {}), client, data_dir, report)
+        _take_answer(refused.answer, client, data_dir, report)
         raise
     _take_answer(answer, client, data_dir, report)
     report.batches += 1

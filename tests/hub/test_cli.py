@@ -1,6 +1,7 @@
 """``ansim hub`` and ``ansim log sync`` as an admin and an inspector type them."""
 
 import json
+from argparse import Namespace
 import re
 import stat
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import hub as bench_hub
 from detector.cli import main
 
 pytestmark = pytest.mark.slow
@@ -91,3 +93,11 @@ def test_ansim_hub_serves_the_dashboard_on_postgresql(postgres_url, tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_the_hub_benchmark_runs_and_counts_every_record(capsys, postgres_url):
+    args = Namespace(db=postgres_url, records=60, devices=3, batch=7, json=True)
+    assert bench_hub.run(args) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert (figures["records"], figures["devices"]) == (60, 3)
+    assert figures["records_per_s"] > 0
