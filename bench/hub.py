@@ -49,8 +49,8 @@ def run(args) -> int:
         if args.db:
             figures = _measure(args.db, Path(scratch) / "hub", devices, args.batch)
         else:
-            with temporary_server() as url:
-                figures = _measure(url, Path(scratch) / "hub", devices, args.batch)
+            with temporary_server() as server:
+                figures = _measure(f"{server}/postgres", Path(scratch) / "hub", devices, args.batch)
     if args.json:
         print(json.dumps(figures))
     else:

@@ -1,9 +1,10 @@
-"""A throwaway PostgreSQL 15 server for benchmarks that are not given one (``--db``).
+"""A throwaway PostgreSQL 15 server, for the benchmarks (when not given ``--db``) and the tests'
+fixture (``tests/support/postgres.py``).
 
-The same recipe as the tests' fixture (``tests/support/postgres.py``): ``initdb`` and ``pg_ctl``
-from the Debian ``postgresql`` package, a temporary directory, 127.0.0.1 only, trust
-authentication, run as the ``postgres`` user when we are root (PostgreSQL refuses root).
-Unlike the tests it keeps ``fsync`` on, so the figures include the disk's flushes.
+``initdb`` and ``pg_ctl`` from the Debian ``postgresql`` package, a temporary directory,
+127.0.0.1 only, trust authentication, run as the ``postgres`` user when we are root (PostgreSQL
+refuses to run as root). Benchmarks keep ``fsync`` on, so their figures include the disk's
+flushes; tests turn it off for speed.
 """
 
 import os
@@ -19,7 +20,7 @@ PG_BIN = Path(os.environ.get("ANSIM_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
 class NoPostgres(RuntimeError):
-    """No PostgreSQL server binaries here (install the Debian package 'postgresql')."""
+    """No PostgreSQL server binaries (or no user to run them as) on this machine."""
 
 
 def _free_port() -> int:
@@ -38,13 +39,24 @@ def _hand_over(path: Path) -> None:
         os.chown(path, user.pw_uid, user.pw_gid)
 
 
-@contextmanager
-def temporary_server():
-    """Yield the URL of a new database on a fresh server; stop and delete it afterwards."""
-    if not (PG_BIN / "initdb").exists():
+def _check_available() -> None:
+    if not (PG_BIN / "initdb").exists() or not (PG_BIN / "pg_ctl").exists():
         raise NoPostgres(f"PostgreSQL server binaries not found in {PG_BIN}; install the "
                          "Debian package 'postgresql' or give --db URL")
-    root = Path(tempfile.mkdtemp(prefix="ansim-bench-pg-"))
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            raise NoPostgres("running as root but there is no 'postgres' user to run the "
+                             "server as") from None
+
+
+@contextmanager
+def temporary_server(*, fsync: bool = True):
+    """Yield the URL prefix (``postgresql+psycopg://postgres@127.0.0.1:PORT``) of a fresh
+    server; stop it and delete its files afterwards. Its ``postgres`` database exists."""
+    _check_available()
+    root = Path(tempfile.mkdtemp(prefix="ansim-pg-"))
     os.chmod(root, 0o755)
     data, sockets, log = root / "data", root / "sockets", root / "server.log"
     for path in (data, sockets):
@@ -55,14 +67,19 @@ def temporary_server():
     port = _free_port()
     try:
         subprocess.run(_as_server_user([str(PG_BIN / "initdb"), "-D", str(data), "-U",
-                                        "postgres", "--auth=trust", "-E", "UTF8"]),
+                                        "postgres", "--auth=trust", "-E", "UTF8",
+                                        *([] if fsync else ["--no-sync"])]),
                        check=True, capture_output=True)
         options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1"
-        subprocess.run(_as_server_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(log),
-                                        "-o", options, "-w", "start"]),
-                       check=True, capture_output=True)
+        if not fsync:
+            options += " -c fsync=off"
+        started = subprocess.run(_as_server_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l",
+                                                  str(log), "-o", options, "-w", "start"]),
+                                 capture_output=True, text=True)
+        if started.returncode != 0:
+            raise NoPostgres(f"PostgreSQL did not start: {started.stderr}\n{log.read_text()}")
         try:
-            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
         finally:
             subprocess.run(_as_server_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m",
                                             "fast", "-w", "stop"]), capture_output=True)
