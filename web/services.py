@@ -12,9 +12,9 @@ from detector.accounts import AccountService, DeviceClock
 from detector.events import EventBus
 from detector.inspections import InspectionService, open_service
 from detector.profile import Profile, load_profile
+from detector.step_runner import OnDemandHardware, StepRunner
 from detector.timestamps import format_utc
 from web.config import WebConfig
-from web.runner import OnDemandHardware, StepRunner
 from web.security import LoginLimiter
 
 

@@ -35,7 +35,7 @@ def test_each_throttled_kind_has_its_own_interval():
 
 def test_volunteers_see_no_evidence_images_or_detail():
     alert = _event(1, "alert", inspection_id="i1", severity="high", kind="lens", zone="door_hook",
-                   stall=1, message_key="web.event.step_failed", params={"error": "x"},
+                   stall=1, message_key="inspect.event.step_failed", params={"error": "x"},
                    evidence=["ab" * 32], crop_sha256="cd" * 32, freq_hz=1.2e9,
                    image="data:image/png;base64,AAAA")
     seen = visible_data(alert, "volunteer", "en")
@@ -47,7 +47,7 @@ def test_volunteers_see_no_evidence_images_or_detail():
 
 
 def test_messages_arrive_in_each_phones_language():
-    failed = _event(1, "inspection", message_key="web.event.step_failed",
+    failed = _event(1, "inspection", message_key="inspect.event.step_failed",
                     params={"error": "radio unplugged"})
     english = visible_data(failed, "inspector", "en")["message"]
     korean = visible_data(failed, "inspector", "ko")["message"]
