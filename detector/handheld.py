@@ -22,9 +22,15 @@ alert of medium severity or above, or a suspicious mark, means "suspicious"; els
 (which the engine accepts only with every place scanned and marked, as the buttons ensure).
 ``proximity`` events drive the proximity beeper live, whoever publishes them.
 
-Example (what ``ansim serve`` does on the device)::
+On the device the driver is ``EngineDriver``: the engine, with its steps run through the
+``detector.step_runner.StepRunner`` the dashboard shares, so a step is never started while one
+from a phone runs (the press is refused with a cue), phones show a step the buttons started,
+and an inspection a phone ended (signed off or cancelled) is let go of at the next press.
 
-    handheld = open_handheld(profile, service, plan, bus, pin_factory)
+Example (what ``ansim serve`` does on the device, with the profile's ``[handheld]`` table)::
+
+    driver = EngineDriver(service, step_runner)
+    handheld = open_handheld(profile, driver, plan_for(profile), bus, pin_factory)
     ...
     handheld.close()
 """
@@ -35,6 +41,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from detector.checklist import ITEMS
+from detector.inspections import InspectionClosed
+from detector.profile import ProfileError
+from detector.step_runner import StepBusy
 from hardware.gpio.buttons import Buttons
 from hardware.gpio.indicators import CUES, Indicators
 
@@ -63,21 +73,62 @@ class InspectionDriver(Protocol):
     def cancel(self, inspection_id: str, reason: str): ...
 
 
+class EngineDriver:
+    """The inspection engine as the buttons drive it: the steps through the step runner the
+    dashboard shares (``StepBusy`` while a phone's step runs), the rest straight to it."""
+
+    def __init__(self, service, steps):
+        self.service = service
+        self.steps = steps
+
+    def start(self, site_id: str, inspector: str, stalls: int | None = None):
+        return self.service.start(site_id, inspector, stalls=stalls)
+
+    def run_rf_step(self, inspection_id: str):
+        return self.steps.run_rf_now(inspection_id)
+
+    def run_optical_step(self, inspection_id: str, stall: int, zone: str):
+        return self.steps.run_optical_now(inspection_id, stall, zone)
+
+    def mark(self, inspection_id: str, stall: int, item: str, status: str):
+        return self.service.mark(inspection_id, stall, item, status)
+
+    def set_verdict(self, inspection_id: str, verdict: str, escalation: dict | None = None):
+        return self.service.set_verdict(inspection_id, verdict, escalation)
+
+    def sign_off(self, inspection_id: str, inspector: str):
+        return self.service.sign_off(inspection_id, inspector)
+
+    def cancel(self, inspection_id: str, reason: str):
+        return self.service.cancel(inspection_id, reason)
+
+
 @dataclass(frozen=True)
 class HandheldPlan:
     """What an inspection from the buttons covers: the site, who inspects, and in what order."""
 
     site_id: str
     inspector: str
-    stalls: int
+    stalls: int | None  # None: the site's own count, as the engine starts it
     zones: tuple[str, ...]  # the checklist items, in walking order
     escalation_if_found: dict | None = None  # who the handheld's owner tells, e.g. the police
 
-    def steps(self) -> tuple[tuple[str, int | None, str | None], ...]:
+    def steps(self, stalls: int) -> tuple[tuple[str, int | None, str | None], ...]:
         """("rf", None, None), then ("optical", stall, zone) for every zone of stalls 1..N."""
-        optical = tuple(("optical", stall, zone) for stall in range(1, self.stalls + 1)
+        optical = tuple(("optical", stall, zone) for stall in range(1, stalls + 1)
                         for zone in self.zones)
         return (("rf", None, None),) + optical
+
+
+def plan_for(profile) -> HandheldPlan:
+    """The plan the profile's ``[handheld]`` table gives: its site and inspector, every
+    checklist place of every stall. ``ProfileError`` (naming the file) without that table."""
+    section = profile.handheld
+    if section is None:
+        raise ProfileError(f"{profile.source}: [handheld]: missing table; the buttons need its "
+                           "site_id and inspector (see docs/device.md)")
+    return HandheldPlan(site_id=section.site_id, inspector=section.inspector,
+                        stalls=section.stalls, zones=ITEMS)
 
 
 def verdict_for_alert(alert: dict) -> str:
@@ -156,6 +207,14 @@ class HandheldController:
         while (command := self._commands.get()) is not None:
             try:
                 getattr(self, f"_do_{command}")()
+            except StepBusy:  # a phone's step is using the radio or camera: press again later
+                self.indicators.set_status("ready")
+                self.indicators.play(CUES["refused"])
+            except InspectionClosed:  # a phone signed it off or cancelled it: let it go
+                self.inspection = None
+                self.indicators.set_proximity(None)
+                self.indicators.set_status("ready")
+                self.indicators.play(CUES["refused"])
             except Exception:  # a failed step must not kill the handheld; the inspector retries
                 log.exception("handheld: %s failed", command)
                 self.indicators.set_status("ready")
@@ -172,7 +231,8 @@ class HandheldController:
         self._drain_alerts()  # what came before this inspection is not its finding
         started = self.driver.start(self.plan.site_id, self.plan.inspector,
                                     stalls=self.plan.stalls)
-        self.inspection = _Inspection(started.id, self.plan.steps())
+        self.inspection = _Inspection(started.id,
+                                      self.plan.steps(self.plan.stalls or started.stalls))
         self.last_verdict = None
         self.indicators.play(CUES["started"])
         self._run_next_step()
@@ -215,11 +275,15 @@ class HandheldController:
         else:
             self.driver.run_optical_step(inspection.inspection_id, stall, zone)
         self.indicators.set_proximity(None)
-        step_verdict = "clear"
+        step_verdict = here = "clear"
         for alert in self._drain_alerts():
             step_verdict = _worse(step_verdict, verdict_for_alert(alert))
+            if _about_place(alert, stall, zone):
+                here = _worse(here, verdict_for_alert(alert))
         if kind == "optical":
-            mark = "checked" if step_verdict == "clear" else "suspicious"
+            # A step may also raise an alert about another place (the camera located where an
+            # earlier scan saw its lens): it counts for the verdict, not for this place's mark.
+            mark = "checked" if here == "clear" else "suspicious"
             self.driver.mark(inspection.inspection_id, stall, zone, mark)
             inspection.zone = (stall, zone)
         inspection.next_step += 1
@@ -267,6 +331,12 @@ class HandheldController:
         if self.bus is not None:
             self._alerts.close()
             self._proximity.close()
+
+
+def _about_place(alert: dict, stall: int | None, zone: str | None) -> bool:
+    """Whether ``alert`` is about this (stall, zone), or names no place at all."""
+    return (alert.get("zone") in (None, zone)
+            and (alert.get("stall") is None or alert.get("stall") == stall))
 
 
 def _worse(a: str, b: str) -> str:

@@ -4,7 +4,10 @@ The engine asks a ``StepRunner`` for three things: an RF sweep (``sweep``, a ``S
 an optical scan of one place (``scan``, a ``ScanOutcome``) and a few proximity readings of one
 emitter (``follow``, ``ProximityReading``s). ``HardwareSteps`` does them on a hardware session with
 ``detector.sweeping.run_sweep``, ``detector.scanning.run_scan`` and
-``detector.proximity.follow``; tests pass a runner that returns outcomes they built.
+``detector.proximity.follow``; tests pass a runner that returns outcomes they built. While a
+step runs it reports how far it is (``on_progress``) and what a phone shows live
+(``on_live``: the spectrum swept so far, or each frame's optics status, see
+``detector.live_view``).
 
 This module also turns outcomes into the plain dicts a record keeps (``rf_result``,
 ``optical_result``), writing the evidence behind them (gzipped spectrum CSV, SigMF captures, PNG
@@ -25,6 +28,7 @@ import numpy as np
 
 from detector.evidence import EvidenceRef, EvidenceStore
 from detector.fusion import is_video
+from detector.live_view import SweepView, optics_status
 from detector.proximity import follow
 from detector.scanning import run_scan
 from detector.sweeping import run_sweep
@@ -42,11 +46,12 @@ class StepError(Exception):
 
 
 class StepRunner(Protocol):
-    """What the engine needs from the sensing side. ``on_progress(fraction)`` takes 0..1."""
+    """What the engine needs from the sensing side. ``on_progress(fraction)`` takes 0..1;
+    ``on_live(payload)`` a ``spectrum`` (sweep) or ``optics_status`` (scan) event's fields."""
 
-    def sweep(self, baseline, on_progress): ...
+    def sweep(self, baseline, on_progress, on_live): ...
 
-    def scan(self, stall: int, zone: str, on_progress): ...
+    def scan(self, stall: int, zone: str, on_progress, on_live): ...
 
     def spectrum_csv(self, spectrum) -> str:
         """The sweep's spectrum as CSV text (the evidence kept of it)."""
@@ -67,21 +72,33 @@ class HardwareSteps:
         self.profile = profile
         self.scratch_dir = Path(scratch_dir)
 
-    def sweep(self, baseline, on_progress):
+    def sweep(self, baseline, on_progress, on_live):
         self.hardware.move_to(RF_SWEEP_ZONE)
         self.scratch_dir.mkdir(parents=True, exist_ok=True)
         radio = self.profile.radio
+        view = SweepView()
+
+        def on_hop(hop, done, total):
+            on_progress(done / total)
+            payload = view.add(hop, done, total)
+            if payload is not None:
+                on_live(payload)
+
         return run_sweep(self.hardware.radio, band_names=list(radio.bands),
                          region=self.profile.device.region, baseline=baseline,
                          evidence_dir=self.scratch_dir,
-                         downconverter_lo_hz=radio.downconverter_lo_hz,
-                         on_progress=lambda done, total: on_progress(done / total))
+                         downconverter_lo_hz=radio.downconverter_lo_hz, on_hop=on_hop)
 
-    def scan(self, stall: int, zone: str, on_progress):
+    def scan(self, stall: int, zone: str, on_progress, on_live):
         self.hardware.move_to(zone)
         frames = itertools.count(1)
+
+        def on_frame(frame, live):
+            on_progress(next(frames) / SCAN_FRAMES)
+            on_live(optics_status(frame, live, SCAN_FRAMES))
+
         return run_scan(self.hardware.camera, self.hardware.illuminator, n_frames=SCAN_FRAMES,
-                        on_frame=lambda frame, live: on_progress(next(frames) / SCAN_FRAMES))
+                        on_frame=on_frame)
 
     def spectrum_csv(self, spectrum) -> str:
         return spectrum_csv_text(spectrum)

@@ -31,10 +31,15 @@ Rules the engine enforces:
   cut off; ``recover_interrupted`` (run by ``open_service``) seals it as ``interrupted``, with
   everything it had done, into the signed log.
 
-Events on the bus: ``progress`` while a step runs, ``alert`` for each new alert (the alert's
-fields, see ``detector.fusion``), ``proximity`` for each reading of a followed video transmitter
+Events on the bus: ``progress`` while a step runs (``step``, ``fraction`` of it done, 0..1, in
+steps of at least ``PROGRESS_STEP``; ``stall`` and ``zone`` for a scan), ``spectrum`` as an RF
+sweep goes (the part swept so far, thinned for a screen, with its noise floor), ``optics_status``
+for each frame of an optical scan (its size, candidates and the suspects' positions, never its
+pixels; see ``detector.live_view``), ``alert`` for each new alert (the alert's fields, see
+``detector.fusion``), ``proximity`` for each reading of a followed video transmitter
 (``freq_hz``, ``power_db``, ``level`` 0..1), ``inspection`` when an inspection starts, completes
-a step, gets a verdict, is signed off, cancelled, corrected or recovered.
+a step, gets a verdict, is signed off, cancelled, corrected or recovered. Every event of an
+inspection carries its ``inspection_id``.
 """
 
 import json
@@ -73,6 +78,8 @@ from detector.storage.models import Inspection as InspectionRow
 from detector.timestamps import utc_now
 
 MAX_STALLS = 50
+#: A step's progress is published when it has moved on by at least this much (and at the end).
+PROGRESS_STEP = 0.05
 
 
 class InspectionError(Exception):
@@ -104,6 +111,9 @@ class InspectionService:
             raise InspectionError("an inspection service needs an evidence store and a signer")
         self.store, self.bus, self.evidence, self.signer = store, bus, evidence, signer
         if steps is None and hardware is not None:
+            if profile is None:
+                raise InspectionError("steps on hardware need the device profile it was "
+                                      "opened with (profile=...)")
             steps = HardwareSteps(hardware, profile, scratch_dir=evidence.root / ".scratch")
         self.steps = steps
         self.clock = clock
@@ -150,7 +160,8 @@ class InspectionService:
         baseline = runner.baseline_from_json(baseline_json) if baseline_json else None
         started = self.clock()
         with self._hardware_lock:
-            outcome = runner.sweep(baseline, self._on_progress(inspection_id, "rf_sweep"))
+            outcome = runner.sweep(baseline, self._on_progress(inspection_id, "rf_sweep"),
+                                   self._on_live("spectrum", inspection_id))
         result, refs = rf_result(outcome, runner.spectrum_csv(outcome.spectrum), self.evidence)
         candidate = (baseline or runner.empty_baseline()).updated_with(outcome.spectrum,
                                                                         outcome.emitters)
@@ -166,8 +177,11 @@ class InspectionService:
         runner = self._runner()
         started = self.clock()
         with self._hardware_lock:
-            outcome = runner.scan(stall, zone, self._on_progress(inspection_id, "optical_scan",
-                                                                 stall=stall, zone=zone))
+            outcome = runner.scan(stall, zone,
+                                  self._on_progress(inspection_id, "optical_scan", stall=stall,
+                                                    zone=zone),
+                                  self._on_live("optics_status", inspection_id, stall=stall,
+                                                zone=zone))
             proximity = [self._follow(runner, inspection_id, e["freq_hz"], stall, zone)
                          for e in tracked_emitters(rf_steps[-1] if rf_steps else None)]
         result, refs = optical_result(outcome, stall, zone, self.evidence, proximity)
@@ -402,10 +416,23 @@ class InspectionService:
             site.updated_at = self.clock()
 
     def _on_progress(self, inspection_id, step, **where):
+        """A step's progress reporter; it publishes only every ``PROGRESS_STEP`` and at the end,
+        so a sweep's hundreds of hops do not crowd the bus's history."""
+        shown = [0.0]
+
         def report(fraction: float):
+            fraction = min(max(float(fraction), 0.0), 1.0)
+            if fraction - shown[0] < PROGRESS_STEP and fraction < 1.0:
+                return
+            shown[0] = fraction
             self._publish("progress", inspection_id=inspection_id, step=step,
-                          fraction=round(float(fraction), 3), **where)
+                          fraction=round(fraction, 3), **where)
         return report
+
+    def _on_live(self, kind, inspection_id, **where):
+        def show(payload: dict):
+            self._publish(kind, inspection_id=inspection_id, **where, **payload)
+        return show
 
     def _publish(self, kind, **data):
         if self.bus is not None:

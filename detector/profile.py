@@ -58,12 +58,23 @@ class PinsSection:
 
 
 @dataclass(frozen=True)
+class HandheldSection:
+    """What an inspection started from the buttons is of: the site this handheld is kept at and
+    who inspects with it (the buttons have no keyboard to say so)."""
+
+    site_id: str
+    inspector: str
+    stalls: int | None  # None: the site's own count
+
+
+@dataclass(frozen=True)
 class Profile:
     device: DeviceSection
     radio: RadioSection
     camera: CameraSection
     pins: PinsSection
     source: str
+    handheld: HandheldSection | None = None  # None: no [handheld] table, the buttons are off
 
     def data_dir(self, on_pi: bool) -> Path:
         """Where logs and evidence live: the profile's choice, else the platform default."""
@@ -86,13 +97,14 @@ def load_profile(path: str | Path | None = None) -> Profile:
         raise ProfileError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{path}: not valid TOML: {exc}") from None
-    _refuse_unknown(raw, {"device", "radio", "camera", "pins"}, "", path)
+    _refuse_unknown(raw, {"device", "radio", "camera", "pins", "handheld"}, "", path)
     return Profile(
         device=_device(_table(raw, "device", path), path),
         radio=_radio(_table(raw, "radio", path), path),
         camera=_camera(_table(raw, "camera", path), path),
         pins=_pins(_table(raw, "pins", path), path),
         source=str(path),
+        handheld=_handheld(_table(raw, "handheld", path), path) if "handheld" in raw else None,
     )
 
 
@@ -191,3 +203,17 @@ def _pins(table, path) -> PinsSection:
                                f"pins.{seen[values[key]]}")
         seen[values[key]] = key
     return PinsSection(**values)
+
+
+def _handheld(table, path) -> HandheldSection:
+    _refuse_unknown(table, _section_keys(HandheldSection), "handheld.", path)
+    named = (lambda v: bool(v.strip()), "must not be empty")
+    stalls = None
+    if "stalls" in table:
+        stalls = _get(table, "handheld", "stalls", path, int, lambda v: v >= 1,
+                      "must be at least 1 (leave it out for the site's own count)")
+    return HandheldSection(
+        site_id=_get(table, "handheld", "site_id", path, str, *named).strip(),
+        inspector=_get(table, "handheld", "inspector", path, str, *named).strip(),
+        stalls=stalls,
+    )

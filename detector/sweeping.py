@@ -74,9 +74,14 @@ class _Timer:
 
 def run_sweep(radio, *, band_names, region: str = "KR", baseline: SiteBaseline | None = None,
               evidence_dir=None, downconverter_lo_hz: float = 0.0, sweeps: int = 1,
-              on_progress=None, hop_samples: int = HOP_SAMPLES,
+              on_progress=None, on_hop=None, hop_samples: int = HOP_SAMPLES,
               capture_s: float = CAPTURE_S) -> SweepOutcome:
-    """Sweep ``band_names`` ``sweeps`` times and classify what is there (see the module doc)."""
+    """Sweep ``band_names`` ``sweeps`` times and classify what is there (see the module doc).
+
+    After each hop, ``on_progress(done, total)`` is called with the hops done of all sweeps,
+    and ``on_hop(hop, done, total)`` with the hop's ``HopSpectrum`` as well (for a live view of
+    the spectrum as it is swept; hops come in rising frequency within each sweep).
+    """
     if sweeps < 1:
         raise ValueError(f"sweeps must be at least 1, not {sweeps}")
     plan = plan_hops(band_names, radio.sample_rate_hz, fft_size=FFT_SIZE,
@@ -92,8 +97,11 @@ def run_sweep(radio, *, band_names, region: str = "KR", baseline: SiteBaseline |
             iq, gain_db = _read_ranged(radio, hop_samples, base_gain_db)
             with timer:
                 hops.append(hop_spectrum(iq, hop, plan.sample_rate_hz, plan.fft_size, gain_db))
+            done = s * len(plan.hops) + i + 1
             if on_progress:
-                on_progress(s * len(plan.hops) + i + 1, total)
+                on_progress(done, total)
+            if on_hop:
+                on_hop(hops[-1], done, total)
         with timer:
             stitched.append(stitch(hops))
     with timer:

@@ -12,7 +12,7 @@ from detector.checklist import ChecklistError
 from detector.i18n import describe_error, t
 from detector.inspections import (InspectionClosed, InspectionError, InspectionNotFound,
                                   VerdictRefused)
-from web.runner import StepBusy
+from detector.step_runner import StepBusy
 
 
 def bad_request(field: str):

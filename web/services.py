@@ -14,10 +14,10 @@ from detector.evidence import EvidenceStore
 from detector.inspections import InspectionService, open_service
 from detector.profile import Profile, load_profile
 from detector.signing import DeviceKey
+from detector.step_runner import OnDemandHardware, StepRunner
 from detector.storage import open_store
 from detector.timestamps import format_utc
 from web.config import WebConfig
-from web.runner import OnDemandHardware, StepRunner
 from web.security import LoginLimiter
 
 

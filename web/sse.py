@@ -1,14 +1,15 @@
 """Server-sent events: turn one ``EventBus`` subscription into one phone's event stream.
 
 Alerts, step progress and inspection changes go out at once. Spectrum, proximity and optics
-status can come from the engine tens of times a second; a phone needs a few, so each client
-gets at most one of each of those kinds per ``interval_s`` and always the newest (older ones
-waiting in the same interval are replaced, not queued). A comment line every ``keepalive_s``
+status (``detector.live_view``: a sweep's spectrum so far, a scan's suspects per frame) can come
+from the engine tens of times a second; a phone needs a few, so each client gets at most one of
+each of those kinds per ``interval_s`` and always the newest (older ones waiting in the same
+interval are replaced, not queued). A comment line every ``keepalive_s``
 keeps an idle stream open through proxies and lets the server notice a phone that has left.
 
 What a role sees is decided here too: volunteers get alerts, progress and inspection changes
-only, and of those only the fields in ``VOLUNTEER_FIELDS`` (never images, evidence or
-detail that belongs to the log).
+only (no spectra, no optics status), and of those only the fields in ``VOLUNTEER_FIELDS``
+(never images, evidence or detail that belongs to the log).
 """
 
 import json
@@ -22,7 +23,7 @@ VOLUNTEER_KINDS = frozenset({"alert", "progress", "inspection"})
 #: The only event fields a volunteer's phone receives.
 VOLUNTEER_FIELDS = frozenset({
     "inspection_id", "site_id", "site_name", "state", "event", "step", "stall", "zone",
-    "fraction", "step_fraction", "severity", "confirmed", "message_key", "params", "type", "id",
+    "fraction", "done_fraction", "severity", "confirmed", "message_key", "params", "type", "id",
     "verdict",
 })
 RETRY_MS = 2000
@@ -34,36 +35,15 @@ def kinds_for(role: str) -> frozenset:
 
 def visible_data(event: Event, role: str, lang: str) -> dict:
     """The part of ``event`` that ``role`` may see, with its message in the phone's language."""
-    data = compact_progress(event.data) if event.kind == "progress" else event.data
+    data = event.data
     if role == "volunteer":
         data = {k: v for k, v in data.items() if k in VOLUNTEER_FIELDS}
     message = translated_message(event.data, lang)
     return {**data, "message": message} if message else data
 
 
-def compact_progress(data: dict) -> dict:
-    """A step's progress as a phone needs it: how far the step is (``step_fraction``) and, in an
-    optical scan, where the suspects are in the frame (``live``). The engine's ``detail`` (the
-    pipelines' own callback arguments, which may hold a whole camera frame) never goes out."""
-    detail = data.get("detail") or {}
-    compact = {k: v for k, v in data.items() if k != "detail"}
-    done, total = detail.get("arg0"), detail.get("arg1")
-    if _is_number(done) and _is_number(total) and total > 0:
-        compact["step_fraction"] = min(max(done / total, 0.0), 1.0)
-    if isinstance(total, dict) and "suspects" in total:
-        image = done.get("image") if isinstance(done, dict) else None
-        compact["live"] = {"frame": total.get("frame"), "n_candidates": total.get("n_candidates"),
-                           "suspects": total["suspects"][:20], "height": _len(image),
-                           "width": _len(image[0]) if _len(image) else None}
-    return compact
-
-
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _len(value) -> int | None:
-    return len(value) if isinstance(value, list) else None
 
 
 def translated_message(data: dict, lang: str) -> str | None:
@@ -96,7 +76,6 @@ def _alert_figures(data: dict, lang: str) -> dict:
         except i18n.MissingTranslation:
             figures["place"] = str(zone)
     return figures
-
 
 
 def format_event(event: Event, data: dict) -> str:

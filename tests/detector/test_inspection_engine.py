@@ -189,7 +189,7 @@ def test_a_failing_step_keeps_the_steps_before_it(make_service):
     state = service.start("mapo-7", "Kim Inspector")
     service.run_rf_step(state.id)
 
-    def broken_scan(stall, zone, on_progress):
+    def broken_scan(stall, zone, on_progress, on_live):
         raise RuntimeError("camera unplugged")
 
     service.steps.scan = broken_scan

@@ -55,3 +55,35 @@ def test_broken_toml_names_the_file(tmp_path):
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(ProfileError, match="no such file"):
         load_profile(tmp_path / "nope.toml")
+
+
+HANDHELD = '\n[handheld]\nsite_id = "jongno-1"\ninspector = "Kim Inspector"\n'
+
+
+def test_the_buttons_are_off_without_a_handheld_table():
+    assert load_profile().handheld is None
+
+
+def test_a_handheld_table_says_whose_inspections_the_buttons_start(tmp_path):
+    handheld = load_profile(_write(tmp_path, _default_text() + HANDHELD)).handheld
+    assert (handheld.site_id, handheld.inspector, handheld.stalls) == (
+        "jongno-1", "Kim Inspector", None)
+    text = _default_text() + HANDHELD + "stalls = 3\n"
+    assert load_profile(_write(tmp_path, text)).handheld.stalls == 3
+
+
+@pytest.mark.parametrize(
+    "table, named",
+    [
+        ('[handheld]\ninspector = "Kim"\n', "handheld.site_id: missing"),
+        ('[handheld]\nsite_id = "  "\ninspector = "Kim"\n', "handheld.site_id: must not be empty"),
+        ('[handheld]\nsite_id = "s"\ninspector = 7\n', "handheld.inspector: must be a string"),
+        ('[handheld]\nsite_id = "s"\ninspector = "Kim"\nstalls = 0\n', "handheld.stalls"),
+        ('[handheld]\nsite_id = "s"\ninspector = "Kim"\npin = 4\n', "handheld.pin: unknown"),
+        ('handheld = "jongno-1"\n', r"\[handheld\]: missing table"),
+    ],
+)
+def test_a_wrong_handheld_table_is_named(tmp_path, table, named):
+    text = table + _default_text() if not table.startswith("[") else _default_text() + table
+    with pytest.raises(ProfileError, match=named):
+        load_profile(_write(tmp_path, text))

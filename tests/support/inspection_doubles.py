@@ -132,7 +132,7 @@ class FakeSteps:
         self.calls = []
         self._zone = "rf_sweep"
 
-    def sweep(self, baseline, on_progress):
+    def sweep(self, baseline, on_progress, on_live):
         self.calls.append(("sweep", baseline))
         on_progress(0.5)
         emitters = list(self.restroom.emitters)
@@ -143,7 +143,7 @@ class FakeSteps:
         return FakeSweepOutcome(FakeSpectrum(freqs, np.full(64, -90.0)), emitters, comparison,
                                 list(self.restroom.captures), 12.5)
 
-    def scan(self, stall, zone, on_progress):
+    def scan(self, stall, zone, on_progress, on_live):
         self.calls.append(("scan", stall, zone))
         self._zone = zone
         on_progress(1)

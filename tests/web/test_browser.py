@@ -157,6 +157,23 @@ def test_the_offline_banner_shows_when_the_device_is_out_of_reach(chromium, devi
 
 
 SITES_CSV = "id,name,stalls,schedule\nS1,Station restroom,1,daily\n"
+#: The share of the sweep the spectrum plot shows, once it shows a sweep under way.
+LIVE_SWEEP_PART = """() => {
+  const [done, total] = (document.getElementById("spectrum").dataset.live || "0/0")
+    .split("/").map(Number);
+  return done > 0 && done < total ? done / total : false;
+}"""
+#: Pixels of the spectrum's trace colour (#7fd1ff) on its canvas.
+TRACE_PIXELS = """() => {
+  const canvas = document.getElementById("spectrum");
+  const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  let n = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    if (Math.abs(data[i] - 127) < 30 && Math.abs(data[i + 1] - 209) < 30 &&
+        Math.abs(data[i + 2] - 255) < 30) n++;
+  }
+  return n;
+}"""
 
 
 def test_an_inspection_whose_alert_reaches_a_volunteer_live_then_the_log(chromium, device,
@@ -197,6 +214,11 @@ def test_an_inspection_whose_alert_reaches_a_volunteer_live_then_the_log(chromiu
     inspector.wait_for_url(re.compile(r".*/inspections/[0-9a-f-]+$"))
     volunteer.locator("#current-box").wait_for(state="visible")  # the start reached the volunteer
     inspector.click("#run-rf")
+    # The spectrum is drawn while the sweep runs: part of the bands first, then more of them.
+    partial = inspector.wait_for_function(LIVE_SWEEP_PART, polling=20, timeout=120_000)
+    assert 0 < partial.json_value() < 1
+    assert int(inspector.locator("#spectrum").get_attribute("data-points")) <= 1024
+    assert inspector.evaluate(TRACE_PIXELS) > 100  # the trace is on the canvas
 
     # The hidden camera's transmitter: an alert, live, on the volunteer's phone.
     alert = volunteer.locator("#alerts li.alert").first

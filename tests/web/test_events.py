@@ -3,7 +3,7 @@
 import threading
 
 from detector.events import Event, EventBus
-from web.sse import ClientThrottle, event_stream, visible_data
+from web.sse import ClientThrottle, event_stream, kinds_for, visible_data
 
 
 def _event(seq, event_kind, **data):
@@ -35,7 +35,7 @@ def test_each_throttled_kind_has_its_own_interval():
 
 def test_volunteers_see_no_evidence_images_or_detail():
     alert = _event(1, "alert", inspection_id="i1", severity="high", kind="lens", zone="door_hook",
-                   stall=1, message_key="web.event.step_failed", params={"error": "x"},
+                   stall=1, message_key="inspect.event.step_failed", params={"error": "x"},
                    evidence=["ab" * 32], crop_sha256="cd" * 32, freq_hz=1.2e9,
                    image="data:image/png;base64,AAAA")
     seen = visible_data(alert, "volunteer", "en")
@@ -47,7 +47,7 @@ def test_volunteers_see_no_evidence_images_or_detail():
 
 
 def test_messages_arrive_in_each_phones_language():
-    failed = _event(1, "inspection", message_key="web.event.step_failed",
+    failed = _event(1, "inspection", message_key="inspect.event.step_failed",
                     params={"error": "radio unplugged"})
     english = visible_data(failed, "inspector", "en")["message"]
     korean = visible_data(failed, "inspector", "ko")["message"]
@@ -89,17 +89,13 @@ def test_a_reconnecting_phone_gets_what_it_missed():
     assert [m.split("\n")[0] for m in messages] == ["id: 2", "id: 3"]
 
 
-def test_progress_goes_out_compact_and_never_with_the_camera_frame():
-    frame = {"index": 7, "image": [[0] * 64 for _ in range(48)], "timestamp_s": 1.0}
-    live = {"frame": 7, "n_candidates": 3, "n_tracks": 2, "suspects": [[12.0, 30.5]]}
+def test_volunteers_get_neither_spectra_nor_optics_status():
+    """Whatever the engine publishes, a volunteer's subscription never takes live readings,
+    and their progress events keep only the volunteer fields."""
+    assert not {"spectrum", "optics_status", "proximity"} & kinds_for("volunteer")
+    assert {"spectrum", "optics_status", "proximity"} <= kinds_for("inspector")
     scan = _event(1, "progress", inspection_id="i1", step="optical_scan", stall=1,
-                  zone="door_hook", detail={"arg0": frame, "arg1": live})
-    staff = visible_data(scan, "inspector", "en")
-    assert "detail" not in staff and "image" not in str(staff)
-    assert staff["live"] == {"frame": 7, "n_candidates": 3, "suspects": [[12.0, 30.5]],
-                             "height": 48, "width": 64}
-    volunteer = visible_data(scan, "volunteer", "en")
-    assert set(volunteer) == {"inspection_id", "step", "stall", "zone"}
-    sweep = _event(2, "progress", inspection_id="i1", step="rf_sweep",
-                   detail={"arg0": 143, "arg1": 190})
-    assert visible_data(sweep, "volunteer", "en")["step_fraction"] == 143 / 190
+                  zone="door_hook", fraction=0.25, suspects=[[12.0, 30.5]], width=640)
+    assert visible_data(scan, "volunteer", "en") == {
+        "inspection_id": "i1", "step": "optical_scan", "stall": 1, "zone": "door_hook",
+        "fraction": 0.25}

@@ -1,5 +1,5 @@
 """``ansim serve`` as the device runs it: a real process on waitress, answering on its port,
-and stopping cleanly."""
+and stopping cleanly; and the handheld's buttons it wires to the dashboard's engine."""
 
 import json
 import re
@@ -7,6 +7,10 @@ import signal
 import subprocess
 import sys
 import urllib.request
+
+from detector.cli.commands.serve import start_buttons
+from detector.profile import DEFAULT_PROFILE_PATH, load_profile
+from detector.sites import import_sites
 
 
 def test_ansim_serve_runs_the_dashboard_on_waitress(tmp_path):
@@ -26,3 +30,74 @@ def test_ansim_serve_runs_the_dashboard_on_waitress(tmp_path):
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
+
+
+HANDHELD = '\n[handheld]\nsite_id = "S1"\ninspector = "Kim Inspector"\n'
+
+
+def _profile_with_handheld(tmp_path):
+    path = tmp_path / "profile.toml"
+    path.write_text(DEFAULT_PROFILE_PATH.read_text(encoding="utf-8") + HANDHELD,
+                    encoding="utf-8")
+    return path
+
+
+def test_buttons_without_a_handheld_table_are_refused_by_name(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "detector", "serve", "--lang", "en", "--port", "0", "--buttons",
+         "--data", str(tmp_path / "data"), "--simulate"],
+        capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 1
+    assert "[handheld]: missing table" in result.stderr and "default_profile.toml" in result.stderr
+
+
+def test_ansim_serve_with_buttons_says_whose_inspections_they_start(tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "detector", "serve", "--lang", "en", "--port", "0", "--buttons",
+         "--data", str(tmp_path / "data"), "--simulate", "--profile",
+         str(_profile_with_handheld(tmp_path))],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "http://" in process.stdout.readline()
+        line = process.stdout.readline()
+        assert "S1" in line and "Kim Inspector" in line
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+
+
+def test_a_button_started_inspection_shows_live_on_a_phone(tmp_path, app, make_user,
+                                                          mock_factory):
+    """The buttons drive the dashboard's own engine, bus and step runner."""
+    svc = app.extensions["ansim"]
+    sites = tmp_path / "sites.csv"
+    sites.write_text("id,name,stalls,schedule\nS1,Station restroom,1,daily\n", encoding="utf-8")
+    import_sites(svc.inspections.store, sites)
+    inspector = make_user("kim", "inspector")
+    stream = inspector.client.get("/api/events", buffered=False)
+    profile = load_profile(_profile_with_handheld(tmp_path))
+    handheld = start_buttons(app, profile, mock_factory)
+    try:
+        start = mock_factory.pin(profile.pins.button_start)
+        start.drive_low()
+        start.drive_high()  # start acts on release: a new inspection, and its RF sweep
+        assert handheld.controller.wait_idle(timeout_s=120)
+    finally:
+        handheld.close()
+    current = inspector.client.get("/api/inspections/current").get_json()["inspection"]
+    assert current["site_id"] == "S1"
+    state = svc.inspections.get(current["inspection_id"])
+    assert state.inspector == "Kim Inspector" and [s["kind"] for s in state.steps] == ["rf_sweep"]
+
+    seen = []
+    for chunk in stream.response:
+        text = chunk.decode() if isinstance(chunk, bytes) else chunk
+        seen += re.findall(r"event: (\w+)\ndata: (.*)\n", text)
+        if any(kind == "alert" for kind, _ in seen):  # published once the step is recorded
+            break
+    stream.close()
+    mine = [(kind, json.loads(data)) for kind, data in seen
+            if json.loads(data).get("inspection_id") == state.id]
+    kinds = [kind for kind, _ in mine]
+    assert kinds[0] == "inspection" and "spectrum" in kinds and "progress" in kinds
+    assert any(kind == "alert" and "1200" in data["message"] for kind, data in mine)

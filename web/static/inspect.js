@@ -133,13 +133,23 @@ document.addEventListener("DOMContentLoaded", () => {
     $("checklist").replaceChildren(...blocks);
   }
 
-  /* While a place is scanned: the suspects the pipeline is following, marked where they sit
-     in the camera's frame (no picture is sent live; crops of findings come as evidence). */
-  function showLive(live) {
+  /* While a place is scanned (an "optics_status" event per frame): the suspects the pipeline
+     is following, marked where they sit in the camera's frame. No picture is sent live (crops
+     of findings come as evidence). A lens glints only in the frames lit on-axis, one in three,
+     so its mark stays up for a few frames rather than blinking. */
+  const HOLD_FRAMES = 3;
+  let marked = { frame: -Infinity, suspects: [] };
+  function showOptics(status) {
+    if (status.suspects.length || status.frame - marked.frame > HOLD_FRAMES || status.frame < marked.frame) {
+      marked = { frame: status.suspects.length ? status.frame : -Infinity, suspects: status.suspects };
+    }
     $("preview").hidden = false;
     $("preview-img").removeAttribute("src");
-    glintOverlay($("preview-marks"), live.width, live.height,
-      live.suspects.map(([x, y]) => ({ x, y, r: live.width / 25, confirmed: false })));
+    const marks = $("preview-marks");
+    marks.dataset.frame = String(status.frame);
+    marks.dataset.suspects = String(marked.suspects.length);
+    glintOverlay(marks, status.width, status.height,
+      marked.suspects.map(([x, y]) => ({ x, y, r: status.width / 25, confirmed: false })));
   }
 
   async function refresh() {
@@ -176,12 +186,12 @@ document.addEventListener("DOMContentLoaded", () => {
     },
     progress: (e) => {
       if (!mine(e)) return;
-      const share = typeof e.step_fraction === "number" ? " " + Math.round(e.step_fraction * 100) + "%" : "";
+      const share = typeof e.fraction === "number" ? " " + Math.round(e.fraction * 100) + "%" : "";
       $("running").textContent = t("web.js.running", { step: t("web.js.step." + e.step) }) + share + (e.zone ? " · " + t("web.js.zone." + e.zone) : "");
-      if (e.live && e.live.width) showLive(e.live);
     },
     alert: (e) => { if (mine(e)) { refresh(); if (navigator.vibrate) navigator.vibrate([300, 100, 300]); } },
-    spectrum: (e) => spectrum.push(e),
-    proximity: (e) => meter(e),
+    spectrum: (e) => { if (mine(e)) spectrum.show(e); },
+    optics_status: (e) => { if (mine(e)) showOptics(e); },
+    proximity: (e) => { if (mine(e)) meter(e); },
   });
 });

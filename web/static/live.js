@@ -23,9 +23,11 @@ document.addEventListener("DOMContentLoaded", () => {
 
   function showProgress(p) {
     showInspection(p);
-    if (typeof p.fraction === "number") $("progress-bar").style.width = Math.round(p.fraction * 100) + "%";
+    /* done_fraction: the whole inspection (from /api/inspections/current); fraction: the
+       step under way (progress events). */
+    if (typeof p.done_fraction === "number") $("progress-bar").style.width = Math.round(p.done_fraction * 100) + "%";
     const where = p.zone ? t("web.js.zone." + p.zone) : "";
-    const share = typeof p.step_fraction === "number" ? Math.round(p.step_fraction * 100) + "%" : "";
+    const share = typeof p.fraction === "number" ? Math.round(p.fraction * 100) + "%" : "";
     $("progress-text").textContent = [p.step ? t("web.js.step." + p.step) : "", share, where].filter(Boolean).join(" · ");
   }
 

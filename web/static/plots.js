@@ -1,6 +1,6 @@
 /* Plots drawn by hand on canvas and SVG (no chart library: the whole page must stay small):
-   the spectrum with a waterfall under it, the proximity meter, and glint marks over the
-   camera view. */
+   the spectrum (live while it is swept, with its noise floor dashed) with a waterfall of whole
+   sweeps under it, the proximity meter, and glint marks over the camera view. */
 "use strict";
 (function () {
   /* The scale follows the data (dBFS from the dongle, or calibrated dBm): 5 dB of room. */
@@ -40,12 +40,27 @@
       this.canvas.width = Math.round(width * ratio);
       this.canvas.height = Math.round(width * 0.75 * ratio);
     }
+    /* A whole sweep (the stored spectrum): the trace, and a new row of the waterfall. */
     push(spectrum) {
       const points = spectrumPoints(spectrum);
       if (!points.power.length) return;
       this.last = points;
+      this.total = points.power.length;
+      this.floor = spectrum.noise_floor_db || null;
       this.history.unshift(points.power);
       this.history.length = Math.min(this.history.length, this.rows);
+      this.draw();
+    }
+    /* A sweep under way (a live "spectrum" event): the part swept so far and its noise floor,
+       on the points the whole sweep will have (points_total), so it grows from the left. */
+    show(spectrum) {
+      const points = spectrumPoints(spectrum);
+      if (!points.power.length) return;
+      this.last = points;
+      this.total = Math.max(spectrum.points_total || 0, points.power.length);
+      this.floor = spectrum.noise_floor_db || null;
+      this.canvas.dataset.live = spectrum.hops_done + "/" + spectrum.hops_total;
+      this.canvas.dataset.points = String(points.power.length);
       this.draw();
     }
     draw() {
@@ -57,11 +72,19 @@
       const y = (db) => top - (Math.min(ceilDb, Math.max(floorDb, db)) - floorDb) / (ceilDb - floorDb) * top;
       ctx.strokeStyle = "#2c4057"; ctx.lineWidth = 1;
       for (let db = floorDb; db <= ceilDb; db += 10) { ctx.beginPath(); ctx.moveTo(0, y(db)); ctx.lineTo(w, y(db)); ctx.stroke(); }
-      const power = this.last.power, n = power.length;
+      const power = this.last.power, n = power.length, span = (this.total || n) - 1 || 1;
+      const trace = (values) => {
+        ctx.beginPath();
+        for (let i = 0; i < values.length; i++) { const x = i / span * w; i ? ctx.lineTo(x, y(values[i])) : ctx.moveTo(x, y(values[i])); }
+        ctx.stroke();
+      };
+      if (this.floor) {
+        ctx.strokeStyle = "#46a758"; ctx.lineWidth = Math.max(1, w / 600); ctx.setLineDash([6, 4]);
+        trace(this.floor);
+        ctx.setLineDash([]);
+      }
       ctx.strokeStyle = "#7fd1ff"; ctx.lineWidth = Math.max(1, w / 400);
-      ctx.beginPath();
-      for (let i = 0; i < n; i++) { const x = i / (n - 1 || 1) * w; i ? ctx.lineTo(x, y(power[i])) : ctx.moveTo(x, y(power[i])); }
-      ctx.stroke();
+      trace(power);
       const rowH = (h - top) / this.rows, image = ctx.createImageData(w, 1);
       this.history.forEach((row, r) => {
         for (let x = 0; x < w; x++) {

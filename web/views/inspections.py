@@ -7,12 +7,12 @@ Volunteers reach only ``/api/inspections/current``, and only its volunteer-safe 
 
 import functools
 
-import numpy as np
 from flask import Blueprint, g, jsonify, render_template, request
 
 from detector.accounts import ROLES, STAFF_ROLES
 from detector.checklist import ITEMS, MARK_STATUSES, VERDICTS
 from detector.inspection_steps import SPECTRUM_EVIDENCE_KIND, read_spectrum_evidence
+from detector.live_view import screen_spectrum
 from web.errors import api_errors, bad_request
 from web.security import requires
 from web.services import services
@@ -67,7 +67,7 @@ def current():
     running = svc.steps.running
     summary = {"inspection_id": state.id, "site_id": state.site_id,
                "site_name": state.site.get("name"), "state": state.status,
-               "fraction": done_fraction(state),
+               "done_fraction": done_fraction(state),
                "step": running["step"] if running else None,
                "zone": running["zone"] if running else None}
     alerts = [_alert_view(a, state) for a in state.alerts]
@@ -149,8 +149,9 @@ def sign_off(inspection_id):
 @api_errors
 def spectrum(inspection_id):
     """The latest sweep's spectrum, thinned for a phone's screen: the stored evidence holds
-    hundreds of thousands of bins (megabytes); this keeps ``SCREEN_BINS`` with the strongest
-    reading of each, so no peak is lost. Reading it is a view of evidence, and logged."""
+    hundreds of thousands of bins (megabytes); this keeps at most ``SCREEN_POINTS`` with the
+    strongest reading of each, so no peak is lost, on the points the live view used
+    (``detector.live_view.screen_spectrum``). Reading it is a view of evidence, and logged."""
     svc = services()
     state = svc.inspections.get(inspection_id)
     sweeps = [s for s in state.steps if s["kind"] == "rf_sweep"]
@@ -162,18 +163,9 @@ def spectrum(inspection_id):
     return jsonify(_thinned_spectrum(svc.inspections.evidence, sha))
 
 
-SCREEN_BINS = 1024
-
-
 @functools.lru_cache(maxsize=8)
 def _thinned_spectrum(evidence, sha256: str) -> dict:
-    freqs_hz, power_db = read_spectrum_evidence(evidence, sha256)
-    n = len(power_db)
-    if n > SCREEN_BINS:
-        edges = np.linspace(0, n, SCREEN_BINS + 1).astype(int)
-        power_db = np.maximum.reduceat(power_db, edges[:-1])
-        freqs_hz = freqs_hz[(edges[:-1] + edges[1:]) // 2]
-    return {"freqs_hz": np.round(freqs_hz).tolist(), "power_db": np.round(power_db, 1).tolist()}
+    return screen_spectrum(*read_spectrum_evidence(evidence, sha256))
 
 
 def _staff_view(state) -> dict:
