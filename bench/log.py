@@ -85,6 +85,8 @@ def _ensure_log(cache: Path, per_day: int, days: int, rebuild: bool, quiet: bool
     if marker.exists() and not rebuild:
         if not quiet:
             print(t("log.bench.cached", path=cache, records=total))
+        # A log cached by an older ansim is brought up to the current schema, as a device's is.
+        open_store(cache / DB_FILENAME, write=True).close()
         return None
     shutil.rmtree(cache, ignore_errors=True)
     cache.mkdir(parents=True)
