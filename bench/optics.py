@@ -10,6 +10,7 @@ batch pipeline. Time per frame is the pipeline alone on 1280x720 frames, one Ope
 median CPU time of the thread (immune to other jobs on the machine), and wall time.
 """
 
+import itertools
 import json
 import sys
 import time
@@ -162,7 +163,7 @@ def _calibration_table(pairs) -> list[dict]:
     predicted = np.array([p for p, _ in pairs])
     real = np.array([r for _, r in pairs], dtype=float)
     out = []
-    for low, high in zip(edges[:-1], edges[1:]):
+    for low, high in itertools.pairwise(edges):
         inside = (predicted >= low) & (predicted < high)
         out.append({"band": f"{low:.1f}-{min(high, 1.0):.1f}", "tracks": int(inside.sum()),
                     "predicted": round(float(predicted[inside].mean()), 3) if inside.any()

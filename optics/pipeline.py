@@ -24,15 +24,28 @@ from dataclasses import dataclass
 import numpy as np
 
 from optics import crops
-from optics.candidates import (OUTER_BOX_PX, Candidates, detection_map, find_candidates,
-                               integration_map, measure_points, to_gray8)
+from optics.candidates import (
+    OUTER_BOX_PX,
+    Candidates,
+    detection_map,
+    find_candidates,
+    integration_map,
+    measure_points,
+    to_gray8,
+)
 from optics.features import glint_shape, track_features
+from optics.findings import Finding
 from optics.lockin import fit_lockin
 from optics.lockin_map import LockInMap
-from optics.findings import Finding
 from optics.registration import Registrar, apply, registration_image
 from optics.scoring import ir_emitter_confidence, lens_confidence
-from optics.tracks import JOIN_RADIUS_PX, RETIRE_AFTER_FRAMES, Observation, Track, nearest_track
+from optics.tracks import (
+    JOIN_RADIUS_PX,
+    RETIRE_AFTER_FRAMES,
+    Observation,
+    Track,
+    nearest_track,
+)
 
 #: Findings below this confidence are not reported.
 REPORT_CONFIDENCE = 0.5

@@ -17,8 +17,7 @@ from tests.optics.test_physical_cues import lens_surface, near, scan
 
 def test_registration_keeps_a_wall_point_within_a_pixel_over_a_whole_scan():
     screw = surface("screw", (0.05, 0.03), 0.001, radius_m=2e-3, reflectance=0.6)
-    outcome, frames, camera = scan(wall_scene([screw], distance_m=1.2, slide_m=0.25),
-                                   n_frames=48)
+    _, frames, camera = scan(wall_scene([screw], distance_m=1.2, slide_m=0.25), n_frames=48)
     registrar = Registrar()
     start = project(screw.position_m, frames[0].pose, camera)
     errors = []
