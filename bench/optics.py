@@ -152,7 +152,7 @@ def _reliability(pairs) -> list[dict]:
     for low, high in bands:
         inside = [real for c, real in pairs if low <= c < high]
         out.append({"confidence": f"{low:.1f}-{min(high, 1.0):.1f}", "findings": len(inside),
-                    "real": float(np.mean(inside)) if inside else None})
+                    "real": round(float(np.mean(inside)), 3) if inside else None})
     return out
 
 

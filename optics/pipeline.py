@@ -4,11 +4,12 @@ Per frame (live, incremental: ``GlintPipeline.push``):
   1. registration  frame -> canvas transform (global motion)          optics.registration
   2. contrast      each pixel over the ring of pixels around it         optics.candidates
   3. candidates    local maxima that stand clear of the frame's noise   optics.candidates
-  4. lock-in map    registered on-axis minus off-axis contrast, averaged
+  4. lock-in map   registered on-axis minus off-axis contrast, averaged
                    over the scan; its peaks join the on-axis frames'
                    candidates (weak glints no single frame shows)       optics.lockin_map
-  5. tracks        candidates join the anchored track they land on;
-                   every track in view is measured, detected or not     optics.tracks
+  5. tracks        candidates join the anchored track they land on (or
+                   revive a retired one there); every track in view is
+                   measured at its scene point, detected or not         optics.tracks
 At any time (``GlintPipeline.findings``):
   6. features      lock-in against the ring code, reappearance, spread,
                    size and shape                                       optics.features, lockin
@@ -93,18 +94,17 @@ class GlintPipeline:
         gray8 = to_gray8(image)
         self.scale = gray8.shape[1] / 640.0
         to_canvas = self.registrar.register(registration_image(gray8))
-        detection = detection_map(gray8)
-        candidates = find_candidates(gray8, detection)
+        candidates = find_candidates(gray8, detection_map(gray8))
         record = FrameRecord(index, float(on_axis), float(off_axis), exposure_us / 1000.0,
                              np.linalg.inv(to_canvas), gray8)
-        candidates = self._accumulate(record, detection, to_canvas, candidates)
+        candidates = self._accumulate(record, to_canvas, candidates)
         seen = self._join_candidates(record, candidates, to_canvas, image)
         self._measure_undetected(record, seen)
         self.buffer.append(record)
         self._retire(index)
         return LiveState(index, len(candidates.x), len(self.active), self._suspects(record))
 
-    def _accumulate(self, record, detection, to_canvas, candidates) -> Candidates:
+    def _accumulate(self, record, to_canvas, candidates) -> Candidates:
         """Add a frame lit by one ring only to the lock-in map (its area-averaged contrast);
         in an on-axis frame, add the map's peaks, at the brightest pixel near each, to the
         frame's candidates."""
