@@ -53,18 +53,25 @@ def lens_truth(scene, poses, camera) -> list[dict]:
     return out
 
 
-def classify_finding(finding, scene, poses, camera) -> str:
-    """'lens', 'emitter' (a true steady emitter) or 'false' for one finding."""
+def surfaces_at(finding, scene, poses, camera) -> set[str]:
+    """The kinds of the scene's surfaces within matching distance of a finding."""
     pose = poses[finding.frame]
     radius = MATCH_RADIUS_PX * camera.width / 640
+    kinds = set()
     for surface in scene.surfaces:
         xy = project(surface.position_m, pose, camera)
-        if xy is None or np.hypot(xy[0] - finding.x, xy[1] - finding.y) > radius:
-            continue
-        if finding.kind == "lens" and surface.kind == "lens":
-            return "lens"
-        if finding.kind == "ir_emitter" and surface.kind in EMITTERS:
-            return "emitter"
+        if xy is not None and np.hypot(xy[0] - finding.x, xy[1] - finding.y) <= radius:
+            kinds.add(surface.kind)
+    return kinds
+
+
+def classify_finding(finding, scene, poses, camera) -> str:
+    """'lens', 'emitter' (a true steady emitter) or 'false' for one finding."""
+    kinds = surfaces_at(finding, scene, poses, camera)
+    if finding.kind == "lens" and "lens" in kinds:
+        return "lens"
+    if finding.kind == "ir_emitter" and kinds & set(EMITTERS):
+        return "emitter"
     return "false"
 
 

@@ -8,10 +8,16 @@ never from what was asked of the rings: a late switch or a long exposure shows u
 The code is pseudo-random in blocks of three (each block holds every state once, in a shuffled
 order), so every state recurs within three frames for the live view, and the lamps' mains
 flicker (which repeats every three frames at 100 Hz and 30 fps) cannot line up with it.
+
+``save_evidence`` writes the findings' annotated crops (never whole frames) as PNG files.
 """
 
+import re
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
+import cv2
 import numpy as np
 
 from optics.findings import Finding
@@ -42,16 +48,18 @@ class ScanOutcome:
                 "findings": [f.to_dict() for f in self.findings]}
 
 
-def run_scan(camera, illuminator, *, n_frames: int = 48, on_frame=None) -> ScanOutcome:
+def run_scan(camera, illuminator, *, n_frames: int = 48, on_frame=None,
+             pipeline: GlintPipeline | None = None) -> ScanOutcome:
     """Film ``n_frames`` under the blink code and return what the pipeline found.
 
     ``on_frame(frame, live_state)`` is called after each frame (for a live preview).
-    The rings are left dark afterwards.
+    ``pipeline`` (default: a new one) is the glint pipeline fed, for callers that look
+    at its tracks afterwards. The rings are left dark afterwards.
     """
     if n_frames < 6:
         raise ValueError(f"a scan needs at least 6 frames to tell the rings apart, not {n_frames}")
     code = blink_code(n_frames)
-    pipeline = GlintPipeline()
+    pipeline = pipeline if pipeline is not None else GlintPipeline()
     try:
         for state in code:
             illuminator.set_rings(*STATES[state])
@@ -63,3 +71,17 @@ def run_scan(camera, illuminator, *, n_frames: int = 48, on_frame=None) -> ScanO
     finally:
         illuminator.set_rings(False, False)
     return ScanOutcome(pipeline.findings(), n_frames, code)
+
+
+def save_evidence(findings, evidence_dir: Path, label: str) -> list[str]:
+    """Write each finding's annotated crop as PNG; returns the paths, in findings' order."""
+    evidence_dir.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", label).strip("_") or "scan"
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    paths = []
+    for k, finding in enumerate(findings):
+        path = evidence_dir / f"{stem}-{stamp}-{k:02d}-{finding.kind}.png"
+        if not cv2.imwrite(str(path), finding.crop):
+            raise OSError(f"{path}: could not write the evidence crop")
+        paths.append(str(path))
+    return paths

@@ -7,8 +7,12 @@ of an annulus around each pixel (4-7 px out at 640 px width): flat walls, grout 
 lighting gradients (the rings' own pool of light, the lamp's flicker) cancel, and a point that
 stands above its surroundings remains.
 
-``point_contrast`` measures the same quantity at full resolution at one place: tracks use it
-in every frame, detected there or not, so their lock-in compares like with like.
+``measure_points`` measures the same quantity at full resolution at given places (the peak
+near each: where a glint is), and the level at each point itself: the Gaussian-weighted mean
+of its core minus its ring, a linear, unbiased measure that tracks take in every frame,
+detected there or not, so their lock-in compares like with like (a peak searched in each frame
+would pick up the brightest noise or texture pixel nearby in the dark frames, and hide both a
+lens's dark hole and its glint).
 """
 
 from dataclasses import dataclass
@@ -49,12 +53,10 @@ def max_pool(gray8: np.ndarray, factor: int) -> np.ndarray:
         return gray8
     height, width = gray8.shape
     h, w = height // factor * factor, width // factor * factor
-    blocks = gray8[:h, :w]
-    pooled = blocks[::factor, ::factor].copy()
-    for dy in range(factor):
-        for dx in range(factor):
-            np.maximum(pooled, blocks[dy::factor, dx::factor], out=pooled)
-    return pooled
+    # A dilation whose kernel reaches right and down from each pixel, sampled every block.
+    block_max = cv2.dilate(gray8[:h, :w], np.ones((factor, factor), np.uint8), anchor=(0, 0),
+                           borderType=cv2.BORDER_REPLICATE)
+    return block_max[::factor, ::factor].copy()
 
 
 def contrast_map(gray8: np.ndarray) -> np.ndarray:
@@ -70,12 +72,44 @@ def contrast_map(gray8: np.ndarray) -> np.ndarray:
                         gray8.astype(np.float32))
 
 
-def find_candidates(gray8: np.ndarray) -> Candidates:
-    """The strongest local maxima that stand clear of the frame's own noise."""
+@dataclass(frozen=True)
+class DetectionMap:
+    """One frame's contrast map at detection resolution (``factor`` full-res px per px)."""
+
+    contrast: np.ndarray
+    noise_dn: float  # robust spread of the contrast over the frame
+    factor: int
+
+
+def detection_map(gray8: np.ndarray) -> DetectionMap:
+    """The contrast map of the max-pooled frame: a one-pixel glint brighter than the wall
+    survives pooling, which is what single-frame detection looks for."""
     factor = pool_factor(gray8.shape[1])
-    contrast = contrast_map(max_pool(gray8, factor))
+    return _with_noise(contrast_map(max_pool(gray8, factor)), factor)
+
+
+def integration_map(gray8: np.ndarray) -> DetectionMap:
+    """The contrast map of the area-averaged frame, for averaging over frames: linear in the
+    image, so a glint inside a dark hole (darker than the wall even when lit) still changes
+    it by its whole flux when the ring switches, where a maximum would not see it at all."""
+    factor = pool_factor(gray8.shape[1])
+    if factor > 1:
+        height, width = gray8.shape
+        gray8 = cv2.resize(gray8, (width // factor, height // factor),
+                           interpolation=cv2.INTER_AREA)
+    return _with_noise(contrast_map(gray8), factor)
+
+
+def _with_noise(contrast: np.ndarray, factor: int) -> DetectionMap:
     sample = contrast[::9, ::7]
     noise_dn = 1.4826 * float(np.median(np.abs(sample - np.median(sample))))
+    return DetectionMap(contrast, noise_dn, factor)
+
+
+def find_candidates(gray8: np.ndarray, detection: DetectionMap) -> Candidates:
+    """The strongest local maxima of ``detection`` (``gray8``'s map) that stand clear of the
+    frame's own noise."""
+    contrast, noise_dn, factor = detection.contrast, detection.noise_dn, detection.factor
     threshold_dn = max(PEAK_SIGMA * noise_dn, MIN_CONTRAST_DN)
     margin = OUTER_BOX_PX // 2  # the annulus needs real pixels all round: no border artefacts
     inner = contrast[margin:-margin, margin:-margin]
@@ -108,34 +142,73 @@ def _brightest_in_block(gray8, xs, ys, factor):
     return xs * factor + dxs, ys * factor + dys
 
 
-_OFFSETS = np.array([-1.0, 0.0, 1.0])
+_OFFSETS = np.array([-1.0, 0.0, 1.0], np.float32)
+
+#: Width (px at 640 px width) of the level's weighting: a glint's blur plus registration
+#: error, which the measurement must tolerate.
+LEVEL_SIGMA_PX = 1.0
 
 
-def point_contrast(gray8: np.ndarray, x: float, y: float, search_px: int = 1):
-    """Peak contrast near (x, y) at full resolution: the brightest pixel within ``search_px``
-    minus the mean of the annulus around it. Returns (contrast, x, y, ring mean)
-    with the peak's sub-pixel centroid, or None if the point is too close to the frame's edge
-    to have its annulus."""
+@dataclass(frozen=True)
+class PointMeasures:
+    """``measure_points`` at each point asked; ``valid`` is False (and the rest NaN) where the
+    point is too close to the frame's edge to have its annulus."""
+
+    valid: np.ndarray
+    peak_dn: np.ndarray  # brightest pixel within the search reach, over the annulus mean
+    x: np.ndarray  # that peak's sub-pixel centroid
+    y: np.ndarray
+    ring_dn: np.ndarray  # the annulus mean: the surface around the point
+    level_dn: np.ndarray  # Gaussian-weighted level at the point itself, over the annulus mean
+
+
+def measure_points(gray8: np.ndarray, xs, ys, search_px: int = 0) -> PointMeasures:
+    """Measure many points of one frame at full resolution, at once (a frame measures every
+    track in view: one gather, no per-point Python)."""
+    xs, ys = np.atleast_1d(np.asarray(xs, float)), np.atleast_1d(np.asarray(ys, float))
     factor = pool_factor(gray8.shape[1])
-    outer = OUTER_BOX_PX // 2 * factor
+    outer, inner = OUTER_BOX_PX // 2 * factor, INNER_BOX_PX // 2 * factor
     height, width = gray8.shape
-    xi, yi = round(x), round(y)
-    if not (outer <= xi < width - outer and outer <= yi < height - outer):
-        return None
-    patch = gray8[yi - outer:yi + outer + 1, xi - outer:xi + outer + 1].astype(np.float32)
-    inner = INNER_BOX_PX // 2 * factor
-    core = patch[outer - inner:outer + inner + 1, outer - inner:outer + inner + 1]
-    ring_mean = (patch.sum() - core.sum()) / (patch.size - core.size)
+    xi, yi = np.rint(xs).astype(int), np.rint(ys).astype(int)
+    valid = (outer <= xi) & (xi < width - outer) & (outer <= yi) & (yi < height - outer)
+    out = {name: np.full(len(xs), np.nan) for name in ("peak", "x", "y", "ring", "level")}
+    if valid.any():
+        _measure_valid(gray8, xs[valid], ys[valid], xi[valid], yi[valid], outer, inner,
+                       search_px, factor, out, valid)
+    return PointMeasures(valid, out["peak"], out["x"], out["y"], out["ring"], out["level"])
+
+
+def _measure_valid(gray8, xs, ys, xi, yi, outer, inner, search_px, factor, out, valid):
+    span = np.arange(-outer, outer + 1)
+    patches = gray8[yi[:, None, None] + span[None, :, None],
+                    xi[:, None, None] + span[None, None, :]].astype(np.float32)
+    core = patches[:, outer - inner:outer + inner + 1, outer - inner:outer + inner + 1]
+    n_ring = patches.shape[1] ** 2 - core.shape[1] ** 2
+    ring = (patches.sum(axis=(1, 2)) - core.sum(axis=(1, 2))) / n_ring
+    # The peak: the brightest pixel within ``search_px``, unsmoothed as in the contrast map,
+    # and the centroid of the 3x3 pixels around it.
     reach = search_px + 1
-    local = patch[outer - reach:outer + reach + 1, outer - reach:outer + reach + 1]
-    inner_local = local[1:-1, 1:-1]  # unsmoothed, as in the contrast map
-    iy, ix = np.unravel_index(int(np.argmax(inner_local)), inner_local.shape)
-    peak = float(inner_local[iy, ix]) - ring_mean
-    weights = np.clip(local[iy:iy + 3, ix:ix + 3] - ring_mean, 0, None)
-    total = float(weights.sum())
-    cx = xi - search_px + ix
-    cy = yi - search_px + iy
-    if total > 0:
-        cx += float((weights.sum(axis=0) @ _OFFSETS)) / total
-        cy += float((weights.sum(axis=1) @ _OFFSETS)) / total
-    return peak, cx, cy, float(ring_mean)
+    local = patches[:, outer - reach:outer + reach + 1, outer - reach:outer + reach + 1]
+    side = 2 * search_px + 1
+    flat = local[:, 1:-1, 1:-1].reshape(len(xs), -1)
+    best = flat.argmax(axis=1)
+    iy, ix = np.divmod(best, side)
+    rows = np.arange(len(xs))
+    peak = flat[rows, best] - ring
+    three = np.arange(3)
+    weights = np.clip(local[rows[:, None, None], (iy[:, None] + three)[:, :, None],
+                            (ix[:, None] + three)[:, None, :]] - ring[:, None, None], 0, None)
+    total = weights.sum(axis=(1, 2))
+    safe = np.where(total > 0, total, 1.0)
+    cx = xi - search_px + ix + np.where(total > 0, weights.sum(axis=1) @ _OFFSETS / safe, 0.0)
+    cy = yi - search_px + iy + np.where(total > 0, weights.sum(axis=2) @ _OFFSETS / safe, 0.0)
+    # The level: linear in the image, so noise and texture average out rather than being
+    # picked as a maximum.
+    offsets = np.arange(-inner, inner + 1, dtype=np.float32)
+    sigma = LEVEL_SIGMA_PX * factor
+    gx = np.exp(-0.5 * ((offsets[None, :] - (xs - xi)[:, None]) / sigma) ** 2)
+    gy = np.exp(-0.5 * ((offsets[None, :] - (ys - yi)[:, None]) / sigma) ** 2)
+    level = np.einsum("ni,nij,nj->n", gy, core, gx) / (gy.sum(axis=1) * gx.sum(axis=1)) - ring
+    for name, values in (("peak", peak), ("x", cx), ("y", cy), ("ring", ring),
+                         ("level", level)):
+        out[name][valid] = values

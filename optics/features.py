@@ -19,6 +19,7 @@ class Shape:
     radius_px: float  # the larger of the equal-area radius and twice the RMS radius
     roundness: float  # minor / major axis, 1 for a disc
     hollow: bool  # its centre is below half its peak: a ring (a tile's mirror image of the ring)
+    faint: bool = False  # no brighter than the noise around it here: no outline to measure
 
 
 def glint_shape(patch: np.ndarray) -> Shape:
@@ -28,12 +29,15 @@ def glint_shape(patch: np.ndarray) -> Shape:
     border = np.concatenate([level[:2].ravel(), level[-2:].ravel(),
                              level[:, :2].ravel(), level[:, -2:].ravel()])
     contrast = level - float(np.median(border))
+    noise = 1.4826 * float(np.median(np.abs(border - np.median(border))))
     window = contrast[half - SHAPE_HALF_PX:half + SHAPE_HALF_PX + 1,
                       half - SHAPE_HALF_PX:half + SHAPE_HALF_PX + 1]
     centre = window[SHAPE_HALF_PX - 1:SHAPE_HALF_PX + 2, SHAPE_HALF_PX - 1:SHAPE_HALF_PX + 2]
     iy, ix = np.unravel_index(int(np.argmax(centre)), centre.shape)
     py, px = SHAPE_HALF_PX - 1 + iy, SHAPE_HALF_PX - 1 + ix
     peak = float(window[py, px])
+    if peak <= 4.0 * noise:  # e.g. a glint in a dark hole, no brighter than the wall
+        return Shape(0.0, 1.0, False, faint=True)
     mask = (window >= 0.5 * peak).astype(np.uint8)
     _, labels = cv2.connectedComponents(mask, connectivity=8)
     component = labels == labels[py, px]
@@ -55,6 +59,7 @@ class TrackFeatures:
     unlit_detect_fraction: float  # of the frames with the on-axis ring dark
     n_on_detections: int
     spread_px: float  # median distance of its detections from their median (canvas px)
+    slide_px: float  # how far its detections move, start to end, along a straight line
     unlit_background: float  # the surroundings' level with the on-axis ring dark (DN/ms)
     follows_lamp: float  # correlation of its level with its surroundings' in dark frames
     shape: Shape
@@ -69,17 +74,30 @@ def track_features(track: Track, shape: Shape) -> TrackFeatures | None:
     unlit = on < 0.5
     points = np.array(track.detected_canvas)
     spread_px = float(np.median(np.hypot(*(points - np.median(points, axis=0)).T)))
+    frames = np.array([o.frame for o in track.observations if o.detected], dtype=float)
     return TrackFeatures(
         lockin=lockin,
         on_detect_fraction=float(detected[on_only].mean()) if on_only.any() else 0.0,
         unlit_detect_fraction=float(detected[unlit].mean()) if unlit.any() else 0.0,
         n_on_detections=int(detected[on_only].sum()),
         spread_px=spread_px,
+        slide_px=_slide(frames, points),
         unlit_background=float(np.median(background[unlit] / exposure_ms[unlit]))
         if unlit.any() else float("nan"),
         follows_lamp=_lamp_correlation(contrast, background, exposure_ms, on, off),
         shape=shape,
     )
+
+
+def _slide(frames: np.ndarray, points: np.ndarray) -> float:
+    """Distance (canvas px) its detections move over the scan, from a straight-line fit of
+    position against frame: a highlight slides steadily over a curved surface as the hand
+    moves, where a lens stays put (its detections only scatter)."""
+    span = frames.max() - frames.min()
+    if len(frames) < 3 or span == 0:
+        return 0.0
+    slopes = np.polyfit(frames, points, 1)[0]
+    return float(np.hypot(*slopes) * span)
 
 
 def _lamp_correlation(contrast, background, exposure_ms, on, off) -> float:

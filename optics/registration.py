@@ -90,26 +90,46 @@ def _subpixel(local: np.ndarray, iy: int, ix: int) -> tuple[float, float]:
     return dy, dx
 
 
-def frame_to_previous(previous: RegistrationImage, current: RegistrationImage, shift):
-    """Homography (registration px) taking ``current`` points onto ``previous`` points.
+def translation(shift) -> np.ndarray:
+    """The homography moving points by ``shift``."""
+    transform = np.eye(3)
+    transform[:2, 2] = shift
+    return transform
 
-    Enhanced-correlation (ECC) alignment, started from the bulk ``shift``: continuous, so its
+
+def align(template: RegistrationImage, current: RegistrationImage, initial: np.ndarray):
+    """Homography (registration px) taking ``current`` points onto ``template`` points.
+
+    Enhanced-correlation (ECC) alignment, started from ``initial``: continuous, so its
     sub-pixel estimate is not pulled toward whole pixels as a correlation peak's vertex is,
-    and blind to gain and offset changes. If it does not converge, the bulk shift stands.
+    and blind to gain and offset changes. If it does not converge, ``initial`` stands.
     """
     # ECC runs at half the registration resolution (its cost is per pixel and per iteration);
     # being continuous, it stays sub-pixel there.
     half = np.diag([0.5, 0.5, 1.0])
-    warp = np.array([[1, 0, -shift[0] / 2], [0, 1, -shift[1] / 2], [0, 0, 1]], dtype=np.float32)
+    # ECC's warp maps template coordinates to input (current) coordinates.
+    warp = (half @ np.linalg.inv(initial) @ np.linalg.inv(half)).astype(np.float32)
     try:
-        _, warp = cv2.findTransformECC(previous.coarse, current.coarse, warp,
+        _, warp = cv2.findTransformECC(template.coarse, current.coarse, warp,
                                        cv2.MOTION_HOMOGRAPHY, ECC_CRITERIA, None, 1)
     except cv2.error:
-        transform = np.eye(3)
-        transform[:2, 2] = shift
-        return transform
-    # ECC's warp maps template (previous) coordinates to input (current) coordinates.
+        return initial
     return np.linalg.inv(half) @ np.linalg.inv(warp.astype(float)) @ half
+
+
+#: A new keyframe once the view has moved this fraction of its width from the current one
+#: (or zoomed by this fraction): registering against a keyframe rather than chaining
+#: frame-to-frame steps keeps the canvas from drifting, which matters because a distant lens's
+#: glint is one pixel and its lock-in is measured at a fixed scene point.
+KEYFRAME_MOVE = 0.2
+
+
+def _moved_far(to_key: np.ndarray, shape) -> bool:
+    height, width = shape
+    cx, cy = apply(to_key, width / 2, height / 2)
+    zoom = abs(np.linalg.det(to_key[:2, :2])) ** 0.5
+    return (np.hypot(cx - width / 2, cy - height / 2) > KEYFRAME_MOVE * width
+            or abs(zoom - 1.0) > KEYFRAME_MOVE / 2)
 
 
 @dataclass
@@ -117,20 +137,29 @@ class Registrar:
     """Follows the view frame by frame and gives each frame its frame-to-canvas transform.
 
     The canvas is the first frame's pixel grid (full resolution); ``to_canvas`` is a 3x3
-    matrix acting on (x, y, 1).
+    matrix acting on (x, y, 1). Each frame is aligned to the current keyframe, started from
+    the previous frame's alignment moved by the bulk shift between the two frames.
     """
 
     previous: RegistrationImage | None = None
+    keyframe: RegistrationImage | None = None
+    key_to_canvas: np.ndarray = field(default_factory=lambda: np.eye(3))
+    to_key: np.ndarray = field(default_factory=lambda: np.eye(3))  # registration px
     to_canvas: np.ndarray = field(default_factory=lambda: np.eye(3))
     velocity: np.ndarray = field(default_factory=lambda: np.zeros(2))
 
     def register(self, image: RegistrationImage) -> np.ndarray:
-        if self.previous is not None:
+        if self.previous is None:
+            self.keyframe = image
+        else:
             shift = bulk_shift(self.previous, image, self.velocity)
             self.velocity = shift
-            step = frame_to_previous(self.previous, image, shift)
+            self.to_key = align(self.keyframe, image, self.to_key @ translation(shift))
             scale = np.diag([image.scale, image.scale, 1.0])
-            self.to_canvas = self.to_canvas @ scale @ step @ np.linalg.inv(scale)
+            self.to_canvas = self.key_to_canvas @ scale @ self.to_key @ np.linalg.inv(scale)
+            if _moved_far(self.to_key, image.texture.shape):
+                self.keyframe, self.key_to_canvas = image, self.to_canvas
+                self.to_key = np.eye(3)
         self.previous = image
         return self.to_canvas
 

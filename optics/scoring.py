@@ -1,22 +1,31 @@
 """From a track's features to the probability that it is a lens, or an IR emitter.
 
-Each cue is a term of a logistic model (weights in ``calibration.json``). The weights were set
-by hand from the features of simulated scans (seeds below 1000) and of the ray-traced
-captures; ``ansim bench optics`` reports, per confidence band, how many findings were real on
-scans it has not seen, which is the check that the numbers mean what they say. The terms:
+Each cue is a term of a logistic model per kind. The weights in ``calibration.json`` are fitted
+(L2-regularised logistic regression) by ``bench/fit_optics_calibration.py`` on labelled tracks
+of simulated scans whose seeds the benchmark never uses; ``ansim bench optics`` prints, per
+confidence band, how often findings were real on its own scans, the check that the numbers
+mean what they say. The terms:
 
 lens
-- on-axis lock-in SNR: the glint answers the ring tight around our lens;
-- off-axis share: a cat's eye sends nothing to the ring 9 cm away, a shiny curve answers both;
-- steady share: a lens shows nothing with both rings dark (an LED or a lamp highlight does);
-- on-axis detection fraction: anchored to the wall, it comes back every lit frame;
-- spread: its detections stay on one canvas point (a sliding highlight does not);
-- size: a pinhole's glint is a point; a tile's mirror image of the ring is a broad ring.
+- on-axis lock-in SNR, and the SNR of on-axis minus off-axis (the retro-reflection): the
+  glint answers the ring tight around our lens;
+- off-axis share and SNR: a cat's eye sends nothing to the ring 9 cm away, a shiny curve
+  answers both;
+- steady share and SNR: a lens shows nothing with both rings dark (an LED or a lamp
+  highlight does);
+- on-axis detections, as a fraction and a count: anchored to the wall, it comes back every
+  lit frame;
+- spread and slide: its detections stay on one canvas point (a highlight slides steadily
+  over a curved surface as the hand moves);
+- size and hollowness: a pinhole's glint is a point; a tile's mirror image of the ring is a
+  broad ring; and whether it was bright enough at its strongest to have an outline at all
+  (a weak glint in a dark hole is not).
 
 ir_emitter
 - steady SNR; how far it outshines the surface around it with the rings dark (room lamps give
   little near-infrared, an 850/940 nm LED outshines any reflection of them); how little the
-  rings add; detections in unlit frames; spread; size.
+  rings add; detections in unlit frames; whether it follows the room light's flicker (a lamp's
+  highlight does, a self-powered LED does not); spread and slide; size and outline.
 """
 
 import json
@@ -26,25 +35,45 @@ import numpy as np
 
 from optics.features import TrackFeatures
 
-_CALIBRATION = json.loads(Path(__file__).with_name("calibration.json").read_text())
+CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
+
+LENS_TERMS = ("bias", "log_on_snr", "log_retro_snr", "off_share", "off_snr", "steady_share", "steady_snr",
+              "on_detect_fraction", "log_on_detections", "spread_px", "slide_px", "radius_px",
+              "hollow", "faint")
+IR_EMITTER_TERMS = ("bias", "log_steady_snr", "log_outshines", "ring_share",
+                    "unlit_detect_fraction", "follows_lamp", "spread_px", "slide_px",
+                    "radius_px", "faint")
+TERMS = {"lens": LENS_TERMS, "ir_emitter": IR_EMITTER_TERMS}
+
+
+class CalibrationError(ValueError):
+    """calibration.json is missing a kind or a term, or holds a term the model does not know."""
 
 
 def lens_terms(features: TrackFeatures, scale: float) -> np.ndarray:
+    """The lens model's terms, in ``LENS_TERMS`` order (sizes in px at 640 px width)."""
     lockin = features.lockin
     gain = max(lockin.on_axis_gain, 1e-3)
     return np.array([
         1.0,
         np.log(np.clip(lockin.on_axis_snr, 0.5, 200.0)),
+        np.log(np.clip(lockin.retro_snr, 0.5, 200.0)),
         np.clip(lockin.off_axis_gain / gain, 0.0, 2.0),
+        np.clip(lockin.off_axis_gain / lockin.off_axis_se, -5.0, 20.0),
         np.clip(lockin.steady / gain, -1.0, 3.0),
+        np.clip(lockin.steady_snr, -5.0, 20.0),
         features.on_detect_fraction,
+        np.log1p(features.n_on_detections),
         min(features.spread_px / scale, 10.0),
+        min(features.slide_px / scale, 20.0),
         min(features.shape.radius_px / scale, 10.0),
         float(features.shape.hollow),
+        float(features.shape.faint),
     ])
 
 
 def ir_emitter_terms(features: TrackFeatures, scale: float) -> np.ndarray:
+    """The IR-emitter model's terms, in ``IR_EMITTER_TERMS`` order."""
     lockin = features.lockin
     steady = max(lockin.steady, 1e-3)
     ring = max(lockin.on_axis_gain, lockin.off_axis_gain, 0.0)
@@ -54,18 +83,40 @@ def ir_emitter_terms(features: TrackFeatures, scale: float) -> np.ndarray:
         np.log(np.clip(steady / max(features.unlit_background, 0.05), 0.05, 50.0)),
         np.clip(ring / steady, 0.0, 3.0),
         features.unlit_detect_fraction,
+        features.follows_lamp,
         min(features.spread_px / scale, 10.0),
+        min(features.slide_px / scale, 20.0),
         min(features.shape.radius_px / scale, 10.0),
+        float(features.shape.faint),
     ])
 
 
-def _probability(terms: np.ndarray, weights) -> float:
-    return float(1.0 / (1.0 + np.exp(-np.clip(terms @ np.asarray(weights), -30, 30))))
+def load_calibration(path: Path = CALIBRATION_PATH) -> dict[str, np.ndarray]:
+    """Each kind's weights, in its terms' order; a clear error for a malformed file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CalibrationError(f"{path}: cannot read the calibration: {exc}") from exc
+    weights = {}
+    for kind, names in TERMS.items():
+        given = data.get(kind, {}).get("weights")
+        if not isinstance(given, dict) or set(given) != set(names):
+            raise CalibrationError(f"{path}: {kind}.weights must give exactly the terms "
+                                   f"{', '.join(names)}")
+        weights[kind] = np.array([float(given[name]) for name in names])
+    return weights
+
+
+_WEIGHTS = load_calibration()
+
+
+def probability(terms: np.ndarray, weights: np.ndarray) -> float:
+    return float(1.0 / (1.0 + np.exp(-np.clip(terms @ weights, -30, 30))))
 
 
 def lens_confidence(features: TrackFeatures, scale: float) -> float:
-    return _probability(lens_terms(features, scale), _CALIBRATION["lens"])
+    return probability(lens_terms(features, scale), _WEIGHTS["lens"])
 
 
 def ir_emitter_confidence(features: TrackFeatures, scale: float) -> float:
-    return _probability(ir_emitter_terms(features, scale), _CALIBRATION["ir_emitter"])
+    return probability(ir_emitter_terms(features, scale), _WEIGHTS["ir_emitter"])

@@ -28,7 +28,8 @@ class Observation:
     on_axis: float
     off_axis: float
     exposure_ms: float
-    contrast_dn: float
+    contrast_dn: float  # the peak near it over its ring (picks the strongest detection)
+    level_dn: float  # the weighted level at the track's point over its ring (the lock-in's input)
     background_dn: float  # the level of the surface around it
     x: float
     y: float
@@ -65,9 +66,9 @@ class Track:
         return len(self.detected_canvas)
 
     def columns(self):
-        """The observations as arrays: contrast, background, exposure, on, off, detected."""
+        """The observations as arrays: level, background, exposure, on, off, detected."""
         obs = self.observations
-        return (np.array([o.contrast_dn for o in obs]), np.array([o.background_dn for o in obs]),
+        return (np.array([o.level_dn for o in obs]), np.array([o.background_dn for o in obs]),
                 np.array([o.exposure_ms for o in obs]), np.array([o.on_axis for o in obs]),
                 np.array([o.off_axis for o in obs]), np.array([o.detected for o in obs]))
 

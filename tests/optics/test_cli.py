@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.optics_truth import project
-from detector.optics_session import simulated_session
+from detector.backends import open_hardware
 from detector.profile import load_profile
 from detector.scanning import STATES, blink_code
 from hardware.sim.restroom import build_restroom
@@ -33,10 +33,13 @@ def test_scan_finds_the_simulated_lens_and_no_distractor(tmp_path):
     # seeded session, replayed in-process to that frame for its pose.
     lens = build_restroom(seed=0).hidden_camera_lenses()[0]
     assert lens.zone == "door_hook"
-    camera, illuminator, _ = simulated_session(load_profile(None), "door_hook", seed=0)
+    session = open_hardware(load_profile(None), simulate=True, seed=0)
+    session.move_to("door_hook")
     for state in blink_code(finding["frame"] + 1):
-        illuminator.set_rings(*STATES[state])
-        frame = camera.read_frame()
+        session.illuminator.set_rings(*STATES[state])
+        frame = session.camera.read_frame()
+    session.close()
+    camera = session.camera
     x, y = project(lens.position_m, frame.pose, camera)
     assert np.hypot(x - finding["x"], y - finding["y"]) < 4
 
@@ -48,6 +51,12 @@ def test_scan_finds_the_simulated_lens_and_no_distractor(tmp_path):
     assert line["findings"][0]["kind"] == "lens"
     assert np.hypot(line["findings"][0]["x"] - finding["x"],
                     line["findings"][0]["y"] - finding["y"]) < 2
+
+
+def test_scan_refuses_a_zone_the_stall_does_not_have(tmp_path):
+    result = ansim("scan", "--simulate", "--zone", "rooftop", "--data", str(tmp_path))
+    assert result.returncode == 2
+    assert "rooftop" in result.stderr and "door_hook" in result.stderr
 
 
 def test_analyze_names_a_bad_capture_and_carries_on(tmp_path):

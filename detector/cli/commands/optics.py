@@ -12,7 +12,7 @@ from pathlib import Path
 
 from detector.cli.context import context_from_args
 from detector.i18n import describe_error, t
-from detector.optics_session import save_evidence
+from detector.scanning import save_evidence
 from hardware.camera.capture_dir import load_frames
 from hardware.errors import RecordingError
 from optics.pipeline import analyze_frames

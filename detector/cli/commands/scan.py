@@ -7,11 +7,11 @@ records the frames as an ``ansim-capture/1`` directory for replay and ``ansim op
 import sys
 from pathlib import Path
 
+from detector.backends import open_hardware
 from detector.cli.context import context_from_args
 from detector.cli.output import emit, fail, progress
 from detector.i18n import t
-from detector.optics_session import save_evidence, simulated_session
-from detector.scanning import run_scan
+from detector.scanning import run_scan, save_evidence
 from hardware.camera.capture_dir import CaptureWriter
 from hardware.errors import HardwareError
 
@@ -30,42 +30,56 @@ def register(subparsers, common):
 
 def run(args) -> int:
     ctx = context_from_args(args)
-    if not ctx.simulate:
-        # detector.backends.open_hardware will choose the Pi camera when present; it opens the
-        # radio too and waits on the simulated radio. Until then: say so, and simulate.
-        print(t("cli.simulation_fallback", part=t("part.camera")), file=sys.stderr)
     try:
-        camera, illuminator, _ = simulated_session(ctx.profile, args.zone, args.seed)
-    except ValueError as exc:
-        print(t("optics.bad_zone", detail=str(exc)), file=sys.stderr)
-        return 2
-    writer = None
+        session = open_hardware(ctx.profile, simulate=ctx.simulate, seed=args.seed)
+    except HardwareError as exc:
+        return fail(exc)
     try:
-        if args.save:
-            writer = CaptureWriter(args.save, camera.width, camera.height, "gray8",
-                                   zone=args.zone, simulated=True)
-        bar = progress(total=args.frames, description=t("optics.scanning", zone=args.zone),
-                       args=args)
-
-        def on_frame(frame, live):
-            if writer is not None:
-                writer.write(frame)
-            bar.update(1)
-
-        outcome = run_scan(camera, illuminator, n_frames=args.frames, on_frame=on_frame)
-        bar.close()
-    except (HardwareError, OSError) as exc:
+        if not args.json:
+            for note in session.notes:
+                if note.part != "radio":  # a scan uses the camera and the rings only
+                    print(note.text(), file=sys.stderr)
+        if session.scene is not None and args.zone not in session.scene.zones:
+            print(t("optics.bad_zone", detail=f"unknown zone {args.zone!r}; zones are "
+                    f"{', '.join(session.scene.zones)}"), file=sys.stderr)
+            return 2
+        session.move_to(args.zone)
+        outcome = _film(args, session)
+    except (HardwareError, OSError, ValueError) as exc:
         return fail(exc)
     finally:
-        if writer is not None:
-            writer.close()
-        illuminator.close()
+        session.close()
     evidence_dir = Path(args.evidence) if args.evidence else ctx.data_dir / "evidence" / "optics"
     paths = save_evidence(outcome.findings, evidence_dir, f"scan-{args.zone}")
     data = {"zone": args.zone, **outcome.to_dict(), "evidence": paths,
             "capture": args.save}
     emit(args, data, _human_lines(args.zone, outcome, paths))
     return 0
+
+
+def _film(args, session):
+    """Run the scan, recording the frames to ``--save`` as they come."""
+    camera = session.camera
+    writer = None
+    bar = progress(total=args.frames, description=t("optics.scanning", zone=args.zone),
+                   args=args)
+
+    def on_frame(frame, live):
+        nonlocal writer
+        if args.save:
+            if writer is None:  # the frame says its own pixel format
+                writer = CaptureWriter(args.save, camera.width, camera.height,
+                                       frame.pixel_format, zone=args.zone,
+                                       simulated="camera" in session.simulated_parts)
+            writer.write(frame)
+        bar.update(1)
+
+    try:
+        return run_scan(camera, session.illuminator, n_frames=args.frames, on_frame=on_frame)
+    finally:
+        bar.close()
+        if writer is not None:
+            writer.close()
 
 
 def _human_lines(zone, outcome, paths) -> list[str]:
