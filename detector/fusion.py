@@ -15,6 +15,7 @@ type                   severity  confirmed  from
 ``lens``               high      yes        a retro-reflecting lens (confidence >= 0.5)
 ``lens``               medium    no         a weaker lens candidate
 ``ir_emitter``         high      no         an IR glow in the LED-off frames (night vision)
+``ir_emitter``         info      no         ... at a place with as many known fixtures
 ``new_emitter``        medium    no         new or stronger than the site's baseline
 ``new_emitter``        low       no         ... of a broadcast service
 =====================  ========  =========  ================================================
@@ -23,6 +24,13 @@ A video transmitter that reads strongest (within ``NEAR_MARGIN_DB`` of its stron
 ``MIN_RISE_DB`` above its median over all places scanned) at the place where a lens glints is one
 ``camera_located`` alert that replaces the two it explains: the RF says a camera
 is transmitting, the optics say where, and the proximity readings tie the two together.
+
+A scan of a place where the site has known optical fixtures (``detector.fixtures``; the scan's
+result lists them under ``fixtures``) reports its IR glows as information, each with the fixture
+(``fixture``: its id, reason, who marked it, when and in which record) and the message
+``inspect.alert.ir_fixture``, as long as there are no more glows than fixtures there: one glow
+more, and every glow of the place is an alert as before, since nothing tells which is the new
+one. An info alert does not stand in the way of ``clear``; a lens is never a fixture.
 """
 
 import statistics
@@ -83,8 +91,25 @@ def _rf_alerts(step: dict) -> list[dict]:
     return list(alerts.values())
 
 
+def _known_fixtures(step: dict) -> dict[int, dict]:
+    """The site fixture each IR glow of the scan is, by finding index; none if there are
+    more glows than fixtures at the place."""
+    glows = [i for i, f in enumerate(step.get("findings", [])) if f["kind"] == "ir_emitter"]
+    fixtures = step.get("fixtures", [])
+    if len(glows) > len(fixtures):
+        return {}
+    return dict(zip(glows, fixtures, strict=False))
+
+
+def unexplained_findings(step: dict) -> list[dict]:
+    """The scan's findings that known fixtures do not explain (what an automatic mark goes by)."""
+    known = _known_fixtures(step)
+    return [f for i, f in enumerate(step.get("findings", [])) if i not in known]
+
+
 def _optical_alerts(step: dict) -> list[dict]:
     alerts = []
+    known = _known_fixtures(step)
     for i, finding in enumerate(step.get("findings", [])):
         alert_id = f"optics:{step['stall']}:{step['zone']}:{i}"
         evidence = [finding["crop_sha256"]] if finding.get("crop_sha256") else []
@@ -94,6 +119,10 @@ def _optical_alerts(step: dict) -> list[dict]:
             confirmed = finding["confidence"] >= CONFIRMED_LENS_CONFIDENCE
             alerts.append(_alert(alert_id, "lens", "high" if confirmed else "medium", confirmed,
                                  evidence, **where))
+        elif i in known:
+            alert = _alert(alert_id, "ir_emitter", "info", False, evidence, **where,
+                           fixture=known[i])
+            alerts.append({**alert, "message_key": "inspect.alert.ir_fixture"})
         elif finding["kind"] == "ir_emitter":
             alerts.append(_alert(alert_id, "ir_emitter", "high", False, evidence, **where))
     return alerts

@@ -78,6 +78,8 @@ def dismissed_alerts(session, row: InspectionRow) -> dict[str, dict]:
                              .order_by(AlertDismissal.id)):
         dismissals[d.alert_id] = {"reason": d.reason, "by": d.dismissed_by,
                                   "at": d.dismissed_at}
+        if d.as_fixture:
+            dismissals[d.alert_id]["as_fixture"] = True
     return dismissals
 
 

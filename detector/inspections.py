@@ -8,7 +8,8 @@ inspection through one ``InspectionService``::
     service.run_rf_step(insp.id)                       # RF sweep against the site's baseline
     service.run_optical_step(insp.id, 1, "door_hook")  # optical scan of one stall's zone
     service.mark(insp.id, 1, "door_hook", "checked", note="")
-    service.dismiss_alert(insp.id, alert_id, "flush sensor LED", "Kim Inspector")  # reviewed
+    service.dismiss_alert(insp.id, alert_id, "flush sensor LED", "Kim Inspector",
+                          as_fixture=True)             # reviewed; the site remembers the LED
     service.set_verdict(insp.id, "found", {"notified": "Jongno police", "report_ref": "2026-113"})
     record = service.sign_off(insp.id, "Kim Inspector")  # -> SignedRecord, never changes again
     service.correct(record.id, "Park Supervisor", reason="...", verdict="suspicious")
@@ -24,6 +25,9 @@ Rules the engine enforces:
   checklist item of every stall, no suspicious mark and no alert of medium severity or above
   that an inspector has not reviewed and dismissed (``VerdictRefused`` lists what is missing).
 - **The site's RF baseline** is updated only when an inspection is signed off ``clear``.
+- **Known optical fixtures**: an IR glow dismissed ``as_fixture`` becomes a fixture of the site
+  when the inspection is signed off (whatever the verdict); each later scan records the site's
+  fixtures at its place, and fusion reports their glows as information (``detector.fixtures``).
 - **Each step commits as it completes** (evidence files are durable first), so ``kill -9`` or a
   power cut loses only the step under way.
 - **A signed-off record never changes**; a correction is a new record pointing to it.
@@ -49,7 +53,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from detector import checklist, records
+from detector import checklist, fixtures, records
 from detector.evidence import EvidenceStore
 from detector.inspection_state import (
     InspectionState,
@@ -174,6 +178,7 @@ class InspectionService:
             row = self._open_row(session, inspection_id)
             checklist.check_place(row.stalls, stall, zone)
             rf_steps = [s for s in load_state(session, row).steps if s["kind"] == "rf_sweep"]
+            known = fixtures.fixture_refs(session, row.site_id, stall, zone)
         runner = self._runner()
         started = self.clock()
         with self._hardware_lock:
@@ -185,6 +190,8 @@ class InspectionService:
             proximity = [self._follow(runner, inspection_id, e["freq_hz"], stall, zone)
                          for e in tracked_emitters(rf_steps[-1] if rf_steps else None)]
         result, refs = optical_result(outcome, stall, zone, self.evidence, proximity)
+        if known:
+            result["fixtures"] = known
         return self._commit_step(inspection_id, result, refs, started)
 
     def mark(self, inspection_id: str, stall: int, item: str, status: str,
@@ -201,22 +208,29 @@ class InspectionService:
             return load_state(session, row)
 
     def dismiss_alert(self, inspection_id: str, alert_id: str, reason: str,
-                      inspector: str) -> InspectionState:
+                      inspector: str, *, as_fixture: bool = False) -> InspectionState:
         """Record that an inspector reviewed an alert and found it is not a camera, and why.
 
         The alert stays in the record with the dismissal beside it; it no longer stands in the
         way of ``clear``. A later step that strengthens the case makes a new alert.
+        ``as_fixture=True`` says the IR glow is one of the restroom's own lights: when the
+        inspection is signed off, the site remembers a fixture at its place (see
+        ``detector.fixtures``). A lens is never a fixture.
         """
         if not reason or not reason.strip() or not inspector or not inspector.strip():
             raise InspectionError("dismissing an alert needs a reason and who dismisses it")
         with self.store.write() as session:
             row = self._open_row(session, inspection_id)
-            if alert_id not in {a["id"] for a in load_state(session, row).alerts}:
+            alert = next((a for a in load_state(session, row).alerts if a["id"] == alert_id),
+                         None)
+            if alert is None:
                 raise InspectionNotFound(f"inspection {inspection_id} has no alert {alert_id!r}")
+            if as_fixture:
+                _check_fixture_candidate(alert)
             now = self.clock()
             session.add(AlertDismissal(inspection_id=row.id, alert_id=alert_id,
                                        reason=reason.strip(), dismissed_by=inspector.strip(),
-                                       dismissed_at=now))
+                                       dismissed_at=now, as_fixture=as_fixture))
             row.updated_at = now
             session.flush()
             state = load_state(session, row)
@@ -260,6 +274,7 @@ class InspectionService:
             row.status, row.record_id, row.updated_at = "signed_off", record.id, now
             if row.verdict == "clear":
                 self._update_baseline(session, row, record.id)
+            fixtures.remember_dismissed(session, row.site_id, state.alerts, record.id)
         self._publish("inspection", event="signed_off", inspection_id=inspection_id,
                       record_id=record.id, verdict=row.verdict)
         return record
@@ -466,6 +481,16 @@ def _refuse_unsupported_clear(state: InspectionState) -> None:
     if reasons:
         readable = ", ".join(r.rsplit(".", 1)[-1].replace("_", " ") for r in reasons)
         raise VerdictRefused(f"inspection {state.id} cannot be clear: {readable}", reasons)
+
+
+def _check_fixture_candidate(alert: dict) -> None:
+    """Only an IR glow not yet known as a fixture can be marked one."""
+    if not fixtures.can_be_fixture(alert):
+        if alert.get("fixture"):
+            raise InspectionError(f"alert {alert['id']} is already the site's fixture "
+                                  f"{alert['fixture']['id']}")
+        raise InspectionError(f"alert {alert['id']} is a {alert['type']}: only an IR glow can be "
+                              "a fixture (a lens never is)")
 
 
 def _checked_escalation(escalation: dict | None) -> dict | None:

@@ -2,9 +2,9 @@
 
 Two kinds of table:
 
-- **Working tables** (``sites``, ``inspections``, ``inspection_steps``, ``checklist_marks``,
-  ``alert_dismissals``, ``evidence``): an inspection in progress is written here step by step,
-  each step committed as it completes, so a crash loses nothing that finished.
+- **Working tables** (``sites``, ``site_fixtures``, ``inspections``, ``inspection_steps``,
+  ``checklist_marks``, ``alert_dismissals``, ``evidence``): an inspection in progress is written
+  here step by step, each step committed as it completes, so a crash loses nothing that finished.
 - **The log** (``records``, ``record_bodies``, ``devices``): append-only, hash-chained, signed
   records. Once an inspection is signed off, everything anyone reads about it comes from its
   record's body (canonical JSON, byte-exact, in ``record_bodies``); the ``records`` columns are
@@ -18,6 +18,7 @@ an Alembic revision after ``0001_log``.
 """
 
 from sqlalchemy import (
+    Boolean,
     Float,
     ForeignKey,
     Index,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -114,6 +116,27 @@ class AlertDismissal(Base):
     reason: Mapped[str] = mapped_column(Text)
     dismissed_by: Mapped[str] = mapped_column(String(200))
     dismissed_at: Mapped[str] = mapped_column(String(TIMESTAMP_LENGTH))
+    #: The inspector says it is one of the restroom's own lights: once the inspection is signed
+    #: off, the site remembers a fixture at the alert's place (``site_fixtures``).
+    as_fixture: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class SiteFixture(Base):
+    """A known optical fixture of a site (a flush sensor's LED): an IR glow an inspector
+    dismissed as the restroom's own at this stall and zone, in the signed record ``record_id``.
+    Later scans of the place report such a glow as information, not as an alert."""
+
+    __tablename__ = "site_fixtures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    stall: Mapped[int] = mapped_column(Integer)
+    zone: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    marked_by: Mapped[str] = mapped_column(String(200))
+    marked_at: Mapped[str] = mapped_column(String(TIMESTAMP_LENGTH))
+    record_id: Mapped[str] = mapped_column(String(36))
+    alert_id: Mapped[str] = mapped_column(String(120))
 
 
 class Evidence(Base):

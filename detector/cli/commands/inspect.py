@@ -12,7 +12,7 @@ import getpass
 import os
 import sys
 
-from detector import checklist
+from detector import checklist, fusion
 from detector.backends import open_hardware
 from detector.cli.commands._logbook import USER_ERRORS, alert_text, verdict_text
 from detector.cli.context import context_from_args
@@ -75,7 +75,8 @@ def _run(service, args, inspector, drain_alerts):
         bar.update()
         for stall, zone in places:
             state = service.run_optical_step(state.id, stall, zone)
-            status, note_key = checklist.automatic_mark(state.steps[-1]["findings"])
+            status, note_key = checklist.automatic_mark(
+                fusion.unexplained_findings(state.steps[-1]))
             state = service.mark(state.id, stall, zone, status, note=t(note_key))
             drain_alerts()
             bar.update()

@@ -1,4 +1,5 @@
-"""``ansim sites import FILE|export|list``: the registry of restrooms, as CSV.
+"""``ansim sites import FILE|export|list|fixtures ID``: the registry of restrooms, as CSV, and
+each site's known optical fixtures (``fixtures ID`` lists them, ``--remove N`` forgets one).
 
 ``import`` adds or updates every site in the file, or (if any row is bad) nothing, listing every
 problem with its line and column; importing the same file again changes nothing.
@@ -10,6 +11,7 @@ from pathlib import Path
 from detector.cli.commands._logbook import USER_ERRORS, open_log
 from detector.cli.context import context_from_args
 from detector.cli.output import emit, fail
+from detector.fixtures import list_fixtures, remove_fixture
 from detector.i18n import t
 from detector.sites import export_sites, import_sites, list_sites
 
@@ -25,6 +27,10 @@ def register(subparsers, common):
     export.set_defaults(func=_guarded(run_export))
     listing = actions.add_parser("list", parents=[common], help=t("sites.help.list"))
     listing.set_defaults(func=_guarded(run_list))
+    known = actions.add_parser("fixtures", parents=[common], help=t("sites.help.fixtures"))
+    known.add_argument("site", metavar="ID", help=t("sites.help.site"))
+    known.add_argument("--remove", metavar="N", type=int, help=t("sites.help.remove"))
+    known.set_defaults(func=_guarded(run_fixtures))
 
 
 def _guarded(action):
@@ -63,4 +69,22 @@ def run_list(args, ctx) -> int:
     lines = [f"{s.id:<18} {s.name}  ({t('sites.stalls', count=s.stalls or 1)})"
              + (f"  {s.address}" if s.address else "") for s in sites] or [t("sites.empty")]
     emit(args, {"sites": [s.to_dict() for s in sites]}, lines)
+    return 0
+
+
+def run_fixtures(args, ctx) -> int:
+    if args.remove is not None:
+        with open_log(ctx, write=True) as service:
+            removed = remove_fixture(service.store, args.site, args.remove)
+        emit(args, {"removed": removed.to_dict()},
+             [t("sites.fixture_removed", id=removed.id, site=removed.site_id,
+                stall=removed.stall, place=t(f"inspect.item.{removed.zone}"))])
+        return 0
+    with open_log(ctx) as service:
+        fixtures = list_fixtures(service.store, args.site)
+    lines = [t("sites.fixture_line", id=f.id, stall=f.stall, place=t(f"inspect.item.{f.zone}"),
+               reason=f.reason, marked_by=f.marked_by, marked_at=f.marked_at,
+               record=f.record_id[:8]) for f in fixtures]
+    emit(args, {"site": args.site, "fixtures": [f.to_dict() for f in fixtures]},
+         lines or [t("sites.fixtures_empty", site=args.site)])
     return 0
