@@ -9,6 +9,7 @@ import functools
 from flask import g, jsonify
 
 from detector.checklist import ChecklistError
+from detector.fixtures import FixtureError
 from detector.i18n import describe_error, t
 from detector.inspections import (InspectionClosed, InspectionError, InspectionNotFound,
                                   VerdictRefused)
@@ -33,7 +34,7 @@ def api_errors(view):
             return jsonify(error="step_busy", message=t("web.error.step_busy", g.lang)), 409
         except InspectionClosed as exc:
             return _error(409, "closed", exc)
-        except (InspectionError, ChecklistError) as exc:
+        except (InspectionError, ChecklistError, FixtureError) as exc:
             return _error(400, "refused", exc)
 
     return answered

@@ -101,6 +101,23 @@ def test_one_step_at_a_time_on_the_one_radio_and_camera(device, swept):
     assert device.extensions["ansim"].steps.wait(timeout_s=120)
 
 
+def test_an_inspector_dismisses_an_alert_with_a_reason_that_stays_in_the_record(device, swept):
+    inspector, inspection_id = swept
+    state = inspector.client.get(f"/api/inspections/{inspection_id}").get_json()["inspection"]
+    video = next(a for a in state["alerts"] if a["type"] == "video_transmitter")
+    path = f"/api/inspections/{inspection_id}/alerts/{video['id']}/dismiss"
+    assert inspector.api("POST", path, {"reason": "  "}).status_code == 400
+    refused = inspector.api("POST", path, {"reason": "a TV", "as_fixture": True})
+    assert refused.status_code == 400  # only an IR glow can be one of the restroom's lights
+    assert _volunteer(device).api("POST", path, {"reason": "nothing"}).status_code == 403
+    answered = inspector.api("POST", path, {"reason": "the caretaker's baby monitor"})
+    assert answered.status_code == 200
+    dismissed = next(a for a in answered.get_json()["inspection"]["alerts"]
+                     if a["id"] == video["id"])["dismissed"]
+    assert dismissed["reason"] == "the caretaker's baby monitor"
+    assert dismissed["by"]
+
+
 def test_rf_alone_never_makes_a_restroom_clear(device, swept):
     inspector, inspection_id = swept
     response = inspector.api("POST", f"/api/inspections/{inspection_id}/verdict",

@@ -59,10 +59,33 @@ document.addEventListener("DOMContentLoaded", () => {
 
   function renderAlerts(alerts) {
     $("alerts-none").hidden = alerts.length > 0;
+    const open = state && state.status === "in_progress";
     $("alerts").replaceChildren(...alerts.map((a) => el("li", { class: "alert " + a.severity },
       el("strong", { text: a.message || t("web.js.alert") }),
       el("div", { class: "when", text: [a.zone ? t("web.js.zone." + a.zone) : "", a.freq_hz ? (a.freq_hz / 1e6).toFixed(1) + " MHz" : "",
-        t("web.js.severity." + a.severity)].filter(Boolean).join(" · ") }))));
+        t("web.js.severity." + a.severity)].filter(Boolean).join(" · ") }),
+      a.dismissed ? el("div", { class: "hint", text: t("web.js.dismissed", a.dismissed) })
+        : open && a.severity !== "info" ? dismissButtons(a) : "")));
+  }
+
+  /* An inspector who has looked and found no camera says what it is; an IR glow may be one of
+     the restroom's own lights, which the site then remembers. Both are recorded in the log. */
+  function dismissButtons(alert) {
+    const row = el("div", { class: "seg" });
+    const choices = [[t("web.js.dismiss"), false]];
+    if (alert.type === "ir_emitter") choices.push([t("web.js.dismiss_fixture"), true]);
+    for (const [label, asFixture] of choices) {
+      const b = el("button", { type: "button", class: "link", "data-dismiss": asFixture ? "fixture" : "alert" });
+      b.textContent = label;
+      b.addEventListener("click", () => {
+        const reason = window.prompt(t("web.js.dismiss_reason"));
+        if (reason && reason.trim()) {
+          call("/alerts/" + encodeURIComponent(alert.id) + "/dismiss", { reason, as_fixture: asFixture }, $("step-error"));
+        }
+      });
+      row.append(b);
+    }
+    return row;
   }
 
   function renderRf(step) {

@@ -121,6 +121,22 @@ def mark(inspection_id):
     return jsonify(inspection=_staff_view(state))
 
 
+@bp.route("/api/inspections/<inspection_id>/alerts/<alert_id>/dismiss", methods=["POST"])
+@requires(*STAFF_ROLES)
+@api_errors
+def dismiss(inspection_id, alert_id):
+    """An inspector looked at what raised the alert and found it is not a camera; with
+    ``as_fixture`` an IR glow is one of the restroom's own lights, remembered for the site."""
+    body = request.get_json(silent=True) or {}
+    reason = str(body.get("reason", "")).strip()[:500]
+    if not reason:
+        return bad_request("reason")
+    state = services().inspections.dismiss_alert(inspection_id, alert_id, reason,
+                                                 g.user.display_name,
+                                                 as_fixture=bool(body.get("as_fixture")))
+    return jsonify(inspection=_staff_view(state))
+
+
 @bp.route("/api/inspections/<inspection_id>/verdict", methods=["POST"])
 @requires(*STAFF_ROLES)
 @api_errors
