@@ -224,12 +224,8 @@ def test_a_device_log_restored_from_an_old_backup_is_not_forked_onto_the_hub(
         sync_log(backup.data_dir, served.url, token)
 
 
-def test_supervisors_see_the_city_in_the_same_views(hub, served, make_device, enrolled):
-    a, b = make_device("a"), make_device("b")
-    a.add_records(4, seed=11)
-    b.add_records(3, seed=12)
-    for device in (a, b):
-        sync_log(device.data_dir, served.url, enrolled(device))
+def _hub_admin(hub):
+    """A browser session of the hub's first admin, made through the first-run page."""
     client = hub.test_client()
     page = client.get("/setup")
     csrf = page.get_data(as_text=True).split('name="csrf-token" content="')[1].split('"')[0]
@@ -237,6 +233,16 @@ def test_supervisors_see_the_city_in_the_same_views(hub, served, make_device, en
                                 "password": "correct horse battery",
                                 "password_again": "correct horse battery",
                                 "display_name": "Admin Kim"})
+    return client
+
+
+def test_supervisors_see_the_city_in_the_same_views(hub, served, make_device, enrolled):
+    a, b = make_device("a"), make_device("b")
+    a.add_records(4, seed=11)
+    b.add_records(3, seed=12)
+    for device in (a, b):
+        sync_log(device.data_dir, served.url, enrolled(device))
+    client = _hub_admin(hub)
     all_rows = client.get("/api/log").get_json()["records"]
     assert len(all_rows) == 7
     only_b = client.get(f"/api/log?device_id={b.key.device_id}").get_json()["records"]
@@ -252,13 +258,7 @@ def test_admins_enrol_devices_through_the_api_and_tokens_work_once_issued(
         hub, served, make_device):
     device = make_device("a")
     device.add_records(2, seed=13)
-    client = hub.test_client()
-    page = client.get("/setup")
-    csrf = page.get_data(as_text=True).split('name="csrf-token" content="')[1].split('"')[0]
-    client.post("/setup", data={"csrf_token": csrf, "username": "admin",
-                                "password": "correct horse battery",
-                                "password_again": "correct horse battery",
-                                "display_name": "Admin Kim"})
+    client = _hub_admin(hub)
     csrf = client.get("/log").get_data(as_text=True).split(
         'name="csrf-token" content="')[1].split('"')[0]
     headers = {"X-CSRF-Token": csrf}
