@@ -124,15 +124,21 @@ def wifi_qr(ssid: str, password: str) -> segno.QRCode:
     return helpers.make_wifi(ssid=ssid, password=password, security="WPA")
 
 
+#: The Linux console's fonts hold at most 512 glyphs and no Hangul, so tty1 is written in
+#: English whatever the profile says; the dashboard phones open is in the profile's language.
+CONSOLE_LANGUAGE = "en"
+
+
 def screen_text(ssid: str, password: str) -> str:
-    """What tty1 shows: how to join, in the profile's language, and the QR code."""
+    """What tty1 shows: how to join (in a language the console can draw) and the QR code."""
     qr = io.StringIO()
     wifi_qr(ssid, password).terminal(out=qr, compact=True)
+    lang = CONSOLE_LANGUAGE
     lines = [
-        i18n.t("device.hotspot.title"),
-        i18n.t("device.hotspot.network", ssid=ssid),
-        i18n.t("device.hotspot.password", password=password),
-        i18n.t("device.hotspot.open", url=DASHBOARD_URL),
+        i18n.t("device.hotspot.title", lang),
+        i18n.t("device.hotspot.network", lang, ssid=ssid),
+        i18n.t("device.hotspot.password", lang, password=password),
+        i18n.t("device.hotspot.open", lang, url=DASHBOARD_URL),
     ]
     return "\033[2J\033[H" + "\n".join(lines) + "\n\n" + qr.getvalue()
 
