@@ -2,7 +2,8 @@
 (or the simulated restroom), signed into the log.
 
 The automatic run sweeps the radio, scans every checklist place of every stall, marks each place
-from its scan (suspicious when the scan found something, checked otherwise), takes the verdict
+from its scan (suspicious when the scan found something a known fixture of the site does not
+explain, checked otherwise), takes the verdict
 the findings support (found when a lens or video transmitter is confirmed, suspicious when
 anything is seen or a place was missed, clear only with full coverage and no findings), and
 signs off. It prints the inspection's id and verdict; ``--json`` prints the record's summary.
