@@ -2,9 +2,8 @@
 
 The engine asks a ``StepRunner`` for three things: an RF sweep (``sweep``, a ``SweepOutcome``),
 an optical scan of one place (``scan``, a ``ScanOutcome``) and a few proximity readings of one
-emitter (``follow``, ``ProximityReading``s). ``HardwareSteps`` does them on a hardware session with
-``detector.engine.sweeping.run_sweep``, ``detector.engine.scanning.run_scan`` and
-``detector.engine.proximity.follow``; tests pass a runner that returns outcomes they built. While a
+emitter (``follow``, ``ProximityReading``s). ``detector.engine.hardware_steps.HardwareSteps``
+does them on a hardware session; tests pass a runner that returns outcomes they built. While a
 step runs it reports how far it is (``on_progress``) and what a phone shows live
 (``on_live``: the spectrum swept so far, or each frame's optics status, see
 ``detector.engine.live_view``).
@@ -18,27 +17,15 @@ the scratch directory it wrote them to.
 import dataclasses
 import gzip
 import io
-import itertools
 import math
 from pathlib import Path
 from typing import Protocol
 
-import cv2
-import numpy as np
-
 from detector.engine.fusion import is_video
-from detector.engine.live_view import SweepView, optics_status
-from detector.engine.proximity import follow
-from detector.engine.scanning import run_scan
-from detector.engine.sweeping import run_sweep
 from detector.errors import DetectorError
 from detector.log.evidence import EvidenceRef, EvidenceStore
-from rf.baseline import SiteBaseline
-from rf.rtlpower import spectrum_csv_text
 
-RF_SWEEP_ZONE = "rf_sweep"
 PROXIMITY_READINGS = 5
-SCAN_FRAMES = 48
 MAX_TRACKED_EMITTERS = 3
 
 
@@ -65,59 +52,6 @@ class StepRunner(Protocol):
     def empty_baseline(self): ...
 
 
-class HardwareSteps:
-    """Steps on a ``HardwareSession`` (real or simulated) with the device profile's settings."""
-
-    def __init__(self, hardware, profile, *, scratch_dir: Path):
-        self.hardware = hardware
-        self.profile = profile
-        self.scratch_dir = Path(scratch_dir)
-
-    def sweep(self, baseline, on_progress, on_live):
-        self.hardware.move_to(RF_SWEEP_ZONE)
-        self.scratch_dir.mkdir(parents=True, exist_ok=True)
-        radio = self.profile.radio
-        view = SweepView()
-
-        def on_hop(hop, done, total):
-            on_progress(done / total)
-            payload = view.add(hop, done, total)
-            if payload is not None:
-                on_live(payload)
-
-        return run_sweep(self.hardware.radio, band_names=list(radio.bands),
-                         region=self.profile.device.region, baseline=baseline,
-                         evidence_dir=self.scratch_dir,
-                         downconverter_lo_hz=radio.downconverter_lo_hz, on_hop=on_hop)
-
-    def scan(self, stall: int, zone: str, on_progress, on_live):
-        self.hardware.move_to(zone)
-        frames = itertools.count(1)
-
-        def on_frame(frame, live):
-            on_progress(next(frames) / SCAN_FRAMES)
-            on_live(optics_status(frame, live, SCAN_FRAMES))
-
-        return run_scan(self.hardware.camera, self.hardware.illuminator, n_frames=SCAN_FRAMES,
-                        on_frame=on_frame)
-
-    def spectrum_csv(self, spectrum) -> str:
-        return spectrum_csv_text(spectrum)
-
-    def follow(self, freq_hz: float, n_readings: int) -> list:
-        readings = follow(self.hardware.radio, freq_hz)
-        try:
-            return list(itertools.islice(readings, n_readings))
-        finally:
-            readings.close()  # hands the radio's gain back now, not when collected
-
-    def baseline_from_json(self, text: str):
-        return SiteBaseline.from_json(text)
-
-    def empty_baseline(self):
-        return SiteBaseline.empty()
-
-
 def plain(value):
     """``value`` as JSON-ready data: numpy scalars and arrays to Python, NaN/inf to None."""
     if hasattr(value, "to_dict"):
@@ -128,10 +62,8 @@ def plain(value):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
-    if isinstance(value, np.ndarray):
+    if hasattr(value, "tolist"):  # a numpy array or scalar (numpy is not imported to read logs)
         return plain(value.tolist())
-    if isinstance(value, np.generic):
-        return plain(value.item())
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, Path):
@@ -161,8 +93,11 @@ def rf_result(outcome, spectrum_csv: str, evidence: EvidenceStore) -> tuple[dict
 SPECTRUM_EVIDENCE_KIND = "spectrum.csv.gz"
 
 
-def read_spectrum_evidence(evidence: EvidenceStore, sha256: str) -> tuple[np.ndarray, np.ndarray]:
-    """A stored sweep spectrum's frequencies and powers (the first two CSV columns)."""
+def read_spectrum_evidence(evidence: EvidenceStore, sha256: str):
+    """A stored sweep spectrum's frequencies and powers (the first two CSV columns), as numpy
+    arrays."""
+    import numpy as np  # noqa: PLC0415 (import cost: reading the log needs no numpy)
+
     text = gzip.decompress(evidence.read(sha256)).decode("utf-8")
     columns = np.loadtxt(io.StringIO(text), delimiter=",", skiprows=1, usecols=(0, 1), ndmin=2)
     return columns[:, 0], columns[:, 1]
@@ -183,7 +118,7 @@ def optical_result(outcome, stall: int, zone: str, evidence: EvidenceStore,
     for finding in outcome.findings:
         data = {k: v for k, v in plain(finding).items() if k != "crop"}
         crop = getattr(finding, "crop", None)
-        if crop is not None and np.size(crop):
+        if crop is not None and getattr(crop, "size", 0):
             ref = evidence.put_bytes(_png_bytes(crop), kind=f"{finding.kind}_crop",
                                      media_type="image/png")
             refs.append(ref)
@@ -230,6 +165,9 @@ def _store_capture(path: Path, evidence: EvidenceStore) -> EvidenceRef:
 
 
 def _png_bytes(image) -> bytes:
+    import cv2  # noqa: PLC0415 (import cost: reading the log needs no OpenCV or numpy)
+    import numpy as np  # noqa: PLC0415
+
     ok, encoded = cv2.imencode(".png", np.ascontiguousarray(image))
     if not ok:
         raise StepError("could not encode an optical finding's crop as PNG")

@@ -63,7 +63,6 @@ from detector.engine.inspection_state import (
 )
 from detector.engine.inspection_steps import (
     PROXIMITY_READINGS,
-    HardwareSteps,
     optical_result,
     rf_result,
     tracked_emitters,
@@ -124,6 +123,8 @@ class InspectionService:
             if profile is None:
                 raise InspectionError("steps on hardware need the device profile it was "
                                       "opened with (profile=...)")
+            from detector.engine.hardware_steps import HardwareSteps  # noqa: PLC0415
+
             steps = HardwareSteps(hardware, profile, scratch_dir=evidence.root / ".scratch")
         self.steps = steps
         self.clock = clock
