@@ -7,7 +7,7 @@ import numpy as np
 
 from hardware.camera import sprites
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def dev_data_dir() -> Path:
