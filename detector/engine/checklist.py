@@ -17,14 +17,13 @@ for each. The rules:
 from dataclasses import dataclass
 
 from detector.errors import DetectorError
+from detector.log.severity import SEVERITIES
 
 #: The checklist items, which are also the optical scan's zones.
 ITEMS = ("door_hook", "paper_holder", "toilet_flush", "bin", "vent", "ceiling_light",
          "screws_holes", "hinges")
 MARK_STATUSES = ("checked", "suspicious", "not_reachable")
 VERDICTS = ("clear", "suspicious", "found")
-#: Alert severities, weakest first: the one order every part of ansim ranks alerts by.
-SEVERITIES = ("info", "low", "medium", "high", "critical")
 
 
 class ChecklistError(DetectorError, ValueError):

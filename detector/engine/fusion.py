@@ -35,7 +35,7 @@ one. An info alert does not stand in the way of ``clear``; a lens is never a fix
 
 import statistics
 
-from detector.engine.checklist import SEVERITIES
+from detector.log.severity import SEVERITIES
 
 CONFIRMED_LENS_CONFIDENCE = 0.5
 NEAR_MARGIN_DB = 3.0  # within this of the strongest reading counts as "the inspector is near it"

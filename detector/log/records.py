@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 
 from detector.errors import DetectorError, NotFound
+from detector.log.severity import SEVERITIES
 from detector.log.signing import DeviceKey, canonical_json, sha256_hex
 from detector.log.storage.models import Device, Record, RecordBody
 
 SCHEMA = "ansim.record/1"
 GENESIS_HASH = "0" * 64
-SEVERITIES = ("info", "low", "medium", "high", "critical")
 
 
 class RecordError(DetectorError):
