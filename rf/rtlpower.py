@@ -21,6 +21,12 @@ import numpy as np
 from rf.spectrum import Spectrum, combine_sweeps
 
 _FIXED_COLUMNS = 6
+# rtl_power rows hold at most a few thousand bins (its FFT is at most 2^21 points but it splits
+# a range into hops); a row claiming more is malformed, and counting on it would allocate
+# absurdly before the value count is even compared.
+MAX_BINS_PER_ROW = 1 << 21
+MAX_FREQ_HZ = 100e9  # far above any RTL-SDR, even behind a downconverter
+MAX_ABS_DB = 500.0  # dB relative to full scale; anything beyond is not a measurement
 
 
 class RtlPowerError(ValueError):
@@ -37,12 +43,18 @@ def read_rtl_power_csv(path) -> Spectrum:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise RtlPowerError(path, 1, "not a text file") from None
+    except OSError as exc:
+        raise RtlPowerError(path, 1, f"cannot read: {exc.strerror}") from None
     sweeps: dict[str, list] = {}
-    for line_no, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if not row or not "".join(row).strip():
-            continue
-        stamp, low_hz, step_hz, values = _parse_row(path, line_no, row)
-        sweeps.setdefault(stamp, []).append((low_hz, step_hz, values))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for line_no, row in enumerate(reader, start=1):
+            if not row or not "".join(row).strip():
+                continue
+            stamp, low_hz, step_hz, values = _parse_row(path, line_no, row)
+            sweeps.setdefault(stamp, []).append((low_hz, step_hz, values))
+    except csv.Error as exc:  # a NUL byte, a field beyond the csv module's limit
+        raise RtlPowerError(path, reader.line_num, f"not CSV: {exc}") from None
     if not sweeps:
         raise RtlPowerError(path, 1, "no data rows")
     stitched = [_stitch(rows) for rows in sweeps.values()]
@@ -58,20 +70,27 @@ def _parse_row(path, line_no, row):
                                            "Hz high, Hz step, samples and dB values")
     try:
         low_hz, high_hz, step_hz = (float(c) for c in cells[2:5])
-        values = np.array([float(c) for c in cells[_FIXED_COLUMNS:]], dtype=np.float32)
+        values = np.array([float(c) for c in cells[_FIXED_COLUMNS:]], dtype=np.float64)
     except ValueError as exc:
         raise RtlPowerError(path, line_no, f"not a number: {exc}") from None
+    if not all(0 <= f <= MAX_FREQ_HZ for f in (low_hz, high_hz, step_hz)):
+        raise RtlPowerError(path, line_no, f"frequencies must be finite, from 0 to "
+                                           f"{MAX_FREQ_HZ:g} Hz")
     if step_hz <= 0 or high_hz <= low_hz:
         raise RtlPowerError(path, line_no, f"bad range {low_hz:g}-{high_hz:g} Hz, step {step_hz:g}")
-    bins = int(round((high_hz - low_hz) / step_hz))
+    bins = round((high_hz - low_hz) / step_hz)
+    if not 1 <= bins <= MAX_BINS_PER_ROW:
+        raise RtlPowerError(path, line_no, f"{low_hz:g}-{high_hz:g} Hz in steps of {step_hz:g} "
+                                           f"is {bins} bins; a row holds 1 to {MAX_BINS_PER_ROW}")
     if len(values) == bins + 1:  # rtl_power: the last value is the next row's first bin
         values = values[:-1]
     elif len(values) != bins:
         raise RtlPowerError(path, line_no, f"{len(values)} dB values for {bins} bins "
                                            f"(rtl_power writes {bins + 1}, soapy_power {bins})")
-    if not np.all(np.isfinite(values)):
-        raise RtlPowerError(path, line_no, "dB values must be finite")
-    return f"{cells[0]} {cells[1]}", low_hz, step_hz, values
+    if not np.all(np.abs(values) <= MAX_ABS_DB):  # also refuses NaN and infinities
+        raise RtlPowerError(path, line_no, f"dB values must be finite, within "
+                                           f"±{MAX_ABS_DB:g} dB")
+    return f"{cells[0]} {cells[1]}", low_hz, step_hz, values.astype(np.float32)
 
 
 def _stitch(rows):

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from detector.log.storage.models import Base
 from detector.timestamps import format_utc, utc_moment
+from detector.textcheck import refused_character
 
 ROLES = ("admin", "supervisor", "inspector", "volunteer")
 #: Roles that may run inspections, see camera images, evidence and the log.
@@ -186,6 +187,8 @@ class AccountService:
             raise AccountError("web.error.bad_role", f"role {role!r}")
         if not username or len(username) > 64 or not username.isprintable():
             raise AccountError("web.error.bad_username")
+        if refused_character(display_name) is not None:
+            raise AccountError("web.error.bad_display_name")
         if len(password) < MIN_PASSWORD_LENGTH:
             raise AccountError("web.error.short_password")
         user = User(username=username, display_name=(display_name.strip() or username)[:128],
@@ -255,7 +258,7 @@ class AccountService:
         """A volunteer account for the rest of the day, if ``code`` is known and unexpired."""
         code = code.strip().upper()
         display_name = display_name.strip()
-        if not display_name or len(display_name) > 64:
+        if not display_name or len(display_name) > 64 or refused_character(display_name):
             raise AccountError("web.error.bad_display_name")
         now = self._now()
         with self._store.read() as session:

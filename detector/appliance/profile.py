@@ -5,17 +5,25 @@ dataclasses; everything below receives plain values. A wrong file is refused wit
 names the key and the problem, e.g. ``radio.gain_db: must be a number or "auto", not "loud"``.
 """
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 from detector.errors import DetectorError
+from detector.textcheck import refused_character
 
 DEFAULT_PROFILE_PATH = Path(__file__).with_name("default_profile.toml")
 PI_DATA_DIR = Path("/var/lib/ansim")
 REGIONS = ("KR", "EU", "US")
 LANGUAGES = ("ko", "en")
+# Bounds that keep a hostile profile from reaching the hardware: the largest Pi camera sensor is
+# 4608 x 2592, no camera mode runs above 240 fps, and an exposure beyond 10 s is no scan.
+MAX_CAMERA_SIDE_PX = 8192
+MAX_FPS = 240.0
+MAX_EXPOSURE_US = 10e6
+MAX_PROFILE_BYTES = 1 << 20
 
 
 class ProfileError(DetectorError, ValueError):
@@ -92,13 +100,15 @@ def load_profile(path: str | Path | None = None) -> Profile:
     """Read and validate a profile; ``None`` loads the default shipped with ansim."""
     path = Path(path) if path else DEFAULT_PROFILE_PATH
     try:
+        if path.stat().st_size > MAX_PROFILE_BYTES:
+            raise ProfileError(f"{path}: larger than {MAX_PROFILE_BYTES} bytes")
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ProfileError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{path}: cannot read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path}: not valid TOML: {exc}") from None
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError) as exc:
+        raise ProfileError(f"{path}: not valid TOML: {str(exc)[:200]}") from None
     _refuse_unknown(raw, {"device", "radio", "camera", "pins", "handheld"}, "", path)
     return Profile(
         device=_device(_table(raw, "device", path), path),
@@ -129,10 +139,20 @@ def _get(table, section, key, path, kind, check=None, problem=""):
         raise ProfileError(f"{path}: {name}: missing")
     value = table[key]
     if isinstance(value, bool) or not isinstance(value, kind):
-        raise ProfileError(f"{path}: {name}: must be {_kind_name(kind)}, not {value!r}")
+        raise ProfileError(f"{path}: {name}: must be {_kind_name(kind)}, not {_short(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ProfileError(f"{path}: {name}: must be a finite number, not {value!r}")
+    if isinstance(value, str) and refused_character(value) is not None:
+        raise ProfileError(f"{path}: {name}: holds the control character "
+                           f"{refused_character(value)}")
     if check is not None and not check(value):
-        raise ProfileError(f"{path}: {name}: {problem}, not {value!r}")
+        raise ProfileError(f"{path}: {name}: {problem}, not {_short(value)}")
     return value
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def _kind_name(kind) -> str:
@@ -182,12 +202,15 @@ def _radio(table, path) -> RadioSection:
 
 def _camera(table, path) -> CameraSection:
     _refuse_unknown(table, _section_keys(CameraSection), "camera.", path)
-    positive = (lambda v: v > 0, "must be positive")
+    side = (lambda v: 0 < v <= MAX_CAMERA_SIDE_PX, f"must be 1 to {MAX_CAMERA_SIDE_PX} pixels")
     return CameraSection(
-        width=_get(table, "camera", "width", path, int, *positive),
-        height=_get(table, "camera", "height", path, int, *positive),
-        fps=float(_get(table, "camera", "fps", path, (int, float), *positive)),
-        exposure_us=float(_get(table, "camera", "exposure_us", path, (int, float), *positive)),
+        width=_get(table, "camera", "width", path, int, *side),
+        height=_get(table, "camera", "height", path, int, *side),
+        fps=float(_get(table, "camera", "fps", path, (int, float), lambda v: 0 < v <= MAX_FPS,
+                       f"must be above 0 and at most {MAX_FPS:g}")),
+        exposure_us=float(_get(table, "camera", "exposure_us", path, (int, float),
+                               lambda v: 0 < v <= MAX_EXPOSURE_US,
+                               f"must be above 0 and at most {MAX_EXPOSURE_US:g} µs")),
     )
 
 
@@ -212,8 +235,8 @@ def _handheld(table, path) -> HandheldSection:
     named = (lambda v: bool(v.strip()), "must not be empty")
     stalls = None
     if "stalls" in table:
-        stalls = _get(table, "handheld", "stalls", path, int, lambda v: v >= 1,
-                      "must be at least 1 (leave it out for the site's own count)")
+        stalls = _get(table, "handheld", "stalls", path, int, lambda v: 1 <= v <= 50,
+                      "must be 1 to 50 (leave it out for the site's own count)")
     return HandheldSection(
         site_id=_get(table, "handheld", "site_id", path, str, *named).strip(),
         inspector=_get(table, "handheld", "inspector", path, str, *named).strip(),

@@ -80,9 +80,12 @@ from detector.log.storage.models import (
     Site,
 )
 from detector.log.storage.models import Inspection as InspectionRow
+from detector.textcheck import UnsafeText, checked_text
 from detector.timestamps import utc_now
 
 MAX_STALLS = 50
+NAME_CHARS = 128  # a person's name, who was notified, a report reference
+NOTE_CHARS = 2000  # a mark's note, a dismissal's, correction's or cancellation's reason
 #: A step's progress is published when it has moved on by at least this much (and at the end).
 PROGRESS_STEP = 0.05
 
@@ -142,7 +145,8 @@ class InspectionService:
     # -- lifecycle ------------------------------------------------------------------------
 
     def start(self, site_id: str, inspector: str, stalls: int | None = None) -> InspectionState:
-        if not inspector or not inspector.strip():
+        inspector = _text(inspector, "inspector", NAME_CHARS)
+        if not inspector:
             raise InspectionError("an inspection needs the inspector's name")
         now = self.clock()
         with self.store.write() as session:
@@ -154,7 +158,7 @@ class InspectionService:
             if not 1 <= stalls <= MAX_STALLS:
                 raise InspectionError(f"stalls must be 1 to {MAX_STALLS}, not {stalls}")
             row = InspectionRow(id=str(uuid.uuid4()), device_id=self.signer.device_id,
-                                site_id=site_id, inspector=inspector.strip(), stalls=stalls,
+                                site_id=site_id, inspector=inspector, stalls=stalls,
                                 status="in_progress", started_at=now, updated_at=now)
             session.add(row)
             session.flush()
@@ -204,6 +208,7 @@ class InspectionService:
     def mark(self, inspection_id: str, stall: int, item: str, status: str,
              note: str = "") -> InspectionState:
         checklist.check_status(status)
+        note = _text(note or "", "note", NOTE_CHARS, multiline=True)
         with self.store.write() as session:
             row = self._open_row(session, inspection_id)
             checklist.check_place(row.stalls, stall, item)
@@ -224,7 +229,9 @@ class InspectionService:
         inspection is signed off, the site remembers a fixture at its place (see
         ``detector.engine.fixtures``). A lens is never a fixture.
         """
-        if not reason or not reason.strip() or not inspector or not inspector.strip():
+        reason = _text(reason, "reason", NOTE_CHARS, multiline=True)
+        inspector = _text(inspector, "inspector", NAME_CHARS)
+        if not reason or not inspector:
             raise InspectionError("dismissing an alert needs a reason and who dismisses it")
         with self.store.write() as session:
             row = self._open_row(session, inspection_id)
@@ -236,7 +243,7 @@ class InspectionService:
                 _check_fixture_candidate(alert)
             now = self.clock()
             session.add(AlertDismissal(inspection_id=row.id, alert_id=alert_id,
-                                       reason=reason.strip(), dismissed_by=inspector.strip(),
+                                       reason=reason, dismissed_by=inspector,
                                        dismissed_at=now, as_fixture=as_fixture))
             row.updated_at = now
             session.flush()
@@ -266,7 +273,8 @@ class InspectionService:
 
     def sign_off(self, inspection_id: str, inspector: str) -> records.SignedRecord:
         """Seal the inspection into the signed log; after this it never changes."""
-        if not inspector or not inspector.strip():
+        inspector = _text(inspector, "signed_by", NAME_CHARS)
+        if not inspector:
             raise InspectionError("sign-off needs the name of who signs")
         with self.store.write() as session:
             row = self._open_row(session, inspection_id)
@@ -277,7 +285,7 @@ class InspectionService:
                 _refuse_unsupported_clear(state)
             now = self.clock()
             record = records.append(session, self.signer, record_content(
-                state, status="signed_off", signed_by=inspector.strip()), now)
+                state, status="signed_off", signed_by=inspector), now)
             row.status, row.record_id, row.updated_at = "signed_off", record.id, now
             if row.verdict == "clear":
                 self._update_baseline(session, row, record.id)
@@ -290,7 +298,9 @@ class InspectionService:
                 verdict: str | None = None,
                 escalation: dict | None = None) -> records.SignedRecord:
         """A new record that corrects the verdict or escalation of ``record_id``."""
-        if not reason or not reason.strip():
+        reason = _text(reason, "reason", NOTE_CHARS, multiline=True)
+        inspector = _text(inspector, "inspector", NAME_CHARS)
+        if not reason:
             raise InspectionError("a correction needs a reason")
         if verdict is None and escalation is None:
             raise InspectionError("a correction must change the verdict or the escalation")
@@ -306,7 +316,7 @@ class InspectionService:
                                      ["inspect.reason.incomplete_record"])
             content = {"type": "correction", "id": str(uuid.uuid4()), "supersedes": original.id,
                        "supersedes_hash": original.record_hash, "site": inspection.body["site"],
-                       "inspector": inspector.strip(), "reason": reason.strip(),
+                       "inspector": inspector, "reason": reason,
                        "verdict": verdict, "escalation": escalation}
             record = records.append(session, self.signer, content, self.clock())
         self._publish("inspection", event="corrected", record_id=record.id, supersedes=record_id)
@@ -314,7 +324,8 @@ class InspectionService:
 
     def cancel(self, inspection_id: str, reason: str) -> records.SignedRecord:
         """End an inspection without a verdict (the inspector gave up on it), into the log."""
-        if not reason or not reason.strip():
+        reason = _text(reason, "reason", NOTE_CHARS, multiline=True)
+        if not reason:
             raise InspectionError("cancelling an inspection needs a reason")
         with self.store.write() as session:
             row = self._open_row(session, inspection_id)
@@ -322,7 +333,7 @@ class InspectionService:
             content = record_content(load_state(session, row), status="cancelled",
                                      signed_by=None)
             record = records.append(session, self.signer,
-                                    {**content, "cancel_reason": reason.strip()}, now)
+                                    {**content, "cancel_reason": reason}, now)
             row.status, row.record_id, row.updated_at = "cancelled", record.id, now
         self._publish("inspection", event="cancelled", inspection_id=inspection_id)
         return record
@@ -507,8 +518,19 @@ def _checked_escalation(escalation: dict | None) -> dict | None:
     if unknown:
         raise InspectionError(f"escalation: unknown field(s) {sorted(unknown)}; use 'notified' "
                               "(who was told) and 'report_ref' (the report's reference)")
-    cleaned = {k: str(v).strip() for k, v in escalation.items() if v is not None and str(v).strip()}
-    return cleaned or None
+    cleaned = {k: _text(str(v), f"escalation.{k}", NAME_CHARS) for k, v in escalation.items()
+               if v is not None}
+    return {k: v for k, v in cleaned.items() if v} or None
+
+
+def _text(value, field: str, max_chars: int, *, multiline: bool = False) -> str:
+    """Free text checked once at the engine's door (``detector.textcheck``), stripped."""
+    if value is None:
+        return ""
+    try:
+        return checked_text(value, field, max_chars=max_chars, multiline=multiline)
+    except UnsafeText as exc:
+        raise InspectionError(str(exc)) from exc
 
 
 def _root_inspection(session, record: records.SignedRecord) -> records.SignedRecord:

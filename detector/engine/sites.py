@@ -28,6 +28,7 @@ from sqlalchemy import select
 from detector.errors import DetectorError
 from detector.log.storage.models import Site
 from detector.places import MAX_DISTRICT_LENGTH, SCHEDULES, district_of
+from detector.textcheck import refused_character
 from detector.timestamps import utc_now
 
 COLUMNS = ("id", "name", "address", "lat", "lon", "stalls", "risk", "schedule", "district",
@@ -163,6 +164,11 @@ def _parse_row(header, row, line, errors) -> SiteRecord | None:
     def bad(column, problem):
         errors.append(RowError(line, column, problem))
 
+    for column, text in values.items():
+        bad_char = refused_character(text)
+        if bad_char is not None:
+            bad(column, f"holds the control character {bad_char}")
+            values[column] = ""
     site_id, name = values.get("id", ""), values.get("name", "")
     if not _ID_PATTERN.match(site_id):
         bad("id", "required: up to 64 characters with no spaces or slashes")
@@ -209,7 +215,8 @@ def _number(text, column, low, high, bad) -> float | None:
 def _stalls(text, bad) -> int | None:
     if not text:
         return None
-    if not text.isdigit() or not 1 <= int(text) <= MAX_STALLS:
+    # ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
+    if not re.fullmatch(r"[0-9]{1,3}", text) or not 1 <= int(text) <= MAX_STALLS:
         bad("stalls", f"{text!r} is not a whole number from 1 to {MAX_STALLS}")
         return None
     return int(text)

@@ -19,6 +19,8 @@ Example::
 
 import csv
 import json
+import math
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +33,15 @@ from hardware.errors import RecordingError
 FORMAT = "ansim-capture/1"
 HEADER = ["index", "file", "timestamp_s", "exposure_us", "on_axis", "off_axis"]
 PIXEL_FORMATS = {"gray8": 1, "bgr8": 3}
+# Bounds checked before anything is decoded, so a small hostile directory cannot make ansim
+# allocate gigabytes (a 24 KB PNG can claim 50000 x 50000 pixels). The largest Pi camera
+# sensor is 4608 x 2592; a scan is a few hundred frames; 1 GiB of decoded frames is more than
+# a handheld holds for one scan. Reasons and figures in docs/capture-format.md.
+MAX_SIDE_PX = 8192
+MAX_FRAMES = 20_000
+MAX_DECODED_BYTES = 1 << 30
+MAX_META_BYTES = 1 << 20
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass(frozen=True)
@@ -59,36 +70,69 @@ def read_capture_info(path) -> CaptureInfo:
     meta_path = path / "capture.json"
     if not path.is_dir():
         raise RecordingError(path, "not a capture directory")
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RecordingError(meta_path, "missing") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise RecordingError(meta_path, f"not valid JSON: {exc}") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        got = meta.get("format") if isinstance(meta, dict) else None
-        raise RecordingError(meta_path, f"unknown format {got!r}; expected {FORMAT!r}")
+    meta = _read_meta(meta_path)
     for key in ("width", "height"):
-        if not isinstance(meta.get(key), int) or meta[key] <= 0:
-            raise RecordingError(meta_path, f"{key!r} must be a positive integer")
-    if meta.get("pixel_format") not in PIXEL_FORMATS:
-        raise RecordingError(meta_path, f"pixel_format {meta.get('pixel_format')!r} is not "
+        value = meta.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) \
+                or not 0 < value <= MAX_SIDE_PX:
+            raise RecordingError(meta_path, f"{key!r} must be a whole number of pixels from 1 "
+                                            f"to {MAX_SIDE_PX}")
+    pixel_format = meta.get("pixel_format")
+    if not isinstance(pixel_format, str) or pixel_format not in PIXEL_FORMATS:
+        raise RecordingError(meta_path, f"pixel_format {pixel_format!r} is not "
                                         f"one of {sorted(PIXEL_FORMATS)}")
-    rows = _read_rows(path / "frames.csv")
     video = meta.get("video")
+    if video is not None and not _is_plain_name(video):
+        raise RecordingError(meta_path, "video must be the name of a file in the directory")
+    rows = _read_rows(path / "frames.csv")
+    frame_bytes = meta["width"] * meta["height"] * PIXEL_FORMATS[pixel_format]
+    if frame_bytes * len(rows) > MAX_DECODED_BYTES:
+        raise RecordingError(path, f"{len(rows)} frames of {meta['width']}x{meta['height']} "
+                                   f"would take more than {MAX_DECODED_BYTES >> 20} MiB")
     for row in rows:
         if not row.file and not video:
             raise RecordingError(path / "frames.csv",
                                  f"frame {row.index} names no file and capture.json no video")
-    return CaptureInfo(path, meta["width"], meta["height"], meta["pixel_format"], video, rows)
+    return CaptureInfo(path, meta["width"], meta["height"], pixel_format, video, rows)
+
+
+def _read_meta(meta_path: Path) -> dict:
+    try:
+        if meta_path.stat().st_size > MAX_META_BYTES:
+            raise RecordingError(meta_path, f"larger than {MAX_META_BYTES} bytes")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RecordingError(meta_path, "missing") from None
+    except (ValueError, RecursionError) as exc:  # bad JSON or UTF-8, nesting, huge integers
+        raise RecordingError(meta_path, f"not valid JSON: {str(exc)[:200]}") from None
+    except OSError as exc:
+        raise RecordingError(meta_path, f"cannot read: {exc.strerror}") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        got = meta.get("format") if isinstance(meta, dict) else None
+        raise RecordingError(meta_path, f"unknown format {str(got)[:40]!r}; expected {FORMAT!r}")
+    return meta
+
+
+def _is_plain_name(name) -> bool:
+    """A file name inside the capture directory: no path, no parent, no control characters."""
+    return (isinstance(name, str) and 0 < len(name) <= 255 and name not in (".", "..")
+            and "/" not in name and "\\" not in name and name.isprintable())
 
 
 def _read_rows(csv_path: Path) -> list[FrameRow]:
     try:
         with open(csv_path, newline="", encoding="utf-8") as handle:
-            lines = list(csv.reader(handle))
+            lines = []
+            for fields in csv.reader(handle):
+                lines.append(fields)
+                if len(lines) > MAX_FRAMES + 1:
+                    raise RecordingError(csv_path, f"more than {MAX_FRAMES} frames")
     except FileNotFoundError:
         raise RecordingError(csv_path, "missing") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise RecordingError(csv_path, f"not UTF-8 CSV text: {str(exc)[:200]}") from None
+    except OSError as exc:
+        raise RecordingError(csv_path, f"cannot read: {exc.strerror}") from None
     if not lines or [h.strip() for h in lines[0]] != HEADER:
         raise RecordingError(csv_path, f"header must be {','.join(HEADER)}")
     rows = []
@@ -98,19 +142,29 @@ def _read_rows(csv_path: Path) -> list[FrameRow]:
         if len(fields) != len(HEADER):
             raise RecordingError(csv_path, f"line {line_no}: {len(fields)} fields, expected "
                                            f"{len(HEADER)}")
-        try:
-            row = FrameRow(int(fields[0]), fields[1].strip(), float(fields[2]),
-                           float(fields[3]), float(fields[4]), float(fields[5]))
-        except ValueError as exc:
-            raise RecordingError(csv_path, f"line {line_no}: {exc}") from None
-        if not (0.0 <= row.on_axis <= 1.0 and 0.0 <= row.off_axis <= 1.0):
-            raise RecordingError(csv_path, f"line {line_no}: ring fractions must be within 0..1")
-        if row.exposure_us <= 0:
-            raise RecordingError(csv_path, f"line {line_no}: exposure_us must be positive")
-        rows.append(row)
+        rows.append(_frame_row(csv_path, line_no, fields))
     if not rows:
         raise RecordingError(csv_path, "no frames")
     return rows
+
+
+def _frame_row(csv_path: Path, line_no: int, fields: list[str]) -> FrameRow:
+    try:
+        row = FrameRow(int(fields[0]), fields[1].strip(), float(fields[2]),
+                       float(fields[3]), float(fields[4]), float(fields[5]))
+    except ValueError as exc:
+        raise RecordingError(csv_path, f"line {line_no}: {str(exc)[:200]}") from None
+    if row.file and not _is_plain_name(row.file):
+        raise RecordingError(csv_path, f"line {line_no}: file must be the name of a file in "
+                                       "the directory")
+    if not all(math.isfinite(v) for v in (row.timestamp_s, row.exposure_us)):
+        raise RecordingError(csv_path, f"line {line_no}: timestamp_s and exposure_us must be "
+                                       "finite numbers")
+    if not (0.0 <= row.on_axis <= 1.0 and 0.0 <= row.off_axis <= 1.0):
+        raise RecordingError(csv_path, f"line {line_no}: ring fractions must be within 0..1")
+    if row.exposure_us <= 0:
+        raise RecordingError(csv_path, f"line {line_no}: exposure_us must be positive")
+    return row
 
 
 def load_frames(path) -> list[Frame]:
@@ -129,6 +183,7 @@ def _read_png(info: CaptureInfo, row: FrameRow) -> np.ndarray:
     file_path = info.path / row.file
     if not file_path.is_file():
         raise RecordingError(file_path, f"missing (frame {row.index})")
+    _check_png_size(info, file_path)
     flags = cv2.IMREAD_GRAYSCALE if info.pixel_format == "gray8" else cv2.IMREAD_COLOR
     image = cv2.imread(str(file_path), flags | cv2.IMREAD_ANYDEPTH)
     if image is None:
@@ -136,6 +191,21 @@ def _read_png(info: CaptureInfo, row: FrameRow) -> np.ndarray:
     if image.dtype != np.uint8:
         raise RecordingError(file_path, f"{image.dtype} pixels; {info.pixel_format} is 8-bit")
     return _checked(info, image, file_path)
+
+
+def _check_png_size(info: CaptureInfo, file_path: Path) -> None:
+    """Compare the PNG header's size with capture.json before decoding a single pixel."""
+    try:
+        with open(file_path, "rb") as handle:
+            head = handle.read(24)
+    except OSError as exc:
+        raise RecordingError(file_path, f"cannot read: {exc.strerror}") from None
+    if len(head) < 24 or head[:8] != _PNG_SIGNATURE or head[12:16] != b"IHDR":
+        raise RecordingError(file_path, "not a readable image (corrupt or not a PNG)")
+    width, height = struct.unpack(">II", head[16:24])
+    if (width, height) != (info.width, info.height):
+        raise RecordingError(file_path, f"{width}x{height} pixels; capture.json says "
+                                        f"{info.width}x{info.height}")
 
 
 def _checked(info, image, file_path) -> np.ndarray:
@@ -153,6 +223,10 @@ def _video_images(info: CaptureInfo) -> list[np.ndarray]:
     capture = cv2.VideoCapture(str(video_path))
     images = []
     try:
+        size = (capture.get(cv2.CAP_PROP_FRAME_WIDTH), capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        if not capture.isOpened() or size != (info.width, info.height):
+            raise RecordingError(video_path, f"not a readable video of {info.width}x"
+                                             f"{info.height} frames")
         while len(images) < len(info.rows):
             ok, image = capture.read()
             if not ok:

@@ -44,6 +44,16 @@ META_SUFFIX = ".sigmf-meta"
 DATA_SUFFIX = ".sigmf-data"
 DEFAULT_HW = "RTL-SDR (RTL2832U)"
 DEFAULT_AUTHOR = "ansim"
+# Bounds on what a recording may claim, so a hostile metadata file gets an error rather than a
+# float overflow downstream. 100 GHz is far above anything an RTL-SDR reaches even behind a
+# downconverter; 1 GHz of sample rate is far above any SDR ansim could replay from, and below
+# 1 kHz a recording holds no radio signal ansim looks for (its durations would overflow).
+MAX_FREQ_HZ = 100e9
+MIN_SAMPLE_RATE_HZ = 1e3
+MAX_SAMPLE_RATE_HZ = 1e9
+# A SigMF metadata file is a few kilobytes; one with thousands of annotations is still far
+# below this, and reading it whole stays cheap.
+MAX_META_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -151,6 +161,7 @@ def read_sigmf(path: str | os.PathLike, *, verify_checksum: bool = True) -> Reco
     meta_path, data_path = sigmf_paths(path)
     meta = _load_meta(meta_path)
     global_ = meta["global"]
+    _check_annotations(meta_path, meta.get("annotations", []))
     datatype = _check_datatype(meta_path, global_)
     _check_version(meta_path, global_)
     _check_single_channel(meta_path, global_)
@@ -169,9 +180,9 @@ def read_raw_cu8(path: str | os.PathLike, sample_rate_hz: float,
     """Open a headerless ``rtl_sdr``-style ``.cu8`` file recorded at the given rate and frequency."""
     path = Path(path)
     sample_rate_hz = _check_sample_rate(path, sample_rate_hz)
-    if not _is_number(center_freq_hz) or center_freq_hz < 0:
-        raise RecordingError(path, f"a raw cu8 file needs its centre frequency in Hz, "
-                                   f"not {center_freq_hz!r}")
+    if not _is_number(center_freq_hz) or not 0 <= center_freq_hz <= MAX_FREQ_HZ:
+        raise RecordingError(path, f"a raw cu8 file needs its centre frequency in Hz "
+                                   f"(0 to {MAX_FREQ_HZ:g}), not {center_freq_hz!r}")
     n_samples = _count_samples(path, "cu8")
     return Recording(data_path=path, sample_rate_hz=float(sample_rate_hz),
                      center_freq_hz=float(center_freq_hz), datatype="cu8", n_samples=n_samples)
@@ -179,6 +190,8 @@ def read_raw_cu8(path: str | os.PathLike, sample_rate_hz: float,
 
 def _load_meta(meta_path: Path) -> dict:
     try:
+        if meta_path.stat().st_size > MAX_META_BYTES:
+            raise RecordingError(meta_path, f"metadata larger than {MAX_META_BYTES} bytes")
         text = meta_path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise RecordingError(meta_path, "metadata file is missing") from None
@@ -186,8 +199,10 @@ def _load_meta(meta_path: Path) -> dict:
         raise RecordingError(meta_path, f"cannot read metadata: {exc}") from None
     try:
         meta = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RecordingError(meta_path, f"invalid JSON: {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        # ValueError covers JSONDecodeError and integers of more digits than Python converts;
+        # RecursionError is nesting deeper than the decoder's stack.
+        raise RecordingError(meta_path, f"invalid JSON: {str(exc)[:200]}") from None
     if not isinstance(meta, dict) or not isinstance(meta.get("global"), dict):
         raise RecordingError(meta_path, 'not SigMF metadata: no "global" object')
     return meta
@@ -197,7 +212,7 @@ def _check_datatype(meta_path: Path, global_: dict) -> str:
     datatype = global_.get("core:datatype")
     if datatype is None:
         raise RecordingError(meta_path, "core:datatype is missing")
-    if datatype not in DATATYPES:
+    if not isinstance(datatype, str) or datatype not in DATATYPES:
         raise RecordingError(meta_path, f"unsupported core:datatype {datatype!r} "
                                         f"(ansim reads {', '.join(DATATYPES)})")
     return datatype
@@ -222,8 +237,9 @@ def _check_single_channel(meta_path: Path, global_: dict) -> None:
 def _check_sample_rate(path: Path, rate) -> float:
     if rate is None:
         raise RecordingError(path, "core:sample_rate is missing")
-    if not _is_number(rate) or rate <= 0:
-        raise RecordingError(path, f"sample rate must be a positive number of Hz, not {rate!r}")
+    if not _is_number(rate) or not MIN_SAMPLE_RATE_HZ <= rate <= MAX_SAMPLE_RATE_HZ:
+        raise RecordingError(path, f"sample rate must be {MIN_SAMPLE_RATE_HZ:g} to "
+                                   f"{MAX_SAMPLE_RATE_HZ:g} Hz, not {_short(rate)}")
     return float(rate)
 
 
@@ -236,14 +252,20 @@ def _capture_frequency(meta_path: Path, captures) -> float:
         freq_hz = capture.get("core:frequency") if isinstance(capture, dict) else None
         if freq_hz is None:
             raise RecordingError(meta_path, f"captures[{i}]: core:frequency is missing")
-        if not _is_number(freq_hz) or freq_hz < 0:
+        if not _is_number(freq_hz) or not 0 <= freq_hz <= MAX_FREQ_HZ:
             raise RecordingError(meta_path, f"captures[{i}]: core:frequency must be a "
-                                            f"frequency in Hz, not {freq_hz!r}")
+                                            f"frequency in Hz (0 to {MAX_FREQ_HZ:g}), "
+                                            f"not {_short(freq_hz)}")
         frequencies.add(float(freq_hz))
     if len(frequencies) > 1:
         raise RecordingError(meta_path, f"captures at several frequencies "
                                         f"({sorted(frequencies)}) cannot be replayed as one source")
     return frequencies.pop()
+
+
+def _check_annotations(meta_path: Path, annotations) -> None:
+    if not isinstance(annotations, list) or not all(isinstance(a, dict) for a in annotations):
+        raise RecordingError(meta_path, "annotations must be a list of objects")
 
 
 def _count_samples(data_path: Path, datatype: str) -> int:
@@ -275,8 +297,19 @@ def _sha512(path: Path) -> str:
 
 
 def _is_number(value) -> bool:
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value))
+    """A finite int or float (JSON allows integers of any size; those beyond a float are not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def _short(value) -> str:
+    """``repr`` cut short, so an error about a 400-digit number stays one line."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 # ---------------------------------------------------------------------------------------------
