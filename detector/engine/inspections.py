@@ -68,10 +68,10 @@ from detector.engine.inspection_steps import (
     tracked_emitters,
 )
 from detector.errors import Conflict, DetectorError, NotFound
-from detector.log import records
+from detector.log import records, witness
 from detector.log.evidence import EvidenceStore
 from detector.log.signing import DeviceKey
-from detector.log.storage import DB_FILENAME, open_store
+from detector.log.storage import DB_FILENAME, DiskFull, StoreError, open_store
 from detector.log.storage.models import (
     AlertDismissal,
     ChecklistMark,
@@ -483,15 +483,40 @@ def open_service(data_dir, *, hardware=None, bus=None, profile=None, steps=None,
     if write:
         data_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(data_dir / DB_FILENAME, write=write)
+    try:
+        key = DeviceKey.load_or_create(data_dir)
+    except BaseException:
+        store.close()
+        raise
     service = InspectionService(store, hardware, bus, EvidenceStore(data_dir / "evidence"),
-                                DeviceKey.load_or_create(data_dir), steps=steps, profile=profile)
+                                key, steps=steps, profile=profile)
     if store.writable:
+        store.after_seal.append(lambda sealed: _witness(store, data_dir, sealed))
         try:
             service.recover_interrupted()
+        except DiskFull:
+            if write:
+                store.close()
+                raise
+            # Only reading (or verifying) was asked for: a full disk must not stop that. The
+            # cut-off inspection is recovered once there is space.
         except BaseException:
             store.close()
             raise
     return service
+
+
+def _witness(store, data_dir: Path, sealed: list[records.SignedRecord]) -> None:
+    """After records commit: checkpoint them out of the WAL, then write the chain-head
+    witness durably (detector/log/witness.py)."""
+    marks = [witness.Mark(r.seq, r.id, r.record_hash, r.body["signed_at"]) for r in sealed]
+    try:
+        store.checkpoint()
+        witness.advance(data_dir, sealed[0].device_id, marks, sealed[0].body["prev_hash"])
+    except (OSError, StoreError):
+        # The records are committed (synchronous=FULL); on a full disk the witness stays one
+        # step behind, which verify does not mistake for a loss, and catches up next time.
+        pass
 
 
 def _refuse_unsupported_clear(state: InspectionState) -> None:

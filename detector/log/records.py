@@ -134,6 +134,7 @@ def append_many(session, key: DeviceKey, contents, signed_at: str) -> list[Signe
                                          for r in rows])
         session.execute(insert(RecordBody), [{"id": r["id"], "body": r["body"]} for r in rows])
         device.head_seq, device.head_hash, device.head_id = seq, prev_hash, prev_id
+        session.info.setdefault("sealed", []).extend(sealed)
     return sealed
 
 

@@ -8,7 +8,12 @@ chain's head in ``devices`` must be the last record (so deleting the newest reco
 each device id must belong to its public key, corrections must point to records that exist, and
 every evidence file a record names must be present with the right SHA-256.
 
-Problems come back in chain order, so ``report.problems[0]`` is the first broken record.
+Problems come back in chain order, so ``report.problems[0]`` is the first broken record. Then
+the log is compared with what remembers it from outside (``detector.log.verify_anchors``): the
+chain-head witness, each hub's acknowledged head and the working ``inspections`` table.
+
+Warnings are not breaks: a record signed earlier than the one before it (the clock was set
+back between them) is reported, since its time stamps cannot then be trusted to order events.
 """
 
 import json
@@ -16,6 +21,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from detector.i18n import t
+from detector.log import verify_anchors
 from detector.log.records import GENESIS_HASH, index_columns
 from detector.log.signing import DeviceKey, device_id_for, sha256_hex, verify_signature
 from detector.log.storage.models import Device, Record, RecordBody
@@ -32,8 +39,12 @@ class Problem:
     device_id: str
     seq: int | None
     problem: str
+    key: str | None = None  # a translation key (log.json) and its parameters, for new kinds
+    params: tuple = ()
 
     def __str__(self) -> str:
+        if self.key is not None:
+            return t(self.key, **dict(self.params))
         where = f"record {self.record_id}" if self.record_id else "a record"
         place = f" (#{self.seq} of {self.device_id})" if self.seq is not None else ""
         return f"{where}{place}: {self.problem}"
@@ -44,6 +55,7 @@ class VerifyReport:
     records_checked: int = 0
     evidence_checked: int = 0
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -55,10 +67,18 @@ class VerifyReport:
 
 
 def verify_log(store, *, evidence=None, local_key: DeviceKey | None = None,
-               device_id: str | None = None) -> VerifyReport:
+               device_id: str | None = None, witness: dict | None = None,
+               hub_acks: dict | None = None) -> VerifyReport:
     """Check the whole log; ``evidence`` (an ``EvidenceStore``) also checks evidence files;
-    ``device_id`` checks only that device's chain (the hub checks one device's copy)."""
+    ``device_id`` checks only that device's chain (the hub checks one device's copy);
+    ``witness`` (``detector.log.witness.read_witness``) and ``hub_acks``
+    (``detector.hub.sync.load_state``) are what the device's head was seen to be."""
     report = VerifyReport()
+
+    def add(record_id, device, seq, key, **params):
+        report.add(Problem(record_id, device, seq, t(key, "en", **params), key,
+                           tuple(params.items())))
+
     seen_ids: set[str] = set()
     supersedes: list[tuple[str, str, int, str]] = []
     with store.read() as session:
@@ -76,6 +96,11 @@ def verify_log(store, *, evidence=None, local_key: DeviceKey | None = None,
         else:  # a correction may name another device's record (e.g. one corrected on the hub)
             seen_ids |= set(session.scalars(select(Record.id).where(
                 Record.id.in_([target for *_, target in supersedes]))))
+        if witness is not None:
+            verify_anchors.check_witness(session, witness, add)
+        verify_anchors.check_hub_acks(session, hub_acks or {}, add)
+        if device_id is None:
+            verify_anchors.check_working_rows(session, add)
     for record_id, record_device, seq, target in supersedes:
         if target not in seen_ids:
             report.add(Problem(record_id, record_device, seq,
@@ -98,8 +123,14 @@ def _walk_chain(session, device, evidence, report, seen_ids, supersedes) -> None
              .outerjoin(RecordBody, RecordBody.id == Record.id)
              .where(Record.device_id == device.id)
              .order_by(Record.seq).execution_options(yield_per=_BATCH_ROWS))
-    expected_seq, prev_hash, prev_id = 1, GENESIS_HASH, None
+    expected_seq, prev_hash, prev_id, prev_signed_at = 1, GENESIS_HASH, None, None
     for row in session.execute(query).mappings():
+        if prev_signed_at is not None and row["signed_at"] < prev_signed_at:
+            report.warnings.append(Problem(
+                row["id"], device.id, row["seq"], "", "verify.clock_back",
+                (("seq", row["seq"]), ("signed_at", row["signed_at"]),
+                 ("previous", prev_signed_at))))
+        prev_signed_at = row["signed_at"]
         report.records_checked += 1
         seen_ids.add(row["id"])
         body = _check_record(row, device, evidence, report)

@@ -171,7 +171,7 @@ def test_a_second_writer_is_told_who_holds_the_log(capsys, tmp_path):
 
 def test_csv_export_quotes_free_text_as_csv_readers_expect(capsys, make_service, data_dir):
     service = make_service(ROOM)
-    awkward = 'Kim, "Jay"\nInspector'
+    awkward = 'Kim, "Jay" Inspector'  # a name holds no line break (detector/textcheck.py)
     state = service.start("jongno-1", awkward, stalls=1)
     service.set_verdict(state.id, "suspicious")
     service.sign_off(state.id, "Kim")

@@ -157,18 +157,25 @@ def run_export(args, ctx) -> int:
 
 
 def run_verify(args, ctx) -> int:
+    from detector.hub.sync import load_state as load_sync_state  # noqa: PLC0415 (import cost)
     from detector.log.verify import verify_log  # noqa: PLC0415 (import cost)
+    from detector.log.witness import read_witness  # noqa: PLC0415 (import cost)
 
     with open_log(ctx) as service:
-        report = verify_log(service.store, evidence=service.evidence, local_key=service.signer)
+        report = verify_log(service.store, evidence=service.evidence, local_key=service.signer,
+                            witness=read_witness(ctx.data_dir),
+                            hub_acks=load_sync_state(ctx.data_dir))
     problems = [str(p) for p in report.problems]
+    warnings = [str(w) for w in report.warnings]
     lines = ([t("log.verify.ok", records=report.records_checked,
                 evidence=report.evidence_checked)] if report.ok else
              [t("log.verify.broken", first=problems[0]),
               *[f"  {p}" for p in problems[1:]],
               t("log.verify.count", count=len(problems), records=report.records_checked)])
+    lines += [t("log.verify.warning", warning=w) for w in warnings]
     emit(args, {"ok": report.ok, "records_checked": report.records_checked,
                 "evidence_checked": report.evidence_checked, "problems": problems,
+                "warnings": warnings,
                 "first_broken": report.problems[0].record_id if problems else None},
          lines)
     return 0 if report.ok else 1

@@ -15,9 +15,11 @@ import ast
 import fcntl
 import functools
 import os
+import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.request import pathname2url
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -65,6 +67,9 @@ class Store:
         self._lock_file = lock_file
         self._write_lock = threading.Lock()
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # Called with ``session.info["sealed"]`` after a write that sealed records commits
+        # (the log's chain-head witness; see detector/log/witness.py).
+        self.after_seal: list = []
 
     @property
     def dialect(self) -> str:
@@ -84,6 +89,17 @@ class Store:
         with self._write_lock, translate_errors(self.label), self._sessions() as session:
             with session.begin():
                 yield session
+            sealed = session.info.get("sealed")
+            if sealed:
+                for hook in self.after_seal:
+                    hook(sealed)
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database file (SQLite; waits for readers up to the busy
+        timeout), so what was committed does not live only in ``ansim.db-wal``."""
+        if self.dialect == "sqlite" and self.writable:
+            with translate_errors(self.label), self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(FULL)")
 
     def close(self) -> None:
         try:
@@ -156,11 +172,24 @@ def _open_sqlite(path: Path, write: bool | None) -> Store:
     if path.is_dir():
         path = path / DB_FILENAME
     label = str(path)
-    lock_file = _try_writer_lock(path, required=write is True) if write is not False else None
+    lock_file = None
+    if write is not False:
+        try:
+            lock_file = _try_writer_lock(path, required=write is True)
+        except StoreBusy:
+            raise
+        except StoreError:
+            if write:
+                raise
+            # Read-only media or a full disk: no lock file can be made, but the log can still
+            # be read and verified.
     writable = lock_file is not None
     if not writable and not path.exists():
         raise StoreError(f"{label}: no log here yet")
-    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+    if writable:
+        engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+    else:
+        engine = create_engine("sqlite://", creator=_read_only_connector(path))
     _configure_sqlite(engine, writable)
     store = Store(engine, label, writable, lock_file)
     try:
@@ -173,6 +202,21 @@ def _open_sqlite(path: Path, write: bool | None) -> Store:
         store.close()
         raise
     return store
+
+
+def _read_only_connector(path: Path):
+    """Connections that never write, nor make ``-shm``/``-wal``/journal files.
+
+    ``mode=ro`` opens without write access. On a directory ansim cannot write (read-only
+    media, a card mounted read-only to be examined), SQLite could not even make the WAL's
+    shared-memory file, so ``immutable=1`` tells it that nothing else changes the file (true:
+    nobody can write there); the writer checkpoints after every sign-off, so the database file
+    itself holds every signed record.
+    """
+    uri = f"file:{pathname2url(str(path.resolve()))}?mode=ro"
+    if not os.access(path.parent, os.W_OK):
+        uri += "&immutable=1"
+    return lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
 
 
 def _try_writer_lock(path: Path, required: bool):
@@ -192,10 +236,14 @@ def _try_writer_lock(path: Path, required: bool):
             raise StoreBusy(f"{path}: another ansim process (pid {holder}) is writing to this "
                             "log") from None
         return None
-    lock_file.seek(0)
-    lock_file.truncate()
-    lock_file.write(str(os.getpid()))
-    lock_file.flush()
+    try:
+        lock_file.seek(0)
+        lock_file.truncate()
+        lock_file.write(str(os.getpid()))
+        lock_file.flush()
+    except OSError as exc:  # a full disk
+        lock_file.close()
+        raise StoreError(f"{path}: cannot write the lock file: {exc.strerror}") from exc
     return lock_file
 
 
