@@ -95,11 +95,15 @@ class Store:
                     hook(sealed)
 
     def checkpoint(self) -> None:
-        """Copy the WAL into the database file (SQLite; waits for readers up to the busy
-        timeout), so what was committed does not live only in ``ansim.db-wal``."""
+        """Copy the WAL into the database file and empty it (SQLite; waits for readers up to
+        the busy timeout), so what was committed does not live only in ``ansim.db-wal``.
+
+        TRUNCATE, not FULL: a WAL left holding frames already copied is a hazard of its own,
+        since a WAL later cut short would hand SQLite an older version of a page than the one
+        in the database file (a log whose tables disagree)."""
         if self.dialect == "sqlite" and self.writable:
             with translate_errors(self.label), self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(FULL)")
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         try:
