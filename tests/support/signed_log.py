@@ -2,8 +2,13 @@
 fault-injection test and the attack tests of the trust findings."""
 
 import json
+import os
 import shutil
+import subprocess
+from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 from detector.cli import main
 from detector.inspections import open_service
@@ -63,3 +68,37 @@ def listed_ids(capsys, data_dir: Path) -> set[str]:
     out, err = capsys.readouterr()
     assert code == 0, err
     return {row["id"] for row in json.loads(out)["records"]}
+
+
+@contextmanager
+def small_tmpfs(mount_point: Path, size: str = "4m"):
+    """A real, small file system (tmpfs) at ``mount_point``: it really fills up and can really
+    be remounted read-only. Needs root; elsewhere the test is skipped with the reason."""
+    mount_point.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs",
+                              str(mount_point)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=True)
+
+
+def remount_read_only(mount_point: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,ro", str(mount_point)], check=True)
+
+
+def fill(directory: Path) -> Path:
+    """Write a file until the disk refuses another byte."""
+    filler = directory / "filler"
+    with open(filler, "wb", buffering=0) as f:
+        for chunk_bytes in (65536, 4096, 512, 1):
+            try:
+                while True:
+                    f.write(b"\xff" * chunk_bytes)
+            except OSError:
+                continue
+    return filler
