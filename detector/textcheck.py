@@ -56,3 +56,12 @@ def checked_text(value, field: str, *, max_chars: int, multiline: bool = False,
     if required and not text:
         raise UnsafeText(field, "must not be empty")
     return text
+
+
+def replace_refused(text: str, *, multiline: bool = False) -> str:
+    """``text`` with every refused character replaced by U+FFFD (the replacement character):
+    for copying text that was signed before these checks existed into places that cannot
+    hold it (PostgreSQL text refuses NUL), without changing what was signed."""
+    if refused_character(text, multiline=multiline) is None:
+        return text
+    return "".join("\ufffd" if refused_character(c, multiline=multiline) else c for c in text)

@@ -48,7 +48,6 @@ inspection carries its ``inspection_id``.
 
 import json
 import threading
-import uuid
 from pathlib import Path
 
 from sqlalchemy import select
@@ -157,7 +156,8 @@ class InspectionService:
             stalls = stalls or site.stalls or 1
             if not 1 <= stalls <= MAX_STALLS:
                 raise InspectionError(f"stalls must be 1 to {MAX_STALLS}, not {stalls}")
-            row = InspectionRow(id=str(uuid.uuid4()), device_id=self.signer.device_id,
+            row = InspectionRow(id=records.new_record_id(self.signer.device_id),
+                                device_id=self.signer.device_id,
                                 site_id=site_id, inspector=inspector, stalls=stalls,
                                 status="in_progress", started_at=now, updated_at=now)
             session.add(row)
@@ -314,7 +314,8 @@ class InspectionService:
                 raise VerdictRefused(f"record {record_id}: its inspection did not cover every "
                                      "place, so it cannot be corrected to clear",
                                      ["inspect.reason.incomplete_record"])
-            content = {"type": "correction", "id": str(uuid.uuid4()), "supersedes": original.id,
+            content = {"type": "correction", "id": records.new_record_id(self.signer.device_id),
+                       "supersedes": original.id,
                        "supersedes_hash": original.record_hash, "site": inspection.body["site"],
                        "inspector": inspector, "reason": reason,
                        "verdict": verdict, "escalation": escalation}

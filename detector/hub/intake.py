@@ -4,16 +4,23 @@ A device uploads its records in chain order, each as the exact signed text (``bo
 its ``record_hash`` and its Ed25519 ``signature``. For every record the hub checks, in order:
 
 1. the text is canonical JSON that hashes to ``record_hash`` and the enrolled key signed it;
-2. the record is the uploading device's own (``device_id``) and fits the log's columns;
-3. by its UUID: a byte-identical resend is a ``duplicate`` (accepted, nothing added); a
+2. it has the shape of a record (``detector.record_schema``; refused with 422 naming the
+   field otherwise, which the device reports);
+3. the record is the uploading device's own (``device_id``, and an id bound to that device:
+   ``detector.records.new_record_id``) and fits the log's columns;
+4. by its UUID: a byte-identical resend is a ``duplicate`` (accepted, nothing added); a
    different record under a UUID the hub already holds is refused (``uuid_conflict``);
-4. it is the next link of the device's chain on the hub: ``seq`` one past the head, and
+5. it is the next link of the device's chain on the hub: ``seq`` one past the head, and
    ``prev_hash``/``prev_id`` the head's (``chain_conflict`` if the hub holds another record at
    that place, ``out_of_order`` if records before it have not arrived).
 
 Records are taken in order up to the first refusal; those before it are committed (so a
 resumed upload continues from the hub's head). Evidence files are stored by SHA-256 in the
 hub's ``EvidenceStore``; the same file sent twice is stored once.
+
+Text signed before ansim refused control characters (a NUL in a name) is kept exactly in the
+signed body; the columns copied from it for listing hold U+FFFD in its place, since PostgreSQL
+text cannot hold a NUL, so such a record no longer blocks the device's sync.
 
 Unknown sites named by an inspection record are added to the hub's ``sites`` (id, name,
 address, position, the district read from the address, no schedule) so the hub's log and
@@ -31,7 +38,8 @@ from sqlalchemy import insert, select
 
 from detector.errors import DetectorError
 from detector.hub.coverage import count_inspections
-from detector.log.records import index_columns
+from detector.log.record_schema import schema_problem
+from detector.log.records import id_names_another_device, index_columns, storable_columns
 from detector.log.signing import canonical_json, sha256_hex, verify_signature
 from detector.log.storage.models import (
     Device,
@@ -42,6 +50,7 @@ from detector.log.storage.models import (
     Site,
 )
 from detector.places import district_of
+from detector.textcheck import replace_refused
 from detector.timestamps import utc_now
 
 SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
@@ -157,12 +166,15 @@ def _check_all(uploads, public_key: str, device_id: str, result: BatchResult) ->
 
 
 def _check(upload: Upload, public_key: str, device_id: str) -> _Checked:
-    data = upload.body_text.encode("utf-8")
     try:
+        data = upload.body_text.encode("utf-8")
         body = json.loads(data)
         record_id = body.get("id") if isinstance(body, dict) else None
-    except ValueError as exc:
-        raise IntakeRefused("bad_record", f"a record is not JSON ({exc})") from None
+    except (ValueError, RecursionError) as exc:  # not UTF-8 (lone surrogates), not JSON, deep
+        raise IntakeRefused("bad_record", f"a record is not JSON text ({str(exc)[:200]})",
+                            status=422) from None
+    if not isinstance(record_id, str):
+        record_id = None
     if sha256_hex(data) != upload.record_hash:
         raise IntakeRefused("hash_mismatch", f"record {record_id}: its text does not hash to "
                             "its record_hash (altered in transit or on the device?)",
@@ -170,18 +182,22 @@ def _check(upload: Upload, public_key: str, device_id: str) -> _Checked:
     if not verify_signature(public_key, data, upload.signature):
         raise IntakeRefused("bad_signature", f"record {record_id}: the signature is not "
                             f"device {device_id}'s", record_id=record_id)
-    if canonical_json(body) != data:
-        raise IntakeRefused("bad_record", f"record {record_id}: not in canonical form",
-                            record_id=record_id)
     try:
-        columns = index_columns(body)
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise IntakeRefused("bad_record", f"record {record_id}: lacks field {exc}",
-                            record_id=record_id) from None
-    if columns["device_id"] != device_id:
-        raise IntakeRefused("wrong_device", f"record {record_id} belongs to device "
-                            f"{columns['device_id']}, not {device_id}", status=403,
+        canonical = canonical_json(body)
+    except ValueError:  # NaN or infinity
+        canonical = None
+    if canonical != data:
+        raise IntakeRefused("bad_record", f"record {record_id}: not in canonical form",
+                            status=422, record_id=record_id)
+    problem = schema_problem(body)
+    if problem is not None:
+        raise IntakeRefused("bad_record", f"record {record_id}: {problem}", status=422,
                             record_id=record_id)
+    columns = index_columns(body)
+    if columns["device_id"] != device_id or id_names_another_device(columns["id"], device_id):
+        raise IntakeRefused("wrong_device", f"record {record_id} belongs to device "
+                            f"{columns['device_id']} (or its id is bound to another device), "
+                            f"not {device_id}", status=403, record_id=record_id)
     _check_columns(columns)
     return _Checked(upload, body, columns)
 
@@ -199,7 +215,8 @@ def _check_columns(columns: dict) -> None:
         length = getattr(Record.__table__.c[name].type, "length", None)
         if value is not None and length and (not isinstance(value, str) or len(value) > length):
             raise IntakeRefused("bad_record", f"record {record_id}: field {name} is not text of "
-                                f"at most {length} characters", record_id=record_id)
+                                f"at most {length} characters", status=422,
+                                record_id=record_id)
 
 
 def _place(item: _Checked, stored, chain: Device) -> str:
@@ -229,20 +246,24 @@ def _place(item: _Checked, stored, chain: Device) -> str:
 def _insert(session, items: list[_Checked], now: str) -> None:
     if not items:
         return
-    session.execute(insert(Record), [{**i.columns, "record_hash": i.upload.record_hash,
+    session.execute(insert(Record), [{**storable_columns(i.columns),
+                                      "record_hash": i.upload.record_hash,
                                       "signature": i.upload.signature} for i in items])
     session.execute(insert(RecordBody), [{"id": i.columns["id"], "body": i.upload.body_text}
                                          for i in items])
     refs = {ref["sha256"]: ref for i in items for ref in _evidence_refs(i.body)}
     _insert_missing(session, Evidence, Evidence.sha256, refs, lambda ref: {
-        "sha256": ref["sha256"], "kind": str(ref.get("kind", ""))[:32],
-        "media_type": str(ref.get("media_type") or "application/octet-stream")[:64],
+        "sha256": ref["sha256"], "kind": replace_refused(str(ref.get("kind", ""))[:32]),
+        "media_type": replace_refused(str(ref.get("media_type")
+                                          or "application/octet-stream")[:64]),
         "size_bytes": ref.get("size_bytes") if isinstance(ref.get("size_bytes"), int) else 0,
         "created_at": now})
     sites = {i.body["site"]["id"]: i.body["site"] for i in items if _site_of(i.body)}
     _insert_missing(session, Site, Site.id, sites, lambda site: {
-        "id": site["id"], "name": str(site.get("name") or site["id"])[:200],
-        "address": (str(site["address"])[:400] if site.get("address") else None),
+        "id": replace_refused(site["id"]),
+        "name": replace_refused(str(site.get("name") or site["id"])[:200]),
+        "address": (replace_refused(str(site["address"])[:400]) if site.get("address")
+                    else None),
         "lat": _number(site.get("lat")), "lon": _number(site.get("lon")),
         "district": district_of(site.get("address") if isinstance(site.get("address"), str)
                                 else None),

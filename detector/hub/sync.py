@@ -216,8 +216,12 @@ def _next_batch(store, device_id: str, after_seq: int, max_records: int,
 def _send_evidence(client: HubClient, evidence: EvidenceStore, batch, report) -> None:
     refs = {}
     for *_, body_text in batch:
-        for ref in json.loads(body_text).get("evidence") or []:
-            refs[ref["sha256"]] = ref
+        named = json.loads(body_text).get("evidence")
+        # A malformed list (a record signed by an older ansim, or by hand) is the hub's to
+        # refuse with a reason the device then reports; here it just names no file.
+        for ref in named if isinstance(named, list) else []:
+            if isinstance(ref, dict) and isinstance(ref.get("sha256"), str):
+                refs[ref["sha256"]] = ref
     if not refs:
         return
     for sha256 in client.missing_evidence(sorted(refs)):

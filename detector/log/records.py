@@ -13,6 +13,7 @@ record it corrects (and whose ``supersedes_hash`` pins that record's exact conte
 """
 
 import json
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select
@@ -21,6 +22,7 @@ from detector.errors import DetectorError, NotFound
 from detector.log.severity import SEVERITIES
 from detector.log.signing import DeviceKey, canonical_json, sha256_hex
 from detector.log.storage.models import Device, Record, RecordBody
+from detector.textcheck import replace_refused
 
 SCHEMA = "ansim.record/1"
 GENESIS_HASH = "0" * 64
@@ -60,6 +62,39 @@ class SignedRecord:
                    row.record_hash, row.signature)
 
 
+def new_record_id(device_id: str) -> str:
+    """A new record id bound to the device that will sign it.
+
+    A UUID (version 8, RFC 9562) whose first 15 hex digits are the device id's (``dev-`` and
+    16 hex digits) and the rest random (62 bits), so the hub can refuse a record whose id names
+    another device: one enrolled device can no longer take, first, the id of another's
+    inspection (visible on the dashboard before it is synced) and block that device's sync.
+    """
+    device_hex = _device_digits(device_id)
+    random_hex = uuid.uuid4().hex
+    variant = format(0x8 | (int(random_hex[0], 16) & 0x3), "x")  # the RFC 9562 variant, 10xx
+    return str(uuid.UUID(hex=f"{device_hex[:12]}8{device_hex[12:]}{variant}{random_hex[1:16]}"))
+
+
+def _device_digits(device_id: str) -> str:
+    """The 15 hex digits of a device id a bound record id carries (zeros for other ids)."""
+    digits = device_id.removeprefix("dev-")[:15].lower()
+    return digits if len(digits) == 15 and all(c in "0123456789abcdef" for c in digits) \
+        else "0" * 15
+
+
+def id_names_another_device(record_id: str, device_id: str) -> bool:
+    """True if ``record_id`` is a device-bound id (``new_record_id``) of another device.
+    Ids made before ids were bound (random version 4 UUIDs) name no device."""
+    try:
+        parsed = uuid.UUID(record_id)
+    except (ValueError, AttributeError, TypeError):
+        return False
+    if parsed.version != 8:
+        return False
+    return parsed.hex[:12] + parsed.hex[13:16] != _device_digits(device_id)
+
+
 def index_columns(body: dict) -> dict:
     """The ``records`` columns copied from a body (for listing and filtering by index)."""
     alerts = body.get("alerts") or []
@@ -80,6 +115,12 @@ def index_columns(body: dict) -> dict:
         "signed_at": body["signed_at"],
         "prev_hash": body["prev_hash"],
     }
+
+
+def storable_columns(columns: dict) -> dict:
+    """``index_columns`` as a database that refuses control characters can hold them (the
+    hub's PostgreSQL): refused characters become U+FFFD; the signed body is kept unchanged."""
+    return {k: replace_refused(v) if isinstance(v, str) else v for k, v in columns.items()}
 
 
 def seal(key: DeviceKey, content: dict, *, seq: int, prev_hash: str, prev_id: str | None,

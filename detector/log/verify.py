@@ -23,7 +23,8 @@ from sqlalchemy import select
 
 from detector.i18n import t
 from detector.log import verify_anchors
-from detector.log.records import GENESIS_HASH, index_columns
+from detector.log.record_schema import schema_problem
+from detector.log.records import GENESIS_HASH, index_columns, storable_columns
 from detector.log.signing import DeviceKey, device_id_for, sha256_hex, verify_signature
 from detector.log.storage.models import Device, Record, RecordBody
 
@@ -164,13 +165,17 @@ def _check_record(row, device, evidence, report) -> dict | None:
     if row["body"] is None:
         problem("its signed body is missing (deleted?)")
         return None
-    data = row["body"].encode("utf-8")
+    data = row["body"].encode("utf-8", "surrogatepass")
     try:
         body = json.loads(data)
-        columns = index_columns(body)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        body, columns = None, {}
-        problem(f"the signed body cannot be read ({exc})")
+    except (ValueError, RecursionError) as exc:
+        body = None
+        problem(f"the signed body cannot be read ({str(exc)[:200]})")
+    malformed = schema_problem(body) if body is not None else None
+    if malformed is not None:
+        problem(f"the signed body is malformed ({malformed})")
+        body = None
+    columns = index_columns(body) if body is not None else {}
     if columns.get("id") and columns["id"] != row["id"]:
         name["id"] = columns["id"]  # name it as signed, not as someone relabelled it
     if sha256_hex(data) != row["record_hash"]:
@@ -178,7 +183,7 @@ def _check_record(row, device, evidence, report) -> dict | None:
     if not verify_signature(device.public_key, data, row["signature"]):
         problem("the device's signature does not verify")
     for column, value in columns.items():
-        if row[column] != value:
+        if row[column] != value and row[column] != storable_columns({column: value})[column]:
             problem(f"column {column} says {row[column]!r} but the signed record says {value!r}")
     if evidence is not None and body is not None:
         for ref in body.get("evidence") or []:

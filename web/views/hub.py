@@ -60,7 +60,7 @@ def head():
 
 @sync_bp.route("/api/hub/evidence/missing", methods=["POST"])
 def evidence_missing():
-    hashes = (request.get_json(silent=True) or {}).get("sha256")
+    hashes = _json_object().get("sha256")
     if not isinstance(hashes, list):
         return _refusal(400, "bad_request", "send {\"sha256\": [...]}")
     try:
@@ -82,7 +82,7 @@ def evidence_upload(name):
 
 @sync_bp.route("/api/hub/records", methods=["POST"])
 def records_upload():
-    items = (request.get_json(silent=True) or {}).get("records")
+    items = _json_object().get("records")
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH_RECORDS:
         return _refusal(400, "bad_request",
                         f"send {{\"records\": [...]}} with 1 to {MAX_BATCH_RECORDS} records")
@@ -143,6 +143,16 @@ def verify(device_id):
     return jsonify(ok=report.ok, records_checked=report.records_checked,
                    evidence_checked=report.evidence_checked,
                    problems=[str(p) for p in report.problems])
+
+
+def _json_object() -> dict:
+    """The request's JSON object; ``{}`` for anything else (not JSON, an array, a number, or
+    nested deeper than the decoder's stack), which each view then refuses with a 400."""
+    try:
+        value = request.get_json(silent=True)
+    except RecursionError:
+        value = None
+    return value if isinstance(value, dict) else {}
 
 
 def _refusal(status: int, code: str, detail: str):

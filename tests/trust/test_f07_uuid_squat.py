@@ -1,0 +1,44 @@
+"""Finding 7: another enrolled device could upload, first, a record under a device's
+inspection UUID (visible on the dashboard before it syncs) and block that device's sync for
+good. Record ids are now bound to the device that signs them; the hub refuses another
+device's record under such an id."""
+
+import pytest
+
+from detector.records import id_names_another_device, new_record_id
+from detector.signing import canonical_json, sha256_hex
+from detector.sync import HubClient, SyncRefused, sync_log
+
+pytestmark = pytest.mark.slow
+
+
+def test_another_device_cannot_squat_an_inspection_id(hub, served, make_device, enrolled):
+    victim, squatter = make_device("victim"), make_device("squatter")
+    victim_token, squatter_token = enrolled(victim), enrolled(squatter)
+    squatter.add_records(1, seed=7)
+    sync_log(squatter.data_dir, served.url, squatter_token)
+    service = victim.open()
+    state = service.start("jongno-1", "Kim Inspector")  # its id is on the dashboard at once
+    own = squatter.local_records()[-1]
+    stolen = canonical_json({**own.body, "id": state.id, "seq": 2, "prev_hash": own.record_hash,
+                             "prev_id": own.id})
+    try:
+        with pytest.raises(SyncRefused) as refused:
+            HubClient(served.url, squatter.key.device_id, squatter_token).post_records([{
+                "body_text": stolen.decode(), "record_hash": sha256_hex(stolen),
+                "signature": squatter.key.sign(stolen)}])
+        assert (refused.value.status, refused.value.code) == (403, "wrong_device")
+        service.set_verdict(state.id, "suspicious")
+        service.sign_off(state.id, "Kim Inspector")
+    finally:
+        service.close()
+    report = sync_log(victim.data_dir, served.url, victim_token)
+    assert (report.stored, report.head_seq) == (1, 1)
+
+
+def test_bound_ids_name_their_device_and_only_it():
+    a, b = "dev-1585cf7722ab319f", "dev-0000cf7722ab319f"
+    ids = {new_record_id(a) for _ in range(1000)}
+    assert len(ids) == 1000
+    assert not any(id_names_another_device(i, a) for i in ids)
+    assert all(id_names_another_device(i, b) for i in ids)
