@@ -71,6 +71,7 @@ from detector.log import records, witness
 from detector.log.evidence import EvidenceStore
 from detector.log.signing import DeviceKey
 from detector.log.storage import DB_FILENAME, DiskFull, StoreError, open_store
+from detector.log.storage.files import private_dir
 from detector.log.storage.models import (
     AlertDismissal,
     ChecklistMark,
@@ -482,10 +483,10 @@ def open_service(data_dir, *, hardware=None, bus=None, profile=None, steps=None,
     """
     data_dir = Path(data_dir)
     if write:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
     store = open_store(data_dir / DB_FILENAME, write=write)
     try:
-        key = DeviceKey.load_or_create(data_dir)
+        key = DeviceKey.load_or_create(data_dir, for_signing=write is True)
     except BaseException:
         store.close()
         raise

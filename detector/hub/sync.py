@@ -152,7 +152,7 @@ def sync_log(data_dir, hub_url: str, token: str, *,
     acknowledged batch (for progress). Raises ``HubUnreachable`` (run again to resume),
     ``SyncRefused`` or ``LogDiverged``; what the hub acknowledged stays acknowledged."""
     data_dir = Path(data_dir)
-    key = DeviceKey.load(data_dir / KEY_FILENAME)
+    key = DeviceKey.load(data_dir / KEY_FILENAME, for_signing=False)  # only its id is needed
     client = HubClient(hub_url, key.device_id, token, timeout_s)
     report = SyncReport(key.device_id, client.base)
     evidence = EvidenceStore(data_dir / "evidence")

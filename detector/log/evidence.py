@@ -22,7 +22,7 @@ from pathlib import Path
 
 from detector.errors import DetectorError, NotFound
 from detector.log.storage import DiskFull
-from detector.log.storage.files import fsync_dir
+from detector.log.storage.files import PRIVATE_FILE_MODE, fsync_dir, private_dir
 
 _CHUNK_BYTES = 1 << 20
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
@@ -122,8 +122,10 @@ class EvidenceStore:
     def _write_atomically(self, target: Path, write) -> None:
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "wb") as f:
+            private_dir(self.root)
+            private_dir(target.parent)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+            with os.fdopen(fd, "wb") as f:
                 write(f)
                 f.flush()
                 os.fsync(f.fileno())

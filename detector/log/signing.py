@@ -38,6 +38,12 @@ class SigningError(DetectorError):
     """The device key is missing, unreadable or not an Ed25519 key; the message names the file."""
 
 
+class KeyFileExposed(SigningError):
+    """The device key file can be read or written by other users than its owner: anyone who
+    copies it can sign records as this device. ansim refuses to sign with it until it is
+    ``chmod 600``; reading and verifying the log still work."""
+
+
 def canonical_json(value) -> bytes:
     """The one byte form of ``value`` that is hashed and signed."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
@@ -78,18 +84,23 @@ class DeviceKey:
         return self._private_key.sign(data).hex()
 
     @classmethod
-    def load_or_create(cls, data_dir) -> "DeviceKey":
+    def load_or_create(cls, data_dir, *, for_signing: bool = True) -> "DeviceKey":
         """The key in ``data_dir``, made (0600) if this is the device's first run."""
         path = Path(data_dir) / KEY_FILENAME
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             _create_key_file(path)
-        return cls.load(path)
+        return cls.load(path, for_signing=for_signing)
 
     @classmethod
-    def load(cls, path) -> "DeviceKey":
+    def load(cls, path, *, for_signing: bool = True) -> "DeviceKey":
+        """The key in ``path``; ``for_signing`` refuses a key file others can read or write."""
         path = Path(path)
         try:
+            if for_signing and path.stat().st_mode & 0o077:
+                raise KeyFileExposed(
+                    f"{path}: mode {path.stat().st_mode & 0o777:o} lets other users read or "
+                    f"replace the device key; run: chmod 600 {path}")
             pem = path.read_bytes()
         except OSError as exc:
             raise SigningError(f"{path}: cannot read the device key: {exc.strerror}") from exc

@@ -4,6 +4,10 @@ The first time, give the hub's address and the upload token the hub's admin got 
 this device (``--identity`` prints what the admin needs); both are kept in ``DATA/hub.json``
 (readable by its owner only), so later runs need no options. Safe to run again at any time:
 an interrupted sync resumes where the hub's acknowledgement left off.
+
+The token is a secret: give it with ``--token-file FILE`` (``-`` reads standard input) or the
+``ANSIM_HUB_TOKEN`` environment variable. ``--token TOKEN`` still works, with a warning: a
+command line is visible to every user of the machine (``ps``) and lands in shell history.
 """
 
 import json
@@ -21,6 +25,7 @@ def register(actions, common, guarded):
     sync = actions.add_parser("sync", parents=[common], help=t("hub.sync.help"))
     sync.add_argument("--hub", metavar="URL", help=t("hub.sync.help_hub"))
     sync.add_argument("--token", help=t("hub.sync.help_token"))
+    sync.add_argument("--token-file", metavar="FILE", help=t("hub.sync.help_token_file"))
     sync.add_argument("--identity", action="store_true", help=t("hub.sync.help_identity"))
     sync.add_argument("--batch", type=int, default=None,
                       help=t("hub.sync.help_batch"))
@@ -38,7 +43,7 @@ def run_sync(args, ctx) -> int:
 
     if args.identity:
         return _identity(args, ctx.data_dir)
-    hub_url, token = _settings(ctx.data_dir, args.hub, args.token)
+    hub_url, token = _settings(ctx.data_dir, args.hub, _given_token(args))
     if not hub_url or not token:
         print(t("hub.sync.needs_settings"), file=sys.stderr)
         return 2
@@ -86,6 +91,30 @@ def _identity(args, data_dir: Path) -> int:
     emit(args, {"device_id": key.device_id, "public_key": key.public_key_hex},
          [t("hub.sync.identity", device=key.device_id, public_key=key.public_key_hex)])
     return 0
+
+
+class TokenSourceError(ValueError):
+    """The token file cannot be read, or holds no token."""
+
+
+TOKEN_ENV = "ANSIM_HUB_TOKEN"
+
+
+def _given_token(args) -> str | None:
+    """The token from ``--token-file``, ``ANSIM_HUB_TOKEN`` or (warned) ``--token``."""
+    if args.token_file:
+        try:
+            text = sys.stdin.read() if args.token_file == "-" else \
+                Path(args.token_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TokenSourceError(f"{args.token_file}: {exc}") from None
+        if not text.strip():
+            raise TokenSourceError(f"{args.token_file}: holds no token")
+        return text.strip()
+    if args.token:
+        print(t("hub.sync.token_on_command_line"), file=sys.stderr)
+        return args.token
+    return os.environ.get(TOKEN_ENV, "").strip() or None
 
 
 def _settings(data_dir: Path, hub_url: str | None, token: str | None) -> tuple:

@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from detector.errors import DetectorError, Unavailable
+from detector.log.storage.files import PRIVATE_FILE_MODE, private_dir, private_file
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 DB_FILENAME = "ansim.db"
@@ -226,8 +227,13 @@ def _read_only_connector(path: Path):
 def _try_writer_lock(path: Path, required: bool):
     """The open lock file if this process became the writer, else None (or ``StoreBusy``)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock_file = open(f"{path}.lock", "a+", encoding="ascii")  # noqa: SIM115 - held open
+        private_dir(path.parent)
+        fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT | os.O_APPEND, PRIVATE_FILE_MODE)
+        lock_file = os.fdopen(fd, "a+", encoding="ascii")  # noqa: SIM115 - held open
+        private_file(path)  # before SQLite makes it (0644): its -wal and -shm copy its mode
+        for companion in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if companion.exists():
+                private_file(companion)
     except OSError as exc:
         raise StoreError(f"{path}: cannot create the lock file: {exc.strerror}") from exc
     try:
