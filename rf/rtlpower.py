@@ -78,10 +78,12 @@ def _parse_row(path, line_no, row):
                                            f"{MAX_FREQ_HZ:g} Hz")
     if step_hz <= 0 or high_hz <= low_hz:
         raise RtlPowerError(path, line_no, f"bad range {low_hz:g}-{high_hz:g} Hz, step {step_hz:g}")
-    bins = round((high_hz - low_hz) / step_hz)
-    if not 1 <= bins <= MAX_BINS_PER_ROW:
+    span_bins = (high_hz - low_hz) / step_hz  # infinite for a subnormal step
+    if not 0.5 <= span_bins < MAX_BINS_PER_ROW + 0.5:
         raise RtlPowerError(path, line_no, f"{low_hz:g}-{high_hz:g} Hz in steps of {step_hz:g} "
-                                           f"is {bins} bins; a row holds 1 to {MAX_BINS_PER_ROW}")
+                                           f"is {span_bins:g} bins; a row holds 1 to "
+                                           f"{MAX_BINS_PER_ROW}")
+    bins = round(span_bins)
     if len(values) == bins + 1:  # rtl_power: the last value is the next row's first bin
         values = values[:-1]
     elif len(values) != bins:

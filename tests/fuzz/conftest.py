@@ -17,6 +17,7 @@ past failures (runs stay reproducible from the seed Hypothesis prints on a failu
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 _COMMON = dict(deadline=None, database=None, derandomize=False,
@@ -25,3 +26,11 @@ _COMMON = dict(deadline=None, database=None, derandomize=False,
 settings.register_profile("suite", max_examples=200, **_COMMON)
 settings.register_profile("fuzz", max_examples=10_000, **_COMMON)
 settings.load_profile("fuzz" if os.environ.get("ANSIM_FUZZ") else "suite")
+
+
+def pytest_collection_modifyitems(items):
+    """10,000 examples take longer than the suite's per-test timeout: lift it for them."""
+    if settings().max_examples > 1000:
+        for item in items:
+            if "tests/fuzz/" in str(item.path):
+                item.add_marker(pytest.mark.timeout(0))

@@ -190,3 +190,11 @@ def test_device_profile_nested_deeper_than_the_parser_stack(tmp_path):
     path.write_text("x = " + "[" * 100_000 + "]" * 100_000)
     with pytest.raises(ProfileError):
         load_profile(path)
+
+
+def test_rtl_power_row_with_a_subnormal_step(tmp_path):
+    """Found by the 10,000-case fuzz run: (1 - 0) / 5e-324 is infinite."""
+    path = tmp_path / "sweep.csv"
+    path.write_text("2026-05-09, 07:35:25, 0, 1.0, 5e-324, 2, 0\n")
+    with pytest.raises(RtlPowerError, match="bins"):
+        read_rtl_power_csv(path)
