@@ -15,7 +15,7 @@ import sqlite3
 
 import pytest
 
-from detector.storage import DB_FILENAME, DiskFull
+from detector.log.storage import DB_FILENAME, DiskFull
 from tests.support.signed_log import (copy_files, fill, listed_ids, new_log, open_device,
                                       remount_read_only, sign, small_tmpfs, verify)
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from detector import records
-from detector.signing import canonical_json, sha256_hex
-from detector.verify import verify_log
+from detector.log import records
+from detector.log.signing import canonical_json, sha256_hex
+from detector.log.verify import verify_log
 from tests.fuzz.strategies import JSON_VALUES, mutated_object
 from tests.hub.conftest import enrolled, hub, make_device  # noqa: F401 - fixtures
 from tests.support.postgres import postgres_server, postgres_url  # noqa: F401 - fixtures

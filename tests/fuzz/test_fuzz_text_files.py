@@ -8,8 +8,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from detector.profile import DEFAULT_PROFILE_PATH, ProfileError, load_profile
-from detector.sites import SiteImportError, parse_sites, read_sites_csv
+from detector.appliance.profile import DEFAULT_PROFILE_PATH, ProfileError, load_profile
+from detector.engine.sites import SiteImportError, parse_sites, read_sites_csv
 from rf.rtlpower import RtlPowerError, read_rtl_power_csv
 from rf.spectrum import SpectrumError
 from tests.fuzz.strategies import HOSTILE_NUMBERS, HOSTILE_TEXT

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from detector.cli import main
-from detector.inspections import open_service
-from detector.sites import parse_sites
-from detector.storage import DB_FILENAME, open_store
-from detector.storage.models import Site
+from ansim.cli import main
+from detector.engine.inspections import open_service
+from detector.engine.sites import parse_sites
+from detector.log.storage import DB_FILENAME, open_store
+from detector.log.storage.models import Site
 from tests.support.inspection_doubles import FakeSteps
 
 SITE = "mapo-7"

@@ -7,7 +7,7 @@ Each attack is made on the files as a power cut or someone holding the SD card l
 
 import sqlite3
 
-from detector.storage import DB_FILENAME
+from detector.log.storage import DB_FILENAME
 from tests.support.signed_log import copy_files, listed_ids, new_log, open_device, sign, verify
 
 

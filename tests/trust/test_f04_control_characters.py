@@ -7,13 +7,13 @@ so the device's queue moves on; a malformed record gets a 4xx the device reports
 
 import pytest
 
-from detector import records
-from detector.accounts import AccountError, AccountService
-from detector.inspections import InspectionError
-from detector.sites import SiteImportError, parse_sites
-from detector.storage.models import Record
-from detector.sync import SyncRefused, sync_log
-from detector.verify import verify_log
+from detector.log import records
+from web.accounts import AccountError, AccountService
+from detector.engine.inspections import InspectionError
+from detector.engine.sites import SiteImportError, parse_sites
+from detector.log.storage.models import Record
+from detector.hub.sync import SyncRefused, sync_log
+from detector.log.verify import verify_log
 from tests.support.signed_log import new_log, open_device, sign
 
 pytestmark = pytest.mark.slow

@@ -5,9 +5,9 @@ device's record under such an id."""
 
 import pytest
 
-from detector.records import id_names_another_device, new_record_id
-from detector.signing import canonical_json, sha256_hex
-from detector.sync import HubClient, SyncRefused, sync_log
+from detector.log.records import id_names_another_device, new_record_id
+from detector.log.signing import canonical_json, sha256_hex
+from detector.hub.sync import HubClient, SyncRefused, sync_log
 
 pytestmark = pytest.mark.slow
 

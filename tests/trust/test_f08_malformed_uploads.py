@@ -10,11 +10,11 @@ import urllib.request
 import pytest
 from sqlalchemy import insert
 
-from detector import records
-from detector.signing import canonical_json, sha256_hex
-from detector.storage.models import Device, Record, RecordBody
-from detector.sync import HubClient, SyncRefused
-from detector.verify import verify_log
+from detector.log import records
+from detector.log.signing import canonical_json, sha256_hex
+from detector.log.storage.models import Device, Record, RecordBody
+from detector.hub.sync import HubClient, SyncRefused
+from detector.log.verify import verify_log
 
 pytestmark = pytest.mark.slow
 
@@ -92,3 +92,10 @@ def test_hub_verify_reports_malformed_stored_records_instead_of_crashing(
     report = verify_log(store)
     assert not report.ok
     assert any("malformed" in str(p) and p.record_id == body["id"] for p in report.problems)
+
+
+def test_the_schema_knows_the_engines_verdicts():
+    from detector.engine.checklist import VERDICTS  # noqa: PLC0415
+    from detector.log.record_schema import VERDICTS as SIGNED_VERDICTS  # noqa: PLC0415
+
+    assert SIGNED_VERDICTS == VERDICTS

@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from detector.profile import DEFAULT_PROFILE_PATH, ProfileError, load_profile
-from detector.sites import SiteImportError, parse_sites
+from detector.appliance.profile import DEFAULT_PROFILE_PATH, ProfileError, load_profile
+from detector.engine.sites import SiteImportError, parse_sites
 from hardware.camera.capture_dir import load_frames
 from hardware.errors import RecordingError
 from hardware.radio.replay import open_recording

@@ -9,9 +9,9 @@ import stat
 
 import pytest
 
-from detector.cli import main
-from detector.evidence import EvidenceStore
-from detector.signing import KeyFileExposed
+from ansim.cli import main
+from detector.log.evidence import EvidenceStore
+from detector.log.signing import KeyFileExposed
 from tests.support.signed_log import new_log, open_device, sign, verify
 
 
