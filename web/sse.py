@@ -126,14 +126,15 @@ class ClientThrottle:
 
 
 def event_stream(subscription, role: str, lang: str, *, interval_s: float, keepalive_s: float,
-                 monotonic, stopping):
-    """Yield SSE text for ``subscription`` until ``stopping`` is set or the client leaves
-    (the server then closes this generator, which ends the subscription)."""
+                 monotonic, stopping, allowed=lambda: True):
+    """Yield SSE text for ``subscription`` until ``stopping`` is set, the client leaves (the
+    server then closes this generator, which ends the subscription) or ``allowed()`` says the
+    session behind it has ended (logout, user removed)."""
     throttle = ClientThrottle(interval_s)
     try:
         yield f"retry: {RETRY_MS}\n: connected\n\n"
         last_write_s = monotonic()
-        while not stopping.is_set():
+        while not stopping.is_set() and allowed():
             now_s = monotonic()
             wait_s = keepalive_s - (now_s - last_write_s)
             next_due_s = throttle.next_due_s()

@@ -2,14 +2,15 @@
 verdict and sign it off, the same lifecycle the CLI and the buttons drive
 (``detector.inspections.InspectionService``). And ``/inspections/<id>``, the inspector's page.
 
-Volunteers reach only ``/api/inspections/current``, and only its volunteer-safe fields.
+Volunteers reach only ``/api/inspections/current``, and only its volunteer-safe fields; the
+list of inspections (every signed record's summary) is for supervisors and admins.
 """
 
 import functools
 
 from flask import Blueprint, g, jsonify, render_template, request
 
-from detector.accounts import ROLES, STAFF_ROLES
+from detector.accounts import REVIEW_ROLES, ROLES, STAFF_ROLES
 from detector.checklist import ITEMS, MARK_STATUSES, VERDICTS
 from detector.inspection_steps import SPECTRUM_EVIDENCE_KIND, read_spectrum_evidence
 from detector.live_view import screen_spectrum
@@ -30,12 +31,12 @@ def inspection_page(inspection_id):
 
 
 @bp.route("/api/inspections")
-@requires(*STAFF_ROLES)
+@requires(*REVIEW_ROLES)
 def list_inspections():
     status = request.args.get("status") or None
     try:
         limit = min(max(int(request.args.get("limit", 50)), 1), 200)
-    except ValueError:
+    except (ValueError, OverflowError):
         return bad_request("limit")
     rows = services().inspections.list(status=status, site_id=request.args.get("site_id") or None,
                                        limit=limit)
@@ -175,7 +176,7 @@ def spectrum(inspection_id):
     if not refs:
         return jsonify(error="not_found"), 404
     sha = refs[0]["sha256"]
-    svc.accounts.log_evidence_view(g.user, sha, inspection_id, request.remote_addr)
+    svc.accounts.log_evidence_view(g.user, sha, inspection_id, g.client_addr)
     return jsonify(_thinned_spectrum(svc.inspections.evidence, sha))
 
 

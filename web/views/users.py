@@ -58,10 +58,12 @@ def create_user():
 def disable_user(user_id):
     if user_id == g.user.id:
         return jsonify(error="web.error.cannot_disable_self"), 400
+    svc = services()
     try:
-        services().accounts.disable_user(user_id)
+        svc.accounts.disable_user(user_id)
     except AccountError as exc:
         return jsonify(error=exc.key), 404
+    svc.session_epoch.bump()  # their open streams stop at once
     return "", 204
 
 
