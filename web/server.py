@@ -86,8 +86,8 @@ class ServerThread:
     def __init__(self, app, host: str = "127.0.0.1", port: int = 0):
         self.app = app
         self.server = make_server(app, host, port)
-        host, port = server_address(self.server)
-        self.url = f"http://{host}:{port}"
+        host, self.port = server_address(self.server)
+        self.url = f"http://{host}:{self.port}"
         self._thread = threading.Thread(target=self.server.run, name="ansim-web", daemon=True)
 
     def __enter__(self):

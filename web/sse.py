@@ -134,7 +134,7 @@ def event_stream(subscription, role: str, lang: str, *, interval_s: float, keepa
     try:
         yield f"retry: {RETRY_MS}\n: connected\n\n"
         last_write_s = monotonic()
-        while not stopping.is_set() and allowed():
+        while not stopping.is_set():
             now_s = monotonic()
             wait_s = keepalive_s - (now_s - last_write_s)
             next_due_s = throttle.next_due_s()
@@ -142,6 +142,8 @@ def event_stream(subscription, role: str, lang: str, *, interval_s: float, keepa
                 wait_s = min(wait_s, next_due_s - now_s)
             # Wake at least every second so a stopping server is not held up by idle streams.
             event = subscription.get(timeout_s=min(max(wait_s, 0.0), 1.0))
+            if not allowed():  # asked after the wait: nothing reaches an ended session
+                return
             now_s = monotonic()
             ready = throttle.offer(event, now_s) if event is not None else []
             ready += throttle.due(now_s)

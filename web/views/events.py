@@ -8,7 +8,10 @@ all held by streams and a volunteer can never starve the inspector. A stream end
 session does (logout, or the user removed).
 """
 
+import threading
+
 from flask import Blueprint, Response, g, jsonify, request, session
+from werkzeug.wsgi import ClosingIterator
 
 from detector.accounts import ROLES
 from web.security import requires
@@ -34,7 +37,12 @@ def stream():
     body = event_stream(subscription, role, g.lang, interval_s=svc.config.stream_interval_s,
                         keepalive_s=svc.config.keepalive_s, monotonic=svc.config.monotonic,
                         stopping=svc.stopping, allowed=_session_check(svc, sid, g.user.id))
-    return Response(_released(body, svc.streams, sid, role), mimetype="text/event-stream",
+    # Given back when the server closes the response, even one never started (a phone that
+    # left at once): a generator's own ``finally`` would not run then, and the slot and the
+    # subscription would leak.
+    give_back = _once(lambda: svc.streams.give_back(sid, role))
+    return Response(ClosingIterator(body, [body.close, subscription.close, give_back]),
+                    mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
@@ -53,12 +61,16 @@ def _session_check(svc, sid: str, user_id: int):
     return allowed
 
 
-def _released(body, slots, sid, role):
-    try:
-        yield from body
-    finally:
-        body.close()
-        slots.give_back(sid, role)
+def _once(action):
+    lock, done = threading.Lock(), []
+
+    def run():
+        with lock:
+            if not done:
+                done.append(True)
+                action()
+
+    return run
 
 
 def _last_event_id() -> int | None:
