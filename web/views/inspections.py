@@ -14,7 +14,7 @@ from detector.accounts import REVIEW_ROLES, ROLES, STAFF_ROLES
 from detector.checklist import ITEMS, MARK_STATUSES, VERDICTS
 from detector.inspection_steps import SPECTRUM_EVIDENCE_KIND, read_spectrum_evidence
 from detector.live_view import screen_spectrum
-from web.errors import api_errors, bad_request
+from web.errors import api_errors, bad_request, json_object
 from web.security import requires
 from web.services import services
 from web.sse import VOLUNTEER_FIELDS, translated_message
@@ -47,7 +47,7 @@ def list_inspections():
 @requires(*STAFF_ROLES)
 @api_errors
 def start():
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     stalls = body.get("stalls")
     if stalls is not None and not isinstance(stalls, int):
         return bad_request("stalls")
@@ -92,7 +92,7 @@ def get_one(inspection_id):
 def run_step(inspection_id):
     """``{"step": "rf"}``, ``{"step": "optical", "stall": 1, "zone": "door_hook"}`` or
     ``{"step": "optical_all"}``; answers 202 and the step reports on the event stream."""
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     steps = services().steps
     step = body.get("step")
     if step == "rf":
@@ -113,7 +113,7 @@ def run_step(inspection_id):
 @requires(*STAFF_ROLES)
 @api_errors
 def mark(inspection_id):
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     if not isinstance(body.get("stall"), int):
         return bad_request("stall")
     state = services().inspections.mark(inspection_id, body["stall"], str(body.get("item", "")),
@@ -128,7 +128,7 @@ def mark(inspection_id):
 def dismiss(inspection_id, alert_id):
     """An inspector looked at what raised the alert and found it is not a camera; with
     ``as_fixture`` an IR glow is one of the restroom's own lights, remembered for the site."""
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     reason = str(body.get("reason", "")).strip()[:500]
     if not reason:
         return bad_request("reason")
@@ -142,7 +142,7 @@ def dismiss(inspection_id, alert_id):
 @requires(*STAFF_ROLES)
 @api_errors
 def verdict(inspection_id):
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     escalation = {k: str(body[k])[:500] for k in ("notified", "report_ref") if body.get(k)}
     state = services().inspections.set_verdict(inspection_id, str(body.get("verdict", "")),
                                                escalation or None)
