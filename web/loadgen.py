@@ -14,6 +14,7 @@ Example::
         ...   # measure something while they hold their connections
 """
 
+import http.client
 import http.cookiejar
 import ipaddress
 import re
@@ -39,8 +40,8 @@ class Phone:
 
     def __init__(self, base_url: str):
         self.base_url = base_url
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
         self.csrf = None
 
     def get(self, path: str, timeout_s: float = 10.0) -> bytes:
@@ -80,19 +81,23 @@ class EventStream(threading.Thread):
         self.status = None
         self.arrivals: dict[int, float] = {}
         self._changed = threading.Condition()
-        self._response = None
+        parts = urllib.parse.urlsplit(phone.base_url)
+        # http.client directly, not urllib: its socket can be shut down from another thread,
+        # which ends a read blocked until the next keepalive.
+        self._conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
 
     def run(self):
+        cookie = "; ".join(f"{c.name}={c.value}" for c in self.phone.cookies)
         try:
-            self._response = self.phone.opener.open(self.phone.base_url + "/api/events",
-                                                    timeout=60)
-        except (urllib.error.HTTPError, OSError) as exc:
-            self._settle(getattr(exc, "code", -1))
+            self._conn.request("GET", "/api/events", headers={"Cookie": cookie})
+            response = self._conn.getresponse()
+        except OSError:
+            self._settle(-1)
             return
-        self._settle(self._response.status)
+        self._settle(response.status)
         seq = None
         try:
-            for raw in self._response:
+            for raw in response:
                 line = raw.decode(errors="replace").rstrip("\n")
                 if line.startswith("id: "):
                     seq = int(line[4:])
@@ -100,8 +105,8 @@ class EventStream(threading.Thread):
                     with self._changed:
                         self.arrivals[seq] = time.monotonic()
                         self._changed.notify_all()
-        except (OSError, ValueError, AttributeError):
-            pass  # closed by us (http.client then loses its file mid-read) or by the server
+        except (OSError, ValueError, http.client.HTTPException):
+            pass  # closed by us, or by the server stopping
 
     def _settle(self, status):
         with self._changed:
@@ -123,8 +128,13 @@ class EventStream(threading.Thread):
         return self
 
     def __exit__(self, *exc_info):
-        if self._response is not None:
-            self._response.close()
+        if self._conn.sock is not None:
+            try:
+                self._conn.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed by the server
+        self.join(timeout=10)
+        self._conn.close()
 
 
 class SlowClients(threading.Thread):

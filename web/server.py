@@ -88,7 +88,15 @@ class ServerThread:
         self.server = make_server(app, host, port)
         host, self.port = server_address(self.server)
         self.url = f"http://{host}:{self.port}"
-        self._thread = threading.Thread(target=self.server.run, name="ansim-web", daemon=True)
+        self._thread = threading.Thread(target=self._serve, name="ansim-web", daemon=True)
+
+    def _serve(self):
+        try:
+            self.server.run()
+        except OSError:
+            # stop() closes the sockets under the loop's select(); only then is this expected.
+            if not self.app.extensions["ansim"].stopping.is_set():
+                raise
 
     def __enter__(self):
         self._thread.start()

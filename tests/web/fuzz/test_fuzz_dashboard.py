@@ -30,6 +30,12 @@ scalars = (st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2
 json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
                            | st.dictionaries(texts, inner, max_size=4), max_leaves=12)
 addresses = st.ip_addresses(v=4).map(str)
+# What reaches a WSGI app as a header value: bytes read as Latin-1, never CR, LF or NUL (the
+# server ends the header there).
+header_values = (st.binary(max_size=40).map(lambda raw: raw.decode("latin-1"))
+                 | st.sampled_from(["ko-KR,ko;q=0.9", "*", "10.42.0.7", "1.2.3.4, 10.0.0.1",
+                                    "en;q=NaN", "999999999999999999999"])
+                 ).map(lambda value: "".join(ch for ch in value if ch not in "\r\n\x00"))
 
 
 def objects_with(*keys):
@@ -42,7 +48,16 @@ def forms_with(*keys):
     return st.fixed_dictionaries({}, optional={k: texts for k in keys})
 
 
-segments = texts.map(lambda s: urllib.parse.quote(s.encode("utf-8", "surrogatepass"), safe=""))
+def as_sent(text: str) -> bytes:
+    """Text as a client can send it: UTF-8, lone surrogates included (invalid UTF-8 bytes)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def urlencoded(fields: dict) -> str:
+    return urllib.parse.urlencode({k: as_sent(v) for k, v in fields.items()})
+
+
+segments = texts.map(lambda s: urllib.parse.quote(as_sent(s), safe=""))
 
 
 @pytest.fixture(scope="module")
@@ -155,16 +170,17 @@ def test_reads_answer_only_as_ansim(world, target, data):
     path = template.format(seg=data.draw(segments), **world)
     query = data.draw(st.fixed_dictionaries({}, optional={p: texts for p in params}))
     browser = world["browsers"][data.draw(ROLES)]
-    response = browser.client.get(path, query_string=query, headers={
-        "Accept-Language": data.draw(texts), "X-Forwarded-For": data.draw(texts)})
+    response = browser.client.get(path, query_string=urlencoded(query), headers={
+        "Accept-Language": data.draw(header_values),
+        "X-Forwarded-For": data.draw(header_values)})
     assert_ansims_own_answer(response, path)
 
 
 def test_the_event_stream_takes_any_last_event_id(world):
-    @given(last=texts, since=texts)
+    @given(last=header_values, since=texts)
     def check(last, since):
         browser = world["browsers"]["inspector"]
-        response = browser.client.get("/api/events", query_string={"since": since},
+        response = browser.client.get("/api/events", query_string=urlencoded({"since": since}),
                                       headers={"Last-Event-ID": last}, buffered=False)
         try:
             assert response.status_code in (200, 503)
@@ -192,7 +208,9 @@ def test_forms_answer_only_as_ansim(world, target, data):
     anonymous.page("/login")
     browser = anonymous if target in ("login", "join") else world["browsers"]["admin"]
     form = {"csrf_token": browser.csrf, **data.draw(forms_with(*fields))}
-    response = browser.client.post(path, data=form, query_string={"next": data.draw(texts)},
+    response = browser.client.post(path, data=urlencoded(form),
+                                   content_type="application/x-www-form-urlencoded",
+                                   query_string=urlencoded({"next": data.draw(texts)}),
                                    environ_base={"REMOTE_ADDR": data.draw(addresses)})
     assert_ansims_own_answer(response, path)
 
@@ -204,7 +222,8 @@ def test_the_setup_form_answers_only_as_ansim(tmp_path_factory, form, address):
     app = _fresh_device(tmp_path_factory)
     browser = Browser(app)
     browser.page("/setup")
-    response = browser.client.post("/setup", data={"csrf_token": browser.csrf, **form},
+    response = browser.client.post("/setup", data=urlencoded({"csrf_token": browser.csrf, **form}),
+                                   content_type="application/x-www-form-urlencoded",
                                    environ_base={"REMOTE_ADDR": address})
     assert response.status_code in (200, 302, 400, 429)
     assert app.extensions["ansim"].accounts.needs_first_run()  # no code, no admin
