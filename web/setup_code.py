@@ -16,7 +16,7 @@ import os
 import secrets
 from pathlib import Path
 
-from detector.accounts import JOIN_CODE_ALPHABET
+from web.accounts import JOIN_CODE_ALPHABET
 
 SETUP_CODE_FILE = "setup-code.sha256"
 SETUP_CODE_GROUPS, SETUP_CODE_GROUP_LEN = 3, 4

@@ -13,12 +13,21 @@ client's as the trusted front door reports it (``web.security.client_address``).
 
 from datetime import UTC, datetime
 
-from flask import (Blueprint, abort, g, jsonify, make_response, redirect, render_template,
-                   request, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from detector import i18n
-from detector.accounts import CLOCK_ROLES, AccountError
 from web import setup_code
+from web.accounts import CLOCK_ROLES, AccountError
 from web.lang import LANGUAGE_COOKIE
 from web.security import log_in, log_out, requires, safe_next
 from web.services import services
@@ -142,7 +151,7 @@ def whoami():
 @requires(*CLOCK_ROLES)
 def phone_clock():
     """An inspector's or admin's phone offers its time; taken only while the device clock is
-    unset, and only within sane years (``detector.accounts.DeviceClock``)."""
+    unset, and only within sane years (``web.accounts.DeviceClock``)."""
     body = request.get_json(silent=True)
     adopted = _adopt_phone_time(body.get("phone_time_ms") if isinstance(body, dict) else None)
     return jsonify(adopted=adopted, device_time=services().clock.now().isoformat())

@@ -13,7 +13,7 @@ import threading
 from flask import Blueprint, Response, g, jsonify, request, session
 from werkzeug.wsgi import ClosingIterator
 
-from detector.accounts import ROLES
+from web.accounts import ROLES
 from web.security import requires
 from web.services import services
 from web.sse import event_stream, kinds_for

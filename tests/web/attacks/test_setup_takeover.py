@@ -12,8 +12,8 @@ import urllib.request
 
 from sqlalchemy import func, select
 
-from detector.accounts import AccountError, AccountService, User
-from detector.storage import open_store
+from web.accounts import AccountError, AccountService, User
+from detector.log.storage import open_store
 from tests.support.postgres import postgres_server, postgres_url  # noqa: F401 - fixtures
 from tests.web.conftest import Browser, setup_code_of
 from web.server import ServerThread

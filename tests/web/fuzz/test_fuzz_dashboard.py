@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from detector.sites import import_sites
+from detector.engine.sites import import_sites
 from tests.web.conftest import ADMIN, Browser, setup_code_of
 from web import create_app
 
