@@ -30,7 +30,7 @@ DATA_DIR=/var/lib/ansim
 DATA_LABEL=ansim-data
 BOOT=/boot/firmware
 PACKAGES=(python3-venv python3-pip python3-picamera2 python3-libcamera python3-lgpio
-          rtl-sdr librtlsdr0 network-manager console-setup)
+          rtl-sdr librtlsdr0 network-manager console-setup nginx)
 GROUPS_NEEDED=(plugdev video gpio)
 UNITS=(ansim.service ansim-hotspot.service)
 SRC_DIR=/opt/ansim/src
@@ -183,6 +183,25 @@ install_files() {
     put_once "$HERE/profile.toml" /etc/ansim/profile.toml 0644
     put "$HERE/boot/ansim-config.txt" "$BOOT/ansim-config.txt" 0644
     ensure_line "$BOOT/config.txt" "include ansim-config.txt"
+    front_door
+}
+
+# nginx is the front door on port 80 (firmware_config/nginx/ansim.conf); ansim serves on
+# loopback behind it. Debian's default site would take port 80 too, so it is disabled.
+front_door() {
+    put "$HERE/nginx/ansim.conf" /etc/nginx/sites-available/ansim 0644
+    mkdir -p "$PREFIX/etc/nginx/sites-enabled"
+    if [ "$(readlink "$PREFIX/etc/nginx/sites-enabled/ansim" 2> /dev/null)" != \
+            /etc/nginx/sites-available/ansim ]; then
+        ln -sfn /etc/nginx/sites-available/ansim "$PREFIX/etc/nginx/sites-enabled/ansim"
+        echo "enabled the nginx site ansim"
+    fi
+    if [ -e "$PREFIX/etc/nginx/sites-enabled/default" ] \
+            || [ -L "$PREFIX/etc/nginx/sites-enabled/default" ]; then
+        rm -f "$PREFIX/etc/nginx/sites-enabled/default"
+        echo "disabled the nginx site default"
+    fi
+    MANAGED+=("/etc/nginx/sites-enabled/ansim")
 }
 
 apply_live() {
@@ -190,6 +209,7 @@ apply_live() {
     act "udevadm control --reload-rules && udevadm trigger --subsystem-match=usb --action=add"
     act "! grep -q '^dvb_usb_rtl28xxu ' /proc/modules || modprobe --remove dvb_usb_rtl28xxu"
     act "systemctl restart systemd-journald.service"
+    act "systemctl enable nginx.service && nginx -t -q && systemctl reload-or-restart nginx.service"
     # Raspberry Pi OS keeps Wi-Fi blocked until a country is set; the hotspot needs it.
     act "raspi-config nonint do_wifi_country $COUNTRY"
 }

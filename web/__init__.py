@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from flask import Flask, g, render_template
 
-from web import security
+from web import security, setup_code
 from web.config import WebConfig, load_secret_key
 from web.lang import choose_language, text, texts_with_prefix
 from web.services import build_services, services
@@ -49,22 +49,25 @@ def create_app(config, *, bus=None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(seconds=config.session_lifetime_s),
-        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_CONTENT_LENGTH=config.max_request_bytes,
         TESTING=config.testing,
     )
-    app.extensions["ansim"] = build_services(config, bus)
+    svc = app.extensions["ansim"] = build_services(config, bus)
+    if svc.accounts.needs_first_run():
+        svc.setup_code = setup_code.issue(config.data_dir)
     app.before_request(_before_request)
     app.after_request(security.add_security_headers)
     app.context_processor(_template_globals)
     for blueprint in BLUEPRINTS + (hub.HUB_BLUEPRINTS + (city.bp,) if config.hub else ()):
         app.register_blueprint(blueprint)
-    for status in (400, 403, 404, 405, 413, 429):
+    for status in (400, 403, 404, 405, 413, 429, 431):
         app.register_error_handler(status, _error_page)
     return app
 
 
 def _before_request():
     svc = services()
+    g.client_addr = security.client_address(svc.config.trusted_proxies)
     security.guard(svc.accounts)
     g.lang = choose_language(svc.profile.device.language)
     security.check_csrf()

@@ -29,7 +29,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Float, ForeignKey, Integer, String, func, select
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from detector.log.storage.models import Base
@@ -49,6 +50,11 @@ VOLUNTEER_ACCOUNT_TTL_S = 12 * 3600
 #: A system clock before this year has never been set (the Pi boots at its image's build date
 #: or 1970 without a clock battery and without network time).
 CLOCK_UNSET_BEFORE_YEAR = 2024
+#: A phone's time at or past this year is not believed: beyond any device's service life, and
+#: far from datetime's year-9999 limit, so the offset can never overflow ``now()``.
+CLOCK_LATEST_YEAR = 2100
+#: Who may give the device its time from a phone: people who stamp records, not volunteers.
+CLOCK_ROLES = frozenset({"admin", "inspector"})
 
 TS = 27  # ISO 8601 UTC with microseconds, as every timestamp in the log
 
@@ -76,6 +82,29 @@ class User(Base):
     expires_at: Mapped[str | None] = mapped_column(String(TS), nullable=True)
     disabled: Mapped[bool] = mapped_column(default=False)
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+
+
+class SetupClaim(Base):
+    """At most one row (id 1), written with the first admin in one transaction: the database,
+    not a check before the insert, decides which of several racing setups wins."""
+
+    __tablename__ = "setup_claim"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_setup_claim_single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[str] = mapped_column(String(TS))
+
+
+class WebSession(Base):
+    """One login: ended on logout, refused once ended, whatever the browser's cookie holds."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the cookie's id
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[str] = mapped_column(String(TS))
+    ended_at: Mapped[str | None] = mapped_column(String(TS), nullable=True)
 
 
 class JoinCode(Base):
@@ -171,17 +200,31 @@ class AccountService:
 
     # -- users ---------------------------------------------------------------------------------
     def needs_first_run(self) -> bool:
+        """True until the first admin is made; never again after (even if that admin is
+        removed later: setup is closed for good)."""
         with self._store.read() as session:
-            return session.scalar(select(func.count(User.id)).where(User.role == "admin")) == 0
+            return session.get(SetupClaim, 1) is None
 
     def create_first_admin(self, username: str, password: str, display_name: str) -> UserInfo:
-        """The first admin; refused once any admin exists (the setup page is then closed)."""
-        if not self.needs_first_run():
-            raise AccountError("web.error.setup_done")
-        return self.create_user(username, password, "admin", display_name)
+        """The first admin, and the setup claim in the same transaction: of concurrent calls
+        exactly one succeeds, the others get ``web.error.setup_done``."""
+        user = self._new_user(username, password, "admin", display_name)
+        with self._store.write() as session:
+            if session.get(SetupClaim, 1) is not None:
+                raise AccountError("web.error.setup_done")
+            info = self._add(session, user)
+            session.add(SetupClaim(id=1, user_id=info.id, claimed_at=user.created_at))
+            try:
+                session.flush()
+            except IntegrityError as exc:  # another setup committed between our read and write
+                raise AccountError("web.error.setup_done") from exc
+            return info
 
     def create_user(self, username: str, password: str, role: str,
                     display_name: str = "") -> UserInfo:
+        return self._insert(self._new_user(username, password, role, display_name))
+
+    def _new_user(self, username: str, password: str, role: str, display_name: str) -> User:
         username = username.strip()
         if role not in ROLES or role == "volunteer":
             raise AccountError("web.error.bad_role", f"role {role!r}")
@@ -191,19 +234,25 @@ class AccountService:
             raise AccountError("web.error.bad_display_name")
         if len(password) < MIN_PASSWORD_LENGTH:
             raise AccountError("web.error.short_password")
-        user = User(username=username, display_name=(display_name.strip() or username)[:128],
+        return User(username=username, display_name=(display_name.strip() or username)[:128],
                     role=role, password_hash=hash_password(password),
                     created_at=format_utc(self._now()), disabled=False)
-        return self._insert(user)
 
     def _insert(self, user: User) -> UserInfo:
         with self._store.write() as session:
-            taken = session.scalar(select(User.id).where(User.username == user.username))
-            if taken is not None:
-                raise AccountError("web.error.username_taken")
-            session.add(user)
+            return self._add(session, user)
+
+    @staticmethod
+    def _add(session, user: User) -> UserInfo:
+        taken = session.scalar(select(User.id).where(User.username == user.username))
+        if taken is not None:
+            raise AccountError("web.error.username_taken")
+        session.add(user)
+        try:
             session.flush()
-            return _info(user)
+        except IntegrityError as exc:  # the same name taken by a concurrent request
+            raise AccountError("web.error.username_taken") from exc
+        return _info(user)
 
     def authenticate(self, username: str, password: str) -> UserInfo | None:
         with self._store.read() as session:
@@ -233,11 +282,40 @@ class AccountService:
                 user.language = language
 
     def disable_user(self, user_id: int) -> None:
+        """Disable the user and end every session they hold."""
         with self._store.write() as session:
             user = session.get(User, user_id)
             if user is None:
                 raise AccountError("web.error.no_such_user")
             user.disabled = True
+            now = format_utc(self._now())
+            for row in session.scalars(select(WebSession).where(
+                    WebSession.user_id == user_id, WebSession.ended_at.is_(None))):
+                row.ended_at = now
+
+    # -- sessions ------------------------------------------------------------------------------
+    def start_session(self, user_id: int) -> str:
+        """A new session id for the cookie; the server keeps only its hash."""
+        sid = secrets.token_urlsafe(32)
+        with self._store.write() as session:
+            session.add(WebSession(id=_session_key(sid), user_id=user_id,
+                                   created_at=format_utc(self._now())))
+        return sid
+
+    def end_session(self, sid: str) -> None:
+        with self._store.write() as session:
+            row = session.get(WebSession, _session_key(sid))
+            if row is not None and row.ended_at is None:
+                row.ended_at = format_utc(self._now())
+
+    def session_is_live(self, sid: str, user_id: int) -> bool:
+        """The session was started for ``user_id``, is not ended, and the user is active."""
+        with self._store.read() as session:
+            row = session.get(WebSession, _session_key(sid))
+            if row is None or row.ended_at is not None or row.user_id != user_id:
+                return False
+            user = session.get(User, user_id)
+            return user is not None and self._active(user)
 
     def _active(self, user: User) -> bool:
         if user.disabled:
@@ -305,6 +383,10 @@ class AccountService:
 _DUMMY_HASH = hash_password(secrets.token_hex(8))
 
 
+def _session_key(sid: str) -> str:
+    return hashlib.sha256(sid.encode("utf-8", "replace")).hexdigest()
+
+
 def _info(user: User) -> UserInfo:
     return UserInfo(id=user.id, username=user.username, display_name=user.display_name,
                     role=user.role, language=user.language)
@@ -332,9 +414,13 @@ class DeviceClock:
     def from_phone(self) -> bool:
         return self._offset is not None
 
+    def source(self) -> str:
+        """Where ``now()`` comes from, as each signed record states it."""
+        return "phone" if self.from_phone else "system"
+
     def adopt_phone_time(self, phone_time: datetime) -> datetime:
         """Take ``phone_time`` as now; returns the system time it replaced."""
-        if phone_time.year < CLOCK_UNSET_BEFORE_YEAR:
+        if not CLOCK_UNSET_BEFORE_YEAR <= phone_time.year < CLOCK_LATEST_YEAR:
             raise AccountError("web.error.bad_phone_time")
         system_time = self._system_now()
         self._offset = phone_time - system_time

@@ -4,6 +4,7 @@
 ``create_app({"data_dir": tmp_path})``); unknown keys are refused by name.
 """
 
+import ipaddress
 import os
 import secrets
 import time
@@ -24,11 +25,24 @@ class WebConfig:
     profile_path: str | None = None
     #: Use the simulated restroom even if hardware is present.
     simulate: bool = False
-    #: Failed logins allowed per user name and per address within ``login_window_s``.
+    #: Failed logins allowed per address and user name together within ``login_window_s``
+    #: (a stranger's failures never lock the user out on the user's own phone) ...
     login_max_failures: int = 5
+    #: ... and per address over all user names (one phone guessing many accounts).
+    login_max_failures_per_address: int = 20
     login_window_s: float = 300.0
+    #: Addresses of the front door (nginx on loopback): only a request from one of these may
+    #: name the client's address in ``X-Forwarded-For``; from anyone else the header is ignored.
+    trusted_proxies: tuple = ()
     #: Open event streams allowed at once; more are refused (503) so page requests keep a thread.
     max_event_streams: int = 24
+    #: Of those, kept for staff (inspectors above all): volunteers may hold the rest only.
+    staff_stream_slots: int = 6
+    #: Streams one login session may hold at once (a phone with a second tab).
+    max_streams_per_session: int = 2
+    #: Largest request body the server reads (the device's forms and JSON are small; the hub's
+    #: uploads raise it). Larger bodies are refused from their Content-Length, never spooled.
+    max_request_bytes: int = 1024 * 1024
     #: Per client, spectrum/proximity/optics updates at most this often (alerts never wait).
     stream_interval_s: float = 0.25
     #: A comment line this often keeps idle streams alive and notices phones that left.
@@ -49,9 +63,20 @@ class WebConfig:
 
     def __post_init__(self):
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser())
-        for name in ("login_max_failures", "max_event_streams"):
+        object.__setattr__(self, "trusted_proxies", tuple(self.trusted_proxies))
+        for address in self.trusted_proxies:
+            try:
+                ipaddress.ip_address(address)
+            except ValueError:
+                raise WebConfigError(f"trusted_proxies: {address!r} is not an IP address") \
+                    from None
+        for name in ("login_max_failures", "login_max_failures_per_address",
+                     "max_event_streams", "max_streams_per_session", "max_request_bytes"):
             if getattr(self, name) < 1:
                 raise WebConfigError(f"{name}: must be at least 1, not {getattr(self, name)!r}")
+        if not 0 <= self.staff_stream_slots < self.max_event_streams:
+            raise WebConfigError(f"staff_stream_slots: must be from 0 to max_event_streams - 1, "
+                                 f"not {self.staff_stream_slots!r}")
         for name in ("login_window_s", "stream_interval_s", "keepalive_s", "session_lifetime_s"):
             if getattr(self, name) <= 0:
                 raise WebConfigError(f"{name}: must be positive, not {getattr(self, name)!r}")

@@ -8,7 +8,7 @@ translated reasons that are missing.
 
 import functools
 
-from flask import g, jsonify
+from flask import abort, g, jsonify, request
 
 from detector.errors import Conflict, DetectorError, NotFound, Unavailable
 from detector.i18n import describe_error, t
@@ -16,6 +16,29 @@ from detector.i18n import describe_error, t
 
 def bad_request(field: str):
     return jsonify(error="bad_request", field=field), 400
+
+
+def text_field(body, name: str) -> str:
+    """``body[name]`` as text (``""`` when absent); 400 naming the field when it is not text."""
+    value = body.get(name, "")
+    if not isinstance(value, str):
+        response = jsonify(error="bad_request", field=name)
+        response.status_code = 400
+        abort(response)
+    return value
+
+
+def json_object() -> dict:
+    """The request's JSON body, which must be an object: ``{}`` when there is none (or it is
+    not JSON at all), 400 naming ``body`` when it is a list, a number, a string or ``true``."""
+    body = request.get_json(silent=True)
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        response = jsonify(error="bad_request", field="body")
+        response.status_code = 400
+        abort(response)
+    return body
 
 
 def status_of(exc: DetectorError) -> int:

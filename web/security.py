@@ -1,5 +1,5 @@
-"""Who may do what: the login guard, role checks, CSRF tokens, the login rate limit and the
-response headers every page gets.
+"""Who may do what: the login guard, role checks, CSRF tokens, the login rate limit, the
+client's address (behind the trusted front door) and the response headers every page gets.
 
 The rules (see docs/dashboard.md):
 
@@ -7,12 +7,15 @@ The rules (see docs/dashboard.md):
   the static files the login page needs; the API answers others with 401, pages redirect;
 - every state-changing request (POST, PUT, PATCH, DELETE) carries the session's CSRF token,
   as the form field ``csrf_token`` or the header ``X-CSRF-Token``;
-- views state the roles they allow at the top, with ``@requires(...)``.
+- views state the roles they allow at the top, with ``@requires(...)``;
+- a session is a row on the server (``web.sessions``): logging out or removing the user ends
+  it there, whatever the phone's cookie still says.
 """
 
 import collections
 import functools
 import hmac
+import ipaddress
 import secrets
 import threading
 from urllib.parse import urlsplit
@@ -101,20 +104,30 @@ def _json_error(status: int, reason: str):
     return response
 
 
-def log_in(user: UserInfo) -> None:
-    """Start a fresh session for ``user`` (a new CSRF token too: no session fixation)."""
+def log_in(user: UserInfo, accounts) -> None:
+    """Start a fresh session for ``user`` (a new CSRF token too: no session fixation), known
+    to the server so that it can be ended there."""
     session.clear()
     session.permanent = True
     session["user_id"] = user.id
+    session["sid"] = accounts.start_session(user.id)
     csrf_token()
+
+
+def log_out(accounts) -> None:
+    sid = session.get("sid")
+    if sid:
+        accounts.end_session(sid)
+    session.clear()
 
 
 def guard(accounts) -> None:
     """The before-request check: who is asking, and may an anonymous request pass."""
     g.user = None
-    user_id = session.get("user_id")
+    user_id, sid = session.get("user_id"), session.get("sid")
     if user_id is not None:
-        g.user = accounts.get_user(user_id)
+        if isinstance(sid, str) and accounts.session_is_live(sid, user_id):
+            g.user = accounts.get_user(user_id)
         if g.user is None:
             session.clear()
     if g.user is not None or _public(request.endpoint) or _self_authenticated():
@@ -156,13 +169,32 @@ def requires(*roles: str):
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after login: only a path on this site, never another host."""
-    if not target:
+    """Where to go after login: only a path on this site, never another host. Control
+    characters (a CR/LF would split the Location header) and backslashes (browsers read
+    ``/\\host`` as ``//host``) send the user home instead."""
+    if not target or len(target) > 2000:
+        return url_for("home.index")
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in target):
         return url_for("home.index")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return url_for("home.index")
     return target
+
+
+def client_address(trusted_proxies) -> str:
+    """The address of whoever is asking. Only a request from a trusted proxy (the front door
+    on loopback) may name another in ``X-Forwarded-For``, and then only its last entry counts:
+    the front door sets it to the address it saw, and anything the client itself put before
+    that is ignored. A header from anyone else is the client's own claim and ignored."""
+    remote = request.remote_addr or ""
+    if remote not in trusted_proxies:
+        return remote
+    forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+    try:
+        return str(ipaddress.ip_address(forwarded))
+    except ValueError:
+        return remote
 
 
 def add_security_headers(response):

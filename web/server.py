@@ -5,6 +5,13 @@ Each open event stream holds one waitress thread for as long as the phone stays 
 the pool is sized as ``max_event_streams`` (24 by default: 20 phones plus spares) plus
 ``REQUEST_THREADS`` for pages and API calls. The event-stream view refuses streams past its cap
 (503), so pages and the API always find a free thread.
+
+On the device, nginx is the front door (firmware_config/nginx/ansim.conf): it holds slow and
+half-sent requests, which waitress cannot time out, and passes only whole ones on. Served
+alone (off the Pi, or on the hub without a proxy), waitress gets every limit it has: a body
+larger than ``max_request_bytes`` is refused from its Content-Length before a byte is read,
+bodies up to that stay in memory (never spooled to disk), headers are capped, an idle
+connection closes after ``CHANNEL_TIMEOUT_S``, and at most ``connection_limit`` are open.
 """
 
 import threading
@@ -13,21 +20,45 @@ import waitress
 from waitress import wasyncore
 
 REQUEST_THREADS = 8
+#: An idle connection (no byte either way, no request in progress) is closed after this long.
+#: Streams are never idle: they write a keepalive every ``keepalive_s`` (15 s).
+CHANNEL_TIMEOUT_S = 30
+MAX_REQUEST_HEADER_BYTES = 32 * 1024
+#: A response larger than this waits for the client to read it before the app writes on, so
+#: a slow reader holds at most this much memory.
+OUTBUF_HIGH_WATERMARK_BYTES = 4 * 1024 * 1024
 
 
 def make_server(app, host: str, port: int):
     """A waitress server for ``app`` bound to ``host:port`` (port 0: any free port)."""
-    svc = app.extensions["ansim"]
+    config = app.extensions["ansim"].config
+    body_limit = request_body_limit(app)
     return waitress.create_server(
         app,
         host=host,
         port=port,
-        threads=svc.config.max_event_streams + REQUEST_THREADS,
-        # Streams write a keepalive at least every keepalive_s; a silent channel is dead.
-        channel_timeout=max(60, int(svc.config.keepalive_s * 4)),
-        connection_limit=max(100, svc.config.max_event_streams * 4),
+        threads=config.max_event_streams + REQUEST_THREADS,
+        channel_timeout=max(CHANNEL_TIMEOUT_S, int(config.keepalive_s * 2)),
+        connection_limit=max(100, config.max_event_streams * 4),
+        cleanup_interval=10,
+        max_request_body_size=body_limit,
+        max_request_header_size=MAX_REQUEST_HEADER_BYTES,
+        # Bodies up to the limit stay in memory: nothing a stranger sends is written to disk.
+        inbuf_overflow=body_limit + 1 if not config.hub else 1024 * 1024,
+        outbuf_high_watermark=OUTBUF_HIGH_WATERMARK_BYTES,
         ident="ansim",
     )
+
+
+def request_body_limit(app) -> int:
+    """The largest body this app reads: its own ``max_request_bytes``, or on the hub the
+    largest device upload (a batch of records, one evidence file)."""
+    config = app.extensions["ansim"].config
+    if config.hub:
+        from web.views.hub import MAX_UPLOAD_BYTES  # noqa: PLC0415 (hub only)
+
+        return max(config.max_request_bytes, MAX_UPLOAD_BYTES)
+    return config.max_request_bytes
 
 
 def server_address(server) -> tuple[str, int]:
@@ -55,9 +86,17 @@ class ServerThread:
     def __init__(self, app, host: str = "127.0.0.1", port: int = 0):
         self.app = app
         self.server = make_server(app, host, port)
-        host, port = server_address(self.server)
-        self.url = f"http://{host}:{port}"
-        self._thread = threading.Thread(target=self.server.run, name="ansim-web", daemon=True)
+        host, self.port = server_address(self.server)
+        self.url = f"http://{host}:{self.port}"
+        self._thread = threading.Thread(target=self._serve, name="ansim-web", daemon=True)
+
+    def _serve(self):
+        try:
+            self.server.run()
+        except OSError:
+            # stop() closes the sockets under the loop's select(); only then is this expected.
+            if not self.app.extensions["ansim"].stopping.is_set():
+                raise
 
     def __enter__(self):
         self._thread.start()

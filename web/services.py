@@ -1,8 +1,9 @@
 """What the views share, made once per app: the inspection engine on the device's log (with
 the live hardware session it runs steps on), the account store on the same database, the
-device clock, the event bus, the step runner, the login limiter and the count of open event
-streams."""
+device clock, the event bus, the step runner, the login limiters, the open event streams and
+the one-time setup code."""
 
+import collections
 import threading
 from dataclasses import dataclass, field
 
@@ -16,34 +17,70 @@ from detector.log.evidence import EvidenceStore
 from detector.log.signing import DeviceKey
 from detector.log.storage import open_store
 from detector.timestamps import format_utc
-from web.accounts import AccountService, DeviceClock
+from web.accounts import STAFF_ROLES, AccountService, DeviceClock
 from web.config import WebConfig
 from web.security import LoginLimiter
 
 
 class StreamSlots:
-    """A cap on open event streams, so page and API requests always find a free thread."""
+    """Caps on open event streams, so page and API requests always find a free thread and no
+    one starves the inspector: at most ``limit`` in all, at most ``per_session`` for one login,
+    and the last ``staff_reserved`` only for staff (volunteers share the rest)."""
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, *, per_session: int, staff_reserved: int):
         self.limit = limit
+        self.per_session = per_session
+        self.staff_reserved = staff_reserved
         self._open = 0
+        self._volunteers = 0
+        self._per_session: collections.Counter = collections.Counter()
         self._lock = threading.Lock()
 
-    def take(self) -> bool:
+    def take(self, session_id: str, role: str) -> str | None:
+        """None if a slot was taken, else why not: ``"session"``, ``"role"`` or ``"full"``."""
+        staff = role in STAFF_ROLES
         with self._lock:
+            if self._per_session[session_id] >= self.per_session:
+                return "session"
             if self._open >= self.limit:
-                return False
+                return "full"
+            if not staff and self._volunteers >= self.limit - self.staff_reserved:
+                return "role"
             self._open += 1
-            return True
+            self._volunteers += not staff
+            self._per_session[session_id] += 1
+            return None
 
-    def give_back(self) -> None:
+    def give_back(self, session_id: str, role: str) -> None:
         with self._lock:
             self._open -= 1
+            self._volunteers -= role not in STAFF_ROLES
+            self._per_session[session_id] -= 1
+            if self._per_session[session_id] <= 0:
+                del self._per_session[session_id]
 
     @property
     def open_count(self) -> int:
         with self._lock:
             return self._open
+
+
+class SessionEpoch:
+    """Bumped whenever a session ends or a user is removed, so open streams know to check
+    again whether theirs still stands (cheaply: only then, or every keepalive)."""
+
+    def __init__(self):
+        self._value = 0
+        self._lock = threading.Lock()
+
+    def bump(self) -> None:
+        with self._lock:
+            self._value += 1
+
+    @property
+    def value(self) -> int:
+        with self._lock:
+            return self._value
 
 
 @dataclass
@@ -56,7 +93,11 @@ class Services:
     clock: DeviceClock
     bus: EventBus
     limiter: LoginLimiter
+    address_limiter: LoginLimiter
     streams: StreamSlots
+    session_epoch: SessionEpoch = field(default_factory=SessionEpoch)
+    #: The one-time setup code while no admin exists (shown on the console only).
+    setup_code: str | None = None
     stopping: threading.Event = field(default_factory=threading.Event)
 
 
@@ -72,8 +113,9 @@ def build_services(config: WebConfig, bus: EventBus | None = None) -> Services:
         inspections = _hub_service(config, bus, profile, steps)
     else:
         inspections = open_service(config.data_dir, bus=bus, profile=profile, steps=steps)
-    # The engine stamps records with the device clock, which may come from a phone.
+    # The engine stamps records with the device clock, which may come from a phone, and says so.
     inspections.clock = lambda: format_utc(clock.now())
+    inspections.clock_source = clock.source
     return Services(
         config=config,
         profile=profile,
@@ -83,7 +125,10 @@ def build_services(config: WebConfig, bus: EventBus | None = None) -> Services:
         clock=clock,
         bus=bus,
         limiter=LoginLimiter(config.login_max_failures, config.login_window_s, config.monotonic),
-        streams=StreamSlots(config.max_event_streams),
+        address_limiter=LoginLimiter(config.login_max_failures_per_address,
+                                     config.login_window_s, config.monotonic),
+        streams=StreamSlots(config.max_event_streams, per_session=config.max_streams_per_session,
+                            staff_reserved=config.staff_stream_slots),
     )
 
 

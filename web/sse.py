@@ -126,9 +126,10 @@ class ClientThrottle:
 
 
 def event_stream(subscription, role: str, lang: str, *, interval_s: float, keepalive_s: float,
-                 monotonic, stopping):
-    """Yield SSE text for ``subscription`` until ``stopping`` is set or the client leaves
-    (the server then closes this generator, which ends the subscription)."""
+                 monotonic, stopping, allowed=lambda: True):
+    """Yield SSE text for ``subscription`` until ``stopping`` is set, the client leaves (the
+    server then closes this generator, which ends the subscription) or ``allowed()`` says the
+    session behind it has ended (logout, user removed)."""
     throttle = ClientThrottle(interval_s)
     try:
         yield f"retry: {RETRY_MS}\n: connected\n\n"
@@ -141,6 +142,8 @@ def event_stream(subscription, role: str, lang: str, *, interval_s: float, keepa
                 wait_s = min(wait_s, next_due_s - now_s)
             # Wake at least every second so a stopping server is not held up by idle streams.
             event = subscription.get(timeout_s=min(max(wait_s, 0.0), 1.0))
+            if not allowed():  # asked after the wait: nothing reaches an ended session
+                return
             now_s = monotonic()
             ready = throttle.offer(event, now_s) if event is not None else []
             ready += throttle.due(now_s)

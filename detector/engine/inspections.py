@@ -131,6 +131,9 @@ class InspectionService:
             steps = HardwareSteps(hardware, profile, scratch_dir=evidence.root / ".scratch")
         self.steps = steps
         self.clock = clock
+        #: Where ``clock``'s time comes from, written into every record it stamps:
+        #: ``"system"``, or ``"phone"`` when the dashboard took it from a staff member's phone.
+        self.clock_source = lambda: "system"
         self._hardware_lock = threading.Lock()
 
     def close(self) -> None:
@@ -285,7 +288,7 @@ class InspectionService:
             if row.verdict == "clear":
                 _refuse_unsupported_clear(state)
             now = self.clock()
-            record = records.append(session, self.signer, record_content(
+            record = self._seal(session, record_content(
                 state, status="signed_off", signed_by=inspector), now)
             row.status, row.record_id, row.updated_at = "signed_off", record.id, now
             if row.verdict == "clear":
@@ -294,6 +297,11 @@ class InspectionService:
         self._publish("inspection", event="signed_off", inspection_id=inspection_id,
                       record_id=record.id, verdict=row.verdict)
         return record
+
+    def _seal(self, session, content: dict, signed_at: str) -> records.SignedRecord:
+        """Append ``content`` to the signed log, saying where its time came from."""
+        return records.append(session, self.signer,
+                              {**content, "clock_source": self.clock_source()}, signed_at)
 
     def correct(self, record_id: str, inspector: str, *, reason: str,
                 verdict: str | None = None,
@@ -320,7 +328,7 @@ class InspectionService:
                        "supersedes_hash": original.record_hash, "site": inspection.body["site"],
                        "inspector": inspector, "reason": reason,
                        "verdict": verdict, "escalation": escalation}
-            record = records.append(session, self.signer, content, self.clock())
+            record = self._seal(session, content, self.clock())
         self._publish("inspection", event="corrected", record_id=record.id, supersedes=record_id)
         return record
 
@@ -334,8 +342,7 @@ class InspectionService:
             now = self.clock()
             content = record_content(load_state(session, row), status="cancelled",
                                      signed_by=None)
-            record = records.append(session, self.signer,
-                                    {**content, "cancel_reason": reason}, now)
+            record = self._seal(session, {**content, "cancel_reason": reason}, now)
             row.status, row.record_id, row.updated_at = "cancelled", record.id, now
         self._publish("inspection", event="cancelled", inspection_id=inspection_id)
         return record
@@ -354,7 +361,7 @@ class InspectionService:
                 .order_by(InspectionRow.started_at)).all()
             for row in rows:
                 now = self.clock()
-                record = records.append(session, self.signer, record_content(
+                record = self._seal(session, record_content(
                     load_state(session, row), status="interrupted", signed_by=None), now)
                 row.status, row.record_id, row.updated_at = "interrupted", record.id, now
                 sealed.append(record)

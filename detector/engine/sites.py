@@ -26,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from detector.errors import DetectorError
+from detector.log.csv_cells import neutralise, unescape
 from detector.log.storage.models import Site
 from detector.places import MAX_DISTRICT_LENGTH, SCHEDULES, district_of
 from detector.textcheck import refused_character
@@ -158,7 +159,8 @@ def _parse_row(header, row, line, errors) -> SiteRecord | None:
     if len(row) > len(header):
         errors.append(RowError(line, "-", f"{len(row)} fields but the header has {len(header)}"))
         return None
-    values = {name: (row[i].strip() if i < len(row) else "") for i, name in enumerate(header)}
+    values = {name: (unescape(row[i].strip()) if i < len(row) else "")
+              for i, name in enumerate(header)}
     before = len(errors)
 
     def bad(column, problem):
@@ -267,7 +269,8 @@ def export_sites(store, out) -> int:
 
 
 def _cell(value) -> str:
-    return repr(value) if isinstance(value, float) else str(value)
+    """Numbers as they are; text safe for a spreadsheet (``detector.log.csv_cells``)."""
+    return repr(value) if isinstance(value, float) else neutralise(str(value))
 
 
 def _as_record(row: Site) -> SiteRecord:

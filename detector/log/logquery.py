@@ -11,8 +11,9 @@ import functools
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import String, cast, func, literal_column, select, tuple_
+from sqlalchemy import String, case, cast, func, literal_column, select, tuple_
 
+from detector.log.csv_cells import ESCAPE, FORMULA_TRIGGERS
 from detector.log.storage.models import Device, Record, RecordBody, Site
 
 LIST_COLUMNS = ("id", "device_id", "seq", "type", "supersedes", "site_id", "inspector",
@@ -103,6 +104,9 @@ def _line_batches(session, query):
 
 
 _FREE_TEXT = {"site_id", "site_name", "inspector"}  # what may hold commas, quotes, newlines
+# As SQL literals, not bound parameters: the SQLite path runs the compiled string itself.
+_TRIGGER_LITERALS = [literal_column(f"'{ch}'", String) for ch in FORMULA_TRIGGERS]
+_ESCAPE_LITERAL = literal_column("'" + ESCAPE.replace("'", "''") + "'", String)
 
 
 def _csv_line():
@@ -114,6 +118,10 @@ def _csv_line():
     for name in CSV_COLUMNS:
         column = Site.name if name == "site_name" else getattr(Record, name)
         value = func.coalesce(cast(column, String), text("''"))
+        # Never a formula in a spreadsheet (detector.log.csv_cells): on the hub every column
+        # came from a device. Numbers here are never negative, so none is touched.
+        value = case((func.substr(value, 1, 1).in_(_TRIGGER_LITERALS), _ESCAPE_LITERAL + value),
+                     else_=value)
         if name in _FREE_TEXT:  # RFC 4180: quoted, with quotes doubled
             value = text("'\"'") + func.replace(value, text("'\"'"), text("'\"\"'")) \
                 + text("'\"'")

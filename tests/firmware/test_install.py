@@ -22,8 +22,10 @@ COPIED = {  # device path -> source in firmware_config/
     "etc/ansim/profile.toml": "profile.toml",
     "boot/firmware/ansim-config.txt": "boot/ansim-config.txt",
     "opt/ansim/pip-constraints.txt": "pip-constraints.txt",
+    "etc/nginx/sites-available/ansim": "nginx/ansim.conf",
 }
 LINKS = {
+    "etc/nginx/sites-enabled/ansim": "/etc/nginx/sites-available/ansim",
     "etc/systemd/system/multi-user.target.wants/ansim.service": "/etc/systemd/system/ansim.service",
     "etc/systemd/system/multi-user.target.wants/ansim-hotspot.service":
         "/etc/systemd/system/ansim-hotspot.service",

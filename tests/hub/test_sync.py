@@ -237,6 +237,7 @@ def _hub_admin(hub):
     page = client.get("/setup")
     csrf = page.get_data(as_text=True).split('name="csrf-token" content="')[1].split('"')[0]
     client.post("/setup", data={"csrf_token": csrf, "username": "admin",
+                                "setup_code": hub.extensions["ansim"].setup_code,
                                 "password": "correct horse battery",
                                 "password_again": "correct horse battery",
                                 "display_name": "Admin Kim"})

@@ -41,6 +41,11 @@ def app(tmp_path, clocks):
                        "system_now": clocks.system_now, "monotonic": clocks.monotonic})
 
 
+def setup_code_of(app) -> str:
+    """The one-time setup code the device shows on its console (the app keeps it in memory)."""
+    return app.extensions["ansim"].setup_code
+
+
 def csrf_from(html: str) -> str:
     match = re.search(r'name="csrf-token" content="([^"]+)"', html)
     assert match, "page has no CSRF token"
@@ -86,7 +91,8 @@ def admin(app):
     """A browser logged in as the first admin, created through the setup page."""
     b = Browser(app)
     b.page("/setup")
-    response = b.form("/setup", {"username": ADMIN[0], "password": ADMIN[1],
+    response = b.form("/setup", {"setup_code": setup_code_of(app),
+                                 "username": ADMIN[0], "password": ADMIN[1],
                                  "password_again": ADMIN[1], "display_name": "Admin Kim"})
     assert response.status_code == 302
     b.page("/", follow_redirects=True)

@@ -12,7 +12,7 @@ import io
 
 import pytest
 
-from tests.web.conftest import ADMIN, Browser
+from tests.web.conftest import ADMIN, Browser, setup_code_of
 from web import create_app
 
 SITES_CSV = "id,name,stalls,schedule\nS1,Station restroom,1,daily\nS2,Park restroom,1,weekly\n"
@@ -29,7 +29,8 @@ def device(tmp_path_factory):
     import_sites(app.extensions["ansim"].inspections.store, sites)
     admin = Browser(app)
     admin.page("/setup")
-    admin.form("/setup", {"username": ADMIN[0], "password": ADMIN[1],
+    admin.form("/setup", {"setup_code": setup_code_of(app),
+                          "username": ADMIN[0], "password": ADMIN[1],
                           "password_again": ADMIN[1]})
     admin.page("/", follow_redirects=True)
     for username, role in [("kim", "inspector"), ("park", "supervisor")]:

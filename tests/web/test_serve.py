@@ -21,10 +21,13 @@ def test_ansim_serve_runs_the_dashboard_on_waitress(tmp_path):
     try:
         line = process.stdout.readline()  # printed once the socket is bound
         url = re.search(r"http://[0-9.]+:\d+/", line).group(0)
+        # The one-time setup code is on the console, and only there (the data directory
+        # keeps its hash).
+        code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", process.stdout.readline())
+        assert code and code.group(0) not in (tmp_path / "data" / "setup-code.sha256").read_text()
         with urllib.request.urlopen(url + "healthz", timeout=10) as response:
             assert response.headers["Server"] == "ansim"  # waitress, not Flask's dev server
-            assert json.load(response) == {"status": "ok", "setup_needed": True,
-                                           "open_streams": 0}
+            assert json.load(response) == {"status": "ok"}  # nothing a stranger could use
         with urllib.request.urlopen(url, timeout=10) as response:
             assert response.url.endswith("/setup")  # no default account: set up first
     finally:
@@ -59,6 +62,7 @@ def test_ansim_serve_with_buttons_says_whose_inspections_they_start(tmp_path):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert "http://" in process.stdout.readline()
+        assert "setup code" in process.stdout.readline()
         line = process.stdout.readline()
         assert "S1" in line and "Kim Inspector" in line
     finally:

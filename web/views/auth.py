@@ -2,7 +2,13 @@
 device clock taken from a phone.
 
 Like OctoPrint since 1.5 there is no default account: until an admin exists, every page leads
-to ``/setup``, which creates one and then closes for good.
+to ``/setup``, which creates one and then closes for good. Setup asks for the one-time code
+only the device shows (``web.setup_code``), so the first stranger on the hotspot cannot claim
+the device.
+
+Failed logins are limited per address and user name together (a stranger guessing a user's
+password slows down only the stranger) and per address over all names; the address is the
+client's as the trusted front door reports it (``web.security.client_address``).
 """
 
 from datetime import UTC, datetime
@@ -16,14 +22,14 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 
 from detector import i18n
-from web.accounts import AccountError
+from web import setup_code
+from web.accounts import CLOCK_ROLES, AccountError
 from web.lang import LANGUAGE_COOKIE
-from web.security import log_in, safe_next
+from web.security import log_in, log_out, requires, safe_next
 from web.services import services
 
 bp = Blueprint("auth", __name__)
@@ -31,24 +37,34 @@ bp = Blueprint("auth", __name__)
 
 @bp.route("/setup", methods=["GET", "POST"])
 def setup():
-    accounts = services().accounts
+    svc = services()
+    accounts = svc.accounts
     if not accounts.needs_first_run():
         return redirect(url_for("auth.login"))
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         form = request.form
+        key = f"setup:{g.client_addr}"
         try:
+            if svc.limiter.retry_after_s(key) > 0:
+                status = 429
+                raise AccountError("web.error.too_many_attempts")
+            if not setup_code.matches(svc.config.data_dir, form.get("setup_code", "")):
+                svc.limiter.failed(key)
+                raise AccountError("web.error.bad_setup_code")
             if form.get("password", "") != form.get("password_again", ""):
                 raise AccountError("web.error.password_mismatch")
             user = accounts.create_first_admin(form.get("username", ""),
                                                form.get("password", ""),
                                                form.get("display_name", ""))
         except AccountError as exc:
-            error = exc.key
+            error, status = exc.key, status if status != 200 else 400
         else:
+            setup_code.discard(svc.config.data_dir)
+            svc.setup_code = None
             _start_session(user)
             return redirect(url_for("home.index"))
-    return render_template("setup.html", error=error), 400 if error else 200
+    return render_template("setup.html", error=error), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -59,17 +75,18 @@ def login():
     error, status = None, 200
     if request.method == "POST":
         username = request.form.get("username", "").strip()
-        keys = (f"user:{username.lower()}", f"addr:{request.remote_addr}")
-        wait_s = svc.limiter.retry_after_s(*keys)
+        pair, address = f"login:{g.client_addr}:{username.lower()}", f"addr:{g.client_addr}"
+        wait_s = max(svc.limiter.retry_after_s(pair), svc.address_limiter.retry_after_s(address))
         if wait_s > 0:
             error, status = "web.error.too_many_attempts", 429
         else:
             user = svc.accounts.authenticate(username, request.form.get("password", ""))
             if user is None:
-                svc.limiter.failed(*keys)
+                svc.limiter.failed(pair)
+                svc.address_limiter.failed(address)
                 error, status = "web.error.bad_login", 401
             else:
-                svc.limiter.succeeded(keys[0])
+                svc.limiter.succeeded(pair)
                 _start_session(user)
                 return redirect(safe_next(request.args.get("next")))
     response = make_response(render_template("login.html", error=error), status)
@@ -84,7 +101,7 @@ def join():
     svc = services()
     error, status = None, 200
     if request.method == "POST":
-        key = f"join:{request.remote_addr}"
+        key = f"join:{g.client_addr}"
         if svc.limiter.retry_after_s(key) > 0:
             error, status = "web.error.too_many_attempts", 429
         else:
@@ -103,7 +120,10 @@ def join():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    session.clear()
+    """End the session on the server too: the old cookie, replayed, no longer logs anyone in."""
+    svc = services()
+    log_out(svc.accounts)
+    svc.session_epoch.bump()
     return redirect(url_for("auth.login"))
 
 
@@ -128,27 +148,32 @@ def whoami():
 
 
 @bp.route("/api/clock", methods=["POST"])
+@requires(*CLOCK_ROLES)
 def phone_clock():
-    """A logged-in phone offers its time; taken only while the device clock is unset."""
-    adopted = _adopt_phone_time((request.get_json(silent=True) or {}).get("phone_time_ms"))
+    """An inspector's or admin's phone offers its time; taken only while the device clock is
+    unset, and only within sane years (``web.accounts.DeviceClock``)."""
+    body = request.get_json(silent=True)
+    adopted = _adopt_phone_time(body.get("phone_time_ms") if isinstance(body, dict) else None)
     return jsonify(adopted=adopted, device_time=services().clock.now().isoformat())
 
 
 def _start_session(user) -> None:
-    log_in(user)
+    log_in(user, services().accounts)
     g.user = user
     _adopt_phone_time(request.form.get("phone_time_ms"))
 
 
 def _adopt_phone_time(phone_time_ms) -> bool:
-    """If the device never learnt the time, take it from this phone and record that we did."""
+    """If the device never learnt the time, take it from this phone (an inspector's or an
+    admin's, never a volunteer's) and record that we did."""
     svc = services()
-    if not svc.clock.needs_phone_time or phone_time_ms in (None, ""):
+    if (g.user is None or g.user.role not in CLOCK_ROLES or not svc.clock.needs_phone_time
+            or phone_time_ms in (None, "") or isinstance(phone_time_ms, bool)):
         return False
     try:
         phone_time = datetime.fromtimestamp(float(phone_time_ms) / 1000.0, UTC)
         system_time = svc.clock.adopt_phone_time(phone_time)
-    except (ValueError, OverflowError, OSError, AccountError):
+    except (ValueError, TypeError, OverflowError, OSError, AccountError):
         return False
-    svc.accounts.record_clock_fix(g.user, system_time, phone_time, request.remote_addr)
+    svc.accounts.record_clock_fix(g.user, system_time, phone_time, g.client_addr)
     return True

@@ -1,12 +1,17 @@
 """``GET /api/events``: the live stream (server-sent events) every page follows.
 
 A reconnecting browser sends ``Last-Event-ID`` and first gets what it missed (from the bus's
-short history). Open streams are capped (``max_event_streams``); past the cap the answer is
-503 with ``Retry-After``, so the threads that serve pages and the API are never all held by
-streams.
+short history). Open streams are capped (``web.services.StreamSlots``): in all
+(``max_event_streams``), per login session, and with slots only staff may take; past a cap
+the answer is 503 with ``Retry-After``, so the threads that serve pages and the API are never
+all held by streams and a volunteer can never starve the inspector. A stream ends when its
+session does (logout, or the user removed).
 """
 
-from flask import Blueprint, Response, g, jsonify, request
+import threading
+
+from flask import Blueprint, Response, g, jsonify, request, session
+from werkzeug.wsgi import ClosingIterator
 
 from web.accounts import ROLES
 from web.security import requires
@@ -20,26 +25,52 @@ bp = Blueprint("events", __name__)
 @requires(*ROLES)
 def stream():
     svc = services()
-    if not svc.streams.take():
-        response = jsonify(error="too_many_streams")
+    sid, role = session["sid"], g.user.role
+    refused = svc.streams.take(sid, role)
+    if refused is not None:
+        response = jsonify(error="too_many_streams", limit=refused)
         response.status_code = 503
         response.headers["Retry-After"] = "5"
         return response
     since = _last_event_id()
-    subscription = svc.bus.subscribe(kinds=kinds_for(g.user.role), since=since)
-    body = event_stream(subscription, g.user.role, g.lang, interval_s=svc.config.stream_interval_s,
+    subscription = svc.bus.subscribe(kinds=kinds_for(role), since=since)
+    body = event_stream(subscription, role, g.lang, interval_s=svc.config.stream_interval_s,
                         keepalive_s=svc.config.keepalive_s, monotonic=svc.config.monotonic,
-                        stopping=svc.stopping)
-    return Response(_released(body, svc.streams), mimetype="text/event-stream",
+                        stopping=svc.stopping, allowed=_session_check(svc, sid, g.user.id))
+    # Given back when the server closes the response, even one never started (a phone that
+    # left at once): a generator's own ``finally`` would not run then, and the slot and the
+    # subscription would leak.
+    give_back = _once(lambda: svc.streams.give_back(sid, role))
+    return Response(ClosingIterator(body, [body.close, subscription.close, give_back]),
+                    mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-def _released(body, slots):
-    try:
-        yield from body
-    finally:
-        body.close()
-        slots.give_back()
+def _session_check(svc, sid: str, user_id: int):
+    """Does this stream's session still stand? Asked by the stream about once a second; reads
+    the database only when some session ended since the last look, or once per keepalive."""
+    seen = {"epoch": svc.session_epoch.value, "at_s": svc.config.monotonic()}
+
+    def allowed() -> bool:
+        epoch, now_s = svc.session_epoch.value, svc.config.monotonic()
+        if epoch == seen["epoch"] and now_s - seen["at_s"] < svc.config.keepalive_s:
+            return True
+        seen.update(epoch=epoch, at_s=now_s)
+        return svc.accounts.session_is_live(sid, user_id)
+
+    return allowed
+
+
+def _once(action):
+    lock, done = threading.Lock(), []
+
+    def run():
+        with lock:
+            if not done:
+                done.append(True)
+                action()
+
+    return run
 
 
 def _last_event_id() -> int | None:

@@ -32,7 +32,7 @@ def evidence_file(name):
     if media_type is None:
         return jsonify(error="not_found"), 404
     inspection_id = request.args.get("inspection") or None
-    svc.accounts.log_evidence_view(g.user, name, inspection_id, request.remote_addr)
+    svc.accounts.log_evidence_view(g.user, name, inspection_id, g.client_addr)
     try:
         data = svc.inspections.evidence.read(name)
     except EvidenceError:

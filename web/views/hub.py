@@ -27,6 +27,7 @@ from detector.hub.devices import DeviceRevoked, HubDeviceError, UnknownDevice
 from detector.hub.intake import IntakeRefused, Upload
 from detector.i18n import t
 from detector.log.verify import verify_log
+from web.errors import json_object
 from web.security import requires
 from web.services import services
 
@@ -113,7 +114,7 @@ def devices():
 @admin_bp.route("/api/hub/devices", methods=["POST"])
 @requires("admin")
 def enrol():
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     try:
         enrolment = hub_devices.enrol_device(
             services().inspections.store, str(body.get("public_key", "")),

@@ -2,7 +2,8 @@
 verdict and sign it off, the same lifecycle the CLI and the buttons drive
 (``detector.engine.inspections.InspectionService``). And ``/inspections/<id>``, the inspector's page.
 
-Volunteers reach only ``/api/inspections/current``, and only its volunteer-safe fields.
+Volunteers reach only ``/api/inspections/current``, and only its volunteer-safe fields; the
+list of inspections (every signed record's summary) is for supervisors and admins.
 """
 
 import functools
@@ -15,8 +16,8 @@ from detector.engine.inspection_steps import (
     read_spectrum_evidence,
 )
 from detector.engine.live_view import screen_spectrum
-from web.accounts import ROLES, STAFF_ROLES
-from web.errors import api_errors, bad_request
+from web.accounts import REVIEW_ROLES, ROLES, STAFF_ROLES
+from web.errors import api_errors, bad_request, json_object
 from web.security import requires
 from web.services import services
 from web.sse import VOLUNTEER_FIELDS, translated_message
@@ -33,12 +34,12 @@ def inspection_page(inspection_id):
 
 
 @bp.route("/api/inspections")
-@requires(*STAFF_ROLES)
+@requires(*REVIEW_ROLES)
 def list_inspections():
     status = request.args.get("status") or None
     try:
         limit = min(max(int(request.args.get("limit", 50)), 1), 200)
-    except ValueError:
+    except (ValueError, OverflowError):
         return bad_request("limit")
     rows = services().inspections.list(status=status, site_id=request.args.get("site_id") or None,
                                        limit=limit)
@@ -49,7 +50,7 @@ def list_inspections():
 @requires(*STAFF_ROLES)
 @api_errors
 def start():
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     stalls = body.get("stalls")
     if stalls is not None and not isinstance(stalls, int):
         return bad_request("stalls")
@@ -94,7 +95,7 @@ def get_one(inspection_id):
 def run_step(inspection_id):
     """``{"step": "rf"}``, ``{"step": "optical", "stall": 1, "zone": "door_hook"}`` or
     ``{"step": "optical_all"}``; answers 202 and the step reports on the event stream."""
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     steps = services().steps
     step = body.get("step")
     if step == "rf":
@@ -115,7 +116,7 @@ def run_step(inspection_id):
 @requires(*STAFF_ROLES)
 @api_errors
 def mark(inspection_id):
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     if not isinstance(body.get("stall"), int):
         return bad_request("stall")
     state = services().inspections.mark(inspection_id, body["stall"], str(body.get("item", "")),
@@ -130,7 +131,7 @@ def mark(inspection_id):
 def dismiss(inspection_id, alert_id):
     """An inspector looked at what raised the alert and found it is not a camera; with
     ``as_fixture`` an IR glow is one of the restroom's own lights, remembered for the site."""
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     reason = str(body.get("reason", "")).strip()[:500]
     if not reason:
         return bad_request("reason")
@@ -144,7 +145,7 @@ def dismiss(inspection_id, alert_id):
 @requires(*STAFF_ROLES)
 @api_errors
 def verdict(inspection_id):
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     escalation = {k: str(body[k])[:500] for k in ("notified", "report_ref") if body.get(k)}
     state = services().inspections.set_verdict(inspection_id, str(body.get("verdict", "")),
                                                escalation or None)
@@ -178,7 +179,7 @@ def spectrum(inspection_id):
     if not refs:
         return jsonify(error="not_found"), 404
     sha = refs[0]["sha256"]
-    svc.accounts.log_evidence_view(g.user, sha, inspection_id, request.remote_addr)
+    svc.accounts.log_evidence_view(g.user, sha, inspection_id, g.client_addr)
     return jsonify(_thinned_spectrum(svc.inspections.evidence, sha))
 
 

@@ -20,7 +20,7 @@ from detector.log.storage.models import Record
 from detector.timestamps import format_utc, parse_bound
 from web.accounts import REVIEW_ROLES
 from web.coverage import coverage_on
-from web.errors import api_errors, bad_request
+from web.errors import api_errors, bad_request, json_object
 from web.security import requires
 from web.services import services
 
@@ -100,7 +100,7 @@ def record(record_id):
 @api_errors
 def correct(record_id):
     """A supervisor's correction: a new signed record pointing to the one it corrects."""
-    body = request.get_json(silent=True) or {}
+    body = json_object()
     verdict = body.get("verdict") or None
     escalation = {k: str(body[k])[:500] for k in ("notified", "report_ref") if body.get(k)}
     correction = services().inspections.correct(record_id, g.user.display_name,

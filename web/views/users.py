@@ -17,6 +17,7 @@ from flask import (
 )
 
 from web.accounts import ROLES, STAFF_ROLES, AccountError
+from web.errors import json_object, text_field
 from web.security import requires
 from web.services import services
 
@@ -47,12 +48,10 @@ def list_users():
 @requires("admin")
 def create_user():
     """JSON from scripts; the admin page's plain form gets the page back instead."""
-    body = request.get_json(silent=True) if request.is_json else request.form
+    body = json_object() if request.is_json else request.form
     try:
-        user = services().accounts.create_user(body.get("username", ""),
-                                                body.get("password", ""),
-                                                body.get("role", ""),
-                                                body.get("display_name", ""))
+        user = services().accounts.create_user(*(text_field(body, name) for name in (
+            "username", "password", "role", "display_name")))
     except AccountError as exc:
         if not request.is_json:
             return redirect(url_for("users.admin_page", error=exc.key))
@@ -67,10 +66,12 @@ def create_user():
 def disable_user(user_id):
     if user_id == g.user.id:
         return jsonify(error="web.error.cannot_disable_self"), 400
+    svc = services()
     try:
-        services().accounts.disable_user(user_id)
+        svc.accounts.disable_user(user_id)
     except AccountError as exc:
         return jsonify(error=exc.key), 404
+    svc.session_epoch.bump()  # their open streams stop at once
     return "", 204
 
 

@@ -97,6 +97,8 @@ def run_serve(args) -> int:
     server = make_server(app, args.host, args.port)
     host, port = server_address(server)
     print(t("hub.listening", url=f"http://{host}:{port}/", data=str(data_dir)), flush=True)
+    if app.extensions["ansim"].setup_code:
+        print(t("web.cli.setup_code", code=app.extensions["ansim"].setup_code), flush=True)
     try:
         server.run()
     except KeyboardInterrupt:

@@ -1,8 +1,11 @@
-"""``ansim serve [--host H] [--port P] [--data DIR] [--buttons]``: the dashboard, on waitress,
-and the handheld's buttons.
+"""``ansim serve [--host H] [--port P] [--data DIR] [--buttons] [--trusted-proxy ADDR]``: the
+dashboard, on waitress, and the handheld's buttons.
 
 Phones on the device's Wi-Fi open ``http://<device>:<port>/``; the first visit creates the
-admin account (there is no default password). See docs/dashboard.md.
+admin account (there is no default password) with the one-time setup code this command prints
+(on the Pi: into the service's journal). On the Pi, nginx is the front door on port 80 and this
+serves on loopback behind it (``--trusted-proxy 127.0.0.1``, see firmware_config/nginx/).
+See docs/dashboard.md and docs/threat-model.md.
 
 On a Pi the buttons run an inspection of the site the profile's ``[handheld]`` table names, by
 the inspector it names, on the same engine, event bus and step runner as the dashboard: a
@@ -26,6 +29,8 @@ def register(subparsers, common):
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                         help=t("web.cli.help_port", port=DEFAULT_PORT))
     parser.add_argument("--buttons", action="store_true", help=t("web.cli.help_buttons"))
+    parser.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDR",
+                        help=t("web.cli.help_trusted_proxy"))
     parser.set_defaults(func=run)
 
 
@@ -54,7 +59,8 @@ def run(args) -> int:
         if args.buttons:
             plan_for(context.profile)  # refuse a profile without [handheld] before serving
         app = create_app({"data_dir": context.data_dir, "profile_path": args.profile,
-                          "simulate": context.simulate})
+                          "simulate": context.simulate,
+                          "trusted_proxies": tuple(args.trusted_proxy)})
         server = make_server(app, host, args.port)
         if args.buttons or (context.on_pi and context.profile.handheld is not None):
             # Real pins on the Pi (even when the radio and camera are simulated), mock ones off it.
@@ -65,6 +71,8 @@ def run(args) -> int:
     bound_host, bound_port = server_address(server)
     print(t("web.cli.listening", url=f"http://{bound_host}:{bound_port}/",
             data=str(context.data_dir)), flush=True)
+    if app.extensions["ansim"].setup_code:
+        print(t("web.cli.setup_code", code=app.extensions["ansim"].setup_code), flush=True)
     _say_buttons(context, handheld)
     try:
         server.run()
