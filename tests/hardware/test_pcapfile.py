@@ -2,6 +2,7 @@
 error naming the file, and a capture cut off mid-packet is read up to the cut."""
 
 import gzip
+import random
 import shutil
 import struct
 import subprocess
@@ -38,6 +39,7 @@ T0_S = 1_733_300_000.0
 def _frames(n=40, seed=0):
     """Beacons, camera uplink data, ACKs, probe requests: (time_s, bytes, ta, signal_dbm)."""
     rng = np.random.default_rng(seed)
+    payload_rng = random.Random(seed)
     out = []
     for i in range(n):
         t_s = T0_S + 0.01 * i
@@ -48,7 +50,7 @@ def _frames(n=40, seed=0):
             rt = wf.radiotap(tsft, 6, signal, rate_mbps=1)
         elif i % 4 == 1:
             body = wf.qos_data(CAMERA, AP, AP, to_ap=True, seq=i, packet_number=i,
-                               payload_bytes=int(rng.integers(100, 1500)), rng=rng)
+                               payload_bytes=int(rng.integers(100, 1500)), rng=payload_rng)
             ta, rt = CAMERA, wf.radiotap(tsft, 6, signal, mcs=int(rng.integers(0, 8)))
         elif i % 4 == 2:
             body, ta = wf.ack(CAMERA), None
