@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scapy.utils import RawPcapNgWriter
 
 from hardware.sim import wifi_frames as wf
 from hardware.wifi.errors import (
@@ -189,6 +190,17 @@ def test_an_ethernet_capture_is_refused_by_link_type(tmp_path):
     header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
     path.write_bytes(header + struct.pack("<IIII", 0, 0, 14, 14) + bytes(14))
     with pytest.raises(UnsupportedLinkType, match="ethernet.pcap: link type 1 "):
+        read_capture(path)
+
+
+def test_a_pcapng_with_an_ethernet_interface_is_refused_by_link_type(tmp_path):
+    path = tmp_path / "ethernet.pcapng"
+    writer = RawPcapNgWriter(str(path))
+    writer.linktype = 1
+    writer.write_header(None)
+    writer.write_packet(bytes(60), sec=T0_S)
+    writer.close()
+    with pytest.raises(UnsupportedLinkType, match="ethernet.pcapng: an interface of link type 1"):
         read_capture(path)
 
 

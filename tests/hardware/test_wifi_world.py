@@ -175,3 +175,23 @@ def test_a_survey_during_a_simulated_scan_follows_the_illuminator(mock_factory):
         captured.extend(window)
     times = [t for t, _ in captured]
     assert times == sorted(times) and len(captured) > 1000
+
+
+def test_an_own_ap_camera_beacons_its_ssid_and_streams_to_its_viewer(tmp_path):
+    scene = simulate_wifi_scene(6, duration_s=5.0, stimulus_log=[], camera_mode="own_ap",
+                                camera_zone="vent")
+    path = tmp_path / "own_ap.pcapng"
+    write_pcapng(path, scene.packets)
+    camera = _mac(scene, kind="camera", place="vent")
+    viewer = _mac(scene, activity="viewing_camera")
+    out = subprocess.run(
+        [TSHARK, "-r", str(path), "-Y", f"wlan.ta == {camera}", "-T", "fields",
+         "-E", "separator=|", "-e", "wlan.fc.type_subtype", "-e", "wlan.ssid",
+         "-e", "wlan.fc.ds", "-e", "wlan.ra"],
+        capture_output=True, text=True, check=True).stdout.splitlines()
+    rows = [line.split("|") for line in out]
+    beacons = [r for r in rows if int(r[0], 16) == 0x08]
+    data = [r for r in rows if int(r[0], 16) == 0x28]
+    assert beacons and all(bytes.fromhex(r[1]).decode().startswith(
+        ("HDWiFiCam-", "IPC-", "MV", "CAM-")) for r in beacons)
+    assert len(data) > 100 and all(r[3] == viewer and int(r[2], 16) == 2 for r in data)
