@@ -7,13 +7,14 @@ written from. Here the frame sizes come from libx264 compressing rendered pictur
 control, the GOP's I-frame bursts, how much a brighter patch or a changing one costs, and how
 the camera's own auto-exposure softens a step are the encoder's and the picture's, not ours.
 
-The rendered scene (``render_view``): the stall seen from a corner, 1280x720 luma (a night-mode
-or IR-sensitive camera records grey pictures; chroma is flat): tiled walls and floor with
-grout, a door, the toilet, a vignette; the inspector's dark silhouette swaying in view (motion
-the stimulus does not cause); sensor noise that grows with the exposure gain. The rings add a
-soft patch of light where the handheld points, of strength ``spot`` = ring level x how much of
-that light reaches this camera. Auto-exposure (``AE_RATE_PER_FRAME``) pulls the mean luma back
-to its target over ~0.5 s, so a step of light shows as a jump that fades, as on real cameras.
+The rendered scene (``ViewRenderer``): the stall seen from a corner, 1280x720 luma (a
+night-mode or IR-sensitive camera records grey pictures; chroma is flat): tiled walls and
+floor with grout, a door, the toilet, a vignette; the inspector's dark silhouette swaying in
+view (motion the stimulus does not cause); the noise the ISP's denoiser leaves, growing with
+the gain. The rings add a soft patch of light where the handheld points, of strength ``spot``
+= ring level x how much of that light reaches this camera. Auto-exposure
+(``AE_RATE_PER_FRAME``) pulls the mean luma back to its target over ~0.5 s, so a step of light
+shows as a jump that fades, as on real cameras.
 
 The stimulus in a library trace (``library_spot_sequence``) mixes what an inspection shows a
 camera: dark stretches, steady light, slow on/off steps (a visible ring's code) and per-frame
@@ -45,9 +46,11 @@ TRACE_DURATION_S = 45.0
 #: Fraction of the way to the auto-exposure target the gain moves each frame (~0.5 s at 15 fps).
 AE_RATE_PER_FRAME = 0.13
 AE_TARGET_LUMA = 110.0
-#: Sensor noise (luma units, 1 sigma) in full light; it grows as the square root of the
-#: analogue gain auto-exposure adds in dimmer light (cheap 720p sensors: 2-4 luma indoors).
-READ_NOISE_LUMA = 2.0
+#: Noise left in the picture (luma units, 1 sigma) in full light, after the camera SoC's
+#: temporal noise reduction (3DNR: every IP-camera ISP has one, because noise costs bits); it
+#: grows as the square root of the analogue gain auto-exposure adds in dimmer light. Raw
+#: sensor noise is 2-4 luma indoors; 3DNR takes off about two thirds of it.
+READ_NOISE_LUMA = 0.8
 X264_PRESET = "superfast"
 
 TRAINING_SCENE_SEEDS = (101, 102)  # TRAINING material: may be used to fit and tune the analysis

@@ -9,11 +9,12 @@ per-frame fading (sigma 2 dB, Rician-like: there is a direct path). Frames below
 sensitivity (``SENSITIVITY_DBM``) are not captured.
 
 Rates and retries (what a Minstrel-style rate control does): each device's link to its peer
-has an SNR that drifts slowly (AR(1), 1 dB steps); a data frame goes at the highest HT MCS
-whose required SNR is 3 dB under it, one MCS higher on 10 % of frames (probing). A frame is
-lost with probability ``1 / (1 + exp((snr - required) / 1.5))``; lost frames are sent again
-with the Retry bit (same sequence and packet numbers), one MCS lower after two losses, at
-most ``MAX_TRANSMISSIONS`` times; received ones are acknowledged after SIFS at 24 Mbit/s.
+has an SNR that drifts (0.3 dB a frame, pulled 2 % back to its mean); a frame goes at the top
+HT MCS whose required SNR is 3 dB under it, one MCS higher on 10 % of frames (probing). With
+the SNR of that moment (the link's, give or take 1.5 dB) it is lost with probability
+``1 / (1 + exp((snr - required) / 1.5))``; lost frames are sent again with the Retry bit
+(same sequence and packet numbers), one MCS lower after two losses, at most
+``MAX_TRANSMISSIONS`` times; received ones are acknowledged after SIFS at 24 Mbit/s.
 
 Timing: a transmitter sends one frame at a time (DIFS + random backoff slots, preamble,
 payload at the chosen rate, SIFS, ACK), so a video frame's packets leave in a burst paced
@@ -23,7 +24,7 @@ by the air rate. Devices do not contend with one another (no collisions between 
 import bisect
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -55,11 +56,10 @@ class RadioState:
     wall_loss_db: float
     shadowing_db: float
     link_snr_db: float
+    mean_snr_db: float
     busy_until_s: float = 0.0
     sequence: int = 0
     packet_number: int = 1
-    failures: int = 0
-    extra: dict = field(default_factory=dict)
 
     @property
     def ack_frame(self) -> bytes:
@@ -79,13 +79,21 @@ class Air:
         self.receiver_at = receiver_at  # t_s -> the handheld's position (metres)
         self.epoch_s = epoch_s
         self.captured: list[tuple[float, bytes]] = []
+        self._normals: list[float] = []
+
+    def _normal(self, sigma: float) -> float:
+        """A normal draw, from batches numpy makes (a per-frame random.gauss costs more)."""
+        if not self._normals:
+            batch = np.random.default_rng(self.rng.getrandbits(64)).standard_normal(65_536)
+            self._normals = batch.tolist()
+        return sigma * self._normals.pop()
 
     def signal_dbm(self, radio: RadioState, t_s: float) -> float:
         x, y, z = self.receiver_at(t_s)
         px, py, pz = radio.position_m
         distance_m = math.sqrt((px - x) ** 2 + (py - y) ** 2 + (pz - z) ** 2)
         loss_db = REFERENCE_LOSS_DB + 10 * PATH_LOSS_EXPONENT * math.log10(max(distance_m, 0.1))
-        fading_db = self.rng.gauss(0.0, FADING_SIGMA_DB)
+        fading_db = self._normal(FADING_SIGMA_DB)
         return radio.tx_power_dbm - loss_db - radio.wall_loss_db + radio.shadowing_db + fading_db
 
     def _capture(self, radio: RadioState, t_s: float, frame: bytes, **rate) -> None:
@@ -99,7 +107,8 @@ class Air:
     def send_management(self, radio: RadioState, t_s: float, frame: bytes,
                         rate_mbps: float = 1.0) -> float:
         """Broadcast a management frame (no ACK); return when the air is free again."""
-        start_s = max(t_s, radio.busy_until_s) + (DIFS_US + SLOT_US * self.rng.randrange(16)) * 1e-6
+        backoff_us = DIFS_US + SLOT_US * self.rng.randrange(16)
+        start_s = max(t_s, radio.busy_until_s) + backoff_us * 1e-6
         self._capture(radio, start_s, frame, rate_mbps=rate_mbps)
         radio.busy_until_s = start_s + (LEGACY_PREAMBLE_US + len(frame) * 8 / rate_mbps) * 1e-6
         return radio.busy_until_s
@@ -112,7 +121,7 @@ class Air:
         """
         sequence, packet_number = radio.next_sequence(), radio.packet_number
         radio.packet_number += 1
-        self._drift_link(radio)
+        radio.link_snr_db += 0.02 * (radio.mean_snr_db - radio.link_snr_db) + self._normal(0.3)
         mcs = self._choose_mcs(radio)
         t = max(t_s, radio.busy_until_s)
         first = build(sequence, packet_number)
@@ -123,23 +132,17 @@ class Air:
             frame = retried if attempt else first
             self._capture(radio, t, frame, mcs=mcs)
             t += (HT_PREAMBLE_US + len(frame) * 8 / HT_MCS_RATE_MBPS[mcs]) * 1e-6
-            snr = radio.link_snr_db + self.rng.gauss(0.0, 1.5)
+            snr = radio.link_snr_db + self._normal(1.5)
             delivered = self.rng.random() > _loss_probability(snr, mcs)
             if delivered:
                 t += SIFS_US * 1e-6
                 self._capture(peer, t, radio.ack_frame, rate_mbps=ACK_RATE_MBPS)
                 t += (LEGACY_PREAMBLE_US + 14 * 8 / ACK_RATE_MBPS) * 1e-6
-                radio.failures = 0
                 break
-            radio.failures += 1
             if attempt % 2 == 1 and mcs > 0:
                 mcs -= 1
         radio.busy_until_s = t
         return t
-
-    def _drift_link(self, radio: RadioState) -> None:
-        mean = radio.extra.setdefault("mean_snr_db", radio.link_snr_db)
-        radio.link_snr_db += 0.02 * (mean - radio.link_snr_db) + self.rng.gauss(0, 0.3)
 
     def _choose_mcs(self, radio: RadioState) -> int:
         mcs = max(bisect.bisect_right(HT_MCS_REQUIRED_SNR_DB, radio.link_snr_db - 3.0) - 1, 0)
@@ -155,4 +158,5 @@ def _loss_probability(snr_db: float, mcs: int) -> float:
 def new_radio(rng: np.random.Generator, mac: bytes, position_m, channel: int, *,
               tx_power_dbm: float, wall_loss_db: float, link_snr_db: float) -> RadioState:
     return RadioState(mac, tuple(float(v) for v in position_m), channel, tx_power_dbm,
-                      wall_loss_db, float(rng.normal(0, SHADOWING_SIGMA_DB)), link_snr_db)
+                      wall_loss_db, float(rng.normal(0, SHADOWING_SIGMA_DB)), link_snr_db,
+                      link_snr_db)

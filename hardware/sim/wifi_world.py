@@ -343,7 +343,8 @@ class WifiWorld:
             mode=mode, motion_triggered=motion, ap=self.ap, viewer=viewer,
             light_at=lambda t0, t1: view.light(t0, t1, self._stimulus, self._ir_stimulus,
                                                self._place_log),
-            audio=bool(self.rng.random() < 0.5), chunk_bytes=int(self.rng.choice([1024, 1200, 1400])))
+            audio=bool(self.rng.random() < 0.5),
+            chunk_bytes=int(self.rng.choice([1024, 1200, 1400])))
         self.views[mac] = view
         activity = "motion_triggered" if motion else "streaming"
         self._register(mac, "camera", sees, place, f"{activity}_{mode}", oui)
