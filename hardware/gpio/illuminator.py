@@ -84,6 +84,14 @@ class Illuminator:
         """Each ring's current drive level (0 = dark)."""
         return {ring: led.value for ring, led in self._leds.items()}
 
+    def switch_log(self, ring: str) -> list[tuple[float, float]]:
+        """Every ``(time_s, level)`` ``ring`` was switched to, on the session clock: the
+        stimulus a Wi-Fi camera looking at the lit place saw (``hardware.sim.wifi_world``)."""
+        if ring not in self._log:
+            raise ValueError(f"no ring {ring!r}; this illuminator has {sorted(self._log)}")
+        times, levels = self._log[ring]
+        return list(zip(times, levels))
+
     def lit_fractions(self, start_s: float, end_s: float) -> tuple[float, float]:
         """Fraction of [start_s, end_s] that each IR ring was lit (weighted by brightness)."""
         return tuple(self.lit_fraction(ring, start_s, end_s) for ring in RINGS)
