@@ -11,12 +11,16 @@ was being changed at each moment (``level`` 0..1) on the capture's own clock. Bl
 The test, per transmitter:
 1. its uplink bytes and the stimulus level are binned at ``BIN_S``; the bytes are replaced by
    their ranks, so an encoder's I-frame bursts (ten times a P-frame) cannot dominate;
-2. the normalised correlation r(lag) between ranks and level is taken for every lag in
-   0..``MAX_LAG_S`` (only a positive response counts: more change, more bytes);
+2. the normalised correlation r(lag) between ranks and a template is taken for every lag in
+   0..``MAX_LAG_S`` (only a positive response counts: more change, more bytes). Two templates:
+   the level itself (the log says how strongly the scene was being changed, e.g. the share of
+   time a fast code flickered), and its steps |level(t) - level(t - BIN_S)| (a camera whose
+   auto-exposure settles under steady light spends bits only when the light switches);
 3. under the null (traffic independent of the light) r * sqrt(n_eff) is standard normal, with
    Bartlett's effective sample size n_eff = n / (1 + 2 sum_k rho_x(k) rho_c(k)) for the
    autocorrelation both series carry; the p-value of the best lag is Bonferroni-corrected over
-   the lags, and over the tests made (the whole log, and each place's window on its own);
+   the lags, and over the tests made (two templates, over the whole log and over each place's
+   window on its own);
 4. the transmitter **responds** when that p-value is below ``FALSE_ALARM_PROBABILITY``, which is
    therefore the chance that a transmitter whose traffic ignores the light is called responding.
 
@@ -177,21 +181,24 @@ def lock_in(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners:
         raise StimulusError("stimulus", f"{stimulus.end_s - stimulus.start_s:.1f} s is too "
                                         "short for a lock-in")
     edges = stimulus.start_s + BIN_S * np.arange(n_bins + 1)
-    code = stimulus.mean_levels(edges)
+    level = stimulus.mean_levels(edges)
+    steps = np.abs(np.diff(level, prepend=level[0]))
     series = uplink_series(time_s, length, owner, n_owners, stimulus.start_s,
                            n_bins + n_lags - 1)
     counts = np.bincount(owner[(owner >= 0) & (time_s >= stimulus.start_s)
                                & (time_s < edges[-1] + MAX_LAG_S)], minlength=n_owners)
     windows = [("", 0, n_bins)] + [
         (p.place, *_bin_range(p, stimulus.start_s, n_bins)) for p in places]
-    windows = [w for w in windows if w[2] - w[1] >= 8 and np.ptp(code[w[1]:w[2]]) > 0]
+    windows = [(name, code, lo, hi) for name, lo, hi in windows for code in (level, steps)
+               if hi - lo >= 8 and np.ptp(code[lo:hi]) > 0]
     results = []
     for i in range(n_owners):
         if counts[i] < MIN_UPLINK_FRAMES or not windows:
             results.append(StimulusResponse(False, 0.0, None, 1.0, None))
             continue
         ranks = scipy.stats.rankdata(series[i])
-        tests = [(_best_lag(ranks, code, lo, hi, n_lags), name) for name, lo, hi in windows]
+        tests = [(_best_lag(ranks, code, lo, hi, n_lags), name)
+                 for name, code, lo, hi in windows]
         results.append(_decide(tests, n_lags, alpha))
     return results
 

@@ -10,7 +10,7 @@ import struct
 import numpy as np
 
 RT_FLAGS_FCS = 0x10
-CAMERA_MAC = "ac:cf:85:12:34:56"
+CAMERA_MAC = "44:47:cc:12:34:56"  # Hangzhou Hikvision (MA-L 4447CC)
 AP_MAC = "00:1a:2b:3c:4d:5e"
 
 

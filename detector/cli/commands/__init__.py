@@ -1,6 +1,6 @@
 """The sub-commands of ``ansim``, one module each, in the order ``--help`` lists them."""
 
 from detector.cli.commands import (bench, doctor, hub, inspect, log, optics, rf, scan, serve, sites,
-                                   sweep)
+                                   sweep, wifi)
 
-ALL = (doctor, inspect, sweep, scan, rf, optics, log, sites, serve, hub, bench)
+ALL = (doctor, inspect, sweep, scan, rf, wifi, optics, log, sites, serve, hub, bench)
