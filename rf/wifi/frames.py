@@ -7,8 +7,9 @@ protected frames are encrypted; what the analysis needs is in the clear headers:
 frame (addr2), to whom (addr1), through which access point (addr3 and the To/From-DS bits),
 its type, its length, when it was heard and how strongly.
 
-Parsing is vectorised: the records are joined into one byte buffer and every field is gathered
-for all frames with numpy indexing. The radiotap header has a variable layout (a bitmap of the
+Parsing is vectorised: the first ``HEAD_BYTES`` of every record (all the headers need; the
+payload is never copied) are laid side by side in one array and every field is gathered for
+all frames with numpy indexing. The radiotap header has a variable layout (a bitmap of the
 fields present, each aligned to its own size), but a capture holds only a handful of distinct
 layouts, so field offsets are worked out once per layout. A frame that is too short for the
 fields its type must carry, or whose radiotap header says its FCS was bad, is counted in
@@ -61,7 +62,11 @@ _RT_FLAGS, _RT_CHANNEL, _RT_SIGNAL = 1, 3, 5
 _RT_FLAG_FCS_AT_END, _RT_FLAG_BAD_FCS = 0x10, 0x40
 _RT_EXT = 0x8000_0000
 _MAX_PRESENCE_WORDS = 8
-_PAD = 64  # zero bytes after the buffer so gathers past a short record stay in bounds
+#: Bytes of each record kept for parsing: the longest radiotap header seen from multi-chain
+#: HE adapters (~100 bytes) plus the 24-byte 802.11 header, with room to spare. A record whose
+#: headers reach past it is re-read whole.
+HEAD_BYTES = 192
+_PAD = 64  # zero bytes after each head so gathers past a short record stay in bounds
 # Management frames: 24-byte header, then beacon/probe-response fixed fields (timestamp,
 # interval, capabilities: 12 bytes), then information elements.
 _MGMT_HEADER, _BEACON_FIXED = 24, 12
@@ -94,9 +99,10 @@ def parse_frames(timestamps_s: Sequence[float], packets: Sequence[bytes],
     if n == 0:
         return ParsedFrames(np.zeros(0, FRAME_DTYPE))
     lengths = np.fromiter(map(len, packets), np.int64, count=n)
-    buf = np.frombuffer(b"".join(packets) + bytes(_PAD), np.uint8)
-    starts = np.zeros(n, np.int64)
-    np.cumsum(lengths[:-1], out=starts[1:])
+    buf, starts = _heads(packets, HEAD_BYTES + _PAD)
+    if linktype == LINKTYPE_RADIOTAP and np.any(
+            (_u16(buf, starts + 2) + 24 > HEAD_BYTES) & (lengths > HEAD_BYTES)):
+        buf, starts = _heads(packets, int(lengths.max()) + _PAD)
     out = np.zeros(n, FRAME_DTYPE)
     out["time_s"] = np.asarray(timestamps_s, np.float64)
     if linktype == LINKTYPE_RADIOTAP:
@@ -108,9 +114,16 @@ def parse_frames(timestamps_s: Sequence[float], packets: Sequence[bytes],
     frames = out[good]
     if len(frames) > 1 and np.any(np.diff(frames["time_s"]) < 0):
         frames = frames[np.argsort(frames["time_s"], kind="stable")]
-    ssids, channels = _beacon_elements(buf, starts + header_len, lengths - header_len - fcs_len,
+    ssids, channels = _beacon_elements(packets, header_len, lengths - header_len - fcs_len,
                                        out, good)
     return ParsedFrames(frames, ssids, channels, int(n - good.sum()))
+
+
+def _heads(packets, stride):
+    """The first ``stride`` bytes of every record, zero-padded, side by side; and their
+    offsets."""
+    buf = np.frombuffer(b"".join([p[:stride].ljust(stride, b"\0") for p in packets]), np.uint8)
+    return buf, np.arange(len(packets), dtype=np.int64) * stride
 
 
 def _u16(buf, offsets):
@@ -189,7 +202,7 @@ def _dot11(buf, heads, frame_len, out) -> np.ndarray:
     return ok
 
 
-def _beacon_elements(buf, heads, frame_len, out, good):
+def _beacon_elements(packets, heads, frame_len, out, good):
     """SSID and DS-parameter channel from the first beacon/probe response of each sender."""
     announcing = (good & (out["type"] == TYPE_MANAGEMENT)
                   & np.isin(out["subtype"], (SUBTYPE_BEACON, SUBTYPE_PROBE_RESPONSE))
@@ -199,7 +212,7 @@ def _beacon_elements(buf, heads, frame_len, out, good):
     ssids, channels = {}, {}
     for i in index[first]:
         body_start = int(heads[i]) + _MGMT_HEADER + _BEACON_FIXED
-        body = buf[body_start:int(heads[i]) + int(frame_len[i])].tobytes()
+        body = bytes(packets[i][body_start:int(heads[i]) + int(frame_len[i])])
         sender = int(out["addr2"][i])
         ssid, channel = _elements(body)
         if ssid is not None:

@@ -190,8 +190,8 @@ def _roles(frames, traffic: Traffic, n):
     freq = np.zeros(n, np.int64)
     heard = sent & (frames["freq_mhz"] > 0)
     if heard.any():
-        pairs, counts = np.unique(np.stack([tx[heard], frames["freq_mhz"][heard]]), axis=1,
+        pairs, counts = np.unique(tx[heard] * 65536 + frames["freq_mhz"][heard],
                                   return_counts=True)
         order = np.argsort(counts, kind="stable")
-        freq[pairs[0, order]] = pairs[1, order]  # the most frequent pair is written last
+        freq[pairs[order] // 65536] = pairs[order] % 65536  # the most frequent is written last
     return is_ap, bssid, freq

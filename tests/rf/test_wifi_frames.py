@@ -1,5 +1,7 @@
 """Radiotap and 802.11 header parsing, checked against scapy's encoders and on bad records."""
 
+import struct
+
 import numpy as np
 import pytest
 from scapy.layers.dot11 import Dot11, Dot11Beacon, Dot11Elt, Dot11QoS, RadioTap
@@ -78,3 +80,13 @@ def test_channels_and_addresses():
     assert mac_text(mac_int("AC-CF-85-12-34-56")) == "ac:cf:85:12:34:56"
     with pytest.raises(WifiAnalysisError):
         mac_int("not a mac")
+
+
+def test_a_radiotap_header_longer_than_the_parsed_head_is_read_whole():
+    fields = struct.pack("<HHb", 5745, 0x0140, -71)
+    header = struct.pack("<BBHI", 0, 0, 230, (1 << 3) | (1 << 5)) + fields
+    header += bytes(230 - len(header))  # vendor-namespace bytes the parser skips by length
+    frame = w.data_frame(w.CAMERA_MAC, w.AP_MAC, w.AP_MAC, to_ds=True, from_ds=False, size=900)
+    parsed = parse_frames([0.0, 1.0], [header + frame, w.uplink(w.CAMERA_MAC, w.AP_MAC, 80)])
+    assert parsed.frames["length"].tolist() == [900, 80]
+    assert parsed.frames["freq_mhz"][0] == 5745 and parsed.frames["rssi_dbm"][0] == -71
