@@ -7,7 +7,9 @@ whose source address is itself (addr2 for To-DS and ad-hoc frames, addr3 for Fro
 Frames an access point relays on behalf of another station carry that station as their source,
 so an AP that forwards a camera's stream to a phone on the same network is not mistaken for the
 camera. Its **downlink** is the data addressed to it (the destination address is itself).
-Null-data frames (power-save signalling) carry no payload and count as neither.
+Null-data frames (power-save signalling) carry no payload and count as neither, nor do
+retransmissions (the Retry bit: the same frame again after a lost acknowledgement), so a poor
+link does not look like more traffic.
 
 Sizes are the 802.11 frame's bytes (header, encrypted payload, MIC); they are what a camera's
 encoder and its packetiser make visible on the air, encryption or not.
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rf.wifi.frames import (FROM_DS, NO_ADDRESS, NO_PAYLOAD_DATA_SUBTYPES, SUBTYPE_BEACON,
+from rf.wifi.frames import (FROM_DS, NO_ADDRESS, NO_PAYLOAD_DATA_SUBTYPES, RETRY, SUBTYPE_BEACON,
                             SUBTYPE_PROBE_RESPONSE, TO_DS, TYPE_DATA, TYPE_MANAGEMENT,
                             ParsedFrames, freq_to_channel, mac_text)
 from rf.wifi.oui import OuiRegistry, is_locally_administered
@@ -84,8 +86,8 @@ def attribute(parsed: ParsedFrames) -> Traffic:
     addresses = np.unique(addr2[has_tx])
     transmitter = _index_of(addresses, addr2, has_tx)
     ds = frames["flags"] & (TO_DS | FROM_DS)
-    payload = (frames["type"] == TYPE_DATA) & ~np.isin(frames["subtype"],
-                                                        NO_PAYLOAD_DATA_SUBTYPES)
+    payload = ((frames["type"] == TYPE_DATA) & ((frames["flags"] & RETRY) == 0)
+               & ~np.isin(frames["subtype"], NO_PAYLOAD_DATA_SUBTYPES))
     source = np.where(ds == FROM_DS, frames["addr3"], addr2)
     up = payload & (ds != (TO_DS | FROM_DS)) & (source == addr2) & has_tx
     destination = np.where(ds == TO_DS, frames["addr3"], frames["addr1"])
