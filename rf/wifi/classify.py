@@ -14,9 +14,11 @@ period. What tells the kinds apart:
   GOP's I-frame bursts);
 - ``large_share``: the share of uplink frames of 1024 bytes or more (video fills frames);
 - ``log_down_rate``: log10 of downlink bytes/s (a video call receives a stream too);
-- ``announces``: it sends beacons (an access point; a camera in AP mode does too);
-- ``randomised``: a locally administered address (phones randomise; cameras do not);
-- ``camera_vendor``: its OUI belongs to a maker of camera modules (``CAMERA_MODULE_VENDORS``).
+- ``announces``: it sends beacons (an access point; a camera in AP mode does too).
+
+The vendor (a camera-module maker, ``is_camera_vendor``) and a randomised address are reported
+but are not terms of the model: in the simulator they follow the label by construction, and a
+model leaning on them would be judged on its own assumptions.
 
 The kind is the most probable class of a multinomial logistic model over these terms, and its
 probability is the confidence. The weights (``MODEL_PATH``) are fitted by
@@ -36,7 +38,7 @@ from rf.wifi.lockin import uplink_series
 
 KINDS = ("camera", "video_stream", "ap", "other")
 TERMS = ("bias", "log_up_rate", "up_share", "occupancy", "periodicity", "large_share",
-         "log_down_rate", "announces", "randomised", "camera_vendor")
+         "log_down_rate", "announces")
 MODEL_PATH = Path(__file__).with_name("classifier.json")
 #: Makers whose Wi-Fi modules and SoCs sit in cheap IP and spy cameras (the V380 and
 #: HDWiFiCam families), matched case-insensitively against the registry's organisation name.
@@ -82,8 +84,7 @@ def traffic_terms(time_s: np.ndarray, length: np.ndarray, traffic: Traffic,
             tx.up_bytes_per_s / total if total > 0 else 0.0,
             float(np.mean(seconds[i] > 0)) if seconds.shape[1] else 0.0,
             _periodicity(fine[i]), large / up_frames if up_frames else 0.0,
-            math.log10(1.0 + tx.down_bytes_per_s), float(tx.role == "ap"),
-            float(tx.randomised), float(is_camera_vendor(tx.vendor)))
+            math.log10(1.0 + tx.down_bytes_per_s), float(tx.role == "ap"))
     return terms
 
 

@@ -3,9 +3,10 @@
 The IEEE publishes its registries as CSV (``Registry,Assignment,Organization Name,Organization
 Address``); Debian's ``ieee-data`` package installs them as ``/usr/share/ieee-data/oui.csv``
 (MA-L: 24-bit prefixes), ``mam.csv`` (28-bit) and ``oui36.csv`` (36-bit), and the device reads
-those. Elsewhere ``SNAPSHOT_PATH`` is a small extract of the same files in the same format (the
-prefixes of the vendors the simulated restroom and the tests use), so results do not depend on
-what the machine has installed.
+those. Elsewhere ``SNAPSHOT_PATH`` is a small extract of Debian's ``oui.csv`` (ieee-data
+20220827.1), rows copied unchanged: the prefixes of the vendors the simulated restroom and the
+tests use (camera modules: Bilian, FN-Link, Hikvision; Aruba APs; Intel laptops; Espressif
+plugs; an Apple phone), so results do not depend on what the machine has installed.
 
 A MAC whose first octet has the locally-administered bit (0x02) set was not assigned by the
 IEEE: phones randomise their addresses this way for privacy, so such a transmitter has no

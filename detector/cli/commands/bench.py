@@ -10,6 +10,7 @@ from detector.cli.commands._not_built import NOT_BUILT_EXIT_CODE, register_not_b
 
 AREAS = {
     "rf": "RF: video recall against SNR, false video calls, throughput",
+    "wifi": "Wi-Fi: cameras answering the light, place named, false calls, passive recall",
     "optics": "optics: lens recall, false alarms per scan, time per frame",
     "log": "the inspection log: list, filter and export time for a busy device",
     "web": "the dashboard: alert latency to 20 phones, page weight",
