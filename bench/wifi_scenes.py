@@ -4,8 +4,9 @@ One scenario per seed: the simulated restroom's Wi-Fi world (``hardware.sim.wifi
 hidden camera, continuous or motion-triggered, seeing the stall or facing away, or absent; the
 building's AP; passers' phones; a laptop; a smart plug; a camera in another room) captured while
 the handheld first surveys for ``LEAD_S`` (beside the RF sweep, no stimulus) and then scans
-the stall's places one after another, the rings blinking each place's code
-(``rf.wifi.stimulus.stall_stimulus``, visible and IR rings on the same envelope).
+the stall's places one after another, the rings flickering to each place's code
+(``rf.wifi.stimulus``: visible and IR rings on the same drive); the lock-in is given the
+code's envelope, as the engine gives it.
 
 ``material`` picks the encoder traces the cameras' frame sizes come from: ``"training"`` for
 fitting (``bench.fit_wifi_classifier``), ``"benchmark"`` for ``ansim bench wifi`` only, and
@@ -19,7 +20,7 @@ import numpy as np
 from hardware.sim.restroom import ZONE_TARGETS_M
 from hardware.sim.wifi_world import simulate_wifi_scene
 from rf.wifi.lockin import MAX_LAG_S, PlaceWindow, StimulusLog
-from rf.wifi.stimulus import PLACE_SCAN_S, stall_stimulus
+from rf.wifi.stimulus import PLACE_SCAN_S, ring_drive, stall_stimulus
 
 LEAD_S = 12.0
 PASSIVE_S = 10.0
@@ -44,18 +45,20 @@ class Scenario:
 def scenario(seed: int, material: str) -> Scenario:
     rng = np.random.default_rng([seed, 1212])
     places = [str(p) for p in rng.permutation(list(ZONE_TARGETS_M))]
-    steps, windows = stall_stimulus(places, LEAD_S, rng)
+    envelope, windows = stall_stimulus(places, LEAD_S, rng)
+    drive = ring_drive(envelope, rng)
     kinds, weights = zip(*HIDDEN_CAMERA)
     hidden = str(rng.choice(kinds, p=weights))
     sees = bool(rng.random() < SEES_STALL_PROBABILITY)
     duration_s = LEAD_S + len(places) * PLACE_SCAN_S + MAX_LAG_S + 1.0
-    scene = simulate_wifi_scene(seed, duration_s=duration_s, stimulus_log=steps,
-                                ir_stimulus_log=steps,
+    scene = simulate_wifi_scene(seed, duration_s=duration_s, stimulus_log=drive,
+                                ir_stimulus_log=drive,
                                 place_log=[(w.start_s, w.place) for w in windows],
                                 camera_sees=sees, hidden_camera=hidden, material=material)
     epoch = scene.epoch_s
     return Scenario(seed, [t for t, _ in scene.packets], [p for _, p in scene.packets],
-                    scene.truth, StimulusLog.from_steps(scene.stimulus_log),
+                    scene.truth,
+                    StimulusLog.from_steps([(t + epoch, v) for t, v in envelope]),
                     [PlaceWindow(w.place, w.start_s + epoch, w.end_s + epoch) for w in windows],
                     epoch, hidden)
 

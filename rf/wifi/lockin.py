@@ -10,17 +10,13 @@ was being changed at each moment (``level`` 0..1) on the capture's own clock. Bl
 
 The test, per transmitter:
 1. its uplink bytes and the stimulus level are binned at ``BIN_S``; the bytes are replaced by
-   their ranks, so an encoder's I-frame bursts (ten times a P-frame) cannot dominate;
-2. the normalised correlation r(lag) between ranks and a template is taken for every lag in
-   0..``MAX_LAG_S`` (only a positive response counts: more change, more bytes). Two templates:
-   the level itself (the log says how strongly the scene was being changed, e.g. the share of
-   time a fast code flickered), and its steps |level(t) - level(t - BIN_S)| (a camera whose
-   auto-exposure settles under steady light spends bits only when the light switches);
+   their ranks, so an encoder's I-frame bursts (five to ten times a P-frame) cannot dominate;
+2. the normalised correlation r(lag) between ranks and level is taken for every lag in
+   0..``MAX_LAG_S`` (only a positive response counts: more change, more bytes);
 3. under the null (traffic independent of the light) r * sqrt(n_eff) is standard normal, with
    Bartlett's effective sample size n_eff = n / (1 + 2 sum_k rho_x(k) rho_c(k)) for the
    autocorrelation both series carry; the p-value of the best lag is Bonferroni-corrected over
-   the lags, and over the tests made (two templates, over the whole log and over each place's
-   window on its own);
+   the lags, and over the tests made (the whole log, and each place's window on its own);
 4. the transmitter **responds** when that p-value is below ``FALSE_ALARM_PROBABILITY``, which is
    therefore the chance that a transmitter whose traffic ignores the light is called responding.
 
@@ -46,11 +42,14 @@ BIN_S = 0.25
 #: Encoder latency (one or two frames at 15 fps, x264 look-ahead) plus the station's queue and,
 #: when streaming to the cloud, the uplink buffer: the delays seen in Blink/Flicker's traces
 #: are under 3 s.
-MAX_LAG_S = 3.0
+MAX_LAG_S = 2.0
 #: The chance that a transmitter whose traffic does not follow the light is called responding,
 #: per transmitter and inspection.
 FALSE_ALARM_PROBABILITY = 1e-3
 MIN_UPLINK_FRAMES = 30
+#: Packets of one video frame leave back to back (sub-millisecond gaps at any 802.11n rate);
+#: frames of a 15-30 fps stream are 33-67 ms apart.
+BURST_GAP_S = 0.015
 #: Autocorrelation lags summed in Bartlett's effective sample size.
 _BARTLETT_LAGS = 40
 #: A stimulus log is a list of steps; a step longer than this is a hole in the log.
@@ -159,6 +158,27 @@ def _validate(times, levels, source, *, first_line):
                                     f"than {MAX_STEP_S:.0f} s)")
 
 
+def trimmed_series(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners: int,
+                   start_s: float, n_bins: int) -> np.ndarray:
+    """Like ``uplink_series``, less each bin's largest burst (one video frame's packets, sent
+    back to back less than ``BURST_GAP_S`` apart): a GOP's I-frame lands in some bin whatever
+    the light does, while flicker enlarges every P-frame of the bin."""
+    mine = np.flatnonzero(owner >= 0)
+    totals = uplink_series(time_s, length, owner, n_owners, start_s, n_bins)
+    if len(mine) == 0:
+        return totals
+    order = mine[np.lexsort((time_s[mine], owner[mine]))]
+    o, t = owner[order], time_s[order]
+    starts = np.concatenate([[True], (np.diff(t) > BURST_GAP_S) | (np.diff(o) != 0)])
+    burst = np.cumsum(starts) - 1
+    burst_bytes = np.bincount(burst, weights=length[order])
+    bins = np.floor((t[starts] - start_s) / BIN_S).astype(np.int64)
+    keep = (bins >= 0) & (bins < n_bins)
+    largest = np.zeros(n_owners * n_bins)
+    np.maximum.at(largest, o[starts][keep] * n_bins + bins[keep], burst_bytes[keep])
+    return totals - largest.reshape(n_owners, n_bins)
+
+
 def uplink_series(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners: int,
                   start_s: float, n_bins: int) -> np.ndarray:
     """Bytes per ``BIN_S`` bin from ``start_s``, one row per owner (frames with owner -1 and
@@ -182,24 +202,22 @@ def lock_in(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners:
                                         "short for a lock-in")
     edges = stimulus.start_s + BIN_S * np.arange(n_bins + 1)
     level = stimulus.mean_levels(edges)
-    steps = np.abs(np.diff(level, prepend=level[0]))
-    series = uplink_series(time_s, length, owner, n_owners, stimulus.start_s,
-                           n_bins + n_lags - 1)
+    series = trimmed_series(time_s, length, owner, n_owners, stimulus.start_s,
+                            n_bins + n_lags - 1)
     counts = np.bincount(owner[(owner >= 0) & (time_s >= stimulus.start_s)
                                & (time_s < edges[-1] + MAX_LAG_S)], minlength=n_owners)
     windows = [("", 0, n_bins)] + [
         (p.place, *_bin_range(p, stimulus.start_s, n_bins)) for p in places]
-    windows = [(name, code, lo, hi) for name, lo, hi in windows for code in (level, steps)
-               if hi - lo >= 8 and np.ptp(code[lo:hi]) > 0]
+    windows = [(name, lo, hi) for name, lo, hi in windows
+               if hi - lo >= 8 and np.ptp(level[lo:hi]) > 0]
     results = []
     for i in range(n_owners):
         if counts[i] < MIN_UPLINK_FRAMES or not windows:
             results.append(StimulusResponse(False, 0.0, None, 1.0, None))
             continue
         ranks = scipy.stats.rankdata(series[i])
-        tests = [(_best_lag(ranks, code, lo, hi, n_lags), name)
-                 for name, code, lo, hi in windows]
-        results.append(_decide(tests, n_lags, alpha))
+        tests = [(_best_lag(ranks, level, lo, hi, n_lags), name) for name, lo, hi in windows]
+        results.append(_decide(tests, n_lags, alpha, series[i], level, windows))
     return results
 
 
@@ -225,10 +243,16 @@ def _best_lag(ranks, code, lo, hi, n_lags):
 
 
 def _effective_samples(x, c) -> float:
-    """Bartlett's effective sample size for the correlation of two autocorrelated series."""
+    """Bartlett's effective sample size for the correlation of two autocorrelated series,
+    summing the lags up to the template's first zero crossing (beyond it the template's
+    expected autocorrelation is nil and the sum would only add estimation noise)."""
     n = len(x)
-    lags = min(_BARTLETT_LAGS, n // 4)
-    rho = sum(_autocorrelation(x, k) * _autocorrelation(c, k) for k in range(1, lags + 1))
+    rho = 0.0
+    for k in range(1, min(_BARTLETT_LAGS, n // 4) + 1):
+        rho_c = _autocorrelation(c, k)
+        if rho_c <= 0:
+            break
+        rho += _autocorrelation(x, k) * rho_c
     return n / max(1.0 + 2.0 * rho, 1.0)
 
 
@@ -237,12 +261,24 @@ def _autocorrelation(v, k) -> float:
     return float(v[:-k] @ v[k:]) / denominator if denominator > 0 else 0.0
 
 
-def _decide(tests, n_lags, alpha) -> StimulusResponse:
+def _decide(tests, n_lags, alpha, series, level, windows) -> StimulusResponse:
+    """Responds when the best test's corrected p-value is below ``alpha``; the place named
+    is the one where the bytes rose most with the light (the response's amplitude at the
+    best lag, not its significance: the camera's own place gets the rings' full light, the
+    places it merely sees a share of it, and each window alone is short)."""
     (z, r, lag), name = max(tests, key=lambda t: t[0][0])
     p_one = 0.5 * scipy.special.erfc(z / math.sqrt(2.0))
     p_value = float(min(1.0, p_one * n_lags * len(tests)))
     responds = bool(p_value < alpha)
-    places = [t for t in tests if t[1]]
-    place = max(places, key=lambda t: t[0][0])[1] if responds and places else None
-    return StimulusResponse(responds, round(max(r, 0.0), 4),
-                            round(lag * BIN_S, 3), p_value, place)
+    place = None
+    if responds and len(windows) > 1:
+        place = max(windows[1:], key=lambda w: _amplitude(series, level, w[1], w[2], lag))[0]
+    return StimulusResponse(responds, round(max(r, 0.0), 4), round(lag * BIN_S, 3), p_value,
+                            place)
+
+
+def _amplitude(series, level, lo, hi, lag) -> float:
+    """Bytes per bin more at full stimulus than at none, by least squares."""
+    c = level[lo:hi] - level[lo:hi].mean()
+    x = series[lo + lag:hi + lag]
+    return float((x - x.mean()) @ c / (c @ c))
