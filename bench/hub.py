@@ -4,7 +4,7 @@ Several devices (5 by default), each with its own key and SQLite log holding 1,0
 hash-chained inspection records shaped like real ones (``bench.log``'s bodies: an RF sweep,
 eight optical scans, eight checklist marks, alerts on the few that found something), sync at
 once to the hub: the real app on PostgreSQL, served by waitress on 127.0.0.1, through the
-device's own client (``detector.sync.sync_log``, urllib, batches of 100). The hub checks each
+device's own client (``detector.hub.sync.sync_log``, urllib, batches of 100). The hub checks each
 record's hash, signature and chain link and commits each batch.
 
 Printed: records per second over the whole upload (wall clock, from the first request to the
@@ -23,14 +23,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bench.log import _Contents
-from bench.pgserver import temporary_server
-from detector import records
-from detector.hub_devices import enrol_device
+from detector.hub.devices import enrol_device
+from detector.hub.sync import HubClient, sync_log
 from detector.i18n import t
-from detector.signing import DeviceKey
-from detector.storage import DB_FILENAME, open_store
-from detector.storage.models import Record, RecordBody
-from detector.sync import HubClient, sync_log
+from detector.log import records
+from detector.log.signing import DeviceKey
+from detector.log.storage import DB_FILENAME, open_store
+from detector.log.storage.models import Record, RecordBody
+from testkit.postgres import temporary_server
 from web import create_app
 from web.server import ServerThread
 

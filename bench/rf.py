@@ -5,7 +5,7 @@ Video comes from two independent sources: Debian's hacktv (real PAL/NTSC televis
 and wide, and AM) and the simulator's transmitters. Non-video captures are the confounders a
 restroom holds: carriers, OFDM with a symbol rate near (or at) the line rate, FM broadcast with
 its pilot, display-like sync combs and tones, bursts keyed at a divisor of the line rate, noise.
-Every capture is 0.12 s at 2.4 MS/s through the RTL-SDR front end (``bench.rf_signals``), and
+Every capture is 0.12 s at 2.4 MS/s through the RTL-SDR front end (``hardware.sim.signals``), and
 is analysed by ``rf.classify.analyze_capture``, the same path as ``ansim rf analyze``.
 """
 
@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from bench import rf_signals as sig
+from hardware.sim import signals as sig
 from rf.classify import analyze_capture
 
 SNRS_DB = (-6, -3, 0, 3, 10)
@@ -138,7 +138,7 @@ def _confounder_results(rng, trials, timings):
 
 def _sweep_overhead():
     """Processing time over dongle time for the default sweep of the simulated restroom."""
-    from detector.sweeping import run_sweep  # noqa: PLC0415
+    from detector.engine.sweeping import run_sweep  # noqa: PLC0415
     from hardware.clock import SimulatedClock  # noqa: PLC0415
     from hardware.radio.simulated import SimulatedSource  # noqa: PLC0415
     from hardware.sim.handheld import SimulatedHandheld  # noqa: PLC0415

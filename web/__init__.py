@@ -19,8 +19,18 @@ from web import security
 from web.config import WebConfig, load_secret_key
 from web.lang import choose_language, text, texts_with_prefix
 from web.services import build_services, services
-from web.views import (auth, events, evidence, health, home, hub, inspections, log, sites,
-                       users)
+from web.views import (
+    auth,
+    events,
+    evidence,
+    health,
+    home,
+    hub,
+    inspections,
+    log,
+    sites,
+    users,
+)
 
 BLUEPRINTS = (auth.bp, users.bp, home.bp, events.bp, health.bp, log.bp, inspections.bp, sites.bp,
               evidence.bp)

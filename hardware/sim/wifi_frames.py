@@ -15,8 +15,6 @@ ciphertext). Beacons and probe responses carry SSID, supported rates, DS paramet
 
 import struct
 
-import numpy as np
-
 BROADCAST = b"\xff" * 6
 
 # Frame control byte 0: subtype << 4 | type << 2 (protocol version 0).
@@ -54,30 +52,35 @@ def channel_freq_mhz(channel: int) -> int:
     raise ValueError(f"no Wi-Fi channel {channel}")
 
 
+_LEGACY_PRESENT = (1 << _RT_TSFT) | (1 << _RT_FLAGS) | (1 << _RT_RATE) | (1 << _RT_CHANNEL) \
+    | (1 << _RT_DBM_SIGNAL)
+_HT_PRESENT = (1 << _RT_TSFT) | (1 << _RT_FLAGS) | (1 << _RT_CHANNEL) | (1 << _RT_DBM_SIGNAL) \
+    | (1 << _RT_MCS)
+# Header (version, pad, length, present), TSFT at 8, Flags at 16, then for legacy frames Rate at
+# 17 and Channel at 18; for HT frames a pad byte at 17 (Channel is 2-byte aligned), Channel at
+# 18; dBm signal at 22; HT frames end with MCS (known, flags, index) at 23.
+_LEGACY = struct.Struct("<BBHIQBBHHb")
+_HT = struct.Struct("<BBHIQBxHHbBBB")
+
+
 def radiotap(tsft_us: int, channel: int, signal_dbm: float, *, rate_mbps: float | None = None,
              mcs: int | None = None) -> bytes:
     """A radiotap header for a frame received at ``signal_dbm`` on ``channel``.
 
-    Give ``rate_mbps`` for a legacy (DSSS/OFDM) rate or ``mcs`` for an HT rate.
+    Give ``rate_mbps`` for a legacy (DSSS/OFDM) rate or ``mcs`` for an HT rate (20 MHz, long
+    guard interval).
     """
     if (rate_mbps is None) == (mcs is None):
         raise ValueError("give exactly one of rate_mbps and mcs")
     freq_mhz = channel_freq_mhz(channel)
     band = _CHAN_2GHZ if freq_mhz < 3000 else _CHAN_5GHZ
-    modulation = _CHAN_CCK if rate_mbps is not None and rate_mbps in (1, 2, 5.5, 11) else _CHAN_OFDM
-    signal = int(np.clip(round(signal_dbm), -127, 0))
+    signal = min(max(int(round(signal_dbm)), -127), 0)
     if rate_mbps is not None:
-        present = (1 << _RT_TSFT) | (1 << _RT_FLAGS) | (1 << _RT_RATE) | (1 << _RT_CHANNEL) \
-            | (1 << _RT_DBM_SIGNAL)
-        body = struct.pack("<QBBHHb", tsft_us, 0, int(round(rate_mbps * 2)), freq_mhz,
-                           band | modulation, signal)
-    else:
-        present = (1 << _RT_TSFT) | (1 << _RT_FLAGS) | (1 << _RT_CHANNEL) \
-            | (1 << _RT_DBM_SIGNAL) | (1 << _RT_MCS)
-        # Flags at 16, pad at 17 (Channel is 2-byte aligned), Channel at 18, signal at 22, MCS
-        body = struct.pack("<QBxHHbBBB", tsft_us, 0, freq_mhz, band | modulation, signal,
-                           _MCS_KNOWN, 0, mcs)  # 20 MHz, long guard interval
-    return struct.pack("<BBHI", 0, 0, 8 + len(body), present) + body
+        modulation = _CHAN_CCK if rate_mbps in (1, 2, 5.5, 11) else _CHAN_OFDM
+        return _LEGACY.pack(0, 0, _LEGACY.size, _LEGACY_PRESENT, tsft_us, 0,
+                            int(round(rate_mbps * 2)), freq_mhz, band | modulation, signal)
+    return _HT.pack(0, 0, _HT.size, _HT_PRESENT, tsft_us, 0, freq_mhz, band | _CHAN_OFDM,
+                    signal, _MCS_KNOWN, 0, mcs)
 
 
 def _seq_ctrl(seq: int) -> bytes:
@@ -120,20 +123,21 @@ def probe_request(station: bytes, seq: int, ssid: str = "") -> bytes:
 
 def qos_data(transmitter: bytes, receiver: bytes, other: bytes, *, to_ap: bool, seq: int,
              packet_number: int, payload_bytes: int, retry: bool = False,
-             rng: np.random.Generator | None = None) -> bytes:
+             rng=None) -> bytes:
     """A CCMP-protected QoS data frame carrying ``payload_bytes`` of (encrypted) MSDU.
 
     ``to_ap``: a station sends to its AP (To DS: addr1 = BSSID = receiver, addr2 = station,
     addr3 = final destination ``other``); otherwise the AP sends to a station (From DS:
     addr1 = station, addr2 = BSSID, addr3 = original source ``other``).
-    ``payload_bytes`` counts the LLC/SNAP header and everything above it.
+    ``payload_bytes`` counts the LLC/SNAP header and everything above it; ``rng`` (a
+    ``random.Random``) fills it with ciphertext-like bytes, zeros without one.
     """
     flags = (TO_DS if to_ap else FROM_DS) | PROTECTED | (RETRY if retry else 0)
     header = struct.pack("<BBH", FC_QOS_DATA, flags, 44) + receiver + transmitter + other \
         + _seq_ctrl(seq) + struct.pack("<H", 5 if payload_bytes > 600 else 0)  # TID: video/BE
     pn = packet_number.to_bytes(6, "little")
     ccmp = pn[0:2] + b"\x00" + b"\x20" + pn[2:6]  # PN0 PN1 rsvd ExtIV|KeyID0 PN2..PN5
-    body = (rng.bytes(payload_bytes + CCMP_MIC_BYTES) if rng is not None
+    body = (rng.randbytes(payload_bytes + CCMP_MIC_BYTES) if rng is not None
             else bytes(payload_bytes + CCMP_MIC_BYTES))
     return header + ccmp + body
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from detector.sites import (
+from detector.engine.sites import (
     SiteImportError,
     SiteRecord,
     export_sites,
@@ -13,7 +13,7 @@ from detector.sites import (
     list_sites,
     parse_sites,
 )
-from detector.storage import open_store
+from detector.log.storage import open_store
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "sites.csv"
 

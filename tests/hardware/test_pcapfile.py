@@ -2,6 +2,7 @@
 error naming the file, and a capture cut off mid-packet is read up to the cut."""
 
 import gzip
+import random
 import shutil
 import struct
 import subprocess
@@ -9,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scapy.utils import RawPcapNgWriter
 
 from hardware.sim import wifi_frames as wf
 from hardware.wifi.errors import (
@@ -38,6 +40,7 @@ T0_S = 1_733_300_000.0
 def _frames(n=40, seed=0):
     """Beacons, camera uplink data, ACKs, probe requests: (time_s, bytes, ta, signal_dbm)."""
     rng = np.random.default_rng(seed)
+    payload_rng = random.Random(seed)
     out = []
     for i in range(n):
         t_s = T0_S + 0.01 * i
@@ -48,7 +51,7 @@ def _frames(n=40, seed=0):
             rt = wf.radiotap(tsft, 6, signal, rate_mbps=1)
         elif i % 4 == 1:
             body = wf.qos_data(CAMERA, AP, AP, to_ap=True, seq=i, packet_number=i,
-                               payload_bytes=int(rng.integers(100, 1500)), rng=rng)
+                               payload_bytes=int(rng.integers(100, 1500)), rng=payload_rng)
             ta, rt = CAMERA, wf.radiotap(tsft, 6, signal, mcs=int(rng.integers(0, 8)))
         elif i % 4 == 2:
             body, ta = wf.ack(CAMERA), None
@@ -187,6 +190,17 @@ def test_an_ethernet_capture_is_refused_by_link_type(tmp_path):
     header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
     path.write_bytes(header + struct.pack("<IIII", 0, 0, 14, 14) + bytes(14))
     with pytest.raises(UnsupportedLinkType, match="ethernet.pcap: link type 1 "):
+        read_capture(path)
+
+
+def test_a_pcapng_with_an_ethernet_interface_is_refused_by_link_type(tmp_path):
+    path = tmp_path / "ethernet.pcapng"
+    writer = RawPcapNgWriter(str(path))
+    writer.linktype = 1
+    writer.write_header(None)
+    writer.write_packet(bytes(60), sec=T0_S)
+    writer.close()
+    with pytest.raises(UnsupportedLinkType, match="ethernet.pcapng: an interface of link type 1"):
         read_capture(path)
 
 

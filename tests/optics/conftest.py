@@ -6,12 +6,12 @@ import json
 import numpy as np
 import pytest
 
-from bench.optics_truth import dev_data_dir
 from hardware.camera.simulated import SimulatedCamera
 from hardware.clock import SimulatedClock
 from hardware.gpio.illuminator import Illuminator
 from hardware.gpio.pins import make_pin_factory
 from hardware.sim.handheld import SimulatedHandheld
+from hardware.sim.optics_truth import dev_data_dir
 from hardware.sim.scene import OpticalSurface, Pose, Scene, StallGeometry, Waypoint
 
 ZONE = "wall"
