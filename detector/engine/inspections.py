@@ -66,6 +66,7 @@ from detector.engine.inspection_steps import (
     optical_result,
     rf_result,
     tracked_emitters,
+    wifi_result,
 )
 from detector.errors import Conflict, DetectorError, NotFound
 from detector.log import records
@@ -176,8 +177,14 @@ class InspectionService:
         result, refs = rf_result(outcome, runner.spectrum_csv(outcome.spectrum), self.evidence)
         candidate = (baseline or runner.empty_baseline()).updated_with(outcome.spectrum,
                                                                         outcome.emitters)
-        return self._commit_step(inspection_id, result, refs, started,
-                                 baseline_candidate=candidate.to_json())
+        state = self._commit_step(inspection_id, result, refs, started,
+                                  baseline_candidate=candidate.to_json())
+        started = self.clock()
+        with self._hardware_lock:
+            wifi = runner.wifi_passive()
+        if wifi is None:
+            return state
+        return self._commit_step(inspection_id, *wifi_result(wifi, self.evidence), started)
 
     def run_optical_step(self, inspection_id: str, stall: int, zone: str) -> InspectionState:
         """Scan one checklist place of one stall; follow any video emitter while there."""
@@ -196,10 +203,16 @@ class InspectionService:
                                                 zone=zone))
             proximity = [self._follow(runner, inspection_id, e["freq_hz"], stall, zone)
                          for e in tracked_emitters(rf_steps[-1] if rf_steps else None)]
+            wifi = runner.wifi_place(stall, zone)
         result, refs = optical_result(outcome, stall, zone, self.evidence, proximity)
         if known:
             result["fixtures"] = known
-        return self._commit_step(inspection_id, result, refs, started)
+        state = self._commit_step(inspection_id, result, refs, started)
+        if wifi is None:
+            return state
+        return self._commit_step(
+            inspection_id, *wifi_result(wifi, self.evidence, stall=stall, zone=zone),
+            self.clock())
 
     def mark(self, inspection_id: str, stall: int, item: str, status: str,
              note: str = "") -> InspectionState:

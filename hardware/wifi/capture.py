@@ -23,6 +23,7 @@ Example::
 """
 
 import hashlib
+import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,6 +49,10 @@ class WifiCapture(ABC):
 
     channels: tuple[int, ...] = KR_CHANNELS
     channel: int | None = None
+
+    @abstractmethod
+    def now_s(self) -> float:
+        """The capture clock's time now (what frames are stamped with)."""
 
     @abstractmethod
     def set_channel(self, channel: int) -> None:
@@ -90,3 +95,11 @@ def save_pcapng(frames: Sequence[CapturedFrame], path) -> str:
         raise ValueError(f"{path}: frames of several link types {sorted(linktypes)}")
     write_pcapng(path, [(f.time_s, f.data) for f in frames], linktype=linktypes.pop())
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def pcapng_bytes(frames: Sequence[CapturedFrame]) -> bytes:
+    """``frames`` as the bytes of a pcapng file (evidence to store by its hash)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "capture.pcapng"
+        save_pcapng(frames, path)
+        return path.read_bytes()

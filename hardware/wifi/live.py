@@ -62,6 +62,9 @@ class MonitorCapture(WifiCapture):
         self.interface = interface
         self._socket = conf.L2listen(iface=interface)
 
+    def now_s(self) -> float:
+        return time.time()  # the kernel stamps received frames with the wall clock
+
     def set_channel(self, channel: int) -> None:
         result = subprocess.run(["iw", "dev", self.interface, "set", "channel", str(channel)],
                                 capture_output=True, check=False)

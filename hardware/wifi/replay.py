@@ -36,6 +36,9 @@ class ReplayCapture(WifiCapture):
         self._clock_s = frames[0].time_s if frames else 0.0
         self.channels = ()
 
+    def now_s(self) -> float:
+        return self._clock_s
+
     def set_channel(self, channel: int) -> None:
         self.channel = channel
 

@@ -2,7 +2,7 @@
 lens glints is one critical alert; answering elsewhere a high alert naming the place; a video
 stream that does not answer a medium alert; silence adds nothing."""
 
-from detector.fusion import alerts_for
+from detector.engine.fusion import alerts_for
 
 
 def _scan(stall, zone, findings=()):

@@ -3,7 +3,7 @@ lays them out (the real adapter is the one part this machine lacks)."""
 
 from pathlib import Path
 
-from detector.doctor import OK, WARN, check_wifi_adapter
+from detector.appliance.doctor import OK, WARN, check_wifi_adapter
 from hardware.wifi.probe import survey_adapter, wifi_interfaces
 
 
