@@ -88,7 +88,10 @@ def test_bad_files_are_named_with_their_problem_and_the_rest_still_analysed(
                          + struct.pack("<IIII", 0, 0, 14, 14) + bytes(14))
     corrupt = tmp_path / "corrupt.pcapng"
     data = bytearray(path.read_bytes())
-    data[200:204] = b"\xff\xff\xff\x7f"  # a block length far past the end of the file
+    offset = 0
+    for _ in range(10):  # the 11th block: the section and interface headers come first
+        offset += struct.unpack_from("<I", data, offset + 4)[0]
+    data[offset + 4:offset + 8] = struct.pack("<I", 36)  # its two lengths disagree now
     corrupt.write_bytes(bytes(data))
     result = _ansim("wifi", "analyze", str(notes), str(ethernet), str(corrupt), str(path),
                     "--json")
@@ -96,7 +99,7 @@ def test_bad_files_are_named_with_their_problem_and_the_rest_still_analysed(
     assert len(result.stdout.splitlines()) == 1  # the good capture
     errors = result.stderr
     assert "notes.pcapng" in errors and "ethernet.pcap: link type 1" in errors
-    assert "corrupt.pcapng" in errors
+    assert "corrupt.pcapng: corrupt pcapng at byte" in errors
 
 
 @pytest.mark.parametrize("text, problem", [
