@@ -12,7 +12,8 @@ type                   severity  confirmed  from
 =====================  ========  =========  ================================================
 ``camera_located``     critical  yes        a video transmitter strongest where a lens glints
 ``camera_located``     critical  yes        a Wi-Fi transmitter answering the light where a
-                                            lens glints (or an IR glow shows)
+                                            lens glints (or an IR glow shows); added to the
+                                            RF's alert when that located the same place
 ``wifi_camera``        high      yes        a Wi-Fi transmitter answering the light at a place
 ``wifi_video``         medium    no         a Wi-Fi ``camera``/``video_stream`` that does not
                                             answer the light
@@ -67,7 +68,7 @@ def alerts_for(steps: list[dict]) -> list[dict]:
     fused, replaced = _fuse(rf_alerts, optical_alerts, optical)
     wifi_steps = [s for s in steps if s["kind"] == "wifi_survey"]
     if wifi_steps:
-        wifi_alerts, wifi_replaced = _wifi_alerts(wifi_steps[-1], optical_alerts)
+        wifi_alerts, wifi_replaced = _wifi_alerts(wifi_steps[-1], optical_alerts, fused)
         fused += wifi_alerts
         replaced |= wifi_replaced
     alerts = fused + [a for a in rf_alerts + optical_alerts if a["id"] not in replaced]
@@ -187,8 +188,11 @@ def _fuse(rf_alerts, optical_alerts, optical) -> tuple[list[dict], set[str]]:
     return fused, replaced
 
 
-def _wifi_alerts(step: dict, optical_alerts: list[dict]) -> tuple[list[dict], set[str]]:
-    """Alerts from the newest Wi-Fi survey, and the ids of the optical alerts they replace."""
+def _wifi_alerts(step: dict, optical_alerts: list[dict], located: list[dict]
+                 ) -> tuple[list[dict], set[str]]:
+    """Alerts from the newest Wi-Fi survey, and the ids of the optical alerts they replace. A
+    camera the RF already located at the same place stays one alert, with the Wi-Fi
+    transmitter added to it."""
     evidence = [e["sha256"] for e in step.get("evidence", [])]
     alerts, replaced = [], set()
     for tx in step.get("transmitters", []):
@@ -200,6 +204,12 @@ def _wifi_alerts(step: dict, optical_alerts: list[dict]) -> tuple[list[dict], se
             glints = [a for a in optical_alerts if a["type"] in ("lens", "ir_emitter")
                       and a["severity"] != "info" and place
                       and (a["stall"], a["zone"]) == (place["stall"], place["zone"])]
+            same = [a for a in located if place
+                    and (a["stall"], a["zone"]) == (place["stall"], place["zone"])]
+            if same:
+                same[0]["wifi_mac"] = mac
+                same[0]["evidence"] = sorted(set(same[0]["evidence"]) | set(evidence))
+                continue
             if glints:
                 lens = max(glints, key=lambda a: a["confidence"])
                 alert = _alert(f"fused:wifi:{mac}:{place['stall']}:{place['zone']}",

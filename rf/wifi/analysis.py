@@ -4,12 +4,18 @@
 inventory, classifies each transmitter and, given the illuminator's switch log, tests each one
 for a response to the light. Everything is pure: captures are read in ``hardware.wifi``.
 
+A station watching a camera's stream (the viewer's phone of a camera in access-point mode)
+acknowledges what it receives, so its small uplink follows the light too, through the camera.
+The answer is the sender's: a transmitter that receives more than ``RECEIVER_RATIO`` times what
+it sends is never called responding (its score and p-value are still reported).
+
 Example::
 
     survey = analyze(times, packets, stimulus=StimulusLog.from_steps([(0, 0), (1, 1), (60, 0)]))
     [(t.transmitter.mac, t.kind.kind, t.stimulus) for t in survey.transmitters]
 """
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +24,8 @@ from rf.wifi.frames import LINKTYPE_RADIOTAP, parse_frames
 from rf.wifi.inventory import Transmitter, attribute, build_inventory
 from rf.wifi.lockin import PlaceWindow, StimulusLog, StimulusResponse, lock_in
 from rf.wifi.oui import OuiRegistry
+
+RECEIVER_RATIO = 2.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,9 @@ def analyze(timestamps_s: Sequence[float], packets: Sequence[bytes], *,
     if stimulus is not None and inventory:
         responses = lock_in(frames["time_s"], frames["length"].astype(float), traffic.up_of,
                             len(inventory), stimulus, places)
+        responses = [dataclasses.replace(r, responds=False, place=None)
+                     if tx.down_bytes_per_s > RECEIVER_RATIO * tx.up_bytes_per_s else r
+                     for tx, r in zip(inventory, responses)]
     reports = [TransmitterReport(tx, kind, response)
                for tx, kind, response in zip(inventory, kinds, responses)]
     reports.sort(key=lambda r: (-r.transmitter.frames, r.transmitter.mac))

@@ -53,3 +53,15 @@ def test_the_newest_survey_decides_and_silence_adds_nothing():
     steps = [_scan(2, "bin"), early, late]
     assert [a["type"] for a in alerts_for(steps)] == ["wifi_camera"]
     assert alerts_for([_scan(1, "door_hook"), _wifi()]) == []
+
+
+def test_a_camera_the_rf_located_at_the_same_place_stays_one_alert():
+    rf = {"kind": "rf_sweep", "evidence": [], "emitters": [
+        {"freq_hz": 1.2e9, "power_db": -40.0, "kind": "analog_video", "video_standard": "PAL"}]}
+    scans = [_scan(1, "door_hook", [("lens", 0.8)]), _scan(1, "vent")]
+    scans[0]["proximity"] = [{"freq_hz": 1.2e9, "readings_db": [-30.0]}]
+    scans[1]["proximity"] = [{"freq_hz": 1.2e9, "readings_db": [-50.0]}]
+    steps = [rf, *scans, _wifi(_tx("44:47:cc:12:34:56", responds=True, place=(1, "door_hook")))]
+    (alert,) = alerts_for(steps)
+    assert (alert["type"], alert["zone"], alert["wifi_mac"]) == (
+        "camera_located", "door_hook", "44:47:cc:12:34:56")
