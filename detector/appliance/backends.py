@@ -141,7 +141,8 @@ def _simulated_wifi(handheld, illuminator, seed: int):
     from hardware.sim.wifi_world import WifiWorld  # noqa: PLC0415
     from hardware.wifi.simulated import SimulatedCapture  # noqa: PLC0415
 
-    zone = handheld.scene.hidden_camera_zone
+    lenses = handheld.scene.hidden_camera_lenses()
+    zone = lenses[0].zone if lenses else None
     world = WifiWorld(seed, hidden_camera="continuous" if zone else "none", camera_zone=zone,
                       camera_sees=True)
     return SimulatedCapture(world, handheld.clock, illuminator=illuminator, handheld=handheld)

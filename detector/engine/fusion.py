@@ -226,5 +226,5 @@ def _wifi_alerts(step: dict, optical_alerts: list[dict], located: list[dict]
             alerts.append(alert)
         elif tx.get("kind") in ("camera", "video_stream"):
             alerts.append(_alert(f"wifi:video:{mac}", "wifi_video", "medium", False, evidence,
-                                 mac=mac, kind=tx["kind"], confidence=tx.get("confidence")))
+                                 mac=mac, wifi_kind=tx["kind"], confidence=tx.get("confidence")))
     return alerts, replaced

@@ -179,12 +179,11 @@ class InspectionService:
                                                                         outcome.emitters)
         state = self._commit_step(inspection_id, result, refs, started,
                                   baseline_candidate=candidate.to_json())
-        started = self.clock()
         with self._hardware_lock:
             wifi = runner.wifi_passive()
         if wifi is None:
             return state
-        return self._commit_step(inspection_id, *wifi_result(wifi, self.evidence), started)
+        return self._commit_wifi(inspection_id, wifi)
 
     def run_optical_step(self, inspection_id: str, stall: int, zone: str) -> InspectionState:
         """Scan one checklist place of one stall; follow any video emitter while there."""
@@ -210,9 +209,7 @@ class InspectionService:
         state = self._commit_step(inspection_id, result, refs, started)
         if wifi is None:
             return state
-        return self._commit_step(
-            inspection_id, *wifi_result(wifi, self.evidence, stall=stall, zone=zone),
-            self.clock())
+        return self._commit_wifi(inspection_id, wifi, stall, zone)
 
     def mark(self, inspection_id: str, stall: int, item: str, status: str,
              note: str = "") -> InspectionState:
@@ -430,6 +427,18 @@ class InspectionService:
                 self._publish("alert", inspection_id=inspection_id, site_id=state.site_id,
                               **alert)
         return state
+
+    def _commit_wifi(self, inspection_id, outcome, stall=None, zone=None) -> InspectionState:
+        """Record a Wi-Fi survey step and show its transmitters live (to inspectors only:
+        volunteers' streams never carry the ``wifi`` kind)."""
+        started = self.clock()
+        result, refs = wifi_result(outcome, self.evidence, stall=stall, zone=zone)
+        self._publish("wifi", inspection_id=inspection_id, stall=stall, zone=zone,
+                      transmitters=[{k: t[k] for k in ("mac", "vendor", "role", "ssid", "channel",
+                                                        "rssi_dbm", "kind", "confidence",
+                                                        "stimulus")}
+                                    for t in result["transmitters"]])
+        return self._commit_step(inspection_id, result, refs, started)
 
     def _follow(self, runner, inspection_id, freq_hz, stall, zone) -> dict:
         """A few proximity readings of one emitter here, each published as it comes."""
