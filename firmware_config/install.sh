@@ -30,7 +30,7 @@ DATA_DIR=/var/lib/ansim
 DATA_LABEL=ansim-data
 BOOT=/boot/firmware
 PACKAGES=(python3-venv python3-pip python3-picamera2 python3-libcamera python3-lgpio
-          rtl-sdr librtlsdr0 network-manager console-setup nginx)
+          rtl-sdr librtlsdr0 network-manager console-setup nginx iw ieee-data)
 GROUPS_NEEDED=(plugdev video gpio)
 UNITS=(ansim.service ansim-hotspot.service)
 SRC_DIR=/opt/ansim/src
@@ -178,6 +178,11 @@ install_files() {
         /etc/systemd/system.conf.d/60-ansim-watchdog.conf 0644
     put "$HERE/journald/60-ansim.conf" /etc/systemd/journald.conf.d/60-ansim.conf 0644
     put "$HERE/udev/60-ansim-rtlsdr.rules" /etc/udev/rules.d/60-ansim-rtlsdr.rules 0644
+    put "$HERE/udev/70-ansim-wifi.rules" /etc/udev/rules.d/70-ansim-wifi.rules 0644
+    put "$HERE/systemd/ansim-wifi-monitor.service" \
+        /etc/systemd/system/ansim-wifi-monitor.service 0644
+    put "$HERE/NetworkManager/ansim-wifi-monitor.conf" \
+        /etc/NetworkManager/conf.d/ansim-wifi-monitor.conf 0644
     put "$HERE/modprobe/ansim-rtlsdr-blacklist.conf" \
         /etc/modprobe.d/ansim-rtlsdr-blacklist.conf 0644
     put_once "$HERE/profile.toml" /etc/ansim/profile.toml 0644

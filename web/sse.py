@@ -8,7 +8,7 @@ interval are replaced, not queued). A comment line every ``keepalive_s``
 keeps an idle stream open through proxies and lets the server notice a phone that has left.
 
 What a role sees is decided here too: volunteers get alerts, progress and inspection changes
-only (no spectra, no optics status), and of those only the fields in ``VOLUNTEER_FIELDS``
+only (no spectra, no optics status, no Wi-Fi transmitters and so never a MAC address), and of those only the fields in ``VOLUNTEER_FIELDS``
 (never images, evidence or detail that belongs to the log).
 """
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from detector import i18n
 from detector.engine.events import KINDS, Event
 
-THROTTLED_KINDS = frozenset({"spectrum", "proximity", "optics_status"})
+THROTTLED_KINDS = frozenset({"spectrum", "proximity", "optics_status", "wifi"})
 VOLUNTEER_KINDS = frozenset({"alert", "progress", "inspection"})
 #: The only event fields a volunteer's phone receives.
 VOLUNTEER_FIELDS = frozenset({

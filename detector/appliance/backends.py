@@ -61,6 +61,7 @@ class HardwareSession:
     handheld: object | None  # hardware.sim.handheld.SimulatedHandheld when anything is simulated
     pin_factory: object
     notes: list[Note]
+    wifi: object | None = None  # hardware.wifi.capture.WifiCapture
 
     @property
     def simulated_parts(self) -> list[str]:
@@ -72,8 +73,9 @@ class HardwareSession:
             self.handheld.move_to(zone)
 
     def close(self) -> None:
-        for part in (self.radio, self.camera, self.illuminator):
-            part.close()
+        for part in (self.radio, self.camera, self.illuminator, self.wifi):
+            if part is not None:
+                part.close()
 
 
 def open_hardware(profile, *, simulate: bool, scene=None, seed: int = 0) -> HardwareSession:
@@ -103,10 +105,47 @@ def open_hardware(profile, *, simulate: bool, scene=None, seed: int = 0) -> Hard
                 illuminator = make_illuminator(profile, pin_factory, sim_clock)
                 camera = _simulated_camera(profile, handheld, illuminator, seed)
                 clock = sim_clock
+        wifi, wifi_note = choose_wifi(simulate)
+        if wifi is None:
+            if handheld is None:
+                scene, handheld = _simulated_restroom(scene, seed, SimulatedClock())
+            wifi = _simulated_wifi(handheld, illuminator, seed)
         opened.pop_all()
     return HardwareSession(radio=radio, camera=camera, illuminator=illuminator, clock=clock,
                            handheld=handheld, pin_factory=pin_factory,
-                           notes=[radio_note, camera_note, gpio_note])
+                           notes=[radio_note, camera_note, gpio_note, wifi_note], wifi=wifi)
+
+
+def choose_wifi(simulate: bool):
+    """The monitor-mode adapter (opened) and a note, or None and a note saying why the Wi-Fi
+    survey is simulated."""
+    if simulate:
+        return None, _forced("wifi")
+    from hardware.wifi.probe import survey_adapter, wifi_interfaces  # noqa: PLC0415
+
+    adapter = survey_adapter(wifi_interfaces())
+    if adapter is None or not adapter.monitor:
+        return None, Note("wifi", SIMULATED, "hw.wifi.no_monitor")
+    from hardware.wifi.live import MonitorCapture  # noqa: PLC0415 - only with an adapter
+
+    try:
+        capture = MonitorCapture(adapter.name)
+    except HardwareError as exc:
+        return None, Note("wifi", SIMULATED, "hw.wifi.open_failed", {"error": str(exc)})
+    return capture, Note("wifi", REAL, "hw.wifi.real", {"interface": adapter.name,
+                                                        "driver": adapter.driver or "?"})
+
+
+def _simulated_wifi(handheld, illuminator, seed: int):
+    """The simulated restroom's Wi-Fi world, its hidden camera where the scene hides one."""
+    from hardware.sim.wifi_world import WifiWorld  # noqa: PLC0415
+    from hardware.wifi.simulated import SimulatedCapture  # noqa: PLC0415
+
+    lenses = handheld.scene.hidden_camera_lenses()
+    zone = lenses[0].zone if lenses else None
+    world = WifiWorld(seed, hidden_camera="continuous" if zone else "none", camera_zone=zone,
+                      camera_sees=True)
+    return SimulatedCapture(world, handheld.clock, illuminator=illuminator, handheld=handheld)
 
 
 def _forced(part: str) -> Note:

@@ -66,6 +66,7 @@ def diagnose(profile_path=None, data_dir=None, *, simulate: bool, on_pi: bool) -
         checks.append(check_data_dir(Path(data_dir)))
     checks += check_radio_software() + check_radio_usb()
     checks += check_camera(on_pi)
+    checks.append(check_wifi_adapter())
     backends = choose_backends(profile, simulate) if profile is not None else []
     checks += pi_checks()
     return Report(checks=checks, backends=backends, profile=profile)
@@ -154,6 +155,20 @@ def check_camera(on_pi: bool) -> list[Check]:
     else:
         checks.append(Check("picamera2", OK, "doctor.camera.picamera2_ok", {}))
     return checks
+
+
+def check_wifi_adapter(sysfs_net: Path = Path("/sys/class/net")) -> Check:
+    """A USB Wi-Fi adapter for the survey, and whether the service has put it in monitor mode."""
+    from hardware.wifi.probe import survey_adapter, wifi_interfaces  # noqa: PLC0415
+
+    adapter = survey_adapter(wifi_interfaces(sysfs_net))
+    if adapter is None:
+        return Check("wifi_adapter", WARN, "doctor.wifi.missing", {}, "doctor.fix.wifi_missing")
+    params = {"interface": adapter.name, "driver": adapter.driver or "?"}
+    if not adapter.monitor:
+        return Check("wifi_adapter", WARN, "doctor.wifi.not_monitor", params,
+                     "doctor.fix.wifi_monitor")
+    return Check("wifi_adapter", OK, "doctor.wifi.ok", params)
 
 
 def choose_backends(profile, simulate: bool) -> list[Note]:

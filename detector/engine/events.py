@@ -22,7 +22,8 @@ import time
 from dataclasses import dataclass, field
 
 #: The kinds of event ansim publishes.
-KINDS = frozenset({"alert", "progress", "spectrum", "proximity", "optics_status", "inspection"})
+KINDS = frozenset({"alert", "progress", "spectrum", "proximity", "optics_status", "inspection",
+                   "wifi"})
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,12 @@ The alerts:
 type                   severity  confirmed  from
 =====================  ========  =========  ================================================
 ``camera_located``     critical  yes        a video transmitter strongest where a lens glints
+``camera_located``     critical  yes        a Wi-Fi transmitter answering the light where a
+                                            lens glints (or an IR glow shows); added to the
+                                            RF's alert when that located the same place
+``wifi_camera``        high      yes        a Wi-Fi transmitter answering the light at a place
+``wifi_video``         medium    no         a Wi-Fi ``camera``/``video_stream`` that does not
+                                            answer the light
 ``video_transmitter``  high      yes        an emitter whose signal carries a TV line rate
 ``lens``               high      yes        a retro-reflecting lens (confidence >= 0.5)
 ``lens``               medium    no         a weaker lens candidate
@@ -24,6 +30,16 @@ A video transmitter that reads strongest (within ``NEAR_MARGIN_DB`` of its stron
 ``MIN_RISE_DB`` above its median over all places scanned) at the place where a lens glints is one
 ``camera_located`` alert that replaces the two it explains: the RF says a camera
 is transmitting, the optics say where, and the proximity readings tie the two together.
+
+The Wi-Fi survey (steps of kind ``wifi_survey``, the newest of which holds the lock-in over
+every place scanned so far) names, per transmitter, whether its uplink answered the rings'
+code and at which place (``stimulus.place``: stall and zone). A transmitter answering at a
+place where a lens glints is one ``camera_located`` alert replacing the lens alert; answering
+elsewhere it is a high ``wifi_camera`` alert naming the place. A transmitter classed ``camera``
+or ``video_stream`` that does not answer is a medium ``wifi_video`` alert (a camera that looks
+elsewhere, or a phone's video call). Wi-Fi silence never makes a restroom clear: a camera that
+records to a card sends nothing. The alerts hold the transmitter's MAC for the record; the
+messages name only the place.
 
 A scan of a place where the site has known optical fixtures (``detector.engine.fixtures``; the scan's
 result lists them under ``fixtures``) reports its IR glows as information, each with the fixture
@@ -50,6 +66,11 @@ def alerts_for(steps: list[dict]) -> list[dict]:
     rf_alerts = _rf_alerts(rf_steps[-1]) if rf_steps else []
     optical_alerts = [a for s in optical for a in _optical_alerts(s)]
     fused, replaced = _fuse(rf_alerts, optical_alerts, optical)
+    wifi_steps = [s for s in steps if s["kind"] == "wifi_survey"]
+    if wifi_steps:
+        wifi_alerts, wifi_replaced = _wifi_alerts(wifi_steps[-1], optical_alerts, fused)
+        fused += wifi_alerts
+        replaced |= wifi_replaced
     alerts = fused + [a for a in rf_alerts + optical_alerts if a["id"] not in replaced]
     return sorted(alerts, key=lambda a: (-SEVERITIES.index(a["severity"]), a["id"]))
 
@@ -165,3 +186,45 @@ def _fuse(rf_alerts, optical_alerts, optical) -> tuple[list[dict], set[str]]:
         fused.append(alert)
         replaced.update(alert["replaces"])
     return fused, replaced
+
+
+def _wifi_alerts(step: dict, optical_alerts: list[dict], located: list[dict]
+                 ) -> tuple[list[dict], set[str]]:
+    """Alerts from the newest Wi-Fi survey, and the ids of the optical alerts they replace. A
+    camera the RF already located at the same place stays one alert, with the Wi-Fi
+    transmitter added to it."""
+    evidence = [e["sha256"] for e in step.get("evidence", [])]
+    alerts, replaced = [], set()
+    for tx in step.get("transmitters", []):
+        stimulus = tx.get("stimulus") or {}
+        place = stimulus.get("place") or {}
+        mac = tx["mac"]
+        if stimulus.get("responds"):
+            where = {"stall": place.get("stall"), "zone": place.get("zone")} if place else {}
+            glints = [a for a in optical_alerts if a["type"] in ("lens", "ir_emitter")
+                      and a["severity"] != "info" and place
+                      and (a["stall"], a["zone"]) == (place["stall"], place["zone"])]
+            same = [a for a in located if place
+                    and (a["stall"], a["zone"]) == (place["stall"], place["zone"])]
+            if same:
+                same[0]["wifi_mac"] = mac
+                same[0]["evidence"] = sorted(set(same[0]["evidence"]) | set(evidence))
+                continue
+            if glints:
+                lens = max(glints, key=lambda a: a["confidence"])
+                alert = _alert(f"fused:wifi:{mac}:{place['stall']}:{place['zone']}",
+                               "camera_located", "critical", True,
+                               evidence + lens["evidence"], **where, mac=mac,
+                               confidence=lens["confidence"], lag_s=stimulus.get("lag_s"))
+                alert["message_key"] = "inspect.alert.wifi_camera_located"
+                alert["replaces"] = sorted(a["id"] for a in glints)
+                replaced.update(alert["replaces"])
+            else:
+                alert = _alert(f"wifi:responds:{mac}", "wifi_camera", "high", True, evidence,
+                               **where, mac=mac, confidence=tx.get("confidence"),
+                               lag_s=stimulus.get("lag_s"))
+            alerts.append(alert)
+        elif tx.get("kind") in ("camera", "video_stream"):
+            alerts.append(_alert(f"wifi:video:{mac}", "wifi_video", "medium", False, evidence,
+                                 mac=mac, wifi_kind=tx["kind"], confidence=tx.get("confidence")))
+    return alerts, replaced

@@ -1,7 +1,9 @@
 """The engine's steps on a hardware session, real or simulated: an RF sweep with
 ``detector.engine.sweeping.run_sweep``, an optical scan with ``detector.engine.scanning.run_scan``
 and proximity readings with ``detector.engine.proximity.follow``, with the device profile's
-settings (the ``StepRunner`` of ``detector.engine.inspection_steps``).
+settings (the ``StepRunner`` of ``detector.engine.inspection_steps``); and the Wi-Fi survey
+(``detector.engine.wifi_survey``) beside the sweep and after each place's scan, accumulated
+per stall since the last sweep.
 
 Kept apart from the recording of results so that opening the log to read it never loads the
 sensing pipelines (numpy, SciPy, OpenCV).
@@ -14,6 +16,7 @@ from detector.engine.live_view import SweepView, optics_status
 from detector.engine.proximity import follow
 from detector.engine.scanning import run_scan
 from detector.engine.sweeping import run_sweep
+from detector.engine.wifi_survey import WifiStimulus, passive_survey
 from rf.baseline import SiteBaseline
 from rf.rtlpower import spectrum_csv_text
 
@@ -28,6 +31,8 @@ class HardwareSteps:
         self.hardware = hardware
         self.profile = profile
         self.scratch_dir = Path(scratch_dir)
+        self._wifi_stalls: dict[int, WifiStimulus] = {}
+        self._scan_started_s: float | None = None
 
     def sweep(self, baseline, on_progress, on_live):
         self.hardware.move_to(RF_SWEEP_ZONE)
@@ -48,6 +53,8 @@ class HardwareSteps:
 
     def scan(self, stall: int, zone: str, on_progress, on_live):
         self.hardware.move_to(zone)
+        wifi = self.hardware.wifi
+        self._scan_started_s = wifi.now_s() if wifi is not None else None
         frames = itertools.count(1)
 
         def on_frame(frame, live):
@@ -56,6 +63,24 @@ class HardwareSteps:
 
         return run_scan(self.hardware.camera, self.hardware.illuminator, n_frames=SCAN_FRAMES,
                         on_frame=on_frame)
+
+    def wifi_passive(self):
+        """A passive survey beside the sweep (None without a Wi-Fi capture); a new inspection
+        starts here, so the stimulus accumulated for earlier stalls is dropped."""
+        self._wifi_stalls.clear()
+        if self.hardware.wifi is None:
+            return None
+        return passive_survey(self.hardware.wifi)
+
+    def wifi_place(self, stall: int, zone: str):
+        """The Wi-Fi stimulus at the place just scanned, and the lock-in over the stall."""
+        if self.hardware.wifi is None or self._scan_started_s is None:
+            return None
+        stimulus = self._wifi_stalls.get(stall)
+        if stimulus is None:
+            stimulus = WifiStimulus(self.hardware.wifi, self.hardware.illuminator, seed=stall)
+            self._wifi_stalls[stall] = stimulus
+        return stimulus.stimulate(stall, zone, self._scan_started_s)
 
     def spectrum_csv(self, spectrum) -> str:
         return spectrum_csv_text(spectrum)

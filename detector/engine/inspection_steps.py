@@ -9,7 +9,8 @@ step runs it reports how far it is (``on_progress``) and what a phone shows live
 ``detector.engine.live_view``).
 
 This module also turns outcomes into the plain dicts a record keeps (``rf_result``,
-``optical_result``), writing the evidence behind them (gzipped spectrum CSV, SigMF captures, PNG
+``optical_result``, ``wifi_result``: the Wi-Fi inventory, kinds and lock-in decisions, with the
+capture as pcapng evidence), writing the evidence behind them (gzipped spectrum CSV, SigMF captures, PNG
 crops of each optical finding) to the evidence store; the sweep's captures are moved there from
 the scratch directory it wrote them to.
 """
@@ -24,8 +25,11 @@ from typing import Protocol
 from detector.engine.fusion import is_video
 from detector.errors import DetectorError
 from detector.log.evidence import EvidenceRef, EvidenceStore
+from hardware.wifi.capture import pcapng_bytes
 
 PROXIMITY_READINGS = 5
+WIFI_EVIDENCE_KIND = "wifi_capture"
+PCAPNG_MEDIA_TYPE = "application/x-pcapng"
 MAX_TRACKED_EMITTERS = 3
 
 
@@ -46,6 +50,13 @@ class StepRunner(Protocol):
 
     def follow(self, freq_hz: float, n_readings: int) -> list:
         """Readings with ``power_db`` and ``level`` (0..1), like ``ProximityReading``."""
+
+    def wifi_passive(self):
+        """A passive Wi-Fi survey beside the sweep (``WifiOutcome``), or None without Wi-Fi."""
+
+    def wifi_place(self, stall: int, zone: str):
+        """The Wi-Fi stimulus at the place just scanned and the lock-in over its stall so far
+        (``WifiOutcome``), or None without Wi-Fi."""
 
     def baseline_from_json(self, text: str): ...
 
@@ -172,3 +183,23 @@ def _png_bytes(image) -> bytes:
     if not ok:
         raise StepError("could not encode an optical finding's crop as PNG")
     return encoded.tobytes()
+
+
+def wifi_result(outcome, evidence: EvidenceStore, *, stall=None, zone=None):
+    """The record's view of a survey step, and the pcapng evidence of what it captured."""
+    refs = []
+    if outcome.frames:
+        refs.append(evidence.put_bytes(pcapng_bytes(outcome.frames), kind=WIFI_EVIDENCE_KIND,
+                                       media_type=PCAPNG_MEDIA_TYPE))
+    transmitters = []
+    for report in outcome.survey.transmitters:
+        data = report.to_dict()
+        stimulus = data["stimulus"]
+        if stimulus is not None and stimulus["place"]:
+            place_stall, place_zone = stimulus["place"].split(":", 1)
+            stimulus["place"] = {"stall": int(place_stall), "zone": place_zone}
+        transmitters.append(data)
+    result = {"kind": "wifi_survey", "stall": stall, "zone": zone,
+              "frames": outcome.survey.n_frames, "places": outcome.places,
+              "transmitters": transmitters, "evidence": [r.to_dict() for r in refs]}
+    return result, refs

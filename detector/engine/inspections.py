@@ -65,6 +65,7 @@ from detector.engine.inspection_steps import (
     optical_result,
     rf_result,
     tracked_emitters,
+    wifi_result,
 )
 from detector.errors import Conflict, DetectorError, NotFound
 from detector.log import records, witness
@@ -184,8 +185,13 @@ class InspectionService:
         result, refs = rf_result(outcome, runner.spectrum_csv(outcome.spectrum), self.evidence)
         candidate = (baseline or runner.empty_baseline()).updated_with(outcome.spectrum,
                                                                         outcome.emitters)
-        return self._commit_step(inspection_id, result, refs, started,
-                                 baseline_candidate=candidate.to_json())
+        state = self._commit_step(inspection_id, result, refs, started,
+                                  baseline_candidate=candidate.to_json())
+        with self._hardware_lock:
+            wifi = runner.wifi_passive()
+        if wifi is None:
+            return state
+        return self._commit_wifi(inspection_id, wifi)
 
     def run_optical_step(self, inspection_id: str, stall: int, zone: str) -> InspectionState:
         """Scan one checklist place of one stall; follow any video emitter while there."""
@@ -204,10 +210,14 @@ class InspectionService:
                                                 zone=zone))
             proximity = [self._follow(runner, inspection_id, e["freq_hz"], stall, zone)
                          for e in tracked_emitters(rf_steps[-1] if rf_steps else None)]
+            wifi = runner.wifi_place(stall, zone)
         result, refs = optical_result(outcome, stall, zone, self.evidence, proximity)
         if known:
             result["fixtures"] = known
-        return self._commit_step(inspection_id, result, refs, started)
+        state = self._commit_step(inspection_id, result, refs, started)
+        if wifi is None:
+            return state
+        return self._commit_wifi(inspection_id, wifi, stall, zone)
 
     def mark(self, inspection_id: str, stall: int, item: str, status: str,
              note: str = "") -> InspectionState:
@@ -437,6 +447,18 @@ class InspectionService:
                 self._publish("alert", inspection_id=inspection_id, site_id=state.site_id,
                               **alert)
         return state
+
+    def _commit_wifi(self, inspection_id, outcome, stall=None, zone=None) -> InspectionState:
+        """Record a Wi-Fi survey step and show its transmitters live (to inspectors only:
+        volunteers' streams never carry the ``wifi`` kind)."""
+        started = self.clock()
+        result, refs = wifi_result(outcome, self.evidence, stall=stall, zone=zone)
+        self._publish("wifi", inspection_id=inspection_id, stall=stall, zone=zone,
+                      transmitters=[{k: t[k] for k in ("mac", "vendor", "role", "ssid", "channel",
+                                                        "rssi_dbm", "kind", "confidence",
+                                                        "stimulus")}
+                                    for t in result["transmitters"]])
+        return self._commit_step(inspection_id, result, refs, started)
 
     def _follow(self, runner, inspection_id, freq_hz, stall, zone) -> dict:
         """A few proximity readings of one emitter here, each published as it comes."""

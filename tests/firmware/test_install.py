@@ -18,6 +18,10 @@ COPIED = {  # device path -> source in firmware_config/
     "etc/systemd/system.conf.d/60-ansim-watchdog.conf": "systemd/system.conf.d/60-ansim-watchdog.conf",
     "etc/systemd/journald.conf.d/60-ansim.conf": "journald/60-ansim.conf",
     "etc/udev/rules.d/60-ansim-rtlsdr.rules": "udev/60-ansim-rtlsdr.rules",
+    "etc/udev/rules.d/70-ansim-wifi.rules": "udev/70-ansim-wifi.rules",
+    "etc/systemd/system/ansim-wifi-monitor.service": "systemd/ansim-wifi-monitor.service",
+    "etc/NetworkManager/conf.d/ansim-wifi-monitor.conf":
+        "NetworkManager/ansim-wifi-monitor.conf",
     "etc/modprobe.d/ansim-rtlsdr-blacklist.conf": "modprobe/ansim-rtlsdr-blacklist.conf",
     "etc/ansim/profile.toml": "profile.toml",
     "boot/firmware/ansim-config.txt": "boot/ansim-config.txt",

@@ -9,7 +9,7 @@ import pytest
 
 from tests.firmware.conftest import FIRMWARE, REPO, run_install
 
-UNITS = ("ansim.service", "ansim-hotspot.service")
+UNITS = ("ansim.service", "ansim-hotspot.service", "ansim-wifi-monitor.service")
 
 
 def _shell_scripts():
@@ -45,6 +45,11 @@ def unit_root(tmp_path_factory):
     for program in ("ansim", "python"):
         (venv_bin / program).write_text("#!/bin/sh\n")
         (venv_bin / program).chmod(0o755)
+    sbin = root / "usr/sbin"  # iw and iproute2's ip, which install.sh's packages provide
+    sbin.mkdir(parents=True, exist_ok=True)
+    for program in ("iw", "ip"):
+        (sbin / program).write_text("#!/bin/sh\n")
+        (sbin / program).chmod(0o755)
     return root
 
 

@@ -163,6 +163,12 @@ class FakeSteps:
         return [FakeReading(0.1 * i, power_db + 0.1 * i, min(max((power_db + 70) / 50, 0), 1))
                 for i in range(n_readings)]
 
+    def wifi_passive(self):
+        return None  # these inspections have no Wi-Fi capture
+
+    def wifi_place(self, stall, zone):
+        return None
+
     def spectrum_csv(self, spectrum):
         return "freq_hz,power_db\n" + "".join(f"{f:.0f},{p:.1f}\n" for f, p in
                                              zip(spectrum.freqs_hz, spectrum.power_db, strict=True))

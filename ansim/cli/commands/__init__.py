@@ -12,6 +12,7 @@ from ansim.cli.commands import (
                                    serve,
                                    sites,
                                    sweep,
+                                   wifi,
 )
 
-ALL = (doctor, inspect, sweep, scan, rf, optics, log, sites, serve, hub, bench)
+ALL = (doctor, inspect, sweep, scan, rf, wifi, optics, log, sites, serve, hub, bench)

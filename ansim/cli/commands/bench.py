@@ -10,7 +10,7 @@ import argparse
 
 from detector.i18n import t
 
-AREAS = ("rf", "optics", "log", "web", "hub")
+AREAS = ("rf", "wifi", "optics", "log", "web", "hub")
 
 
 def register(subparsers, common):
@@ -36,6 +36,8 @@ def _benchmark(area: str):
     check sees every edge)."""
     if area == "rf":
         from bench import rf as module
+    elif area == "wifi":
+        from bench import wifi as module
     elif area == "optics":
         from bench import optics as module
     elif area == "log":

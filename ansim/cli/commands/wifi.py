@@ -1,0 +1,145 @@
+"""``ansim wifi survey`` and ``ansim wifi analyze CAPTURE... [--stimulus STIMULUS.csv] --json``.
+
+``analyze`` reads pcap/pcapng captures (802.11 + radiotap, or plain 802.11) and prints, per
+file, every transmitter with its vendor, role, traffic, kind and, given the illuminator's switch
+log (``time_s,level`` on the capture's packet clock), whether it answered the light. With
+``--json`` each file is one JSON object on its own line. A capture cut off mid-packet is
+analysed up to the cut with a warning; a file that cannot be read is reported (naming it and
+the problem) and the others are still analysed, with exit code 1.
+
+``survey`` listens live (the monitor-mode adapter, or the simulated restroom with
+``--simulate``), hopping over the profile's channels, and prints the inventory.
+"""
+
+import json
+import sys
+import warnings
+from pathlib import Path
+
+from ansim.cli.output import fail
+from detector.i18n import t
+from hardware.errors import HardwareError
+
+SURVEY_DWELL_S = 0.5
+
+
+def register(subparsers, common):
+    parser = subparsers.add_parser("wifi", parents=[common], help=t("wifi.help.wifi"))
+    actions = parser.add_subparsers(dest="wifi_action", required=True, metavar="ACTION")
+    analyze = actions.add_parser("analyze", parents=[common], help=t("wifi.help.analyze"))
+    analyze.add_argument("captures", nargs="+", metavar="CAPTURE", help=t("wifi.help.captures"))
+    analyze.add_argument("--stimulus", metavar="STIMULUS.csv", help=t("wifi.help.stimulus"))
+    analyze.set_defaults(func=run_analyze)
+    survey = actions.add_parser("survey", parents=[common], help=t("wifi.help.survey"))
+    survey.add_argument("--seconds", type=float, default=20.0, help=t("wifi.help.seconds"))
+    survey.add_argument("--interface", default=None, help=t("wifi.help.interface"))
+    survey.add_argument("--seed", type=int, default=1, help=t("wifi.help.seed"))
+    survey.set_defaults(func=run_survey)
+
+
+def run_analyze(args) -> int:
+    from hardware.wifi.errors import TruncatedCaptureWarning  # noqa: PLC0415
+    from hardware.wifi.replay import ReplayCapture  # noqa: PLC0415
+    from rf.wifi.errors import WifiAnalysisError  # noqa: PLC0415
+    from rf.wifi.lockin import parse_stimulus_csv  # noqa: PLC0415
+
+    stimulus = None
+    if args.stimulus:
+        try:
+            stimulus = parse_stimulus_csv(_read_text(args.stimulus), args.stimulus)
+        except (WifiAnalysisError, OSError) as exc:
+            return fail(exc, 2)
+    status = 0
+    for path in args.captures:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", TruncatedCaptureWarning)
+            try:
+                capture = ReplayCapture([path])
+            except (HardwareError, OSError) as exc:
+                status = fail(exc)
+                continue
+        notes = [str(w.message) for w in caught if issubclass(w.category,
+                                                                 TruncatedCaptureWarning)]
+        for note in notes:
+            print(t("wifi.analyze.truncated", detail=note), file=sys.stderr)
+        try:
+            survey = _analyze_frames(capture.frames, stimulus)
+        except WifiAnalysisError as exc:
+            status = fail(type(exc)(f"{path}: {exc}"))
+            continue
+        _print_survey(args, path, survey, notes)
+    return status
+
+
+def run_survey(args) -> int:
+    from hardware.wifi.capture import hop  # noqa: PLC0415
+
+    try:
+        capture = _open_capture(args)
+    except HardwareError as exc:
+        return fail(exc)
+    with capture:
+        frames = hop(capture, capture.channels, dwell_s=SURVEY_DWELL_S, total_s=args.seconds)
+    _print_survey(args, "survey", _analyze_frames(frames, None), [])
+    return 0
+
+
+def _open_capture(args):
+    if args.simulate:
+        from hardware.wifi.simulated import SimulatedCapture  # noqa: PLC0415
+
+        return SimulatedCapture.for_seed(args.seed)
+    from hardware.wifi.live import DEFAULT_INTERFACE, MonitorCapture  # noqa: PLC0415
+
+    return MonitorCapture(args.interface or DEFAULT_INTERFACE)
+
+
+def _analyze_frames(frames, stimulus):
+    from rf.wifi.analysis import analyze  # noqa: PLC0415
+    from rf.wifi.errors import WifiAnalysisError  # noqa: PLC0415
+    from rf.wifi.oui import default_registry  # noqa: PLC0415
+
+    linktypes = {f.linktype for f in frames}
+    if len(linktypes) > 1:
+        raise WifiAnalysisError(f"frames of several link types {sorted(linktypes)}")
+    return analyze([f.time_s for f in frames], [f.data for f in frames],
+                   linktype=linktypes.pop() if linktypes else 127,
+                   registry=default_registry(), stimulus=stimulus)
+
+
+def _print_survey(args, path, survey, notes):
+    if args.json:
+        print(json.dumps({"path": path, "frames": survey.n_frames,
+                          "skipped": survey.n_skipped, "warnings": notes,
+                          "transmitters": [r.to_dict() for r in survey.transmitters]},
+                         ensure_ascii=False))
+    else:
+        print(t("wifi.analyze.title", path=path, count=len(survey.transmitters),
+                frames=survey.n_frames))
+        for report in survey.transmitters:
+            print(_line(report))
+    sys.stdout.flush()
+
+
+def _line(report) -> str:
+    tx, kind, s = report.transmitter, report.kind, report.stimulus
+    answer = ""
+    if s is not None:
+        answer = (t("wifi.line.responds", lag_s=s.lag_s, place=s.place or "-",
+                    p_value=f"{s.p_value:.1g}") if s.responds else t("wifi.line.silent"))
+    return t("wifi.line", mac=tx.mac, vendor=tx.vendor or t("wifi.vendor.unknown")
+             + (t("wifi.vendor.randomised") if tx.randomised else ""),
+             role=t(f"wifi.role.{tx.role}"), ssid=tx.ssid or "-", channel=tx.channel or "-",
+             rssi=tx.rssi.mean_dbm if tx.rssi.mean_dbm is not None else "-",
+             up_kbps=round(tx.up_bytes_per_s * 8 / 1000, 1),
+             down_kbps=round(tx.down_bytes_per_s * 8 / 1000, 1),
+             kind=t(f"wifi.kind.{kind.kind}"), confidence=kind.confidence) + answer
+
+
+def _read_text(path) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        from rf.wifi.errors import StimulusError  # noqa: PLC0415
+
+        raise StimulusError(path, "not UTF-8 text") from None

@@ -1,0 +1,139 @@
+"""``ansim bench wifi [--json] [--scenes N] [--jobs J]``: Wi-Fi camera figures on simulated
+inspections.
+
+Each scene (``bench.wifi_scenes``, BENCHMARK material and seeds from ``BENCHMARK_FIRST_SEED``,
+never used to fit anything) is one stall's inspection: a passive survey, then the places
+scanned one after another under the rings' code. The whole capture goes through
+``rf.wifi.analysis.analyze`` with the switch log and the places' windows, and its first
+``PASSIVE_S`` through it without them. Per transmitter the simulator's truth says what it is.
+
+Figures (rates with 95% Wilson intervals, ``*_lower95`` / ``*_upper95``):
+- ``responding_recall``: hidden cameras that see the stall, found responding by the end of the
+  stall's optical step;
+- ``place_accuracy``: of those found, the place named is the camera's own;
+- ``false_responding_noncamera``: devices that are not cameras called responding;
+- ``false_responding_unseeing``: cameras that cannot see the stall called responding;
+- ``false_camera_noncamera``: devices that are not cameras called ``camera``;
+- ``passive_recall``: streaming cameras called ``camera`` or ``video_stream`` from the first
+  ``PASSIVE_S`` of passive traffic;
+- ``frames_per_s_per_core``: frames analysed per second of one process's CPU time (parsing,
+  inventory, kinds and lock-in).
+"""
+
+import json
+import math
+import time
+from multiprocessing import Pool
+
+from bench.wifi_scenes import BENCHMARK_FIRST_SEED, passive_part, scenario, training_label
+from rf.wifi.analysis import analyze
+from rf.wifi.classify import KindModel
+from rf.wifi.oui import default_registry
+
+DEFAULT_SCENES = 220
+Z95 = 1.959964
+
+
+def add_arguments(parser):
+    parser.add_argument("--scenes", type=int, default=DEFAULT_SCENES,
+                        help="simulated inspections (one stall each)")
+    parser.add_argument("--jobs", type=int, default=2, help="processes")
+
+
+def run(args) -> int:
+    report = figures(args.scenes, args.jobs)
+    if args.json:
+        print(json.dumps(report))
+    else:
+        for key, value in report.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def wilson_interval(k: int, n: int) -> tuple[float, float]:
+    """The 95% Wilson score interval of a rate k/n ((0, 1) when n is 0)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = k / n
+    centre = (p + Z95 ** 2 / (2 * n)) / (1 + Z95 ** 2 / n)
+    half = Z95 * math.sqrt(p * (1 - p) / n + Z95 ** 2 / (4 * n * n)) / (1 + Z95 ** 2 / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def scene_rows(seed: int) -> tuple[list[dict], int, float]:
+    """One row per transmitter the simulator knows, the frames analysed and the CPU time."""
+    s = scenario(seed, "benchmark")
+    registry, model = default_registry(), KindModel.load()
+    started = time.process_time()
+    survey = analyze(s.times_s, s.packets, registry=registry, model=model, stimulus=s.stimulus,
+                     places=s.places)
+    cpu_s = time.process_time() - started
+    passive_times, passive_packets = passive_part(s)
+    passive = {r.transmitter.mac: r.kind.kind for r in analyze(
+        passive_times, passive_packets, registry=registry, model=model).transmitters}
+    rows = []
+    for report in survey.transmitters:
+        truth = s.truth.get(report.transmitter.mac)
+        if truth is None:
+            continue
+        stimulus = report.stimulus
+        rows.append({"seed": seed, "mac": report.transmitter.mac, "truth": truth.kind,
+                     "label": training_label(truth), "activity": truth.activity,
+                     "sees": truth.sees_stall, "place": truth.place,
+                     "kind": report.kind.kind, "confidence": report.kind.confidence,
+                     "responds": stimulus.responds, "answered_place": stimulus.place,
+                     "passive_kind": passive.get(report.transmitter.mac)})
+    return rows, len(s.times_s), cpu_s
+
+
+def figures(n_scenes: int, jobs: int) -> dict:
+    seeds = range(BENCHMARK_FIRST_SEED, BENCHMARK_FIRST_SEED + n_scenes)
+    with Pool(jobs) as pool:
+        results = pool.map(scene_rows, seeds)
+    rows = [r for rs, _, _ in results for r in rs]
+    frames = sum(n for _, n, _ in results)
+    cpu_s = sum(c for _, _, c in results)
+    cameras = [r for r in rows if r["truth"] == "camera"]
+    seeing = [r for r in cameras if r["sees"]]
+    found = [r for r in seeing if r["responds"]]
+    noncamera = [r for r in rows if r["truth"] != "camera"]
+    streaming = [r for r in cameras if r["activity"].startswith("streaming")]
+    report = {"scenes": n_scenes, "transmitters": len(rows), "frames": frames}
+    _rate(report, "responding_recall", found, seeing)
+    _rate(report, "place_accuracy", [r for r in found if r["answered_place"] == r["place"]],
+          found)
+    _rate(report, "false_responding_noncamera", [r for r in noncamera if r["responds"]],
+          noncamera)
+    _rate(report, "false_responding_unseeing",
+          [r for r in cameras if not r["sees"] and r["responds"]],
+          [r for r in cameras if not r["sees"]])
+    _rate(report, "false_camera_noncamera", [r for r in noncamera if r["kind"] == "camera"],
+          noncamera)
+    _rate(report, "passive_recall",
+          [r for r in streaming if r["passive_kind"] in ("camera", "video_stream")], streaming)
+    _rate(report, "camera_recall", [r for r in cameras if r["kind"] == "camera"], cameras)
+    _rate(report, "video_call_as_camera",
+          [r for r in rows if r["activity"] == "video_call" and r["kind"] == "camera"],
+          [r for r in rows if r["activity"] == "video_call"])
+    report["frames_per_s_per_core"] = round(frames / cpu_s) if cpu_s else None
+    report["confidence_bands"] = _reliability(rows)
+    return report
+
+
+def _rate(report: dict, name: str, hits: list, of: list) -> None:
+    low, high = wilson_interval(len(hits), len(of))
+    report[name] = round(len(hits) / len(of), 4) if of else None
+    report[f"{name}_n"] = len(of)
+    report[f"{name}_lower95"] = round(low, 4)
+    report[f"{name}_upper95"] = round(high, 4)
+
+
+def _reliability(rows: list[dict]) -> list[dict]:
+    """How often the kind was right in each confidence band (the calibration check)."""
+    bands = []
+    for low, high in ((0.0, 0.6), (0.6, 0.8), (0.8, 0.95), (0.95, 1.01)):
+        members = [r for r in rows if low <= r["confidence"] < high]
+        right = sum(r["kind"] == r["label"] for r in members)
+        bands.append({"confidence": [low, min(high, 1.0)], "n": len(members),
+                      "right": round(right / len(members), 4) if members else None})
+    return bands

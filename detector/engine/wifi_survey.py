@@ -1,0 +1,97 @@
+"""The Wi-Fi survey of an inspection: beside the RF sweep, and at every place the optical step
+scans, with the rings as the stimulus.
+
+- ``passive_survey``: beside the sweep, the adapter hops the channels (``PASSIVE_DWELL_S``
+  each) and every transmitter is inventoried and classified from its traffic alone.
+- ``WifiStimulus.stimulate``: after a place's optical scan the adapter parks on the channel of
+  the stall's network and the rings flicker to a fresh code for ``PLACE_SCAN_S`` (the visible
+  red ring with them, for cameras with an IR-cut filter); the code's envelope is logged on the
+  capture's clock. The optical scan itself flickers the rings too, so its time is logged as
+  level 1. The lock-in is run over every place of the stall so far, so the decision that
+  matters is ready when the stall's optical step ends; each survey step holds it.
+``detector.engine.inspection_steps.wifi_result`` turns an outcome into the record's view.
+
+Wi-Fi silence is never evidence of a clear restroom: a camera that records to a card sends
+nothing (``detector.engine.fusion``).
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hardware.wifi.capture import hop
+from rf.wifi.analysis import analyze
+from rf.wifi.lockin import PlaceWindow, StimulusLog
+from rf.wifi.oui import default_registry
+from rf.wifi.stimulus import PLACE_SCAN_S, ring_drive, stall_stimulus
+
+PASSIVE_DWELL_S = 0.5
+PASSIVE_SURVEY_S = 10.0
+
+
+@dataclass
+class WifiOutcome:
+    """What one survey step heard and concluded."""
+
+    frames: list
+    survey: object  # rf.wifi.analysis.WifiSurvey
+    places: list[str] = field(default_factory=list)
+
+
+def passive_survey(capture, duration_s: float = PASSIVE_SURVEY_S) -> WifiOutcome:
+    channels = capture.channels or (capture.channel,)
+    frames = hop(capture, channels, dwell_s=PASSIVE_DWELL_S, total_s=duration_s)
+    return WifiOutcome(frames, _analyze(frames))
+
+
+class WifiStimulus:
+    """The stimulus and the capture accumulated over one stall's places."""
+
+    def __init__(self, capture, illuminator, seed: int = 0):
+        self.capture = capture
+        self.illuminator = illuminator
+        self.rng = np.random.default_rng([seed, 80211])
+        self.frames: list = []
+        self.envelope: list[tuple[float, float]] = []
+        self.windows: list[PlaceWindow] = []
+
+    def scan_started(self) -> float:
+        """Call before a place's optical scan; returns the capture clock's time."""
+        return self.capture.now_s()
+
+    def stimulate(self, stall: int, zone: str, scan_started_s: float) -> WifiOutcome:
+        """Flicker the code at the place just scanned while capturing; the lock-in over the
+        stall so far."""
+        start_s = self.capture.now_s()
+        self._extend([(scan_started_s, 1.0)])  # the optical scan's own per-frame blinking
+        envelope, (window,) = stall_stimulus([f"{stall}:{zone}"], start_s, self.rng)
+        drive = ring_drive(envelope, self.rng)
+        frames = []
+        for (t_s, level), (next_s, _) in zip(drive, drive[1:]):
+            self._rings(level > 0)
+            frames += self.capture.read(next_s - t_s)
+        self._rings(False)
+        self.frames += [f for f in frames if f.time_s >= scan_started_s]
+        self._extend(envelope)
+        self.windows.append(window)
+        stimulus = StimulusLog.from_steps(self.envelope, "illuminator")
+        survey = _analyze(self.frames, stimulus, self.windows)
+        return WifiOutcome([f for f in frames if f.time_s >= start_s], survey,
+                           [w.place for w in self.windows])
+
+    def _extend(self, steps):
+        if self.envelope and steps[0][0] <= self.envelope[-1][0]:
+            steps = [(max(t, self.envelope[-1][0] + 1e-3), v) for t, v in steps]
+        self.envelope += steps
+
+    def _rings(self, lit: bool) -> None:
+        red = lit if self.illuminator.has_red_ring else None
+        self.illuminator.set_rings(on_axis=lit, off_axis=False, red=red)
+
+
+def _analyze(frames, stimulus=None, windows=()):
+    ordered = sorted(frames, key=lambda f: f.time_s)
+    linktypes = {f.linktype for f in ordered} or {127}
+    return analyze([f.time_s for f in ordered], [f.data for f in ordered],
+                   linktype=min(linktypes), registry=default_registry(), stimulus=stimulus,
+                   places=windows)

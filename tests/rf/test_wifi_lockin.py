@@ -1,0 +1,107 @@
+"""Stimulus lock-in: a camera whose bitrate follows the light answers it, at the right place and
+delay; traffic that ignores the light does not, at the stated false-alarm probability."""
+
+import numpy as np
+import pytest
+
+from rf.wifi.errors import StimulusError
+from rf.wifi.frames import parse_frames
+from rf.wifi.inventory import attribute
+from rf.wifi.lockin import (FALSE_ALARM_PROBABILITY, PlaceWindow, StimulusLog, lock_in,
+                            parse_stimulus_csv)
+from rf.wifi.frames import mac_text
+from tests.support import wifi_packets as w
+
+START_S = 1_733_300_000.0
+
+
+def _responses(streams, steps, places=()):
+    times, packets = w.capture(streams)
+    parsed = parse_frames(times, packets)
+    traffic = attribute(parsed)
+    f = parsed.frames
+    results = lock_in(f["time_s"], f["length"].astype(float), traffic.up_of,
+                      len(traffic.addresses), StimulusLog.from_steps(steps), places)
+    return {mac_text(int(a)): r for a, r in zip(traffic.addresses, results)}
+
+
+def test_a_camera_whose_bitrate_follows_the_code_responds_with_its_delay():
+    rng = np.random.default_rng(3)
+    steps, level = w.pn_steps(rng, START_S + 5, 40.0)
+    seeing = w.camera_stream(rng, 50, start_s=START_S, lag_s=1.0, level=level)
+    blind = w.camera_stream(rng, 50, camera="44:47:cc:00:00:02", start_s=START_S)
+    result = _responses([seeing, blind], steps)
+    assert result[w.CAMERA_MAC].responds
+    assert result[w.CAMERA_MAC].lag_s == pytest.approx(1.0, abs=0.3)
+    assert not result["44:47:cc:00:00:02"].responds
+
+
+def test_the_place_whose_window_it_answered_is_named():
+    rng = np.random.default_rng(4)
+    steps_a, level_a = w.pn_steps(rng, START_S + 5, 30.0)
+    steps_b, level_b = w.pn_steps(rng, START_S + 35, 30.0)
+    steps = steps_a[:-1] + steps_b
+
+    def sees_only_b(t):
+        return level_b(t) if t >= START_S + 35 else 0.0
+    camera = w.camera_stream(rng, 75, start_s=START_S, lag_s=0.5, level=sees_only_b)
+    places = [PlaceWindow("door_hook", START_S + 5, START_S + 35),
+              PlaceWindow("toilet_paper_holder", START_S + 35, START_S + 65)]
+    result = _responses([camera], steps, places)[w.CAMERA_MAC]
+    assert result.responds and result.place == "toilet_paper_holder"
+
+
+def test_false_alarms_stay_below_the_stated_probability():
+    """Video streams that ignore the light, against independent codes: with 400 tests at
+    alpha = 1e-3 the chance of any alarm is 0.33, of two or more 0.06."""
+    rng = np.random.default_rng(5)
+    alarms = 0
+    for _ in range(80):
+        steps, _ = w.pn_steps(rng, START_S + 2, 30.0, chip_s=float(rng.choice([0.5, 1.0, 2.0])))
+        times, lengths, owners = [], [], []
+        for owner in range(5):
+            t, sizes = w.video_frame_sizes(rng, 36, gop_s=float(rng.uniform(1, 4)),
+                                           bitrate_bps=float(rng.uniform(5e5, 2e6)))
+            frames = w.packetise(START_S + t, sizes)
+            times += [f[0] for f in frames]
+            lengths += [f[1] for f in frames]
+            owners += [owner] * len(frames)
+        results = lock_in(np.array(times), np.array(lengths, float), np.array(owners), 5,
+                          StimulusLog.from_steps(steps))
+        alarms += sum(r.responds for r in results)
+    assert FALSE_ALARM_PROBABILITY <= 1e-3
+    assert alarms <= 1
+
+
+def test_a_transmitter_with_too_little_uplink_is_not_tested():
+    rng = np.random.default_rng(6)
+    steps, level = w.pn_steps(rng, START_S, 20.0)
+    few = [(START_S + k, w.uplink("f0:99:b6:00:00:02", w.AP_MAC, 200)) for k in range(10)]
+    result = _responses([few], steps)["f0:99:b6:00:00:02"]
+    assert (result.responds, result.p_value) == (False, 1.0)
+
+
+def test_stimulus_csv_reads_steps():
+    log = parse_stimulus_csv("time_s,level\n100.0,0\n101.0,1\n102.5,0.5\n104,0\n", "s.csv")
+    assert log.end_s - log.start_s == 4.0
+    assert np.allclose(log.mean_levels(np.array([100.0, 101.0, 102.0, 103.0, 104.0])),
+                       [0.0, 1.0, 0.75, 0.5])
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("", "line 1: expected the header time_s,level"),
+    ("t,level\n0,1\n1,0\n", "line 1: expected the header"),
+    ("time_s,level\n0,1\n,\n2,0\n", "line 3: a gap"),
+    ("time_s,level\n0,1\n1\n2,0\n", "line 3: a gap"),
+    ("time_s,level\n0,1\n1,nan\n2,0\n", "line 3: level is nan"),
+    ("time_s,level\n0,1\ninf,0\n", "line 3: time_s is inf"),
+    ("time_s,level\n0,1\n1,x\n", "line 3: not a number"),
+    ("time_s,level\n0,1\n1,1.5\n2,0\n", "line 3: level 1.5 is outside 0..1"),
+    ("time_s,level\n0,1\n2,0\n1,0\n", "line 4: time_s does not increase"),
+    ("time_s,level\n0,1\n5000,0\n", "line 3: a gap of 5000 s"),
+    ("time_s,level\n0,1\n", "fewer than two steps"),
+])
+def test_bad_stimulus_files_name_the_file_and_problem(text, problem):
+    with pytest.raises(StimulusError) as caught:
+        parse_stimulus_csv(text, "stim.csv")
+    assert str(caught.value).startswith("stim.csv: ") and problem in str(caught.value)
