@@ -9,6 +9,7 @@ import secrets
 import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from detector.timestamps import utc_moment
 
@@ -42,6 +43,13 @@ class WebConfig:
     #: on it with the hub's device-upload API; ``data_dir`` then holds the hub's evidence
     #: files, its session key and the key that signs corrections made on the hub.
     database_url: str | None = None
+    #: The zone every page shows times in (and counts coverage days in), whatever zone the
+    #: device or the phone is set to; pages always show it beside the time.
+    display_timezone: str = "Asia/Seoul"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.display_timezone)
 
     @property
     def hub(self) -> bool:
@@ -52,6 +60,11 @@ class WebConfig:
         for name in ("login_max_failures", "max_event_streams"):
             if getattr(self, name) < 1:
                 raise WebConfigError(f"{name}: must be at least 1, not {getattr(self, name)!r}")
+        try:
+            ZoneInfo(self.display_timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise WebConfigError(f"display_timezone: unknown zone {self.display_timezone!r}") \
+                from exc
         for name in ("login_window_s", "stream_interval_s", "keepalive_s", "session_lifetime_s"):
             if getattr(self, name) <= 0:
                 raise WebConfigError(f"{name}: must be positive, not {getattr(self, name)!r}")

@@ -47,7 +47,7 @@ class HardwareSteps:
                          downconverter_lo_hz=radio.downconverter_lo_hz, on_hop=on_hop)
 
     def scan(self, stall: int, zone: str, on_progress, on_live):
-        self.hardware.move_to(zone)
+        self.hardware.move_to(zone, stall)
         frames = itertools.count(1)
 
         def on_frame(frame, live):

@@ -6,7 +6,7 @@ short history). Open streams are capped (``max_event_streams``); past the cap th
 streams.
 """
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from web.accounts import ROLES
 from web.security import requires
@@ -27,7 +27,8 @@ def stream():
         return response
     since = _last_event_id()
     subscription = svc.bus.subscribe(kinds=kinds_for(g.user.role), since=since)
-    body = event_stream(subscription, g.user.role, g.lang, interval_s=svc.config.stream_interval_s,
+    body = event_stream(subscription, g.user.role, g.lang, key=current_app.secret_key,
+                        interval_s=svc.config.stream_interval_s,
                         keepalive_s=svc.config.keepalive_s, monotonic=svc.config.monotonic,
                         stopping=svc.stopping)
     return Response(_released(body, svc.streams), mimetype="text/event-stream",
