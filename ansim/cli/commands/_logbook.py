@@ -19,6 +19,8 @@ def require_log(ctx) -> str | None:
     """Why the data folder cannot be used (a translated sentence), or None. Only ``ansim
     sites import`` starts a new log: a mistyped ``--data`` must not silently make a new log
     and a new signing key beside the real ones."""
+    from detector.log.storage import DB_FILENAME  # noqa: PLC0415 (import cost)
+
     if (ctx.data_dir / DB_FILENAME).exists():
         return None
     message = t("cli.error.no_log", data=ctx.data_dir)

@@ -54,7 +54,7 @@ def run(args) -> int:
     from detector.appliance.backends import open_hardware  # noqa: PLC0415 (import cost)
     from detector.engine.events import EventBus  # noqa: PLC0415 (import cost)
     from detector.engine.inspections import open_service  # noqa: PLC0415 (import cost)
-    from detector.engine.sites import get_site  # noqa: PLC0415 (import cost)
+    from detector.engine.sites import list_sites  # noqa: PLC0415 (import cost)
 
     try:
         ctx = context_from_args(args)
@@ -67,7 +67,7 @@ def run(args) -> int:
         return 2
     try:
         with open_log(ctx) as log:
-            known = get_site(log.store, args.site) is not None
+            known = any(site.id == args.site for site in list_sites(log.store))
     except USER_ERRORS as exc:
         return fail(exc)
     if not known:
