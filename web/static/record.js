@@ -67,7 +67,7 @@ document.addEventListener("DOMContentLoaded", () => {
     fact("report_ref", r.escalation && r.escalation.report_ref);
     fact("reason", r.reason);
     fact("supersedes", data.supersedes_number);
-    fact("corrected_by", data.corrected_by.join(", "));
+    fact("corrected_by", data.corrected_by_numbers.join(", "));
     fact("record_hash", data.record_hash);
 
     const procedure = (r.escalation && r.escalation.procedure) || [];

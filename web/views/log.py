@@ -102,8 +102,9 @@ def record(record_id):
     return jsonify(record=body, record_hash=found.record_hash, seq=found.seq,
                    record_number=record_number(found.seq), device_id=found.device_id,
                    supersedes_number=record_number(supersedes) if supersedes else None,
-                   corrected_by=[record_number(c["seq"]) for c in corrections
-                                 if c["supersedes"] == record_id])
+                   corrected_by=[c["id"] for c in corrections if c["supersedes"] == record_id],
+                   corrected_by_numbers=[record_number(c["seq"]) for c in corrections
+                                         if c["supersedes"] == record_id])
 
 
 @bp.route("/api/log/<record_id>/corrections", methods=["POST"])
