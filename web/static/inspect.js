@@ -308,6 +308,6 @@ document.addEventListener("DOMContentLoaded", () => {
     alert: (e) => { if (mine(e)) { refresh(); if (navigator.vibrate) navigator.vibrate([300, 100, 300]); } },
     spectrum: (e) => { if (mine(e)) { $("rf-card").classList.remove("empty"); spectrum.show(e); } },
     optics_status: (e) => { if (mine(e)) showOptics(e); },
-    proximity: (e) => { if (mine(e)) { $("rf-card").classList.remove("empty"); meter(e); } },
+    proximity: (e) => { if (mine(e)) { $("rf-card").classList.remove("empty"); $("meter-box").hidden = false; meter(e); } },
   });
 });

@@ -120,6 +120,7 @@
     const detail = svg.querySelector("[data-detail]");
     const length = arc.getTotalLength ? arc.getTotalLength() : 283;
     arc.style.strokeDasharray = length;
+    arc.style.strokeDashoffset = String(length);  // empty until the first reading
     return (reading) => {
       const level = typeof reading.level === "number" ? reading.level
         : Math.min(1, Math.max(0, (reading.power_db + 100) / 70));
