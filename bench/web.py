@@ -376,7 +376,7 @@ def _wait_for_deliveries(readers, published, timeout_s):
 def main_pages(inspection_id: str) -> dict:
     """Who opens which page, and the API data each page fetches as it opens."""
     return {
-        "admin": {"/login": [], "/join": [], "/": ["/api/inspections/current", "/api/sites"],
+        "admin": {"/login": [], "/join": [], "/": ["/api/inspections/current", "/api/worklist"],
                   "/volunteers": [], "/admin": []},
         "inspector": {f"/inspections/{inspection_id}": [
             f"/api/inspections/{inspection_id}", f"/api/inspections/{inspection_id}/spectrum"]},

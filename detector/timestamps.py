@@ -1,10 +1,15 @@
 """Timestamps as the log stores them: ISO 8601 in UTC with microseconds and a ``Z``.
 
 One fixed width, so they sort as text and compare byte-for-byte with signed bodies on both
-SQLite and PostgreSQL.
+SQLite and PostgreSQL. People read them in the city's zone (``DISPLAY_ZONE``, Asia/Seoul: the
+Pi's own clock zone is often never set), always with the zone written beside the time.
 """
 
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+#: The zone times are shown in and bare dates are read in.
+DISPLAY_ZONE = ZoneInfo("Asia/Seoul")
 
 from detector.errors import DetectorError
 
@@ -33,16 +38,16 @@ def format_utc(moment: datetime) -> str:
 
 
 def local_text(stored: str) -> str:
-    """A stored timestamp as the device's local time, to the second, for people to read."""
-    moment = datetime.fromisoformat(stored.replace("Z", "+00:00")).astimezone()
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
+    """A stored timestamp in ``DISPLAY_ZONE``, to the second, with the zone: people read it."""
+    moment = datetime.fromisoformat(stored.replace("Z", "+00:00")).astimezone(DISPLAY_ZONE)
+    return moment.strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def parse_bound(text: str, *, end: bool = False) -> str:
     """A ``--since``/``--until`` value (a date or a date and time) as a stored timestamp.
 
     A bare date means the start of that day, or with ``end`` the end of it; a date or time
-    without a zone is the device's local time (an inspector in Seoul means Seoul's day).
+    without a zone is in ``DISPLAY_ZONE`` (an inspector in Seoul means Seoul's day).
     """
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
@@ -51,5 +56,5 @@ def parse_bound(text: str, *, end: bool = False) -> str:
     if end and len(text.strip()) == 10:
         moment = moment.replace(hour=23, minute=59, second=59, microsecond=999999)
     if moment.tzinfo is None:
-        moment = moment.astimezone()
+        moment = moment.replace(tzinfo=DISPLAY_ZONE)
     return format_utc(moment)

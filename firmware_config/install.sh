@@ -25,6 +25,7 @@ SOURCE=$(dirname "$HERE")
 ROOT=/
 READ_ONLY_ROOT=no
 COUNTRY=KR
+TIMEZONE=Asia/Seoul
 VENV=/opt/ansim/venv
 DATA_DIR=/var/lib/ansim
 DATA_LABEL=ansim-data
@@ -217,6 +218,9 @@ apply_live() {
     act "systemctl enable nginx.service && nginx -t -q && systemctl reload-or-restart nginx.service"
     # Raspberry Pi OS keeps Wi-Fi blocked until a country is set; the hotspot needs it.
     act "raspi-config nonint do_wifi_country $COUNTRY"
+    # Records are stamped in UTC either way; the console, the journal and any tool that shows
+    # local time then agree with the dashboard, which shows Seoul's time.
+    act "timedatectl set-timezone $TIMEZONE"
 }
 
 enable_units() {

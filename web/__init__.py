@@ -11,7 +11,7 @@ Example::
     app.test_client().get("/healthz").json["status"]   # 'ok'
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask, g, render_template
 
@@ -31,10 +31,11 @@ from web.views import (
     log,
     sites,
     users,
+    worklist,
 )
 
 BLUEPRINTS = (auth.bp, users.bp, home.bp, events.bp, health.bp, log.bp, inspections.bp, sites.bp,
-              evidence.bp)
+              evidence.bp, worklist.bp)
 
 
 def create_app(config, *, bus=None) -> Flask:
@@ -80,10 +81,20 @@ def _template_globals():
         "csrf_token": security.csrf_token,
         "user": g.get("user"),
         "lang": g.get("lang"),
-        "script_texts": lambda: texts_with_prefix("web.js."),
+        "script_texts": _script_texts,
         "clock_needs_phone": svc.clock.needs_phone_time,
         "on_hub": svc.config.hub,
+        "timezone": svc.config.display_timezone,
+        "timezone_label": datetime.now(svc.config.zone).tzname(),
     }
+
+
+def _script_texts() -> dict[str, str]:
+    """The page scripts' texts, with one name per checklist place (``place.<item>``, the
+    engine's own ``inspect.item.<item>``) so a place is called the same everywhere."""
+    places = {"place." + k.removeprefix("inspect.item."): v
+              for k, v in texts_with_prefix("inspect.item.").items()}
+    return {**texts_with_prefix("web.js."), **texts_with_prefix("web.found.step."), **places}
 
 
 def _error_page(error):

@@ -10,6 +10,7 @@ import secrets
 import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from detector.timestamps import utc_moment
 
@@ -56,6 +57,13 @@ class WebConfig:
     #: on it with the hub's device-upload API; ``data_dir`` then holds the hub's evidence
     #: files, its session key and the key that signs corrections made on the hub.
     database_url: str | None = None
+    #: The zone every page shows times in (and counts coverage days in), whatever zone the
+    #: device or the phone is set to; pages always show it beside the time.
+    display_timezone: str = "Asia/Seoul"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.display_timezone)
 
     @property
     def hub(self) -> bool:
@@ -77,6 +85,11 @@ class WebConfig:
         if not 0 <= self.staff_stream_slots < self.max_event_streams:
             raise WebConfigError(f"staff_stream_slots: must be from 0 to max_event_streams - 1, "
                                  f"not {self.staff_stream_slots!r}")
+        try:
+            ZoneInfo(self.display_timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise WebConfigError(f"display_timezone: unknown zone {self.display_timezone!r}") \
+                from exc
         for name in ("login_window_s", "stream_interval_s", "keepalive_s", "session_lifetime_s"):
             if getattr(self, name) <= 0:
                 raise WebConfigError(f"{name}: must be positive, not {getattr(self, name)!r}")

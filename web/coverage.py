@@ -6,28 +6,33 @@ done on a day when an inspection of it was signed off that day. Sites without a 
 never due, but show as done when someone checked them. Pure: the caller reads the log.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from detector.places import PERIOD_DAYS
 
 
-def local_date(timestamp: str) -> date:
-    """The device-local day of a stored UTC timestamp (``2026-05-09T07:35:25.123456Z``)."""
-    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).astimezone().date()
+def local_date(timestamp: str, zone: tzinfo) -> date:
+    """The day in ``zone`` (the city's, e.g. Asia/Seoul) of a stored UTC timestamp
+    (``2026-05-09T07:35:25.123456Z``)."""
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).astimezone(zone).date()
 
 
-def coverage_on(day: date, sites, last_signed_at: dict[str, str | None]) -> dict:
-    """Each site's state on ``day`` and the totals. ``sites`` have ``id``, ``name``,
-    ``schedule``; ``last_signed_at`` maps a site id to its newest sign-off on or before ``day``."""
+def coverage_on(day: date, sites, last_signed: dict[str, dict | None], zone: tzinfo) -> dict:
+    """Each site's state on ``day`` (a day in ``zone``) and the totals. ``sites`` have ``id``,
+    ``name``, ``schedule``, ``stalls``; ``last_signed`` maps a site id to its newest sign-off
+    on or before ``day`` (``signed_at``, ``verdict``), or None."""
     rows = []
     for site in sites:
-        last = last_signed_at.get(site.id)
-        last_day = local_date(last) if last else None
+        newest = last_signed.get(site.id) or {}
+        last = newest.get("signed_at")
+        last_day = local_date(last, zone) if last else None
         done = last_day == day
         period = PERIOD_DAYS.get(site.schedule or "")
         due = period is not None and (last_day is None or done or (day - last_day).days >= period)
         rows.append({"site_id": site.id, "name": site.name, "schedule": site.schedule,
-                     "last_signed_at": last, "due": due, "done": done})
+                     "stalls": site.stalls,
+                     "last_signed_at": last, "last_verdict": newest.get("verdict"),
+                     "due": due, "done": done})
     due_rows = [r for r in rows if r["due"]]
     return {"date": day.isoformat(), "sites": rows, "due": len(due_rows),
             "done": sum(1 for r in due_rows if r["done"]),

@@ -27,3 +27,9 @@ def texts_with_prefix(prefix: str) -> dict[str, str]:
     """All of this request's language's texts under ``prefix`` (for the page scripts)."""
     lang = g.get("lang") or i18n.current_language()
     return {k: v for k, v in i18n.catalogue(lang).items() if k.startswith(prefix)}
+
+
+def record_number(seq: int) -> str:
+    """A record as people name it, on the web as on the command line (``log.record_number``):
+    "기록 #3", the device's sequence number of the signed record."""
+    return text("log.record_number", seq=seq)

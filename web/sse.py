@@ -8,8 +8,9 @@ interval are replaced, not queued). A comment line every ``keepalive_s``
 keeps an idle stream open through proxies and lets the server notice a phone that has left.
 
 What a role sees is decided here too: volunteers get alerts, progress and inspection changes
-only (no spectra, no optics status, no Wi-Fi transmitters and so never a MAC address), and of those only the fields in ``VOLUNTEER_FIELDS``
-(never images, evidence or detail that belongs to the log).
+only (no spectra, no optics status, no Wi-Fi transmitters and so never a MAC address), and
+of those only what ``web.volunteer`` lets through (never a frequency, images, evidence or
+detail that belongs to the log).
 """
 
 import json
@@ -17,15 +18,10 @@ from dataclasses import dataclass, field
 
 from detector import i18n
 from detector.engine.events import KINDS, Event
+from web.volunteer import volunteer_view
 
 THROTTLED_KINDS = frozenset({"spectrum", "proximity", "optics_status", "wifi"})
 VOLUNTEER_KINDS = frozenset({"alert", "progress", "inspection"})
-#: The only event fields a volunteer's phone receives.
-VOLUNTEER_FIELDS = frozenset({
-    "inspection_id", "site_id", "site_name", "state", "event", "step", "stall", "zone",
-    "fraction", "done_fraction", "severity", "confirmed", "message_key", "params", "type", "id",
-    "verdict",
-})
 RETRY_MS = 2000
 
 
@@ -33,13 +29,13 @@ def kinds_for(role: str) -> frozenset:
     return VOLUNTEER_KINDS if role == "volunteer" else KINDS
 
 
-def visible_data(event: Event, role: str, lang: str) -> dict:
-    """The part of ``event`` that ``role`` may see, with its message in the phone's language."""
-    data = event.data
+def visible_data(event: Event, role: str, lang: str, key: bytes) -> dict:
+    """The part of ``event`` that ``role`` may see, with its message in the phone's language
+    (``key`` makes the opaque alert ids volunteers get, see ``web.volunteer``)."""
     if role == "volunteer":
-        data = {k: v for k, v in data.items() if k in VOLUNTEER_FIELDS}
+        return volunteer_view(event.data, lang, key, is_alert=event.kind == "alert")
     message = translated_message(event.data, lang)
-    return {**data, "message": message} if message else data
+    return {**event.data, "message": message} if message else event.data
 
 
 def _is_number(value) -> bool:
@@ -125,8 +121,8 @@ class ClientThrottle:
         return min(self._last_sent_s[kind] + self.interval_s for kind in self._pending)
 
 
-def event_stream(subscription, role: str, lang: str, *, interval_s: float, keepalive_s: float,
-                 monotonic, stopping, allowed=lambda: True):
+def event_stream(subscription, role: str, lang: str, *, key: bytes, interval_s: float,
+                 keepalive_s: float, monotonic, stopping, allowed=lambda: True):
     """Yield SSE text for ``subscription`` until ``stopping`` is set, the client leaves (the
     server then closes this generator, which ends the subscription) or ``allowed()`` says the
     session behind it has ended (logout, user removed)."""
@@ -148,7 +144,7 @@ def event_stream(subscription, role: str, lang: str, *, interval_s: float, keepa
             ready = throttle.offer(event, now_s) if event is not None else []
             ready += throttle.due(now_s)
             if ready:
-                yield "".join(format_event(e, visible_data(e, role, lang)) for e in ready)
+                yield "".join(format_event(e, visible_data(e, role, lang, key)) for e in ready)
                 last_write_s = now_s
             elif now_s - last_write_s >= keepalive_s:
                 yield ": keepalive\n\n"

@@ -10,7 +10,7 @@ code. Output is human-readable by default and JSON with ``--json``; every senten
 import argparse
 import sys
 
-from ansim.cli import commands
+from ansim.cli import argparse_texts, commands
 from ansim.cli.context import default_data_dir_text
 from detector import i18n
 
@@ -52,10 +52,18 @@ def _language_from_argv(argv) -> str | None:
 
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    asked = _language_from_argv(argv)
     try:
-        i18n.set_language(_language_from_argv(argv))
-    except ValueError as exc:
-        print(exc, file=sys.stderr)
+        i18n.set_language(asked)
+    except ValueError:
+        # Refused in the language ansim would otherwise speak (ANSIM_LANG, else Korean).
+        try:
+            i18n.set_language(None)
+        except ValueError:
+            i18n.set_language(i18n.DEFAULT_LANGUAGE)
+        print(i18n.t("cli.error.bad_lang", language=asked if asked is not None else "",
+                     choices=", ".join(i18n.LANGUAGES)), file=sys.stderr)
         return 2
+    argparse_texts.install()
     args = build_parser().parse_args(argv)
     return args.func(args)

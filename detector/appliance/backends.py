@@ -67,10 +67,11 @@ class HardwareSession:
     def simulated_parts(self) -> list[str]:
         return [note.part for note in self.notes if note.backend == SIMULATED]
 
-    def move_to(self, zone: str) -> None:
-        """Walk the simulated inspector to ``zone``; with real hardware the person walks."""
+    def move_to(self, zone: str, stall: int = 1) -> None:
+        """Walk the simulated inspector to ``zone`` of ``stall``; with real hardware the
+        person walks."""
         if self.handheld is not None:
-            self.handheld.move_to(zone)
+            self.handheld.move_to(zone, stall)
 
     def close(self) -> None:
         for part in (self.radio, self.camera, self.illuminator, self.wifi):

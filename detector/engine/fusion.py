@@ -47,6 +47,9 @@ result lists them under ``fixtures``) reports its IR glows as information, each 
 ``inspect.alert.ir_fixture``, as long as there are no more glows than fixtures there: one glow
 more, and every glow of the place is an alert as before, since nothing tells which is the new
 one. An info alert does not stand in the way of ``clear``; a lens is never a fixture.
+
+Each alert carries ``raised_at``: when the step that raised it finished (the later of the two
+steps for ``camera_located``), so a phone shows when it happened, not when it was looked at.
 """
 
 import statistics
@@ -85,6 +88,10 @@ def _freq_id(freq_hz: float) -> str:
     return f"{round(freq_hz / 1e5) / 10:.1f}MHz"
 
 
+def _raised(step: dict) -> dict:
+    return {"raised_at": step["finished_at"]} if step.get("finished_at") else {}
+
+
 def is_video(emitter: dict) -> bool:
     return emitter.get("kind") == "analog_video" and bool(
         emitter.get("video_standard") or emitter.get("line_rate_hz"))
@@ -98,7 +105,8 @@ def _rf_alerts(step: dict) -> list[dict]:
             alert_id = f"rf:video:{_freq_id(emitter['freq_hz'])}"
             alerts[alert_id] = _alert(alert_id, "video_transmitter", "high", True, evidence,
                                       freq_hz=emitter["freq_hz"], power_db=emitter["power_db"],
-                                      video_standard=emitter.get("video_standard"))
+                                      video_standard=emitter.get("video_standard"),
+                                      **_raised(step))
     comparison = step.get("comparison") or {}
     for change in ("new", "stronger"):
         for emitter in comparison.get(change, []):
@@ -109,7 +117,7 @@ def _rf_alerts(step: dict) -> list[dict]:
             severity = "low" if emitter.get("kind") == "broadcast" else "medium"
             alerts[alert_id] = _alert(alert_id, "new_emitter", severity, False, evidence,
                                       change=change, freq_hz=emitter["freq_hz"],
-                                      power_db=emitter["power_db"])
+                                      power_db=emitter["power_db"], **_raised(step))
     return list(alerts.values())
 
 
@@ -136,7 +144,7 @@ def _optical_alerts(step: dict) -> list[dict]:
         alert_id = f"optics:{step['stall']}:{step['zone']}:{i}"
         evidence = [finding["crop_sha256"]] if finding.get("crop_sha256") else []
         where = {"stall": step["stall"], "zone": step["zone"],
-                 "confidence": finding["confidence"]}
+                 "confidence": finding["confidence"], **_raised(step)}
         if finding["kind"] == "lens":
             confirmed = finding["confidence"] >= CONFIRMED_LENS_CONFIDENCE
             alerts.append(_alert(alert_id, "lens", "high" if confirmed else "medium", confirmed,
@@ -160,6 +168,11 @@ def _power_by_place(optical: list[dict], freq_hz: float) -> dict[tuple[int, str]
     return powers
 
 
+def _later_raised(*alerts) -> dict:
+    times = [a["raised_at"] for a in alerts if a.get("raised_at")]
+    return {"raised_at": max(times)} if times else {}
+
+
 def _fuse(rf_alerts, optical_alerts, optical) -> tuple[list[dict], set[str]]:
     """``camera_located`` alerts, and the ids of the alerts they replace."""
     fused, replaced = [], set()
@@ -181,7 +194,8 @@ def _fuse(rf_alerts, optical_alerts, optical) -> tuple[list[dict], set[str]]:
                        zone=lens["zone"], freq_hz=video["freq_hz"],
                        video_standard=video.get("video_standard"),
                        confidence=lens["confidence"], power_db=place_db,
-                       rise_db=place_db - statistics.median(powers.values()))
+                       rise_db=place_db - statistics.median(powers.values()),
+                       **_later_raised(video, lens))
         alert["replaces"] = sorted({video["id"], lens["id"]})
         fused.append(alert)
         replaced.update(alert["replaces"])

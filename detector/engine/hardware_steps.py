@@ -52,7 +52,7 @@ class HardwareSteps:
                          downconverter_lo_hz=radio.downconverter_lo_hz, on_hop=on_hop)
 
     def scan(self, stall: int, zone: str, on_progress, on_live):
-        self.hardware.move_to(zone)
+        self.hardware.move_to(zone, stall)
         wifi = self.hardware.wifi
         self._scan_started_s = wifi.now_s() if wifi is not None else None
         frames = itertools.count(1)

@@ -10,6 +10,7 @@ inspection through one ``InspectionService``::
     service.mark(insp.id, 1, "door_hook", "checked", note="")
     service.dismiss_alert(insp.id, alert_id, "flush sensor LED", "Kim Inspector",
                           as_fixture=True)             # reviewed; the site remembers the LED
+    service.record_found_step(insp.id, "called_112", "Kim Inspector")  # Seoul's procedure
     service.set_verdict(insp.id, "found", {"notified": "Jongno police", "report_ref": "2026-113"})
     record = service.sign_off(insp.id, "Kim Inspector")  # -> SignedRecord, never changes again
     service.correct(record.id, "Park Supervisor", reason="...", verdict="suspicious")
@@ -52,7 +53,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from detector.engine import checklist, fixtures
+from detector.engine import checklist, fixtures, found_camera
 from detector.engine.inspection_state import (
     InspectionState,
     coverage_of,
@@ -278,11 +279,34 @@ class InspectionService:
             if verdict == "clear":
                 _refuse_unsupported_clear(load_state(session, row))
             row.verdict = verdict
+            procedure = _procedure_of(row)
+            if procedure:
+                escalation = {**(escalation or {}), "procedure": procedure}
             row.escalation_json = json.dumps(escalation, ensure_ascii=False) if escalation else None
             row.updated_at = self.clock()
             session.flush()
             state = load_state(session, row)
         self._publish("inspection", event="verdict", inspection_id=inspection_id, verdict=verdict)
+        return state
+
+    def record_found_step(self, inspection_id: str, step: str, done_by: str) -> InspectionState:
+        """Record that a step of the found-camera procedure was done, now, by ``done_by``
+        (``detector.engine.found_camera``); it goes into the signed record with its time."""
+        if not done_by or not done_by.strip():
+            raise InspectionError("a procedure step needs who did it")
+        with self.store.write() as session:
+            row = self._open_row(session, inspection_id)
+            now = self.clock()
+            escalation = json.loads(row.escalation_json) if row.escalation_json else None
+            try:
+                escalation = found_camera.with_step(escalation, step, now, done_by.strip())
+            except found_camera.FoundStepError as exc:
+                raise InspectionError(str(exc)) from exc
+            row.escalation_json = json.dumps(escalation, ensure_ascii=False)
+            row.updated_at = now
+            session.flush()
+            state = load_state(session, row)
+        self._publish("inspection", event="procedure", inspection_id=inspection_id, step=step)
         return state
 
     def sign_off(self, inspection_id: str, inspector: str) -> records.SignedRecord:
@@ -401,7 +425,8 @@ class InspectionService:
         with self.store.read() as session:
             return [{"id": r.id, "site_id": r.site_id, "inspector": r.inspector,
                      "status": r.status, "verdict": r.verdict, "started_at": r.started_at,
-                     "record_id": r.record_id} for r in session.scalars(query)]
+                     "updated_at": r.updated_at, "record_id": r.record_id}
+                    for r in session.scalars(query)]
 
     # -- internals ------------------------------------------------------------------------
 
@@ -587,6 +612,12 @@ def _text(value, field: str, max_chars: int, *, multiline: bool = False) -> str:
         return checked_text(value, field, max_chars=max_chars, multiline=multiline)
     except UnsafeText as exc:
         raise InspectionError(str(exc)) from exc
+
+
+def _procedure_of(row: InspectionRow) -> list[dict]:
+    """The found-camera steps already recorded for an inspection (kept when the verdict's
+    other escalation fields change)."""
+    return json.loads(row.escalation_json).get("procedure", []) if row.escalation_json else []
 
 
 def _root_inspection(session, record: records.SignedRecord) -> records.SignedRecord:

@@ -11,14 +11,17 @@ import functools
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import String, case, cast, func, literal_column, select, tuple_
+from sqlalchemy import JSON, String, case, cast, func, literal_column, or_, select, tuple_
 
 from detector.log.csv_cells import ESCAPE, FORMULA_TRIGGERS
 from detector.log.storage.models import Device, Record, RecordBody, Site
 
 LIST_COLUMNS = ("id", "device_id", "seq", "type", "supersedes", "site_id", "inspector",
                 "status", "verdict", "max_severity", "alert_count", "started_at", "signed_at")
-CSV_COLUMNS = (*LIST_COLUMNS[:6], "site_name", *LIST_COLUMNS[6:], "record_hash")
+#: Who was told of a camera and the report's number, from the record's escalation.
+ESCALATION_COLUMNS = ("notified", "report_ref")
+CSV_COLUMNS = (*LIST_COLUMNS[:6], "site_name", *LIST_COLUMNS[6:], *ESCALATION_COLUMNS,
+               "record_hash")
 _STREAM_ROWS = 5000
 
 
@@ -71,10 +74,12 @@ def export_csv(store, log_filter: LogFilter, out) -> int:
     instead of costing a Python object per field.
     """
     csv.writer(out, lineterminator="\n").writerow(CSV_COLUMNS)
-    query = (log_filter.apply(select(_csv_line()).outerjoin(Site, Site.id == Record.site_id))
-             .order_by(Record.signed_at, Record.id).execution_options(yield_per=_STREAM_ROWS))
     count = 0
     with store.read() as session:
+        line = _csv_line(session.bind.dialect.name)
+        query = (log_filter.apply(select(line).outerjoin(Site, Site.id == Record.site_id)
+                                  .outerjoin(RecordBody, RecordBody.id == Record.id))
+                 .order_by(Record.signed_at, Record.id).execution_options(yield_per=_STREAM_ROWS))
         for lines in _line_batches(session, query):
             out.write("\n".join(lines))
             out.write("\n")
@@ -103,20 +108,36 @@ def _line_batches(session, query):
         cursor.close()
 
 
-_FREE_TEXT = {"site_id", "site_name", "inspector"}  # what may hold commas, quotes, newlines
+_FREE_TEXT = {"site_id", "site_name", "inspector", *ESCALATION_COLUMNS}  # commas, quotes...
 # As SQL literals, not bound parameters: the SQLite path runs the compiled string itself.
 _TRIGGER_LITERALS = [literal_column(f"'{ch}'", String) for ch in FORMULA_TRIGGERS]
 _ESCAPE_LITERAL = literal_column("'" + ESCAPE.replace("'", "''") + "'", String)
 
 
-def _csv_line():
+def _escalation(name: str, dialect: str):
+    """The record's escalation field ``name``, read from its body only where there can be
+    one (a verdict other than clear, or a correction), so the clear majority costs no JSON
+    parsing."""
+    if dialect == "sqlite":  # names are ESCALATION_COLUMNS, never input: safe as literals
+        value = func.json_extract(RecordBody.body, literal_column(f"'$.escalation.{name}'"))
+    else:
+        value = cast(RecordBody.body, JSON).op("#>>")(literal_column(f"'{{escalation,{name}}}'"))
+    may_have_one = or_(Record.verdict == "found", Record.verdict == "suspicious",
+                       Record.type == "correction")
+    return case((may_have_one, value), else_=None)
+
+
+def _csv_line(dialect: str):
     """One SQL expression that renders a record's CSV line, on SQLite and PostgreSQL alike."""
     def text(sql):
         return literal_column(sql, String)
 
     fields = []
     for name in CSV_COLUMNS:
-        column = Site.name if name == "site_name" else getattr(Record, name)
+        if name in ESCALATION_COLUMNS:
+            column = _escalation(name, dialect)
+        else:
+            column = Site.name if name == "site_name" else getattr(Record, name)
         value = func.coalesce(cast(column, String), text("''"))
         # Never a formula in a spreadsheet (detector.log.csv_cells): on the hub every column
         # came from a device. Numbers here are never negative, so none is touched.

@@ -100,14 +100,15 @@ class SimulatedCamera(Camera):
         pose = project.pose_mid
         ambient = physics.AMBIENT_DN * scene.ambient_light / 0.15 * physics.flicker_level(
             mid_s - exposure_s / 2, exposure_s, scene.mains_flicker_hz)
-        plane = sprites.facing_plane(scene.surfaces, self.handheld.zone, pose)
+        surfaces = self.handheld.surfaces()  # the stall the inspector is in
+        plane = sprites.facing_plane(surfaces, self.handheld.zone, pose)
         distance_m = max(abs(float((pose.position_m - plane.point_m) @ plane.normal)), 0.1)
         rings_dn = physics.RING_DIFFUSE_DN_AT_1M * (on_axis + off_axis) / distance_m**2
         blur_px = project.motion_px(plane.point_m, exposure_s)
         image = self._walls.render(plane, project, gain * (ambient + rings_dn), blur_px)
         lighting = sprites.Lighting(gain, on_axis, off_axis, ambient / physics.AMBIENT_DN,
                                     mid_s, exposure_s, scene.mains_flicker_hz)
-        for surface in scene.surfaces:
+        for surface in surfaces:
             sprites.draw_surface(image, surface, project, lighting, plane)
         return self._sensor(image)
 

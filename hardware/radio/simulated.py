@@ -92,7 +92,7 @@ class SimulatedSource(SampleSource):
         pose = self.handheld.pose()
         half_band_hz = self.sample_rate_hz / 2
         out = []
-        for emitter in self.handheld.scene.emitters:
+        for emitter in self.handheld.emitters():  # as heard from the inspector's stall
             reach_hz = emitter.bandwidth_hz / 2
             if emitter.modulation == "video_fm":
                 reach_hz = VIDEO_FM_DEVIATION_FRACTION * emitter.bandwidth_hz + 0.5e6

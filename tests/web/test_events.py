@@ -10,6 +10,9 @@ def _event(seq, event_kind, **data):
     return Event(seq, event_kind, data, published_s=0.0)
 
 
+KEY = b"k" * 32
+
+
 def test_alerts_pass_at_once_and_readings_are_thinned_to_the_newest():
     throttle = ClientThrottle(interval_s=0.25)
     sent = throttle.offer(_event(1, "spectrum", n=1), now_s=10.0)
@@ -38,19 +41,39 @@ def test_volunteers_see_no_evidence_images_or_detail():
                    stall=1, message_key="inspect.event.step_failed", params={"error": "x"},
                    evidence=["ab" * 32], crop_sha256="cd" * 32, freq_hz=1.2e9,
                    image="data:image/png;base64,AAAA")
-    seen = visible_data(alert, "volunteer", "en")
+    seen = visible_data(alert, "volunteer", "en", KEY)
     assert "evidence" not in seen and "crop_sha256" not in seen and "image" not in seen
     assert "freq_hz" not in seen
     assert seen["severity"] == "high" and seen["zone"] == "door_hook"
-    staff = visible_data(alert, "inspector", "en")
+    staff = visible_data(alert, "inspector", "en", KEY)
     assert staff["evidence"] == ["ab" * 32]
+
+
+def test_volunteers_never_get_a_frequency_in_ids_messages_or_replacements():
+    """An alert's id names its frequency; a volunteer gets an opaque id (the same for the
+    same alert, so a replacement can name it) and a sentence with the place only."""
+    located = _event(2, "alert", id="fused:1200.1MHz:1:door_hook", type="camera_located",
+                     severity="critical", stall=1, zone="door_hook", freq_hz=1200.1e6,
+                     video_standard="PAL", message_key="inspect.alert.camera_located",
+                     replaces=["optics:1:door_hook:0", "rf:video:1200.1MHz"])
+    video = _event(1, "alert", id="rf:video:1200.1MHz", type="video_transmitter",
+                   severity="high", freq_hz=1200.1e6, message_key="inspect.alert.video_transmitter")
+    for lang in ("ko", "en"):
+        seen = visible_data(located, "volunteer", lang, KEY)
+        earlier = visible_data(video, "volunteer", lang, KEY)
+        text = repr(seen) + repr(earlier)
+        assert "1200" not in text and "MHz" not in text and "PAL" not in text
+        assert earlier["id"] in seen["replaces"]
+        assert seen["stall"] == 1 and seen["message"]
+    staff = visible_data(located, "inspector", "en", KEY)
+    assert "1200.1" in staff["message"]
 
 
 def test_messages_arrive_in_each_phones_language():
     failed = _event(1, "inspection", message_key="inspect.event.step_failed",
                     params={"error": "radio unplugged"})
-    english = visible_data(failed, "inspector", "en")["message"]
-    korean = visible_data(failed, "inspector", "ko")["message"]
+    english = visible_data(failed, "inspector", "en", KEY)["message"]
+    korean = visible_data(failed, "inspector", "ko", KEY)["message"]
     assert "radio unplugged" in english and "radio unplugged" in korean and english != korean
 
 
@@ -68,7 +91,7 @@ def test_a_volunteer_stream_carries_alerts_but_not_spectra():
     subscription = bus.subscribe(kinds={"alert", "progress", "inspection"})
     bus.publish("spectrum", power_db=[1, 2, 3])
     bus.publish("alert", severity="high", evidence=["ab" * 32], zone="bin")
-    stream = event_stream(subscription, "volunteer", "en", interval_s=0.25, keepalive_s=15,
+    stream = event_stream(subscription, "volunteer", "en", key=KEY, interval_s=0.25, keepalive_s=15,
                           monotonic=lambda: 0.0, stopping=threading.Event())
     [message] = _collect(stream, 1)
     stream.close()
@@ -82,7 +105,7 @@ def test_a_reconnecting_phone_gets_what_it_missed():
     bus.publish("alert", severity="medium", zone="bin")
     bus.publish("alert", severity="high", zone="hinges")
     subscription = bus.subscribe(since=first.seq)
-    stream = event_stream(subscription, "inspector", "en", interval_s=0.25, keepalive_s=15,
+    stream = event_stream(subscription, "inspector", "en", key=KEY, interval_s=0.25, keepalive_s=15,
                           monotonic=lambda: 0.0, stopping=threading.Event())
     messages = _collect(stream, 2)
     stream.close()
@@ -96,6 +119,6 @@ def test_volunteers_get_neither_spectra_nor_optics_status():
     assert {"spectrum", "optics_status", "proximity"} <= kinds_for("inspector")
     scan = _event(1, "progress", inspection_id="i1", step="optical_scan", stall=1,
                   zone="door_hook", fraction=0.25, suspects=[[12.0, 30.5]], width=640)
-    assert visible_data(scan, "volunteer", "en") == {
+    assert visible_data(scan, "volunteer", "en", KEY) == {
         "inspection_id": "i1", "step": "optical_scan", "stall": 1, "zone": "door_hook",
         "fraction": 0.25}

@@ -206,7 +206,10 @@ def test_sign_off_seals_the_inspection_and_a_supervisor_finds_it(device, swept):
     record = supervisor.client.get(f"/api/log/{record_id}").get_json()["record"]
     assert record["verdict"] == "found" and record["escalation"]["report_ref"] == "2026-113"
     exported = supervisor.client.get("/api/log/export.csv?verdict=found").get_data(as_text=True)
-    assert [row["id"] for row in csv.DictReader(io.StringIO(exported))] == [record_id]
+    assert exported.startswith("\ufeff")  # Excel reads the CSV as UTF-8 (Hangul) only so
+    rows = list(csv.DictReader(io.StringIO(exported.removeprefix("\ufeff"))))
+    assert [row["id"] for row in rows] == [record_id]
+    assert rows[0]["report_ref"] == "2026-113"
     coverage = supervisor.client.get("/api/coverage").get_json()
     by_site = {s["site_id"]: s for s in coverage["sites"]}
     assert by_site["S1"]["done"] and by_site["S1"]["due"]

@@ -76,11 +76,21 @@
     return node;
   }
 
-  function formatTime(iso) {
+  /* Times in the device's zone (Asia/Seoul unless configured), always with the zone shown,
+     whatever zone the phone itself is set to. */
+  const zone = document.body.dataset.timezone || "Asia/Seoul";
+  const zoneLabel = document.body.dataset.timezoneLabel || "KST";
+  function formatTime(iso, timeOnly) {
     if (!iso) return "";
     const d = new Date(iso);
-    return isNaN(d) ? iso : d.toLocaleString(document.documentElement.lang === "ko" ? "ko-KR" : "en-GB");
+    if (isNaN(d)) return iso;
+    const options = timeOnly ? { timeZone: zone, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false }
+      : { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false };
+    return d.toLocaleString(document.documentElement.lang === "ko" ? "ko-KR" : "en-GB", options) + " " + zoneLabel;
   }
+
+  /* One name per checklist place, everywhere (the engine's own catalogue entry). */
+  function placeName(zone) { return t("place." + zone); }
 
   /* A device without a clock battery takes its time from the first logged-in phone. */
   function offerPhoneTime() {
@@ -94,9 +104,12 @@
 
   function markActiveTab() {
     const page = document.body.dataset.page;
-    for (const a of document.querySelectorAll(".tabs a")) a.classList.toggle("active", a.dataset.nav === page);
+    for (const a of document.querySelectorAll(".tabs a")) {
+      a.classList.toggle("active", a.dataset.nav === page);
+      if (a.dataset.nav === page) a.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
   }
 
-  window.ansim = { t, api, liveEvents, el, formatTime };
+  window.ansim = { t, api, liveEvents, el, formatTime, placeName };
   document.addEventListener("DOMContentLoaded", () => { offerPhoneTime(); markActiveTab(); });
 })();

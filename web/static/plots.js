@@ -1,123 +1,138 @@
-/* Plots drawn by hand on canvas and SVG (no chart library: the whole page must stay small):
-   the spectrum (live while it is swept, with its noise floor dashed) with a waterfall of whole
-   sweeps under it, the proximity meter, and glint marks over the camera view. */
+/* Plots read at a glance: the spectrum on uPlot (vendored, web/static/vendor) with its axes
+   and labels outside the trace, dB and MHz gridlines, the swept camera bands and the region's
+   licensed services shaded, the noise floor dashed and each camera's peak marked; the
+   proximity meter; glint marks over the camera view. */
 "use strict";
 (function () {
-  /* The scale follows the data (dBFS from the dongle, or calibrated dBm): 5 dB of room. */
-  function rangeOf(power) {
-    let lo = Infinity, hi = -Infinity;
-    for (const v of power) { if (v < lo) lo = v; if (v > hi) hi = v; }
-    return [Math.floor(lo / 5) * 5 - 5, Math.ceil(hi / 5) * 5 + 5];
-  }
+  const CAMERA_BAND = "rgba(245, 165, 36, 0.16)", SERVICE = "rgba(91, 107, 122, 0.18)";
+  const PEAK = "#c4141c", TRACE = "#1d6fd1", FLOOR = "#1e7b3a";
 
-  /* A spectrum event or evidence file as {freqs_hz, power_db}. */
+  /* A spectrum event or evidence file as {freqs_hz, power_db, noise_floor_db}. */
   function spectrumPoints(s) {
     const power = s.power_db || [];
-    if (s.freqs_hz) return { freqs: s.freqs_hz, power };
+    if (s.freqs_hz) return { freqs: s.freqs_hz, power, floor: s.noise_floor_db || null };
     const start = s.start_hz || 0, stop = s.stop_hz || start + power.length;
     const step = power.length > 1 ? (stop - start) / (power.length - 1) : 0;
-    return { freqs: power.map((_, i) => start + i * step), power };
+    return { freqs: power.map((_, i) => start + i * step), power, floor: s.noise_floor_db || null };
   }
 
-  function heat(v) { /* 0..1 -> dark blue .. yellow */
-    const r = Math.round(255 * Math.min(1, Math.max(0, 2 * v - 0.6)));
-    const g = Math.round(255 * Math.min(1, Math.max(0, 1.6 * v - 0.2)));
-    const b = Math.round(255 * Math.min(1, Math.max(0, 0.8 - v)));
-    return [r, g, b];
+  /* uPlot's columns in MHz, with a gap (null) where the sweep jumps from one band to the next
+     so no line is drawn across frequencies that were not swept. */
+  function columns(points) {
+    const x = [], y = [], f = [];
+    const steps = [];
+    for (let i = 1; i < points.freqs.length; i++) steps.push(points.freqs[i] - points.freqs[i - 1]);
+    const typical = steps.length ? steps.slice().sort((a, b) => a - b)[steps.length >> 1] : 0;
+    points.freqs.forEach((hz, i) => {
+      if (i && typical && hz - points.freqs[i - 1] > 4 * typical) { x.push((points.freqs[i - 1] + hz) / 2e6); y.push(null); f.push(null); }
+      x.push(hz / 1e6); y.push(points.power[i]); f.push(points.floor ? points.floor[i] : null);
+    });
+    return [x, y, f];
   }
 
   class SpectrumPlot {
-    constructor(canvas, rows) {
-      this.canvas = canvas;
-      this.rows = rows || 60;
-      this.history = [];
-      this.resize();
-      window.addEventListener("resize", () => { this.resize(); this.draw(); });
+    constructor(box, setup) {
+      this.box = box;
+      this.bands = setup.bands || [];
+      this.services = setup.services || [];
+      this.peaks = [];
+      this.peakLabel = "";
+      this.lo = Math.min(...this.bands.map((b) => b[0]));
+      this.hi = Math.max(...this.bands.map((b) => b[1]));
+      window.addEventListener("resize", () => { if (this.plot) this.plot.setSize(this.size()); });
     }
-    resize() {
-      const ratio = window.devicePixelRatio || 1;
-      const width = this.canvas.clientWidth || 340;
-      this.canvas.width = Math.round(width * ratio);
-      this.canvas.height = Math.round(width * 0.75 * ratio);
+    size() {
+      const width = Math.max(260, this.box.clientWidth || 320);
+      return { width, height: Math.round(width * 0.62) };
     }
-    /* A whole sweep (the stored spectrum): the trace, and a new row of the waterfall. */
-    push(spectrum) {
-      const points = spectrumPoints(spectrum);
-      if (!points.power.length) return;
-      this.last = points;
-      this.total = points.power.length;
-      this.floor = spectrum.noise_floor_db || null;
-      this.history.unshift(points.power);
-      this.history.length = Math.min(this.history.length, this.rows);
-      this.draw();
+    markPeaks(freqsHz, label) {
+      const mhz = freqsHz.map((hz) => hz / 1e6);
+      if (mhz.join() === this.peaks.join()) return;
+      this.peaks = mhz;
+      this.peakLabel = label;
+      this.box.dataset.peaks = mhz.map((v) => v.toFixed(1)).join(",");
+      if (this.plot) this.plot.redraw(false);
     }
-    /* A sweep under way (a live "spectrum" event): the part swept so far and its noise floor,
-       on the points the whole sweep will have (points_total), so it grows from the left. */
+    /* A whole sweep (the stored spectrum). */
+    push(spectrum) { this.box.dataset.live = ""; this.draw(spectrumPoints(spectrum)); }
+    /* A sweep under way (a live "spectrum" event): the part swept so far, on fixed axes. */
     show(spectrum) {
-      const points = spectrumPoints(spectrum);
-      if (!points.power.length) return;
-      this.last = points;
-      this.total = Math.max(spectrum.points_total || 0, points.power.length);
-      this.floor = spectrum.noise_floor_db || null;
-      this.canvas.dataset.live = spectrum.hops_done + "/" + spectrum.hops_total;
-      this.canvas.dataset.points = String(points.power.length);
-      this.draw();
+      this.box.dataset.live = spectrum.hops_done + "/" + spectrum.hops_total;
+      this.draw(spectrumPoints(spectrum));
     }
-    draw() {
-      const ctx = this.canvas.getContext("2d"), w = this.canvas.width, h = this.canvas.height;
-      const top = Math.round(h * 0.55);
-      ctx.fillStyle = "#0d1b2a"; ctx.fillRect(0, 0, w, h);
-      if (!this.last) return;
-      const [floorDb, ceilDb] = rangeOf(this.last.power);
-      const y = (db) => top - (Math.min(ceilDb, Math.max(floorDb, db)) - floorDb) / (ceilDb - floorDb) * top;
-      ctx.strokeStyle = "#2c4057"; ctx.lineWidth = 1;
-      for (let db = floorDb; db <= ceilDb; db += 10) { ctx.beginPath(); ctx.moveTo(0, y(db)); ctx.lineTo(w, y(db)); ctx.stroke(); }
-      const power = this.last.power, n = power.length, span = (this.total || n) - 1 || 1;
-      const trace = (values) => {
-        ctx.beginPath();
-        for (let i = 0; i < values.length; i++) { const x = i / span * w; i ? ctx.lineTo(x, y(values[i])) : ctx.moveTo(x, y(values[i])); }
-        ctx.stroke();
+    draw(points) {
+      if (!points.power.length || !window.uPlot) return;
+      this.box.dataset.points = String(points.power.length);
+      const data = columns(points);
+      if (this.plot) { this.plot.setData(data); return; }
+      this.plot = new window.uPlot(this.options(), data, this.box);
+    }
+    options() {
+      const axis = { stroke: "#14202b", font: "12px system-ui, sans-serif", labelFont: "12px system-ui, sans-serif",
+        grid: { stroke: "#e3e8ee", width: 1 }, ticks: { stroke: "#c5ced8", width: 1 } };
+      return {
+        ...this.size(),
+        legend: { show: false },
+        cursor: { show: false },
+        scales: {
+          x: { time: false, range: () => [this.lo, this.hi] },
+          y: { range: (u, min, max) => [Math.floor(min / 10) * 10 - 5, Math.ceil(max / 10) * 10 + 5] },
+        },
+        axes: [
+          { ...axis, label: "MHz", size: 34, labelSize: 14, values: (u, vals) => vals.map((v) => v.toFixed(0)) },
+          { ...axis, label: "dB", size: 40, labelSize: 14, space: 24, values: (u, vals) => vals.map((v) => v.toFixed(0)) },
+        ],
+        series: [{}, { stroke: TRACE, width: 1.5, spanGaps: false }, { stroke: FLOOR, width: 1, dash: [6, 4], spanGaps: false }],
+        hooks: { drawClear: [(u) => this.shade(u)], draw: [(u) => this.drawPeaks(u)] },
       };
-      if (this.floor) {
-        ctx.strokeStyle = "#46a758"; ctx.lineWidth = Math.max(1, w / 600); ctx.setLineDash([6, 4]);
-        trace(this.floor);
-        ctx.setLineDash([]);
+    }
+    shade(u) {
+      const ctx = u.ctx, { top, height } = u.bbox;
+      const span = (lo, hi, fill) => {
+        const x0 = u.valToPos(Math.max(lo, this.lo), "x", true), x1 = u.valToPos(Math.min(hi, this.hi), "x", true);
+        if (x1 > x0) { ctx.fillStyle = fill; ctx.fillRect(x0, top, x1 - x0, height); }
+      };
+      ctx.save();
+      for (const [lo, hi] of this.bands) span(lo, hi, CAMERA_BAND);
+      for (const [lo, hi] of this.services) span(lo, hi, SERVICE);
+      ctx.restore();
+    }
+    drawPeaks(u) {
+      const ctx = u.ctx, { top, height } = u.bbox, ratio = window.devicePixelRatio || 1;
+      ctx.save();
+      ctx.strokeStyle = PEAK; ctx.fillStyle = PEAK; ctx.lineWidth = 2 * ratio;
+      ctx.font = "700 " + Math.round(12 * ratio) + "px system-ui, sans-serif";
+      for (const mhz of this.peaks) {
+        const x = u.valToPos(mhz, "x", true);
+        ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + height); ctx.stroke();
+        const label = this.peakLabel + " " + mhz.toFixed(1);
+        const w = ctx.measureText(label).width;
+        ctx.fillText(label, Math.min(Math.max(x - w / 2, u.bbox.left), u.bbox.left + u.bbox.width - w), top + 14 * ratio);
       }
-      ctx.strokeStyle = "#7fd1ff"; ctx.lineWidth = Math.max(1, w / 400);
-      trace(power);
-      const rowH = (h - top) / this.rows, image = ctx.createImageData(w, 1);
-      this.history.forEach((row, r) => {
-        for (let x = 0; x < w; x++) {
-          const v = (row[Math.floor(x / w * row.length)] - floorDb) / (ceilDb - floorDb);
-          const [cr, cg, cb] = heat(v);
-          image.data.set([cr, cg, cb, 255], x * 4);
-        }
-        for (let k = 0; k < Math.ceil(rowH); k++) ctx.putImageData(image, 0, Math.round(top + r * rowH + k));
-      });
-      const f = this.last.freqs, mhz = (hz) => (hz / 1e6).toFixed(0) + " MHz";
-      ctx.fillStyle = "#fff"; ctx.font = Math.round(h / 18) + "px sans-serif";
-      ctx.fillText(mhz(f[0]), 4, top - 4);
-      const label = mhz(f[f.length - 1]);
-      ctx.fillText(label, w - ctx.measureText(label).width - 4, top - 4);
-      ctx.fillText(ceilDb + " dB", 4, Math.round(h / 18) + 2);
+      ctx.restore();
     }
   }
 
-  /* The proximity meter: an arc that fills as the emitter's power rises. */
+  /* The proximity meter: an arc that fills as the emitter's power rises, the level in large
+     figures, and below it what is measured (power and frequency). */
   function proximityMeter(svg) {
     const arc = svg.querySelector("[data-arc]"), text = svg.querySelector("[data-value]");
+    const detail = svg.querySelector("[data-detail]");
     const length = arc.getTotalLength ? arc.getTotalLength() : 283;
     arc.style.strokeDasharray = length;
+    arc.style.strokeDashoffset = String(length);  // empty until the first reading
     return (reading) => {
       const level = typeof reading.level === "number" ? reading.level
         : Math.min(1, Math.max(0, (reading.power_db + 100) / 70));
       arc.style.strokeDashoffset = String(length * (1 - level));
       arc.style.stroke = level > 0.75 ? "#e5484d" : level > 0.4 ? "#f5a524" : "#46a758";
-      text.textContent = (typeof reading.power_db === "number" ? reading.power_db.toFixed(1) + " dB" : "");
+      text.textContent = Math.round(level * 100) + "%";
+      detail.textContent = [typeof reading.power_db === "number" ? reading.power_db.toFixed(1) + " dB" : "",
+        typeof reading.freq_hz === "number" ? (reading.freq_hz / 1e6).toFixed(1) + " MHz" : ""].filter(Boolean).join(" · ");
     };
   }
 
-  /* Glints as rings over an image (positions in the image's own pixels). */
+  /* Glints as rings over the frame (positions in the frame's own pixels). */
   function glintOverlay(svg, width, height, glints) {
     svg.setAttribute("viewBox", "0 0 " + width + " " + height);
     svg.replaceChildren();

@@ -10,7 +10,7 @@ session does (logout, or the user removed).
 
 import threading
 
-from flask import Blueprint, Response, g, jsonify, request, session
+from flask import Blueprint, Response, current_app, g, jsonify, request, session
 from werkzeug.wsgi import ClosingIterator
 
 from web.accounts import ROLES
@@ -34,7 +34,8 @@ def stream():
         return response
     since = _last_event_id()
     subscription = svc.bus.subscribe(kinds=kinds_for(role), since=since)
-    body = event_stream(subscription, role, g.lang, interval_s=svc.config.stream_interval_s,
+    body = event_stream(subscription, role, g.lang, key=current_app.secret_key,
+                        interval_s=svc.config.stream_interval_s,
                         keepalive_s=svc.config.keepalive_s, monotonic=svc.config.monotonic,
                         stopping=svc.stopping, allowed=_session_check(svc, sid, g.user.id))
     # Given back when the server closes the response, even one never started (a phone that

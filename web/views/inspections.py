@@ -2,25 +2,32 @@
 verdict and sign it off, the same lifecycle the CLI and the buttons drive
 (``detector.engine.inspections.InspectionService``). And ``/inspections/<id>``, the inspector's page.
 
-Volunteers reach only ``/api/inspections/current``, and only its volunteer-safe fields; the
-list of inspections (every signed record's summary) is for supervisors and admins.
+Volunteers reach only ``/api/inspections/current``, and only what ``web.volunteer`` lets
+through (never a frequency); the list of inspections (every signed record's summary) is for
+supervisors and admins.
 """
 
 import functools
 
-from flask import Blueprint, g, jsonify, render_template, request
+from flask import Blueprint, current_app, g, jsonify, render_template, request
 
 from detector.engine.checklist import ITEMS, MARK_STATUSES, VERDICTS
+from detector.engine.found_camera import FOUND_STEPS
 from detector.engine.inspection_steps import (
     SPECTRUM_EVIDENCE_KIND,
     read_spectrum_evidence,
 )
 from detector.engine.live_view import screen_spectrum
+from detector.log import records
+from rf.bandplan import BAND_PLANS
+from rf.hopplan import parse_band
 from web.accounts import REVIEW_ROLES, ROLES, STAFF_ROLES
 from web.errors import api_errors, bad_request, json_object
+from web.lang import record_number
 from web.security import requires
 from web.services import services
-from web.sse import VOLUNTEER_FIELDS, translated_message
+from web.sse import translated_message
+from web.volunteer import volunteer_view
 
 bp = Blueprint("inspections", __name__)
 RUNNING_STATUS = "in_progress"
@@ -30,7 +37,18 @@ RUNNING_STATUS = "in_progress"
 @requires(*STAFF_ROLES)
 def inspection_page(inspection_id):
     return render_template("inspect.html", inspection_id=inspection_id, items=ITEMS,
-                           statuses=MARK_STATUSES, verdicts=VERDICTS)
+                           statuses=MARK_STATUSES, verdicts=VERDICTS, found_steps=FOUND_STEPS,
+                           plot=_plot_setup(services().profile))
+
+
+def _plot_setup(profile) -> dict:
+    """What the spectrum plot shades: the bands the sweep covers (where cameras transmit) and
+    the licensed services of the device's region inside them (``rf.bandplan``)."""
+    bands = [parse_band(name) for name in profile.radio.bands]
+    services_in = [s for s in BAND_PLANS.get(profile.device.region, ())
+                   if any(s.lo_hz < b.stop_hz and s.hi_hz > b.start_hz for b in bands)]
+    return {"bands": [[b.start_hz / 1e6, b.stop_hz / 1e6] for b in bands],
+            "services": [[s.lo_hz / 1e6, s.hi_hz / 1e6, s.name] for s in services_in]}
 
 
 @bp.route("/api/inspections")
@@ -62,19 +80,25 @@ def start():
 @bp.route("/api/inspections/current")
 @requires(*ROLES)
 def current():
-    """The inspection under way (the newest in progress) and its alerts, for the live page."""
+    """The inspection under way (the newest in progress; else the newest one, ended, so a
+    phone that opens the page afterwards sees how it ended) and its alerts."""
     svc = services()
-    rows = svc.inspections.list(status=RUNNING_STATUS, limit=1)
+    rows = svc.inspections.list(status=RUNNING_STATUS, limit=1) or svc.inspections.list(limit=1)
     if not rows:
         return jsonify(inspection=None, alerts=[], running=None)
     state = svc.inspections.get(rows[0]["id"])
-    running = svc.steps.running
+    running = svc.steps.running if state.status == RUNNING_STATUS else None
     summary = {"inspection_id": state.id, "site_id": state.site_id,
                "site_name": state.site.get("name"), "state": state.status,
-               "done_fraction": done_fraction(state),
+               "verdict": state.verdict, "done_fraction": done_fraction(state),
+               "ended_at": None if state.status == RUNNING_STATUS else rows[0]["updated_at"],
                "step": running["step"] if running else None,
                "zone": running["zone"] if running else None}
     alerts = [_alert_view(a, state) for a in state.alerts]
+    if g.user.role == "volunteer":
+        summary = volunteer_view(summary, g.lang, current_app.secret_key, is_alert=False)
+        running = volunteer_view(running, g.lang, current_app.secret_key, is_alert=False) \
+            if running else None
     return jsonify(inspection=summary, alerts=alerts, running=running)
 
 
@@ -82,9 +106,14 @@ def current():
 @requires(*STAFF_ROLES)
 @api_errors
 def get_one(inspection_id):
+    """One inspection; an inspector reopens only their own once it has ended."""
     svc = services()
     running = svc.steps.running
-    return jsonify(inspection=_staff_view(svc.inspections.get(inspection_id)),
+    state = svc.inspections.get(inspection_id)
+    if (g.user.role == "inspector" and state.status != RUNNING_STATUS
+            and state.inspector != g.user.display_name):
+        return jsonify(error="forbidden"), 403
+    return jsonify(inspection=_staff_view(state),
                    running=running if running and running["inspection_id"] == inspection_id
                    else None)
 
@@ -141,6 +170,20 @@ def dismiss(inspection_id, alert_id):
     return jsonify(inspection=_staff_view(state))
 
 
+@bp.route("/api/inspections/<inspection_id>/found-steps", methods=["POST"])
+@requires(*STAFF_ROLES)
+@api_errors
+def found_step(inspection_id):
+    """``{"step": "called_112"}``: a step of the found-camera procedure is done, now
+    (``detector.found_camera``); the signed record keeps it with its time."""
+    body = request.get_json(silent=True) or {}
+    if body.get("step") not in FOUND_STEPS:
+        return bad_request("step")
+    state = services().inspections.record_found_step(inspection_id, body["step"],
+                                                     g.user.display_name)
+    return jsonify(inspection=_staff_view(state))
+
+
 @bp.route("/api/inspections/<inspection_id>/verdict", methods=["POST"])
 @requires(*STAFF_ROLES)
 @api_errors
@@ -190,17 +233,19 @@ def _thinned_spectrum(evidence, sha256: str) -> dict:
 
 def _staff_view(state) -> dict:
     data = state.to_dict()
+    if state.record_id:
+        with services().inspections.store.read() as session:
+            data["record_number"] = record_number(records.get(session, state.record_id).seq)
     data["alerts"] = [{**a, "message": translated_message(a, g.lang)} for a in state.alerts]
     return data
 
 
 def _alert_view(alert: dict, state) -> dict:
-    """An alert as the live page shows it; volunteers get only the safe fields."""
-    view = {**alert, "inspection_id": state.id, "site_id": state.site_id,
-            "message": translated_message(alert, g.lang)}
+    """An alert as the live page shows it; volunteers get only what ``web.volunteer`` allows."""
+    view = {**alert, "inspection_id": state.id, "site_id": state.site_id}
     if g.user.role == "volunteer":
-        view = {k: v for k, v in view.items() if k in VOLUNTEER_FIELDS | {"message"}}
-    return view
+        return volunteer_view(view, g.lang, current_app.secret_key, is_alert=True)
+    return {**view, "message": translated_message(alert, g.lang)}
 
 
 def done_fraction(state) -> float:

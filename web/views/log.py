@@ -21,10 +21,15 @@ from detector.timestamps import format_utc, parse_bound
 from web.accounts import REVIEW_ROLES
 from web.coverage import coverage_on
 from web.errors import api_errors, bad_request, json_object
+from web.lang import record_number
 from web.security import requires
 from web.services import services
+from web.sse import translated_message
 
 bp = Blueprint("log", __name__)
+#: Excel (on Korean Windows too) reads a CSV as UTF-8 only when it starts with this mark;
+#: without it, Hangul is garbled.
+UTF8_BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -87,12 +92,19 @@ def record(record_id):
     try:
         with store.read() as session:
             found = records.get(session, record_id)
+            supersedes = records.get(session, found.body["supersedes"]).seq \
+                if found.body.get("supersedes") else None
     except records.RecordNotFound:
         return jsonify(error="not_found"), 404
     corrections, _ = list_records(store, ReviewFilter(type="correction"), limit=200)
-    return jsonify(record=found.body, record_hash=found.record_hash, seq=found.seq,
-                   device_id=found.device_id,
-                   corrected_by=[c["id"] for c in corrections if c["supersedes"] == record_id])
+    body = {**found.body, "alerts": [{**a, "message": translated_message(a, g.lang)}
+                                     for a in found.body.get("alerts", [])]}
+    return jsonify(record=body, record_hash=found.record_hash, seq=found.seq,
+                   record_number=record_number(found.seq), device_id=found.device_id,
+                   supersedes_number=record_number(supersedes) if supersedes else None,
+                   corrected_by=[c["id"] for c in corrections if c["supersedes"] == record_id],
+                   corrected_by_numbers=[record_number(c["seq"]) for c in corrections
+                                         if c["supersedes"] == record_id])
 
 
 @bp.route("/api/log/<record_id>/corrections", methods=["POST"])
@@ -116,8 +128,10 @@ def export(fmt):
     if log_filter is None or fmt not in ("csv", "json"):
         return bad_request("date" if log_filter is None else "format")
     out = io.StringIO()
+    if fmt == "csv":
+        out.write(UTF8_BOM)
     (export_csv if fmt == "csv" else export_json)(services().inspections.store, log_filter, out)
-    media_type = "text/csv" if fmt == "csv" else "application/json"
+    media_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
     return Response(out.getvalue(), mimetype=media_type,
                     headers={"Content-Disposition": f'attachment; filename="ansim-log.{fmt}"'})
 
@@ -126,13 +140,19 @@ def export(fmt):
 @requires(*REVIEW_ROLES)
 def coverage():
     svc = services()
-    today = svc.clock.now().astimezone().date()
     try:
         day = datetime.strptime(request.args["date"], "%Y-%m-%d").date() \
-            if request.args.get("date") else today
+            if request.args.get("date") else None
     except ValueError:
         return bad_request("date")
-    end_of_day = datetime.combine(day + timedelta(days=1), datetime.min.time()).astimezone()
+    return jsonify(coverage_today(svc, day))
+
+
+def coverage_today(svc, day=None) -> dict:
+    """Coverage on ``day`` (today by default), days counted in the city's zone."""
+    zone = svc.config.zone
+    day = day or svc.clock.now().astimezone(zone).date()
+    end_of_day = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
     until = format_utc(end_of_day - timedelta(microseconds=1))
     store = svc.inspections.store
     sites = list_sites(store)
@@ -140,8 +160,8 @@ def coverage():
     for site in sites:
         rows, _ = list_records(store, ReviewFilter(site_id=site.id, type="inspection",
                                                    until=until, status="signed_off"), limit=1)
-        last[site.id] = rows[0]["signed_at"] if rows else None
-    return jsonify(coverage_on(day, sites, last))
+        last[site.id] = rows[0] if rows else None
+    return coverage_on(day, sites, last, zone)
 
 
 def _filter_from_args() -> ReviewFilter | None:

@@ -16,25 +16,53 @@ from flask import (
     url_for,
 )
 
-from web.accounts import ROLES, STAFF_ROLES, AccountError
+from web.accounts import STAFF_ROLES, AccountError
 from web.errors import json_object, text_field
+from web.lang import text
 from web.security import requires
 from web.services import services
 
 bp = Blueprint("users", __name__)
 
 
+#: The roles an admin gives, least privilege first (the form's default is the first).
+STAFF_ROLES_LEAST_FIRST = ("inspector", "supervisor", "admin")
+#: What the admin page may say happened (``?done=...&name=...`` after a change).
+_DONE_KEYS = {"added", "disabled", "password_reset"}
+
+
 @bp.route("/admin")
 @requires("admin")
-def admin_page():
-    error = request.args.get("error")
+def admin_page(error=None, form=None, status=200):
+    done = request.args.get("done")
+    notice = text(f"web.admin.done.{done}", name=request.args.get("name", "")[:128]) \
+        if done in _DONE_KEYS else None
     return render_template("admin.html", users=services().accounts.list_users(),
-                           roles=[r for r in ROLES if r != "volunteer"],
-                           error=error if error in _ERROR_KEYS else None)
+                           roles=STAFF_ROLES_LEAST_FIRST, error=error, form=form or {},
+                           notice=notice), status
 
 
-_ERROR_KEYS = {"web.error.bad_role", "web.error.bad_username", "web.error.short_password",
-               "web.error.username_taken"}
+@bp.route("/admin/users/<int:user_id>/disable", methods=["POST"])
+@requires("admin")
+def disable_from_page(user_id):
+    if user_id == g.user.id:
+        return admin_page(error="web.error.cannot_disable_self", status=400)
+    user = services().accounts.get_user(user_id)
+    try:
+        services().accounts.disable_user(user_id)
+    except AccountError as exc:
+        return admin_page(error=exc.key, status=404)
+    return redirect(url_for("users.admin_page", done="disabled", name=user.display_name))
+
+
+@bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
+@requires("admin")
+def reset_password(user_id):
+    try:
+        user = services().accounts.reset_password(user_id, request.form.get("password", ""))
+    except AccountError as exc:
+        return admin_page(error=exc.key, status=400)
+    return redirect(url_for("users.admin_page", done="password_reset", name=user.display_name))
 
 
 @bp.route("/api/users")
@@ -53,11 +81,12 @@ def create_user():
         user = services().accounts.create_user(*(text_field(body, name) for name in (
             "username", "password", "role", "display_name")))
     except AccountError as exc:
-        if not request.is_json:
-            return redirect(url_for("users.admin_page", error=exc.key))
+        if not request.is_json:  # the page again, with what was typed (but the password)
+            kept = {k: request.form.get(k, "") for k in ("username", "display_name", "role")}
+            return admin_page(error=exc.key, form=kept, status=400)
         return jsonify(error=exc.key), 400
     if not request.is_json:
-        return redirect(url_for("users.admin_page"))
+        return redirect(url_for("users.admin_page", done="added", name=user.display_name))
     return jsonify(id=user.id, username=user.username, role=user.role), 201
 
 

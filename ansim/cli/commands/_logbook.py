@@ -1,12 +1,33 @@
 """What ``ansim inspect``, ``ansim log`` and ``ansim sites`` share: the errors they report to
 the user, opening the log, and the words for verdicts, places and alerts."""
 
+from pathlib import Path
+
 from detector.errors import DetectorError
 from detector.i18n import t
 from hardware.errors import HardwareError
 
 #: Errors that are the user's to fix (or to know about): printed, translated, exit code 1.
 USER_ERRORS = (DetectorError, HardwareError, ValueError, OSError)
+
+
+#: Where ``scripts/demo`` keeps its log (suggested when the default data folder has none).
+DEMO_DATA_DIR = Path("ansim-data")
+
+
+def require_log(ctx) -> str | None:
+    """Why the data folder cannot be used (a translated sentence), or None. Only ``ansim
+    sites import`` starts a new log: a mistyped ``--data`` must not silently make a new log
+    and a new signing key beside the real ones."""
+    from detector.log.storage import DB_FILENAME  # noqa: PLC0415 (import cost)
+
+    if (ctx.data_dir / DB_FILENAME).exists():
+        return None
+    message = t("cli.error.no_log", data=ctx.data_dir)
+    demo = DEMO_DATA_DIR.resolve()
+    if demo != ctx.data_dir.resolve() and (demo / DB_FILENAME).exists():
+        message += "\n" + t("cli.error.no_log_demo_hint", demo=DEMO_DATA_DIR)
+    return message
 
 
 def open_log(ctx, *, write: bool | None = None):

@@ -9,11 +9,18 @@ anything is seen or a place was missed, clear only with full coverage and no fin
 signs off. It prints the inspection's id and verdict; ``--json`` prints the record's summary.
 """
 
+import argparse
 import getpass
 import os
 import sys
 
-from ansim.cli.commands._logbook import USER_ERRORS, alert_text, verdict_text
+from ansim.cli.commands._logbook import (
+    USER_ERRORS,
+    alert_text,
+    open_log,
+    require_log,
+    verdict_text,
+)
 from ansim.cli.context import context_from_args
 from ansim.cli.output import emit, fail, progress
 from detector.i18n import t
@@ -22,7 +29,7 @@ from detector.i18n import t
 def register(subparsers, common):
     parser = subparsers.add_parser("inspect", parents=[common], help=t("inspect.help"))
     parser.add_argument("--site", required=True, metavar="ID", help=t("inspect.help.site"))
-    parser.add_argument("--stalls", type=int, metavar="N", help=t("inspect.help.stalls"))
+    parser.add_argument("--stalls", type=stall_count, metavar="N", help=t("inspect.help.stalls"))
     parser.add_argument("--inspector", metavar="NAME", help=t("inspect.help.inspector"))
     parser.add_argument("--notified", metavar="WHO", help=t("inspect.help.notified"))
     parser.add_argument("--report-ref", metavar="REF", help=t("inspect.help.report_ref"))
@@ -30,15 +37,42 @@ def register(subparsers, common):
     parser.set_defaults(func=run)
 
 
+def stall_count(text: str) -> int:
+    """``--stalls``: a whole number of stalls, 1 to ``MAX_STALLS`` (0 would check nothing)."""
+    from detector.engine.inspections import MAX_STALLS  # noqa: PLC0415 (import cost)
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_STALLS:
+        raise argparse.ArgumentTypeError(t("inspect.error.stalls", max=MAX_STALLS, value=text))
+    return value
+
+
 def run(args) -> int:
     from detector.appliance.backends import open_hardware  # noqa: PLC0415 (import cost)
     from detector.engine.events import EventBus  # noqa: PLC0415 (import cost)
     from detector.engine.inspections import open_service  # noqa: PLC0415 (import cost)
+    from detector.engine.sites import list_sites  # noqa: PLC0415 (import cost)
 
     try:
         ctx = context_from_args(args)
     except USER_ERRORS as exc:
         return fail(exc)
+    # What the inspector typed is checked before the hardware is looked for (seconds).
+    missing = require_log(ctx)
+    if missing:
+        print(missing, file=sys.stderr)
+        return 2
+    try:
+        with open_log(ctx) as log:
+            known = any(site.id == args.site for site in list_sites(log.store))
+    except USER_ERRORS as exc:
+        return fail(exc)
+    if not known:
+        print(t("inspect.error.unknown_site", site=args.site), file=sys.stderr)
+        return 2
     inspector = args.inspector or os.environ.get("ANSIM_INSPECTOR") or getpass.getuser()
     bus = EventBus()
     hardware = service = None
@@ -80,7 +114,8 @@ def _run(service, args, inspector, drain_alerts):
             state = service.run_optical_step(state.id, stall, zone)
             status, note_key = checklist.automatic_mark(
                 fusion.unexplained_findings(state.steps[-1]))
-            state = service.mark(state.id, stall, zone, status, note=t(note_key))
+            # The note is signed as its catalogue key, read in the reader's own language.
+            state = service.mark(state.id, stall, zone, status, note=note_key)
             drain_alerts()
             bar.update()
     cover = checklist.coverage(state.stalls, state.steps,

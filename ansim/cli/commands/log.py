@@ -12,7 +12,13 @@ import sys
 from pathlib import Path
 
 from ansim.cli.commands import _sync
-from ansim.cli.commands._logbook import USER_ERRORS, alert_text, open_log, verdict_text
+from ansim.cli.commands._logbook import (
+    USER_ERRORS,
+    alert_text,
+    open_log,
+    require_log,
+    verdict_text,
+)
 from ansim.cli.context import context_from_args
 from ansim.cli.output import emit, fail
 from detector.engine.checklist import VERDICTS
@@ -68,6 +74,10 @@ def _guarded(action):
     def run(args) -> int:
         try:
             ctx = context_from_args(args)
+            missing = require_log(ctx)
+            if missing:
+                print(missing, file=sys.stderr)
+                return 2
             return action(args, ctx)
         except USER_ERRORS as exc:
             return fail(exc)
@@ -88,8 +98,9 @@ def run_list(args, ctx) -> int:
     with open_log(ctx) as service:
         rows, cursor = list_records(service.store, _filter(args), limit=args.limit,
                                     before=args.before)
-    lines = [f"{local_text(r['signed_at'])}  {r['id']}  {r['site_id'] or '-':<16}  "
-             f"{_row_outcome(r)}" for r in rows] or [t("log.empty")]
+    lines = [f"{t('log.show.number', seq=r['seq']):<10} {local_text(r['signed_at'])}  "
+             f"{r['site_id'] or '-':<16}  {_row_outcome(r)}  {r['id']}"
+             for r in rows] or [t("log.empty")]
     if cursor:
         lines.append(t("log.more", cursor=cursor))
     emit(args, {"records": rows, "next": cursor}, lines)
@@ -105,14 +116,53 @@ def _row_outcome(row) -> str:
 
 
 def run_show(args, ctx) -> int:
+    """``ID`` is a record's id or its number as people say it (``3`` or ``#3``)."""
     from detector.log import records  # noqa: PLC0415 (import cost)
 
     with open_log(ctx) as service, service.store.read() as session:
-        record = records.get(session, args.id)
-        corrections = records.corrections_of(session, args.id)
+        record_id = _record_id(session, args.id)
+        if record_id is None:
+            print(t("log.error.no_record", id=args.id), file=sys.stderr)
+            return 1
+        record = records.get(session, record_id)
+        corrections = records.corrections_of(session, record_id)
     data = {**record.to_dict(), "corrections": [c.to_dict() for c in corrections]}
     emit(args, data, _show_lines(record, corrections))
     return 0
+
+
+def _record_id(session, given: str) -> str | None:
+    """The id of the record ``given`` names: an id, or a number on this log (``#3``)."""
+    from sqlalchemy import select  # noqa: PLC0415 (import cost)
+
+    from detector.log.storage.models import Record  # noqa: PLC0415 (import cost)
+
+    number = given.removeprefix("#")
+    if number.isdigit():
+        ids = session.scalars(select(Record.id).where(Record.seq == int(number)).limit(2)).all()
+        return ids[0] if len(ids) == 1 else None
+    return given if session.get(Record, given) is not None else None
+
+
+def _alert_lines(alert: dict) -> list[str]:
+    """An alert and, under it, who dismissed it, when and why."""
+    lines = [f"  {alert_text(alert)}"]
+    dismissed = alert.get("dismissed")
+    if dismissed:
+        key = "log.show.dismissed_fixture" if dismissed.get("as_fixture") else "log.show.dismissed"
+        lines.append(t(key, by=dismissed["by"], at=local_text(dismissed["at"]),
+                       reason=dismissed["reason"]))
+    return lines
+
+
+def _procedure_lines(escalation: dict | None) -> list[str]:
+    """The found-camera steps done, each with its time and who did it."""
+    steps = (escalation or {}).get("procedure") or []
+    if not steps:
+        return []
+    return [t("log.show.procedure"), *[
+        t("log.show.procedure_step", at=local_text(d["at"]), by=d["by"],
+          step=t(f"web.found.step.{d['step']}")) for d in steps]]
 
 
 def _show_lines(record, corrections) -> list[str]:
@@ -128,13 +178,14 @@ def _show_lines(record, corrections) -> list[str]:
                    signed_by=body.get("signed_by") or "-"),
                  t("log.show.coverage", steps=len(body["steps"]),
                    marks=len(body["checklist"]), evidence=len(body["evidence"])),
-                 *[f"  {alert_text(a)}" for a in body["alerts"]]]
+                 *[line for a in body["alerts"] for line in _alert_lines(a)]]
         if body["status"] == "interrupted":
             lines.append(t("log.status.interrupted"))
     lines.append(t("log.show.verdict", verdict=verdict_text(body.get("verdict"))))
     if body.get("escalation"):
         lines.append(t("log.show.escalation", notified=body["escalation"].get("notified", "-"),
                        report_ref=body["escalation"].get("report_ref", "-")))
+        lines += _procedure_lines(body["escalation"])
     lines.append(t("log.show.seal", device=record.device_id, seq=record.seq,
                    signed=local_text(body["signed_at"]), hash=record.record_hash))
     lines += [t("log.show.corrected_by", id=c.id, verdict=verdict_text(c.body.get("verdict")),

@@ -8,7 +8,7 @@ problem with its line and column; importing the same file again changes nothing.
 import sys
 from pathlib import Path
 
-from ansim.cli.commands._logbook import USER_ERRORS, open_log
+from ansim.cli.commands._logbook import USER_ERRORS, open_log, require_log
 from ansim.cli.context import context_from_args
 from ansim.cli.output import emit, fail
 from detector.i18n import t
@@ -19,7 +19,7 @@ def register(subparsers, common):
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     importing = actions.add_parser("import", parents=[common], help=t("sites.help.import"))
     importing.add_argument("file", metavar="FILE")
-    importing.set_defaults(func=_guarded(run_import))
+    importing.set_defaults(func=_guarded(run_import, needs_log=False))
     export = actions.add_parser("export", parents=[common], help=t("sites.help.export"))
     export.add_argument("--output", metavar="FILE", help=t("sites.help.output"))
     export.set_defaults(func=_guarded(run_export))
@@ -31,24 +31,40 @@ def register(subparsers, common):
     known.set_defaults(func=_guarded(run_fixtures))
 
 
-def _guarded(action):
+def _guarded(action, *, needs_log: bool = True):
     def run(args) -> int:
         try:
-            return action(args, context_from_args(args))
+            ctx = context_from_args(args)
+            missing = require_log(ctx) if needs_log else None
+            if missing:
+                print(missing, file=sys.stderr)
+                return 2
+            return action(args, ctx)
         except USER_ERRORS as exc:
             return fail(exc)
     return run
 
 
 def run_import(args, ctx) -> int:
-    from detector.engine.sites import import_sites  # noqa: PLC0415 (import cost)
+    """Import (this is what starts a new log), then say which sites lack a stall count or a
+    schedule: without them an inspection checks one stall and the site is never due."""
+    from detector.engine.sites import import_sites, list_sites  # noqa: PLC0415 (import cost)
 
     with open_log(ctx, write=True) as service:
         summary = import_sites(service.store, Path(args.file))
+        incomplete = [s for s in list_sites(service.store) if s.stalls is None or not s.schedule]
     emit(args, {"added": summary.added, "updated": summary.updated,
-                "unchanged": summary.unchanged},
+                "unchanged": summary.unchanged,
+                "incomplete": [{"id": s.id, "stalls": s.stalls, "schedule": s.schedule}
+                               for s in incomplete]},
          [t("sites.imported", added=summary.added, updated=summary.updated,
             unchanged=summary.unchanged)])
+    if not args.json:
+        for site in incomplete:
+            missing = [t(f"sites.field.{f}") for f in ("stalls", "schedule")
+                       if not getattr(site, f)]
+            print(t("sites.warn_missing", site=site.id, name=site.name,
+                    missing=t("sites.field.and").join(missing)), file=sys.stderr)
     return 0
 
 
