@@ -1,7 +1,10 @@
 """The registry of restrooms, imported from and exported to CSV.
 
 The CSV's header names its columns, in any order, from ``id,name,address,lat,lon,stalls,risk,
-schedule``; only ``id`` and ``name`` are required. Text is UTF-8 (with or without the byte-order
+schedule,district,assignee``; only ``id`` and ``name`` are required. ``district`` is the city
+district (gu) the hub's coverage views group by; without it, it is read from a Korean address
+(``서울특별시 종로구 ...`` is 종로구). ``assignee`` is the username of the inspector the site is
+assigned to. Text is UTF-8 (with or without the byte-order
 mark spreadsheet programs add) or CP949, which Korean Excel writes. An import checks every row
 first and reports every problem with its line number, column and what is wrong; if there is any
 problem nothing is imported. Importing a site that exists updates it, so importing the same file
@@ -24,12 +27,13 @@ from sqlalchemy import select
 
 from detector.errors import DetectorError
 from detector.log.storage.models import Site
+from detector.places import MAX_DISTRICT_LENGTH, SCHEDULES, district_of
 from detector.timestamps import utc_now
 
-COLUMNS = ("id", "name", "address", "lat", "lon", "stalls", "risk", "schedule")
+COLUMNS = ("id", "name", "address", "lat", "lon", "stalls", "risk", "schedule", "district",
+           "assignee")
 REQUIRED = ("id", "name")
 RISKS = ("low", "medium", "high")
-SCHEDULES = ("daily", "weekly", "biweekly", "monthly", "quarterly")
 MAX_STALLS = 50
 _ID_PATTERN = re.compile(r"^[^\s/\\]{1,64}$")
 _MAX_REPORTED = 50
@@ -45,6 +49,8 @@ class SiteRecord:
     stalls: int | None = None
     risk: str | None = None
     schedule: str | None = None
+    district: str | None = None
+    assignee: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -174,9 +180,16 @@ def _parse_row(header, row, line, errors) -> SiteRecord | None:
     stalls = _stalls(values.get("stalls"), bad)
     risk = _choice(values.get("risk"), "risk", RISKS, bad)
     schedule = _choice(values.get("schedule"), "schedule", SCHEDULES, bad)
+    district = values.get("district") or district_of(address)
+    if district and len(district) > MAX_DISTRICT_LENGTH:
+        bad("district", f"longer than {MAX_DISTRICT_LENGTH} characters")
+    assignee = values.get("assignee") or None
+    if assignee and len(assignee) > 200:
+        bad("assignee", "longer than 200 characters")
     if len(errors) > before:
         return None
-    return SiteRecord(site_id, name, address, lat, lon, stalls, risk, schedule)
+    return SiteRecord(site_id, name, address, lat, lon, stalls, risk, schedule, district,
+                      assignee)
 
 
 def _number(text, column, low, high, bad) -> float | None:

@@ -16,8 +16,10 @@ resumed upload continues from the hub's head). Evidence files are stored by SHA-
 hub's ``EvidenceStore``; the same file sent twice is stored once.
 
 Unknown sites named by an inspection record are added to the hub's ``sites`` (id, name,
-address, position, no schedule) so the hub's log and coverage can name them; importing the
-city's sites CSV on the hub adds the schedules.
+address, position, the district read from the address, no schedule) so the hub's log and
+coverage can name them; importing the city's sites CSV on the hub adds the schedules and
+assignments. Each signed-off inspection taken in is counted into its site's day of the city's
+coverage (``detector.hub.coverage``) in the same transaction.
 """
 
 import hashlib
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert, select
 
 from detector.errors import DetectorError
+from detector.hub.coverage import count_inspections
 from detector.log.records import index_columns
 from detector.log.signing import canonical_json, sha256_hex, verify_signature
 from detector.log.storage.models import (
@@ -38,6 +41,7 @@ from detector.log.storage.models import (
     RecordBody,
     Site,
 )
+from detector.places import district_of
 from detector.timestamps import utc_now
 
 SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
@@ -239,7 +243,11 @@ def _insert(session, items: list[_Checked], now: str) -> None:
     _insert_missing(session, Site, Site.id, sites, lambda site: {
         "id": site["id"], "name": str(site.get("name") or site["id"])[:200],
         "address": (str(site["address"])[:400] if site.get("address") else None),
-        "lat": _number(site.get("lat")), "lon": _number(site.get("lon")), "updated_at": now})
+        "lat": _number(site.get("lat")), "lon": _number(site.get("lon")),
+        "district": district_of(site.get("address") if isinstance(site.get("address"), str)
+                                else None),
+        "updated_at": now})
+    count_inspections(session, [i.body for i in items if _site_of(i.body)])
 
 
 def _insert_missing(session, model, key_column, by_key: dict, row_of) -> None:

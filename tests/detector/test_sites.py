@@ -82,7 +82,8 @@ def test_export_round_trips_through_import(store, tmp_path):
     import_sites(store, EXAMPLES)
     out = io.StringIO()
     assert export_sites(store, out) == len(list_sites(store))
-    assert out.getvalue().splitlines()[0] == "id,name,address,lat,lon,stalls,risk,schedule"
+    assert out.getvalue().splitlines()[0] == ("id,name,address,lat,lon,stalls,risk,schedule,"
+                                              "district,assignee")
     assert parse_sites(out.getvalue()) == list_sites(store)
 
 

@@ -95,7 +95,13 @@ def test_ansim_hub_serves_the_dashboard_on_postgresql(postgres_url, tmp_path):
 
 def test_the_hub_benchmark_runs_and_counts_every_record(capsys, postgres_url):
     assert main(["--lang", "en", "bench", "hub", "--db", postgres_url, "--records", "60",
-                 "--devices", "3", "--batch", "7", "--json"]) == 0
+                 "--devices", "3", "--batch", "7", "--city-sites", "400", "--city-days", "30",
+                 "--json"]) == 0
     figures = json.loads(capsys.readouterr().out)
     assert (figures["records"], figures["devices"]) == (60, 3)
     assert figures["records_per_s"] > 0
+    # 400 restrooms for 30 days, less the days the ten that stopped (every 40th) skipped
+    skipped = sum(min(30, 1 + (g // 40) % 30) for g in range(0, 400, 40))
+    assert figures["coverage_rows"] == 400 * 30 - skipped
+    assert figures["coverage_district_sites"] == 16  # 400 restrooms in 25 districts
+    assert figures["coverage_city_view_s"] > 0 and figures["coverage_district_view_s"] > 0

@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+DAY_LENGTH = 10  # an ISO date, YYYY-MM-DD
 TIMESTAMP_LENGTH = 27  # len("2026-05-09T07:35:25.123456Z")
 
 
@@ -50,6 +51,11 @@ class Site(Base):
     stalls: Mapped[int | None] = mapped_column(Integer)
     risk: Mapped[str | None] = mapped_column(String(16))
     schedule: Mapped[str | None] = mapped_column(String(16))
+    district: Mapped[str | None] = mapped_column(String(64), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    #: The city-time day of the newest inspection signed off here (the hub keeps it, so
+    #: finding overdue sites never scans the records).
+    last_inspected_on: Mapped[str | None] = mapped_column(String(DAY_LENGTH))
     baseline_json: Mapped[str | None] = mapped_column(Text)
     baseline_record_id: Mapped[str | None] = mapped_column(String(36))
     updated_at: Mapped[str] = mapped_column(String(TIMESTAMP_LENGTH))
@@ -218,3 +224,19 @@ class HubDevice(Base):
     enrolled_by: Mapped[str] = mapped_column(String(200))
     revoked_at: Mapped[str | None] = mapped_column(String(TIMESTAMP_LENGTH))
     last_upload_at: Mapped[str | None] = mapped_column(String(TIMESTAMP_LENGTH))
+
+
+class CoverageDay(Base):
+    """On the city hub: one site on one day (city time), counted from the inspection records
+    taken in, so the city's coverage views read 20,554 sites' days, never their records."""
+
+    __tablename__ = "coverage_days"
+
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    day: Mapped[str] = mapped_column(String(DAY_LENGTH), primary_key=True, index=True)
+    inspections: Mapped[int] = mapped_column(Integer)
+    clear: Mapped[int] = mapped_column(Integer)
+    suspicious: Mapped[int] = mapped_column(Integer)
+    found: Mapped[int] = mapped_column(Integer)
+    alerts: Mapped[int] = mapped_column(Integer)
+    weak_presence: Mapped[int] = mapped_column(Integer)
