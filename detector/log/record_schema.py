@@ -60,7 +60,8 @@ def _record(body) -> None:
     if not isinstance(body, dict):
         raise _Bad("body: must be a JSON object")
     _field(body, "schema", lambda v: v == SCHEMA, f'"{SCHEMA}"')
-    _field(body, "type", lambda v: v in ("inspection", "correction"), '"inspection" or "correction"')
+    _field(body, "type", lambda v: v in ("inspection", "correction"),
+           '"inspection" or "correction"')
     _field(body, "id", _is_id, "an id of up to 36 letters, digits and dashes")
     _field(body, "device_id", lambda v: isinstance(v, str) and 0 < len(v) <= 64, "a device id")
     _field(body, "seq", lambda v: type(v) is int and 1 <= v < 2**63, "a positive integer")

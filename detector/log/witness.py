@@ -91,7 +91,7 @@ def advance(data_dir, device_id: str, sealed: list[Mark], prev_hash_of_first: st
         head = recent[-1] if recent else None
         if head is not None and not _extends(head, sealed[0], prev_hash_of_first):
             gone = [m for m in recent if m.seq >= sealed[0].seq] or [head]
-            lost.append(_lost_range(gone))
+            lost.append(_lost_range(gone, from_seq=sealed[0].seq))
             recent = [m for m in recent if m.seq < sealed[0].seq]
     recent = (recent + list(sealed))[-RECENT:]
     _write(witness_path(data_dir), {"format": FORMAT, "device_id": device_id,
@@ -104,8 +104,10 @@ def _extends(head: Mark, first: Mark, prev_hash_of_first: str) -> bool:
     return first.seq > head.seq + 1  # the witness missed a commit (a crash just after it)
 
 
-def _lost_range(gone: list[Mark]) -> dict:
-    return {"from_seq": gone[0].seq, "to_seq": gone[-1].seq,
+def _lost_range(gone: list[Mark], from_seq: int) -> dict:
+    """The witnessed records from ``from_seq`` to the head, which the log no longer extends
+    (those older than the ``RECENT`` remembered have no signing time here)."""
+    return {"from_seq": min(from_seq, gone[0].seq), "to_seq": gone[-1].seq,
             "first_signed_at": gone[0].signed_at, "last_signed_at": gone[-1].signed_at,
             "ids": [m.record_id for m in gone], "noticed_at": utc_now()}
 
