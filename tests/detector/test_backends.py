@@ -39,11 +39,13 @@ def test_with_nothing_present_every_part_falls_back_to_simulation_saying_why():
         pytest.skip("this machine has real hardware")
     session = open_hardware(load_profile(), simulate=False, seed=3)
     try:
-        assert [(n.part, n.backend, n.key) for n in session.notes] == [
+        assert [(n.part, n.backend, n.key) for n in session.notes[:3]] == [
             ("radio", SIMULATED, "hw.radio.no_usb"),
             ("camera", SIMULATED, "hw.camera.not_pi"),
             ("gpio", SIMULATED, "hw.gpio.not_pi"),
         ]
+        (wifi,) = session.notes[3:]  # no monitor-mode adapter here: the Wi-Fi world instead
+        assert (wifi.part, wifi.backend) == ("wifi", SIMULATED) and wifi.key.startswith("hw.wifi.")
         assert "simulated radio" in session.notes[0].text("en")
         assert session.handheld is not None and session.handheld.scene is not None
         assert session.illuminator.clock is session.clock is session.handheld.clock
