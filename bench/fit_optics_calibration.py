@@ -2,7 +2,7 @@
 
     python -m bench.fit_optics_calibration [--scans 300] [--first-seed 0] [--jobs 2]
 
-Films randomised simulated scans (``bench.optics_scenes``, the benchmark's scene model) with
+Films randomised simulated scans (``hardware.sim.optics_scenes``, the benchmark's scene model) with
 seeds ``first-seed .. first-seed + scans - 1``, which must stay below the benchmark's first
 seed (``bench.optics.FIRST_SEED``) so the benchmark only ever scores scans the model has not
 seen. Each scan is 16-48 frames long (drawn from its seed): how many times a glint came back
@@ -22,13 +22,11 @@ from multiprocessing import Pool
 import cv2
 import numpy as np
 
-from bench import optics_truth
 from bench.optics import FIRST_SEED, simulate_scan
+from hardware.sim import optics_truth
+from optics.fitting import fit_logistic, log_loss
 from optics.pipeline import GlintPipeline
 from optics.scoring import CALIBRATION_PATH, TERMS, ir_emitter_terms, lens_terms
-
-L2 = 0.05  # a weak prior toward zero weights (not on the bias): keeps rare cues finite
-
 
 MIN_FRAMES, MAX_FRAMES = 16, 48
 
@@ -53,29 +51,6 @@ def labelled_tracks(seed: int, n_frames: int):
         rows.append((lens_terms(features, pipeline.scale),
                      ir_emitter_terms(features, pipeline.scale), label))
     return rows
-
-
-def fit_logistic(terms: np.ndarray, positive: np.ndarray, l2: float = L2) -> np.ndarray:
-    """Weights maximising the log-likelihood minus ``l2``/2 |w|^2 (the bias, column 0, is
-    not penalised)."""
-    weights = np.zeros(terms.shape[1])
-    penalty = np.full(terms.shape[1], l2)
-    penalty[0] = 0.0
-    y = positive.astype(float)
-    for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-np.clip(terms @ weights, -30, 30)))
-        gradient = terms.T @ (p - y) + penalty * weights
-        hessian = (terms * (p * (1 - p))[:, None]).T @ terms + np.diag(penalty + 1e-9)
-        step = np.linalg.solve(hessian, gradient)
-        weights -= step
-        if np.max(np.abs(step)) < 1e-8:
-            break
-    return weights
-
-
-def log_loss(terms, positive, weights) -> float:
-    p = np.clip(1.0 / (1.0 + np.exp(-np.clip(terms @ weights, -30, 30))), 1e-12, 1 - 1e-12)
-    return float(-np.mean(np.where(positive, np.log(p), np.log(1 - p))))
 
 
 def main(argv=None) -> int:

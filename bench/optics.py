@@ -1,10 +1,10 @@
 """``ansim bench optics``: lens recall, false alarms per scan and time per frame.
 
-Part 1 films randomised simulated scans (``bench.optics_scenes``: lenses of 1-3 mm at
+Part 1 films randomised simulated scans (``hardware.sim.optics_scenes``: lenses of 1-3 mm at
 0.3-1.5 m, inside and outside their cone, behind holes and in fixtures, among chrome, tiles,
 droplets, screws, mirrors, indicator and IR LEDs and flickering lamps; exposure changes half
 way through some scans; sensor noise, motion blur and the rolling shutter always) through
-``detector.scanning.run_scan`` and scores the findings against the scene's truth.
+``detector.engine.scanning.run_scan`` and scores the findings against the scene's truth.
 Part 2 runs the ray-traced optics-dev captures (made independently, with truth.json) through the
 batch pipeline. Time per frame is the pipeline alone on 1280x720 frames, one OpenCV thread: the
 median CPU time of the thread (immune to other jobs on the machine), and wall time.
@@ -19,15 +19,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from bench import optics_truth
-from bench.optics_scenes import ZONE, bench_scene
-from detector.scanning import run_scan
+from detector.engine.scanning import run_scan
 from hardware.camera.capture_dir import load_frames
 from hardware.camera.simulated import SimulatedCamera
 from hardware.clock import SimulatedClock
 from hardware.gpio.illuminator import Illuminator
 from hardware.gpio.pins import make_pin_factory
+from hardware.sim import optics_truth
 from hardware.sim.handheld import SimulatedHandheld
+from hardware.sim.optics_scenes import ZONE, bench_scene
 from optics.pipeline import GlintPipeline, analyze_frames
 
 TIMED_SCANS = 6

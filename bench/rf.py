@@ -13,7 +13,7 @@ Non-video captures come in two sets:
 - a BENCHMARK-ONLY family none of rf/ was shaped on (``bench.rf_benchonly``: DVB-T, digital FPV
   OFDM, DECT, Bluetooth-like hopping, LoRa, radar-like pulses, switch-mode supply combs),
   1,050 captures by default (``false_video_benchonly``).
-Every capture is 0.12 s at 2.4 MS/s through the RTL-SDR front end (``bench.rf_signals``), and
+Every capture is 0.12 s at 2.4 MS/s through the RTL-SDR front end (``hardware.sim.signals``), and
 is analysed by ``rf.classify.analyze_capture``, the same path as ``ansim rf analyze``. Rates
 carry 95% Wilson intervals (``bench.stats``).
 """
@@ -25,8 +25,8 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 from bench import rf_benchonly
-from bench import rf_signals as sig
 from bench.stats import rate
+from hardware.sim import signals as sig
 from rf.classify import analyze_capture
 
 SNRS_DB = (-12, -9, -6, -3, 0, 3, 10)  # the moving pictures' sensitivity curve
@@ -203,7 +203,7 @@ def _confounder_results(rng, trials, timings):
 
 def _sweep_overhead():
     """Processing time over dongle time for the default sweep of the simulated restroom."""
-    from detector.sweeping import run_sweep  # noqa: PLC0415
+    from detector.engine.sweeping import run_sweep  # noqa: PLC0415
     from hardware.clock import SimulatedClock  # noqa: PLC0415
     from hardware.radio.simulated import SimulatedSource  # noqa: PLC0415
     from hardware.sim.handheld import SimulatedHandheld  # noqa: PLC0415

@@ -26,7 +26,7 @@ import numpy as np
 import scipy.ndimage
 import scipy.signal
 
-from bench.rf_signals import CAPTURE_RATE_HZ
+from hardware.sim.signals import CAPTURE_RATE_HZ
 
 
 def _unit_power(x: np.ndarray) -> np.ndarray:
