@@ -3,7 +3,8 @@
 Writes ``data/raytraced/<role>/<name>/`` (an ``ansim-capture/1`` directory holding its own
 ``truth.json`` entry) and ``data/raytraced/<role>/truth.json`` (every entry of the block, the
 file readers use). Captures already present are kept unless ``--force``; a capture is written
-to a temporary directory and renamed when whole, so an interrupted run leaves no half capture.
+to a hidden directory of its own process and renamed when whole, so an interrupted run leaves
+no half capture and two renderers given the same seed cannot mix their files.
 Needs Debian's ``povray`` (3.7); tests and benchmarks read the cached captures and need none.
 
 Which seeds train and which benchmark is fixed in ``bench.raytrace.seeds``; the benchmark block
@@ -37,7 +38,7 @@ def render_one(seed: int, out_root: Path, force: bool) -> str:
     place, poses, levels = scene_of(spec)
     frames = render_frames([(place, pose, state, level)
                             for pose, state, level in zip(poses, spec.states, levels)])
-    partial = out_root / spec.role / f".{spec.name}.partial"
+    partial = out_root / spec.role / f".{spec.name}.{os.getpid()}.partial"  # one per renderer
     shutil.rmtree(partial, ignore_errors=True)
     write_capture(partial, spec, frames, truth_entry(spec, place, poses, levels))
     shutil.rmtree(final, ignore_errors=True)

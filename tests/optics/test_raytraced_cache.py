@@ -65,28 +65,31 @@ def _peak(image, x, y, r=2):
     return int(grey[max(y - r, 0):y + r + 1, max(x - r, 0):x + r + 1].max())
 
 
-def test_an_in_cone_lens_glows_under_the_on_axis_ring_only(truths):
-    """Training block only: the physics check must not read the benchmark's pixels."""
-    on_minus_dark, off_minus_dark = [], []
+def test_an_in_cone_lens_glows_under_the_on_axis_ring(truths):
+    """Training block only: the physics check must not read the benchmark's pixels. The cat's
+    eye returns the on-axis ring's light; beyond half a metre the off-axis ring (5-10 deg away
+    as the lens sees it) is far dimmer there. (Nearer, the ball's uncoated front surface mirrors
+    the off-axis ring too, see docs/raytraced.md.)"""
+    on_minus_dark, contrast = [], []
     for entry in truths["train"]:
         if not entry["has_lens"]:
             continue
         frames = load_frames(DATA / "train" / entry["name"])
         lens = entry["lenses"][0]
-        inside = [f for f in lens["frames"] if f["in_cone"] and f["off_axis_angle_deg"]
-                  < lens["acceptance_half_angle_deg"] - 3 and 8 < f["x"] < 632 and 8 < f["y"] < 352]
-        dark = [_peak(frames[f["index"]].image, f["x"], f["y"]) for f in inside
-                if entry["states"][f["index"]] == "dark"]
-        if not dark:
+        inside = [f for f in lens["frames"] if f["in_cone"] and 8 < f["x"] < 632
+                  and 8 < f["y"] < 352]
+        peaks = {state: [_peak(frames[f["index"]].image, f["x"], f["y"]) for f in inside
+                         if entry["states"][f["index"]] == state]
+                 for state in ("on", "off_axis", "dark")}
+        if not all(peaks.values()):
             continue
-        for f in inside:
-            state = entry["states"][f["index"]]
-            level = _peak(frames[f["index"]].image, f["x"], f["y"]) - np.median(dark)
-            (on_minus_dark if state == "on" else off_minus_dark if state == "off_axis"
-             else []).append(level)
-    assert len(on_minus_dark) >= 10
+        dark = np.median(peaks["dark"])
+        on_minus_dark += [p - dark for p in peaks["on"]]
+        if min(f["distance_mm"] for f in inside) > 500:
+            contrast.append(np.median(peaks["on"]) - np.median(peaks["off_axis"]))
+    assert len(on_minus_dark) >= 10 and len(contrast) >= 2
     assert np.mean(np.asarray(on_minus_dark) > 40) >= 0.8
-    assert np.median(off_minus_dark) < 0.25 * np.median(on_minus_dark)
+    assert min(contrast) > 100
 
 
 def test_leds_read_in_their_own_colour(truths):
