@@ -8,7 +8,7 @@ want grey convert with the camera's luma, as ``optics.candidates`` does.
 The PNGs hold the noise-free exposure and ``capture.json`` names the sensor's noise model and
 seed (``sensor_noise``, docs/capture-format.md): the reader adds the same shot, read and
 pixel-gain noise on every load. Noisy PNGs hardly compress (5 MB a capture in colour, against
-about 1 MB clean), and the repository keeps ~70 captures.
+about 0.4 MB clean), and the repository keeps about fifty captures.
 """
 
 import csv
