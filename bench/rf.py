@@ -324,7 +324,8 @@ def _print_human(report) -> None:
     for row in report["benchonly"]:
         print(f"  {row['signal']:44s} {row['video_calls']:3d} / {row['captures']}")
     print(f"false video calls: {report['false_video_benchonly']} of "
-          f"{report['benchonly_captures']} (rate {_interval(report['false_video_benchonly_rate'])})")
+          f"{report['benchonly_captures']} "
+          f"(rate {_interval(report['false_video_benchonly_rate'])})")
     print("\nFalse video calls, the confounders the thresholds were designed against:")
     for row in report["confounders"]:
         print(f"  {row['signal']:44s} {row['video_calls']:3d} / {row['captures']}")

@@ -80,7 +80,8 @@ def build(kind: str, rng, anchor, next_id: int) -> tuple[list, LensSite]:
         half, depth = rng.uniform(35, 45), 6.0
         solid_parts = [f"box {{ {vec(a - [half, half, depth])}, {vec(a + [half, half, 0])} "
                        f"texture {{ T_Steel }} }}"]
-        corners = [a + [sx * (half - 9), sy * (half - 9), -depth] for sx in (-1, 1) for sy in (-1, 1)]
+        corners = [a + [sx * (half - 9), sy * (half - 9), -depth]
+                   for sx in (-1, 1) for sy in (-1, 1)]
         k = int(rng.integers(4))
         dome_r = 5.0
         c = corners[k]
@@ -157,7 +158,8 @@ def distractor_near(place, rng, anchor, surface: str, kind: str | None = None) -
     pid = place.next_id()
     if kind in ("chrome_ball", "chrome_knob"):
         r = float(rng.uniform(5, 12))
-        return Prop(pid, kind, _near(rng, anchor, footprint, 15, 120) - [0, 0, r + rng.uniform(0, 15)], r)
+        where = _near(rng, anchor, footprint, 15, 120)  # drawn before the standoff
+        return Prop(pid, kind, where - [0, 0, r + rng.uniform(0, 15)], r)
     if kind == "screw":
         return Prop(pid, kind, _near(rng, anchor, footprint, 10, 100), float(rng.uniform(3, 5)))
     if kind == "droplet":
@@ -188,7 +190,8 @@ def led_near(place, rng, anchor, colour: str) -> Emitter:
     position = _near(rng, anchor, _footprint(place), 10, 100) - [0, 0, 1.0]
     axis = unit(rotate(np.array([0.0, 0.0, -1.0]), np.array([1.0, 0.0, 0.0]),
                        np.radians(rng.uniform(-15, 15))))
-    return Emitter(place.next_id(), position, axis, colour, float(np.exp(rng.uniform(np.log(lo), np.log(hi)))),
+    radiance = float(np.exp(rng.uniform(np.log(lo), np.log(hi))))  # log-uniform
+    return Emitter(place.next_id(), position, axis, colour, radiance,
                    float(rng.uniform(1.0, 2.5)))
 
 

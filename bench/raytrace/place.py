@@ -21,7 +21,7 @@ import numpy as np
 from bench.raytrace import housings
 from bench.raytrace.camera import (HEIGHT_PX, RING_INNER_MM, RING_OUTER_MM, WIDTH_PX, Pose,
                                    off_axis_ring_centre, screen_size)
-from bench.raytrace.objects import MATERIALS, Emitter, Housing, Prop, SpyLens, vec
+from bench.raytrace.objects import MATERIALS, Emitter, Housing, SpyLens, vec
 from bench.raytrace.sensor import CAMERA_RGB
 
 HOUSINGS = ("clothes_hook", "smoke_detector", "screw_head", "tile_hole", "air_freshener",
@@ -139,12 +139,14 @@ def _ring(centre, pose: Pose, lit: bool) -> str:
     m = list(r) + list(u) + list(d) + list(back)
     light = ""
     if lit:
-        light = (f"light_source {{ {vec(centre)} color rgb {vec(np.asarray(CAMERA_RGB['ir_850']) * RING_LIGHT)} "
+        colour = np.asarray(CAMERA_RGB["ir_850"]) * RING_LIGHT
+        light = (f"light_source {{ {vec(centre)} color rgb {vec(colour)} "
                  f"fade_distance {RING_FADE_MM} fade_power 2 }}\n")
     return (light + f"difference {{ cylinder {{ <0,0,-0.05>, <0,0,0.05>, {RING_OUTER_MM} }} "
             f"cylinder {{ <0,0,-1>, <0,0,1>, {RING_INNER_MM} }} "
             f"texture {{ pigment {{ rgb "
-            f"{vec(rgb)} }} finish {{ ambient 0 diffuse 0 emission 1 }} }} no_shadow matrix <{', '.join(f'{v:.6f}' for v in m)}> }}\n")
+            f"{vec(rgb)} }} finish {{ ambient 0 diffuse 0 emission 1 }} }} no_shadow "
+            f"matrix <{', '.join(f'{v:.6f}' for v in m)}> }}\n")
 
 
 def _lamp(lamp: Lamp, level: float, on_ceiling: bool) -> str:
