@@ -38,7 +38,7 @@ def add_arguments(parser):
     parser.add_argument("--scans", type=int, default=100, help="simulated scans (default 100)")
     parser.add_argument("--frames", type=int, default=48, help="frames per scan (default 48)")
     parser.add_argument("--dev-data", default=None,
-                        help="the optics-dev captures (default: ../shared/data/optics-dev)")
+                        help="the optics-dev captures (default: data/raytraced/optics-dev)")
 
 
 def run(args) -> int:

@@ -11,13 +11,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def dev_data_dir() -> Path:
-    """The optics-dev captures: ``$ANSIM_OPTICS_DEV``, else ``shared/data/optics-dev`` beside
-    the repository (as CI checks it out), else beside the folder holding this worktree."""
+    """The optics-dev captures: ``$ANSIM_OPTICS_DEV``, else the repository's copy in
+    ``data/raytraced/optics-dev``."""
     if os.environ.get("ANSIM_OPTICS_DEV"):
         return Path(os.environ["ANSIM_OPTICS_DEV"])
-    candidates = [REPO_ROOT / ".." / "shared" / "data" / "optics-dev",
-                  REPO_ROOT / ".." / ".." / "shared" / "data" / "optics-dev"]
-    return next((c for c in candidates if c.is_dir()), candidates[0])
+    return REPO_ROOT / "data" / "raytraced" / "optics-dev"
 
 
 MATCH_RADIUS_PX = 4.0  # at 640 px width

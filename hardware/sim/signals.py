@@ -10,16 +10,16 @@ a frequency error, at a level an AGC would choose.
 import shutil
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
-import scipy.signal
+import scipy.fft
 
 from hardware.radio import rtl_frontend, sim_waveforms
 from hardware.sim.scene import RfEmitter
 
 CAPTURE_RATE_HZ = 2.4e6
 HACKTV_RATE_HZ = 20.25e6  # whole samples per line for both PAL and NTSC
-_UP, _DOWN = 32, 270  # 20.25 MS/s * 32 / 270 = 2.4 MS/s
 
 
 @dataclass(frozen=True)
@@ -41,18 +41,30 @@ HACKTV_MODES = (
 )
 
 
+#: Moving pictures for hacktv's ffmpeg input, made with ffmpeg's lavfi sources and kept in the
+#: repository (data/rf/, 2-3 s, H.264): a test pattern with moving parts (``testsrc2``), a
+#: zooming Mandelbrot set, and Conway's life (every frame differs from the last). A moving
+#: picture changes the line-by-line means from frame to frame, which a still test card never does.
+MOVING_VIDEOS = {
+    name: Path(__file__).resolve().parents[2] / "data" / "rf" / f"moving_{name}.mp4"
+    for name in ("testsrc2", "mandelbrot", "life")
+}
+
+
 def hacktv_available() -> bool:
     return shutil.which("hacktv") is not None
 
 
-def hacktv_clip(mode: HacktvMode, duration_s: float) -> np.ndarray:
-    """``duration_s`` of hacktv's colour-bar test card in ``mode``, as int16 I/Q pairs."""
+def hacktv_clip(mode: HacktvMode, duration_s: float, video: Path | None = None) -> np.ndarray:
+    """``duration_s`` of ``mode`` as int16 I/Q pairs: hacktv's colour-bar test card, or the
+    video file ``video`` decoded by hacktv's own ffmpeg input."""
     command = ["hacktv", "-o", "-", "-t", "int16", "-m", mode.mode, "-s",
                str(int(HACKTV_RATE_HZ)), "--noaudio"]
     if mode.deviation_hz:
         command += ["-D", str(int(mode.deviation_hz))]
     n_bytes = int(duration_s * HACKTV_RATE_HZ) * 4
-    with subprocess.Popen(command + ["test:colourbars"], stdout=subprocess.PIPE,
+    source = f"ffmpeg:{video}" if video is not None else "test:colourbars"
+    with subprocess.Popen(command + [source], stdout=subprocess.PIPE,
                           stderr=subprocess.DEVNULL) as process:
         data = process.stdout.read(n_bytes)
         process.kill()
@@ -62,12 +74,20 @@ def hacktv_clip(mode: HacktvMode, duration_s: float) -> np.ndarray:
 
 
 def hacktv_slices(clip: np.ndarray, offsets_hz) -> list[np.ndarray]:
-    """The whole clip as a 2.4 MS/s capture tuned at each of ``offsets_hz`` from its centre
-    (resampling is the slow part, so it is done once per offset, not once per capture)."""
+    """The whole clip as a 2.4 MS/s capture tuned at each of ``offsets_hz`` from its centre.
+
+    One FFT of the clip, then for each offset the 2.4 MHz of bins around it transformed back:
+    an ideal band-limit and resampling in one step (the clip's bins are 1/duration apart, so
+    the offsets are rounded to that, a few hertz).
+    """
     x = clip[:, 0].astype(np.float32) / 32768 + 1j * (clip[:, 1].astype(np.float32) / 32768)
-    n = np.arange(len(x))
-    return [scipy.signal.resample_poly(x * np.exp(-2j * np.pi * f * n / HACKTV_RATE_HZ),
-                                       _UP, _DOWN).astype(np.complex64) for f in offsets_hz]
+    n = len(x)
+    n_out = int(round(n * CAPTURE_RATE_HZ / HACKTV_RATE_HZ))
+    spectrum = scipy.fft.fft(x)
+    bin_hz = HACKTV_RATE_HZ / n
+    relative = np.fft.fftfreq(n_out, 1 / n_out).astype(np.int64)
+    return [(scipy.fft.ifft(spectrum[(int(round(f / bin_hz)) + relative) % n]) * (n_out / n))
+            .astype(np.complex64) for f in offsets_hz]
 
 
 def capture_from(slices, rng, jitter_hz: float, capture_s: float) -> np.ndarray:

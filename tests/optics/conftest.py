@@ -1,5 +1,5 @@
 """Fixtures for the optics tests: hand-built single-zone scenes filmed by the simulated camera,
-and the ray-traced optics-dev captures (skipped, with the reason, if they are absent)."""
+and the ray-traced optics-dev captures kept in the repository (data/raytraced/optics-dev)."""
 
 import json
 
@@ -46,8 +46,7 @@ def film(scene, *, seed=0):
 @pytest.fixture(scope="session")
 def dev_dir():
     path = dev_data_dir()
-    if not (path / "truth.json").is_file():
-        pytest.skip(f"the ray-traced optics-dev captures are not at {path}")
+    assert (path / "truth.json").is_file(), f"the optics-dev captures are missing: {path}"
     return path
 
 
