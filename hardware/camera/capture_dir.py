@@ -6,7 +6,9 @@ A capture directory holds (documented in docs/capture-format.md):
 - ``frames.csv`` with the header ``index,file,timestamp_s,exposure_us,on_axis,off_axis``, one
   row per frame (``on_axis``/``off_axis``: the fraction of the exposure each ring was lit);
 - the frames, one PNG per row (``file``), or one video file named in ``capture.json``'s
-  ``"video"`` with ``file`` left empty in every row.
+  ``"video"`` with ``file`` left empty in every row;
+- optionally ``capture.json``'s ``"sensor_noise"``: the frames are noise-free renders and the
+  reader adds that sensor's seeded noise (``hardware.camera.sensor_noise``) on every load.
 
 Reading checks everything up front and raises ``RecordingError`` naming the file and the
 problem; a replay never stops half-way through a capture on a bad frame.
@@ -26,6 +28,7 @@ import cv2
 import numpy as np
 
 from hardware.camera import Camera, Frame
+from hardware.camera.sensor_noise import SensorNoise
 from hardware.errors import RecordingError
 
 FORMAT = "ansim-capture/1"
@@ -51,6 +54,7 @@ class CaptureInfo:
     pixel_format: str
     video: str | None
     rows: list[FrameRow]
+    sensor_noise: SensorNoise | None = None
 
 
 def read_capture_info(path) -> CaptureInfo:
@@ -74,13 +78,20 @@ def read_capture_info(path) -> CaptureInfo:
     if meta.get("pixel_format") not in PIXEL_FORMATS:
         raise RecordingError(meta_path, f"pixel_format {meta.get('pixel_format')!r} is not "
                                         f"one of {sorted(PIXEL_FORMATS)}")
+    noise = None
+    if "sensor_noise" in meta:
+        try:
+            noise = SensorNoise.from_json(meta["sensor_noise"])
+        except ValueError as exc:
+            raise RecordingError(meta_path, str(exc)) from None
     rows = _read_rows(path / "frames.csv")
     video = meta.get("video")
     for row in rows:
         if not row.file and not video:
             raise RecordingError(path / "frames.csv",
                                  f"frame {row.index} names no file and capture.json no video")
-    return CaptureInfo(path, meta["width"], meta["height"], meta["pixel_format"], video, rows)
+    return CaptureInfo(path, meta["width"], meta["height"], meta["pixel_format"], video, rows,
+                       noise)
 
 
 def _read_rows(csv_path: Path) -> list[FrameRow]:
@@ -120,6 +131,8 @@ def load_frames(path) -> list[Frame]:
     frames = []
     for k, row in enumerate(info.rows):
         image = images[k] if images is not None else _read_png(info, row)
+        if info.sensor_noise is not None:
+            image = info.sensor_noise.apply(image, row.index)
         frames.append(Frame(row.index, image, row.timestamp_s, row.exposure_us, row.on_axis,
                             row.off_axis))
     return frames

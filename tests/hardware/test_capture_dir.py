@@ -93,3 +93,48 @@ def test_ring_fractions_outside_0_to_1_are_refused(capture):
     csv_path.write_text(csv_path.read_text().replace(",1,0\n", ",1.5,0\n", 1))
     with pytest.raises(RecordingError, match="ring fractions"):
         load_frames(capture)
+
+
+def _with_noise(capture, **overrides):
+    meta_path = capture / "capture.json"
+    meta = json.loads(meta_path.read_text())
+    meta["sensor_noise"] = {"model": "poisson-gaussian-prnu/1", "full_scale_electrons": 6000.0,
+                            "read_noise_dn": 1.4, "prnu": 0.006, "seed": 11, **overrides}
+    meta_path.write_text(json.dumps(meta))
+    return capture
+
+
+@pytest.fixture
+def flat_capture(tmp_path):
+    """Flat grey frames (0, 40, 200 and 255 DN in bands) written noise-free."""
+    image = np.zeros((48, 64), np.uint8)
+    image[12:24], image[24:36], image[36:] = 40, 200, 255
+    path = tmp_path / "flat"
+    with CaptureWriter(path, 64, 48) as writer:
+        for k in range(3):
+            writer.write(Frame(k, image.copy(), k / 30, 8000.0, 1.0, 0.0))
+    return path
+
+
+def test_sensor_noise_has_the_documented_shot_and_read_noise(flat_capture):
+    frames = load_frames(_with_noise(flat_capture))
+    band = np.stack([f.image[24:36].astype(float) for f in frames])
+    dark = np.stack([f.image[:12].astype(float) for f in frames])
+    # 200 DN: shot noise sqrt(200 * 255 / 6000) = 2.92 DN, read noise 1.4, PRNU 1.2 -> 3.46 DN
+    assert band.mean() == pytest.approx(200, abs=0.5)
+    assert band.std() == pytest.approx(np.sqrt(200 * 255 / 6000 + 1.4 ** 2 + 1.2 ** 2), rel=0.15)
+    assert np.all(frames[0].image[36:] == 255)  # saturation stays saturated
+    assert dark.mean() < 1.0  # read noise clipped at zero
+
+
+def test_sensor_noise_is_the_same_on_every_read_and_differs_between_frames(flat_capture):
+    first, second = load_frames(_with_noise(flat_capture)), load_frames(flat_capture)
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(first, second))
+    assert not np.array_equal(first[0].image, first[1].image)
+
+
+def test_a_bad_sensor_noise_is_named(flat_capture):
+    with pytest.raises(RecordingError, match=r"capture\.json: sensor_noise read_noise_dn"):
+        load_frames(_with_noise(flat_capture, read_noise_dn="loud"))
+    with pytest.raises(RecordingError, match=r"capture\.json: sensor_noise model"):
+        load_frames(_with_noise(flat_capture, model="film-grain"))

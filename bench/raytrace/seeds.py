@@ -1,0 +1,120 @@
+"""Which ray-traced captures exist, drawn from their seeds: the TRAINING block (refitting the
+optics calibration, looking at failures, tuning) and the BENCHMARK block (the headline figures).
+
+THE BENCHMARK BLOCK MUST NEVER BE TUNED ON: no threshold, weight or calibration may be fitted
+on it or changed after reading its failures. Use the training block for that; if the benchmark
+block ever has been looked at that way, draw a fresh block and say so here.
+
+Each seed fixes one capture: housing (cycled, so every housing appears in both blocks), lens or
+none (one in four has none: false-alarm material), distance 0.3-2.0 m (log-uniform), the angle
+between the lens axis and the direction to the handheld at mid-scan (0-30 deg, more than half
+of the draws within the 15-25 deg band where the acceptance cones end), the lens's path through
+the image (anywhere; one in five starts near an edge; one in five leaves the frame), lamp level
+0.08-1.2 with 100 or 120 Hz flicker, always-on IR and visible LEDs, distractors near the lens.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bench.raytrace.camera import HEIGHT_PX, WIDTH_PX, rotate, unit
+from bench.raytrace.place import HOUSINGS
+
+TRAIN_SEEDS = range(1000, 1016)
+BENCH_SEEDS = range(5000, 5040)  # never tuned on (see the module's docstring)
+N_FRAMES = 16
+RING_STATES = ["on"] * 6 + ["off_axis"] * 5 + ["dark"] * 5
+LED_COLOURS_IR = ("ir_850", "ir_940")
+LED_COLOURS_VISIBLE = ("green", "red", "blue")
+
+
+@dataclass(frozen=True)
+class CaptureSpec:
+    role: str  # train or bench
+    seed: int
+    housing: str
+    has_lens: bool
+    distance_mm: float
+    mid_angle_deg: float
+    tilt_deg: float
+    slide_mm: float
+    start_px: tuple
+    end_px: tuple
+    lamp_level: float
+    flicker_hz: float
+    leds: tuple
+    n_distractors: int
+    states: tuple
+
+    @property
+    def name(self) -> str:
+        lens = "lens" if self.has_lens else "nolens"
+        return f"{self.role}{self.seed}_{self.housing}_{lens}_{round(self.distance_mm / 10):03d}"
+
+
+def role_of(seed: int) -> str:
+    if seed in TRAIN_SEEDS:
+        return "train"
+    if seed in BENCH_SEEDS:
+        return "bench"
+    raise ValueError(f"seed {seed} is in neither the training nor the benchmark block")
+
+
+def spec_for(seed: int) -> CaptureSpec:
+    """The capture that ``seed`` stands for (deterministic)."""
+    role = role_of(seed)
+    block = TRAIN_SEEDS if role == "train" else BENCH_SEEDS
+    index = seed - block.start
+    rng = np.random.default_rng(seed)
+    housing = HOUSINGS[index % len(HOUSINGS)]
+    has_lens = index % 4 != 3
+    distance = float(np.exp(rng.uniform(np.log(300), np.log(2000))))
+    u = rng.random()
+    mid_angle = float(rng.uniform(15, 25) if u < 0.55 else rng.uniform(0, 15) if u < 0.85
+                      else rng.uniform(25, 30))
+    slide = float(min(rng.uniform(120, 320), 0.5 * distance + 60))
+    start, end = _image_path(rng)
+    lamp = float(np.exp(rng.uniform(np.log(0.08), np.log(1.2))))
+    flicker = float(rng.choice([100.0, 120.0]))
+    leds = []
+    draw = rng.random()
+    if draw < 0.3 or (not has_lens and draw < 0.6):
+        leds.append(str(rng.choice(LED_COLOURS_IR)))
+    if rng.random() < 0.35:
+        leds.append(str(rng.choice(LED_COLOURS_VISIBLE)))
+    states = tuple(rng.permutation(RING_STATES))
+    return CaptureSpec(role, seed, housing, has_lens, distance, mid_angle,
+                       float(rng.uniform(0, 12)), slide, start, end, lamp, flicker, tuple(leds),
+                       int(rng.integers(2, 7)), states)
+
+
+def _image_path(rng) -> tuple[tuple, tuple]:
+    """Where the lens (or the housing) travels in the image, start to end pixel."""
+    if rng.random() < 0.2:  # near an edge
+        edge = rng.integers(4)
+        x = rng.uniform(8, 60) if edge == 0 else WIDTH_PX - rng.uniform(8, 60) if edge == 1 \
+            else rng.uniform(40, WIDTH_PX - 40)
+        y = rng.uniform(8, 50) if edge == 2 else HEIGHT_PX - rng.uniform(8, 50) if edge == 3 \
+            else rng.uniform(30, HEIGHT_PX - 30)
+    else:
+        x, y = rng.uniform(40, WIDTH_PX - 40), rng.uniform(30, HEIGHT_PX - 30)
+    angle = rng.uniform(0, 2 * np.pi)
+    if rng.random() < 0.2:  # leaves the frame part-way through the scan
+        length = rng.uniform(250, 450)
+    else:
+        length = rng.uniform(15, 200)
+    end = (x + length * np.cos(angle), y + 0.5 * length * np.sin(angle))
+    if rng.random() < 0.5:
+        return (float(x), float(y)), (float(end[0]), float(end[1]))
+    return (float(end[0]), float(end[1])), (float(x), float(y))
+
+
+def handheld_line(spec: CaptureSpec, axis, rng) -> tuple[np.ndarray, np.ndarray]:
+    """(direction from the lens to the handheld's mid-scan position, slide vector in mm): the
+    handheld at ``mid_angle_deg`` from the axis, sliding mostly sideways."""
+    axis = unit(axis)
+    perpendicular = unit(np.cross(axis, rotate([1.0, 0, 0], axis, rng.uniform(0, 2 * np.pi))))
+    toward = unit(rotate(axis, perpendicular, np.radians(spec.mid_angle_deg)))
+    side = unit(np.cross([0.0, 1.0, 0.0], toward))
+    side = rotate(side, toward, np.radians(rng.uniform(-25, 25))) * rng.choice([-1.0, 1.0])
+    return toward, side * spec.slide_mm
