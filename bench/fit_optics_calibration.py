@@ -158,9 +158,10 @@ def main(argv=None) -> int:
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--raytraced", default=str(DATA_DIR / "train"),
                         help="the ray-traced training block (default data/raytraced/train)")
-    parser.add_argument("--raytraced-weight", type=float, default=4.0,
-                        help="weight of a ray-traced track against a simulated one (default 4: "
-                             "there are fewer of them, and they are the more realistic)")
+    parser.add_argument("--raytraced-weight", type=float, default=1.0,
+                        help="weight of a ray-traced track against a simulated one (default 1: "
+                             "a few training captures weigh as many simulated scans; weighting "
+                             "them up fits the model to a handful of them)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--out", default=str(CALIBRATION_PATH))
     parser.add_argument("--reference-out", default=str(REFERENCE_PATH))

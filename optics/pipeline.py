@@ -18,7 +18,8 @@ the one piece of state it owns:
 Per track, whenever asked (``GlintPipeline.findings``, ``score_track``):
   6. features      lock-in against the ring code, reappearance, spread,
                    size and shape                                        optics.features, lockin
-  7. scoring       calibrated confidence per kind                        optics.scoring
+  7. scoring       calibrated confidence per kind; a glow's colour tells
+                   infrared from a visible LED                           optics.scoring, colour
   8. evidence      annotated crop at the frame where it was strongest    optics.crops
 
 Batch mode over a recorded capture is the same thing run to the end: ``analyze_frames``.
@@ -38,6 +39,7 @@ from optics.candidates import (
     measure_points,
     to_gray8,
 )
+from optics.colour import is_visible_led
 from optics.features import glint_shape, track_features
 from optics.findings import Finding
 from optics.lockin import fit_lockin
@@ -161,8 +163,11 @@ def score_track(track: Track, scale: float) -> Finding | None:
     scored = {"lens": lens_confidence(features, scale),
               "ir_emitter": ir_emitter_confidence(features, scale)}
     kind = max(scored, key=scored.get)
+    confidence = scored[kind]
+    if kind == "ir_emitter" and is_visible_led(features.glow_balance):
+        kind = "visible_led"  # a steady glow in a visible colour: not 850/940 nm
     best = track.best
-    return Finding(kind, best.frame, best.x, best.y, shape.radius_px, scored[kind],
+    return Finding(kind, best.frame, best.x, best.y, shape.radius_px, confidence,
                    crops.annotate(patch, kind, track.evidence.offset_xy, shape.radius_px),
                    features={"track": track.track_id, "canvas": (track.canvas_x,
                                                                  track.canvas_y),

@@ -19,6 +19,7 @@ import numpy as np
 
 from optics import crops
 from optics.candidates import measure_points
+from optics.colour import glow_excess_bgr
 from optics.registration import apply
 
 #: How close (px at 640 px width, scaled with the frame) a detection must be to join a track.
@@ -63,6 +64,15 @@ class RegisteredFrame:
             return "off"
         return None
 
+    def glow_colours(self, points: np.ndarray) -> list:
+        """Each point's light per channel (B, G, R) over its surroundings, in a colour frame
+        (None in a greyscale one, and for points without an annulus). A steady glow shows in
+        every frame; the rings' light on the surroundings cancels in the annulus."""
+        if self.image.ndim != 3:
+            return [None] * len(points)
+        excess = glow_excess_bgr(self.image, points[:, 0], points[:, 1])
+        return [None if np.isnan(row).any() else tuple(map(float, row)) for row in excess]
+
 
 @dataclass(frozen=True)
 class Detection:
@@ -99,6 +109,7 @@ class Observation:
     x: float
     y: float
     detected: bool
+    excess_bgr: tuple[float, float, float] | None = None  # in colour frames only
 
 
 @dataclass
@@ -129,6 +140,11 @@ class Track:
     @property
     def n_detections(self) -> int:
         return len(self.detected_canvas)
+
+    def glow_colours(self) -> np.ndarray:
+        """The per-channel light of the track's colour frames, one row per frame."""
+        rows = [o.excess_bgr for o in self.observations if o.excess_bgr is not None]
+        return np.array(rows, float).reshape(-1, 3)
 
     def columns(self):
         """The observations as arrays: level, background, exposure, on, off, detected."""
@@ -241,15 +257,17 @@ def _observe_detected(frame: RegisteredFrame, joined: dict) -> None:
     """Each detected track's observation: the detection's peak, and the level at the track's
     own point (where it stood before this detection moves it)."""
     pairs = list(joined.values())
-    points = [apply(frame.to_frame, track.canvas_x, track.canvas_y) for track, _ in pairs]
-    levels = measure_points(frame.gray8, *np.array(points).reshape(-1, 2).T).level_dn
-    for (track, detection), level in zip(pairs, levels):
+    points = np.array([apply(frame.to_frame, track.canvas_x, track.canvas_y)
+                       for track, _ in pairs]).reshape(-1, 2)
+    levels = measure_points(frame.gray8, *points.T).level_dn
+    colours = frame.glow_colours(points)
+    for (track, detection), level, colour in zip(pairs, levels, colours):
         if np.isnan(level):
             continue
         observation = Observation(frame.index, frame.on_axis, frame.off_axis,
                                   frame.exposure_ms, float(detection.peak_dn), float(level),
                                   float(detection.ring_dn), float(detection.x),
-                                  float(detection.y), True)
+                                  float(detection.y), True, colour)
         if track.observe(observation, (detection.canvas_x, detection.canvas_y)):
             track.evidence = Evidence(crops.cut_patch(frame.image, detection.x, detection.y),
                                       (detection.x - round(detection.x),
@@ -263,8 +281,10 @@ def _measure_undetected(tracks: list[Track], frame: RegisteredFrame) -> None:
     points = np.array([apply(frame.to_frame, t.canvas_x, t.canvas_y) for t in tracks])
     measured = measure_points(frame.gray8, points[:, 0], points[:, 1],
                               round(MEASURE_RADIUS_PX * frame.scale))
+    colours = frame.glow_colours(points)
     for k in np.flatnonzero(measured.valid):
         tracks[k].observe(Observation(
             frame.index, frame.on_axis, frame.off_axis, frame.exposure_ms,
             float(measured.peak_dn[k]), float(measured.level_dn[k]),
-            float(measured.ring_dn[k]), float(points[k, 0]), float(points[k, 1]), False))
+            float(measured.ring_dn[k]), float(points[k, 0]), float(points[k, 1]), False,
+            colours[k]))
