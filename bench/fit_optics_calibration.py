@@ -6,8 +6,8 @@ The fitting set is training material only, never the benchmark's:
 - the ray-traced TRAINING block, ``data/raytraced/train`` (POV-Ray captures whose seeds
   ``bench.raytrace.seeds`` keeps apart from the benchmark block): every scored track labelled
   by the capture's ``truth.json`` (at a lens, at an always-on LED, or neither);
-- randomised simulated scans (``bench.optics_scenes``) with seeds ``first-seed .. first-seed +
-  scans - 1``, which must not reach the benchmark's untouched seeds
+- randomised simulated scans (``hardware.sim.optics_scenes``) with seeds ``first-seed ..
+  first-seed + scans - 1``, which must not reach the benchmark's untouched seeds
   (``bench.optics.SIM_BENCH_SEEDS``), each 16-48 frames long (drawn from its seed: the
   confidence must mean the same for a short recorded capture as for a full scan), every
   scored track labelled by the scene's truth.
@@ -30,9 +30,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from bench import optics_raytraced, optics_truth
+from bench import optics_raytraced
 from bench.optics import DATA_DIR, SIM_BENCH_SEEDS, simulate_scan
 from hardware.camera.capture_dir import load_frames
+from hardware.sim import optics_truth
+from optics.fitting import fit_logistic, log_loss
 from optics.pipeline import GlintPipeline
 from optics.scoring import (
     CALIBRATION_PATH,
@@ -42,7 +44,6 @@ from optics.scoring import (
     lens_terms,
 )
 
-L2 = 0.05  # a weak prior toward zero weights (not on the bias): keeps rare cues finite
 MIN_FRAMES, MAX_FRAMES = 16, 48
 #: Committed captures whose terms pin the calibration (paths from the repository's root).
 REFERENCE_CAPTURES = ("data/raytraced/optics-dev/lens_hook_090",
@@ -125,31 +126,6 @@ def write_reference(path: Path, captures: dict) -> None:
         lines.append(f"  {json.dumps(name)}: [\n{rows}\n  ]{end}")
     lines.append(" }}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def fit_logistic(terms: np.ndarray, positive: np.ndarray, l2: float = L2,
-                 sample_weight: np.ndarray | None = None) -> np.ndarray:
-    """Weights maximising the (weighted) log-likelihood minus ``l2``/2 |w|^2 (the bias,
-    column 0, is not penalised)."""
-    weights = np.zeros(terms.shape[1])
-    penalty = np.full(terms.shape[1], l2)
-    penalty[0] = 0.0
-    y = positive.astype(float)
-    w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
-    for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-np.clip(terms @ weights, -30, 30)))
-        gradient = terms.T @ (w * (p - y)) + penalty * weights
-        hessian = (terms * (w * p * (1 - p))[:, None]).T @ terms + np.diag(penalty + 1e-9)
-        step = np.linalg.solve(hessian, gradient)
-        weights -= step
-        if np.max(np.abs(step)) < 1e-8:
-            break
-    return weights
-
-
-def log_loss(terms, positive, weights) -> float:
-    p = np.clip(1.0 / (1.0 + np.exp(-np.clip(terms @ weights, -30, 30))), 1e-12, 1 - 1e-12)
-    return float(-np.mean(np.where(positive, np.log(p), np.log(1 - p))))
 
 
 def main(argv=None) -> int:

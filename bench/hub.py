@@ -4,12 +4,13 @@ Several devices (5 by default), each with its own key and SQLite log holding 1,0
 hash-chained inspection records shaped like real ones (``bench.log``'s bodies: an RF sweep,
 eight optical scans, eight checklist marks, alerts on the few that found something), sync at
 once to the hub: the real app on PostgreSQL, served by waitress on 127.0.0.1, through the
-device's own client (``detector.sync.sync_log``, urllib, batches of 100). The hub checks each
+device's own client (``detector.hub.sync.sync_log``, urllib, batches of 100). The hub checks each
 record's hash, signature and chain link and commits each batch.
 
 Printed: records per second over the whole upload (wall clock, from the first request to the
 last acknowledgement), then the time of an idempotent re-run (nothing left to send) and of
-resending every record (all acknowledged as duplicates). With no ``--db`` a throwaway
+resending every record (all acknowledged as duplicates). Then the city coverage views at a
+city's scale (``bench.hub_coverage``: 20,554 restrooms, a year of daily inspections). With no ``--db`` a throwaway
 PostgreSQL server is started (fsync on); a given ``--db`` should be a scratch database.
 """
 
@@ -22,15 +23,16 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bench import hub_coverage
 from bench.log import _Contents
-from bench.pgserver import temporary_server
-from detector import records
-from detector.hub_devices import enrol_device
+from detector.hub.devices import enrol_device
+from detector.hub.sync import HubClient, sync_log
 from detector.i18n import t
-from detector.signing import DeviceKey
-from detector.storage import DB_FILENAME, open_store
-from detector.storage.models import Record, RecordBody
-from detector.sync import HubClient, sync_log
+from detector.log import records
+from detector.log.signing import DeviceKey
+from detector.log.storage import DB_FILENAME, open_store
+from detector.log.storage.models import Record, RecordBody
+from testkit.postgres import temporary_server
 from web import create_app
 from web.server import ServerThread
 
@@ -41,6 +43,7 @@ def add_arguments(parser):
     parser.add_argument("--records", type=int, default=5000, help="records in all")
     parser.add_argument("--devices", type=int, default=5, help="devices uploading at once")
     parser.add_argument("--batch", type=int, default=100, help="records per upload")
+    hub_coverage.add_arguments(parser)
 
 
 def run(args) -> int:
@@ -48,9 +51,14 @@ def run(args) -> int:
         devices = _build_devices(Path(scratch), args.devices, args.records)
         if args.db:
             figures = _measure(args.db, Path(scratch) / "hub", devices, args.batch)
+            server = args.db.rsplit("/", 1)[0]
+            if args.city_sites:
+                figures.update(hub_coverage.measure(server, args.city_sites, args.city_days))
         else:
             with temporary_server() as server:
                 figures = _measure(f"{server}/postgres", Path(scratch) / "hub", devices, args.batch)
+                if args.city_sites:
+                    figures.update(hub_coverage.measure(server, args.city_sites, args.city_days))
     if args.json:
         print(json.dumps(figures))
     else:
@@ -61,6 +69,11 @@ def run(args) -> int:
         print(t("hub.bench.resend", records=figures["records"],
                 seconds=f"{figures['resend_s']:.2f}",
                 rate=f"{figures['resend_records_per_s']:.0f}"))
+        if "coverage_city_view_s" in figures:
+            print(t("city.bench", sites=figures["city_sites"], rows=figures["coverage_rows"],
+                    load=figures["city_load_s"], city=f"{figures['coverage_city_view_s']:.3f}",
+                    district=f"{figures['coverage_district_view_s']:.3f}",
+                    district_sites=figures["coverage_district_sites"]))
     return 0
 
 

@@ -27,14 +27,15 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from detector import checklist, records
+from detector.engine import checklist
 from detector.i18n import t
-from detector.logquery import LogFilter, export_csv, export_json, list_records
-from detector.signing import DeviceKey
-from detector.storage import DB_FILENAME, open_store
-from detector.storage.models import Record, Site
+from detector.log import records
+from detector.log.logquery import LogFilter, export_csv, export_json, list_records
+from detector.log.signing import DeviceKey
+from detector.log.storage import DB_FILENAME, open_store
+from detector.log.storage.models import Record, Site
+from detector.log.verify import verify_log
 from detector.timestamps import format_utc
-from detector.verify import verify_log
 
 TARGET_S = 1.0
 REPEATS = 5

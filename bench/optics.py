@@ -6,8 +6,8 @@
    95% Wilson intervals, overall, per housing and per cone-angle band; always-on LEDs found,
    and whether the colour told infrared from visible. Scored by ``bench.optics_raytraced``.
 2. **The simulator beside it**, on ``SIM_BENCH_SEEDS``: a block no tuning has looked at.
-   Randomised simulated scans (``bench.optics_scenes``) filmed through
-   ``detector.scanning.run_scan`` and scored against the scene's truth.
+   Randomised simulated scans (``hardware.sim.optics_scenes``) filmed through
+   ``detector.engine.scanning.run_scan`` and scored against the scene's truth.
 3. **Time** per 1280x720 frame (simulated scans, one OpenCV thread, CPU time of the thread so
    other jobs on the machine do not count), the end-of-scan scoring counted in the last frame:
    mean and 95th percentile; and the time from the last frame to the findings.
@@ -24,15 +24,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from bench import optics_raytraced, optics_truth
-from bench.optics_scenes import ZONE, bench_scene
+from bench import optics_raytraced
 from bench.stats import rate
-from detector.scanning import run_scan
+from detector.engine.scanning import run_scan
 from hardware.camera.simulated import SimulatedCamera
 from hardware.clock import SimulatedClock
 from hardware.gpio.illuminator import Illuminator
 from hardware.gpio.pins import make_pin_factory
+from hardware.sim import optics_truth
 from hardware.sim.handheld import SimulatedHandheld
+from hardware.sim.optics_scenes import ZONE, bench_scene
 from optics.pipeline import GlintPipeline, analyze_frames
 
 #: The simulated scans the benchmark scores. UNTOUCHED: drawn fresh when the ray-traced bench
@@ -283,9 +284,10 @@ def _calibration_table(pairs) -> list[dict]:
 
 
 def _interval(r: dict) -> str:
-    if not r.get("n"):
+    if not r.get("trials"):
         return "none"
-    return f"{r['rate']:.3f} [{r['lower95']:.3f}, {r['upper95']:.3f}] ({r['k']}/{r['n']})"
+    return (f"{r['rate']:.3f} [{r['lower95']:.3f}, {r['upper95']:.3f}] "
+            f"({r['successes']}/{r['trials']})")
 
 
 def _print_raytraced(title: str, r: dict) -> None:

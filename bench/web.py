@@ -18,6 +18,7 @@ HTTP clients that log in or join the way a browser does:
 
 import html.parser
 import http.cookiejar
+import json
 import random
 import re
 import statistics
@@ -31,8 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from detector.cli.output import emit
-from detector.events import EventBus
+from detector.engine.events import EventBus
 
 ALERT_TARGET_P95_S = 0.5
 PAGE_TARGET_BYTES = 300 * 1024
@@ -67,7 +67,7 @@ def run(args) -> int:
         "page_weight": all(p["bytes"] < PAGE_TARGET_BYTES for p in pages.values()),
         "serving_under_load": streams["requests_failed"] == 0,
     }
-    emit(args, results, _human(results))
+    print(json.dumps(results) if args.json else "\n".join(_human(results)))
     return 0 if all(results["met"].values()) else 1
 
 
@@ -100,7 +100,7 @@ def _make_accounts(app):
 
 def _signed_inspection(app, data_dir: Path) -> str:
     """One inspection of the simulated restroom: RF sweep, a mark, verdict, sign-off."""
-    from detector.sites import import_sites  # noqa: PLC0415
+    from detector.engine.sites import import_sites  # noqa: PLC0415
 
     service = app.extensions["ansim"].inspections
     sites = data_dir / "sites.csv"

@@ -6,18 +6,27 @@ SQLite and PostgreSQL.
 
 from datetime import datetime, timezone
 
+from detector.errors import DetectorError
+
 FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
-class BadTimestamp(ValueError):
+class BadTimestamp(DetectorError, ValueError):
     """A date or time given by the user cannot be read."""
 
 
+def utc_moment() -> datetime:
+    """Now, as an aware datetime in UTC (for arithmetic; store it with ``format_utc``)."""
+    return datetime.now(timezone.utc)
+
+
 def utc_now() -> str:
-    return format_utc(datetime.now(timezone.utc))
+    """Now, as the log stores it."""
+    return format_utc(utc_moment())
 
 
 def format_utc(moment: datetime) -> str:
+    """An aware datetime as the log stores it: ``2026-05-09T07:35:25.123456Z``."""
     if moment.tzinfo is None:
         raise ValueError("a timestamp needs a time zone")
     return moment.astimezone(timezone.utc).strftime(FORMAT)

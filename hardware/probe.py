@@ -1,6 +1,6 @@
 """What hardware this machine has, found without opening anything or importing device libraries.
 
-Each probe returns plain data (``detector.backends`` decides what to use, ``ansim doctor``
+Each probe returns plain data (``detector.appliance.backends`` decides what to use, ``ansim doctor``
 explains it). Probes read the kernel's own tables: USB devices from sysfs (no pyusb needed),
 video devices from /dev, kernel modules from /proc/modules.
 """

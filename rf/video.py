@@ -41,7 +41,11 @@ HARMONIC_THRESHOLD = 12.0
 BETWEEN_FACTOR = 6.0
 MIN_HARMONICS = 6
 MIN_ODD_HARMONICS = 3
-#: Field harmonics examined in the line-by-line means, and the mean normalised power they need.
+#: Field harmonics examined in the line-by-line means (the odd ones up to this), and the mean
+#: normalised power they need. Only the field rate's *odd* harmonics count: a vertical blanking
+#: once per field is a pulse train whose odd and even harmonics are about equally strong, while
+#: the look-alikes at twice the field rate (mains ripple at 100/120 Hz on a power supply's
+#: comb, 10 ms TDMA frames) put power on the even ones only.
 N_FIELD_HARMONICS = 6
 FIELD_THRESHOLD = 10.0
 #: The features are block-summed down to this rate before their spectrum is taken: the comb's
@@ -57,7 +61,7 @@ class VideoEvidence:
 
     ``is_video`` needs both; ``standard`` is ``"PAL"``/``"NTSC"`` when it is video, else None.
     ``harmonics`` counts significant line-rate harmonics (of ``N_HARMONICS``), ``field_score``
-    is the mean normalised power at the field harmonics (about 1 for noise).
+    is the mean normalised power at the field rate's odd harmonics (about 1 for noise).
     """
 
     is_video: bool
@@ -215,7 +219,7 @@ def _standard_of(line_rate_hz: float) -> str:
 
 def _field_score(feature: np.ndarray, rate_hz: float, line_rate_hz: float,
                  lines_per_field: float) -> float:
-    """Mean normalised power of the line-by-line means at the field rate's harmonics."""
+    """Mean normalised power of the line-by-line means at the field rate's odd harmonics."""
     line_index = (np.arange(len(feature)) * (line_rate_hz / rate_hz)).astype(np.int64)
     counts = np.bincount(line_index)
     whole = counts > 0
@@ -226,7 +230,7 @@ def _field_score(feature: np.ndarray, rate_hz: float, line_rate_hz: float,
         return 0.0
     power = np.abs(np.fft.rfft(per_line)) ** 2
     noise = np.median(power[1:]) / np.log(2)
-    cycles = n_lines / lines_per_field * np.arange(1, N_FIELD_HARMONICS + 1)
+    cycles = n_lines / lines_per_field * np.arange(1, N_FIELD_HARMONICS + 1, 2)  # odd only
     freqs = np.arange(len(power))
     at_field = [power[max(int(np.floor(c)) - 1, 1): int(np.ceil(c)) + 2].max() for c in cycles
                 if c < freqs[-1]]

@@ -19,8 +19,19 @@ from web import security
 from web.config import WebConfig, load_secret_key
 from web.lang import choose_language, text, texts_with_prefix
 from web.services import build_services, services
-from web.views import (auth, events, evidence, health, home, hub, inspections, log, sites,
-                       users)
+from web.views import (
+    auth,
+    city,
+    events,
+    evidence,
+    health,
+    home,
+    hub,
+    inspections,
+    log,
+    sites,
+    users,
+)
 
 BLUEPRINTS = (auth.bp, users.bp, home.bp, events.bp, health.bp, log.bp, inspections.bp, sites.bp,
               evidence.bp)
@@ -45,7 +56,7 @@ def create_app(config, *, bus=None) -> Flask:
     app.before_request(_before_request)
     app.after_request(security.add_security_headers)
     app.context_processor(_template_globals)
-    for blueprint in BLUEPRINTS + (hub.HUB_BLUEPRINTS if config.hub else ()):
+    for blueprint in BLUEPRINTS + (hub.HUB_BLUEPRINTS + (city.bp,) if config.hub else ()):
         app.register_blueprint(blueprint)
     for status in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(status, _error_page)
@@ -68,6 +79,7 @@ def _template_globals():
         "lang": g.get("lang"),
         "script_texts": lambda: texts_with_prefix("web.js."),
         "clock_needs_phone": svc.clock.needs_phone_time,
+        "on_hub": svc.config.hub,
     }
 
 

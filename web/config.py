@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from detector.accounts import utc_now
+from detector.timestamps import utc_moment
 
 
 class WebConfigError(ValueError):
@@ -35,7 +35,7 @@ class WebConfig:
     keepalive_s: float = 15.0
     session_lifetime_s: float = 12 * 3600
     #: The system clock (UTC datetimes) and a monotonic clock; tests replace them.
-    system_now: object = field(default=utc_now, repr=False)
+    system_now: object = field(default=utc_moment, repr=False)
     monotonic: object = field(default=time.monotonic, repr=False)
     testing: bool = False
     #: The city hub: its PostgreSQL database (``postgresql+psycopg://...``). Set, the app runs

@@ -8,7 +8,7 @@ never due, but show as done when someone checked them. Pure: the caller reads th
 
 from datetime import date, datetime
 
-PERIOD_DAYS = {"daily": 1, "weekly": 7, "biweekly": 14, "monthly": 30, "quarterly": 91}
+from detector.places import PERIOD_DAYS
 
 
 def local_date(timestamp: str) -> date:

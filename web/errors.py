@@ -1,23 +1,32 @@
-"""How engine errors reach the API: a status code and a translated sentence the page shows.
+"""How detector's errors reach the API: a status code and a translated sentence the page shows.
 
-``@api_errors`` wraps a view: an unknown inspection is 404, one that has ended or a step already
-running is 409, a refused verdict is 409 with the reasons, any other refusal is 400.
+``@api_errors`` wraps a view and maps the whole ``detector.errors`` hierarchy in one place: the
+kind of error gives the status (not found 404, conflict 409, unavailable 503, any other refusal
+400), the error's ``code`` the machine-readable reason, and a refused verdict adds the
+translated reasons that are missing.
 """
 
 import functools
 
 from flask import g, jsonify
 
-from detector.checklist import ChecklistError
-from detector.fixtures import FixtureError
+from detector.errors import Conflict, DetectorError, NotFound, Unavailable
 from detector.i18n import describe_error, t
-from detector.inspections import (InspectionClosed, InspectionError, InspectionNotFound,
-                                  VerdictRefused)
-from detector.step_runner import StepBusy
 
 
 def bad_request(field: str):
     return jsonify(error="bad_request", field=field), 400
+
+
+def status_of(exc: DetectorError) -> int:
+    """The HTTP status for a detector error, by its kind."""
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, Conflict):
+        return 409
+    if isinstance(exc, Unavailable):
+        return 503
+    return 400
 
 
 def api_errors(view):
@@ -25,20 +34,10 @@ def api_errors(view):
     def answered(*args, **kwargs):
         try:
             return view(*args, **kwargs)
-        except InspectionNotFound as exc:
-            return _error(404, "not_found", exc)
-        except VerdictRefused as exc:
-            return jsonify(error="verdict_refused", message=describe_error(exc, g.lang),
-                           reasons=[t(key, g.lang) for key in exc.reasons]), 409
-        except StepBusy:
-            return jsonify(error="step_busy", message=t("web.error.step_busy", g.lang)), 409
-        except InspectionClosed as exc:
-            return _error(409, "closed", exc)
-        except (InspectionError, ChecklistError, FixtureError) as exc:
-            return _error(400, "refused", exc)
+        except DetectorError as exc:
+            body = {"error": exc.code, "message": describe_error(exc, g.lang)}
+            if getattr(exc, "reasons", None):
+                body["reasons"] = [t(key, g.lang) for key in exc.reasons]
+            return jsonify(body), status_of(exc)
 
     return answered
-
-
-def _error(status: int, reason: str, exc: Exception):
-    return jsonify(error=reason, message=describe_error(exc, g.lang)), status

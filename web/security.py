@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, g, jsonify, redirect, request, session, url_for
 
-from detector.accounts import UserInfo
+from web.accounts import UserInfo
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PUBLIC_ENDPOINTS = frozenset({"auth.setup", "auth.login", "auth.join", "health.healthz",

@@ -8,15 +8,15 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from detector.accounts import AccountService, DeviceClock
-from detector.events import EventBus
-from detector.evidence import EvidenceStore
-from detector.inspections import InspectionService, open_service
-from detector.profile import Profile, load_profile
-from detector.signing import DeviceKey
-from detector.step_runner import OnDemandHardware, StepRunner
-from detector.storage import open_store
+from detector.appliance.profile import Profile, load_profile
+from detector.appliance.step_runner import OnDemandHardware, StepRunner
+from detector.engine.events import EventBus
+from detector.engine.inspections import InspectionService, open_service
+from detector.log.evidence import EvidenceStore
+from detector.log.signing import DeviceKey
+from detector.log.storage import open_store
 from detector.timestamps import format_utc
+from web.accounts import AccountService, DeviceClock
 from web.config import WebConfig
 from web.security import LoginLimiter
 

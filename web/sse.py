@@ -1,7 +1,7 @@
 """Server-sent events: turn one ``EventBus`` subscription into one phone's event stream.
 
 Alerts, step progress and inspection changes go out at once. Spectrum, proximity and optics
-status (``detector.live_view``: a sweep's spectrum so far, a scan's suspects per frame) can come
+status (``detector.engine.live_view``: a sweep's spectrum so far, a scan's suspects per frame) can come
 from the engine tens of times a second; a phone needs a few, so each client gets at most one of
 each of those kinds per ``interval_s`` and always the newest (older ones waiting in the same
 interval are replaced, not queued). A comment line every ``keepalive_s``
@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 
 from detector import i18n
-from detector.events import KINDS, Event
+from detector.engine.events import KINDS, Event
 
 THROTTLED_KINDS = frozenset({"spectrum", "proximity", "optics_status"})
 VOLUNTEER_KINDS = frozenset({"alert", "progress", "inspection"})

@@ -16,7 +16,7 @@ Backends:
 """
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,7 +26,9 @@ class Frame:
     """One camera frame and its metadata.
 
     ``image`` is uint8, HxW (gray8) or HxWx3 (bgr8), linear in light where the backend can
-    make it so. ``pose`` is set only by the simulated camera (the truth a test may compare with).
+    make it so. It carries only what a real camera measures; the simulated camera's frames
+    (``hardware.camera.simulated.SimulatedFrame``) add the pose they were rendered from, the
+    truth a test may compare with and the pipelines never read.
     """
 
     index: int
@@ -35,7 +37,6 @@ class Frame:
     exposure_us: float
     on_axis: float
     off_axis: float
-    pose: object | None = field(default=None, compare=False)
 
     @property
     def pixel_format(self) -> str:

@@ -23,6 +23,8 @@ Example::
     frame = SimulatedCamera(handheld, rings).read_frame()
 """
 
+from dataclasses import dataclass, field
+
 import cv2
 import numpy as np
 
@@ -37,6 +39,15 @@ READ_NOISE_DN = 1.4
 PRNU = 0.006
 PSF_SIGMA_PX = 0.6
 
+
+
+@dataclass(frozen=True)
+class SimulatedFrame(Frame):
+    """A frame of the simulated restroom, with the handheld's pose at mid-exposure: the truth
+    tests and benchmarks compare findings with. Pipelines and the engine never read it (a test
+    in tests/test_layers.py guards that)."""
+
+    pose: object | None = field(default=None, compare=False)
 
 class SimulatedCamera(Camera):
     """Frames of the simulated stall, on the session's ``SimulatedClock``."""
@@ -69,8 +80,8 @@ class SimulatedCamera(Camera):
                                                            + READOUT_S)
         mid_s = start_s + exposure_s / 2
         image = self._render(mid_s, exposure_s, on_axis, off_axis)
-        frame = Frame(self._index, image, start_s, self.exposure_us, on_axis, off_axis,
-                      pose=self.handheld.pose_at(mid_s + READOUT_S / 2))
+        frame = SimulatedFrame(self._index, image, start_s, self.exposure_us, on_axis, off_axis,
+                               pose=self.handheld.pose_at(mid_s + READOUT_S / 2))
         self._index += 1
         clock.advance(1.0 / self.fps)
         return frame

@@ -14,10 +14,9 @@ PWM second.
 
 Every switch is logged with the session clock's time, so a camera backend can work out what
 fraction of a frame's exposure each ring was lit from the frame's own timestamp and exposure
-(``lit_fractions``), with no reliance on sleeps or on when Python happened to run. A
-``BlinkCode`` is a repeating per-frame pattern of ring states: the camera backend calls
-``show_code(code, frame_index)`` as each frame's exposure begins, which keeps the rings in step
-with the camera, and the switch log records where they really were.
+(``lit_fractions``), with no reliance on sleeps or on when Python happened to run. The scan
+(``detector.engine.scanning``) sets each frame's ring state before the camera exposes it, and
+the switch log records where the rings really were.
 
 Example::
 
@@ -27,7 +26,6 @@ Example::
 """
 
 import bisect
-from dataclasses import dataclass
 
 from gpiozero import PWMLED
 
@@ -36,30 +34,6 @@ from hardware.clock import MonotonicClock
 RINGS = ("on_axis", "off_axis")
 ALL_RINGS = RINGS + ("red",)
 RING_PWM_FREQUENCY_HZ = 10_000
-
-
-@dataclass(frozen=True)
-class BlinkCode:
-    """A repeating pattern of (on_axis, off_axis) ring states, one entry per camera frame."""
-
-    name: str
-    states: tuple[tuple[bool, bool], ...]
-
-    def __post_init__(self):
-        if not self.states:
-            raise ValueError(f"blink code {self.name!r} has no states")
-
-    def rings_for_frame(self, frame_index: int) -> tuple[bool, bool]:
-        return self.states[frame_index % len(self.states)]
-
-
-#: Lens glints under the on-axis ring and not in the dark frame; a night-vision camera's own IR
-#: LEDs glow in the dark frame.
-ON_DARK = BlinkCode("on_dark", ((True, False), (False, False)))
-#: Adds an off-axis frame: a retroreflector (lens) is bright only on-axis, a shiny fixture or
-#: droplet shines under both rings.
-ON_OFF_DARK = BlinkCode("on_off_dark", ((True, False), (False, True), (False, False)))
-CODES = {code.name: code for code in (ON_DARK, ON_OFF_DARK)}
 
 
 class Illuminator:
@@ -96,12 +70,6 @@ class Illuminator:
         """Change the PWM level of every lit ring (and of rings lit later) from now on."""
         self.brightness = _checked_brightness(brightness)
         self._apply(self.clock.now_s())
-
-    def show_code(self, code: BlinkCode, frame_index: int) -> tuple[bool, bool]:
-        """Set the IR rings to ``code``'s state for frame ``frame_index``; return that state."""
-        on_axis, off_axis = code.rings_for_frame(frame_index)
-        self.set_rings(on_axis=on_axis, off_axis=off_axis)
-        return on_axis, off_axis
 
     def _apply(self, now_s: float) -> None:
         for ring, led in self._leds.items():

@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-from gpiozero.pins.mock import MockFactory, MockPWMPin
-
 _PI_MODEL_PATH = Path("/proc/device-tree/model")
 
 
@@ -25,4 +23,6 @@ def make_pin_factory(simulate: bool):
         from gpiozero import Device  # noqa: PLC0415 - real factory chosen by gpiozero itself
 
         return Device._default_pin_factory()
+    from gpiozero.pins.mock import MockFactory, MockPWMPin  # noqa: PLC0415 (import cost)
+
     return MockFactory(pin_class=MockPWMPin)

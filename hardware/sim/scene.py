@@ -145,11 +145,6 @@ class Scene:
         up = _unit(up - (up @ forward) * forward)
         return Pose(position, forward, up)
 
-    def zone_at(self, t_s: float) -> str:
-        times = [w.t_s for w in self.path]
-        i = max(int(np.searchsorted(times, t_s, side="right")) - 1, 0)
-        return self.path[i].zone
-
     def zone_window_s(self, zone: str) -> tuple[float, float]:
         """The time span the path spends on ``zone``."""
         times = [w.t_s for w in self.path if w.zone == zone]

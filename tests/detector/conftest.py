@@ -3,9 +3,9 @@ services whose steps come from outcome doubles (``tests.support.inspection_doubl
 
 import pytest
 
-from detector.inspections import open_service
-from detector.sites import import_sites
-from detector.storage import open_store
+from detector.engine.inspections import open_service
+from detector.engine.sites import import_sites
+from detector.log.storage import open_store
 from tests.support.inspection_doubles import FakeRestroom, FakeSteps
 from tests.support.postgres import postgres_server, postgres_url  # noqa: F401 - fixtures
 

@@ -5,11 +5,11 @@ import json
 import os
 import subprocess
 import sys
-import types
 
 import pytest
 
-from detector.doctor import FAIL, OK, Check, check_data_dir, diagnose
+from detector.appliance import doctor as doctor_module
+from detector.appliance.doctor import FAIL, OK, Check, check_data_dir, diagnose
 from hardware.gpio.pins import running_on_pi
 from hardware.probe import rtlsdr_dongles
 
@@ -19,7 +19,7 @@ no_hardware = pytest.mark.skipif(bool(rtlsdr_dongles()) or running_on_pi(),
 
 def doctor(*args):
     env = {k: v for k, v in os.environ.items() if k != "ANSIM_LANG"}
-    return subprocess.run([sys.executable, "-m", "detector", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "ansim", *args], capture_output=True,
                           text=True, check=False, env=env)
 
 
@@ -88,9 +88,8 @@ def test_data_directory_checks(tmp_path):
 
 
 def test_pi_checks_from_the_device_area_are_appended(monkeypatch, tmp_path):
-    module = types.ModuleType("detector.pi_checks")
-    module.pi_checks = lambda: [Check("udev_rule", FAIL, "doctor.profile.bad", {"error": "x"})]
-    monkeypatch.setitem(sys.modules, "detector.pi_checks", module)
+    monkeypatch.setattr(doctor_module, "pi_checks",
+                        lambda: [Check("udev_rule", FAIL, "doctor.profile.bad", {"error": "x"})])
     report = diagnose(None, tmp_path, simulate=True, on_pi=False)
     assert report.checks[-1].name == "udev_rule"
     assert not report.can_run

@@ -2,7 +2,7 @@ import threading
 
 import pytest
 
-from detector.events import EventBus
+from detector.engine.events import EventBus
 
 
 def test_a_subscriber_gets_only_the_kinds_it_asked_for():

@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pytest
 
-from detector import checklist, fusion
-from detector.cli import main
-from detector.fixtures import FixtureNotFound, list_fixtures, remove_fixture
-from detector.inspections import InspectionError, VerdictRefused
+from ansim.cli import main
+from detector.engine import checklist, fusion
+from detector.engine.fixtures import FixtureNotFound, list_fixtures, remove_fixture
+from detector.engine.inspections import InspectionError, VerdictRefused
 from tests.support.inspection_doubles import FakeFinding, FakeRestroom
 
 FLUSH = (1, "toilet_flush")

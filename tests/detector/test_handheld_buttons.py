@@ -5,12 +5,22 @@ from types import SimpleNamespace
 
 import pytest
 
-from detector.events import EventBus
-from detector.handheld import HandheldController, HandheldPlan, attach_buttons, open_handheld
-from detector.profile import load_profile
+from detector.appliance.handheld import (
+    HandheldController,
+    HandheldPlan,
+    attach_buttons,
+    open_handheld,
+)
+from detector.appliance.profile import load_profile
+from detector.engine.events import EventBus
 from hardware.gpio.buttons import Buttons
 from hardware.gpio.indicators import CUES, Indicators
-from tests.hardware.pin_recorder import BUZZER_PIN, STATUS_PIN, VIBRATION_PIN, PinRecorder
+from tests.hardware.pin_recorder import (
+    BUZZER_PIN,
+    STATUS_PIN,
+    VIBRATION_PIN,
+    PinRecorder,
+)
 
 START, NEXT, MARK = 5, 6, 26
 ESCALATION = {"notified": "Jongno police"}

@@ -9,16 +9,26 @@ from pathlib import Path
 
 import pytest
 
-from detector.backends import open_hardware
-from detector.checklist import ITEMS
-from detector.events import EventBus
-from detector.handheld import EngineDriver, HandheldController, HandheldPlan, attach_buttons
-from detector.inspections import open_service
-from detector.profile import load_profile
-from detector.step_runner import StepRunner
+from detector.appliance.backends import open_hardware
+from detector.appliance.handheld import (
+    EngineDriver,
+    HandheldController,
+    HandheldPlan,
+    attach_buttons,
+)
+from detector.appliance.profile import load_profile
+from detector.appliance.step_runner import StepRunner
+from detector.engine.checklist import ITEMS
+from detector.engine.events import EventBus
+from detector.engine.inspections import open_service
 from hardware.gpio.buttons import Buttons
 from hardware.gpio.indicators import CUES, Indicators
-from tests.hardware.pin_recorder import BUZZER_PIN, STATUS_PIN, VIBRATION_PIN, PinRecorder
+from tests.hardware.pin_recorder import (
+    BUZZER_PIN,
+    STATUS_PIN,
+    VIBRATION_PIN,
+    PinRecorder,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -98,7 +108,7 @@ def test_a_whole_inspection_from_the_buttons_finds_the_door_hook_camera(make_dev
     assert [s["kind"] for s in state.steps] == ["rf_sweep"] + ["optical_scan"] * len(ITEMS)
     # Marked suspicious: where the scene hides its camera (the door hook) and where an LED glows
     # by itself (the flush sensor's, for the inspector to look at); the rest checked.
-    scene = device.service.steps.hardware.scene
+    scene = device.service.steps.hardware.handheld.scene
     glowing = {s.zone for s in scene.surfaces
                if s.is_hidden_camera or s.kind in ("ir_led", "indicator_led")}
     assert "door_hook" in glowing and len(glowing) < len(ITEMS)
@@ -108,7 +118,7 @@ def test_a_whole_inspection_from_the_buttons_finds_the_door_hook_camera(make_dev
     assert [a["zone"] for a in located] == ["door_hook"]
     device.service.close()
 
-    verify = subprocess.run([sys.executable, "-m", "detector", "--lang", "en", "log", "verify",
+    verify = subprocess.run([sys.executable, "-m", "ansim", "--lang", "en", "log", "verify",
                              "--data", str(data_dir)], cwd=REPO, capture_output=True, text=True,
                             timeout=120)
     assert verify.returncode == 0, verify.stdout + verify.stderr

@@ -29,7 +29,7 @@ def test_placeholders_match_between_languages():
 
 
 def test_translation_fills_parameters_in_the_chosen_language():
-    assert "ansim sweep" in i18n.t("cli.not_built", lang="ko", command="ansim sweep")
+    assert "rf, log" in i18n.t("bench.help.area", lang="ko", areas="rf, log")
     assert i18n.t("part.radio", lang="ko") != i18n.t("part.radio", lang="en")
 
 

@@ -3,7 +3,6 @@ simulated restroom, fused, signed into the log, verifiable, with its evidence; j
 the scene's truth."""
 
 import gzip
-import importlib.util
 import json
 import subprocess
 import sys
@@ -11,29 +10,23 @@ from pathlib import Path
 
 import pytest
 
-from detector import checklist
-from detector.backends import open_hardware
-from detector.evidence import EvidenceStore
-from detector.inspections import open_service
-from detector.profile import load_profile
-from detector.sites import import_sites
-from detector.verify import verify_log
+from detector.appliance.backends import open_hardware
+from detector.appliance.profile import load_profile
+from detector.engine import checklist
+from detector.engine.inspections import open_service
+from detector.engine.sites import import_sites
+from detector.log.evidence import EvidenceStore
+from detector.log.verify import verify_log
 from hardware.sim.restroom import build_restroom
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples" / "sites.csv"
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not all(importlib.util.find_spec(m) for m in ("detector.sweeping", "detector.scanning",
-                                                        "hardware.radio.simulated")),
-        reason="the RF and optics pipelines are not on this branch yet"),
-]
+pytestmark = pytest.mark.slow
 
 
 def _ansim(*argv, data):
-    return subprocess.run([sys.executable, "-m", "detector", "--lang", "en", *argv,
+    return subprocess.run([sys.executable, "-m", "ansim", "--lang", "en", *argv,
                            "--data", str(data)], cwd=REPO, capture_output=True, text=True,
                           timeout=300)
 

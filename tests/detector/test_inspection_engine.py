@@ -4,18 +4,23 @@ import gzip
 
 import pytest
 
-from detector import checklist
-from detector.events import EventBus
-from detector.inspections import (
+from detector.engine import checklist
+from detector.engine.events import EventBus
+from detector.engine.inspections import (
     InspectionClosed,
     InspectionError,
     InspectionNotFound,
     VerdictRefused,
 )
-from detector.storage.models import Site
-from detector.verify import verify_log
+from detector.log.storage.models import Site
+from detector.log.verify import verify_log
 from hardware.sim.restroom import ZONE_TARGETS_M
-from tests.support.inspection_doubles import AMBIENT, FakeEmitter, FakeRestroom, video_emitter
+from tests.support.inspection_doubles import (
+    AMBIENT,
+    FakeEmitter,
+    FakeRestroom,
+    video_emitter,
+)
 
 CAMERA_ROOM = FakeRestroom(
     emitters=(*AMBIENT, video_emitter(1.2e9, -48.0)),

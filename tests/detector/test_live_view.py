@@ -7,14 +7,14 @@ import json
 import numpy as np
 import pytest
 
-from bench.optics_truth import project
-from detector.backends import open_hardware
-from detector.events import EventBus
-from detector.inspection_steps import read_spectrum_evidence
-from detector.inspections import open_service
-from detector.live_view import SCREEN_POINTS, SPECTRUM_UPDATES, screen_spectrum
-from detector.profile import load_profile
-from detector.scanning import blink_code
+from detector.appliance.backends import open_hardware
+from detector.appliance.profile import load_profile
+from detector.engine.events import EventBus
+from detector.engine.inspection_steps import read_spectrum_evidence
+from detector.engine.inspections import open_service
+from detector.engine.live_view import SCREEN_POINTS, SPECTRUM_UPDATES, screen_spectrum
+from detector.engine.scanning import blink_code
+from hardware.sim.optics_truth import project
 
 pytestmark = pytest.mark.slow
 
@@ -50,7 +50,7 @@ def test_a_sweep_shows_its_spectrum_as_it_goes(engine):
 
     # The finished live view keeps the hidden camera's peak where the scene put it.
     last = events[-1]
-    camera_hz = hardware.scene.hidden_camera_emitters()[0].freq_hz
+    camera_hz = hardware.handheld.scene.hidden_camera_emitters()[0].freq_hz
     peak = int(np.argmax(last["power_db"]))
     assert abs(last["freqs_hz"][peak] - camera_hz) < 10e6
     # ...at the strength the stored spectrum (the record's evidence) has, and above its floor.
@@ -91,7 +91,7 @@ def test_a_scan_shows_where_the_suspects_are_frame_by_frame(engine):
 
     # The hidden camera's lens is marked where it is in the frame, in the frames lit on-axis
     # (where a lens glints) once the pipeline has seen it blink; nothing else is marked.
-    lens = hardware.scene.hidden_camera_lenses()[0]
+    lens = hardware.handheld.scene.hidden_camera_lenses()[0]
     assert lens.zone == "door_hook"
     lit = {i for i, state in enumerate(blink_code(len(events))) if state == "on_axis"}
     marked = set()

@@ -2,9 +2,9 @@
 
 import json
 
-from detector.cli import main
-from detector.storage import open_store
-from detector.verify import verify_log
+from ansim.cli import main
+from detector.log.storage import open_store
+from detector.log.verify import verify_log
 
 
 def test_the_benchmark_builds_a_verifiable_log_and_times_every_query(capsys, tmp_path,

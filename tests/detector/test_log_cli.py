@@ -9,9 +9,9 @@ import sqlite3
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from detector import checklist
-from detector.cli import main
-from detector.storage import DB_FILENAME, open_store
+from ansim.cli import main
+from detector.engine import checklist
+from detector.log.storage import DB_FILENAME, open_store
 from tests.support.inspection_doubles import AMBIENT, FakeRestroom, video_emitter
 
 ROOM = FakeRestroom(emitters=(*AMBIENT, video_emitter()), lenses={(1, "vent"): 0.9})

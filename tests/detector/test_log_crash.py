@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from detector.inspections import open_service
-from detector.storage.models import Inspection
-from detector.verify import verify_log
+from detector.engine.inspections import open_service
+from detector.log.storage.models import Inspection
+from detector.log.verify import verify_log
 
 REPO = Path(__file__).resolve().parents[2]
 KILLS = 12
@@ -84,9 +84,8 @@ def test_kill_9_at_random_points_loses_nothing_signed(data_dir):
 def test_kill_9_of_the_real_command_mid_inspection_leaves_it_interrupted(tmp_path):
     """``ansim inspect`` on the simulated restroom, killed once its RF sweep has committed
     (its first alert is printed then): the next command recovers it, and the log verifies."""
-    pytest.importorskip("detector.sweeping", reason="the RF pipeline is not on this branch")
     data = str(tmp_path / "data")
-    ansim = [sys.executable, "-m", "detector", "--lang", "en"]
+    ansim = [sys.executable, "-m", "ansim", "--lang", "en"]
     subprocess.run([*ansim, "sites", "import", "examples/sites.csv", "--data", data], cwd=REPO,
                    check=True, capture_output=True)
     inspect = subprocess.Popen([*ansim, "inspect", "--site", "mapo-003", "--simulate",

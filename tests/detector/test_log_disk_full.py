@@ -9,14 +9,19 @@ import subprocess
 
 import pytest
 
-from detector import checklist
-from detector.cli import main
-from detector.inspections import open_service
-from detector.sites import import_sites
-from detector.storage import DiskFull
-from detector.verify import verify_log
+from ansim.cli import main
+from detector.engine import checklist
+from detector.engine.inspections import open_service
+from detector.engine.sites import import_sites
+from detector.log.storage import DiskFull
+from detector.log.verify import verify_log
 from tests.detector.conftest import SITES_CSV
-from tests.support.inspection_doubles import AMBIENT, FakeRestroom, FakeSteps, video_emitter
+from tests.support.inspection_doubles import (
+    AMBIENT,
+    FakeRestroom,
+    FakeSteps,
+    video_emitter,
+)
 
 ROOM = FakeRestroom(emitters=(*AMBIENT, video_emitter()), lenses={(1, "door_hook"): 0.9})
 

@@ -13,13 +13,18 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from detector import checklist
-from detector.evidence import EvidenceStore
-from detector.inspections import InspectionService
-from detector.logquery import LogFilter, export_csv, export_json, list_records
-from detector.signing import DeviceKey, SigningError, canonical_json, verify_signature
-from detector.sites import SiteRecord
-from detector.storage import (
+from detector.engine import checklist
+from detector.engine.inspections import InspectionService
+from detector.engine.sites import SiteRecord
+from detector.log.evidence import EvidenceStore
+from detector.log.logquery import LogFilter, export_csv, export_json, list_records
+from detector.log.signing import (
+    DeviceKey,
+    SigningError,
+    canonical_json,
+    verify_signature,
+)
+from detector.log.storage import (
     ForeignDatabase,
     NotADatabase,
     ReadOnlyStore,
@@ -27,9 +32,14 @@ from detector.storage import (
     StoreError,
     open_store,
 )
-from detector.storage.models import Base, Site
-from detector.verify import verify_log
-from tests.support.inspection_doubles import AMBIENT, FakeRestroom, FakeSteps, video_emitter
+from detector.log.storage.models import Base, Site
+from detector.log.verify import verify_log
+from tests.support.inspection_doubles import (
+    AMBIENT,
+    FakeRestroom,
+    FakeSteps,
+    video_emitter,
+)
 
 
 def _schema_differences(store):
@@ -42,7 +52,7 @@ def _head_revision():
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from detector.storage.store import MIGRATIONS_DIR
+    from detector.log.storage.store import MIGRATIONS_DIR
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))

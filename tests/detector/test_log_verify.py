@@ -4,9 +4,9 @@ import sqlite3
 
 import pytest
 
-from detector import checklist
-from detector.storage import DB_FILENAME
-from detector.verify import verify_log
+from detector.engine import checklist
+from detector.log.storage import DB_FILENAME
+from detector.log.verify import verify_log
 from tests.support.inspection_doubles import AMBIENT, FakeRestroom, video_emitter
 
 ROOM = FakeRestroom(emitters=(*AMBIENT, video_emitter()), lenses={(1, "bin"): 0.8})

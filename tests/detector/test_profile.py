@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from detector.profile import DEFAULT_PROFILE_PATH, ProfileError, load_profile
+from detector.appliance.profile import DEFAULT_PROFILE_PATH, ProfileError, load_profile
 
 
 def _write(tmp_path, text) -> Path:

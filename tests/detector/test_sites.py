@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from detector.sites import (
+from detector.engine.sites import (
     SiteImportError,
     SiteRecord,
     export_sites,
@@ -13,7 +13,7 @@ from detector.sites import (
     list_sites,
     parse_sites,
 )
-from detector.storage import open_store
+from detector.log.storage import open_store
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "sites.csv"
 
@@ -82,7 +82,8 @@ def test_export_round_trips_through_import(store, tmp_path):
     import_sites(store, EXAMPLES)
     out = io.StringIO()
     assert export_sites(store, out) == len(list_sites(store))
-    assert out.getvalue().splitlines()[0] == "id,name,address,lat,lon,stalls,risk,schedule"
+    assert out.getvalue().splitlines()[0] == ("id,name,address,lat,lon,stalls,risk,schedule,"
+                                              "district,assignee")
     assert parse_sites(out.getvalue()) == list_sites(store)
 
 

@@ -1,7 +1,7 @@
 """A glow whose colour says it is a visible indicator LED is information, not an alert; an
 infrared glow stays an alert."""
 
-from detector.fusion import alerts_for
+from detector.engine.fusion import alerts_for
 
 
 def scan_step(*kinds):

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from detector import hotspot
+from detector.appliance import hotspot
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from detector.profile import load_profile
+from detector.appliance.profile import load_profile
 from tests.firmware.conftest import FIRMWARE, INSTALL, REPO, run_install, tree_digest
 
 COPIED = {  # device path -> source in firmware_config/

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from detector import hotspot
+from detector.appliance import hotspot
+from detector.appliance.pi_checks import pi_checks
 from detector.i18n import t
-from detector.pi_checks import pi_checks
 from tests.firmware.conftest import run_install
 
 
@@ -109,7 +109,7 @@ def test_optional_and_absent_parts_warn_rather_than_fail(pi):
 
 
 def test_off_a_pi_the_live_system_is_not_judged_as_an_appliance(monkeypatch):
-    from detector import pi_checks as module
+    from detector.appliance import pi_checks as module
 
     monkeypatch.setattr(module, "running_on_pi", lambda: False)
     assert module.pi_checks() == []
@@ -123,7 +123,7 @@ def test_on_the_live_system_the_service_must_also_be_running(booted, monkeypatch
         asked.append(args)
         return subprocess.CompletedProcess(args, 3, stdout="failed\n", stderr="")
 
-    from detector import pi_checks as module
+    from detector.appliance import pi_checks as module
 
     monkeypatch.setattr(module, "UNIT", booted / module.UNIT)
     monkeypatch.setattr(module, "UNIT_WANTS", booted / module.UNIT_WANTS)

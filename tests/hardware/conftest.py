@@ -3,7 +3,12 @@
 import pytest
 
 from hardware.gpio.indicators import Indicators
-from tests.hardware.pin_recorder import BUZZER_PIN, STATUS_PIN, VIBRATION_PIN, PinRecorder
+from tests.hardware.pin_recorder import (
+    BUZZER_PIN,
+    STATUS_PIN,
+    VIBRATION_PIN,
+    PinRecorder,
+)
 
 
 @pytest.fixture

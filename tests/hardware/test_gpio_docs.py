@@ -4,7 +4,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from detector.profile import load_profile
+from detector.appliance.profile import load_profile
 
 HARDWARE = Path(__file__).resolve().parents[2] / "hardware"
 HEADER = {2: 3, 3: 5, 4: 7, 5: 29, 6: 31, 7: 26, 8: 24, 9: 21, 10: 19, 11: 23, 12: 32, 13: 33,

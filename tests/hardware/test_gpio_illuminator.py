@@ -1,7 +1,7 @@
 import pytest
 
 from hardware.clock import SimulatedClock
-from hardware.gpio.illuminator import CODES, ON_OFF_DARK, BlinkCode, Illuminator
+from hardware.gpio.illuminator import Illuminator
 
 ON_AXIS, OFF_AXIS, RED = 12, 13, 17
 
@@ -63,26 +63,18 @@ def test_an_illuminator_without_a_red_ring_refuses_to_light_one(mock_factory):
     illuminator.close()
 
 
-def test_a_blink_code_keeps_the_rings_in_step_with_the_frames(rig):
-    """A camera at 30 fps calls show_code as each exposure starts; each exposure then sees
-    exactly the ring state the code gives its frame."""
+def test_rings_set_before_each_exposure_stay_in_step_with_the_frames(rig):
+    """A camera at 30 fps; the rings are set to each frame's state as its exposure starts, and
+    each exposure then sees exactly that state."""
     illuminator, clock, factory = rig
     frame_period_s, exposure_s = 1 / 30, 0.008
+    code = ((True, False), (False, True), (False, False))
     seen = []
     for index in range(7):
-        wanted = illuminator.show_code(ON_OFF_DARK, index)
+        wanted = code[index % len(code)]
+        illuminator.set_rings(on_axis=wanted[0], off_axis=wanted[1])
         start_s = clock.now_s()
         assert (factory.pin(ON_AXIS).state, factory.pin(OFF_AXIS).state) == wanted
         clock.advance(frame_period_s)
         seen.append(illuminator.lit_fractions(start_s, start_s + exposure_s))
     assert seen == [(1.0, 0.0), (0.0, 1.0), (0.0, 0.0)] * 2 + [(1.0, 0.0)]
-
-
-def test_the_codes_include_a_dark_frame_and_an_on_axis_frame():
-    for code in CODES.values():
-        assert (False, False) in code.states and (True, False) in code.states
-
-
-def test_an_empty_code_is_refused():
-    with pytest.raises(ValueError, match="no states"):
-        BlinkCode("nothing", ())

@@ -57,7 +57,7 @@ def test_metadata_without_a_timestamp_is_refused():
 @pytest.mark.pi
 def test_on_the_pi_lit_frames_follow_the_rings(mock_factory):
     """On the handheld: light the on-axis ring for a while and see frames report it."""
-    from detector.profile import load_profile
+    from detector.appliance.profile import load_profile
     from hardware.camera.picamera import PicameraCamera
     from hardware.gpio.illuminator import Illuminator
     from hardware.gpio.pins import make_pin_factory

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from bench.optics_truth import project
+from hardware.sim.optics_truth import project
 from tests.optics.conftest import film, surface, wall_scene
 
 

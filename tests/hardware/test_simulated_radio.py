@@ -5,7 +5,12 @@ import numpy as np
 import pytest
 
 from hardware.clock import SimulatedClock
-from hardware.radio.simulated import DISCARD_SAMPLES, SETTLE_S, SimulatedSource, free_space_loss_db
+from hardware.radio.simulated import (
+    DISCARD_SAMPLES,
+    SETTLE_S,
+    SimulatedSource,
+    free_space_loss_db,
+)
 from hardware.sim.handheld import SimulatedHandheld
 from hardware.sim.restroom import build_restroom
 

@@ -11,16 +11,22 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from detector import checklist, records
-from detector.evidence import EvidenceStore
-from detector.hub_devices import enrol_device
-from detector.inspections import open_service
-from detector.signing import DeviceKey
-from detector.sites import import_sites
-from detector.storage import open_store
-from detector.storage.models import Record
+from detector.engine import checklist
+from detector.engine.inspections import open_service
+from detector.engine.sites import import_sites
+from detector.hub.devices import enrol_device
+from detector.log import records
+from detector.log.evidence import EvidenceStore
+from detector.log.signing import DeviceKey
+from detector.log.storage import open_store
+from detector.log.storage.models import Record
 from detector.timestamps import format_utc
-from tests.support.inspection_doubles import AMBIENT, FakeRestroom, FakeSteps, video_emitter
+from tests.support.inspection_doubles import (
+    AMBIENT,
+    FakeRestroom,
+    FakeSteps,
+    video_emitter,
+)
 from tests.support.postgres import postgres_server, postgres_url  # noqa: F401 - fixtures
 from web import create_app
 from web.server import ServerThread

@@ -1,7 +1,6 @@
 """``ansim hub`` and ``ansim log sync`` as an admin and an inspector type them."""
 
 import json
-from argparse import Namespace
 import re
 import stat
 import subprocess
@@ -12,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import hub as bench_hub
-from detector.cli import main
+from ansim.cli import main
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -76,7 +74,7 @@ def test_sync_says_what_is_missing_and_that_a_rerun_resumes(capsys, make_device,
 
 def test_ansim_hub_serves_the_dashboard_on_postgresql(postgres_url, tmp_path):
     process = subprocess.Popen(
-        [sys.executable, "-m", "detector", "--lang", "en", "hub", "--db", postgres_url,
+        [sys.executable, "-m", "ansim", "--lang", "en", "hub", "--db", postgres_url,
          "--port", "0", "--data", str(tmp_path / "hub")],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -96,8 +94,14 @@ def test_ansim_hub_serves_the_dashboard_on_postgresql(postgres_url, tmp_path):
 
 
 def test_the_hub_benchmark_runs_and_counts_every_record(capsys, postgres_url):
-    args = Namespace(db=postgres_url, records=60, devices=3, batch=7, json=True)
-    assert bench_hub.run(args) == 0
+    assert main(["--lang", "en", "bench", "hub", "--db", postgres_url, "--records", "60",
+                 "--devices", "3", "--batch", "7", "--city-sites", "400", "--city-days", "30",
+                 "--json"]) == 0
     figures = json.loads(capsys.readouterr().out)
     assert (figures["records"], figures["devices"]) == (60, 3)
     assert figures["records_per_s"] > 0
+    # 400 restrooms for 30 days, less the days the ten that stopped (every 40th) skipped
+    skipped = sum(min(30, 1 + (g // 40) % 30) for g in range(0, 400, 40))
+    assert figures["coverage_rows"] == 400 * 30 - skipped
+    assert figures["coverage_district_sites"] == 16  # 400 restrooms in 25 districts
+    assert figures["coverage_city_view_s"] > 0 and figures["coverage_district_view_s"] > 0

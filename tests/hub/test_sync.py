@@ -8,12 +8,19 @@ import random
 import pytest
 from sqlalchemy import func, select
 
-from detector import records
-from detector.hub_devices import revoke_device
-from detector.signing import DeviceKey, canonical_json, sha256_hex
-from detector.storage.models import Evidence, Record, RecordBody, Site
-from detector.sync import HubClient, HubUnreachable, LogDiverged, SyncRefused, load_state, sync_log
-from detector.verify import verify_log
+from detector.hub.devices import revoke_device
+from detector.hub.sync import (
+    HubClient,
+    HubUnreachable,
+    LogDiverged,
+    SyncRefused,
+    load_state,
+    sync_log,
+)
+from detector.log import records
+from detector.log.signing import DeviceKey, canonical_json, sha256_hex
+from detector.log.storage.models import Evidence, Record, RecordBody, Site
+from detector.log.verify import verify_log
 from tests.hub.conftest import hub_app
 from tests.hub.lossy_proxy import LossyProxy
 from web.server import ServerThread

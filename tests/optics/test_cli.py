@@ -7,17 +7,17 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.optics_truth import project
-from detector.backends import open_hardware
-from detector.profile import load_profile
-from detector.scanning import STATES, blink_code
+from detector.appliance.backends import open_hardware
+from detector.appliance.profile import load_profile
+from detector.engine.scanning import STATES, blink_code
+from hardware.sim.optics_truth import project
 from hardware.sim.restroom import build_restroom
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def ansim(*args, cwd=REPO):
-    return subprocess.run([sys.executable, "-m", "detector", "--lang", "en", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "ansim", "--lang", "en", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=300)
 
 

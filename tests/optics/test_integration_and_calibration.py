@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from bench.fit_optics_calibration import fit_logistic
-from bench.optics_truth import project
+from hardware.sim.optics_truth import project
 from optics.candidates import detection_map, find_candidates
+from optics.fitting import fit_logistic
 from optics.registration import Registrar, apply, registration_image
 from optics.scoring import CalibrationError, load_calibration
 from tests.optics.conftest import surface, wall_scene

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from bench.optics_truth import project
-from detector.scanning import run_scan
+from detector.engine.scanning import run_scan
+from hardware.sim.optics_truth import project
 from optics import crops
 from tests.optics.conftest import WALL_NORMAL, film, surface, wall_scene
 

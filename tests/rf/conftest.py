@@ -4,9 +4,9 @@ simulated radio in the default stall."""
 import numpy as np
 import pytest
 
-from bench import rf_signals as sig
 from hardware.clock import SimulatedClock
 from hardware.radio.simulated import SimulatedSource
+from hardware.sim import signals as sig
 from hardware.sim.handheld import SimulatedHandheld
 from hardware.sim.restroom import build_restroom
 

@@ -3,7 +3,7 @@ confounders video must not be confused with. SNR is in-band, impairments are an 
 
 import pytest
 
-from bench import rf_signals as sig
+from hardware.sim import signals as sig
 from rf.classify import analyze_capture
 from rf.video import detect_video
 

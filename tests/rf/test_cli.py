@@ -11,7 +11,7 @@ from hardware.sim.restroom import build_restroom
 
 
 def _ansim(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "detector", "--lang", "en", *args],
+    return subprocess.run([sys.executable, "-m", "ansim", "--lang", "en", *args],
                           capture_output=True, text=True, timeout=300, cwd=cwd)
 
 

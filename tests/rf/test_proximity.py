@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from detector.proximity import follow
+from detector.engine.proximity import follow
 from hardware.radio.simulated import free_space_loss_db
 from rf.proximity import beep_interval_s, level_from_power
 

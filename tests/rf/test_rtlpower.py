@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 
 from rf.emitters import find_emitters
-from rf.rtlpower import RtlPowerError, read_rtl_power_csv, spectrum_csv_text, spectrum_json_text
+from rf.rtlpower import (
+    RtlPowerError,
+    read_rtl_power_csv,
+    spectrum_csv_text,
+    spectrum_json_text,
+)
 
 LOW_HZ, STEP_HZ, BINS, ROWS = 430_000_000, 10_000, 100, 3
 

@@ -3,7 +3,7 @@ against signals whose frequencies and powers are known."""
 
 import numpy as np
 
-from bench import rf_signals as sig
+from hardware.sim import signals as sig
 from rf.emitters import find_emitters
 from rf.hopplan import plan_hops
 from rf.spectrum import combine_sweeps, estimate_noise_floor_db, hop_spectrum, stitch

@@ -11,9 +11,14 @@ Usage: python -m tests.support.crash_worker DATA_DIR SEED
 import random
 import sys
 
-from detector import checklist
-from detector.inspections import open_service
-from tests.support.inspection_doubles import AMBIENT, FakeRestroom, FakeSteps, video_emitter
+from detector.engine import checklist
+from detector.engine.inspections import open_service
+from tests.support.inspection_doubles import (
+    AMBIENT,
+    FakeRestroom,
+    FakeSteps,
+    video_emitter,
+)
 
 ROOM = FakeRestroom(emitters=(*AMBIENT, video_emitter()), lenses={(1, "door_hook"): 0.9},
                     power_by_zone_db={"door_hook": -30.0})

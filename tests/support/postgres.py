@@ -1,6 +1,6 @@
 """A real PostgreSQL 15 server for the tests, started once per session in a temporary directory.
 
-``postgres_server`` starts one with ``bench.pgserver.temporary_server`` (``initdb`` and
+``postgres_server`` starts one with ``testkit.postgres.temporary_server`` (``initdb`` and
 ``pg_ctl`` from the Debian ``postgresql`` package, 127.0.0.1 only, run as the ``postgres`` user
 when the tests run as root; ``fsync`` off for speed), and stops and deletes it after the
 session. ``postgres_url`` gives each test its own fresh database on that server.
@@ -15,7 +15,7 @@ import os
 
 import pytest
 
-from bench.pgserver import NoPostgres, temporary_server
+from testkit.postgres import NoPostgres, temporary_server
 
 _counter = itertools.count(1)
 

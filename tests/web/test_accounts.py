@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from detector.accounts import hash_password, verify_password
 from tests.web.conftest import ADMIN, Browser
+from web.accounts import hash_password, verify_password
 
 
 def test_passwords_are_salted_scrypt_and_verify_only_themselves():

@@ -178,7 +178,7 @@ TRACE_PIXELS = """() => {
 
 def test_an_inspection_whose_alert_reaches_a_volunteer_live_then_the_log(chromium, device,
                                                                          screens):
-    from detector.sites import import_sites
+    from detector.engine.sites import import_sites
 
     svc = device.app.extensions["ansim"]
     sites = device.data_dir / "sites.csv"

@@ -2,7 +2,7 @@
 
 import threading
 
-from detector.events import Event, EventBus
+from detector.engine.events import Event, EventBus
 from web.sse import ClientThrottle, event_stream, kinds_for, visible_data
 
 

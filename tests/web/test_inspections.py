@@ -20,7 +20,7 @@ SITES_CSV = "id,name,stalls,schedule\nS1,Station restroom,1,daily\nS2,Park restr
 
 @pytest.fixture(scope="module")
 def device(tmp_path_factory):
-    from detector.sites import import_sites
+    from detector.engine.sites import import_sites
 
     data_dir = tmp_path_factory.mktemp("device")
     app = create_app({"data_dir": data_dir, "simulate": True, "testing": True})

@@ -4,7 +4,7 @@ the per-client throttle, never a picture), the volunteer's only progress and cha
 
 import json
 
-from detector.sites import import_sites
+from detector.engine.sites import import_sites
 
 SITES_CSV = "id,name,stalls,schedule\nS1,Station restroom,1,daily\n"
 

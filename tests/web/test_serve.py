@@ -8,14 +8,14 @@ import subprocess
 import sys
 import urllib.request
 
-from detector.cli.commands.serve import start_buttons
-from detector.profile import DEFAULT_PROFILE_PATH, load_profile
-from detector.sites import import_sites
+from ansim.cli.commands.serve import start_buttons
+from detector.appliance.profile import DEFAULT_PROFILE_PATH, load_profile
+from detector.engine.sites import import_sites
 
 
 def test_ansim_serve_runs_the_dashboard_on_waitress(tmp_path):
     process = subprocess.Popen(
-        [sys.executable, "-m", "detector", "serve", "--lang", "en", "--port", "0",
+        [sys.executable, "-m", "ansim", "serve", "--lang", "en", "--port", "0",
          "--data", str(tmp_path / "data"), "--simulate"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -44,7 +44,7 @@ def _profile_with_handheld(tmp_path):
 
 def test_buttons_without_a_handheld_table_are_refused_by_name(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "detector", "serve", "--lang", "en", "--port", "0", "--buttons",
+        [sys.executable, "-m", "ansim", "serve", "--lang", "en", "--port", "0", "--buttons",
          "--data", str(tmp_path / "data"), "--simulate"],
         capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 1
@@ -53,7 +53,7 @@ def test_buttons_without_a_handheld_table_are_refused_by_name(tmp_path):
 
 def test_ansim_serve_with_buttons_says_whose_inspections_they_start(tmp_path):
     process = subprocess.Popen(
-        [sys.executable, "-m", "detector", "serve", "--lang", "en", "--port", "0", "--buttons",
+        [sys.executable, "-m", "ansim", "serve", "--lang", "en", "--port", "0", "--buttons",
          "--data", str(tmp_path / "data"), "--simulate", "--profile",
          str(_profile_with_handheld(tmp_path))],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

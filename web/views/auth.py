@@ -7,11 +7,21 @@ to ``/setup``, which creates one and then closes for good.
 
 from datetime import UTC, datetime
 
-from flask import (Blueprint, abort, g, jsonify, make_response, redirect, render_template,
-                   request, session, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from detector import i18n
-from detector.accounts import AccountError
+from web.accounts import AccountError
 from web.lang import LANGUAGE_COOKIE
 from web.security import log_in, safe_next
 from web.services import services

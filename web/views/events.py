@@ -8,7 +8,7 @@ streams.
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from detector.accounts import ROLES
+from web.accounts import ROLES
 from web.security import requires
 from web.services import services
 from web.sse import event_stream, kinds_for

@@ -10,9 +10,9 @@ import re
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from detector.accounts import STAFF_ROLES
-from detector.evidence import EvidenceError
-from detector.storage.models import Evidence
+from detector.log.evidence import EvidenceError
+from detector.log.storage.models import Evidence
+from web.accounts import STAFF_ROLES
 from web.security import requires
 from web.services import services
 

@@ -3,7 +3,7 @@ dashboard to its home screen."""
 
 from flask import Blueprint, g, jsonify, redirect, render_template, url_for
 
-from detector.accounts import ROLES, STAFF_ROLES
+from web.accounts import ROLES, STAFF_ROLES
 from web.lang import text
 from web.security import requires
 

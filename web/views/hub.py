@@ -21,11 +21,12 @@ chain head on the hub, also when it stops at a refusal.
 
 from flask import Blueprint, g, jsonify, request
 
-from detector import hub_devices, hub_intake
-from detector.hub_devices import DeviceRevoked, HubDeviceError, UnknownDevice
-from detector.hub_intake import IntakeRefused, Upload
+from detector.hub import devices as hub_devices
+from detector.hub import intake as hub_intake
+from detector.hub.devices import DeviceRevoked, HubDeviceError, UnknownDevice
+from detector.hub.intake import IntakeRefused, Upload
 from detector.i18n import t
-from detector.verify import verify_log
+from detector.log.verify import verify_log
 from web.security import requires
 from web.services import services
 

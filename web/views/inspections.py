@@ -1,6 +1,6 @@
 """``/api/inspections``: start an inspection, run its steps, tick its checklist, give the
 verdict and sign it off, the same lifecycle the CLI and the buttons drive
-(``detector.inspections.InspectionService``). And ``/inspections/<id>``, the inspector's page.
+(``detector.engine.inspections.InspectionService``). And ``/inspections/<id>``, the inspector's page.
 
 Volunteers reach only ``/api/inspections/current``, and only its volunteer-safe fields.
 """
@@ -9,10 +9,13 @@ import functools
 
 from flask import Blueprint, g, jsonify, render_template, request
 
-from detector.accounts import ROLES, STAFF_ROLES
-from detector.checklist import ITEMS, MARK_STATUSES, VERDICTS
-from detector.inspection_steps import SPECTRUM_EVIDENCE_KIND, read_spectrum_evidence
-from detector.live_view import screen_spectrum
+from detector.engine.checklist import ITEMS, MARK_STATUSES, VERDICTS
+from detector.engine.inspection_steps import (
+    SPECTRUM_EVIDENCE_KIND,
+    read_spectrum_evidence,
+)
+from detector.engine.live_view import screen_spectrum
+from web.accounts import ROLES, STAFF_ROLES
 from web.errors import api_errors, bad_request
 from web.security import requires
 from web.services import services
@@ -167,7 +170,7 @@ def spectrum(inspection_id):
     """The latest sweep's spectrum, thinned for a phone's screen: the stored evidence holds
     hundreds of thousands of bins (megabytes); this keeps at most ``SCREEN_POINTS`` with the
     strongest reading of each, so no peak is lost, on the points the live view used
-    (``detector.live_view.screen_spectrum``). Reading it is a view of evidence, and logged."""
+    (``detector.engine.live_view.screen_spectrum``). Reading it is a view of evidence, and logged."""
     svc = services()
     state = svc.inspections.get(inspection_id)
     sweeps = [s for s in state.steps if s["kind"] == "rf_sweep"]

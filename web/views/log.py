@@ -3,7 +3,7 @@ on the hub, device), one inspection's full record with its evidence, today's cov
 exports.
 
 The pages are shells; their data comes from ``/api/log``, ``/api/inspections/<id>`` and
-``/api/coverage``. Everything here reads the signed log (``detector.logquery``).
+``/api/coverage``. Everything here reads the signed log (``detector.log.logquery``).
 """
 
 import io
@@ -12,13 +12,13 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, g, jsonify, render_template, request
 
-from detector.accounts import REVIEW_ROLES
-from detector.checklist import VERDICTS
-from detector import records
-from detector.logquery import LogFilter, export_csv, export_json, list_records
-from detector.sites import list_sites
-from detector.storage.models import Record
+from detector.engine.checklist import VERDICTS
+from detector.engine.sites import list_sites
+from detector.log import records
+from detector.log.logquery import LogFilter, export_csv, export_json, list_records
+from detector.log.storage.models import Record
 from detector.timestamps import format_utc, parse_bound
+from web.accounts import REVIEW_ROLES
 from web.coverage import coverage_on
 from web.errors import api_errors, bad_request
 from web.security import requires

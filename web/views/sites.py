@@ -5,8 +5,8 @@ import io
 
 from flask import Blueprint, Response, jsonify
 
-from detector.accounts import REVIEW_ROLES, STAFF_ROLES
-from detector.sites import export_sites, list_sites
+from detector.engine.sites import export_sites, list_sites
+from web.accounts import REVIEW_ROLES, STAFF_ROLES
 from web.security import requires
 from web.services import services
 

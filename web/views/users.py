@@ -4,10 +4,19 @@ volunteers onto the device for the day."""
 import io
 
 import segno
-from flask import (Blueprint, Response, abort, g, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
-from detector.accounts import ROLES, STAFF_ROLES, AccountError
+from web.accounts import ROLES, STAFF_ROLES, AccountError
 from web.security import requires
 from web.services import services
 

@@ -1,0 +1,85 @@
+"""``ansim serve [--host H] [--port P] [--data DIR] [--buttons]``: the dashboard, on waitress,
+and the handheld's buttons.
+
+Phones on the device's Wi-Fi open ``http://<device>:<port>/``; the first visit creates the
+admin account (there is no default password). See docs/dashboard.md.
+
+On a Pi the buttons run an inspection of the site the profile's ``[handheld]`` table names, by
+the inspector it names, on the same engine, event bus and step runner as the dashboard: a
+button-started inspection shows live on the phones, and only one step runs at a time whichever
+asked. Without that table the Pi serves the dashboard alone, and says so. Off the Pi,
+``--buttons`` wires them to gpiozero's MockFactory pins (for tests and demonstrations); on it,
+``--buttons`` insists on them (a profile without ``[handheld]`` is then an error). See
+docs/device.md.
+"""
+
+from ansim.cli.context import context_from_args
+from ansim.cli.output import fail
+from detector.i18n import t
+
+DEFAULT_PORT = 8080
+
+
+def register(subparsers, common):
+    parser = subparsers.add_parser("serve", parents=[common], help=t("web.cli.help"))
+    parser.add_argument("--host", help=t("web.cli.help_host"))
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+                        help=t("web.cli.help_port", port=DEFAULT_PORT))
+    parser.add_argument("--buttons", action="store_true", help=t("web.cli.help_buttons"))
+    parser.set_defaults(func=run)
+
+
+def start_buttons(app, profile, pin_factory):
+    """The handheld's buttons and indicators driving the dashboard's own engine, bus and step
+    runner, for the plan in ``profile`` (``ProfileError`` without a ``[handheld]`` table)."""
+    from detector.appliance.handheld import EngineDriver, open_handheld, plan_for  # noqa: PLC0415
+
+    svc = app.extensions["ansim"]
+    driver = EngineDriver(svc.inspections, svc.steps)
+    return open_handheld(profile, driver, plan_for(profile), svc.bus, pin_factory=pin_factory)
+
+
+def run(args) -> int:
+    # Flask and gpiozero load only for this command.
+    from detector.appliance.handheld import plan_for  # noqa: PLC0415
+    from hardware.gpio.pins import make_pin_factory  # noqa: PLC0415
+    from web import create_app  # noqa: PLC0415
+    from web.server import make_server, server_address, stop  # noqa: PLC0415
+
+    handheld = None
+    try:
+        context = context_from_args(args)
+        # On the handheld, phones on its hotspot must reach it; elsewhere stay local by default.
+        host = args.host or ("0.0.0.0" if context.on_pi else "127.0.0.1")
+        if args.buttons:
+            plan_for(context.profile)  # refuse a profile without [handheld] before serving
+        app = create_app({"data_dir": context.data_dir, "profile_path": args.profile,
+                          "simulate": context.simulate})
+        server = make_server(app, host, args.port)
+        if args.buttons or (context.on_pi and context.profile.handheld is not None):
+            # Real pins on the Pi (even when the radio and camera are simulated), mock ones off it.
+            handheld = start_buttons(app, context.profile,
+                                     make_pin_factory(simulate=not context.on_pi))
+    except (OSError, ValueError) as exc:
+        return fail(exc)
+    bound_host, bound_port = server_address(server)
+    print(t("web.cli.listening", url=f"http://{bound_host}:{bound_port}/",
+            data=str(context.data_dir)), flush=True)
+    _say_buttons(context, handheld)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if handheld is not None:
+            handheld.close()
+        stop(app, server)
+    return 0
+
+
+def _say_buttons(context, handheld) -> None:
+    if handheld is not None:
+        plan = handheld.controller.plan
+        print(t("web.cli.buttons_on", site=plan.site_id, inspector=plan.inspector), flush=True)
+    elif context.on_pi:
+        print(t("web.cli.buttons_off", profile=context.profile.source), flush=True)

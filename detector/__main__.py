@@ -1,5 +1,0 @@
-"""``python -m detector`` is the ``ansim`` command."""
-
-from detector.cli import main
-
-raise SystemExit(main())

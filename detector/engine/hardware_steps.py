@@ -1,0 +1,74 @@
+"""The engine's steps on a hardware session, real or simulated: an RF sweep with
+``detector.engine.sweeping.run_sweep``, an optical scan with ``detector.engine.scanning.run_scan``
+and proximity readings with ``detector.engine.proximity.follow``, with the device profile's
+settings (the ``StepRunner`` of ``detector.engine.inspection_steps``).
+
+Kept apart from the recording of results so that opening the log to read it never loads the
+sensing pipelines (numpy, SciPy, OpenCV).
+"""
+
+import itertools
+from pathlib import Path
+
+from detector.engine.live_view import SweepView, optics_status
+from detector.engine.proximity import follow
+from detector.engine.scanning import run_scan
+from detector.engine.sweeping import run_sweep
+from rf.baseline import SiteBaseline
+from rf.rtlpower import spectrum_csv_text
+
+RF_SWEEP_ZONE = "rf_sweep"
+SCAN_FRAMES = 48
+
+
+class HardwareSteps:
+    """Steps on a ``HardwareSession`` (real or simulated) with the device profile's settings."""
+
+    def __init__(self, hardware, profile, *, scratch_dir: Path):
+        self.hardware = hardware
+        self.profile = profile
+        self.scratch_dir = Path(scratch_dir)
+
+    def sweep(self, baseline, on_progress, on_live):
+        self.hardware.move_to(RF_SWEEP_ZONE)
+        self.scratch_dir.mkdir(parents=True, exist_ok=True)
+        radio = self.profile.radio
+        view = SweepView()
+
+        def on_hop(hop, done, total):
+            on_progress(done / total)
+            payload = view.add(hop, done, total)
+            if payload is not None:
+                on_live(payload)
+
+        return run_sweep(self.hardware.radio, band_names=list(radio.bands),
+                         region=self.profile.device.region, baseline=baseline,
+                         evidence_dir=self.scratch_dir,
+                         downconverter_lo_hz=radio.downconverter_lo_hz, on_hop=on_hop)
+
+    def scan(self, stall: int, zone: str, on_progress, on_live):
+        self.hardware.move_to(zone)
+        frames = itertools.count(1)
+
+        def on_frame(frame, live):
+            on_progress(next(frames) / SCAN_FRAMES)
+            on_live(optics_status(frame, live, SCAN_FRAMES))
+
+        return run_scan(self.hardware.camera, self.hardware.illuminator, n_frames=SCAN_FRAMES,
+                        on_frame=on_frame)
+
+    def spectrum_csv(self, spectrum) -> str:
+        return spectrum_csv_text(spectrum)
+
+    def follow(self, freq_hz: float, n_readings: int) -> list:
+        readings = follow(self.hardware.radio, freq_hz)
+        try:
+            return list(itertools.islice(readings, n_readings))
+        finally:
+            readings.close()  # hands the radio's gain back now, not when collected
+
+    def baseline_from_json(self, text: str):
+        return SiteBaseline.from_json(text)
+
+    def empty_baseline(self):
+        return SiteBaseline.empty()

@@ -1,0 +1,174 @@
+"""The step-runner seam between the inspection engine and the RF and optical pipelines.
+
+The engine asks a ``StepRunner`` for three things: an RF sweep (``sweep``, a ``SweepOutcome``),
+an optical scan of one place (``scan``, a ``ScanOutcome``) and a few proximity readings of one
+emitter (``follow``, ``ProximityReading``s). ``detector.engine.hardware_steps.HardwareSteps``
+does them on a hardware session; tests pass a runner that returns outcomes they built. While a
+step runs it reports how far it is (``on_progress``) and what a phone shows live
+(``on_live``: the spectrum swept so far, or each frame's optics status, see
+``detector.engine.live_view``).
+
+This module also turns outcomes into the plain dicts a record keeps (``rf_result``,
+``optical_result``), writing the evidence behind them (gzipped spectrum CSV, SigMF captures, PNG
+crops of each optical finding) to the evidence store; the sweep's captures are moved there from
+the scratch directory it wrote them to.
+"""
+
+import dataclasses
+import gzip
+import io
+import math
+from pathlib import Path
+from typing import Protocol
+
+from detector.engine.fusion import is_video
+from detector.errors import DetectorError
+from detector.log.evidence import EvidenceRef, EvidenceStore
+
+PROXIMITY_READINGS = 5
+MAX_TRACKED_EMITTERS = 3
+
+
+class StepError(DetectorError):
+    """A step could not be run or its outcome not recorded."""
+
+
+class StepRunner(Protocol):
+    """What the engine needs from the sensing side. ``on_progress(fraction)`` takes 0..1;
+    ``on_live(payload)`` a ``spectrum`` (sweep) or ``optics_status`` (scan) event's fields."""
+
+    def sweep(self, baseline, on_progress, on_live): ...
+
+    def scan(self, stall: int, zone: str, on_progress, on_live): ...
+
+    def spectrum_csv(self, spectrum) -> str:
+        """The sweep's spectrum as CSV text (the evidence kept of it)."""
+
+    def follow(self, freq_hz: float, n_readings: int) -> list:
+        """Readings with ``power_db`` and ``level`` (0..1), like ``ProximityReading``."""
+
+    def baseline_from_json(self, text: str): ...
+
+    def empty_baseline(self): ...
+
+
+def plain(value):
+    """``value`` as JSON-ready data: numpy scalars and arrays to Python, NaN/inf to None."""
+    if hasattr(value, "to_dict"):
+        return plain(value.to_dict())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return plain(dataclasses.asdict(value))
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if hasattr(value, "tolist"):  # a numpy array or scalar (numpy is not imported to read logs)
+        return plain(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def rf_result(outcome, spectrum_csv: str, evidence: EvidenceStore) -> tuple[dict, list]:
+    """The record's view of a sweep, and the evidence written for it (the spectrum as CSV,
+    and the SigMF captures the sweep kept)."""
+    # gzip shrinks a sweep's spectrum CSV about eightfold (3.5 MB to 0.4 MB for the default
+    # bands); mtime=0 keeps the bytes, and so the evidence hash, reproducible.
+    refs = [evidence.put_bytes(gzip.compress(spectrum_csv.encode("utf-8"), mtime=0),
+                               kind=SPECTRUM_EVIDENCE_KIND, media_type="application/gzip")]
+    refs += [_store_capture(path, evidence) for path in _capture_files(outcome.captures)]
+    emitters = [plain(e) for e in outcome.emitters]
+    result = {
+        "kind": "rf_sweep",
+        "duration_s": float(outcome.duration_s),
+        "emitters": emitters,
+        "comparison": _comparison(outcome.comparison),
+        "evidence": [r.to_dict() for r in refs],
+    }
+    return result, refs
+
+
+SPECTRUM_EVIDENCE_KIND = "spectrum.csv.gz"
+
+
+def read_spectrum_evidence(evidence: EvidenceStore, sha256: str):
+    """A stored sweep spectrum's frequencies and powers (the first two CSV columns), as numpy
+    arrays."""
+    import numpy as np  # noqa: PLC0415 (import cost: reading the log needs no numpy)
+
+    text = gzip.decompress(evidence.read(sha256)).decode("utf-8")
+    columns = np.loadtxt(io.StringIO(text), delimiter=",", skiprows=1, usecols=(0, 1), ndmin=2)
+    return columns[:, 0], columns[:, 1]
+
+
+def tracked_emitters(rf_step: dict | None) -> list[dict]:
+    """Emitters worth following while scanning: video first, strongest first, a few at most."""
+    if rf_step is None:
+        return []
+    video = [e for e in rf_step["emitters"] if is_video(e)]
+    return sorted(video, key=lambda e: -e["power_db"])[:MAX_TRACKED_EMITTERS]
+
+
+def optical_result(outcome, stall: int, zone: str, evidence: EvidenceStore,
+                   proximity: list[dict]) -> tuple[dict, list[EvidenceRef]]:
+    """The record's view of one place's scan, with a PNG crop of every finding as evidence."""
+    refs, findings = [], []
+    for finding in outcome.findings:
+        data = {k: v for k, v in plain(finding).items() if k != "crop"}
+        crop = getattr(finding, "crop", None)
+        if crop is not None and getattr(crop, "size", 0):
+            ref = evidence.put_bytes(_png_bytes(crop), kind=f"{finding.kind}_crop",
+                                     media_type="image/png")
+            refs.append(ref)
+            data["crop_sha256"] = ref.sha256
+        findings.append(data)
+    result = {
+        "kind": "optical_scan",
+        "stall": stall,
+        "zone": zone,
+        "n_frames": int(outcome.n_frames),
+        "code": plain(outcome.code),
+        "findings": findings,
+        "proximity": proximity,
+        "evidence": [r.to_dict() for r in refs],
+    }
+    return result, refs
+
+
+def _comparison(comparison) -> dict | None:
+    if comparison is None:
+        return None
+    return {name: [plain(e) for e in getattr(comparison, name, [])]
+            for name in ("new", "stronger", "vanished", "friendly")}
+
+
+def _capture_files(captures) -> list[Path]:
+    """Every file of the sweep's captures (a SigMF pair counts as its two files)."""
+    files = []
+    for capture in captures or []:
+        path = Path(capture)
+        files.append(path)
+        if path.suffix == ".sigmf-meta":
+            files.append(path.with_suffix(".sigmf-data"))
+    return [f for f in dict.fromkeys(files)]
+
+
+def _store_capture(path: Path, evidence: EvidenceStore) -> EvidenceRef:
+    """Move a capture the sweep wrote (to the scratch directory) into the evidence store."""
+    media_type = ("application/sigmf-meta+json" if path.suffix == ".sigmf-meta"
+                  else "application/octet-stream")
+    ref = evidence.put_file(path, kind=f"capture{path.suffix}", media_type=media_type)
+    path.unlink()
+    return ref
+
+
+def _png_bytes(image) -> bytes:
+    import cv2  # noqa: PLC0415 (import cost: reading the log needs no OpenCV or numpy)
+    import numpy as np  # noqa: PLC0415
+
+    ok, encoded = cv2.imencode(".png", np.ascontiguousarray(image))
+    if not ok:
+        raise StepError("could not encode an optical finding's crop as PNG")
+    return encoded.tobytes()

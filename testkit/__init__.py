@@ -1,0 +1,7 @@
+"""What the tests and the benchmarks share that is not part of ansim itself: a throwaway
+PostgreSQL server (``testkit.postgres``) for the hub's tests and its benchmark.
+
+Seeded scene and signal generators are simulation, so they live with the simulated hardware
+(``hardware/sim/``). ``testkit`` imports nothing of ansim; tests and ``bench`` may import it,
+ansim's own packages never do.
+"""
