@@ -26,11 +26,6 @@ OUTER_BOX_PX = 15
 PEAK_SIGMA = 6.0  # candidates stand this many noise sigmas above their ring
 MIN_CONTRAST_DN = 5.0
 MAX_CANDIDATES = 24
-#: Candidates are searched this close (detection px) to the frame's edge: the contrast map
-#: mirrors the frame at its edges, so a glint beside the edge still stands above its annulus
-#: (by less: its mirror image is in the annulus), and a lens entering or leaving the view is
-#: found in the frames it is in.
-EDGE_MARGIN_PX = 2
 
 
 @dataclass(frozen=True)
@@ -116,7 +111,7 @@ def find_candidates(gray8: np.ndarray, detection: DetectionMap) -> Candidates:
     frame's own noise."""
     contrast, noise_dn, factor = detection.contrast, detection.noise_dn, detection.factor
     threshold_dn = max(PEAK_SIGMA * noise_dn, MIN_CONTRAST_DN)
-    margin = EDGE_MARGIN_PX
+    margin = OUTER_BOX_PX // 2  # the annulus needs real pixels all round: no border artefacts
     inner = contrast[margin:-margin, margin:-margin]
     mask = (inner > threshold_dn).astype(np.uint8)
     points = cv2.findNonZero(mask)
@@ -157,7 +152,7 @@ LEVEL_SIGMA_PX = 1.0
 @dataclass(frozen=True)
 class PointMeasures:
     """``measure_points`` at each point asked; ``valid`` is False (and the rest NaN) where the
-    point is outside the frame."""
+    point is too close to the frame's edge to have its annulus."""
 
     valid: np.ndarray
     peak_dn: np.ndarray  # brightest pixel within the search reach, over the annulus mean
@@ -175,13 +170,7 @@ def measure_points(gray8: np.ndarray, xs, ys, search_px: int = 0) -> PointMeasur
     outer, inner = OUTER_BOX_PX // 2 * factor, INNER_BOX_PX // 2 * factor
     height, width = gray8.shape
     xi, yi = np.rint(xs).astype(int), np.rint(ys).astype(int)
-    valid = (0 <= xi) & (xi < width) & (0 <= yi) & (yi < height)
-    if valid.any() and (np.minimum(xi, width - 1 - xi)[valid].min() < outer
-                        or np.minimum(yi, height - 1 - yi)[valid].min() < outer):
-        # A point near the frame's edge (a lens entering or leaving the view) is measured on
-        # the frame mirrored about its edge: its annulus is the surface beside it.
-        gray8 = cv2.copyMakeBorder(gray8, outer, outer, outer, outer, cv2.BORDER_REFLECT_101)
-        xs, ys, xi, yi = xs + outer, ys + outer, xi + outer, yi + outer
+    valid = (outer <= xi) & (xi < width - outer) & (outer <= yi) & (yi < height - outer)
 
     def scatter(values):
         full = np.full(len(xs), np.nan)
@@ -194,9 +183,7 @@ def measure_points(gray8: np.ndarray, xs, ys, search_px: int = 0) -> PointMeasur
     window = _window(gray8, points, outer, inner)
     peak = _peak(window, points, search_px)
     level = _level(window, points, LEVEL_SIGMA_PX * factor)
-    shift = outer if gray8.shape[1] > width else 0  # back from the mirrored frame's pixels
-    return PointMeasures(valid, scatter(peak.peak_dn), scatter(peak.x - shift),
-                         scatter(peak.y - shift),
+    return PointMeasures(valid, scatter(peak.peak_dn), scatter(peak.x), scatter(peak.y),
                          scatter(window.ring_dn), scatter(level))
 
 

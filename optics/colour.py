@@ -17,7 +17,7 @@ no colour; the balance is then unknown (NaN) and a glow stays an infrared alert.
 
 import numpy as np
 
-from optics.candidates import OUTER_BOX_PX, pool_factor
+from optics.candidates import INNER_BOX_PX, OUTER_BOX_PX, pool_factor
 
 #: Weakest over strongest channel below which a glow is a visible LED: the three dyes pass
 #: 850-940 nm within about a factor of two (balance >= 0.5), a narrow-band visible LED leaks
@@ -26,34 +26,34 @@ VISIBLE_BALANCE = 0.4
 #: Pixels with a channel at or above this are clipped: their colour is lost.
 CLIPPED_DN = 250
 #: A glow's strongest channel must carry at least this much light over its surroundings (DN
-#: summed over its box, per frame) for its colour to count: a faint spot's colour is noise
-#: (the box's 225 pixels at 640 px width sum read noise to about 25 DN).
-MIN_GLOW_DN = 100.0
+#: summed over its core, per frame) for its colour to count: a faint spot's colour is noise
+#: (the core's 49 pixels at 640 px width sum read noise to about 10 DN).
+MIN_GLOW_DN = 40.0
 
 
 def glow_excess_bgr(image: np.ndarray, xs, ys) -> np.ndarray:
-    """Per point (full-resolution px) of a bgr8 ``image``: the light of the box around it over
-    the level of the box's edge, per channel (B, G, R), summed over the box's unclipped
-    pixels (a large glow's core may clip whole; its halo still carries its colour). Rows are
-    NaN for points too near the frame's edge for the box, and for a greyscale image."""
+    """Per point (full-resolution px) of a bgr8 ``image``: the light of its core over the mean
+    of the annulus around it, per channel (B, G, R), summed over the core's unclipped pixels.
+    Rows are NaN for points too near the edge for an annulus, and for a greyscale image."""
     xs, ys = np.atleast_1d(np.asarray(xs, float)), np.atleast_1d(np.asarray(ys, float))
     out = np.full((len(xs), 3), np.nan)
     if image.ndim != 3 or image.shape[2] != 3 or not len(xs):
         return out
-    half = OUTER_BOX_PX // 2 * pool_factor(image.shape[1])
+    factor = pool_factor(image.shape[1])
+    outer, inner = OUTER_BOX_PX // 2 * factor, INNER_BOX_PX // 2 * factor
     height, width = image.shape[:2]
     xi, yi = np.rint(xs).astype(int), np.rint(ys).astype(int)
-    valid = (half <= xi) & (xi < width - half) & (half <= yi) & (yi < height - half)
+    valid = (outer <= xi) & (xi < width - outer) & (outer <= yi) & (yi < height - outer)
     if not valid.any():
         return out
-    span = np.arange(-half, half + 1)
-    boxes = image[yi[valid, None, None] + span[None, :, None],
-                  xi[valid, None, None] + span[None, None, :]].astype(np.float32)
-    edge = np.concatenate([boxes[:, 0], boxes[:, -1], boxes[:, 1:-1, 0], boxes[:, 1:-1, -1]],
-                          axis=1)  # (n, perimeter, 3)
-    background = np.median(edge, axis=1)  # (n, 3)
-    unclipped = (boxes.max(axis=3) < CLIPPED_DN)[..., None]
-    out[valid] = ((boxes - background[:, None, None, :]) * unclipped).sum(axis=(1, 2))
+    span = np.arange(-outer, outer + 1)
+    patches = image[yi[valid, None, None] + span[None, :, None],
+                    xi[valid, None, None] + span[None, None, :]].astype(np.float32)
+    core = patches[:, outer - inner:outer + inner + 1, outer - inner:outer + inner + 1]
+    n_ring = patches.shape[1] ** 2 - core.shape[1] ** 2
+    ring = (patches.sum(axis=(1, 2)) - core.sum(axis=(1, 2))) / n_ring  # (n, 3)
+    unclipped = (core.max(axis=3) < CLIPPED_DN)[..., None]
+    out[valid] = ((core - ring[:, None, None, :]) * unclipped).sum(axis=(1, 2))
     return out
 
 

@@ -64,7 +64,7 @@ class TrackFeatures:
     unlit_background: float  # the surroundings' level with the on-axis ring dark (DN/ms)
     follows_lamp: float  # correlation of its level with its surroundings' in dark frames
     shape: Shape
-    glow_balance: float = float("nan")  # weakest / strongest colour channel of its light
+    glow_balance: float = float("nan")  # weakest / strongest channel in dark frames (colour)
 
 
 def track_features(track: Track, shape: Shape) -> TrackFeatures | None:

@@ -7,16 +7,12 @@ the wall stays put and a highlight that slides over a curved or flat shiny surfa
 Two stages, both on a downsampled, high-passed image (cheap at 320 px width, blind to the
 global brightness changes the rings and the mains flicker cause):
 1. whole-frame phase correlation for the bulk shift. Restrooms are tiled and a tile grid is
-   periodic, so the correlation peak is searched only near the shifts the last frames
-   predict, never over the whole surface: near the last shift (a smooth sweep), near the mean
-   of the last three (a hand's jitter makes successive steps alternate around the sweep, so
-   the last step alone mispredicts by twice the jitter) and near none (a hand that stops);
+   periodic, so the correlation peak is searched only near the shift the previous frame
+   predicts (a hand moves smoothly), never over the whole surface;
 2. a homography refinement by enhanced-correlation alignment (ECC) started from that shift:
    a wall seen through a wide lens while the hand pans, rolls and closes in does not move as
    one shift (a pan alone moves the edges of a 62 degree view a third faster than its centre),
    and a correlation peak's sub-pixel vertex is biased toward whole pixels, which adds up.
-   A refinement that moves the frame's corners more than ``MAX_REFINE_PX`` from the shift
-   has slid into a wrong optimum and is dropped.
 Each frame is aligned against the current keyframe, not chained to the frame before it
 (chained steps add up their errors and the canvas drifts by pixels over a scan); its
 frame-to-canvas transform is the keyframe's own canvas transform after that alignment. A new
@@ -30,7 +26,6 @@ import numpy as np
 
 REGISTRATION_WIDTH_PX = 320
 SEARCH_RADIUS_PX = 12  # registration px the view may move beyond the predicted shift
-PREDICTION_FRAMES = 3  # shifts averaged for the jitter-robust prediction
 ECC_CRITERIA = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 3, 1e-3)
 
 
@@ -70,25 +65,20 @@ def registration_image(gray: np.ndarray) -> RegistrationImage:
     return RegistrationImage(texture, spectrum, scale, coarse)
 
 
-def bulk_shift(previous: RegistrationImage, current: RegistrationImage, predictions):
-    """Shift (registration px) taking ``current`` onto ``previous``: the highest correlation
-    peak within ``SEARCH_RADIUS_PX`` of any of the ``predictions`` (shifts)."""
+def bulk_shift(previous: RegistrationImage, current: RegistrationImage, predicted):
+    """Shift (registration px) taking ``current`` onto ``previous``, searched near ``predicted``."""
     cross = cv2.mulSpectrums(previous.spectrum, current.spectrum, 0, conjB=True)
     # Half-way to phase-only correlation: sharp enough to pick the right peak, smooth enough
     # for its sub-pixel vertex not to be pulled toward whole pixels.
     cross /= (np.sqrt(cv2.magnitude(cross[..., 0], cross[..., 1])) + 1e-6)[..., None]
     surface = cv2.idft(cross, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)
     height, width = surface.shape
+    px, py = round(predicted[0]), round(predicted[1])
     offsets = np.arange(-SEARCH_RADIUS_PX, SEARCH_RADIUS_PX + 1)
-    best = None
-    for predicted in predictions:
-        px, py = round(predicted[0]), round(predicted[1])
-        local = surface[np.ix_((py + offsets) % height, (px + offsets) % width)]
-        iy, ix = np.unravel_index(int(np.argmax(local)), local.shape)
-        if best is None or local[iy, ix] > best[0]:
-            dy, dx = _subpixel(local, iy, ix)
-            best = (local[iy, ix], np.array([px + offsets[ix] + dx, py + offsets[iy] + dy]))
-    return best[1]
+    local = surface[np.ix_((py + offsets) % height, (px + offsets) % width)]
+    iy, ix = np.unravel_index(int(np.argmax(local)), local.shape)
+    dy, dx = _subpixel(local, iy, ix)
+    return np.array([px + offsets[ix] + dx, py + offsets[iy] + dy])
 
 
 def _subpixel(local: np.ndarray, iy: int, ix: int) -> tuple[float, float]:
@@ -115,45 +105,19 @@ def align(template: RegistrationImage, current: RegistrationImage, initial: np.n
 
     Enhanced-correlation (ECC) alignment, started from ``initial``: continuous, so its
     sub-pixel estimate is not pulled toward whole pixels as a correlation peak's vertex is,
-    and blind to gain and offset changes. It runs at half the registration resolution (its
-    cost is per pixel and per iteration; being continuous, it stays sub-pixel there), and
-    again at the full registration resolution when that fails (a faint texture, such as
-    matte paint, can hold too little at half). If neither converges to a plausible warp,
-    ``initial`` stands.
+    and blind to gain and offset changes. If it does not converge, ``initial`` stands.
     """
-    for images in ((template.coarse, current.coarse), (template.texture, current.texture)):
-        refined = _ecc(*images, initial, images[1].shape[1] / current.texture.shape[1])
-        if refined is not None and \
-                _corner_move(initial, refined, current.texture.shape) <= MAX_REFINE_PX:
-            return refined
-    return initial
-
-
-def _ecc(template: np.ndarray, current: np.ndarray, initial: np.ndarray, zoom: float):
-    """ECC at ``zoom`` times the registration resolution; None if it fails."""
-    to_zoom = np.diag([zoom, zoom, 1.0])
+    # ECC runs at half the registration resolution (its cost is per pixel and per iteration);
+    # being continuous, it stays sub-pixel there.
+    half = np.diag([0.5, 0.5, 1.0])
     # ECC's warp maps template coordinates to input (current) coordinates.
-    warp = (to_zoom @ np.linalg.inv(initial) @ np.linalg.inv(to_zoom)).astype(np.float32)
+    warp = (half @ np.linalg.inv(initial) @ np.linalg.inv(half)).astype(np.float32)
     try:
-        _, warp = cv2.findTransformECC(template, current, warp, cv2.MOTION_HOMOGRAPHY,
-                                       ECC_CRITERIA, None, 1)
+        _, warp = cv2.findTransformECC(template.coarse, current.coarse, warp,
+                                       cv2.MOTION_HOMOGRAPHY, ECC_CRITERIA, None, 1)
     except cv2.error:
-        return None
-    return np.linalg.inv(to_zoom) @ np.linalg.inv(warp.astype(float)) @ to_zoom
-
-
-#: The most (registration px) ECC may move any corner of the frame from where the bulk shift
-#: put it. A refinement corrects perspective, roll and sub-pixel bias, a few pixels at the
-#: corners; more means it slid into a wrong optimum (a featureless wall, a big shiny object
-#: filling the view), and the shift alone is the better estimate.
-MAX_REFINE_PX = 20.0
-
-
-def _corner_move(a: np.ndarray, b: np.ndarray, shape) -> float:
-    height, width = shape
-    corners = np.array([[0.0, 0.0], [width, 0.0], [width, height], [0.0, height]])
-    moved = [np.hypot(*np.subtract(apply(a, x, y), apply(b, x, y))) for x, y in corners]
-    return float(max(moved))
+        return initial
+    return np.linalg.inv(half) @ np.linalg.inv(warp.astype(float)) @ half
 
 
 #: A new keyframe once the view has moved this fraction of its width from the current one
@@ -185,14 +149,14 @@ class Registrar:
     key_to_canvas: np.ndarray = field(default_factory=lambda: np.eye(3))
     to_key: np.ndarray = field(default_factory=lambda: np.eye(3))  # registration px
     to_canvas: np.ndarray = field(default_factory=lambda: np.eye(3))
-    shifts: list = field(default_factory=list)  # the last few frame-to-frame shifts
+    velocity: np.ndarray = field(default_factory=lambda: np.zeros(2))
 
     def register(self, image: RegistrationImage) -> np.ndarray:
         if self.previous is None:
             self.keyframe = image
         else:
-            shift = bulk_shift(self.previous, image, self._predictions())
-            self.shifts = (self.shifts + [shift])[-PREDICTION_FRAMES:]
+            shift = bulk_shift(self.previous, image, self.velocity)
+            self.velocity = shift
             self.to_key = align(self.keyframe, image, self.to_key @ translation(shift))
             scale = np.diag([image.scale, image.scale, 1.0])
             self.to_canvas = self.key_to_canvas @ scale @ self.to_key @ np.linalg.inv(scale)
@@ -201,14 +165,6 @@ class Registrar:
                 self.to_key = np.eye(3)
         self.previous = image
         return self.to_canvas
-
-    def _predictions(self) -> list:
-        """Where to look for this frame's shift: the last shift (a smooth sweep), the mean of
-        the last few (a sweep with a hand's jitter on it, whose steps alternate) and none (a
-        hand that stops)."""
-        if not self.shifts:
-            return [np.zeros(2)]
-        return [self.shifts[-1], np.mean(self.shifts, axis=0), np.zeros(2)]
 
 
 def apply(transform: np.ndarray, x, y):

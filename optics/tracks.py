@@ -64,11 +64,16 @@ class RegisteredFrame:
             return "off"
         return None
 
+    @property
+    def dark(self) -> bool:
+        """Both rings dark: only the room's light and the scene's own emitters."""
+        return self.on_axis < 0.1 and self.off_axis < 0.1
+
     def glow_colours(self, points: np.ndarray) -> list:
-        """Each point's light per channel (B, G, R) over its surroundings, in a colour frame
-        (None in a greyscale one, and for points without an annulus). A steady glow shows in
-        every frame; the rings' light on the surroundings cancels in the annulus."""
-        if self.image.ndim != 3:
+        """Each point's light per channel (B, G, R) over its surroundings, in a dark colour
+        frame (None otherwise, and for points without an annulus): with the rings dark, the
+        rings' own infrared light on a fixture cannot tint what it emits."""
+        if not self.dark or self.image.ndim != 3:
             return [None] * len(points)
         excess = glow_excess_bgr(self.image, points[:, 0], points[:, 1])
         return [None if np.isnan(row).any() else tuple(map(float, row)) for row in excess]
@@ -109,7 +114,7 @@ class Observation:
     x: float
     y: float
     detected: bool
-    excess_bgr: tuple[float, float, float] | None = None  # in colour frames only
+    excess_bgr: tuple[float, float, float] | None = None  # in dark colour frames only
 
 
 @dataclass
@@ -142,7 +147,7 @@ class Track:
         return len(self.detected_canvas)
 
     def glow_colours(self) -> np.ndarray:
-        """The per-channel light of the track's colour frames, one row per frame."""
+        """The per-channel light of the track's dark colour frames, one row per frame."""
         rows = [o.excess_bgr for o in self.observations if o.excess_bgr is not None]
         return np.array(rows, float).reshape(-1, 3)
 
