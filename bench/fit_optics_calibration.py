@@ -1,90 +1,187 @@
-"""Fit the optics confidence model and write ``optics/calibration.json``.
+"""Fit the optics confidence model: ``optics/calibration.json`` and its reference features.
 
     python -m bench.fit_optics_calibration [--scans 300] [--first-seed 0] [--jobs 2]
 
-Films randomised simulated scans (``hardware.sim.optics_scenes``, the benchmark's scene model) with
-seeds ``first-seed .. first-seed + scans - 1``, which must stay below the benchmark's first
-seed (``bench.optics.FIRST_SEED``) so the benchmark only ever scores scans the model has not
-seen. Each scan is 16-48 frames long (drawn from its seed): how many times a glint came back
-depends on how long the scan was, and the confidence must mean the same for a short
-recorded capture as for a full scan. Every track the pipeline can score is labelled by the scene's truth (at a lens, at an
-LED, or neither) and each kind's logistic model (``optics.scoring`` terms) is fitted by
-L2-regularised maximum likelihood (Newton's method). The confidence is then a probability
-per track: ``ansim bench optics`` prints how often findings in each band were real.
+The fitting set is training material only, never the benchmark's:
+- the ray-traced TRAINING block, ``data/raytraced/train`` (POV-Ray captures whose seeds
+  ``bench.raytrace.seeds`` keeps apart from the benchmark block): every scored track labelled
+  by the capture's ``truth.json`` (at a lens, at an always-on LED, or neither);
+- randomised simulated scans (``hardware.sim.optics_scenes``) with seeds ``first-seed ..
+  first-seed + scans - 1``, which must not reach the benchmark's untouched seeds
+  (``bench.optics.SIM_BENCH_SEEDS``), each 16-48 frames long (drawn from its seed: the
+  confidence must mean the same for a short recorded capture as for a full scan), every
+  scored track labelled by the scene's truth.
+Each kind's logistic model (``optics.scoring`` terms) is fitted by L2-regularised maximum
+likelihood (Newton's method). The confidence is then a probability per track:
+``ansim bench optics`` prints how often findings in each band were real.
 
-Re-run it whenever the pipeline's measurements or the scoring terms change.
+It then writes ``optics/calibration_reference.json``: the terms of every scored track of the
+committed ``REFERENCE_CAPTURES``, as the pipeline measures them at the time of the fit. A test
+compares the pipeline's terms on those captures with these values, so a change to the
+pipeline's measurements fails it until the calibration is refitted on purpose, here.
+Re-run this script whenever the pipeline's measurements or the scoring terms change.
 """
 
 import argparse
 import json
 from multiprocessing import Pool
+from pathlib import Path
 
 import cv2
 import numpy as np
 
-from bench.optics import FIRST_SEED, simulate_scan
+from bench import optics_raytraced
+from bench.optics import DATA_DIR, SIM_BENCH_SEEDS, simulate_scan
+from hardware.camera.capture_dir import load_frames
 from hardware.sim import optics_truth
 from optics.fitting import fit_logistic, log_loss
 from optics.pipeline import GlintPipeline
-from optics.scoring import CALIBRATION_PATH, TERMS, ir_emitter_terms, lens_terms
+from optics.scoring import (
+    CALIBRATION_PATH,
+    REFERENCE_PATH,
+    TERMS,
+    ir_emitter_terms,
+    lens_terms,
+)
 
 MIN_FRAMES, MAX_FRAMES = 16, 48
+#: Committed captures whose terms pin the calibration (paths from the repository's root).
+REFERENCE_CAPTURES = ("data/raytraced/optics-dev/lens_hook_090",
+                      "data/raytraced/optics-dev/nolens_tiles_led_100")
 
 
 def scan_length(seed: int) -> int:
     return int(np.random.default_rng([seed, 48]).integers(MIN_FRAMES, MAX_FRAMES + 1))
 
 
-def labelled_tracks(seed: int, n_frames: int):
-    """One scan's scored tracks: (lens terms, IR-emitter terms, label) with label 'lens',
-    'emitter' or 'other' by what the scene holds where the track is."""
+def _rows(pipeline: GlintPipeline, label_of) -> list:
+    """(lens terms, IR-emitter terms, label) of every scored track of a pipeline run."""
+    rows = []
+    for finding in pipeline.scored_tracks():
+        features = finding.features["features"]
+        rows.append((lens_terms(features, pipeline.scale),
+                     ir_emitter_terms(features, pipeline.scale), label_of(finding)))
+    return rows
+
+
+def simulated_tracks(seed: int, n_frames: int):
+    """One simulated scan's labelled tracks: label 'lens', 'emitter' or 'other' by what the
+    scene holds where the track is."""
     cv2.setNumThreads(1)
     pipeline = GlintPipeline()
     scene, _, camera, frames, _ = simulate_scan(seed, n_frames, pipeline)
     poses = [f.pose for f in frames]
-    rows = []
-    for finding in pipeline.scored_tracks():
+
+    def label_of(finding):
         kinds = optics_truth.surfaces_at(finding, scene, poses, camera)
-        label = ("lens" if "lens" in kinds
-                 else "emitter" if kinds & set(optics_truth.EMITTERS) else "other")
-        features = finding.features["features"]
-        rows.append((lens_terms(features, pipeline.scale),
-                     ir_emitter_terms(features, pipeline.scale), label))
-    return rows
+        return ("lens" if "lens" in kinds
+                else "emitter" if kinds & set(optics_truth.EMITTERS) else "other")
+
+    return _rows(pipeline, label_of)
+
+
+def raytraced_tracks(block_dir: Path, entry: dict):
+    """One ray-traced training capture's labelled tracks, by its truth entry."""
+    cv2.setNumThreads(1)
+    pipeline = run_capture(block_dir / entry["name"])
+    leds = entry.get("ir_emitters", []) + entry.get("visible_leds", [])
+
+    def label_of(finding):
+        if any(optics_raytraced.at(lens, finding, pipeline.scale) for lens in entry["lenses"]):
+            return "lens"
+        if any(optics_raytraced.at(led, finding, pipeline.scale) for led in leds):
+            return "emitter"
+        return "other"
+
+    return _rows(pipeline, label_of)
+
+
+def run_capture(path: Path) -> GlintPipeline:
+    pipeline = GlintPipeline()
+    for f in load_frames(path):
+        pipeline.push(f.index, f.image, f.exposure_us, f.on_axis, f.off_axis)
+    return pipeline
+
+
+def reference_terms(root: Path = optics_truth.REPO_ROOT) -> dict:
+    """The terms of every scored track of each reference capture, by capture."""
+    out = {}
+    for name in REFERENCE_CAPTURES:
+        pipeline = run_capture(root / name)
+        out[name] = [{"canvas": [round(float(v), 4) for v in f.features["canvas"]],
+                      **{kind: [round(float(v), 6) for v in terms(f.features["features"],
+                                                                  pipeline.scale)]
+                         for kind, terms in (("lens", lens_terms),
+                                             ("ir_emitter", ir_emitter_terms))}}
+                     for f in pipeline.scored_tracks()]
+    return out
+
+
+def write_reference(path: Path, captures: dict) -> None:
+    """The reference terms as JSON, one track per line (diffs show which tracks moved)."""
+    lines = ['{"written_by": "bench/fit_optics_calibration.py",', ' "captures": {']
+    for k, (name, tracks) in enumerate(captures.items()):
+        rows = ",\n".join(f"   {json.dumps(track)}" for track in tracks)
+        end = "," if k < len(captures) - 1 else ""
+        lines.append(f"  {json.dumps(name)}: [\n{rows}\n  ]{end}")
+    lines.append(" }}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scans", type=int, default=300)
     parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--raytraced", default=str(DATA_DIR / "train"),
+                        help="the ray-traced training block (default data/raytraced/train)")
+    parser.add_argument("--raytraced-weight", type=float, default=1.0,
+                        help="weight of a ray-traced track against a simulated one (default 1: "
+                             "a few training captures weigh as many simulated scans; weighting "
+                             "them up fits the model to a handful of them)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--out", default=str(CALIBRATION_PATH))
+    parser.add_argument("--reference-out", default=str(REFERENCE_PATH))
     args = parser.parse_args(argv)
     seeds = range(args.first_seed, args.first_seed + args.scans)
-    if seeds.stop > FIRST_SEED:
-        parser.error(f"seeds must stay below the benchmark's first seed, {FIRST_SEED}")
+    if set(seeds) & set(SIM_BENCH_SEEDS):
+        parser.error(f"seeds must stay out of the benchmark's untouched seeds "
+                     f"{SIM_BENCH_SEEDS.start}-{SIM_BENCH_SEEDS.stop - 1}")
+    block_dir = Path(args.raytraced)
+    if block_dir.resolve().name != "train":
+        parser.error("the ray-traced fitting set must be a training block (.../train)")
+    entries = optics_raytraced.read_block(block_dir)
     with Pool(args.jobs) as pool:
-        per_scan = pool.starmap(labelled_tracks, [(seed, scan_length(seed)) for seed in seeds])
-    rows = [row for scan in per_scan for row in scan]
+        simulated = pool.starmap(simulated_tracks, [(seed, scan_length(seed)) for seed in seeds])
+        raytraced = pool.starmap(raytraced_tracks, [(block_dir, entry) for entry in entries])
+    rows = [row for scan in simulated for row in scan]
+    n_simulated = len(rows)
+    rows += [row for capture in raytraced for row in capture]
+    sample_weight = np.where(np.arange(len(rows)) < n_simulated, 1.0, args.raytraced_weight)
     labels = np.array([label for _, _, label in rows])
     out = {"fitted_by": "bench/fit_optics_calibration.py",
            "seeds": [seeds.start, seeds.stop - 1],
            "frames_per_scan": [MIN_FRAMES, MAX_FRAMES],
-           "tracks": len(rows)}
+           "raytraced_training_captures": len(entries),
+           "raytraced_weight": args.raytraced_weight,
+           "tracks": len(rows), "raytraced_tracks": len(rows) - n_simulated}
     for kind, column, positive in (("lens", 0, labels == "lens"),
                                    ("ir_emitter", 1, labels == "emitter")):
         terms = np.array([row[column] for row in rows])
-        weights = fit_logistic(terms, positive)
+        weights = fit_logistic(terms, positive, sample_weight=sample_weight)
         out[kind] = {"positives": int(positive.sum()),
+                     "raytraced_positives": int(positive[n_simulated:].sum()),
                      "log_loss": round(log_loss(terms, positive, weights), 4),
                      "weights": {name: round(float(w), 4)
                                  for name, w in zip(TERMS[kind], weights)}}
-        print(f"{kind}: {int(positive.sum())} of {len(rows)} tracks, log loss "
+        print(f"{kind}: {int(positive.sum())} of {len(rows)} tracks "
+              f"({out[kind]['raytraced_positives']} ray-traced), log loss "
               f"{out[kind]['log_loss']}")
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(out, f, indent=2)
         f.write("\n")
     print(f"wrote {args.out}")
+    write_reference(Path(args.reference_out), reference_terms())
+    print(f"wrote {args.reference_out}")
     return 0
 
 

@@ -171,44 +171,90 @@ def measure_points(gray8: np.ndarray, xs, ys, search_px: int = 0) -> PointMeasur
     height, width = gray8.shape
     xi, yi = np.rint(xs).astype(int), np.rint(ys).astype(int)
     valid = (outer <= xi) & (xi < width - outer) & (outer <= yi) & (yi < height - outer)
-    out = {name: np.full(len(xs), np.nan) for name in ("peak", "x", "y", "ring", "level")}
-    if valid.any():
-        _measure_valid(gray8, xs[valid], ys[valid], xi[valid], yi[valid], outer, inner,
-                       search_px, factor, out, valid)
-    return PointMeasures(valid, out["peak"], out["x"], out["y"], out["ring"], out["level"])
+
+    def scatter(values):
+        full = np.full(len(xs), np.nan)
+        full[valid] = values
+        return full
+
+    if not valid.any():
+        return PointMeasures(valid, *(scatter(np.empty(0)) for _ in range(5)))
+    points = _Points(xs[valid], ys[valid], xi[valid], yi[valid])
+    window = _window(gray8, points, outer, inner)
+    peak = _peak(window, points, search_px)
+    level = _level(window, points, LEVEL_SIGMA_PX * factor)
+    return PointMeasures(valid, scatter(peak.peak_dn), scatter(peak.x), scatter(peak.y),
+                         scatter(window.ring_dn), scatter(level))
 
 
-def _measure_valid(gray8, xs, ys, xi, yi, outer, inner, search_px, factor, out, valid):
+@dataclass(frozen=True)
+class _Points:
+    """Points to measure: sub-pixel positions and the pixels they fall in."""
+
+    x: np.ndarray
+    y: np.ndarray
+    xi: np.ndarray
+    yi: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The pixels around each point: the whole annulus box and its core, and the annulus mean."""
+
+    patches: np.ndarray  # (n, 2 * outer + 1, 2 * outer + 1) float32
+    core: np.ndarray  # (n, 2 * inner + 1, 2 * inner + 1): the box inside the annulus
+    ring_dn: np.ndarray  # the annulus mean: the surface around each point
+    outer: int
+    inner: int
+
+
+@dataclass(frozen=True)
+class _Peak:
+    peak_dn: np.ndarray  # brightest pixel within the search reach, over the annulus mean
+    x: np.ndarray  # its sub-pixel centroid
+    y: np.ndarray
+
+
+def _window(gray8: np.ndarray, points: _Points, outer: int, inner: int) -> _Window:
     span = np.arange(-outer, outer + 1)
-    patches = gray8[yi[:, None, None] + span[None, :, None],
-                    xi[:, None, None] + span[None, None, :]].astype(np.float32)
+    patches = gray8[points.yi[:, None, None] + span[None, :, None],
+                    points.xi[:, None, None] + span[None, None, :]].astype(np.float32)
     core = patches[:, outer - inner:outer + inner + 1, outer - inner:outer + inner + 1]
     n_ring = patches.shape[1] ** 2 - core.shape[1] ** 2
     ring = (patches.sum(axis=(1, 2)) - core.sum(axis=(1, 2))) / n_ring
-    # The peak: the brightest pixel within ``search_px``, unsmoothed as in the contrast map,
-    # and the centroid of the 3x3 pixels around it.
+    return _Window(patches, core, ring, outer, inner)
+
+
+def _peak(window: _Window, points: _Points, search_px: int) -> _Peak:
+    """The brightest pixel within ``search_px`` of each point, unsmoothed as in the contrast
+    map, and the centroid of the 3x3 pixels around it."""
+    outer, ring = window.outer, window.ring_dn
     reach = search_px + 1
-    local = patches[:, outer - reach:outer + reach + 1, outer - reach:outer + reach + 1]
+    local = window.patches[:, outer - reach:outer + reach + 1, outer - reach:outer + reach + 1]
     side = 2 * search_px + 1
-    flat = local[:, 1:-1, 1:-1].reshape(len(xs), -1)
+    n = len(points.x)
+    flat = local[:, 1:-1, 1:-1].reshape(n, -1)
     best = flat.argmax(axis=1)
     iy, ix = np.divmod(best, side)
-    rows = np.arange(len(xs))
+    rows = np.arange(n)
     peak = flat[rows, best] - ring
     three = np.arange(3)
     weights = np.clip(local[rows[:, None, None], (iy[:, None] + three)[:, :, None],
                             (ix[:, None] + three)[:, None, :]] - ring[:, None, None], 0, None)
     total = weights.sum(axis=(1, 2))
     safe = np.where(total > 0, total, 1.0)
-    cx = xi - search_px + ix + np.where(total > 0, weights.sum(axis=1) @ _OFFSETS / safe, 0.0)
-    cy = yi - search_px + iy + np.where(total > 0, weights.sum(axis=2) @ _OFFSETS / safe, 0.0)
-    # The level: linear in the image, so noise and texture average out rather than being
-    # picked as a maximum.
-    offsets = np.arange(-inner, inner + 1, dtype=np.float32)
-    sigma = LEVEL_SIGMA_PX * factor
-    gx = np.exp(-0.5 * ((offsets[None, :] - (xs - xi)[:, None]) / sigma) ** 2)
-    gy = np.exp(-0.5 * ((offsets[None, :] - (ys - yi)[:, None]) / sigma) ** 2)
-    level = np.einsum("ni,nij,nj->n", gy, core, gx) / (gy.sum(axis=1) * gx.sum(axis=1)) - ring
-    for name, values in (("peak", peak), ("x", cx), ("y", cy), ("ring", ring),
-                         ("level", level)):
-        out[name][valid] = values
+    cx = (points.xi - search_px + ix
+          + np.where(total > 0, weights.sum(axis=1) @ _OFFSETS / safe, 0.0))
+    cy = (points.yi - search_px + iy
+          + np.where(total > 0, weights.sum(axis=2) @ _OFFSETS / safe, 0.0))
+    return _Peak(peak, cx, cy)
+
+
+def _level(window: _Window, points: _Points, sigma_px: float) -> np.ndarray:
+    """The Gaussian-weighted level of each point's core over its annulus mean: linear in the
+    image, so noise and texture average out rather than being picked as a maximum."""
+    offsets = np.arange(-window.inner, window.inner + 1, dtype=np.float32)
+    gx = np.exp(-0.5 * ((offsets[None, :] - (points.x - points.xi)[:, None]) / sigma_px) ** 2)
+    gy = np.exp(-0.5 * ((offsets[None, :] - (points.y - points.yi)[:, None]) / sigma_px) ** 2)
+    return (np.einsum("ni,nij,nj->n", gy, window.core, gx) / (gy.sum(axis=1) * gx.sum(axis=1))
+            - window.ring_dn)

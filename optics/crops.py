@@ -9,7 +9,7 @@ import numpy as np
 
 CROP_HALF_PX = 24
 CROP_ZOOM = 4
-_COLOURS_BGR = {"lens": (0, 0, 255), "ir_emitter": (255, 0, 255)}
+_COLOURS_BGR = {"lens": (0, 0, 255), "ir_emitter": (255, 0, 255), "visible_led": (0, 200, 0)}
 
 
 def cut_patch(image: np.ndarray, x: float, y: float) -> np.ndarray:

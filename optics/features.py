@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from optics.colour import balance
 from optics.lockin import LockIn, fit_lockin
 from optics.tracks import Track
 
@@ -63,6 +64,7 @@ class TrackFeatures:
     unlit_background: float  # the surroundings' level with the on-axis ring dark (DN/ms)
     follows_lamp: float  # correlation of its level with its surroundings' in dark frames
     shape: Shape
+    glow_balance: float = float("nan")  # weakest / strongest channel in dark frames (colour)
 
 
 def track_features(track: Track, shape: Shape) -> TrackFeatures | None:
@@ -86,6 +88,7 @@ def track_features(track: Track, shape: Shape) -> TrackFeatures | None:
         if unlit.any() else float("nan"),
         follows_lamp=_lamp_correlation(contrast, background, exposure_ms, on, off),
         shape=shape,
+        glow_balance=balance(track.glow_colours()),
     )
 
 

@@ -1,15 +1,18 @@
-"""What the pipeline reports: a lens or an IR emitter, where and how sure, with its evidence."""
+"""What the pipeline reports: a lens, an infrared emitter or a visible indicator LED, where and
+how sure, with its evidence."""
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-KINDS = ("lens", "ir_emitter")
+#: ``visible_led``: a steady glow whose colour says it is a visible indicator LED, not the
+#: 850/940 nm light of a night-vision camera (``optics.colour``): information, not an alert.
+KINDS = ("lens", "ir_emitter", "visible_led")
 
 
 @dataclass(frozen=True)
 class Finding:
-    """A suspected camera lens or IR emitter.
+    """A suspected camera lens or IR emitter, or a visible LED.
 
     ``x``/``y`` are pixels of ``frame`` (the frame where it was strongest), ``confidence`` is
     the calibrated probability that it is what ``kind`` says. ``crop`` is a small annotated

@@ -4,8 +4,8 @@ The handheld sweeps sideways, wobbles and rolls while it films, so the same wall
 different pixels from frame to frame. Tracks live in canvas coordinates, where a point fixed on
 the wall stays put and a highlight that slides over a curved or flat shiny surface does not.
 
-Two stages, both on a downsampled, high-passed image (cheap at 320 px width, blind to the global brightness
-changes the rings and the mains flicker cause):
+Two stages, both on a downsampled, high-passed image (cheap at 320 px width, blind to the
+global brightness changes the rings and the mains flicker cause):
 1. whole-frame phase correlation for the bulk shift. Restrooms are tiled and a tile grid is
    periodic, so the correlation peak is searched only near the shift the previous frame
    predicts (a hand moves smoothly), never over the whole surface;
@@ -13,7 +13,10 @@ changes the rings and the mains flicker cause):
    a wall seen through a wide lens while the hand pans, rolls and closes in does not move as
    one shift (a pan alone moves the edges of a 62 degree view a third faster than its centre),
    and a correlation peak's sub-pixel vertex is biased toward whole pixels, which adds up.
-Frame-to-frame transforms are chained into each frame's frame-to-canvas transform.
+Each frame is aligned against the current keyframe, not chained to the frame before it
+(chained steps add up their errors and the canvas drifts by pixels over a scan); its
+frame-to-canvas transform is the keyframe's own canvas transform after that alignment. A new
+keyframe is taken once the view has moved a fifth of its width (``KEYFRAME_MOVE``).
 """
 
 from dataclasses import dataclass, field

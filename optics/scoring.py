@@ -36,6 +36,8 @@ import numpy as np
 from optics.features import TrackFeatures
 
 CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
+#: The terms the pipeline measured on committed captures when the calibration was fitted.
+REFERENCE_PATH = Path(__file__).with_name("calibration_reference.json")
 
 LENS_TERMS = ("bias", "log_on_snr", "log_retro_snr", "off_share", "off_snr", "steady_share", "steady_snr",
               "on_detect_fraction", "log_on_detections", "spread_px", "slide_px", "radius_px",

@@ -1,15 +1,26 @@
 """Tracks: one spot on the scene (canvas coordinates), followed through the frames.
 
-A candidate joins the track whose canvas position it falls near, or starts a new one. A track
-is then measured in every frame it is in view, detected there or not, so its lock-in sees the
-dark and off-axis frames too. A lens glint keeps landing on its track (it is anchored to the
-wall); a highlight sliding over chrome or a tile's mirror image of the ring lands somewhere new
-each frame and leaves a trail of short tracks that are never confirmed.
+A detection joins the track whose canvas position it falls near, or revives a retired track
+there, or starts a new one. A track is then measured in every frame it is in view, detected
+there or not, so its lock-in sees the dark and off-axis frames too; a new track is measured
+back over the last few frames, so its lock-in starts with the frames before it was first
+detected. A lens glint keeps landing on its track (it is anchored to the wall); a highlight
+sliding over chrome or a tile's mirror image of the ring lands somewhere new each frame and
+leaves a trail of short tracks that are never confirmed.
+
+``TrackBook.update`` is the pipeline's tracking step: one frame's detections in, the tracks
+brought up to date.
 """
 
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from optics import crops
+from optics.candidates import measure_points
+from optics.colour import glow_excess_bgr
+from optics.registration import apply
 
 #: How close (px at 640 px width, scaled with the frame) a detection must be to join a track.
 JOIN_RADIUS_PX = 5.0
@@ -18,6 +29,75 @@ FOLLOW_RATE = 0.4
 #: Stop measuring a track after this many frames without a detection (the code lights the
 #: on-axis ring at least every fifth frame).
 RETIRE_AFTER_FRAMES = 6
+#: Frames kept to measure a new track in the frames before it was first detected.
+BACKFILL_FRAMES = 12
+#: How far (px at 640 px width) an undetected track's peak is searched for around its point:
+#: registration is good to a pixel or two.
+MEASURE_RADIUS_PX = 2.0
+
+
+@dataclass(frozen=True)
+class RegisteredFrame:
+    """One frame as the tracking step needs it: its lighting, where it lies on the canvas,
+    and its pixels (greyscale for measuring, as recorded for evidence)."""
+
+    index: int
+    on_axis: float
+    off_axis: float
+    exposure_ms: float
+    to_canvas: np.ndarray
+    to_frame: np.ndarray
+    gray8: np.ndarray
+    image: np.ndarray
+
+    @property
+    def scale(self) -> float:
+        """Full-resolution pixels per pixel at 640 px width."""
+        return self.gray8.shape[1] / 640.0
+
+    @property
+    def ring(self) -> str | None:
+        """'on' or 'off' when lit by that ring alone, else None."""
+        if self.on_axis > 0.5 and self.off_axis < 0.5:
+            return "on"
+        if self.off_axis > 0.5 and self.on_axis < 0.5:
+            return "off"
+        return None
+
+    @property
+    def dark(self) -> bool:
+        """Both rings dark: only the room's light and the scene's own emitters."""
+        return self.on_axis < 0.1 and self.off_axis < 0.1
+
+    def glow_colours(self, points: np.ndarray) -> list:
+        """Each point's light per channel (B, G, R) over its surroundings, in a dark colour
+        frame (None otherwise, and for points without an annulus): with the rings dark, the
+        rings' own infrared light on a fixture cannot tint what it emits."""
+        if not self.dark or self.image.ndim != 3:
+            return [None] * len(points)
+        excess = glow_excess_bgr(self.image, points[:, 0], points[:, 1])
+        return [None if np.isnan(row).any() else tuple(map(float, row)) for row in excess]
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A glint found in one frame, where it was measured (frame px) and its canvas point."""
+
+    x: float
+    y: float
+    canvas_x: float
+    canvas_y: float
+    peak_dn: float  # over the surface around it
+    ring_dn: float  # the surface around it
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The raw patch around a track's strongest detection (its shape is measured, and its
+    crop annotated, only when the track is scored)."""
+
+    patch: np.ndarray
+    offset_xy: tuple[float, float]  # the detection's sub-pixel offset from the patch centre
 
 
 @dataclass
@@ -34,6 +114,7 @@ class Observation:
     x: float
     y: float
     detected: bool
+    excess_bgr: tuple[float, float, float] | None = None  # in dark colour frames only
 
 
 @dataclass
@@ -45,7 +126,7 @@ class Track:
     detected_canvas: list[tuple[float, float]] = field(default_factory=list)
     last_detected_frame: int = -1
     best: Observation | None = None
-    best_crop: np.ndarray | None = None
+    evidence: Evidence | None = None
 
     def observe(self, observation: Observation, canvas_xy=None) -> bool:
         """Record a measurement; returns True when it is the strongest so far."""
@@ -65,6 +146,11 @@ class Track:
     def n_detections(self) -> int:
         return len(self.detected_canvas)
 
+    def glow_colours(self) -> np.ndarray:
+        """The per-channel light of the track's dark colour frames, one row per frame."""
+        rows = [o.excess_bgr for o in self.observations if o.excess_bgr is not None]
+        return np.array(rows, float).reshape(-1, 3)
+
     def columns(self):
         """The observations as arrays: level, background, exposure, on, off, detected."""
         obs = self.observations
@@ -81,3 +167,129 @@ def nearest_track(tracks: list[Track], canvas_x: float, canvas_y: float, radius_
     distances = np.hypot(positions[:, 0] - canvas_x, positions[:, 1] - canvas_y)
     i = int(np.argmin(distances))
     return tracks[i] if distances[i] <= radius_px else None
+
+
+def place_detections(frame: RegisteredFrame, xs, ys, contrast_dn) -> list[Detection]:
+    """Candidates (frame px), strongest first, measured and placed: a bright peak at its
+    centroid; a glint no brighter than the wall (in its dark hole, found by the lock-in map)
+    where the map put it. Candidates too near the frame's edge for an annulus are dropped."""
+    order = np.argsort(-np.asarray(contrast_dn))
+    xs, ys = np.asarray(xs)[order], np.asarray(ys)[order]
+    measured = measure_points(frame.gray8, xs, ys)
+    bright = measured.peak_dn > 0
+    placed_x = np.where(bright, measured.x, xs)
+    placed_y = np.where(bright, measured.y, ys)
+    out = []
+    for k in np.flatnonzero(measured.valid):
+        canvas = apply(frame.to_canvas, placed_x[k], placed_y[k])
+        out.append(Detection(placed_x[k], placed_y[k], *canvas, measured.peak_dn[k],
+                             measured.ring_dn[k]))
+    return out
+
+
+class TrackBook:
+    """The tracks of one scan: those being measured (``active``), those retired after two or
+    more detections (``finished``, revived when a detection lands on them again), and the
+    last frames, for measuring new tracks back."""
+
+    def __init__(self):
+        self.active: list[Track] = []
+        self.finished: list[Track] = []
+        self.recent: deque[RegisteredFrame] = deque(maxlen=BACKFILL_FRAMES)
+        self._next_id = 0
+
+    def update(self, frame: RegisteredFrame, detections: list[Detection]) -> None:
+        """Join this frame's detections to tracks, measure new and revived tracks back over
+        the recent frames, then measure every active track in this frame."""
+        joined, backfill = self._join(frame, detections)
+        for past in self.recent:  # how new tracks looked before they were detected
+            _measure_undetected([track for track, since in backfill if past.index > since],
+                                past)
+        _observe_detected(frame, joined)
+        _measure_undetected([t for t in self.active if t.track_id not in joined], frame)
+        self.recent.append(frame)
+        self._retire(frame.index)
+
+    def scorable(self) -> list[Track]:
+        return self.finished + self.active
+
+    def _join(self, frame, detections):
+        """Each detection's track (by id), and the tracks that need measuring back, each with
+        the frame after which it does."""
+        radius_px = JOIN_RADIUS_PX * frame.scale
+        joined: dict[int, tuple[Track, Detection]] = {}
+        backfill: list[tuple[Track, int]] = []
+        for detection in detections:
+            canvas = (detection.canvas_x, detection.canvas_y)
+            track = nearest_track(self.active, *canvas, radius_px)
+            if track is not None and track.track_id in joined:
+                continue  # a second peak of the same spot (a ring's reflection has several)
+            if track is None:
+                track, since = self._revive(canvas, radius_px) or self._new_track(canvas)
+                backfill.append((track, since))
+            joined[track.track_id] = (track, detection)
+        return joined, backfill
+
+    def _new_track(self, canvas) -> tuple[Track, int]:
+        """A new track, and the frame after which it needs measuring (all recent frames)."""
+        track = Track(self._next_id, *canvas)
+        self._next_id += 1
+        self.active.append(track)
+        return track, -1
+
+    def _revive(self, canvas, radius_px) -> tuple[Track, int] | None:
+        """A retired track at this scene point, back in service: a weak glint missed for a few
+        frames is still the same spot, and its evidence adds up (measured again over the
+        frames it was away, as far back as the recent frames reach)."""
+        track = nearest_track(self.finished, *canvas, radius_px)
+        if track is None:
+            return None
+        self.finished.remove(track)
+        self.active.append(track)
+        return track, track.observations[-1].frame
+
+    def _retire(self, index) -> None:
+        still = []
+        for track in self.active:
+            if index - track.last_detected_frame <= RETIRE_AFTER_FRAMES:
+                still.append(track)
+            elif track.n_detections >= 2:
+                self.finished.append(track)
+        self.active = still
+
+
+def _observe_detected(frame: RegisteredFrame, joined: dict) -> None:
+    """Each detected track's observation: the detection's peak, and the level at the track's
+    own point (where it stood before this detection moves it)."""
+    pairs = list(joined.values())
+    points = np.array([apply(frame.to_frame, track.canvas_x, track.canvas_y)
+                       for track, _ in pairs]).reshape(-1, 2)
+    levels = measure_points(frame.gray8, *points.T).level_dn
+    colours = frame.glow_colours(points)
+    for (track, detection), level, colour in zip(pairs, levels, colours):
+        if np.isnan(level):
+            continue
+        observation = Observation(frame.index, frame.on_axis, frame.off_axis,
+                                  frame.exposure_ms, float(detection.peak_dn), float(level),
+                                  float(detection.ring_dn), float(detection.x),
+                                  float(detection.y), True, colour)
+        if track.observe(observation, (detection.canvas_x, detection.canvas_y)):
+            track.evidence = Evidence(crops.cut_patch(frame.image, detection.x, detection.y),
+                                      (detection.x - round(detection.x),
+                                       detection.y - round(detection.y)))
+
+
+def _measure_undetected(tracks: list[Track], frame: RegisteredFrame) -> None:
+    """Measure ``tracks`` in ``frame`` at their scene points, as undetected."""
+    if not tracks:
+        return
+    points = np.array([apply(frame.to_frame, t.canvas_x, t.canvas_y) for t in tracks])
+    measured = measure_points(frame.gray8, points[:, 0], points[:, 1],
+                              round(MEASURE_RADIUS_PX * frame.scale))
+    colours = frame.glow_colours(points)
+    for k in np.flatnonzero(measured.valid):
+        tracks[k].observe(Observation(
+            frame.index, frame.on_axis, frame.off_axis, frame.exposure_ms,
+            float(measured.peak_dn[k]), float(measured.level_dn[k]),
+            float(measured.ring_dn[k]), float(points[k, 0]), float(points[k, 1]), False,
+            colours[k]))

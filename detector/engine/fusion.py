@@ -22,6 +22,7 @@ type                   severity  confirmed  from
 ``lens``               medium    no         a weaker lens candidate
 ``ir_emitter``         high      no         an IR glow in the LED-off frames (night vision)
 ``ir_emitter``         info      no         ... at a place with as many known fixtures
+``visible_led``        info      no         a steady glow whose colour is a visible LED's
 ``new_emitter``        medium    no         new or stronger than the site's baseline
 ``new_emitter``        low       no         ... of a broadcast service
 =====================  ========  =========  ================================================
@@ -155,6 +156,8 @@ def _optical_alerts(step: dict) -> list[dict]:
             alerts.append({**alert, "message_key": "inspect.alert.ir_fixture"})
         elif finding["kind"] == "ir_emitter":
             alerts.append(_alert(alert_id, "ir_emitter", "high", False, evidence, **where))
+        elif finding["kind"] == "visible_led":
+            alerts.append(_alert(alert_id, "visible_led", "info", False, evidence, **where))
     return alerts
 
 

@@ -1,6 +1,5 @@
-"""Scoring findings against truth: the simulated scene's surfaces, or optics-dev's truth.json."""
+"""Scoring findings against the simulated scene's truth (its surfaces, projected)."""
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -8,14 +7,6 @@ import numpy as np
 from hardware.camera import sprites
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def dev_data_dir() -> Path:
-    """The optics-dev captures: ``$ANSIM_OPTICS_DEV``, else the repository's copy in
-    ``data/raytraced/optics-dev``."""
-    if os.environ.get("ANSIM_OPTICS_DEV"):
-        return Path(os.environ["ANSIM_OPTICS_DEV"])
-    return REPO_ROOT / "data" / "raytraced" / "optics-dev"
 
 
 MATCH_RADIUS_PX = 4.0  # at 640 px width
@@ -71,28 +62,3 @@ def classify_finding(finding, scene, poses, camera) -> str:
     if finding.kind == "ir_emitter" and kinds & set(EMITTERS):
         return "emitter"
     return "false"
-
-
-def score_dev_capture(entry, findings) -> dict:
-    """Findings of one optics-dev capture against its truth.json entry."""
-    lens_frames = [{f["index"]: f for f in lens["frames"]} for lens in entry["lenses"]]
-    emitter_frames = [{f["index"]: f for f in e["frames"]} for e in entry["ir_emitters"]]
-    found_lenses, errors, false_alarms, emitters_found = set(), [], 0, 0
-    for finding in findings:
-        pool = lens_frames if finding.kind == "lens" else emitter_frames
-        match = None
-        for k, frames in enumerate(pool):
-            truth = frames.get(finding.frame)
-            if truth and np.hypot(truth["x"] - finding.x, truth["y"] - finding.y) <= MATCH_RADIUS_PX:
-                match = (k, np.hypot(truth["x"] - finding.x, truth["y"] - finding.y))
-        if match is None:
-            false_alarms += 1
-        elif finding.kind == "lens":
-            found_lenses.add(match[0])
-            errors.append(float(match[1]))
-        else:
-            emitters_found += 1
-    return {"name": entry["name"], "lenses": len(entry["lenses"]),
-            "lenses_found": len(found_lenses), "false_alarms": false_alarms,
-            "ir_emitters": len(entry["ir_emitters"]), "ir_emitters_found": emitters_found,
-            "centroid_error_px": errors}

@@ -2,6 +2,7 @@
 and the ray-traced optics-dev captures kept in the repository (data/raytraced/optics-dev)."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,12 +12,12 @@ from hardware.clock import SimulatedClock
 from hardware.gpio.illuminator import Illuminator
 from hardware.gpio.pins import make_pin_factory
 from hardware.sim.handheld import SimulatedHandheld
-from hardware.sim.optics_truth import dev_data_dir
 from hardware.sim.scene import OpticalSurface, Pose, Scene, StallGeometry, Waypoint
 
 ZONE = "wall"
 WALL_NORMAL = np.array([0.0, 0.0, 1.0])
 TARGET_M = np.array([0.45, 1.2, 0.0])
+DEV_DIR = Path(__file__).resolve().parents[2] / "data" / "raytraced" / "optics-dev"
 
 
 def surface(kind, offset_m=(0.0, 0.0), standoff_m=0.0, normal=WALL_NORMAL, radius_m=1e-3,
@@ -45,9 +46,8 @@ def film(scene, *, seed=0):
 
 @pytest.fixture(scope="session")
 def dev_dir():
-    path = dev_data_dir()
-    assert (path / "truth.json").is_file(), f"the optics-dev captures are missing: {path}"
-    return path
+    assert (DEV_DIR / "truth.json").is_file(), f"the optics-dev captures are missing: {DEV_DIR}"
+    return DEV_DIR
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,122 @@
+"""Each physical cue, pinned on ray-traced captures kept in the repository (POV-Ray renders of
+real cat's-eye optics, chrome, tiles and LEDs, with their truth.json), beside the simulated
+scans of ``test_physical_cues``.
+
+- on-axis vs off-axis: a lens answers the ring around our lens, not the one 9 cm away; chrome
+  answers both;
+- anchoring: a lens's detections stay on one canvas point;
+- the cone: a lens seen from outside its acceptance cone does not glint;
+- IR glow in dark frames: an always-on LED shows with both rings dark;
+- colour: through the NoIR camera's colour filter a visible indicator LED reads as its own
+  colour (information, not an alert); ``test_glow_colour`` pins the infrared side.
+"""
+
+import json
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hardware.camera.capture_dir import load_frames
+from optics.pipeline import GlintPipeline
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "raytraced"
+MATCH_PX = 4.0
+
+
+@cache
+def block(name: str) -> dict:
+    return {e["name"]: e for e in json.loads((DATA / name / "truth.json").read_text())}
+
+
+@cache
+def run(block_name: str, capture: str) -> GlintPipeline:
+    pipeline = GlintPipeline()
+    for f in load_frames(DATA / block_name / capture):
+        pipeline.push(f.index, f.image, f.exposure_us, f.on_axis, f.off_axis)
+    return pipeline
+
+
+def at(finding, point) -> bool:
+    truth = {f["index"]: f for f in point["frames"]}.get(finding.frame)
+    return truth is not None and np.hypot(truth["x"] - finding.x,
+                                          truth["y"] - finding.y) <= MATCH_PX
+
+
+def lens_track(block_name, capture):
+    lens = block(block_name)[capture]["lenses"][0]
+    tracks = [f for f in run(block_name, capture).scored_tracks() if at(f, lens)]
+    assert tracks, f"{capture}: no track at the lens"
+    return max(tracks, key=lambda f: f.features["lens"])
+
+
+@pytest.mark.parametrize("capture", ["lens_tile_050", "lens_hook_090", "lens_tile_130"])
+def test_a_lens_answers_the_on_axis_ring_and_not_the_off_axis_one(capture):
+    lockin = lens_track("optics-dev", capture).features["features"].lockin
+    assert lockin.retro_snr > 5
+    assert abs(lockin.off_axis_gain) < 0.2 * lockin.on_axis_gain
+
+
+def test_a_chrome_ball_is_not_called_a_lens_and_answers_both_rings():
+    balls = {name: [p for p in entry["distractor_points"] if p["kind"] == "chrome_ball"
+                    and len(p["frames"]) >= 8]
+             for name, entry in block("train").items()}
+    captures = sorted(name for name, points in balls.items() if points)
+    assert captures, "the training block holds no chrome ball in view"
+    for capture in captures:
+        at_ball = [f for f in run("train", capture).scored_tracks()
+                   if any(at(f, ball) for ball in balls[capture])]
+        assert not [f for f in at_ball if f.kind == "lens" and f.confidence >= 0.5], capture
+        for finding in at_ball:
+            lockin = finding.features["features"].lockin
+            if lockin.retro_snr > 8:  # a strong answer to the on-axis ring alone
+                assert lockin.off_axis_gain > 0.3 * lockin.on_axis_gain, capture
+
+
+@pytest.mark.parametrize("capture", ["lens_tile_050", "lens_tile_130"])
+def test_a_lens_stays_on_one_point_of_the_wall(capture):
+    features = lens_track("optics-dev", capture).features["features"]
+    assert features.spread_px < 1.5 and features.on_detect_fraction > 0.8
+
+
+def test_an_always_on_led_glows_in_the_dark_frames():
+    entry = block("optics-dev")["nolens_tiles_led_100"]
+    glows = [f for f in run("optics-dev", "nolens_tiles_led_100").findings()
+             if at(f, entry["ir_emitters"][0])]
+    assert [f.kind for f in glows] == ["ir_emitter"]
+    features = glows[0].features["features"]
+    assert features.lockin.steady_snr > 5 and features.unlit_detect_fraction > 0.5
+
+
+def training_captures(wanted) -> list[str]:
+    return sorted(name for name, entry in block("train").items() if wanted(entry))
+
+
+def out_of_cone(entry) -> bool:
+    return any(len(lens["frames"]) >= 8 and not any(f["in_cone"] for f in lens["frames"])
+               for lens in entry["lenses"])
+
+
+def test_a_lens_seen_from_outside_its_cone_is_not_called_a_lens():
+    captures = training_captures(out_of_cone)
+    assert captures, "the training block holds no lens seen only from outside its cone"
+    for capture in captures:
+        entry = block("train")[capture]
+        lenses = [f for f in run("train", capture).findings() if f.kind == "lens"]
+        assert not [f for f in lenses if any(at(f, lens) for lens in entry["lenses"])], capture
+
+
+def leds_in_view(entry, infrared: bool) -> list:
+    key = "ir_emitters" if infrared else "visible_leds"
+    return [led for led in entry.get(key, []) if len(led["frames"]) >= 8]
+
+
+def test_a_visible_led_s_colour_makes_it_information():
+    captures = training_captures(lambda entry: leds_in_view(entry, infrared=False))
+    assert captures, "the training block holds no visible LED in view"
+    for capture in captures:
+        findings = run("train", capture).findings()
+        for led in leds_in_view(block("train")[capture], infrared=False):
+            glows = [f for f in findings if f.kind in ("ir_emitter", "visible_led") and at(f, led)]
+            assert [f.kind for f in glows] == ["visible_led"], capture
