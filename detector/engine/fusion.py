@@ -18,6 +18,9 @@ type                   severity  confirmed  from
 ``ir_emitter``         info      no         ... at a place with as many known fixtures
 ``new_emitter``        medium    no         new or stronger than the site's baseline
 ``new_emitter``        low       no         ... of a broadcast service
+``place_change``       medium    no         a new or changed thing at a place since the site's
+                                            last signed-off inspection (a hole, a hook, ...)
+``place_change``       low       no         ... a thing that is gone
 =====================  ========  =========  ================================================
 
 A video transmitter that reads strongest (within ``NEAR_MARGIN_DB`` of its strongest, and at least
@@ -31,6 +34,11 @@ result lists them under ``fixtures``) reports its IR glows as information, each 
 ``inspect.alert.ir_fixture``, as long as there are no more glows than fixtures there: one glow
 more, and every glow of the place is an alert as before, since nothing tells which is the new
 one. An info alert does not stand in the way of ``clear``; a lens is never a fixture.
+
+A place change (``optics.change``: the scan's keyframe against the place's keyframe from the
+site's last signed-off inspection) asks the inspector to look at the spot and mark it: its
+evidence is both crops side by side, and a new or changed thing is medium, so ``clear`` waits
+until someone has looked and dismissed it with a reason (a new soap dispenser) or reported it.
 """
 
 import statistics
@@ -48,7 +56,7 @@ def alerts_for(steps: list[dict]) -> list[dict]:
     rf_steps = [s for s in steps if s["kind"] == "rf_sweep"]
     optical = [s for s in steps if s["kind"] == "optical_scan"]
     rf_alerts = _rf_alerts(rf_steps[-1]) if rf_steps else []
-    optical_alerts = [a for s in optical for a in _optical_alerts(s)]
+    optical_alerts = [a for s in optical for a in _optical_alerts(s) + _change_alerts(s)]
     fused, replaced = _fuse(rf_alerts, optical_alerts, optical)
     alerts = fused + [a for a in rf_alerts + optical_alerts if a["id"] not in replaced]
     return sorted(alerts, key=lambda a: (-SEVERITIES.index(a["severity"]), a["id"]))
@@ -126,6 +134,21 @@ def _optical_alerts(step: dict) -> list[dict]:
             alerts.append({**alert, "message_key": "inspect.alert.ir_fixture"})
         elif finding["kind"] == "ir_emitter":
             alerts.append(_alert(alert_id, "ir_emitter", "high", False, evidence, **where))
+    return alerts
+
+
+def _change_alerts(step: dict) -> list[dict]:
+    change = step.get("change") or {}
+    if not change.get("aligned"):
+        return []
+    alerts = []
+    for i, c in enumerate(change.get("changes", [])):
+        severity = "low" if c["kind"] == "removed" else "medium"
+        alert = _alert(f"change:{step['stall']}:{step['zone']}:{i}", "place_change", severity,
+                       False, [c["crop_sha256"]], stall=step["stall"], zone=step["zone"],
+                       confidence=c["confidence"], change=c["kind"],
+                       reference_record=change["reference"]["record_id"])
+        alerts.append({**alert, "message_key": f"inspect.alert.place_change.{c['kind']}"})
     return alerts
 
 

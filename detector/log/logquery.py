@@ -16,7 +16,7 @@ from sqlalchemy import String, cast, func, literal_column, select, tuple_
 from detector.log.storage.models import Device, Record, RecordBody, Site
 
 LIST_COLUMNS = ("id", "device_id", "seq", "type", "supersedes", "site_id", "inspector",
-                "status", "verdict", "max_severity", "alert_count", "started_at", "signed_at")
+                "status", "verdict", "presence", "max_severity", "alert_count", "started_at", "signed_at")
 CSV_COLUMNS = (*LIST_COLUMNS[:6], "site_name", *LIST_COLUMNS[6:], "record_hash")
 _STREAM_ROWS = 5000
 
