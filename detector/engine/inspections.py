@@ -205,6 +205,7 @@ class InspectionService:
         if reference is not None and getattr(outcome, "keyframe", None) is not None:
             result["change"], change_refs = self._compare_place(reference, outcome.keyframe)
             refs += change_refs
+            result["evidence"] += [r.to_dict() for r in change_refs]
         return self._commit_step(inspection_id, result, refs, started)
 
     def mark(self, inspection_id: str, stall: int, item: str, status: str,
