@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import pytest
 
-from detector.cli import main
+from ansim.cli import main
 from tests.support.inspection_doubles import FakeRestroom
 
 PAIRS = Path(__file__).resolve().parents[2] / "bench" / "raytrace" / "change_pairs"

@@ -7,8 +7,9 @@ from pathlib import Path
 import cv2
 import pytest
 
-from detector import checklist, logquery
-from detector.inspections import VerdictRefused
+from detector.engine import checklist
+from detector.engine.inspections import VerdictRefused
+from detector.log import logquery
 from tests.support.inspection_doubles import FakeRestroom
 
 PAIRS = Path(__file__).resolve().parents[2] / "bench" / "raytrace" / "change_pairs"

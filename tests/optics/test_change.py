@@ -87,7 +87,7 @@ def test_cli_compare_reports_changes_in_todays_frame_0(tmp_path):
     write_capture(tmp_path / "ref", render(place, "reference"))
     today = cv2.resize(render(place, "hole"), (1280, 720), interpolation=cv2.INTER_CUBIC)
     write_capture(tmp_path / "today", today)
-    result = subprocess.run([sys.executable, "-m", "detector", "--lang", "en", "optics",
+    result = subprocess.run([sys.executable, "-m", "ansim", "--lang", "en", "optics",
                              "compare", str(tmp_path / "ref"), str(tmp_path / "today"),
                              "--json"], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr

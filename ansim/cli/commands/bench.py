@@ -10,7 +10,7 @@ import argparse
 
 from detector.i18n import t
 
-AREAS = ("rf", "optics", "log", "web", "hub")
+AREAS = ("rf", "optics", "change", "log", "web", "hub")
 
 
 def register(subparsers, common):
@@ -38,6 +38,8 @@ def _benchmark(area: str):
         from bench import rf as module
     elif area == "optics":
         from bench import optics as module
+    elif area == "change":
+        from bench import change as module
     elif area == "log":
         from bench import log as module
     elif area == "web":

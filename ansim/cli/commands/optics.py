@@ -34,8 +34,9 @@ def register(subparsers, common):
 
 
 def run_compare(args) -> int:
-    from optics.change import compare_keyframes  # noqa: PLC0415
-    from optics.keyframe import keyframe_from_images  # noqa: PLC0415
+    from hardware.camera.capture_dir import load_frames  # noqa: PLC0415 (import cost)
+    from optics.change import compare_keyframes  # noqa: PLC0415 (import cost)
+    from optics.keyframe import keyframe_from_images  # noqa: PLC0415 (import cost)
 
     try:
         keyframes = [keyframe_from_images(f.image for f in load_frames(path))
