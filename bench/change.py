@@ -15,8 +15,8 @@ come out ``aligned: false``.
 Only ``BENCH_SEEDS`` are reported; the thresholds in ``optics.change`` were chosen on
 ``TUNING_SEEDS`` (``--seeds tuning`` shows those).
 
-Presence is measured by ``bench.presence`` (simulated inspections at their own site, and the
-same inspections replayed against another site's history).
+Presence is measured by ``bench.presence`` (inspections at their own site, and the same
+inspections replayed against another site's history).
 """
 
 import json
@@ -26,7 +26,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from bench.raytrace.change_scenes import BENCH_SEEDS, TUNING_SEEDS
+from bench.presence import presence_figures
+from bench.raytrace.change_scenes import BENCH_SEEDS, TUNING_SEEDS, as_captured
 from bench.stats import rate
 from optics.change import compare_keyframes
 
@@ -46,10 +47,11 @@ def add_arguments(parser):
 def run(args) -> int:
     cv2.setNumThreads(1)
     seeds = BENCH_SEEDS if args.seeds == "bench" else TUNING_SEEDS
-    report = change_figures(Path(args.pairs), list(seeds))
+    pairs_dir = Path(args.pairs)
+    report = change_figures(pairs_dir, list(seeds))
     if not args.no_presence:
-        from bench.presence import presence_figures
-        report.update(presence_figures())
+        report.update(presence_figures(pairs_dir, list(seeds),
+                                       lambda seed, visit: load(pairs_dir, seed, visit)))
     if args.json:
         print(json.dumps(report))
     else:
@@ -58,7 +60,7 @@ def run(args) -> int:
 
 
 def load(pairs_dir: Path, seed: int, visit: str) -> np.ndarray:
-    from bench.raytrace.change_scenes import as_captured
+    """A cached render as captured on its day (seeded exposure and noise)."""
     path = pairs_dir / str(seed) / f"{visit}.png"
     grey = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
     if grey is None:
@@ -143,9 +145,12 @@ def _print_human(report: dict) -> None:
     show("same place aligned", report["same_place_aligned"])
     show("different places told apart", report["different_places_told_apart"])
     print(f"  {'compare time (median)':32s} {report['compare_s_median'] * 1000:.0f} ms")
-    for name in ("presence_strong_own", "presence_flagged_other"):
-        if name in report:
-            show(name.replace("_", " "), report[name])
+    if "presence_strong_own" in report:
+        print(f"presence: {report['presence_sites']} sites of ray-traced places")
+        show("strong at its own site", report["presence_strong_own"])
+        show("weak/none replayed elsewhere", report["presence_flagged_other"])
+        print(f"  levels at own site {report['presence_levels_own']}, "
+              f"elsewhere {report['presence_levels_other']}")
     for m in report["missed"]:
         print(f"  missed: place {m['place']} {m['visit']}: {m['kind']} {m['object']} at "
               f"({m['x']:.0f}, {m['y']:.0f}) r={m['radius_px']:.1f}px "
