@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from bench.presence import presence_figures
-from bench.raytrace.change_scenes import BENCH_SEEDS, TUNING_SEEDS, as_captured
+from bench.raytrace.change_scenes import BENCH_SEEDS, TUNING_SEEDS, VISITS, as_captured
 from bench.stats import rate
 from optics.change import compare_keyframes
 
@@ -66,7 +66,7 @@ def load(pairs_dir: Path, seed: int, visit: str) -> np.ndarray:
     if grey is None:
         raise FileNotFoundError(f"{path}: missing; render with "
                                 "python -m bench.raytrace.render_change_pairs")
-    return as_captured(grey, [seed, ("reference", "same", "hole", "object").index(visit)])
+    return as_captured(grey, [seed, VISITS.index(visit)])
 
 
 def _matched(change, truth) -> bool:
@@ -77,7 +77,7 @@ def _matched(change, truth) -> bool:
 def change_figures(pairs_dir: Path, seeds: list[int]) -> dict:
     holes = holes_found = all_holes = all_holes_found = 0
     objects = objects_found = kinds_right = false_changes = comparisons = 0
-    same_aligned = apart = 0
+    same_aligned = apart = with_false = 0
     seconds = []
     missed = []
     for seed, next_seed in zip(seeds, seeds[1:] + seeds[:1]):
@@ -91,11 +91,13 @@ def change_figures(pairs_dir: Path, seeds: list[int]) -> dict:
             comparisons += 1
             same_aligned += result.aligned
             expected = truth[visit]["changes"]
-            found_any = set()
+            found_any, false_here = set(), 0
             for change in result.changes:
                 hits = [k for k, t in enumerate(expected) if _matched(change, t)]
                 found_any.update(hits)
-                false_changes += not hits
+                false_here += not hits
+            false_changes += false_here
+            with_false += false_here > 0
             for k, t in enumerate(expected):
                 found = k in found_any
                 if t["object"] == "hole":
@@ -122,6 +124,7 @@ def change_figures(pairs_dir: Path, seeds: list[int]) -> dict:
         "object_kind_right": rate(kinds_right, objects),
         "false_changes_per_place": round(false_changes / comparisons, 4),
         "false_changes": false_changes,
+        "places_with_false_change": rate(with_false, comparisons),
         "comparisons": comparisons,
         "same_place_aligned": rate(same_aligned, comparisons),
         "different_places_told_apart": rate(apart, n_places),
@@ -142,6 +145,7 @@ def _print_human(report: dict) -> None:
     show("object kind right", report["object_kind_right"])
     print(f"  {'false changes per place':32s} {report['false_changes_per_place']:.3f}"
           f"  ({report['false_changes']} in {report['comparisons']})")
+    show("comparisons with a false change", report["places_with_false_change"])
     show("same place aligned", report["same_place_aligned"])
     show("different places told apart", report["different_places_told_apart"])
     print(f"  {'compare time (median)':32s} {report['compare_s_median'] * 1000:.0f} ms")
