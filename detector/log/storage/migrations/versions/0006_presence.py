@@ -1,16 +1,16 @@
-"""Presence: each record's presence level (strong / weak / none) as an indexed column, so the
+"""Presence: each record's presence level (strong / weak / none) as a column of records, so the
 log list flags weak and none without reading record bodies.
 
-Revision ID: 0005_presence
-Revises: 0004_fixtures
+Revision ID: 0006_presence
+Revises: 0005_coverage
 Create Date: 2026-12-04
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_presence"
-down_revision = "0004_fixtures"
+revision = "0006_presence"
+down_revision = "0005_coverage"
 branch_labels = None
 depends_on = None
 
