@@ -258,12 +258,18 @@ def test_an_inspection_whose_alert_reaches_a_volunteer_live_then_the_log(chromiu
     entry = supervisor.locator("#records li a").first
     entry.wait_for()
     assert "Station restroom" in entry.inner_text()
+    assert "⚑ Presence: none" in entry.inner_text()  # the site's first inspection: flagged
     fits_the_phone(supervisor)
     supervisor.screenshot(path=screens / "log.png", full_page=True)
     entry.click()
     supervisor.locator("#facts dd").first.wait_for()
     facts = supervisor.locator("#facts").inner_text()
     assert "Camera found" in facts and "2026-113" in facts and "Kim Inspector" in facts
+    supervisor.locator("#presence-card").wait_for(state="visible")
+    assert "Presence: none" in supervisor.locator("#presence").inner_text()
+    assert "first inspection" in supervisor.locator("#presence-reasons").inner_text()
+    assert supervisor.locator("#bundle").get_attribute("href").endswith("/bundle.zip")
+    fits_the_phone(supervisor)
     supervisor.screenshot(path=screens / "record.png", full_page=True)
     supervisor.goto("/coverage")
     supervisor.locator("#sites tr").first.wait_for()
