@@ -15,9 +15,8 @@ What a second visit brings that is *not* a change, and how each is ignored:
   nowhere within ``TOLERANCE_PX`` in the other picture (the min/max of that neighbourhood);
 - noise: thresholds scale with the measured spread of the residual;
 - droplets: small (``SMALL_RADIUS_PX``) changes count only when *darker* than anything nearby
-  in the other picture, or when they cover a solid disc of pixels. A hole through a wall is
-  dark (3-8 mm: 1.3-3.6 px at 1.2 m) and a screw head opaque; a water drop shows a highlight
-  and the wall through it.
+  in the other picture. A hole through a wall is dark (3-8 mm: 1.3-3.6 px at 1.2 m); a water
+  drop shows a highlight and the wall through it.
 
 A change's kind says which picture holds the thing: ``new`` (today only), ``removed`` (the
 reference only), ``changed`` (both hold something different there), told by where the
@@ -54,10 +53,6 @@ THRESHOLD_SIGMAS = 5.0
 MIN_EXCESS = 0.18  # ratio units: a change is at least this far from anything nearby
 SMALL_RADIUS_PX = 4.0
 MIN_DARK_EXCESS_SMALL = 0.3  # a small change must be this much darker than its surroundings
-# ... unless it covers a solid disc: an opaque thing (a screw head) changes every pixel it
-# covers, a droplet only the pixel or two of its highlight and rim (chosen on tuning places).
-SMALL_OPAQUE_AREA_PX = 12
-SMALL_OPAQUE_PEAK = 0.26
 MIN_AREA_PX = 2
 GROUP_PX = 7  # candidate pixels this close are one thing (an object's outline)
 CELL_PX = 24
@@ -307,12 +302,11 @@ def _judge_region(region, box, ref_w, today_n, threshold) -> Change | None:
     radius = max(0.5 * max(xs.max() - xs.min() + 1, ys.max() - ys.min() + 1), 1.0)
     dark_today = np.maximum(cv2.erode(r_win, np.ones((5, 5), np.uint8)) - t_win, 0)[remaining]
     dark_ref = np.maximum(cv2.erode(t_win, np.ones((5, 5), np.uint8)) - r_win, 0)[remaining]
-    peak = float(weights.max())
-    opaque = int(remaining.sum()) >= SMALL_OPAQUE_AREA_PX and peak >= SMALL_OPAQUE_PEAK
-    if radius <= SMALL_RADIUS_PX and not opaque and max(dark_today.max(), dark_ref.max()) < \
+    if radius <= SMALL_RADIUS_PX and max(dark_today.max(), dark_ref.max()) < \
             MIN_DARK_EXCESS_SMALL:
-        return None  # small, thin and not dark: a droplet's highlight, a glint, noise
+        return None  # small and not dark: a droplet's highlight, a glint, noise
     kind = _kind(t_win, r_win, remaining)
+    peak = float(weights.max())
     confidence = float(1.0 - 0.5 * np.exp(-(peak / threshold - 1.0)))
     return Change(kind, cx, cy, float(radius), confidence)
 
