@@ -25,13 +25,13 @@ import math
 import time
 from multiprocessing import Pool
 
+from bench.stats import wilson
 from bench.wifi_scenes import BENCHMARK_FIRST_SEED, passive_part, scenario, training_label
 from rf.wifi.analysis import analyze
 from rf.wifi.classify import KindModel
 from rf.wifi.oui import default_registry
 
 DEFAULT_SCENES = 220
-Z95 = 1.959964
 
 
 def add_arguments(parser):
@@ -49,15 +49,6 @@ def run(args) -> int:
             print(f"{key}: {value}")
     return 0
 
-
-def wilson_interval(k: int, n: int) -> tuple[float, float]:
-    """The 95% Wilson score interval of a rate k/n ((0, 1) when n is 0)."""
-    if n == 0:
-        return 0.0, 1.0
-    p = k / n
-    centre = (p + Z95 ** 2 / (2 * n)) / (1 + Z95 ** 2 / n)
-    half = Z95 * math.sqrt(p * (1 - p) / n + Z95 ** 2 / (4 * n * n)) / (1 + Z95 ** 2 / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def scene_rows(seed: int) -> tuple[list[dict], int, float]:
@@ -121,7 +112,7 @@ def figures(n_scenes: int, jobs: int) -> dict:
 
 
 def _rate(report: dict, name: str, hits: list, of: list) -> None:
-    low, high = wilson_interval(len(hits), len(of))
+    low, high = wilson(len(hits), len(of))
     report[name] = round(len(hits) / len(of), 4) if of else None
     report[f"{name}_n"] = len(of)
     report[f"{name}_lower95"] = round(low, 4)

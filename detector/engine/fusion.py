@@ -25,6 +25,9 @@ type                   severity  confirmed  from
 ``visible_led``        info      no         a steady glow whose colour is a visible LED's
 ``new_emitter``        medium    no         new or stronger than the site's baseline
 ``new_emitter``        low       no         ... of a broadcast service
+``place_change``       medium    no         a new or changed thing at a place since the site's
+                                            last signed-off inspection (a hole, a hook, ...)
+``place_change``       low       no         ... a thing that is gone
 =====================  ========  =========  ================================================
 
 A video transmitter that reads strongest (within ``NEAR_MARGIN_DB`` of its strongest, and at least
@@ -51,6 +54,11 @@ one. An info alert does not stand in the way of ``clear``; a lens is never a fix
 
 Each alert carries ``raised_at``: when the step that raised it finished (the later of the two
 steps for ``camera_located``), so a phone shows when it happened, not when it was looked at.
+
+A place change (``optics.change``: the scan's keyframe against the place's keyframe from the
+site's last signed-off inspection) asks the inspector to look at the spot and mark it: its
+evidence is both crops side by side, and a new or changed thing is medium, so ``clear`` waits
+until someone has looked and dismissed it with a reason (a new soap dispenser) or reported it.
 """
 
 import statistics
@@ -68,7 +76,7 @@ def alerts_for(steps: list[dict]) -> list[dict]:
     rf_steps = [s for s in steps if s["kind"] == "rf_sweep"]
     optical = [s for s in steps if s["kind"] == "optical_scan"]
     rf_alerts = _rf_alerts(rf_steps[-1]) if rf_steps else []
-    optical_alerts = [a for s in optical for a in _optical_alerts(s)]
+    optical_alerts = [a for s in optical for a in _optical_alerts(s) + _change_alerts(s)]
     fused, replaced = _fuse(rf_alerts, optical_alerts, optical)
     wifi_steps = [s for s in steps if s["kind"] == "wifi_survey"]
     if wifi_steps:
@@ -158,6 +166,21 @@ def _optical_alerts(step: dict) -> list[dict]:
             alerts.append(_alert(alert_id, "ir_emitter", "high", False, evidence, **where))
         elif finding["kind"] == "visible_led":
             alerts.append(_alert(alert_id, "visible_led", "info", False, evidence, **where))
+    return alerts
+
+
+def _change_alerts(step: dict) -> list[dict]:
+    change = step.get("change") or {}
+    if not change.get("aligned"):
+        return []
+    alerts = []
+    for i, c in enumerate(change.get("changes", [])):
+        severity = "low" if c["kind"] == "removed" else "medium"
+        alert = _alert(f"change:{step['stall']}:{step['zone']}:{i}", "place_change", severity,
+                       False, [c["crop_sha256"]], stall=step["stall"], zone=step["zone"],
+                       confidence=c["confidence"], change=c["kind"],
+                       reference_record=change["reference"]["record_id"])
+        alerts.append({**alert, "message_key": f"inspect.alert.place_change.{c['kind']}"})
     return alerts
 
 

@@ -12,6 +12,7 @@ sensing pipelines (numpy, SciPy, OpenCV).
 import itertools
 from pathlib import Path
 
+from detector.engine import place_history
 from detector.engine.live_view import SweepView, optics_status
 from detector.engine.proximity import follow
 from detector.engine.scanning import run_scan
@@ -97,3 +98,6 @@ class HardwareSteps:
 
     def empty_baseline(self):
         return SiteBaseline.empty()
+
+    def rf_presence(self, baseline, emitters) -> dict:
+        return place_history.rf_presence(baseline, emitters)

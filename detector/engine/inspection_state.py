@@ -20,6 +20,7 @@ from detector.log.storage.models import (
     Site,
 )
 from detector.log.storage.models import Inspection as InspectionRow
+from detector.engine.presence import presence_summary
 
 
 @dataclass
@@ -135,6 +136,7 @@ def record_content(state: InspectionState, *, status: str, signed_by: str | None
         "checklist": state.checklist,
         "alerts": state.alerts,
         "coverage": state.coverage,
+        "presence": presence_summary(state.steps),
         "verdict": state.verdict if status == "signed_off" else None,
         "proposed_verdict": state.verdict if status != "signed_off" else None,
         "escalation": state.escalation,

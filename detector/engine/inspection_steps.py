@@ -9,9 +9,10 @@ step runs it reports how far it is (``on_progress``) and what a phone shows live
 ``detector.engine.live_view``).
 
 This module also turns outcomes into the plain dicts a record keeps (``rf_result``,
-``optical_result``, ``wifi_result``: the Wi-Fi inventory, kinds and lock-in decisions, with the
-capture as pcapng evidence), writing the evidence behind them (gzipped spectrum CSV, SigMF captures, PNG
-crops of each optical finding) to the evidence store; the sweep's captures are moved there from
+``optical_result``, ``change_result``, ``wifi_result``: the Wi-Fi inventory, kinds and lock-in
+decisions, with the capture as pcapng evidence), writing the evidence behind them (gzipped
+spectrum CSV, SigMF captures, PNG crops of each optical finding, the place's keyframe, both crops
+of each change since last time) to the evidence store; the sweep's captures are moved there from
 the scratch directory it wrote them to.
 """
 
@@ -61,6 +62,9 @@ class StepRunner(Protocol):
     def baseline_from_json(self, text: str): ...
 
     def empty_baseline(self): ...
+
+    def rf_presence(self, baseline, emitters) -> dict:
+        """``{"stable_known", "stable_seen"}``: the site's stable emitters seen today."""
 
 
 def plain(value):
@@ -135,6 +139,11 @@ def optical_result(outcome, stall: int, zone: str, evidence: EvidenceStore,
             refs.append(ref)
             data["crop_sha256"] = ref.sha256
         findings.append(data)
+    keyframe = getattr(outcome, "keyframe", None)
+    if keyframe is not None:
+        ref = evidence.put_bytes(keyframe.png(), kind=KEYFRAME_EVIDENCE_KIND,
+                                 media_type="image/png")
+        refs.append(ref)
     result = {
         "kind": "optical_scan",
         "stall": stall,
@@ -145,6 +154,27 @@ def optical_result(outcome, stall: int, zone: str, evidence: EvidenceStore,
         "proximity": proximity,
         "evidence": [r.to_dict() for r in refs],
     }
+    if keyframe is not None:
+        result["keyframe"] = {"sha256": ref.sha256, "width": int(keyframe.image.shape[1]),
+                              "height": int(keyframe.image.shape[0])}
+    return result, refs
+
+
+KEYFRAME_EVIDENCE_KIND = "keyframe"
+
+
+def change_result(comparison, reference: dict, evidence: EvidenceStore
+                  ) -> tuple[dict, list[EvidenceRef]]:
+    """The record's view of what changed at a place since ``reference`` (the keyframe of the
+    site's last signed-off inspection there), with each change's side-by-side crop."""
+    refs, changes = [], []
+    for change in comparison.changes:
+        ref = evidence.put_bytes(_png_bytes(change.crop), kind="change_crop",
+                                 media_type="image/png")
+        refs.append(ref)
+        changes.append({**plain(change.to_dict()), "crop_sha256": ref.sha256})
+    result = {"reference": reference, "aligned": bool(comparison.aligned),
+              "reason": comparison.alignment.reason, "changes": changes}
     return result, refs
 
 

@@ -53,7 +53,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from detector.engine import checklist, fixtures, found_camera
+from detector.engine import checklist, fixtures, found_camera, place_history
 from detector.engine.inspection_state import (
     InspectionState,
     coverage_of,
@@ -63,6 +63,7 @@ from detector.engine.inspection_state import (
 )
 from detector.engine.inspection_steps import (
     PROXIMITY_READINGS,
+    change_result,
     optical_result,
     rf_result,
     tracked_emitters,
@@ -70,7 +71,7 @@ from detector.engine.inspection_steps import (
 )
 from detector.errors import Conflict, DetectorError, NotFound
 from detector.log import records, witness
-from detector.log.evidence import EvidenceStore
+from detector.log.evidence import EvidenceError, EvidenceStore
 from detector.log.signing import DeviceKey
 from detector.log.storage import DB_FILENAME, DiskFull, StoreError, open_store
 from detector.log.storage.files import private_dir
@@ -184,6 +185,7 @@ class InspectionService:
             outcome = runner.sweep(baseline, self._on_progress(inspection_id, "rf_sweep"),
                                    self._on_live("spectrum", inspection_id))
         result, refs = rf_result(outcome, runner.spectrum_csv(outcome.spectrum), self.evidence)
+        result["presence"] = runner.rf_presence(baseline, outcome.emitters)
         candidate = (baseline or runner.empty_baseline()).updated_with(outcome.spectrum,
                                                                         outcome.emitters)
         state = self._commit_step(inspection_id, result, refs, started,
@@ -201,6 +203,7 @@ class InspectionService:
             checklist.check_place(row.stalls, stall, zone)
             rf_steps = [s for s in load_state(session, row).steps if s["kind"] == "rf_sweep"]
             known = fixtures.fixture_refs(session, row.site_id, stall, zone)
+            reference = place_history.reference_keyframe(session, row.site_id, stall, zone)
         runner = self._runner()
         started = self.clock()
         with self._hardware_lock:
@@ -215,6 +218,10 @@ class InspectionService:
         result, refs = optical_result(outcome, stall, zone, self.evidence, proximity)
         if known:
             result["fixtures"] = known
+        if reference is not None and getattr(outcome, "keyframe", None) is not None:
+            result["change"], change_refs = self._compare_place(reference, outcome.keyframe)
+            refs += change_refs
+            result["evidence"] += [r.to_dict() for r in change_refs]
         state = self._commit_step(inspection_id, result, refs, started)
         if wifi is None:
             return state
@@ -484,6 +491,19 @@ class InspectionService:
                                                         "stimulus")}
                                     for t in result["transmitters"]])
         return self._commit_step(inspection_id, result, refs, started)
+
+    def _compare_place(self, reference: dict, keyframe) -> tuple[dict, list]:
+        """What changed at the place since ``reference``; an unreadable reference keyframe
+        is said in the result (the scan itself is kept)."""
+        from optics.change import compare_keyframes  # noqa: PLC0415 - reading the log loads no optics
+        from optics.keyframe import decode_keyframe  # noqa: PLC0415
+
+        try:
+            image = decode_keyframe(self.evidence.read(reference["keyframe_sha256"]))
+        except (EvidenceError, ValueError) as exc:
+            return {"reference": reference, "error": str(exc)}, []
+        return change_result(compare_keyframes(image, keyframe.image), reference,
+                             self.evidence)
 
     def _follow(self, runner, inspection_id, freq_hz, stall, zone) -> dict:
         """A few proximity readings of one emitter here, each published as it comes."""

@@ -10,6 +10,9 @@ order), so every state recurs within three frames for the live view, and the lam
 flicker (which repeats every three frames at 100 Hz and 30 fps) cannot line up with it.
 
 ``save_evidence`` writes the findings' annotated crops (never whole frames) as PNG files.
+Each scan also keeps its place's keyframe (``optics.keyframe``: a small grey picture of the wall
+and fixtures the scan filmed, from its first code block), the reference picture a later
+inspection compares with.
 """
 
 import re
@@ -21,6 +24,7 @@ import cv2
 import numpy as np
 
 from optics.findings import Finding
+from optics.keyframe import FRAMES_MERGED, Keyframe, keyframe_from_images
 from optics.pipeline import GlintPipeline
 
 STATES = {"on_axis": (True, False), "off_axis": (False, True), "dark": (False, False)}
@@ -42,6 +46,7 @@ class ScanOutcome:
     findings: list[Finding]
     n_frames: int
     code: tuple[str, ...]
+    keyframe: Keyframe | None = None
 
     def to_dict(self) -> dict:
         return {"n_frames": self.n_frames, "code": list(self.code),
@@ -60,17 +65,20 @@ def run_scan(camera, illuminator, *, n_frames: int = 48, on_frame=None,
         raise ValueError(f"a scan needs at least 6 frames to tell the rings apart, not {n_frames}")
     code = blink_code(n_frames)
     pipeline = pipeline if pipeline is not None else GlintPipeline()
+    first_images = []
     try:
         for state in code:
             illuminator.set_rings(*STATES[state])
             frame = camera.read_frame()
+            if len(first_images) < FRAMES_MERGED:
+                first_images.append(frame.image)
             live = pipeline.push(frame.index, frame.image, frame.exposure_us, frame.on_axis,
                                  frame.off_axis)
             if on_frame is not None:
                 on_frame(frame, live)
     finally:
         illuminator.set_rings(False, False)
-    return ScanOutcome(pipeline.findings(), n_frames, code)
+    return ScanOutcome(pipeline.findings(), n_frames, code, keyframe_from_images(first_images))
 
 
 def save_evidence(findings, evidence_dir: Path, label: str) -> list[str]:

@@ -17,7 +17,8 @@ from detector.log.csv_cells import ESCAPE, FORMULA_TRIGGERS
 from detector.log.storage.models import Device, Record, RecordBody, Site
 
 LIST_COLUMNS = ("id", "device_id", "seq", "type", "supersedes", "site_id", "inspector",
-                "status", "verdict", "max_severity", "alert_count", "started_at", "signed_at")
+                "status", "verdict", "presence", "max_severity", "alert_count", "started_at",
+                "signed_at")
 #: Who was told of a camera and the report's number, from the record's escalation.
 ESCALATION_COLUMNS = ("notified", "report_ref")
 CSV_COLUMNS = (*LIST_COLUMNS[:6], "site_name", *LIST_COLUMNS[6:], *ESCALATION_COLUMNS,

@@ -109,6 +109,7 @@ def index_columns(body: dict) -> dict:
         "inspector": body.get("inspector"),
         "status": body.get("status"),
         "verdict": body.get("verdict"),
+        "presence": (body.get("presence") or {}).get("level"),
         "max_severity": max(severities, key=SEVERITIES.index) if severities else None,
         "alert_count": len(alerts),
         "started_at": body.get("started_at"),

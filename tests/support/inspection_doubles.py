@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from optics.keyframe import Keyframe
+
 
 @dataclass
 class FakeEmitter:
@@ -71,6 +73,7 @@ class FakeScanOutcome:
     findings: list
     n_frames: int
     code: str
+    keyframe: object = None  # an optics.keyframe.Keyframe, when the restroom has pictures
 
 
 @dataclass
@@ -121,6 +124,7 @@ class FakeRestroom:
     lenses: dict = field(default_factory=dict)  # (stall, zone) -> confidence
     ir_leds: set = field(default_factory=set)  # {(stall, zone)}
     power_by_zone_db: dict = field(default_factory=dict)  # zone -> a transmitter's power there
+    pictures: dict = field(default_factory=dict)  # (stall, zone) -> the place's keyframe
     captures: list = field(default_factory=list)
 
 
@@ -155,7 +159,10 @@ class FakeSteps:
         if (stall, zone) in self.restroom.ir_leds:
             findings.append(FakeFinding("ir_emitter", 3, 100.0, 80.0, 4.0, 0.7,
                                         _crop(stall, zone, 2)))
-        return FakeScanOutcome(findings, 48, "on-off-on-off")
+        picture = self.restroom.pictures.get((stall, zone))
+        keyframe = None if picture is None else Keyframe(picture, picture.shape[1],
+                                                         picture.shape[0])
+        return FakeScanOutcome(findings, 48, "on-off-on-off", keyframe)
 
     def follow(self, freq_hz, n_readings):
         self.calls.append(("follow", freq_hz))
@@ -178,6 +185,11 @@ class FakeSteps:
 
     def empty_baseline(self):
         return FakeBaseline.empty()
+
+    def rf_presence(self, baseline, emitters):
+        known = len(baseline.freqs_hz) if baseline is not None else 0
+        seen = sum(1 for e in emitters if baseline is not None and baseline.knows(e))
+        return {"stable_known": known, "stable_seen": min(seen, known)}
 
 
 def _crop(stall, zone, salt) -> np.ndarray:

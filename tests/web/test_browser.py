@@ -432,6 +432,7 @@ def test_the_supervisor_reviews_prints_and_exports_the_record(chromium, device, 
     assert supervisor.url.endswith("/log")
     entry = supervisor.locator("#records li a").first
     entry.wait_for()
+    assert entry.locator(".flagged").count() == 1  # the site's first inspection: presence none
     look(supervisor, screens, "30-supervisor-log")
     entry.click()
     supervisor.locator("#facts dd").first.wait_for()
@@ -449,6 +450,9 @@ def test_the_supervisor_reviews_prints_and_exports_the_record(chromium, device, 
     assert "1번 칸" in located and "MHz" in located
     assert supervisor.locator("#checklist tr.has-findings").count() >= 1
     look(supervisor, screens, "31-supervisor-record")
+    supervisor.locator("#presence-card").wait_for(state="visible")
+    assert supervisor.locator("#presence-reasons").inner_text().strip()
+    assert supervisor.locator("#bundle").get_attribute("href").endswith("/bundle.zip")
 
     supervisor.emulate_media(media="print")
     assert supervisor.locator("nav.tabs").is_hidden()

@@ -9,6 +9,7 @@ the truth these tests check against) is shared by the module's tests.
 import csv
 import gzip
 import io
+import json
 
 import pytest
 
@@ -245,3 +246,29 @@ def test_the_spectrum_is_thinned_for_the_phone_without_losing_the_peak(device, s
     assert max(thinned["power_db"]) == pytest.approx(max(stored_power_db), abs=0.05)
     peak_hz = thinned["freqs_hz"][thinned["power_db"].index(max(thinned["power_db"]))]
     assert abs(peak_hz - 1.2e9) < 2e6
+
+
+def test_a_supervisor_downloads_the_evidence_bundle_and_each_file_is_logged(device, swept):
+    import zipfile
+
+    inspector, _ = swept
+    supervisor = _user(device, "park")
+    row = supervisor.client.get("/api/log?verdict=found").get_json()["records"][0]
+    assert row["presence"] == "none"  # the site's first inspection: nothing to recognise
+    record = supervisor.client.get(f"/api/log/{row['id']}").get_json()["record"]
+    assert record["presence"]["flagged"] is True
+    accounts = device.extensions["ansim"].accounts
+    shas = [e["sha256"] for e in record["evidence"]]
+    before = {sha: len(accounts.evidence_views(sha)) for sha in shas}
+    assert inspector.client.get(f"/api/log/{row['id']}/bundle.zip").status_code == 403
+    response = supervisor.client.get(f"/api/log/{row['id']}/bundle.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        names = set(archive.namelist())
+        signed = archive.read("record/record.json")
+    assert {"VERIFY.txt", "report.html", "SHA256SUMS", "device/public_key.pem"} <= names
+    assert {f"evidence/{sha}" for sha in shas} <= names
+    assert json.loads(signed)["id"] == row["id"]
+    assert all(len(accounts.evidence_views(sha)) == before[sha] + 1 for sha in shas)
+    page = supervisor.client.get(f"/log/{row['id']}").get_data(as_text=True)
+    assert f"/api/log/{row['id']}/bundle.zip" in page

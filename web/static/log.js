@@ -26,7 +26,8 @@ document.addEventListener("DOMContentLoaded", () => {
       const title = r.type === "correction" ? t("web.js.correction") : (r.site_name || r.site_id);
       const verdict = r.verdict ? t("web.js.verdict." + r.verdict) : t("web.js.state." + r.status);
       list.append(el("li", {}, el("a", { href: "/log/" + encodeURIComponent(r.id) },
-        el("div", { class: "row" }, el("strong", { text: title || r.site_id || "" }), el("span", { class: "pill " + (r.verdict || ""), text: verdict })),
+        el("div", { class: "row" }, el("strong", { text: title || r.site_id || "" }), el("span", { class: "pill " + (r.verdict || ""), text: verdict }),
+          r.presence === "weak" || r.presence === "none" ? el("span", { class: "pill flagged", text: "⚑ " + t("web.js.presence." + r.presence) }) : ""),
         el("div", { class: "hint", text: [r.inspector, formatTime(r.signed_at), r.alert_count ? t("web.js.alert_count", { n: r.alert_count }) : ""].filter(Boolean).join(" · ") }))));
     }
     cursor = data.next;

@@ -15,8 +15,12 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   const where = (r, stall, zone) => (zone ? t("web.js.stall", { n: stall }) + " · " + placeName(zone) : "");
 
+  function evidenceUrl(sha256) {
+    return "/api/evidence/" + sha256 + "?inspection=" + encodeURIComponent(id);
+  }
+
   function evidenceItem(ref) {
-    const url = "/api/evidence/" + ref.sha256 + "?inspection=" + encodeURIComponent(id);
+    const url = evidenceUrl(ref.sha256);
     const label = t("web.js.evidence." + ref.kind.split(".")[0]) + " · " + Math.round(ref.size_bytes / 1024) + " KB";
     const item = el("li", {}, el("span", { text: label }));
     if (ref.media_type === "image/png") {
@@ -29,6 +33,43 @@ document.addEventListener("DOMContentLoaded", () => {
     }
     return item;
   }
+
+  /* Presence: how strongly the measurements say the device was at this restroom. */
+  function showPresence(presence) {
+    if (!presence) return;
+    $("presence-card").hidden = false;
+    $("presence").textContent = (presence.flagged ? "⚑ " : "") + t("web.js.presence." + presence.level);
+    $("presence").classList.add(presence.flagged ? "flagged" : "ok");
+    $("presence-reasons").replaceChildren(...presence.reasons.map((r) => el("li", {
+      text: t("web.js." + r.key, { known: r.known, recognised: r.recognised }) })));
+  }
+
+  /* Each scanned place: what the handheld saw (its keyframe, shown on request, since opening
+     it is logged) and what changed since the last signed-off inspection, both crops side by side. */
+  function showPlaces(r) {
+    const scans = (r.steps || []).filter((s) => s.kind === "optical_scan" && s.keyframe);
+    if (!scans.length) return;
+    $("places-card").hidden = false;
+    $("places").replaceChildren(...scans.map((s) => {
+      const caption = t("web.js.place.saw", { stall: s.stall, zone: t("web.js.zone." + s.zone), when: formatTime(s.started_at) });
+      const box = el("div", { class: "place" }, el("h3", { text: caption }));
+      const show = el("button", { type: "button", class: "link", text: t("web.js.show_image") });
+      show.addEventListener("click", () => show.replaceWith(el("div", { class: "evidence" }, el("img", { src: evidenceUrl(s.keyframe.sha256), alt: caption }))));
+      box.append(show);
+      const change = s.change;
+      if (change && "aligned" in change) {
+        if (!change.aligned) box.append(el("p", { class: "error", text: t("web.js.place.not_aligned") }));
+        else if (!change.changes.length) box.append(el("p", { class: "hint", text: t("web.js.place.no_change") }));
+        for (const c of change.changes || []) {
+          const label = t("web.js.place.change." + c.kind) + " (" + Math.round(c.x) + ", " + Math.round(c.y) + ")";
+          box.append(el("p", { class: "alert medium", text: label }),
+            el("div", { class: "evidence" }, el("img", { src: evidenceUrl(c.crop_sha256), alt: label })));
+        }
+      }
+      return box;
+    }));
+  }
+
 
   function alertItem(r, a) {
     const facts = [where(r, a.stall, a.zone), a.freq_hz ? (a.freq_hz / 1e6).toFixed(1) + " MHz" : "",
@@ -94,6 +135,9 @@ document.addEventListener("DOMContentLoaded", () => {
     $("emitters").replaceChildren(...(sweep ? sweep.emitters : []).map((e) => el("li", {
       text: (e.freq_hz / 1e6).toFixed(1) + " MHz · " + e.power_db.toFixed(1) + " dB · " + t("web.js.emitter_kind." + e.kind) + (e.video_standard ? " (" + e.video_standard + ")" : "") })));
     $("evidence").replaceChildren(...(r.evidence || []).map(evidenceItem));
+    showPresence(r.presence);
+    showPlaces(r);
+    $("bundle").parentElement.hidden = r.type !== "inspection";
   }
 
   api("GET", "/api/log/" + encodeURIComponent(id)).then(showRecord).catch(() => { $("not-found").hidden = false; });

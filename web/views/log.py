@@ -15,6 +15,7 @@ from flask import Blueprint, Response, g, jsonify, render_template, request
 from detector.engine.checklist import VERDICTS
 from detector.engine.sites import list_sites
 from detector.log import records
+from detector.log.evidence import EvidenceError
 from detector.log.logquery import LogFilter, export_csv, export_json, list_records
 from detector.log.storage.models import Record
 from detector.timestamps import format_utc, parse_bound
@@ -105,6 +106,35 @@ def record(record_id):
                    corrected_by=[c["id"] for c in corrections if c["supersedes"] == record_id],
                    corrected_by_numbers=[record_number(c["seq"]) for c in corrections
                                          if c["supersedes"] == record_id])
+
+
+@bp.route("/api/log/<record_id>/bundle.zip")
+@requires(*REVIEW_ROLES)
+def bundle(record_id):
+    """The record's evidence bundle (``detector.bundle``). It holds the record's evidence
+    files, so each is written to the evidence-view log first, as if opened one by one."""
+    from detector.log.bundle import bundle_bytes  # noqa: PLC0415
+    from detector.hub.sync import load_state  # noqa: PLC0415
+
+    svc = services()
+    store = svc.inspections.store
+    try:
+        with store.read() as session:
+            found = records.get(session, record_id)
+    except records.RecordNotFound:
+        return jsonify(error="not_found"), 404
+    for ref in found.body.get("evidence", []):
+        svc.accounts.log_evidence_view(g.user, ref["sha256"], record_id, request.remote_addr)
+    data_dir = svc.inspections.evidence.root.parent
+    acked = [h["acked_seq"] for h in load_state(data_dir).values()
+             if isinstance(h, dict) and isinstance(h.get("acked_seq"), int)]
+    try:
+        data = bundle_bytes(store, svc.inspections.evidence, record_id, acked)
+    except EvidenceError:
+        return jsonify(error="evidence_unavailable"), 410
+    return Response(data, mimetype="application/zip", headers={
+        "Cache-Control": "no-store, private",
+        "Content-Disposition": f'attachment; filename="ansim-bundle-{record_id}.zip"'})
 
 
 @bp.route("/api/log/<record_id>/corrections", methods=["POST"])

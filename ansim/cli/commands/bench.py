@@ -10,7 +10,7 @@ import argparse
 
 from detector.i18n import t
 
-AREAS = ("rf", "wifi", "optics", "log", "web", "hub")
+AREAS = ("rf", "wifi", "optics", "change", "log", "web", "hub")
 
 
 def register(subparsers, common):
@@ -40,6 +40,8 @@ def _benchmark(area: str):
         from bench import wifi as module
     elif area == "optics":
         from bench import optics as module
+    elif area == "change":
+        from bench import change as module
     elif area == "log":
         from bench import log as module
     elif area == "web":

@@ -2,8 +2,9 @@
 log, and upload it to the city hub (``sync``, in ``_sync.py``).
 
 ``list`` pages newest first (``--before`` takes the cursor the previous page printed);
-``export`` streams CSV or JSON to stdout or ``--output``; ``verify`` re-checks every hash, link,
-signature and evidence file and exits 1 naming the first broken record; ``correct`` adds a
+``export`` streams CSV or JSON to stdout or ``--output``; ``bundle`` writes one record's
+evidence bundle (``detector.log.bundle``: a ZIP checkable with sha256sum and openssl alone);
+``verify`` re-checks every hash, link, signature and evidence file and exits 1 naming the first broken record; ``correct`` adds a
 correction record (the original never changes).
 """
 
@@ -11,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ansim.cli.commands import _sync
+from ansim.cli.commands import _proof, _sync
 from ansim.cli.commands._logbook import (
     USER_ERRORS,
     alert_text,
@@ -58,6 +59,11 @@ def register(subparsers, common):
                          help=t("log.help.corrector"))
     correct.set_defaults(func=_guarded(run_correct))
 
+    bundle = actions.add_parser("bundle", parents=[common], help=t("bundle.help"))
+    bundle.add_argument("id", metavar="RECORD_ID")
+    bundle.add_argument("--output", metavar="FILE", help=t("bundle.help.output"))
+    bundle.set_defaults(func=_guarded(run_bundle))
+
     _sync.register(actions, common, _guarded)
 
 
@@ -99,7 +105,7 @@ def run_list(args, ctx) -> int:
         rows, cursor = list_records(service.store, _filter(args), limit=args.limit,
                                     before=args.before)
     lines = [f"{t('log.show.number', seq=r['seq']):<10} {local_text(r['signed_at'])}  "
-             f"{r['site_id'] or '-':<16}  {_row_outcome(r)}  {r['id']}"
+             f"{r['site_id'] or '-':<16}  {_row_outcome(r)}{_proof.presence_flag(r)}  {r['id']}"
              for r in rows] or [t("log.empty")]
     if cursor:
         lines.append(t("log.more", cursor=cursor))
@@ -127,7 +133,7 @@ def run_show(args, ctx) -> int:
         record = records.get(session, record_id)
         corrections = records.corrections_of(session, record_id)
     data = {**record.to_dict(), "corrections": [c.to_dict() for c in corrections]}
-    emit(args, data, _show_lines(record, corrections))
+    emit(args, data, _show_lines(record, corrections, service.evidence))
     return 0
 
 
@@ -165,7 +171,7 @@ def _procedure_lines(escalation: dict | None) -> list[str]:
           step=t(f"web.found.step.{d['step']}")) for d in steps]]
 
 
-def _show_lines(record, corrections) -> list[str]:
+def _show_lines(record, corrections, evidence) -> list[str]:
     body = record.body
     if body["type"] == "correction":
         lines = [t("log.show.correction", id=record.id, target=body["supersedes"]),
@@ -178,7 +184,8 @@ def _show_lines(record, corrections) -> list[str]:
                    signed_by=body.get("signed_by") or "-"),
                  t("log.show.coverage", steps=len(body["steps"]),
                    marks=len(body["checklist"]), evidence=len(body["evidence"])),
-                 *[line for a in body["alerts"] for line in _alert_lines(a)]]
+                 *[line for a in body["alerts"] for line in _alert_lines(a)],
+                 *_proof.presence_lines(body), *_proof.place_lines(body, evidence)]
         if body["status"] == "interrupted":
             lines.append(t("log.status.interrupted"))
     lines.append(t("log.show.verdict", verdict=verdict_text(body.get("verdict"))))
@@ -191,6 +198,21 @@ def _show_lines(record, corrections) -> list[str]:
     lines += [t("log.show.corrected_by", id=c.id, verdict=verdict_text(c.body.get("verdict")),
                 reason=c.body["reason"]) for c in corrections]
     return lines
+
+
+def run_bundle(args, ctx) -> int:
+    from detector.log.bundle import write_bundle  # noqa: PLC0415
+    from detector.hub.sync import load_state  # noqa: PLC0415
+
+    path = Path(args.output or f"bundle-{args.id}.zip")
+    acked = [int(h["acked_seq"]) for h in load_state(ctx.data_dir).values()
+             if isinstance(h, dict) and isinstance(h.get("acked_seq"), int)]
+    with open_log(ctx) as service:
+        with open(path, "wb") as out:
+            names = write_bundle(service.store, service.evidence, args.id, out, acked)
+    emit(args, {"path": str(path), "files": names},
+         [t("bundle.written", path=path, count=len(names))])
+    return 0
 
 
 def run_export(args, ctx) -> int:

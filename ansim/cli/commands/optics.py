@@ -4,6 +4,11 @@ With ``--json`` each capture gives one line:
 ``{"path": ..., "findings": [{"kind", "frame", "x", "y", "radius_px", "confidence"}]}``
 (``"error"`` instead of findings for a capture that cannot be read). Each finding's annotated
 crop is written under ``--evidence`` (default: the data directory's ``evidence/optics``).
+
+`ansim optics compare REFERENCE_CAPTURE_DIR TODAY_CAPTURE_DIR`: what changed at a place
+between two captures of it (``optics.change``), each reduced to its keyframe. With ``--json``:
+``{"reference", "today", "aligned": bool, "changes": [{"kind", "x", "y", "radius_px",
+"confidence"}]}``, positions in today's frame 0.
 """
 
 import json
@@ -22,6 +27,45 @@ def register(subparsers, common):
     analyze.add_argument("captures", nargs="+", metavar="CAPTURE_DIR")
     analyze.add_argument("--evidence", metavar="DIR", help=t("optics.help.evidence"))
     analyze.set_defaults(func=run_analyze)
+    compare = actions.add_parser("compare", parents=[common], help=t("change.help.compare"))
+    compare.add_argument("reference", metavar="REFERENCE_CAPTURE_DIR")
+    compare.add_argument("today", metavar="TODAY_CAPTURE_DIR")
+    compare.set_defaults(func=run_compare)
+
+
+def run_compare(args) -> int:
+    from hardware.camera.capture_dir import load_frames  # noqa: PLC0415 (import cost)
+    from optics.change import compare_keyframes  # noqa: PLC0415 (import cost)
+    from optics.keyframe import keyframe_from_images  # noqa: PLC0415 (import cost)
+
+    try:
+        keyframes = [keyframe_from_images(f.image for f in load_frames(path))
+                     for path in (args.reference, args.today)]
+    except RecordingError as exc:
+        print(describe_error(exc), file=sys.stderr)
+        return 1
+    comparison = compare_keyframes(keyframes[0].image, keyframes[1].image)
+    today = keyframes[1]
+    scale = today.frame_width / keyframes[1].image.shape[1]
+    changes = []
+    for change in comparison.changes:
+        x, y = today.to_frame0(change.x, change.y)
+        changes.append({"kind": change.kind, "x": round(x, 2), "y": round(y, 2),
+                        "radius_px": round(change.radius_px * scale, 2),
+                        "confidence": round(change.confidence, 3)})
+    if args.json:
+        print(json.dumps({"reference": args.reference, "today": args.today,
+                          "aligned": comparison.aligned, "changes": changes},
+                         ensure_ascii=False))
+        return 0
+    if not comparison.aligned:
+        print(t("change.not_same_place", reason=t(f"change.reason.{comparison.alignment.reason}")))
+        return 0
+    print(t("change.compared", count=len(changes)))
+    for change in changes:
+        print(t(f"change.kind.{change['kind']}", x=round(change["x"]), y=round(change["y"]),
+                confidence=round(100 * change["confidence"])))
+    return 0
 
 
 def run_analyze(args) -> int:

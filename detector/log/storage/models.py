@@ -191,6 +191,7 @@ class Record(Base):
     inspector: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str | None] = mapped_column(String(16))
     verdict: Mapped[str | None] = mapped_column(String(16))
+    presence: Mapped[str | None] = mapped_column(String(8))  # strong | weak | none
     max_severity: Mapped[str | None] = mapped_column(String(16))
     alert_count: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[str | None] = mapped_column(String(TIMESTAMP_LENGTH))

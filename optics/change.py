@@ -1,0 +1,382 @@
+"""Change since last time: one place's keyframe today against its keyframe from the last
+signed-off inspection.
+
+What a second visit brings that is *not* a change, and how each is ignored:
+- the handheld stands a few cm and degrees elsewhere: the wall is a plane, so one homography
+  (ORB features matched with a ratio test, MAGSAC/RANSAC, refined by enhanced-correlation
+  alignment) takes the reference onto today's picture. Things standing off the wall (a paper
+  holder 8 cm out) still move against it by parallax, up to ~10 px at 0.4 m for a 3 cm step:
+  each candidate region is re-matched locally (``LOCAL_SHIFT_PX``), and a region that a small
+  shift of the reference explains is no change;
+- lamp level, exposure and the lamp's broad highlight on glossy tiles: both pictures are
+  divided by their own local mean (``LIGHT_SIGMA_PX``), which keeps the ratio of each point to
+  its surroundings, the same under any gain;
+- a pixel or two of residual misalignment: a point is changed only if its value is found
+  nowhere within ``TOLERANCE_PX`` in the other picture (the min/max of that neighbourhood);
+- noise: thresholds scale with the measured spread of the residual;
+- droplets: small (``SMALL_RADIUS_PX``) changes count only when *darker* than anything nearby
+  in the other picture. A hole through a wall is dark (3-8 mm: 1.3-3.6 px at 1.2 m); a water
+  drop shows a highlight and the wall through it.
+
+A change's kind says which picture holds the thing: ``new`` (today only), ``removed`` (the
+reference only), ``changed`` (both hold something different there), told by where the
+structure (gradient energy) is. Two pictures that share too few consistent features, or that
+differ over too much of what they share, do not show the same place: ``aligned`` is False and
+no changes are reported.
+
+Pure: uint8 grey arrays in, dataclasses out.
+"""
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+KEYFRAME_WIDTH_PX, KEYFRAME_HEIGHT_PX = 640, 360
+
+ORB_FEATURES = 3000
+RATIO_TEST = 0.8  # Lowe's ratio: a match must be clearly better than the second best
+RANSAC_REPROJECTION_PX = 3.0
+MIN_INLIERS = 20
+MIN_INLIER_FRACTION = 0.15  # of ratio-test matches
+SCALE_RANGE = (0.7, 1.45)  # a second visit a few cm nearer or further, not another zoom
+MAX_PERSPECTIVE = 1.5e-3  # homography's projective terms (per px): a few degrees of turn
+MIN_OVERLAP = 0.5  # fraction of today's picture the reference covers
+MAX_CHANGED_FRACTION = 0.2  # more of the shared view changed than this: not the same place
+
+LIGHT_SIGMA_PX = 20.0
+DENOISE_SIGMA_PX = 0.7
+TOLERANCE_PX = 2
+LOCAL_SHIFT_PX = 16
+NOISE_FLOOR = 0.02  # ratio units: the spread assumed even for noiseless renders
+THRESHOLD_SIGMAS = 5.0
+MIN_EXCESS = 0.18  # ratio units: a change is at least this far from anything nearby
+SMALL_RADIUS_PX = 4.0
+MIN_DARK_EXCESS_SMALL = 0.3  # a small change must be this much darker than its surroundings
+MIN_AREA_PX = 2
+GROUP_PX = 7  # candidate pixels this close are one thing (an object's outline)
+CELL_PX = 24
+KIND_RATIO = 1.6  # structure in one picture this many times the other's decides its kind
+EDGE_MARGIN_PX = 6  # ignore the border of the overlap (interpolation, vignetting)
+CROP_HALF_PX = 32
+
+
+class ChangeError(ValueError):
+    """The keyframes cannot be compared (wrong type or size); the message says which."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """A thing at a place that differs from the last signed-off inspection.
+
+    ``x``, ``y``, ``radius_px`` are today's keyframe pixels; ``confidence`` grows with how far
+    the change stands above the threshold (0.5 at the threshold). The crops are today's and
+    the reference's view of the spot (the reference warped into today's frame), side by side
+    in ``crop``.
+    """
+
+    kind: str
+    x: float
+    y: float
+    radius_px: float
+    confidence: float
+    crop: np.ndarray = field(repr=False, compare=False, default=None)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "x": round(self.x, 2), "y": round(self.y, 2),
+                "radius_px": round(self.radius_px, 2), "confidence": round(self.confidence, 3)}
+
+
+@dataclass(frozen=True)
+class Alignment:
+    aligned: bool
+    reason: str  # "ok" or why the two do not show the same place
+    reference_to_today: np.ndarray | None = field(repr=False, default=None)
+    n_matches: int = 0
+    n_inliers: int = 0
+    overlap: float = 0.0
+
+
+@dataclass(frozen=True)
+class Comparison:
+    alignment: Alignment
+    changes: tuple = ()
+    changed_fraction: float = 0.0
+
+    @property
+    def aligned(self) -> bool:
+        return self.alignment.aligned
+
+    def to_dict(self) -> dict:
+        return {"aligned": self.aligned, "reason": self.alignment.reason,
+                "changes": [c.to_dict() for c in self.changes]}
+
+
+def _check(image, name) -> np.ndarray:
+    if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim != 2:
+        raise ChangeError(f"{name}: expected a 2-D uint8 grey keyframe")
+    if min(image.shape) < 64:
+        raise ChangeError(f"{name}: {image.shape[1]}x{image.shape[0]} is too small to compare")
+    return image
+
+
+def compare_keyframes(reference: np.ndarray, today: np.ndarray) -> Comparison:
+    """What changed at a place between ``reference`` and ``today`` (uint8 grey keyframes)."""
+    reference, today = _check(reference, "reference"), _check(today, "today")
+    alignment = align_keyframes(reference, today)
+    if not alignment.aligned:
+        return Comparison(alignment)
+    h, w = today.shape
+    warp = alignment.reference_to_today
+    ref_raw = cv2.warpPerspective(reference.astype(np.float32), warp, (w, h),
+                                  flags=cv2.INTER_LINEAR)
+    covered = cv2.warpPerspective(np.ones(reference.shape, np.uint8), warp, (w, h),
+                                  flags=cv2.INTER_NEAREST)
+    valid = cv2.erode(covered, np.ones((2 * EDGE_MARGIN_PX + 1,) * 2, np.uint8)) > 0
+    valid[:EDGE_MARGIN_PX, :] = valid[-EDGE_MARGIN_PX:, :] = False
+    valid[:, :EDGE_MARGIN_PX] = valid[:, -EDGE_MARGIN_PX:] = False
+    ref_w = normalise_light(ref_raw, covered)
+    today_n = normalise_light(today.astype(np.float32), covered)
+    excess_today, excess_ref = excess_maps(ref_w, today_n)
+    spread = _robust_spread(today_n[valid] - ref_w[valid])
+    threshold = max(MIN_EXCESS, THRESHOLD_SIGMAS * spread)
+    candidate = ((np.maximum(excess_today, excess_ref) > threshold) & valid).astype(np.uint8)
+    changed_fraction = float(candidate.sum()) / max(int(valid.sum()), 1)
+    if changed_fraction > MAX_CHANGED_FRACTION:
+        return Comparison(Alignment(False, "too_different", warp, alignment.n_matches,
+                                    alignment.n_inliers, alignment.overlap), (),
+                          changed_fraction)
+    ref_gray_w = np.clip(ref_raw, 0, 255).astype(np.uint8)
+    changes = _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today)
+    return Comparison(alignment, tuple(changes), changed_fraction)
+
+
+def align_keyframes(reference: np.ndarray, today: np.ndarray) -> Alignment:
+    """The homography taking reference pixels to today's, or why there is none."""
+    orb = cv2.ORB_create(ORB_FEATURES, fastThreshold=8)
+    clahe = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8))
+    kp_r, des_r = orb.detectAndCompute(clahe.apply(reference), None)
+    kp_t, des_t = orb.detectAndCompute(clahe.apply(today), None)
+    if des_r is None or des_t is None or len(kp_r) < 4 or len(kp_t) < 4:
+        return Alignment(False, "no_features")
+    pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(des_r, des_t, k=2)
+    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO_TEST * p[1].distance]
+    if len(good) < MIN_INLIERS:
+        return Alignment(False, "too_few_matches", n_matches=len(good))
+    src = np.float32([kp_r[m.queryIdx].pt for m in good])
+    dst = np.float32([kp_t[m.trainIdx].pt for m in good])
+    homography, inliers = cv2.findHomography(src, dst, cv2.USAC_MAGSAC,
+                                             RANSAC_REPROJECTION_PX, maxIters=5000,
+                                             confidence=0.999)
+    n_inliers = int(inliers.sum()) if inliers is not None else 0
+    if homography is None or n_inliers < max(MIN_INLIERS, MIN_INLIER_FRACTION * len(good)):
+        return Alignment(False, "inconsistent_matches", n_matches=len(good),
+                         n_inliers=n_inliers)
+    homography = _refine(reference, today, homography)
+    overlap = _overlap(homography, reference.shape, today.shape)
+    reason = _implausible(homography, overlap)
+    return Alignment(reason is None, reason or "ok", homography, len(good), n_inliers, overlap)
+
+
+def _refine(reference, today, homography) -> np.ndarray:
+    """Enhanced-correlation alignment of the band-passed pictures, from the feature
+    homography: sub-pixel, which the per-pixel comparison needs; kept only if it converges
+    near where it started."""
+    def band(image):
+        f = image.astype(np.float32)
+        return cv2.GaussianBlur(f, (0, 0), 1.0) - cv2.GaussianBlur(f, (0, 0), 6.0)
+    # ECC's warp maps template (today) coordinates to input (reference) coordinates.
+    warp = np.linalg.inv(homography).astype(np.float32)
+    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 50, 1e-5)
+    try:
+        _, warp = cv2.findTransformECC(band(today), band(reference), warp,
+                                       cv2.MOTION_HOMOGRAPHY, criteria, None, 5)
+    except cv2.error:
+        return homography
+    refined = np.linalg.inv(warp.astype(float))
+    refined /= refined[2, 2]
+    h, w = today.shape
+    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]]).reshape(-1, 1, 2)
+    moved = cv2.perspectiveTransform(corners, np.linalg.inv(refined) @ homography)
+    if np.max(np.abs(moved - corners)) > 4.0:
+        return homography
+    return refined
+
+
+def _overlap(homography, ref_shape, today_shape) -> float:
+    rh, rw = ref_shape
+    th, tw = today_shape
+    corners = np.float32([[0, 0], [rw, 0], [rw, rh], [0, rh]]).reshape(-1, 1, 2)
+    polygon = cv2.perspectiveTransform(corners, homography).reshape(-1, 2)
+    frame = np.float32([[0, 0], [tw, 0], [tw, th], [0, th]])
+    area, _ = cv2.intersectConvexConvex(polygon.astype(np.float32), frame)
+    return float(area) / (tw * th)
+
+
+def _implausible(homography, overlap) -> str | None:
+    scale = abs(np.linalg.det(homography[:2, :2])) ** 0.5
+    if not SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]:
+        return "different_scale"
+    if np.max(np.abs(homography[2, :2])) > MAX_PERSPECTIVE:
+        return "different_viewpoint"
+    if overlap < MIN_OVERLAP:
+        return "little_overlap"
+    return None
+
+
+def normalise_light(image: np.ndarray, covered: np.ndarray) -> np.ndarray:
+    """Each pixel over its surroundings' mean (within ``covered``, the view both pictures
+    share, so both are normalised over the same support): the same picture under any lamp
+    level or exposure."""
+    f = image.astype(np.float32) + 1.0
+    weight = covered.astype(np.float32)
+    mean = (cv2.GaussianBlur(f * weight, (0, 0), LIGHT_SIGMA_PX)
+            / np.maximum(cv2.GaussianBlur(weight, (0, 0), LIGHT_SIGMA_PX), 1e-3))
+    ratio = np.where(covered > 0, f / np.maximum(mean, 1.0), 1.0).astype(np.float32)
+    # A touch of smoothing: sensor noise, not a 3 mm hole (1.3 px at 1.2 m), is what it removes.
+    return cv2.GaussianBlur(ratio, (0, 0), DENOISE_SIGMA_PX)
+
+
+def excess_maps(ref_w: np.ndarray, today_n: np.ndarray, tolerance_px: int = TOLERANCE_PX):
+    """(today's excess, the reference's excess): how far each pixel's value lies outside the
+    range the other picture holds within ``tolerance_px`` of it (0 where it is in range)."""
+    kernel = np.ones((2 * tolerance_px + 1,) * 2, np.uint8)
+    ref_lo, ref_hi = cv2.erode(ref_w, kernel), cv2.dilate(ref_w, kernel)
+    today_lo, today_hi = cv2.erode(today_n, kernel), cv2.dilate(today_n, kernel)
+    excess_today = np.maximum(np.maximum(ref_lo - today_n, today_n - ref_hi), 0)
+    excess_ref = np.maximum(np.maximum(today_lo - ref_w, ref_w - today_hi), 0)
+    return excess_today, excess_ref
+
+
+def _robust_spread(values: np.ndarray) -> float:
+    if values.size == 0:
+        return NOISE_FLOOR
+    mad = float(np.median(np.abs(values - np.median(values))))
+    return max(1.4826 * mad, NOISE_FLOOR)
+
+
+def _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today) -> list[Change]:
+    """Candidate pixels grouped into regions; each kept region becomes a change."""
+    grouped = cv2.dilate(candidate, np.ones((2 * GROUP_PX + 1,) * 2, np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
+    changes = []
+    for k in range(1, n):
+        x0, y0, bw, bh, _ = stats[k]
+        region = (labels == k) & (candidate > 0)
+        if int(region.sum()) < MIN_AREA_PX:
+            continue
+        change = _judge_region(region, (x0, y0, bw, bh), ref_w, today_n, threshold)
+        if change is not None:
+            crop = side_by_side(today, ref_gray_w, change.x, change.y, change.radius_px)
+            changes.append(Change(change.kind, change.x, change.y, change.radius_px,
+                                  change.confidence, crop))
+    return sorted(changes, key=lambda c: -c.confidence)
+
+
+def _judge_region(region, box, ref_w, today_n, threshold) -> Change | None:
+    """Re-match the region locally (parallax), then keep it if what remains is a change."""
+    h, w = today_n.shape
+    x0, y0, bw, bh = box
+    pad = LOCAL_SHIFT_PX + 2 * TOLERANCE_PX + 2
+    ya, yb = max(y0 - pad, 0), min(y0 + bh + pad, h)
+    xa, xb = max(x0 - pad, 0), min(x0 + bw + pad, w)
+    t_win, r_win = today_n[ya:yb, xa:xb], ref_w[ya:yb, xa:xb]
+    mask = region[ya:yb, xa:xb]
+    surround = cv2.dilate(mask.astype(np.uint8), np.ones((2 * GROUP_PX + 1,) * 2,
+                                                         np.uint8)) == 0
+    # What today holds that no nearby shift of the reference explains, and what the
+    # reference held that no nearby shift of today explains (a removed thing cannot be
+    # explained by moving today's bare wall; it could by moving the thing out of the way).
+    r_fit, t_fit = _fit_light(r_win, t_win, surround), _fit_light(t_win, r_win, surround)
+    r_moved = _fit_light(_locally_shifted(r_win, t_win), t_win, surround)
+    t_moved = _fit_light(_locally_shifted(t_win, r_win), r_win, surround)
+    ex_t = np.minimum(excess_maps(r_fit, t_win)[0], excess_maps(r_moved, t_win)[0])
+    ex_r = np.minimum(excess_maps(r_win, t_fit)[1], excess_maps(r_win, t_moved)[1])
+    remaining = mask & (np.maximum(ex_t, ex_r) > threshold)
+    if int(remaining.sum()) < MIN_AREA_PX:
+        return None
+    ys, xs = np.nonzero(remaining)
+    weights = np.maximum(ex_t, ex_r)[remaining]
+    cx = 0.5 * (xs.min() + xs.max()) + xa  # the middle of what changed, not of its edges
+    cy = 0.5 * (ys.min() + ys.max()) + ya
+    radius = max(0.5 * max(xs.max() - xs.min() + 1, ys.max() - ys.min() + 1), 1.0)
+    dark_today = np.maximum(cv2.erode(r_win, np.ones((5, 5), np.uint8)) - t_win, 0)[remaining]
+    dark_ref = np.maximum(cv2.erode(t_win, np.ones((5, 5), np.uint8)) - r_win, 0)[remaining]
+    if radius <= SMALL_RADIUS_PX and max(dark_today.max(), dark_ref.max()) < \
+            MIN_DARK_EXCESS_SMALL:
+        return None  # small and not dark: a droplet's highlight, a glint, noise
+    kind = _kind(t_win, r_win, remaining)
+    peak = float(weights.max())
+    confidence = float(1.0 - 0.5 * np.exp(-(peak / threshold - 1.0)))
+    return Change(kind, cx, cy, float(radius), confidence)
+
+
+def _fit_light(r_win, t_win, surround) -> np.ndarray:
+    """The reference window under today's light: gain and offset fitted on the surroundings
+    of the region (a highlight that moved with the handheld brightens tiles more than grout,
+    which one gain over the whole picture cannot follow)."""
+    if surround.sum() < 16:
+        return r_win
+    r, t = r_win[surround], t_win[surround]
+    var = float(r.var())
+    if var < 1e-6:
+        return r_win + float(t.mean() - r.mean())
+    gain = float(np.clip(((r - r.mean()) * (t - t.mean())).mean() / var, 0.5, 2.0))
+    return (gain * (r_win - r.mean()) + t.mean()).astype(np.float32)
+
+
+def _locally_shifted(r_win, t_win) -> np.ndarray:
+    """The reference window re-matched cell by cell: each ``CELL_PX`` cell of today's window
+    takes the reference pixels at the shift (within ``LOCAL_SHIFT_PX``) that match it best,
+    if clearly better than none. Parallax moves a fixture's face and the wall behind it by
+    different amounts, so one shift per region is not enough; a new hole cannot be explained
+    this way, since moving something dark onto it leaves a mismatch where that thing was."""
+    s = LOCAL_SHIFT_PX
+    padded = cv2.copyMakeBorder(r_win, s, s, s, s, cv2.BORDER_REPLICATE)
+    out = r_win.copy()
+    h, w = t_win.shape
+    for y in range(0, h, CELL_PX):
+        for x in range(0, w, CELL_PX):
+            cell = t_win[y:y + CELL_PX, x:x + CELL_PX]
+            search = padded[y:y + cell.shape[0] + 2 * s, x:x + cell.shape[1] + 2 * s]
+            scores = cv2.matchTemplate(search, cell, cv2.TM_SQDIFF)
+            dy, dx = np.unravel_index(int(np.argmin(scores)), scores.shape)
+            if scores[dy, dx] < 0.7 * scores[s, s]:
+                out[y:y + CELL_PX, x:x + CELL_PX] = search[dy:dy + cell.shape[0],
+                                                          dx:dx + cell.shape[1]]
+    return out
+
+
+def _kind(t_win, r_win, remaining) -> str:
+    """new / removed / changed, by where the region's structure (gradient energy) is."""
+    def energy(image):
+        gx = cv2.Sobel(image, cv2.CV_32F, 1, 0)
+        gy = cv2.Sobel(image, cv2.CV_32F, 0, 1)
+        return float(np.sqrt(gx * gx + gy * gy)[around].sum())
+    around = cv2.dilate(remaining.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    e_today, e_ref = energy(t_win), energy(r_win)
+    if e_today > KIND_RATIO * e_ref:
+        return "new"
+    if e_ref > KIND_RATIO * e_today:
+        return "removed"
+    return "changed"
+
+
+def side_by_side(today: np.ndarray, reference_w: np.ndarray, x: float, y: float,
+                 radius_px: float) -> np.ndarray:
+    """Today's crop (left) and the reference's (right) around (x, y), the spot circled in
+    both: the evidence an inspector looks at before marking the change."""
+    half = max(CROP_HALF_PX, int(radius_px * 1.5))
+    pieces = []
+    for image in (today, reference_w):
+        padded = cv2.copyMakeBorder(image, half, half, half, half, cv2.BORDER_CONSTANT, 0)
+        xi, yi = round(x) + half, round(y) + half
+        patch = cv2.cvtColor(padded[yi - half:yi + half + 1, xi - half:xi + half + 1],
+                             cv2.COLOR_GRAY2BGR)
+        zoom = max(1, 128 // (2 * half + 1))
+        patch = cv2.resize(patch, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_NEAREST)
+        centre = (round((half + 0.5) * zoom), round((half + 0.5) * zoom))
+        cv2.circle(patch, centre, int((radius_px + 3) * zoom), (0, 160, 255), 2, cv2.LINE_AA)
+        pieces.append(patch)
+    gap = np.full((pieces[0].shape[0], 4, 3), 255, np.uint8)
+    return np.hstack([pieces[0], gap, pieces[1]])

@@ -1,0 +1,109 @@
+"""Change since last time, on the ray-traced tuning places (POV-Ray renders kept in the
+repository): a new hole and a new or removed object are found where the scene put them, a
+second visit with nothing changed shows nothing, and two different places are told apart."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from hardware.camera import Frame
+from hardware.camera.capture_dir import CaptureWriter
+from optics.change import ChangeError, compare_keyframes
+from optics.keyframe import decode_keyframe, keyframe_from_images
+
+REPO = Path(__file__).resolve().parents[2]
+PAIRS = REPO / "bench" / "raytrace" / "change_pairs"
+PLACES = [9000, 9002, 9005]  # tuning places (the benchmark's are never used in tests)
+
+
+def render(place, visit) -> np.ndarray:
+    return cv2.imread(str(PAIRS / str(place) / f"{visit}.png"), cv2.IMREAD_GRAYSCALE)
+
+
+def truth(place, visit) -> list[dict]:
+    entries = json.loads((PAIRS / str(place) / "truth.json").read_text())
+    return next(e for e in entries if e["visit"] == visit)["changes"]
+
+
+def near(change, expected, slack_px=6.0) -> bool:
+    return np.hypot(change.x - expected["x"], change.y - expected["y"]) <= \
+        expected["radius_px"] + slack_px
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_nothing_changed_reports_nothing_despite_pose_lamp_and_droplets(place):
+    result = compare_keyframes(render(place, "reference"), render(place, "same"))
+    assert result.aligned
+    assert result.changes == ()
+
+
+@pytest.mark.parametrize("place", PLACES)
+@pytest.mark.parametrize("visit", ["hole", "object"])
+def test_the_change_is_found_where_the_scene_put_it(place, visit):
+    (expected,) = truth(place, visit)
+    result = compare_keyframes(render(place, "reference"), render(place, visit))
+    assert result.aligned
+    hits = [c for c in result.changes if near(c, expected)]
+    assert hits, ([c.to_dict() for c in result.changes], expected)
+    assert hits[0].kind == expected["kind"]
+    left, gap, right = np.hsplit(hits[0].crop, [hits[0].crop.shape[1] // 2 - 2,
+                                                hits[0].crop.shape[1] // 2 + 2])
+    assert left.shape == right.shape and hits[0].crop.ndim == 3  # today | reference
+
+
+def test_a_brighter_exposure_alone_is_no_change():
+    reference = render(9000, "reference")
+    brighter = np.clip(reference.astype(float) * 1.3, 0, 255).astype(np.uint8)
+    result = compare_keyframes(reference, brighter)
+    assert result.aligned and result.changes == ()
+
+
+def test_two_different_places_are_not_aligned():
+    result = compare_keyframes(render(9000, "reference"), render(9002, "same"))
+    assert not result.aligned
+    assert result.changes == ()
+
+
+def test_a_non_keyframe_is_refused_with_the_reason():
+    with pytest.raises(ChangeError, match="today"):
+        compare_keyframes(render(9000, "reference"), np.zeros((360, 640), np.float32))
+
+
+def write_capture(path, image, copies=3):
+    height, width = image.shape
+    with CaptureWriter(path, width, height) as writer:
+        for k in range(copies):
+            writer.write(Frame(k, image, k / 30, 8000.0, float(k == 0), float(k == 1)))
+
+
+def test_cli_compare_reports_changes_in_todays_frame_0(tmp_path):
+    place = 9005
+    (expected,) = truth(place, "hole")
+    write_capture(tmp_path / "ref", render(place, "reference"))
+    today = cv2.resize(render(place, "hole"), (1280, 720), interpolation=cv2.INTER_CUBIC)
+    write_capture(tmp_path / "today", today)
+    result = subprocess.run([sys.executable, "-m", "ansim", "--lang", "en", "optics",
+                             "compare", str(tmp_path / "ref"), str(tmp_path / "today"),
+                             "--json"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {"reference", "today", "aligned", "changes"}
+    assert report["aligned"] is True
+    hole_x, hole_y = (expected["x"] + 0.5) * 2 - 0.5, (expected["y"] + 0.5) * 2 - 0.5
+    assert any(np.hypot(c["x"] - hole_x, c["y"] - hole_y) < 2 * (expected["radius_px"] + 6)
+               and c["kind"] == "new" for c in report["changes"]), report
+    for change in report["changes"]:
+        assert set(change) == {"kind", "x", "y", "radius_px", "confidence"}
+
+
+def test_a_keyframe_is_small_grey_and_round_trips_as_png():
+    image = cv2.resize(render(9000, "reference"), (1280, 720))
+    keyframe = keyframe_from_images([image, image, image])
+    assert keyframe.image.shape == (360, 640) and keyframe.image.dtype == np.uint8
+    assert np.array_equal(decode_keyframe(keyframe.png()), keyframe.image)
+    assert keyframe.to_frame0(319.5, 179.5) == pytest.approx((639.5, 359.5))
