@@ -21,7 +21,6 @@ Figures (rates with 95% Wilson intervals, ``*_lower95`` / ``*_upper95``):
 """
 
 import json
-import math
 import time
 from multiprocessing import Pool
 
