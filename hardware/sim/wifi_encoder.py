@@ -12,7 +12,8 @@ night-mode or IR-sensitive camera records grey pictures; chroma is flat): tiled 
 floor with grout, a door, the toilet, a vignette; the inspector's dark silhouette swaying in
 view (motion the stimulus does not cause); the noise the ISP's denoiser leaves, growing with
 the gain. The rings add a soft patch of light where the handheld points, of strength ``spot``
-= ring level x how much of that light reaches this camera. Auto-exposure
+= ring level x how much of that light reaches this camera; the patch widens with ``spot``
+until, at 1 (the rings shine into the lens), flare veils the whole picture. Auto-exposure
 (``AE_RATE_PER_FRAME``) pulls the mean luma back to its target over ~0.5 s, so a step of light
 shows as a jump that fades, as on real cameras.
 
@@ -119,6 +120,9 @@ class ViewRenderer:
     """The stall as one hidden camera sees it (seeded), frame by frame, with auto-exposure."""
 
     SPOT_SIGMA_PX = 170.0
+    #: Light shone into the lens itself (the camera's own place is scanned) is not a patch:
+    #: flare veils the whole picture. The lit area grows with ``spot`` to frame-wide at 1.
+    GLARE_SIGMA_PX = 1000.0
     SPOT_GAIN = 1.6  # full ring light at the patch's centre, relative to full room light
 
     def __init__(self, seed: int):
@@ -144,8 +148,9 @@ class ViewRenderer:
         self.body_x = int(np.clip(self.body_x + self.rng.normal(0, 4.0), 150, WIDTH - 150))
         light = self.ambient * self.base
         if spot > 0:
-            gx = np.exp(-((self._xs - self.spot_centre[0]) ** 2) / (2 * self.SPOT_SIGMA_PX ** 2))
-            gy = np.exp(-((self._ys - self.spot_centre[1]) ** 2) / (2 * self.SPOT_SIGMA_PX ** 2))
+            sigma_px = self.SPOT_SIGMA_PX + self.GLARE_SIGMA_PX * spot ** 2
+            gx = np.exp(-((self._xs - self.spot_centre[0]) ** 2) / (2 * sigma_px ** 2))
+            gy = np.exp(-((self._ys - self.spot_centre[1]) ** 2) / (2 * sigma_px ** 2))
             light = light + (spot * self.SPOT_GAIN) * self.base * np.outer(gy, gx)
         light = light * self._body_strip[:, WIDTH - self.body_x:2 * WIDTH - self.body_x]
         # consecutive frames never share a noise field: sensor noise is new every frame

@@ -9,9 +9,10 @@ was. The situation of frame k (``_situation``) is what the encoder's output depe
 
 - its place in the GOP (I-frame, first P-frame after it, early P, later P): rate control
   starves the frames after an I-frame;
-- the light level (4 bins) and how much it changed since the previous frame (4 bins): a
-  changed picture costs a larger P-frame;
-- frames since the light last changed (5 bins): auto-exposure keeps changing the picture for
+- the light level (3 bins) and how much it changed since the previous frame (6 bins, finer
+  for small changes): a changed picture costs a larger P-frame, a slightly changed one a
+  slightly larger one;
+- frames since the light last changed (3 bins): auto-exposure keeps changing the picture for
   ~0.5 s after a step.
 
 Walking a trace in order keeps its rate-control dynamics (a burst followed by starved frames)
@@ -38,10 +39,11 @@ from hardware.sim.wifi_encoder import (
 )
 
 SPLITS = {"training": TRAINING_SCENE_SEEDS, "benchmark": BENCHMARK_SCENE_SEEDS}
-_LEVEL_EDGES = (0.05, 0.35, 0.65)
-_CHANGE_EDGES = (0.03, 0.15, 0.4)
-_SINCE_EDGES = (1, 3, 7, 16)  # frames since the light last changed by more than 0.03
-_CHANGED = 0.03
+_LEVEL_EDGES = (0.05, 0.5)
+#: libx264 spends in proportion to how much the picture changed: small changes stay small.
+_CHANGE_EDGES = (0.015, 0.05, 0.12, 0.25, 0.45)
+_SINCE_EDGES = (1, 4)  # frames since the light last changed by more than _CHANGED
+_CHANGED = 0.015
 # How a situation (phase, level, change, since) is coarsened when a trace never saw it.
 _BACKOFF = (
     lambda s: s,

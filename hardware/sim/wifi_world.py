@@ -174,7 +174,7 @@ def camera_couplings(zone: str) -> dict[str, float]:
 
     Its own place: 1.0 (the rings shine into its lens). Others inside its field of view (the
     lens looks from its place towards the middle of the stall): 0.6 at 0.5 m, falling as
-    1/distance; outside the field of view 0.02 (light scattered off the walls).
+    1/distance; outside the field of view 0.01 (light scattered off the walls).
     """
     position = np.asarray(ZONE_TARGETS_M[zone], dtype=float)
     axis = STALL_INSIDE_M - position
@@ -188,7 +188,7 @@ def camera_couplings(zone: str) -> dict[str, float]:
         distance_m = float(np.linalg.norm(offset))
         angle_deg = np.degrees(np.arccos(np.clip(offset @ axis / distance_m, -1, 1)))
         inside = angle_deg < FIELD_OF_VIEW_HALF_DEG
-        couplings[place] = float(min(0.6 * 0.5 / distance_m, 0.6)) if inside else 0.02
+        couplings[place] = float(min(0.6 * 0.5 / distance_m, 0.6)) if inside else 0.01
     return couplings
 
 
