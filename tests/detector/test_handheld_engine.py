@@ -164,7 +164,8 @@ def test_one_step_at_a_time_whichever_front_end_asks(make_device):
     assert device.last_heard("refused")
     release.set()
     assert device.steps.wait(timeout_s=STEP_TIMEOUT_S)
-    assert [s["kind"] for s in device.service.get(started["id"]).steps] == ["rf_sweep"] * 2
+    assert [s["kind"] for s in device.service.get(started["id"]).steps] == [
+        "rf_sweep", "wifi_survey"] * 2
 
     device.service.cancel(started["id"], reason="cancelled from a phone")
     device.click(NEXT)  # the buttons let the ended inspection go...
