@@ -17,7 +17,7 @@ from detector.engine.live_view import SweepView, optics_status
 from detector.engine.proximity import follow
 from detector.engine.scanning import run_scan
 from detector.engine.sweeping import run_sweep
-from detector.engine.wifi_survey import WifiStimulus, passive_survey
+from detector.engine.wifi_survey import WifiStimulus, busiest_channel, passive_survey
 from rf.baseline import SiteBaseline
 from rf.rtlpower import spectrum_csv_text
 
@@ -34,6 +34,7 @@ class HardwareSteps:
         self.scratch_dir = Path(scratch_dir)
         self._wifi_stalls: dict[int, WifiStimulus] = {}
         self._scan_started_s: float | None = None
+        self._wifi_channel: int | None = None
 
     def sweep(self, baseline, on_progress, on_live):
         self.hardware.move_to(RF_SWEEP_ZONE)
@@ -71,12 +72,16 @@ class HardwareSteps:
         self._wifi_stalls.clear()
         if self.hardware.wifi is None:
             return None
-        return passive_survey(self.hardware.wifi)
+        outcome = passive_survey(self.hardware.wifi)
+        self._wifi_channel = busiest_channel(outcome.survey, self.hardware.wifi.channel)
+        return outcome
 
     def wifi_place(self, stall: int, zone: str):
         """The Wi-Fi stimulus at the place just scanned, and the lock-in over the stall."""
         if self.hardware.wifi is None or self._scan_started_s is None:
             return None
+        if self._wifi_channel is not None:
+            self.hardware.wifi.set_channel(self._wifi_channel)
         stimulus = self._wifi_stalls.get(stall)
         if stimulus is None:
             stimulus = WifiStimulus(self.hardware.wifi, self.hardware.illuminator, seed=stall)

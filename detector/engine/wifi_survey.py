@@ -23,7 +23,7 @@ from hardware.wifi.capture import hop
 from rf.wifi.analysis import analyze
 from rf.wifi.lockin import PlaceWindow, StimulusLog
 from rf.wifi.oui import default_registry
-from rf.wifi.stimulus import PLACE_SCAN_S, ring_drive, stall_stimulus
+from rf.wifi.stimulus import FLICKER_S, ring_drive, stall_stimulus
 
 PASSIVE_DWELL_S = 0.5
 PASSIVE_SURVEY_S = 10.0
@@ -42,6 +42,15 @@ def passive_survey(capture, duration_s: float = PASSIVE_SURVEY_S) -> WifiOutcome
     channels = capture.channels or (capture.channel,)
     frames = hop(capture, channels, dwell_s=PASSIVE_DWELL_S, total_s=duration_s)
     return WifiOutcome(frames, _analyze(frames))
+
+
+def busiest_channel(survey, default: int | None) -> int | None:
+    """The channel of the transmitter sending the most (a streaming camera's, if there is
+    one): where the stimulus phase parks the adapter."""
+    senders = [r.transmitter for r in survey.transmitters if r.transmitter.channel]
+    if not senders:
+        return default
+    return max(senders, key=lambda tx: tx.up_bytes_per_s).channel
 
 
 class WifiStimulus:
@@ -66,10 +75,14 @@ class WifiStimulus:
         self._extend([(scan_started_s, 1.0)])  # the optical scan's own per-frame blinking
         envelope, (window,) = stall_stimulus([f"{stall}:{zone}"], start_s, self.rng)
         drive = ring_drive(envelope, self.rng)
+        drive_times = np.array([t for t, _ in drive])
         frames = []
-        for (t_s, level), (next_s, _) in zip(drive, drive[1:]):
-            self._rings(level > 0)
-            frames += self.capture.read(next_s - t_s)
+        # Read in equal slices whatever the rings do, so the capture's own pacing can never
+        # follow the code; the rings switch at the slice boundaries.
+        for slot_s in np.arange(start_s, envelope[-1][0], FLICKER_S):
+            k = int(np.searchsorted(drive_times, slot_s + 1e-9, side="right")) - 1
+            self._rings(drive[max(k, 0)][1] > 0)
+            frames += self.capture.read(FLICKER_S)
         self._rings(False)
         self.frames += [f for f in frames if f.time_s >= scan_started_s]
         self._extend(envelope)

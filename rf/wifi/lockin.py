@@ -12,14 +12,16 @@ The test, per transmitter:
 1. its uplink bytes and the stimulus level are binned at ``BIN_S``; the bytes are replaced by
    their ranks, so an encoder's I-frame bursts (five to ten times a P-frame) cannot dominate;
 2. the normalised correlation r(lag) between ranks and level is taken for every lag in
-   0..``MAX_LAG_S``, in either direction (an encoder spends more bits on change, but rate
-   control and auto-exposure can also make a camera send less while the light flickers: both
-   are the camera answering);
+   0..``MAX_LAG_S``. Only a rise counts: an encoder spends more bits on change, while a
+   neighbour on the same channel sends *less* when a camera's stream takes more airtime, so a
+   falling uplink is contention, not an answer;
 3. under the null (traffic independent of the light) r * sqrt(n_eff) is standard normal, with
    Bartlett's effective sample size n_eff = n / (1 + 2 sum_k rho_x(k) rho_c(k)) for the
    autocorrelation both series carry; the p-value of the best lag is Bonferroni-corrected over
-   the lags, the two directions and the tests made (the whole log, and each place's window on
-   its own);
+   the lags and the tests made (the whole log, and each place's window on its own). Lags
+   closer than the code's correlation time test nearly the same thing, so the lags count as
+   ``1 + MAX_LAG_S / correlation time`` independent ones (the correlation time: the lag
+   where the code's autocorrelation first reaches zero);
 4. the transmitter **responds** when that p-value is below ``FALSE_ALARM_PROBABILITY``, which is
    therefore the chance that a transmitter whose traffic ignores the light is called responding.
 
@@ -107,8 +109,7 @@ class PlaceWindow:
 class StimulusResponse:
     """One transmitter's answer to the stimulus.
 
-    ``score`` is the normalised correlation at the best lag (-1..1; negative when the camera
-    sends less while the light flickers), ``p_value`` its chance under
+    ``score`` is the normalised correlation at the best lag (0..1), ``p_value`` its chance under
     the null after every correction, ``place`` the place whose window answered most strongly.
     """
 
@@ -232,8 +233,8 @@ def _bin_range(place: PlaceWindow, start_s: float, n_bins: int) -> tuple[int, in
 
 
 def _best_lag(ranks, code, lo, hi, n_lags):
-    """(|z|, r, lag index) of the strongest correlation, either sign, of ``code[lo:hi]`` with
-    the ranks ``lag`` bins later."""
+    """(z, r, lag index) of the best positive correlation of ``code[lo:hi]`` with the ranks
+    ``lag`` bins later."""
     c = code[lo:hi] - code[lo:hi].mean()
     c /= np.linalg.norm(c)
     n = hi - lo
@@ -241,9 +242,9 @@ def _best_lag(ranks, code, lo, hi, n_lags):
     x = windows - windows.mean(axis=1, keepdims=True)
     norms = np.linalg.norm(x, axis=1)
     r = np.where(norms > 0, x @ c / np.where(norms > 0, norms, 1), 0.0)
-    best = int(np.argmax(np.abs(r)))
+    best = int(np.argmax(r))
     n_eff = _effective_samples(x[best], c)
-    return abs(float(r[best])) * math.sqrt(max(n_eff - 2, 1.0)), float(r[best]), best
+    return float(r[best]) * math.sqrt(max(n_eff - 2, 1.0)), float(r[best]), best
 
 
 def _effective_samples(x, c) -> float:
@@ -272,14 +273,22 @@ def _decide(tests, n_lags, alpha, series, level, windows) -> StimulusResponse:
     places it merely sees a share of it, and each window alone is short)."""
     (z, r, lag), name = max(tests, key=lambda t: t[0][0])
     p_one = 0.5 * scipy.special.erfc(z / math.sqrt(2.0))
-    p_value = float(min(1.0, 2.0 * p_one * n_lags * len(tests)))
+    p_value = float(min(1.0, p_one * _independent_lags(level, n_lags) * len(tests)))
     responds = bool(p_value < alpha)
     place = None
     if responds and len(windows) > 1:
-        sign = 1.0 if r > 0 else -1.0
-        place = max(windows[1:],
-                    key=lambda w: sign * _amplitude(series, level, w[1], w[2], lag))[0]
-    return StimulusResponse(responds, round(r, 4), round(lag * BIN_S, 3), p_value, place)
+        place = max(windows[1:], key=lambda w: _amplitude(series, level, w[1], w[2], lag))[0]
+    return StimulusResponse(responds, round(max(r, 0.0), 4), round(lag * BIN_S, 3), p_value,
+                            place)
+
+
+def _independent_lags(level, n_lags) -> float:
+    """How many effectively independent lags the search covers (see the module docstring)."""
+    c = level - level.mean()
+    correlation_bins = 1
+    while correlation_bins < n_lags and _autocorrelation(c, correlation_bins) > 0:
+        correlation_bins += 1
+    return min(float(n_lags), 1.0 + (n_lags - 1) / correlation_bins)
 
 
 def _amplitude(series, level, lo, hi, lag) -> float:

@@ -105,7 +105,8 @@ def test_a_whole_inspection_from_the_buttons_finds_the_door_hook_camera(make_dev
     assert device.controller.last_verdict == "found"
     state = device.service.get(started["id"])
     assert state.status == "signed_off" and state.verdict == "found"
-    assert [s["kind"] for s in state.steps] == ["rf_sweep"] + ["optical_scan"] * len(ITEMS)
+    assert [s["kind"] for s in state.steps] == ["rf_sweep", "wifi_survey"] + [
+        "optical_scan", "wifi_survey"] * len(ITEMS)
     # Marked suspicious: where the scene hides its camera (the door hook) and where an LED glows
     # by itself (the flush sensor's, for the inspector to look at); the rest checked.
     scene = device.service.steps.hardware.handheld.scene
@@ -163,7 +164,8 @@ def test_one_step_at_a_time_whichever_front_end_asks(make_device):
     assert device.last_heard("refused")
     release.set()
     assert device.steps.wait(timeout_s=STEP_TIMEOUT_S)
-    assert [s["kind"] for s in device.service.get(started["id"]).steps] == ["rf_sweep"] * 2
+    assert [s["kind"] for s in device.service.get(started["id"]).steps] == [
+        "rf_sweep", "wifi_survey"] * 2
 
     device.service.cancel(started["id"], reason="cancelled from a phone")
     device.click(NEXT)  # the buttons let the ended inspection go...

@@ -115,3 +115,11 @@ def test_a_bad_stimulus_file_is_named_with_its_problem(capture_and_stimulus, tmp
     result = _ansim("wifi", "analyze", str(path), "--stimulus", str(stimulus), "--json")
     assert result.returncode == 2 and result.stdout == ""
     assert f"bad-stimulus.csv: {problem}" in result.stderr
+
+
+def test_survey_on_the_simulated_restroom_lists_its_transmitters():
+    result = _ansim("wifi", "survey", "--simulate", "--seconds", "6", "--seed", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    roles = {tx["role"] for tx in data["transmitters"]}
+    assert "ap" in roles and data["frames"] > 0

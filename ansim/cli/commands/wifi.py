@@ -86,9 +86,11 @@ def run_survey(args) -> int:
 
 def _open_capture(args):
     if args.simulate:
+        from hardware.clock import SimulatedClock  # noqa: PLC0415
+        from hardware.sim.wifi_world import WifiWorld  # noqa: PLC0415
         from hardware.wifi.simulated import SimulatedCapture  # noqa: PLC0415
 
-        return SimulatedCapture.for_seed(args.seed)
+        return SimulatedCapture(WifiWorld(args.seed), SimulatedClock())
     from hardware.wifi.live import DEFAULT_INTERFACE, MonitorCapture  # noqa: PLC0415
 
     return MonitorCapture(args.interface or DEFAULT_INTERFACE)
