@@ -35,7 +35,7 @@ PACKAGES=(python3-venv python3-pip python3-picamera2 python3-libcamera python3-l
 GROUPS_NEEDED=(plugdev video gpio)
 UNITS=(ansim.service ansim-hotspot.service)
 SRC_DIR=/opt/ansim/src
-SOURCE_PARTS=(pyproject.toml README.md detector hardware rf optics web bench)
+SOURCE_PARTS=(pyproject.toml README.md ansim detector hardware rf optics web bench testkit)
 SOURCE_CHANGED=no
 
 usage() {
