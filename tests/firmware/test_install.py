@@ -34,8 +34,8 @@ LINKS = {
     "etc/systemd/system/multi-user.target.wants/ansim-hotspot.service":
         "/etc/systemd/system/ansim-hotspot.service",
 }
-SOURCE_PARTS = ("pyproject.toml", "README.md", "detector", "hardware", "rf", "optics", "web",
-                "bench")
+SOURCE_PARTS = ("pyproject.toml", "README.md", "ansim", "detector", "hardware", "rf", "optics",
+                "web", "bench", "testkit")
 
 
 def _source_files():
