@@ -91,7 +91,8 @@ def test_a_button_started_inspection_shows_live_on_a_phone(tmp_path, app, make_u
     current = inspector.client.get("/api/inspections/current").get_json()["inspection"]
     assert current["site_id"] == "S1"
     state = svc.inspections.get(current["inspection_id"])
-    assert state.inspector == "Kim Inspector" and [s["kind"] for s in state.steps] == ["rf_sweep"]
+    assert state.inspector == "Kim Inspector"
+    assert [s["kind"] for s in state.steps] == ["rf_sweep", "wifi_survey"]  # the Wi-Fi survey too
 
     seen = []
     for chunk in stream.response:
