@@ -9,6 +9,7 @@ data. Each takes ``?date=YYYY-MM-DD`` (the city's day; today by default).
 """
 
 import csv
+import functools
 import io
 from datetime import date
 
@@ -26,63 +27,58 @@ CSV_COLUMNS = ("district", "sites", "scheduled", "inspected_sites", "overdue", "
                *VERDICTS, "alerts", "weak_presence")
 
 
-def _day() -> date | None:
-    """The ``date`` asked for, today in the city if none; None if it is not a date."""
-    text = request.args.get("date")
-    if not text:
-        return city_today(services().clock.now())
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
+def on_day(view):
+    """Call ``view`` with the city day asked for (``?date=``, today in the city by default);
+    400 when it is not a date."""
+
+    @functools.wraps(view)
+    def with_day(*args, **kwargs):
+        text = request.args.get("date")
+        try:
+            day = date.fromisoformat(text) if text else city_today(services().clock.now())
+        except ValueError:
+            return bad_request("date")
+        return view(*args, day=day, **kwargs)
+
+    return with_day
 
 
 @bp.route("/city")
 @requires(*REVIEW_ROLES)
-def city_page():
-    day = _day()
-    if day is None:
-        return bad_request("date")
+@on_day
+def city_page(day):
     return render_template("city.html", view=city_view(services().inspections.store, day),
                            unassigned=UNASSIGNED)
 
 
 @bp.route("/city/<district>")
 @requires(*REVIEW_ROLES)
-def district_page(district):
-    day = _day()
-    if day is None:
-        return bad_request("date")
+@on_day
+def district_page(district, day):
     view = district_view(services().inspections.store, district, day)
     return render_template("city_district.html", view=view, verdicts=VERDICTS)
 
 
 @bp.route("/api/city")
 @requires(*REVIEW_ROLES)
-def city_data():
-    day = _day()
-    if day is None:
-        return bad_request("date")
+@on_day
+def city_data(day):
     return jsonify(city_view(services().inspections.store, day))
 
 
 @bp.route("/api/city/districts/<district>")
 @requires(*REVIEW_ROLES)
-def district_data(district):
-    day = _day()
-    if day is None:
-        return bad_request("date")
+@on_day
+def district_data(district, day):
     return jsonify(district_view(services().inspections.store, district, day))
 
 
 @bp.route("/api/city/export.csv")
 @requires(*REVIEW_ROLES)
-def export():
+@on_day
+def export(day):
     """Every district's row and the city's total, with a byte-order mark so that Excel on a
     Korean Windows reads the Hangul."""
-    day = _day()
-    if day is None:
-        return bad_request("date")
     view = city_view(services().inspections.store, day)
     out = io.StringIO()
     out.write("\ufeff")
