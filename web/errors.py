@@ -7,6 +7,7 @@ translated reasons that are missing.
 """
 
 import functools
+import json
 
 from flask import abort, g, jsonify, request
 
@@ -30,8 +31,15 @@ def text_field(body, name: str) -> str:
 
 def json_object() -> dict:
     """The request's JSON body, which must be an object: ``{}`` when there is none (or it is
-    not JSON at all), 400 naming ``body`` when it is a list, a number, a string or ``true``."""
-    body = request.get_json(silent=True)
+    not JSON at all), 400 naming ``body`` when it is a list, a number, a string or ``true``,
+    nested deeper than Python parses, or holds text that is not Unicode (a lone surrogate
+    such as ``"\\ud800"``, which JSON can spell but no record can store or sign)."""
+    try:
+        body = request.get_json(silent=True)
+        if body is not None:
+            json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except (RecursionError, UnicodeEncodeError):
+        body = []
     if body is None:
         return {}
     if not isinstance(body, dict):

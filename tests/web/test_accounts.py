@@ -85,7 +85,8 @@ def test_a_clockless_device_takes_the_time_from_the_first_phone_and_records_it(
     phone_time = datetime(2026, 5, 9, 9, 15, tzinfo=UTC)
     b = Browser(app)
     b.page("/setup")
-    b.form("/setup", {"setup_code": setup_code_of(app), "username": ADMIN[0], "password": ADMIN[1], "password_again": ADMIN[1],
+    b.form("/setup", {"setup_code": setup_code_of(app), "username": ADMIN[0],
+                      "password": ADMIN[1], "password_again": ADMIN[1],
                       "phone_time_ms": str(int(phone_time.timestamp() * 1000))})
     svc = app.extensions["ansim"]
     assert svc.clock.now() == phone_time
@@ -104,7 +105,8 @@ def test_a_clockless_device_takes_the_time_from_the_first_phone_and_records_it(
 def test_a_logged_in_phone_sets_the_clock_after_a_reboot(app, clockless):
     b = Browser(app)
     b.page("/setup")
-    b.form("/setup", {"setup_code": setup_code_of(app), "username": ADMIN[0], "password": ADMIN[1], "password_again": ADMIN[1]})
+    b.form("/setup", {"setup_code": setup_code_of(app), "username": ADMIN[0],
+                      "password": ADMIN[1], "password_again": ADMIN[1]})
     page = b.page("/", follow_redirects=True).get_data(as_text=True)
     assert 'data-clock-needed="1"' in page  # the page asks its script to send the phone's time
     response = b.api("POST", "/api/clock", {"phone_time_ms": 1_778_300_000_000})
@@ -123,6 +125,7 @@ def test_a_device_with_a_set_clock_ignores_phone_time(app, admin):
 def test_a_phone_with_an_unset_clock_is_not_believed(app, clockless):
     b = Browser(app)
     b.page("/setup")
-    b.form("/setup", {"setup_code": setup_code_of(app), "username": ADMIN[0], "password": ADMIN[1], "password_again": ADMIN[1],
+    b.form("/setup", {"setup_code": setup_code_of(app), "username": ADMIN[0],
+                      "password": ADMIN[1], "password_again": ADMIN[1],
                       "phone_time_ms": "1000"})
     assert app.extensions["ansim"].clock.needs_phone_time

@@ -28,6 +28,7 @@ from flask import (
 from detector import i18n
 from web import setup_code
 from web.accounts import CLOCK_ROLES, AccountError
+from web.errors import json_object
 from web.lang import LANGUAGE_COOKIE
 from web.security import log_in, log_out, requires, safe_next
 from web.services import services
@@ -152,8 +153,7 @@ def whoami():
 def phone_clock():
     """An inspector's or admin's phone offers its time; taken only while the device clock is
     unset, and only within sane years (``web.accounts.DeviceClock``)."""
-    body = request.get_json(silent=True)
-    adopted = _adopt_phone_time(body.get("phone_time_ms") if isinstance(body, dict) else None)
+    adopted = _adopt_phone_time(json_object().get("phone_time_ms"))
     return jsonify(adopted=adopted, device_time=services().clock.now().isoformat())
 
 

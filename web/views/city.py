@@ -17,6 +17,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 
 from detector.hub.coverage import UNASSIGNED, VERDICTS, city_today, city_view, district_view
 from detector.i18n import t
+from detector.log.csv_cells import neutralise
 from web.accounts import REVIEW_ROLES
 from web.errors import bad_request
 from web.security import requires
@@ -86,7 +87,7 @@ def export(day):
     writer.writerow(["date", "window_first", "window_last", *CSV_COLUMNS])
     for row in [*view["districts"], {**view["totals"], "district": t("city.total")}]:
         writer.writerow([view["date"], *view["window"],
-                         row["district"] or t("city.no_district"),
+                         neutralise(row["district"] or t("city.no_district")),
                          *[row[c] for c in CSV_COLUMNS[1:]]])
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="ansim-city-{view["date"]}.csv"'})

