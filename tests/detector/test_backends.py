@@ -57,7 +57,7 @@ def test_simulation_forced_simulates_every_part_and_the_parts_work(restroom):
     session = open_hardware(load_profile(), simulate=True, scene=restroom, seed=1)
     try:
         assert all(n.backend == SIMULATED and n.key.endswith(".forced") for n in session.notes)
-        assert session.simulated_parts == ["radio", "camera", "gpio"]
+        assert session.simulated_parts == ["radio", "camera", "gpio", "wifi"]
         assert session.handheld.scene is restroom
         session.move_to("paper_holder")
         assert session.handheld.zone == "paper_holder"

@@ -164,7 +164,7 @@ def test_damaged_files_are_refused_naming_the_file_and_the_problem(tmp_path, dam
     ({"core:version": "2.0.0"}, None, "unsupported core:version '2.0.0'"),
     ({"core:version": None}, None, "core:version is missing"),
     ({"core:sample_rate": None}, None, "core:sample_rate is missing"),
-    ({"core:sample_rate": -5}, None, "sample rate must be a positive number"),
+    ({"core:sample_rate": -5}, None, "sample rate must be 1000 to 1e+09 Hz, not -5"),
     ({"core:num_channels": 2}, None, "core:num_channels is 2"),
     ({}, [], "no captures"),
     ({}, [{"core:sample_start": 0}], "captures[0]: core:frequency is missing"),

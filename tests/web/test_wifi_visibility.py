@@ -11,4 +11,4 @@ def test_volunteers_get_no_transmitters_and_no_mac():
                                "message_key": "inspect.alert.wifi_camera"}, 0.0)
     seen = visible_data(alert, "volunteer", "ko", b"the app's secret key")
     assert "mac" not in seen and "44:47:cc" not in str(seen)
-    assert seen["message"].startswith("와이파이 카메라가 1번 칸")
+    assert seen["message"].startswith("와이파이 카메라가 1번 칸")  # stall and place, no MAC
