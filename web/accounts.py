@@ -29,11 +29,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, mapped_column
 
-from detector.log.storage.models import Base
+from detector.log.storage.models import ClockFix, EvidenceView, JoinCode, SetupClaim, User, WebSession
 from detector.timestamps import format_utc, utc_moment
 from detector.textcheck import refused_character
 
@@ -56,7 +55,6 @@ CLOCK_LATEST_YEAR = 2100
 #: Who may give the device its time from a phone: people who stamp records, not volunteers.
 CLOCK_ROLES = frozenset({"admin", "inspector"})
 
-TS = 27  # ISO 8601 UTC with microseconds, as every timestamp in the log
 
 # scrypt cost: 16 MiB and about 0.1 s on a Raspberry Pi 4 per login.
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P, _SCRYPT_LEN = 2**14, 8, 1, 32
@@ -68,76 +66,6 @@ class AccountError(ValueError):
     def __init__(self, key: str, detail: str = ""):
         super().__init__(detail or key)
         self.key = key
-
-
-class User(Base):
-    __tablename__ = "users"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    display_name: Mapped[str] = mapped_column(String(128))
-    role: Mapped[str] = mapped_column(String(16))
-    password_hash: Mapped[str | None] = mapped_column(String(256), nullable=True)
-    created_at: Mapped[str] = mapped_column(String(TS))
-    expires_at: Mapped[str | None] = mapped_column(String(TS), nullable=True)
-    disabled: Mapped[bool] = mapped_column(default=False)
-    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
-
-
-class SetupClaim(Base):
-    """At most one row (id 1), written with the first admin in one transaction: the database,
-    not a check before the insert, decides which of several racing setups wins."""
-
-    __tablename__ = "setup_claim"
-    __table_args__ = (CheckConstraint("id = 1", name="ck_setup_claim_single_row"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    claimed_at: Mapped[str] = mapped_column(String(TS))
-
-
-class WebSession(Base):
-    """One login: ended on logout, refused once ended, whatever the browser's cookie holds."""
-
-    __tablename__ = "web_sessions"
-
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the cookie's id
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    created_at: Mapped[str] = mapped_column(String(TS))
-    ended_at: Mapped[str | None] = mapped_column(String(TS), nullable=True)
-
-
-class JoinCode(Base):
-    __tablename__ = "join_codes"
-
-    code: Mapped[str] = mapped_column(String(16), primary_key=True)
-    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[str] = mapped_column(String(TS))
-    expires_at: Mapped[str] = mapped_column(String(TS))
-
-
-class EvidenceView(Base):
-    __tablename__ = "evidence_views"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    username: Mapped[str] = mapped_column(String(64))
-    evidence_sha256: Mapped[str] = mapped_column(String(64), index=True)
-    inspection_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    viewed_at: Mapped[str] = mapped_column(String(TS))
-    remote_addr: Mapped[str] = mapped_column(String(64))
-
-
-class ClockFix(Base):
-    __tablename__ = "clock_fixes"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    username: Mapped[str] = mapped_column(String(64))
-    system_time: Mapped[str] = mapped_column(String(TS))
-    phone_time: Mapped[str] = mapped_column(String(TS))
-    offset_s: Mapped[float] = mapped_column(Float)
-    remote_addr: Mapped[str] = mapped_column(String(64))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ an Alembic revision after ``0001_log``.
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Float,
     ForeignKey,
     Index,
@@ -241,3 +242,78 @@ class CoverageDay(Base):
     found: Mapped[int] = mapped_column(Integer)
     alerts: Mapped[int] = mapped_column(Integer)
     weak_presence: Mapped[int] = mapped_column(Integer)
+
+
+# The dashboard's accounts (``web.accounts`` is their one user): declared with the rest of the
+# schema, so the models always match what the migrations (0002_accounts,
+# 0006_setup_and_sessions) create.
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    created_at: Mapped[str] = mapped_column(String(TIMESTAMP_LENGTH))
+    expires_at: Mapped[str | None] = mapped_column(String(TIMESTAMP_LENGTH), nullable=True)
+    disabled: Mapped[bool] = mapped_column(default=False)
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+
+
+class SetupClaim(Base):
+    """At most one row (id 1), written with the first admin in one transaction: the database,
+    not a check before the insert, decides which of several racing setups wins."""
+
+    __tablename__ = "setup_claim"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_setup_claim_single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    claimed_at: Mapped[str] = mapped_column(String(TIMESTAMP_LENGTH))
+
+
+class WebSession(Base):
+    """One login: ended on logout, refused once ended, whatever the browser's cookie holds."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the cookie's id
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[str] = mapped_column(String(TIMESTAMP_LENGTH))
+    ended_at: Mapped[str | None] = mapped_column(String(TIMESTAMP_LENGTH), nullable=True)
+
+
+class JoinCode(Base):
+    __tablename__ = "join_codes"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[str] = mapped_column(String(TIMESTAMP_LENGTH))
+    expires_at: Mapped[str] = mapped_column(String(TIMESTAMP_LENGTH))
+
+
+class EvidenceView(Base):
+    __tablename__ = "evidence_views"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    username: Mapped[str] = mapped_column(String(64))
+    evidence_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    inspection_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    viewed_at: Mapped[str] = mapped_column(String(TIMESTAMP_LENGTH))
+    remote_addr: Mapped[str] = mapped_column(String(64))
+
+
+class ClockFix(Base):
+    __tablename__ = "clock_fixes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    username: Mapped[str] = mapped_column(String(64))
+    system_time: Mapped[str] = mapped_column(String(TIMESTAMP_LENGTH))
+    phone_time: Mapped[str] = mapped_column(String(TIMESTAMP_LENGTH))
+    offset_s: Mapped[float] = mapped_column(Float)
+    remote_addr: Mapped[str] = mapped_column(String(64))
