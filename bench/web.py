@@ -274,9 +274,9 @@ def measure_slow_clients(n_slow, n_alerts, rng) -> dict:
 
 
 def _alerts_behind_the_door(server, bus, n_slow, n_alerts, rng) -> dict:
-    from web.front_door import FrontDoor  # noqa: PLC0415
-    from web.loadgen import Phone as DoorPhone  # noqa: PLC0415
-    from web.loadgen import SlowClients  # noqa: PLC0415
+    from testkit.front_door import FrontDoor  # noqa: PLC0415
+    from testkit.loadgen import Phone as DoorPhone  # noqa: PLC0415
+    from testkit.loadgen import SlowClients  # noqa: PLC0415
 
     code = server.app.extensions["ansim"].bench_join_code
     latencies, missed, held = [], 0, []

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 
 from tests.firmware.conftest import FIRMWARE, run_install
-from web.front_door import render_site
+from testkit.front_door import render_site
 
 
 def test_debians_default_site_is_disabled_and_ansims_enabled(tmp_path):

@@ -11,9 +11,9 @@ import pytest
 from detector.engine.events import EventBus
 from tests.web.conftest import ADMIN, Browser, setup_code_of
 from web import create_app
-from web.front_door import FrontDoor
+from testkit.front_door import FrontDoor
 from web.server import ServerThread
-from web.loadgen import Phone, SlowClients
+from testkit.loadgen import Phone, SlowClients
 
 HUGE_BYTES = 300 * 1024 * 1024
 pytestmark = pytest.mark.slow
