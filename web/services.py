@@ -3,7 +3,6 @@ the live hardware session it runs steps on), the account store on the same datab
 device clock, the event bus, the step runner, the login limiters, the open event streams and
 the one-time setup code."""
 
-import collections
 import threading
 from dataclasses import dataclass, field
 
@@ -25,7 +24,12 @@ from web.security import LoginLimiter
 class StreamSlots:
     """Caps on open event streams, so page and API requests always find a free thread and no
     one starves the inspector: at most ``limit`` in all, at most ``per_session`` for one login,
-    and the last ``staff_reserved`` only for staff (volunteers share the rest)."""
+    and the last ``staff_reserved`` only for staff (volunteers share the rest).
+
+    Within a login the newest stream wins: a phone that moves from page to page opens a new
+    stream before the server notices the old page's connection is gone, so a session at its
+    cap hands its oldest stream's slot to the new one, and the old stream ends at its next
+    wake (``is_current``). One session still never holds more than ``per_session`` slots."""
 
     def __init__(self, limit: int, *, per_session: int, staff_reserved: int):
         self.limit = limit
@@ -33,31 +37,51 @@ class StreamSlots:
         self.staff_reserved = staff_reserved
         self._open = 0
         self._volunteers = 0
-        self._per_session: collections.Counter = collections.Counter()
+        self._by_session: dict[str, list[object]] = {}
+        self._superseded: set[object] = set()
         self._lock = threading.Lock()
 
-    def take(self, session_id: str, role: str) -> str | None:
-        """None if a slot was taken, else why not: ``"session"``, ``"role"`` or ``"full"``."""
+    def take(self, session_id: str, role: str) -> tuple[object | None, str | None]:
+        """``(slot, None)`` when a stream may open, else ``(None, why)``: ``"full"`` or
+        ``"role"``."""
         staff = role in STAFF_ROLES
+        slot = object()
         with self._lock:
-            if self._per_session[session_id] >= self.per_session:
-                return "session"
+            mine = self._by_session.setdefault(session_id, [])
+            if len(mine) >= self.per_session:  # the oldest gives its slot to the newest
+                self._superseded.add(mine.pop(0))
+                mine.append(slot)
+                return slot, None
             if self._open >= self.limit:
-                return "full"
-            if not staff and self._volunteers >= self.limit - self.staff_reserved:
-                return "role"
-            self._open += 1
-            self._volunteers += not staff
-            self._per_session[session_id] += 1
-            return None
+                why = "full"
+            elif not staff and self._volunteers >= self.limit - self.staff_reserved:
+                why = "role"
+            else:
+                self._open += 1
+                self._volunteers += not staff
+                mine.append(slot)
+                return slot, None
+            if not mine:
+                del self._by_session[session_id]
+            return None, why
 
-    def give_back(self, session_id: str, role: str) -> None:
+    def is_current(self, slot: object) -> bool:
+        """False once a newer stream of the same login took this one's slot."""
         with self._lock:
+            return slot not in self._superseded
+
+    def give_back(self, slot: object, session_id: str, role: str) -> None:
+        with self._lock:
+            if slot in self._superseded:  # its slot already went to a newer stream
+                self._superseded.discard(slot)
+                return
             self._open -= 1
             self._volunteers -= role not in STAFF_ROLES
-            self._per_session[session_id] -= 1
-            if self._per_session[session_id] <= 0:
-                del self._per_session[session_id]
+            mine = self._by_session.get(session_id, [])
+            if slot in mine:
+                mine.remove(slot)
+            if not mine:
+                self._by_session.pop(session_id, None)
 
     @property
     def open_count(self) -> int:

@@ -26,7 +26,7 @@ bp = Blueprint("events", __name__)
 def stream():
     svc = services()
     sid, role = session["sid"], g.user.role
-    refused = svc.streams.take(sid, role)
+    slot, refused = svc.streams.take(sid, role)
     if refused is not None:
         response = jsonify(error="too_many_streams", limit=refused)
         response.status_code = 503
@@ -37,22 +37,26 @@ def stream():
     body = event_stream(subscription, role, g.lang, key=current_app.secret_key,
                         interval_s=svc.config.stream_interval_s,
                         keepalive_s=svc.config.keepalive_s, monotonic=svc.config.monotonic,
-                        stopping=svc.stopping, allowed=_session_check(svc, sid, g.user.id))
+                        stopping=svc.stopping,
+                        allowed=_still_allowed(svc, slot, sid, g.user.id))
     # Given back when the server closes the response, even one never started (a phone that
     # left at once): a generator's own ``finally`` would not run then, and the slot and the
     # subscription would leak.
-    give_back = _once(lambda: svc.streams.give_back(sid, role))
+    give_back = _once(lambda: svc.streams.give_back(slot, sid, role))
     return Response(ClosingIterator(body, [body.close, subscription.close, give_back]),
                     mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-def _session_check(svc, sid: str, user_id: int):
-    """Does this stream's session still stand? Asked by the stream about once a second; reads
-    the database only when some session ended since the last look, or once per keepalive."""
+def _still_allowed(svc, slot, sid: str, user_id: int):
+    """Does this stream still stand: no newer stream of its login took its slot, and its
+    session has not ended? Asked by the stream about once a second; reads the database only
+    when some session ended since the last look, or once per keepalive."""
     seen = {"epoch": svc.session_epoch.value, "at_s": svc.config.monotonic()}
 
     def allowed() -> bool:
+        if not svc.streams.is_current(slot):
+            return False
         epoch, now_s = svc.session_epoch.value, svc.config.monotonic()
         if epoch == seen["epoch"] and now_s - seen["at_s"] < svc.config.keepalive_s:
             return True
