@@ -19,7 +19,7 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.request import pathname2url
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -218,7 +218,9 @@ def _read_only_connector(path: Path):
     nobody can write there); the writer checkpoints after every sign-off, so the database file
     itself holds every signed record.
     """
-    uri = f"file:{pathname2url(str(path.resolve()))}?mode=ro"
+    # quote() is what pathname2url does on POSIX, without importing urllib.request (and with it
+    # http.client, ssl and email) into every command that reads the log
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
     if not os.access(path.parent, os.W_OK):
         uri += "&immutable=1"
     return lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
