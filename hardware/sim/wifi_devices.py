@@ -44,6 +44,10 @@ def mac_text(mac: bytes) -> str:
 
 
 class Device:
+    """A transmitter of the simulated world: its radio, and what it sends in a time window.
+    The base device sends nothing of its own: a camera's viewer is one, its acknowledgements
+    made by the camera's stream; every other kind overrides ``emit``."""
+
     def __init__(self, radio: RadioState, rng: random.Random):
         self.radio = radio
         self.rng = rng
@@ -53,7 +57,7 @@ class Device:
         return self.radio.mac
 
     def emit(self, world, t0_s: float, t1_s: float) -> None:
-        raise NotImplementedError
+        """Queue this device's own frames for ``t0_s`` to ``t1_s`` in ``world`` (none here)."""
 
 
 def _data(tx: bytes, rx: bytes, other: bytes, to_ap: bool, payload_bytes: int, rng):
