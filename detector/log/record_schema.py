@@ -26,7 +26,7 @@ _ID = re.compile(r"[0-9A-Za-z-]{1,36}")
 
 
 class _Bad(Exception):
-    pass
+    """One field of an upload is not what the schema allows; the message names it."""
 
 
 def schema_problem(body) -> str | None:

@@ -22,6 +22,7 @@ from tests.support.inspection_doubles import (
     FakeSteps,
     video_emitter,
 )
+from tests.support.signed_log import fill
 
 ROOM = FakeRestroom(emitters=(*AMBIENT, video_emitter()), lenses={(1, "door_hook"): 0.9})
 
@@ -40,19 +41,6 @@ def small_disk(tmp_path):
         yield mount_point
     finally:
         subprocess.run(["umount", "-l", str(mount_point)], check=True)
-
-
-def _fill(directory) -> os.PathLike:
-    """Write a file until the disk refuses another byte."""
-    filler = directory / "filler"
-    with open(filler, "wb", buffering=0) as f:
-        for chunk_bytes in (65536, 4096, 512, 1):
-            try:
-                while True:
-                    f.write(b"\xff" * chunk_bytes)
-            except OSError:
-                continue
-    return filler
 
 
 def _inspect(service, state=None):
@@ -74,7 +62,7 @@ def test_a_full_disk_is_a_clear_error_and_loses_nothing(small_disk, tmp_path, ca
         kept = _inspect(service)
         under_way = service.start("mapo-7", "Kim Inspector")
         under_way = service.run_rf_step(under_way.id)
-        filler = _fill(small_disk)
+        filler = fill(small_disk)
         # The lens crops repeat the first inspection's (stored once, by hash) and the WAL,
         # checkpointed at every sign-off, is reused from its start: the inspection may still
         # fit. Either it is signed off or it fails with DiskFull; nothing is lost either way.

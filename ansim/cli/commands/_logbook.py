@@ -1,8 +1,11 @@
 """What ``ansim inspect``, ``ansim log`` and ``ansim sites`` share: the errors they report to
 the user, opening the log, and the words for verdicts, places and alerts."""
 
+import sys
 from pathlib import Path
 
+from ansim.cli.context import context_from_args
+from ansim.cli.output import fail
 from detector.errors import DetectorError
 from detector.i18n import t
 from hardware.errors import HardwareError
@@ -13,6 +16,23 @@ USER_ERRORS = (DetectorError, HardwareError, ValueError, OSError)
 
 #: Where ``scripts/demo`` keeps its log (suggested when the default data folder has none).
 DEMO_DATA_DIR = Path("ansim-data")
+
+
+def guarded(action, *, needs_log: bool = True):
+    """``action(args, ctx)`` as a command: the context resolved from the common options, the
+    data folder required to hold a log (unless ``needs_log`` is False), and the user's errors
+    printed translated with exit code 1 (a missing log: its sentence and exit code 2)."""
+    def run(args) -> int:
+        try:
+            ctx = context_from_args(args)
+            missing = require_log(ctx) if needs_log else None
+            if missing:
+                print(missing, file=sys.stderr)
+                return 2
+            return action(args, ctx)
+        except USER_ERRORS as exc:
+            return fail(exc)
+    return run
 
 
 def require_log(ctx) -> str | None:

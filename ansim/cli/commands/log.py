@@ -14,14 +14,12 @@ from pathlib import Path
 
 from ansim.cli.commands import _proof, _sync
 from ansim.cli.commands._logbook import (
-    USER_ERRORS,
     alert_text,
+    guarded,
     open_log,
-    require_log,
     verdict_text,
 )
-from ansim.cli.context import context_from_args
-from ansim.cli.output import emit, fail
+from ansim.cli.output import emit
 from detector.engine.checklist import VERDICTS
 from detector.i18n import t
 from detector.timestamps import local_text, parse_bound
@@ -35,19 +33,19 @@ def register(subparsers, common):
     listing = actions.add_parser("list", parents=[common, filters], help=t("log.help.list"))
     listing.add_argument("--limit", type=int, default=50, help=t("log.help.limit"))
     listing.add_argument("--before", metavar="CURSOR", help=t("log.help.before"))
-    listing.set_defaults(func=_guarded(run_list))
+    listing.set_defaults(func=guarded(run_list))
 
     show = actions.add_parser("show", parents=[common], help=t("log.help.show"))
     show.add_argument("id", metavar="ID")
-    show.set_defaults(func=_guarded(run_show))
+    show.set_defaults(func=guarded(run_show))
 
     export = actions.add_parser("export", parents=[common, filters], help=t("log.help.export"))
     export.add_argument("--format", choices=("csv", "json"), default="csv")
     export.add_argument("--output", metavar="FILE", help=t("log.help.output"))
-    export.set_defaults(func=_guarded(run_export))
+    export.set_defaults(func=guarded(run_export))
 
     verify = actions.add_parser("verify", parents=[common], help=t("log.help.verify"))
-    verify.set_defaults(func=_guarded(run_verify))
+    verify.set_defaults(func=guarded(run_verify))
 
     correct = actions.add_parser("correct", parents=[common], help=t("log.help.correct"))
     correct.add_argument("id", metavar="ID")
@@ -57,14 +55,14 @@ def register(subparsers, common):
     correct.add_argument("--report-ref", metavar="REF", help=t("inspect.help.report_ref"))
     correct.add_argument("--inspector", required=True, metavar="NAME",
                          help=t("log.help.corrector"))
-    correct.set_defaults(func=_guarded(run_correct))
+    correct.set_defaults(func=guarded(run_correct))
 
     bundle = actions.add_parser("bundle", parents=[common], help=t("bundle.help"))
     bundle.add_argument("id", metavar="RECORD_ID")
     bundle.add_argument("--output", metavar="FILE", help=t("bundle.help.output"))
-    bundle.set_defaults(func=_guarded(run_bundle))
+    bundle.set_defaults(func=guarded(run_bundle))
 
-    _sync.register(actions, common, _guarded)
+    _sync.register(actions, common, guarded)
 
 
 def _filter_parser():
@@ -75,19 +73,6 @@ def _filter_parser():
     filters.add_argument("--verdict", choices=VERDICTS, help=t("log.help.verdict"))
     return filters
 
-
-def _guarded(action):
-    def run(args) -> int:
-        try:
-            ctx = context_from_args(args)
-            missing = require_log(ctx)
-            if missing:
-                print(missing, file=sys.stderr)
-                return 2
-            return action(args, ctx)
-        except USER_ERRORS as exc:
-            return fail(exc)
-    return run
 
 
 def _filter(args):
@@ -201,8 +186,8 @@ def _show_lines(record, corrections, evidence) -> list[str]:
 
 
 def run_bundle(args, ctx) -> int:
-    from detector.log.bundle import write_bundle  # noqa: PLC0415
     from detector.hub.sync import load_state  # noqa: PLC0415
+    from detector.log.bundle import write_bundle  # noqa: PLC0415
 
     path = Path(args.output or f"bundle-{args.id}.zip")
     acked = [int(h["acked_seq"]) for h in load_state(ctx.data_dir).values()

@@ -8,9 +8,8 @@ problem with its line and column; importing the same file again changes nothing.
 import sys
 from pathlib import Path
 
-from ansim.cli.commands._logbook import USER_ERRORS, open_log, require_log
-from ansim.cli.context import context_from_args
-from ansim.cli.output import emit, fail
+from ansim.cli.commands._logbook import guarded, open_log
+from ansim.cli.output import emit
 from detector.i18n import t
 
 
@@ -19,30 +18,17 @@ def register(subparsers, common):
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     importing = actions.add_parser("import", parents=[common], help=t("sites.help.import"))
     importing.add_argument("file", metavar="FILE")
-    importing.set_defaults(func=_guarded(run_import, needs_log=False))
+    importing.set_defaults(func=guarded(run_import, needs_log=False))
     export = actions.add_parser("export", parents=[common], help=t("sites.help.export"))
     export.add_argument("--output", metavar="FILE", help=t("sites.help.output"))
-    export.set_defaults(func=_guarded(run_export))
+    export.set_defaults(func=guarded(run_export))
     listing = actions.add_parser("list", parents=[common], help=t("sites.help.list"))
-    listing.set_defaults(func=_guarded(run_list))
+    listing.set_defaults(func=guarded(run_list))
     known = actions.add_parser("fixtures", parents=[common], help=t("sites.help.fixtures"))
     known.add_argument("site", metavar="ID", help=t("sites.help.site"))
     known.add_argument("--remove", metavar="N", type=int, help=t("sites.help.remove"))
-    known.set_defaults(func=_guarded(run_fixtures))
+    known.set_defaults(func=guarded(run_fixtures))
 
-
-def _guarded(action, *, needs_log: bool = True):
-    def run(args) -> int:
-        try:
-            ctx = context_from_args(args)
-            missing = require_log(ctx) if needs_log else None
-            if missing:
-                print(missing, file=sys.stderr)
-                return 2
-            return action(args, ctx)
-        except USER_ERRORS as exc:
-            return fail(exc)
-    return run
 
 
 def run_import(args, ctx) -> int:
