@@ -13,9 +13,21 @@ periodic with that structure:
 
 For each feature we look for a *comb* at the line rate (many harmonics, odd and even, standing
 above the local noise of the feature's spectrum), then fold the feature at the line rate found
-and look for the *field rate* in the line-by-line means. A tone, a power supply's comb, a
-display's line comb without TV fields, or OFDM whose symbol rate is near the line rate each fail
-at least one of these; only video passes both.
+and look for a second comb, at the *field rate*, in the line-by-line means. The vertical
+blanking (about 25 lines at blanking and sync level, once per field) is a short pulse repeated
+every 312.5 (PAL) or 262.5 (NTSC) lines, so its harmonics are a comb of their own: the field
+rate itself and most of its first eight multiples, odd and even, each standing above the
+spectrum between them. The look-alikes fail this in known ways: a switch-mode supply's mains
+ripple (100/120 Hz) and a 10 ms TDMA frame put power on the field rate's *even* multiples only;
+a spread-spectrum dither or a radar's staggered pulses put one or two tones anywhere; the slow
+drift of a pulse train against the fold (its rate a few hertz off a TV line rate) is a smooth
+continuum falling with frequency, no comb at all. A tone, a display's line comb without TV
+fields, or OFDM whose symbol rate is near the line rate each fail the line comb or the field
+comb; only video passes both.
+
+The thresholds were set on the training material of ``hardware.sim.rf_training`` (supply
+combs, radar-like bursts, DECT-like TDMA, and moving pictures that are not the benchmark's) and
+on the confounders in tests/rf; never on the benchmark's own non-video family or clips.
 """
 
 from dataclasses import dataclass
@@ -41,13 +53,28 @@ HARMONIC_THRESHOLD = 12.0
 BETWEEN_FACTOR = 6.0
 MIN_HARMONICS = 6
 MIN_ODD_HARMONICS = 3
-#: Field harmonics examined in the line-by-line means (the odd ones up to this), and the mean
-#: normalised power they need. Only the field rate's *odd* harmonics count: a vertical blanking
-#: once per field is a pulse train whose odd and even harmonics are about equally strong, while
-#: the look-alikes at twice the field rate (mains ripple at 100/120 Hz on a power supply's
-#: comb, 10 ms TDMA frames) put power on the even ones only.
-N_FIELD_HARMONICS = 6
-FIELD_THRESHOLD = 10.0
+#: ...or the first LOW_HARMONICS harmonics, every one of them, at LOW_THRESHOLD: in FM the
+#: discriminator's noise rises with the square of frequency (the FM noise triangle), so near
+#: threshold only the lowest harmonics of the line rate clear it. Three neighbours at 30 times
+#: the local noise (P ~ 1e-13 each, for noise) are far less likely by chance than six of twelve
+#: at 12, and the fundamental and the third harmonic among them rule out a comb at twice the
+#: line rate (a VGA display's). The field comb must still be found.
+LOW_HARMONICS = 3
+LOW_THRESHOLD = 30.0
+#: Field-rate harmonics examined in the line-by-line means (the vertical blanking is ~8 % of a
+#: field, so its pulse train is flat to within a few dB up to the eighth harmonic)...
+N_FIELD_HARMONICS = 8
+#: ...a harmonic counts when its normalised power passes this (P(> 5) for noise is e^-5 per bin,
+#: about 3 % over the four bins a harmonic may fall in)...
+FIELD_THRESHOLD = 5.0
+#: ...and it stands this many times above the mean power midway to the next harmonic: a comb,
+#: not the continuum of a slow drift.
+FIELD_BETWEEN_FACTOR = 3.0
+#: The field comb needs this many harmonics of N_FIELD_HARMONICS, the fundamental (one blanking
+#: per field, not two) and MIN_ODD_FIELD_HARMONICS odd ones (mains ripple and 10 ms frames give
+#: even ones only).
+MIN_FIELD_HARMONICS = 6
+MIN_ODD_FIELD_HARMONICS = 2
 #: The features are block-summed down to this rate before their spectrum is taken: the comb's
 #: twelve harmonics lie below 190 kHz, and a short FFT keeps analysis far faster than real time.
 FEATURE_RATE_HZ = 400_000.0
@@ -60,8 +87,9 @@ class VideoEvidence:
     """What the line-rate and field-rate tests found in one capture.
 
     ``is_video`` needs both; ``standard`` is ``"PAL"``/``"NTSC"`` when it is video, else None.
-    ``harmonics`` counts significant line-rate harmonics (of ``N_HARMONICS``), ``field_score``
-    is the mean normalised power at the field rate's odd harmonics (about 1 for noise).
+    ``harmonics`` counts significant line-rate harmonics (of ``N_HARMONICS``),
+    ``field_harmonics`` the field rate's (of ``N_FIELD_HARMONICS``), and ``field_score`` is the
+    mean normalised power of those field harmonics (about 1.5 for noise).
     """
 
     is_video: bool
@@ -69,6 +97,7 @@ class VideoEvidence:
     line_rate_hz: float | None
     harmonics: int
     odd_harmonics: int
+    field_harmonics: int
     field_score: float
     feature: str
     confidence: float
@@ -114,21 +143,22 @@ def _evidence_in(feature_name: str, feature: np.ndarray, sample_rate_hz: float) 
     decimated = decimated - decimated.mean()
     spectrum = _normalised_power_spectrum(decimated)
     bin_hz = rate_hz / len(decimated)
-    line_rate_hz, harmonics, odd = _best_line_comb(scipy.ndimage.maximum_filter1d(spectrum, 3),
-                                                   bin_hz)
+    line_rate_hz, harmonics, odd, low_ok = _best_line_comb(
+        scipy.ndimage.maximum_filter1d(spectrum, 3), bin_hz)
     line_rate_hz = _refined_line_rate(spectrum, bin_hz, line_rate_hz)
     standard = _standard_of(line_rate_hz)
-    field = _field_score(decimated, rate_hz, line_rate_hz, LINES_PER_FIELD[standard])
-    comb_ok = harmonics >= MIN_HARMONICS and odd >= MIN_ODD_HARMONICS
-    is_video = comb_ok and field >= FIELD_THRESHOLD
-    confidence = _confidence(harmonics, odd, field)
+    field = _field_comb(decimated, rate_hz, line_rate_hz, LINES_PER_FIELD[standard])
+    comb_ok = (harmonics >= MIN_HARMONICS and odd >= MIN_ODD_HARMONICS) or low_ok
+    is_video = comb_ok and field.ok
+    confidence = _confidence(harmonics, odd, low_ok, field.count)
     return VideoEvidence(
         is_video=is_video,
         standard=standard if is_video else None,
         line_rate_hz=round(float(line_rate_hz), 1) if comb_ok else None,
         harmonics=harmonics,
         odd_harmonics=odd,
-        field_score=float(field),
+        field_harmonics=field.count,
+        field_score=field.score,
         feature=feature_name,
         confidence=confidence,
     )
@@ -164,7 +194,8 @@ def _best_line_comb(spectrum: np.ndarray, bin_hz: float):
     transmitter's and the dongle's clock errors. A harmonic counts only if it also stands
     BETWEEN_FACTOR times above the mean of the spectrum midway to the next harmonic: a signal
     keyed on and off at a divisor of the line rate (a burst every 40 ms) has lines everywhere
-    at equal strength, not a comb.
+    at equal strength, not a comb. Returns the rate, the counts of significant harmonics (all,
+    odd) and whether the first LOW_HARMONICS all stand above LOW_THRESHOLD.
     """
     rates_hz = np.arange(PAL_LINE_RATE_HZ - LINE_RATE_TOLERANCE_HZ,
                          NTSC_LINE_RATE_HZ + LINE_RATE_TOLERANCE_HZ, _SEARCH_STEP_HZ)
@@ -178,7 +209,8 @@ def _best_line_comb(spectrum: np.ndarray, bin_hz: float):
     # the exact peaks fix the rate (the neighbourhoods are too wide to tell PAL from NTSC)
     best = int(np.argmax(np.log1p(values).sum(axis=1)))
     odd = int(significant[best, 0::2].sum())
-    return float(rates_hz[best]), int(significant[best].sum()), odd
+    low = (values[best, :LOW_HARMONICS] > LOW_THRESHOLD) & significant[best, :LOW_HARMONICS]
+    return float(rates_hz[best]), int(significant[best].sum()), odd, bool(low.all())
 
 
 def _bins(rates_hz, harmonics, bin_hz, n_bins):
@@ -217,28 +249,41 @@ def _standard_of(line_rate_hz: float) -> str:
     return "NTSC"
 
 
-def _field_score(feature: np.ndarray, rate_hz: float, line_rate_hz: float,
-                 lines_per_field: float) -> float:
-    """Mean normalised power of the line-by-line means at the field rate's odd harmonics."""
+@dataclass(frozen=True)
+class _FieldComb:
+    ok: bool
+    count: int
+    score: float
+
+
+def _field_comb(feature: np.ndarray, rate_hz: float, line_rate_hz: float,
+                lines_per_field: float) -> _FieldComb:
+    """The field-rate comb in the line-by-line means: which of the first N_FIELD_HARMONICS
+    multiples of the field rate stand above the noise and above the spectrum between them."""
     line_index = (np.arange(len(feature)) * (line_rate_hz / rate_hz)).astype(np.int64)
     counts = np.bincount(line_index)
     whole = counts > 0
     per_line = np.bincount(line_index, weights=feature)[whole] / counts[whole]
     per_line = per_line[1:-1] - per_line[1:-1].mean()  # first and last lines are partial
-    n_lines = len(per_line)
-    if n_lines < 2 * lines_per_field:
-        return 0.0
+    fields_seen = len(per_line) / lines_per_field
     power = np.abs(np.fft.rfft(per_line)) ** 2
-    noise = np.median(power[1:]) / np.log(2)
-    cycles = n_lines / lines_per_field * np.arange(1, N_FIELD_HARMONICS + 1, 2)  # odd only
-    freqs = np.arange(len(power))
-    at_field = [power[max(int(np.floor(c)) - 1, 1): int(np.ceil(c)) + 2].max() for c in cycles
-                if c < freqs[-1]]
-    return float(np.mean(at_field) / max(noise, np.finfo(float).tiny))
+    if fields_seen < 2 or (N_FIELD_HARMONICS + 1) * fields_seen + 2 >= len(power):
+        return _FieldComb(False, 0, 0.0)
+    power = power / max(np.median(power[1:]) / np.log(2), np.finfo(float).tiny)
+    k = np.arange(1, N_FIELD_HARMONICS + 1)
+    at = np.array([power[max(int(np.floor(c)) - 1, 1): int(np.ceil(c)) + 2].max()
+                   for c in k * fields_seen])
+    between = np.array([power[int(np.ceil((h + 0.3) * fields_seen)):
+                              int(np.floor((h + 0.7) * fields_seen)) + 1].mean() for h in k])
+    significant = (at > FIELD_THRESHOLD) & (at > FIELD_BETWEEN_FACTOR * between)
+    ok = (significant.sum() >= MIN_FIELD_HARMONICS and bool(significant[0])
+          and significant[0::2].sum() >= MIN_ODD_FIELD_HARMONICS)
+    return _FieldComb(bool(ok), int(significant.sum()), float(at.mean()))
 
 
-def _confidence(harmonics: int, odd: int, field: float) -> float:
-    """0..1: how far past both tests' thresholds the evidence goes."""
+def _confidence(harmonics: int, odd: int, low_ok: bool, field_harmonics: int) -> float:
+    """0..1: how much of both combs the evidence holds."""
     comb = min(harmonics / N_HARMONICS, 1.0) * min(odd / (N_HARMONICS // 2), 1.0)
-    fields = 1.0 - np.exp(-field / FIELD_THRESHOLD)
-    return float(round(comb * fields, 3))
+    if low_ok:
+        comb = max(comb, LOW_HARMONICS / N_HARMONICS)
+    return float(round(comb * field_harmonics / N_FIELD_HARMONICS, 3))
