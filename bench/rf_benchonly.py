@@ -1,7 +1,11 @@
 """Non-video signals used ONLY by ``ansim bench rf``: never by a unit test, never to design or
 check a threshold of rf/. They judge the video detector on material it was not shaped on; if a
 threshold is ever changed after reading this family's failures, the family has become training
-material and a new one is owed.
+material and a new one is owed. Its draws come from ``bench.rf.BENCHONLY_SEED_BLOCK``: the first
+block's failures were read (20 false calls in 1,001 captures, mostly supply combs and radar-like
+bursts), so the field-comb test of rf/video.py was designed on a separate training family
+(``hardware.sim.rf_training``, its own generators, ranges and seeds), and the benchmark draws a
+fresh block.
 
 Each function returns ``capture_s`` of complex baseband at 2.4 MS/s (the RTL-SDR capture),
 unit mean power, with its parameters drawn from ``rng`` over the real systems' ranges:
