@@ -75,6 +75,23 @@ FIELD_BETWEEN_FACTOR = 3.0
 #: even ones only).
 MIN_FIELD_HARMONICS = 6
 MIN_ODD_FIELD_HARMONICS = 2
+#: Or the field is seen in the *vertical sync* itself: for 2.5 (PAL) / 3 (NTSC) lines once per
+#: field, broad pulses hold the feature at sync level for most of each line, further from the
+#: picture's level than anything in a picture. When the picture is dark (a camera in an unlit
+#: room: black is within a quarter of the carrier of blanking in AM, a few hundred kHz of it in
+#: FM) the blanking barely differs from the picture and the field comb fades, but this pulse
+#: remains. The feature is averaged per half line, folded at the field period (625 / 525 half
+#: lines), smoothed over the pulse's width and set against its surroundings (a running median);
+#: the pulse must stand VSYNC_THRESHOLD robust standard deviations (1.4826 x the median absolute
+#: deviation of the folded profile) from them...
+VSYNC_WIDTH_HALF_LINES = 5
+VSYNC_SURROUNDINGS_HALF_LINES = 41
+VSYNC_THRESHOLD = 6.0
+#: ...be the only such excursion in the field (anything more than VSYNC_APART of a field away
+#: stays below VSYNC_UNIQUE of it: a 10 ms TDMA frame or a mains-rippled comb repeats twice or
+#: more per field), and lie on the same side of its surroundings in every field seen.
+VSYNC_APART = 0.15
+VSYNC_UNIQUE = 0.6
 #: The features are block-summed down to this rate before their spectrum is taken: the comb's
 #: twelve harmonics lie below 190 kHz, and a short FFT keeps analysis far faster than real time.
 FEATURE_RATE_HZ = 400_000.0
@@ -149,8 +166,13 @@ def _evidence_in(feature_name: str, feature: np.ndarray, sample_rate_hz: float) 
     standard = _standard_of(line_rate_hz)
     field = _field_comb(decimated, rate_hz, line_rate_hz, LINES_PER_FIELD[standard])
     comb_ok = (harmonics >= MIN_HARMONICS and odd >= MIN_ODD_HARMONICS) or low_ok
-    is_video = comb_ok and field.ok
-    confidence = _confidence(harmonics, odd, low_ok, field.count)
+    vsync_z = 0.0
+    if comb_ok and not field.ok:
+        vsync_z = _vertical_sync_score(decimated, rate_hz, line_rate_hz,
+                                       LINES_PER_FIELD[standard])
+    is_video = comb_ok and (field.ok or vsync_z >= VSYNC_THRESHOLD)
+    confidence = _confidence(harmonics, odd, low_ok,
+                             max(field.count, N_FIELD_HARMONICS // 2 if is_video else 0))
     return VideoEvidence(
         is_video=is_video,
         standard=standard if is_video else None,
@@ -279,6 +301,33 @@ def _field_comb(feature: np.ndarray, rate_hz: float, line_rate_hz: float,
     ok = (significant.sum() >= MIN_FIELD_HARMONICS and bool(significant[0])
           and significant[0::2].sum() >= MIN_ODD_FIELD_HARMONICS)
     return _FieldComb(bool(ok), int(significant.sum()), float(at.mean()))
+
+
+def _vertical_sync_score(feature: np.ndarray, rate_hz: float, line_rate_hz: float,
+                         lines_per_field: float) -> float:
+    """How far (robust z) the one pulse per field stands from its surroundings in the feature
+    folded at the field period; 0 unless it is the field's only one and on the same side in
+    every field."""
+    half_line = (np.arange(len(feature)) * (2 * line_rate_hz / rate_hz)).astype(np.int64)
+    counts = np.bincount(half_line)
+    means = np.bincount(half_line, weights=feature)[1:-1] / np.maximum(counts[1:-1], 1)
+    period = int(round(2 * lines_per_field))
+    n_fields = len(means) // period
+    if n_fields < 2:
+        return 0.0
+    fields = scipy.ndimage.uniform_filter1d(means[: n_fields * period].reshape(n_fields, period),
+                                            VSYNC_WIDTH_HALF_LINES, axis=1, mode="wrap")
+    fields -= scipy.ndimage.median_filter(fields, (1, VSYNC_SURROUNDINGS_HALF_LINES), mode="wrap")
+    profile = fields.mean(axis=0)
+    spread = 1.4826 * np.median(np.abs(profile - np.median(profile)))
+    z = profile / max(spread, np.finfo(float).tiny)
+    peak = int(np.argmax(np.abs(z)))
+    distance = np.abs(np.arange(period) - peak)
+    others = np.abs(z[np.minimum(distance, period - distance) > VSYNC_APART * period])
+    same_side = np.all(np.sign(fields[:, peak]) == np.sign(z[peak]))
+    if others.max() > VSYNC_UNIQUE * abs(z[peak]) or not same_side:
+        return 0.0
+    return float(abs(z[peak]))
 
 
 def _confidence(harmonics: int, odd: int, low_ok: bool, field_harmonics: int) -> float:

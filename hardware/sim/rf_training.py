@@ -28,10 +28,12 @@ TRAINING_SEED_BLOCK = 7_100
 
 #: Moving pictures for training, made with ffmpeg's lavfi sources (data/rf/training/README.md):
 #: an elementary cellular automaton scrolling up (rule 30, every line new every frame), moving
-#: colour gradients, and a Sierpinski pattern that jumps. None of them is a benchmark clip.
+#: colour gradients, a Sierpinski pattern that jumps, and random black and white cells drawn
+#: afresh every frame (the worst case for the field test: no two fields alike but for their
+#: blanking). None of them is a benchmark clip.
 TRAINING_VIDEOS = {
     name: Path(__file__).resolve().parents[2] / "data" / "rf" / "training" / f"training_{name}.mp4"
-    for name in ("cellauto", "gradients", "sierpinski")
+    for name in ("cellauto", "gradients", "sierpinski", "cells", "dark")
 }
 
 

@@ -55,3 +55,27 @@ def test_moving_training_pictures_are_found_at_minus_6_db(moving_training_slices
         found.append(evidence.is_video and evidence.standard == mode.standard)
         assert evidence.field_harmonics >= 6 or not evidence.is_video
     assert sum(found) >= 7, found  # 0.94 of the training clips at -6 dB
+
+
+@pytest.fixture(scope="module")
+def dark_training_slices():
+    """A dark training clip (sparse white cells on near-black, new every frame) through hacktv
+    in AM, where black lies within a quarter of the carrier of the blanking level."""
+    if not sig.hacktv_available():
+        pytest.skip("hacktv is not installed (scripts/system-packages installs it)")
+    mode = next(m for m in sig.HACKTV_MODES if m.name == "hacktv PAL AM (I)")
+    return mode, sig.hacktv_slices(sig.hacktv_clip(mode, 0.2, training.TRAINING_VIDEOS["dark"]),
+                                   [0.0])
+
+
+@pytest.mark.slow
+def test_a_dark_picture_is_found_by_its_vertical_sync(dark_training_slices):
+    """With a dark picture the field comb fades; the broad pulses of the vertical sync remain."""
+    mode, slices = dark_training_slices
+    rng = np.random.default_rng([training.TRAINING_SEED_BLOCK, 93])
+    found = []
+    for _ in range(8):
+        iq = sig.through_rtl_sdr(sig.capture_from(slices, rng, 200e3, CAPTURE_S), -3.0, rng)
+        evidence = detect_video(iq, sig.CAPTURE_RATE_HZ)
+        found.append(evidence.is_video and evidence.standard == mode.standard)
+    assert sum(found) >= 6, found
