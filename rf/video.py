@@ -23,11 +23,14 @@ a spread-spectrum dither or a radar's staggered pulses put one or two tones anyw
 drift of a pulse train against the fold (its rate a few hertz off a TV line rate) is a smooth
 continuum falling with frequency, no comb at all. A tone, a display's line comb without TV
 fields, or OFDM whose symbol rate is near the line rate each fail the line comb or the field
-comb; only video passes both.
+comb; only video passes both. When the picture is dark the field comb fades (black is close to
+the blanking level), and the field is found instead by the vertical sync's broad pulses: one
+pulse per field, the field's only one, on the same side in every field.
 
 The thresholds were set on the training material of ``hardware.sim.rf_training`` (supply
-combs, radar-like bursts, DECT-like TDMA, and moving pictures that are not the benchmark's) and
-on the confounders in tests/rf; never on the benchmark's own non-video family or clips.
+combs, radar-like bursts, DECT-like TDMA, and moving pictures that are not the benchmark's,
+dark ones among them) and on the confounders in tests/rf; never on the benchmark's own
+non-video family or clips.
 """
 
 from dataclasses import dataclass
@@ -105,8 +108,10 @@ class VideoEvidence:
 
     ``is_video`` needs both; ``standard`` is ``"PAL"``/``"NTSC"`` when it is video, else None.
     ``harmonics`` counts significant line-rate harmonics (of ``N_HARMONICS``),
-    ``field_harmonics`` the field rate's (of ``N_FIELD_HARMONICS``), and ``field_score`` is the
-    mean normalised power of those field harmonics (about 1.5 for noise).
+    ``field_harmonics`` the field rate's (of ``N_FIELD_HARMONICS``), ``field_score`` is the
+    mean normalised power of those field harmonics (about 1.5 for noise), and
+    ``vertical_sync_z`` how far the vertical sync stands out (0 when the field comb sufficed, or
+    the pulse was not the field's only one).
     """
 
     is_video: bool
@@ -116,6 +121,7 @@ class VideoEvidence:
     odd_harmonics: int
     field_harmonics: int
     field_score: float
+    vertical_sync_z: float
     feature: str
     confidence: float
 
@@ -181,6 +187,7 @@ def _evidence_in(feature_name: str, feature: np.ndarray, sample_rate_hz: float) 
         odd_harmonics=odd,
         field_harmonics=field.count,
         field_score=field.score,
+        vertical_sync_z=round(vsync_z, 2),
         feature=feature_name,
         confidence=confidence,
     )
