@@ -318,7 +318,7 @@ def _vertical_sync_score(feature: np.ndarray, rate_hz: float, line_rate_hz: floa
     half_line = (np.arange(len(feature)) * (2 * line_rate_hz / rate_hz)).astype(np.int64)
     counts = np.bincount(half_line)
     means = np.bincount(half_line, weights=feature)[1:-1] / np.maximum(counts[1:-1], 1)
-    period = int(round(2 * lines_per_field))
+    period = round(2 * lines_per_field)
     n_fields = len(means) // period
     if n_fields < 2:
         return 0.0
