@@ -92,7 +92,7 @@ def record(record_id):
     store = services().inspections.store
     try:
         with store.read() as session:
-            found = records.get(session, record_id)
+            found = records.get(session, record_id, request.args.get("device"))
             supersedes = records.get(session, found.body["supersedes"]).seq \
                 if found.body.get("supersedes") else None
     except records.RecordNotFound:
@@ -120,7 +120,7 @@ def bundle(record_id):
     store = svc.inspections.store
     try:
         with store.read() as session:
-            found = records.get(session, record_id)
+            found = records.get(session, record_id, request.args.get("device"))
     except records.RecordNotFound:
         return jsonify(error="not_found"), 404
     for ref in found.body.get("evidence", []):

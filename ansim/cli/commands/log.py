@@ -132,7 +132,8 @@ def _record_id(session, given: str) -> str | None:
     if number.isdigit():
         ids = session.scalars(select(Record.id).where(Record.seq == int(number)).limit(2)).all()
         return ids[0] if len(ids) == 1 else None
-    return given if session.get(Record, given) is not None else None
+    return given if session.scalar(select(Record.id).where(Record.id == given).limit(1)) \
+        else None
 
 
 def _alert_lines(alert: dict) -> list[str]:
