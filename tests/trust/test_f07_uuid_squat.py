@@ -10,6 +10,7 @@ from detector.log import records
 from detector.log.records import id_names_another_device, new_record_id
 from detector.log.signing import canonical_json, sha256_hex
 from detector.log.verify import verify_log
+from tests.web.conftest import Browser
 
 pytestmark = pytest.mark.slow
 
@@ -77,3 +78,12 @@ def test_a_legacy_id_taken_first_by_another_device_does_not_block_its_owner(
             == stolen.decode()
         with pytest.raises(records.AmbiguousRecord):  # by id alone: say which device's
             records.get(session, legacy[0].id)
+    accounts = hub.extensions["ansim"].accounts
+    accounts.create_first_admin("admin", "correct horse battery", "Admin Kim")
+    accounts.create_user("park", "a long enough password", "supervisor")
+    supervisor = Browser(hub)
+    assert supervisor.login("park", "a long enough password").status_code == 302
+    assert supervisor.page(f"/api/log/{legacy[0].id}").status_code == 409
+    shown = supervisor.page(f"/api/log/{legacy[0].id}?device={victim.key.device_id}").get_json()
+    assert shown["device_id"] == victim.key.device_id and shown["record_hash"] == \
+        legacy[0].record_hash
