@@ -85,7 +85,7 @@ class _Framing(NamedTuple):
     offset: int
     what: str
     code: str
-    params: dict = {}
+    params: dict | None = None  # the figures the problem's sentence names
 
 
 class CaptureFrame(NamedTuple):
@@ -144,12 +144,12 @@ def iter_capture(path) -> Iterator[CaptureFrame]:
     if problem is not None:
         if problem.kind == "truncated":
             warnings.warn(TruncatedCaptureWarning(path, problem.offset, problem.what,
-                                                  code=problem.code, **problem.params),
+                                                  code=problem.code, **(problem.params or {})),
                           stacklevel=2)
         else:
             raise CorruptCapture(path, f"corrupt {fmt} at byte {problem.offset}: {problem.what}",
                                  code=problem.code, format=fmt, offset=problem.offset,
-                                 **problem.params)
+                                 **(problem.params or {}))
 
 
 def write_pcapng(path, packets: Iterable, *, linktype: int = LINKTYPE_IEEE802_11_RADIOTAP) -> int:
