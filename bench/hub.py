@@ -31,7 +31,7 @@ from detector.i18n import t
 from detector.log import records
 from detector.log.signing import DeviceKey
 from detector.log.storage import DB_FILENAME, open_store
-from detector.log.storage.models import Record, RecordBody
+from detector.log.storage.models import RECORD_BODY, Record, RecordBody
 from testkit.postgres import temporary_server
 from web import create_app
 from web.server import ServerThread
@@ -150,7 +150,7 @@ def _resend_all(url: str, devices, tokens, batch: int) -> float:
         with open_store(data_dir / DB_FILENAME, write=False) as store, \
                 store.read() as session:
             rows = session.execute(select(Record.record_hash, Record.signature, RecordBody.body)
-                                   .join(RecordBody, RecordBody.id == Record.id)
+                                   .join(RecordBody, RECORD_BODY)
                                    .order_by(Record.seq)).all()
         items = [{"body_text": body, "record_hash": h, "signature": s} for h, s, body in rows]
         uploads.append((HubClient(url, key.device_id, token), items))

@@ -9,9 +9,11 @@ language.
 
 Errors raised by the pure layers carry English text for developers; ``describe_error`` shows a
 translated sentence when the exception class has a catalogue entry (``error.<ClassName>``),
-with the exception's own detail (file name, line, key) appended.
+then the exception's detail: translated too when the error names its problem by a code
+(``problem.<code>``, the file readers' errors) or is an ``OSError``, else its own text.
 """
 
+import errno
 import json
 import os
 from functools import lru_cache
@@ -64,10 +66,34 @@ def t(key: str, lang: str | None = None, **params) -> str:
 
 
 def describe_error(exc: BaseException, lang: str | None = None) -> str:
-    """A user-facing sentence for ``exc``: its translated kind, then its own detail."""
+    """A user-facing sentence for ``exc``: its translated kind, then its detail
+    (``describe_problem``)."""
     lang = lang or current_language()
     for cls in type(exc).__mro__:
         key = f"error.{cls.__name__}"
         if key in catalogue(lang):
-            return f"{t(key, lang)}: {exc}"
-    return f"{t('error.unexpected', lang)}: {exc}"
+            return f"{t(key, lang)}: {describe_problem(exc, lang)}"
+    return f"{t('error.unexpected', lang)}: {describe_problem(exc, lang)}"
+
+
+def describe_problem(exc: BaseException, lang: str | None = None) -> str:
+    """An error's (or warning's) own detail in the user's language.
+
+    The file readers' errors carry ``problem_code`` and ``problem_params`` (and ``where``, the
+    file they are about): they become ``where: <problem.CODE>``, so nothing English follows a
+    Korean lead-in. An ``OSError`` is said by its errno (``problem.os.ENOENT``, else
+    ``problem.unreadable``). Anything else keeps its own text.
+    """
+    lang = lang or current_language()
+    code = getattr(exc, "problem_code", None)
+    if code is not None:
+        sentence = t(f"problem.{code}", lang, **exc.problem_params)
+        where = getattr(exc, "where", None)
+        return f"{where}: {sentence}" if where else sentence
+    if isinstance(exc, OSError) and exc.errno in errno.errorcode:
+        name = errno.errorcode[exc.errno]
+        key = f"problem.os.{name}"
+        sentence = t(key, lang) if key in catalogue(lang) else t("problem.unreadable", lang,
+                                                                 reason=name)
+        return f"{exc.filename}: {sentence}" if exc.filename is not None else sentence
+    return str(exc)

@@ -12,6 +12,7 @@ Example::
 """
 
 import csv
+import errno
 import io
 import json
 from pathlib import Path
@@ -30,10 +31,17 @@ MAX_ABS_DB = 500.0  # dB relative to full scale; anything beyond is not a measur
 
 
 class RtlPowerError(ValueError):
-    """A malformed rtl_power CSV, naming the file, the line and the problem."""
+    """A malformed rtl_power CSV, naming the file, the line and the problem.
 
-    def __init__(self, path, line: int, problem: str):
-        super().__init__(f"{path}:{line}: {problem}")
+    ``problem_code`` names the problem for translation (``problem.<code>`` in detector's
+    catalogues) and ``problem_params`` its figures; the English message is for developers."""
+
+    def __init__(self, path, line: int, problem: str, *, code: str, **params):
+        self.where = f"{path}:{line}"
+        self.problem = problem
+        self.problem_code = code
+        self.problem_params = params
+        super().__init__(f"{self.where}: {problem}")
 
 
 def read_rtl_power_csv(path) -> Spectrum:
@@ -42,9 +50,10 @@ def read_rtl_power_csv(path) -> Spectrum:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise RtlPowerError(path, 1, "not a text file") from None
+        raise RtlPowerError(path, 1, "not a text file", code="not_utf8") from None
     except OSError as exc:
-        raise RtlPowerError(path, 1, f"cannot read: {exc.strerror}") from None
+        raise RtlPowerError(path, 1, f"cannot read: {exc.strerror}", code="unreadable",
+                            reason=errno.errorcode.get(exc.errno, "EIO")) from None
     sweeps: dict[str, list] = {}
     reader = csv.reader(io.StringIO(text))
     try:
@@ -54,9 +63,9 @@ def read_rtl_power_csv(path) -> Spectrum:
             stamp, low_hz, step_hz, values = _parse_row(path, line_no, row)
             sweeps.setdefault(stamp, []).append((low_hz, step_hz, values))
     except csv.Error as exc:  # a NUL byte, a field beyond the csv module's limit
-        raise RtlPowerError(path, reader.line_num, f"not CSV: {exc}") from None
+        raise RtlPowerError(path, reader.line_num, f"not CSV: {exc}", code="not_csv") from None
     if not sweeps:
-        raise RtlPowerError(path, 1, "no data rows")
+        raise RtlPowerError(path, 1, "no data rows", code="no_rows")
     stitched = [_stitch(rows) for rows in sweeps.values()]
     complete = [s for s in stitched if len(s[0]) == len(stitched[0][0])
                 and np.allclose(s[0], stitched[0][0])]
@@ -67,31 +76,38 @@ def _parse_row(path, line_no, row):
     cells = [c.strip() for c in row]
     if len(cells) < _FIXED_COLUMNS + 1:
         raise RtlPowerError(path, line_no, f"{len(cells)} columns; expected date, time, Hz low, "
-                                           "Hz high, Hz step, samples and dB values")
+                                           "Hz high, Hz step, samples and dB values",
+                            code="rtl_power_columns", count=len(cells))
     try:
         low_hz, high_hz, step_hz = (float(c) for c in cells[2:5])
         values = np.array([float(c) for c in cells[_FIXED_COLUMNS:]], dtype=np.float64)
     except ValueError as exc:
-        raise RtlPowerError(path, line_no, f"not a number: {exc}") from None
+        raise RtlPowerError(path, line_no, f"not a number: {exc}", code="rtl_power_number") from None
     if not all(0 <= f <= MAX_FREQ_HZ for f in (low_hz, high_hz, step_hz)):
         raise RtlPowerError(path, line_no, f"frequencies must be finite, from 0 to "
-                                           f"{MAX_FREQ_HZ:g} Hz")
+                                           f"{MAX_FREQ_HZ:g} Hz", code="rtl_power_frequency",
+                            high=f"{MAX_FREQ_HZ:g}")
     if step_hz <= 0 or high_hz <= low_hz:
-        raise RtlPowerError(path, line_no, f"bad range {low_hz:g}-{high_hz:g} Hz, step {step_hz:g}")
+        raise RtlPowerError(path, line_no, f"bad range {low_hz:g}-{high_hz:g} Hz, step "
+                                           f"{step_hz:g}", code="rtl_power_range",
+                            low=f"{low_hz:g}", high=f"{high_hz:g}", step=f"{step_hz:g}")
     span_bins = (high_hz - low_hz) / step_hz  # infinite for a subnormal step
     if not 0.5 <= span_bins < MAX_BINS_PER_ROW + 0.5:
         raise RtlPowerError(path, line_no, f"{low_hz:g}-{high_hz:g} Hz in steps of {step_hz:g} "
                                            f"is {span_bins:g} bins; a row holds 1 to "
-                                           f"{MAX_BINS_PER_ROW}")
+                                           f"{MAX_BINS_PER_ROW}", code="rtl_power_bins",
+                            bins=f"{span_bins:g}", limit=MAX_BINS_PER_ROW)
     bins = round(span_bins)
     if len(values) == bins + 1:  # rtl_power: the last value is the next row's first bin
         values = values[:-1]
     elif len(values) != bins:
         raise RtlPowerError(path, line_no, f"{len(values)} dB values for {bins} bins "
-                                           f"(rtl_power writes {bins + 1}, soapy_power {bins})")
+                                           f"(rtl_power writes {bins + 1}, soapy_power {bins})",
+                            code="rtl_power_values", count=len(values), bins=bins)
     if not np.all(np.abs(values) <= MAX_ABS_DB):  # also refuses NaN and infinities
         raise RtlPowerError(path, line_no, f"dB values must be finite, within "
-                                           f"±{MAX_ABS_DB:g} dB")
+                                           f"±{MAX_ABS_DB:g} dB", code="rtl_power_db",
+                            limit=f"{MAX_ABS_DB:g}")
     return f"{cells[0]} {cells[1]}", low_hz, step_hz, values.astype(np.float32)
 
 

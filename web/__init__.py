@@ -55,7 +55,9 @@ def create_app(config, *, bus=None) -> Flask:
     )
     svc = app.extensions["ansim"] = build_services(config, bus)
     if svc.accounts.needs_first_run():
-        svc.setup_code = setup_code.issue(config.data_dir)
+        svc.setup_code = setup_code.issue(config.data_dir, config.screen_dir)
+    else:  # claimed, perhaps while the dashboard was not running: nothing left to show
+        setup_code.discard(config.data_dir, config.screen_dir)
     app.before_request(_before_request)
     app.after_request(security.add_security_headers)
     app.context_processor(_template_globals)

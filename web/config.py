@@ -60,6 +60,10 @@ class WebConfig:
     #: The zone every page shows times in (and counts coverage days in), whatever zone the
     #: device or the phone is set to; pages always show it beside the time.
     display_timezone: str = "Asia/Seoul"
+    #: Where the handheld's screen (tty1) reads the one-time setup code while no admin exists
+    #: (``detector.appliance.screen``: a runtime directory in RAM, ``/run/ansim`` on the Pi);
+    #: None: the code is printed on the console only.
+    screen_dir: Path | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -71,6 +75,8 @@ class WebConfig:
 
     def __post_init__(self):
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser())
+        if self.screen_dir is not None:
+            object.__setattr__(self, "screen_dir", Path(self.screen_dir))
         object.__setattr__(self, "trusted_proxies", tuple(self.trusted_proxies))
         for address in self.trusted_proxies:
             try:

@@ -9,8 +9,13 @@ profile also works under a read-only root, and only the password file itself per
 
 Run by ``ansim-hotspot.service`` as root, with the screen (tty1) as its output::
 
-    python -m detector.appliance.hotspot up --profile /etc/ansim/profile.toml
+    python -m detector.appliance.hotspot up --profile /etc/ansim/profile.toml --screen-dir /run/ansim
     python -m detector.appliance.hotspot new-password      # then reboot, or run "up" again
+
+With ``--screen-dir`` it stays and keeps the screen current: while no admin exists the
+dashboard publishes the one-time setup code there (``detector.appliance.screen``) and the
+screen shows it under the network's name and password; once setup is claimed it is gone from
+the screen too.
 
 ``--root DIR`` writes under DIR and runs no ``nmcli`` (for tests and image building).
 """
@@ -21,7 +26,9 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 import uuid
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import segno
@@ -29,6 +36,7 @@ from segno import helpers
 
 from detector import i18n
 from detector.appliance.profile import ProfileError, load_profile
+from detector.appliance.screen import read_setup_code
 from detector.errors import DetectorError
 
 CONNECTION_ID = "ansim-hotspot"
@@ -39,6 +47,9 @@ PASSWORD_GROUPS, PASSWORD_GROUP_LEN = 4, 4
 STATE_DIR = Path("var/lib/ansim/hotspot")  # relative to the root
 KEYFILE = Path("run/NetworkManager/system-connections") / f"{CONNECTION_ID}.nmconnection"
 SERIAL_PATHS = (Path("sys/firmware/devicetree/base/serial-number"), Path("etc/machine-id"))
+#: How often the screen looks for a setup code appearing or going: a person reads the code
+#: after the dashboard has started (seconds later), and a stat of a file in RAM costs nothing.
+SCREEN_POLL_S = 1.0
 
 
 class HotspotError(DetectorError, RuntimeError):
@@ -130,8 +141,9 @@ def wifi_qr(ssid: str, password: str) -> segno.QRCode:
 CONSOLE_LANGUAGE = "en"
 
 
-def screen_text(ssid: str, password: str) -> str:
-    """What tty1 shows: how to join (in a language the console can draw) and the QR code."""
+def screen_text(ssid: str, password: str, setup_code: str | None = None) -> str:
+    """What tty1 shows: how to join (in a language the console can draw), the QR code, and,
+    while no admin exists, the one-time setup code that creates the first one."""
     qr = io.StringIO()
     wifi_qr(ssid, password).terminal(out=qr, compact=True)
     lang = CONSOLE_LANGUAGE
@@ -141,7 +153,26 @@ def screen_text(ssid: str, password: str) -> str:
         i18n.t("device.hotspot.password", lang, password=password),
         i18n.t("device.hotspot.open", lang, url=DASHBOARD_URL),
     ]
+    if setup_code is not None:
+        lines += ["", i18n.t("device.setup.code", lang, code=setup_code),
+                  i18n.t("device.setup.where", lang, url=f"{DASHBOARD_URL}/setup")]
     return "\033[2J\033[H" + "\n".join(lines) + "\n\n" + qr.getvalue()
+
+
+def screens(ssid: str, password: str, codes: Iterable[str | None]) -> Iterator[str]:
+    """The screens to draw as the setup code reads ``codes`` over time: one at first, then
+    one each time the code appears, changes (the dashboard restarted) or goes (claimed)."""
+    shown = object()
+    for code in codes:
+        if code != shown:
+            shown = code
+            yield screen_text(ssid, password, code)
+
+
+def _setup_code_readings(screen_dir: Path) -> Iterator[str | None]:
+    while True:
+        yield read_setup_code(screen_dir)
+        time.sleep(SCREEN_POLL_S)
 
 
 def write_keyfile(root: Path, ssid: str, password: str) -> Path:
@@ -171,6 +202,8 @@ def main(argv=None) -> int:
     parser.add_argument("action", choices=("up", "new-password"))
     parser.add_argument("--root", default="/", help="write under this directory, run no nmcli")
     parser.add_argument("--profile", help="device profile, for the screen's language")
+    parser.add_argument("--screen-dir", help="stay, showing the dashboard's setup code from "
+                                             "this directory until setup is claimed")
     args = parser.parse_args(argv)
     try:
         i18n.set_language(load_profile(args.profile).device.language if args.profile else None)
@@ -178,7 +211,11 @@ def main(argv=None) -> int:
     except (HotspotError, ProfileError, OSError, subprocess.CalledProcessError) as exc:
         print(i18n.describe_error(exc), file=sys.stderr)
         return 1
-    print(screen_text(ssid, password), flush=True)
+    if args.screen_dir is None:
+        print(screen_text(ssid, password), flush=True)
+        return 0
+    for text in screens(ssid, password, _setup_code_readings(Path(args.screen_dir))):
+        print(text, flush=True)
     return 0
 
 

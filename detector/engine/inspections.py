@@ -69,6 +69,7 @@ from detector.engine.inspection_steps import (
     tracked_emitters,
     wifi_result,
 )
+from detector.engine.recovery import IN_PROGRESS, has_cut_offs
 from detector.errors import Conflict, DetectorError, NotFound
 from detector.log import records, witness
 from detector.log.evidence import EvidenceError, EvidenceStore
@@ -166,7 +167,7 @@ class InspectionService:
             row = InspectionRow(id=records.new_record_id(self.signer.device_id),
                                 device_id=self.signer.device_id,
                                 site_id=site_id, inspector=inspector, stalls=stalls,
-                                status="in_progress", started_at=now, updated_at=now)
+                                status=IN_PROGRESS, started_at=now, updated_at=now)
             session.add(row)
             session.flush()
             state = load_state(session, row)
@@ -397,7 +398,7 @@ class InspectionService:
         sealed = []
         with self.store.write() as session:
             rows = session.scalars(select(InspectionRow).where(
-                InspectionRow.status == "in_progress",
+                InspectionRow.status == IN_PROGRESS,
                 InspectionRow.device_id == self.signer.device_id)
                 .order_by(InspectionRow.started_at)).all()
             for row in rows:
@@ -446,7 +447,7 @@ class InspectionService:
         row = session.get(InspectionRow, inspection_id)
         if row is None:
             raise InspectionNotFound(f"no inspection {inspection_id}")
-        if row.status != "in_progress":
+        if row.status != IN_PROGRESS:
             raise InspectionClosed(f"inspection {inspection_id} is {row.status}; it can no "
                                    "longer change (a signed record is corrected with a new one)")
         return row
@@ -569,7 +570,8 @@ def open_service(data_dir, *, hardware=None, bus=None, profile=None, steps=None,
     if store.writable:
         store.after_seal.append(lambda sealed: _witness(store, data_dir, sealed))
         try:
-            service.recover_interrupted()
+            if has_cut_offs(store):
+                service.recover_interrupted()
         except DiskFull:
             if write:
                 store.close()

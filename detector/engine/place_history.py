@@ -9,7 +9,7 @@ import json
 
 from sqlalchemy import select
 
-from detector.log.storage.models import Record, RecordBody
+from detector.log.storage.models import RECORD_BODY, Record, RecordBody
 
 #: How many of the site's latest signed-off inspections are searched for a place's keyframe
 #: (an inspection that skipped the place leaves the one before it as the reference).
@@ -26,7 +26,7 @@ def reference_keyframe(session, site_id: str, stall: int, zone: str) -> dict | N
     keyframe, or None if the site has none yet."""
     rows = session.execute(
         select(Record.id, Record.signed_at, RecordBody.body)
-        .join(RecordBody, RecordBody.id == Record.id)
+        .join(RecordBody, RECORD_BODY)
         .where(Record.site_id == site_id, Record.type == "inspection",
                Record.status == "signed_off")
         .order_by(Record.signed_at.desc(), Record.seq.desc()).limit(RECORDS_SEARCHED))

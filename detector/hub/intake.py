@@ -8,8 +8,11 @@ its ``record_hash`` and its Ed25519 ``signature``. For every record the hub chec
    field otherwise, which the device reports);
 3. the record is the uploading device's own (``device_id``, and an id bound to that device:
    ``detector.records.new_record_id``) and fits the log's columns;
-4. by its UUID: a byte-identical resend is a ``duplicate`` (accepted, nothing added); a
-   different record under a UUID the hub already holds is refused (``uuid_conflict``);
+4. by its UUID among the device's own records (the hub keys records by device and id, so
+   another device holding the same id, one made before ids named their device, changes
+   nothing): a byte-identical resend is a ``duplicate`` (accepted, nothing added); a
+   different record of the device under a UUID the hub already holds is refused
+   (``uuid_conflict``);
 5. it is the next link of the device's chain on the hub: ``seq`` one past the head, and
    ``prev_hash``/``prev_id`` the head's (``chain_conflict`` if the hub holds another record at
    that place, ``out_of_order`` if records before it have not arrived).
@@ -42,6 +45,7 @@ from detector.log.record_schema import schema_problem
 from detector.log.records import id_names_another_device, index_columns, storable_columns
 from detector.log.signing import canonical_json, sha256_hex, verify_signature
 from detector.log.storage.models import (
+    RECORD_BODY,
     Device,
     Evidence,
     HubDevice,
@@ -115,8 +119,9 @@ def accept_records(store, evidence_store, device: HubDevice,
         chain = session.get(Device, device.id, with_for_update=True)
         stored = {row.id: row for row in session.execute(
             select(Record.id, Record.signature, Record.device_id, Record.seq, RecordBody.body)
-            .outerjoin(RecordBody, RecordBody.id == Record.id)
-            .where(Record.id.in_([c.columns["id"] for c in checked])))}
+            .outerjoin(RecordBody, RECORD_BODY)
+            .where(Record.device_id == device.id,
+                   Record.id.in_([c.columns["id"] for c in checked])))}
         new = []
         for item in checked:
             try:
@@ -249,7 +254,8 @@ def _insert(session, items: list[_Checked], now: str) -> None:
     session.execute(insert(Record), [{**storable_columns(i.columns),
                                       "record_hash": i.upload.record_hash,
                                       "signature": i.upload.signature} for i in items])
-    session.execute(insert(RecordBody), [{"id": i.columns["id"], "body": i.upload.body_text}
+    session.execute(insert(RecordBody), [{"device_id": i.columns["device_id"],
+                                          "id": i.columns["id"], "body": i.upload.body_text}
                                          for i in items])
     refs = {ref["sha256"]: ref for i in items for ref in _evidence_refs(i.body)}
     _insert_missing(session, Evidence, Evidence.sha256, refs, lambda ref: {

@@ -37,7 +37,7 @@ from detector.log.evidence import EvidenceError, EvidenceStore
 from detector.log.signing import KEY_FILENAME, DeviceKey
 from detector.log.storage import DB_FILENAME, open_store
 from detector.log.storage.files import fsync_dir
-from detector.log.storage.models import Record, RecordBody
+from detector.log.storage.models import RECORD_BODY, Record, RecordBody
 from detector.timestamps import utc_now
 
 STATE_FILENAME = "hub-sync.json"
@@ -200,7 +200,7 @@ def _next_batch(store, device_id: str, after_seq: int, max_records: int,
                 max_bytes: int) -> list[tuple]:
     """The records after ``after_seq``, in chain order, up to a count and a size."""
     query = (select(Record.id, Record.seq, Record.record_hash, Record.signature, RecordBody.body)
-             .join(RecordBody, RecordBody.id == Record.id)
+             .join(RecordBody, RECORD_BODY)
              .where(Record.device_id == device_id, Record.seq > after_seq)
              .order_by(Record.seq).limit(max_records))
     batch, size = [], 0

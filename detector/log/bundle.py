@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from detector.log import records
 from detector.log.bundle_report import report_html, verify_text
-from detector.log.storage.models import Device, Record, RecordBody
+from detector.log.storage.models import RECORD_BODY, Device, Record, RecordBody
 
 #: Fixed ZIP timestamps: the same record gives the same bundle bytes.
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)
@@ -77,7 +77,7 @@ def bundle_bytes(store, evidence, record_id: str, acked_heads: list[int]) -> byt
 
 def _chain(session, device_id: str, first_seq: int, last_seq: int) -> list:
     rows = session.execute(select(Record, RecordBody.body)
-                           .join(RecordBody, RecordBody.id == Record.id)
+                           .join(RecordBody, RECORD_BODY)
                            .where(Record.device_id == device_id, Record.seq >= first_seq,
                                   Record.seq <= last_seq).order_by(Record.seq))
     return [records.SignedRecord.from_row(*r) for r in rows]

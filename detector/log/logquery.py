@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import JSON, String, case, cast, func, literal_column, or_, select, tuple_
 
 from detector.log.csv_cells import ESCAPE, FORMULA_TRIGGERS
-from detector.log.storage.models import Device, Record, RecordBody, Site
+from detector.log.storage.models import RECORD_BODY, Device, Record, RecordBody, Site
 
 LIST_COLUMNS = ("id", "device_id", "seq", "type", "supersedes", "site_id", "inspector",
                 "status", "verdict", "presence", "max_severity", "alert_count", "started_at",
@@ -79,7 +79,7 @@ def export_csv(store, log_filter: LogFilter, out) -> int:
     with store.read() as session:
         line = _csv_line(session.bind.dialect.name)
         query = (log_filter.apply(select(line).outerjoin(Site, Site.id == Record.site_id)
-                                  .outerjoin(RecordBody, RecordBody.id == Record.id))
+                                  .outerjoin(RecordBody, RECORD_BODY))
                  .order_by(Record.signed_at, Record.id).execution_options(yield_per=_STREAM_ROWS))
         for lines in _line_batches(session, query):
             out.write("\n".join(lines))
@@ -159,7 +159,7 @@ def export_json(store, log_filter: LogFilter, out) -> int:
     reproduces ``record_hash`` and the device's public key checks ``signature``.
     """
     query = (log_filter.apply(select(RecordBody.body, Record.record_hash, Record.signature)
-                              .join(RecordBody, RecordBody.id == Record.id))
+                              .join(RecordBody, RECORD_BODY))
              .order_by(Record.signed_at, Record.id).execution_options(yield_per=_STREAM_ROWS))
     count = 0
     with store.read() as session:

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert, select
 
-from detector.errors import DetectorError, NotFound
+from detector.errors import Conflict, DetectorError, NotFound
 from detector.log.severity import SEVERITIES
 from detector.log.signing import DeviceKey, canonical_json, sha256_hex
-from detector.log.storage.models import Device, Record, RecordBody
+from detector.log.storage.models import RECORD_BODY, Device, Record, RecordBody
 from detector.textcheck import replace_refused
 
 SCHEMA = "ansim.record/1"
@@ -30,6 +30,10 @@ GENESIS_HASH = "0" * 64
 
 class RecordError(DetectorError):
     """A record cannot be sealed or is not in the log."""
+
+
+class AmbiguousRecord(RecordError, Conflict):
+    """An id that records of several devices carry (ids made before they named their device)."""
 
 
 class RecordNotFound(RecordError, NotFound):
@@ -174,25 +178,34 @@ def append_many(session, key: DeviceKey, contents, signed_at: str) -> list[Signe
     if rows:
         session.execute(insert(Record), [{k: v for k, v in r.items() if k != "body"}
                                          for r in rows])
-        session.execute(insert(RecordBody), [{"id": r["id"], "body": r["body"]} for r in rows])
+        session.execute(insert(RecordBody), [{"device_id": r["device_id"], "id": r["id"],
+                                              "body": r["body"]} for r in rows])
         device.head_seq, device.head_hash, device.head_id = seq, prev_hash, prev_id
         session.info.setdefault("sealed", []).extend(sealed)
     return sealed
 
 
-def get(session, record_id: str) -> SignedRecord:
-    found = session.execute(select(Record, RecordBody.body).join(RecordBody,
-                                                                 RecordBody.id == Record.id)
-                            .where(Record.id == record_id)).first()
-    if found is None:
+def get(session, record_id: str, device_id: str | None = None) -> SignedRecord:
+    """The record ``record_id`` (of ``device_id``: on the hub, two devices' records made
+    before ids named their device may share an id; ``AmbiguousRecord`` then, without it)."""
+    query = select(Record, RecordBody.body).join(RecordBody, RECORD_BODY) \
+        .where(Record.id == record_id)
+    if device_id is not None:
+        query = query.where(Record.device_id == device_id)
+    found = session.execute(query.order_by(Record.device_id).limit(2)).all()
+    if not found:
         raise RecordNotFound(f"no record {record_id} in the log")
-    return SignedRecord.from_row(*found)
+    if len(found) > 1:
+        raise AmbiguousRecord(f"record {record_id}: devices {found[0][0].device_id} and "
+                              f"{found[1][0].device_id} both hold a record of this id; name "
+                              "the device")
+    return SignedRecord.from_row(*found[0])
 
 
 def corrections_of(session, record_id: str) -> list[SignedRecord]:
     """Records that supersede ``record_id``, oldest first."""
     rows = session.execute(select(Record, RecordBody.body)
-                           .join(RecordBody, RecordBody.id == Record.id)
+                           .join(RecordBody, RECORD_BODY)
                            .where(Record.supersedes == record_id)
                            .order_by(Record.signed_at, Record.seq))
     return [SignedRecord.from_row(*r) for r in rows]

@@ -26,7 +26,7 @@ from detector.log import verify_anchors
 from detector.log.record_schema import schema_problem
 from detector.log.records import GENESIS_HASH, index_columns, storable_columns
 from detector.log.signing import DeviceKey, device_id_for, sha256_hex, verify_signature
-from detector.log.storage.models import Device, Record, RecordBody
+from detector.log.storage.models import RECORD_BODY, Device, Record, RecordBody
 
 _MAX_PROBLEMS = 100
 _BATCH_ROWS = 2000
@@ -121,7 +121,7 @@ def _check_device_row(device: Device, local_key, report) -> None:
 
 def _walk_chain(session, device, evidence, report, seen_ids, supersedes) -> None:
     query = (select(Record.__table__, RecordBody.body)
-             .outerjoin(RecordBody, RecordBody.id == Record.id)
+             .outerjoin(RecordBody, RECORD_BODY)
              .where(Record.device_id == device.id)
              .order_by(Record.seq).execution_options(yield_per=_BATCH_ROWS))
     expected_seq, prev_hash, prev_id, prev_signed_at = 1, GENESIS_HASH, None, None

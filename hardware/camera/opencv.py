@@ -47,20 +47,22 @@ class OpenCVCamera(Camera):
 
     def _open(self) -> cv2.VideoCapture:
         if self.is_file and not self.source.is_file():
-            raise RecordingError(self.source, "video file is missing")
+            raise RecordingError(self.source, "video file is missing", code="missing")
         capture = cv2.VideoCapture(str(self.source) if self.is_file else self.source)
         if capture.isOpened():
             return capture
         if self.is_file:
             raise RecordingError(self.source, "OpenCV cannot open this video (not a video "
-                                              "format it can decode, or damaged)")
+                                              "format it can decode, or damaged)",
+                                 code="not_a_video_file")
         raise DeviceNotFound(f"webcam {self.source}: OpenCV cannot open /dev/video{self.source}")
 
     def read_frame(self) -> Frame:
         ok, image = self._capture.read()
         if not ok:
             if self.is_file:
-                raise RecordingError(self.source, f"end of video after {self._index} frames")
+                raise RecordingError(self.source, f"end of video after {self._index} frames",
+                                     code="end_of_capture", count=self._index)
             raise HardwareError(f"webcam {self.source}: no frame (unplugged?)")
         exposure_s = self.exposure_us * 1e-6
         if self.is_file:

@@ -35,20 +35,28 @@ def open_recording(path: str | os.PathLike, sample_rate_hz: float | None = None,
     path = Path(path)
     if path.suffix == ".sigmf":
         raise RecordingError(path, "SigMF archives (.sigmf) are not read directly; extract the "
-                                   ".sigmf-meta and .sigmf-data files from it first")
+                                   ".sigmf-meta and .sigmf-data files from it first",
+                             code="sigmf_archive")
     is_sigmf = path.suffix in (META_SUFFIX, DATA_SUFFIX) or Path(f"{path}{META_SUFFIX}").exists()
     if not is_sigmf:
         if sample_rate_hz is None or center_freq_hz is None:
             raise RecordingError(path, "a raw cu8 file has no metadata: give its "
-                                       "sample_rate_hz and center_freq_hz")
+                                       "sample_rate_hz and center_freq_hz",
+                                 code="raw_needs_rate_and_freq")
         return read_raw_cu8(path, sample_rate_hz, center_freq_hz)
     recording = read_sigmf(path, verify_checksum=verify_checksum)
-    for name, asked, recorded in (("sample rate", sample_rate_hz, recording.sample_rate_hz),
-                                  ("centre frequency", center_freq_hz, recording.center_freq_hz)):
-        if asked is not None and float(asked) != recorded:
-            raise RecordingError(recording.meta_path, f"{name} is {recorded:g} Hz in the "
-                                                      f"metadata, not {float(asked):g} Hz as asked")
+    _check_agrees(recording, "sample rate", sample_rate_hz, recording.sample_rate_hz,
+                  code="metadata_rate_differs")
+    _check_agrees(recording, "centre frequency", center_freq_hz, recording.center_freq_hz,
+                  code="metadata_freq_differs")
     return recording
+
+
+def _check_agrees(recording: Recording, name: str, asked, recorded: float, *, code: str) -> None:
+    if asked is not None and float(asked) != recorded:
+        raise RecordingError(recording.meta_path, f"{name} is {recorded:g} Hz in the metadata, "
+                                                  f"not {float(asked):g} Hz as asked",
+                             code=code, recorded=f"{recorded:g}", asked=f"{float(asked):g}")
 
 
 class ReplaySource(SampleSource):
@@ -100,7 +108,9 @@ class ReplaySource(SampleSource):
         if not self.loop and n_samples > self.samples_left:
             raise RecordingError(self.path, f"end of recording: {n_samples} samples asked at "
                                             f"sample {self.position}, only {self.samples_left} "
-                                            f"left of {self.recording.n_samples}")
+                                            f"left of {self.recording.n_samples}",
+                                 code="end_of_recording", asked=n_samples,
+                                 position=self.position, left=self.samples_left)
         parts = []
         needed = n_samples
         while needed:

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hardware.errors import RecordingError
+from hardware.errors import RecordingError, json_error, os_reason
 
 SIGMF_VERSION = "1.2.6"
 META_SUFFIX = ".sigmf-meta"
@@ -182,7 +182,9 @@ def read_raw_cu8(path: str | os.PathLike, sample_rate_hz: float,
     sample_rate_hz = _check_sample_rate(path, sample_rate_hz)
     if not _is_number(center_freq_hz) or not 0 <= center_freq_hz <= MAX_FREQ_HZ:
         raise RecordingError(path, f"a raw cu8 file needs its centre frequency in Hz "
-                                   f"(0 to {MAX_FREQ_HZ:g}), not {center_freq_hz!r}")
+                                   f"(0 to {MAX_FREQ_HZ:g}), not {center_freq_hz!r}",
+                             code="frequency_range", field="center_freq_hz", high=f"{MAX_FREQ_HZ:g}",
+                             value=_short(center_freq_hz))
     n_samples = _count_samples(path, "cu8")
     return Recording(data_path=path, sample_rate_hz=float(sample_rate_hz),
                      center_freq_hz=float(center_freq_hz), datatype="cu8", n_samples=n_samples)
@@ -191,101 +193,125 @@ def read_raw_cu8(path: str | os.PathLike, sample_rate_hz: float,
 def _load_meta(meta_path: Path) -> dict:
     try:
         if meta_path.stat().st_size > MAX_META_BYTES:
-            raise RecordingError(meta_path, f"metadata larger than {MAX_META_BYTES} bytes")
+            raise RecordingError(meta_path, f"metadata larger than {MAX_META_BYTES} bytes",
+                                 code="too_large", limit=MAX_META_BYTES)
         text = meta_path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise RecordingError(meta_path, "metadata file is missing") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RecordingError(meta_path, f"cannot read metadata: {exc}") from None
+        raise RecordingError(meta_path, "metadata file is missing", code="missing") from None
+    except UnicodeDecodeError:
+        raise RecordingError(meta_path, "metadata is not UTF-8 text", code="not_utf8") from None
+    except OSError as exc:
+        raise RecordingError(meta_path, f"cannot read metadata: {exc}", code="unreadable",
+                             reason=os_reason(exc)) from None
     try:
         meta = json.loads(text)
     except (ValueError, RecursionError) as exc:
         # ValueError covers JSONDecodeError and integers of more digits than Python converts;
         # RecursionError is nesting deeper than the decoder's stack.
-        raise RecordingError(meta_path, f"invalid JSON: {str(exc)[:200]}") from None
+        raise json_error(meta_path, exc) from None
     if not isinstance(meta, dict) or not isinstance(meta.get("global"), dict):
-        raise RecordingError(meta_path, 'not SigMF metadata: no "global" object')
+        raise RecordingError(meta_path, 'not SigMF metadata: no "global" object',
+                             code="not_sigmf")
     return meta
 
 
 def _check_datatype(meta_path: Path, global_: dict) -> str:
     datatype = global_.get("core:datatype")
     if datatype is None:
-        raise RecordingError(meta_path, "core:datatype is missing")
+        raise RecordingError(meta_path, "core:datatype is missing", code="field_missing",
+                             field="core:datatype")
     if not isinstance(datatype, str) or datatype not in DATATYPES:
-        raise RecordingError(meta_path, f"unsupported core:datatype {datatype!r} "
-                                        f"(ansim reads {', '.join(DATATYPES)})")
+        raise RecordingError(meta_path, f"unsupported core:datatype {_short(datatype)} "
+                                        f"(ansim reads {', '.join(DATATYPES)})",
+                             code="unsupported_datatype", value=_short(datatype),
+                             supported=" ".join(DATATYPES))
     return datatype
 
 
 def _check_version(meta_path: Path, global_: dict) -> None:
     version = global_.get("core:version")
     if version is None:
-        raise RecordingError(meta_path, "core:version is missing")
+        raise RecordingError(meta_path, "core:version is missing", code="field_missing",
+                             field="core:version")
     if not isinstance(version, str) or not re.fullmatch(r"1\.\d+\.\d+", version):
-        raise RecordingError(meta_path, f"unsupported core:version {version!r} "
-                                        f"(ansim reads SigMF 1.x.y)")
+        raise RecordingError(meta_path, f"unsupported core:version {_short(version)} "
+                                        f"(ansim reads SigMF 1.x.y)",
+                             code="unsupported_version", value=_short(version))
 
 
 def _check_single_channel(meta_path: Path, global_: dict) -> None:
     channels = global_.get("core:num_channels", 1)
     if channels != 1:
-        raise RecordingError(meta_path, f"core:num_channels is {channels!r}; ansim replays "
-                                        f"single-channel recordings only")
+        raise RecordingError(meta_path, f"core:num_channels is {_short(channels)}; ansim "
+                                        f"replays single-channel recordings only",
+                             code="several_channels", value=_short(channels))
 
 
 def _check_sample_rate(path: Path, rate) -> float:
     if rate is None:
-        raise RecordingError(path, "core:sample_rate is missing")
+        raise RecordingError(path, "core:sample_rate is missing", code="field_missing",
+                             field="core:sample_rate")
     if not _is_number(rate) or not MIN_SAMPLE_RATE_HZ <= rate <= MAX_SAMPLE_RATE_HZ:
         raise RecordingError(path, f"sample rate must be {MIN_SAMPLE_RATE_HZ:g} to "
-                                   f"{MAX_SAMPLE_RATE_HZ:g} Hz, not {_short(rate)}")
+                                   f"{MAX_SAMPLE_RATE_HZ:g} Hz, not {_short(rate)}",
+                             code="sample_rate_range", low=f"{MIN_SAMPLE_RATE_HZ:g}",
+                             high=f"{MAX_SAMPLE_RATE_HZ:g}", value=_short(rate))
     return float(rate)
 
 
 def _capture_frequency(meta_path: Path, captures) -> float:
     """The centre frequency of the recording; every capture segment must share it."""
     if not isinstance(captures, list) or not captures:
-        raise RecordingError(meta_path, "no captures: the centre frequency is unknown")
+        raise RecordingError(meta_path, "no captures: the centre frequency is unknown",
+                             code="no_captures")
     frequencies = set()
     for i, capture in enumerate(captures):
         freq_hz = capture.get("core:frequency") if isinstance(capture, dict) else None
         if freq_hz is None:
-            raise RecordingError(meta_path, f"captures[{i}]: core:frequency is missing")
+            raise RecordingError(meta_path, f"captures[{i}]: core:frequency is missing",
+                                 code="field_missing", field=f"captures[{i}].core:frequency")
         if not _is_number(freq_hz) or not 0 <= freq_hz <= MAX_FREQ_HZ:
             raise RecordingError(meta_path, f"captures[{i}]: core:frequency must be a "
                                             f"frequency in Hz (0 to {MAX_FREQ_HZ:g}), "
-                                            f"not {_short(freq_hz)}")
+                                            f"not {_short(freq_hz)}",
+                                 code="frequency_range", field=f"captures[{i}].core:frequency",
+                                 high=f"{MAX_FREQ_HZ:g}", value=_short(freq_hz))
         frequencies.add(float(freq_hz))
     if len(frequencies) > 1:
-        raise RecordingError(meta_path, f"captures at several frequencies "
-                                        f"({sorted(frequencies)}) cannot be replayed as one source")
+        listed = " ".join(f"{f:g}" for f in sorted(frequencies))
+        raise RecordingError(meta_path, f"captures at several frequencies ({listed} Hz) "
+                                        f"cannot be replayed as one source",
+                             code="several_frequencies", frequencies=listed)
     return frequencies.pop()
 
 
 def _check_annotations(meta_path: Path, annotations) -> None:
     if not isinstance(annotations, list) or not all(isinstance(a, dict) for a in annotations):
-        raise RecordingError(meta_path, "annotations must be a list of objects")
+        raise RecordingError(meta_path, "annotations must be a list of objects",
+                             code="annotations_not_objects")
 
 
 def _count_samples(data_path: Path, datatype: str) -> int:
     try:
         size = data_path.stat().st_size
     except FileNotFoundError:
-        raise RecordingError(data_path, "data file is missing") from None
+        raise RecordingError(data_path, "data file is missing", code="missing") from None
     bytes_per_sample = DATATYPES[datatype].bytes_per_sample
     if size % bytes_per_sample:
         raise RecordingError(data_path, f"truncated: {size} bytes is not a whole number of "
-                                        f"{datatype} samples ({bytes_per_sample} bytes each)")
+                                        f"{datatype} samples ({bytes_per_sample} bytes each)",
+                             code="partial_sample", size=size, datatype=datatype,
+                             sample_bytes=bytes_per_sample)
     if size == 0:
-        raise RecordingError(data_path, "holds zero samples")
+        raise RecordingError(data_path, "holds zero samples", code="no_samples")
     return size // bytes_per_sample
 
 
 def _check_sha512(data_path: Path, expected: str) -> None:
     if _sha512(data_path) != str(expected).lower():
         raise RecordingError(data_path, "core:sha512 does not match the data: the file was "
-                                        "changed or damaged after recording")
+                                        "changed or damaged after recording",
+                             code="checksum_mismatch")
 
 
 def _sha512(path: Path) -> str:

@@ -28,9 +28,13 @@ class TruncatedCaptureWarning(UserWarning):
     """The capture ends in the middle of a packet (the adapter was pulled out, the disk filled):
     every whole packet before the cut is read, as Wireshark does, and this warning says where."""
 
-    def __init__(self, path, offset: int, problem: str):
+    def __init__(self, path, offset: int, problem: str, *, code: str, **params):
         self.path = str(path)
+        self.where = self.path
         self.offset = offset
         self.problem = problem
+        #: As ``RecordingError``'s: the problem named for translation, and its figures.
+        self.problem_code = code
+        self.problem_params = params
         super().__init__(f"{self.path}: cut off in the middle of a packet at byte {offset} "
                          f"({problem}); the packets before it were read")

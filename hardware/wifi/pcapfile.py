@@ -48,6 +48,7 @@ from typing import NamedTuple
 from scapy.error import Scapy_Exception
 from scapy.utils import RawPcapNgReader, RawPcapNgWriter, RawPcapReader, RawPcapWriter
 
+from hardware.errors import os_reason
 from hardware.wifi.errors import (
     CorruptCapture,
     NotACapture,
@@ -75,6 +76,16 @@ _PCAPNG_SHB = b"\x0a\x0d\x0d\x0a"
 _PCAPNG_BYTE_ORDER = {b"\x4d\x3c\x2b\x1a": "<", b"\x1a\x2b\x3c\x4d": ">"}
 _PCAP_FILE_HEADER_BYTES = 24
 _PCAP_RECORD_HEADER_BYTES = 16
+
+
+class _Framing(NamedTuple):
+    """What the framing walk found wrong, at which byte, in English and as a problem code."""
+
+    kind: str  # "truncated" | "corrupt"
+    offset: int
+    what: str
+    code: str
+    params: dict | None = None  # the figures the problem's sentence names
 
 
 class CaptureFrame(NamedTuple):
@@ -121,7 +132,8 @@ def iter_capture(path) -> Iterator[CaptureFrame]:
     try:
         f = open(path, "rb")
     except OSError as e:
-        raise NotACapture(path, f"cannot open: {e.strerror}") from e
+        raise NotACapture(path, f"cannot open: {e.strerror}", code="unreadable",
+                          reason=os_reason(e)) from e
     with f:
         size = os.fstat(f.fileno()).st_size
         fmt = _format_of(path, f.read(4))
@@ -130,11 +142,14 @@ def iter_capture(path) -> Iterator[CaptureFrame]:
         f.seek(0)
         yield from _parse_prefix(path, _BoundedReader(f, good_end), fmt, good_end)
     if problem is not None:
-        kind, offset, what = problem
-        if kind == "truncated":
-            warnings.warn(TruncatedCaptureWarning(path, offset, what), stacklevel=2)
+        if problem.kind == "truncated":
+            warnings.warn(TruncatedCaptureWarning(path, problem.offset, problem.what,
+                                                  code=problem.code, **(problem.params or {})),
+                          stacklevel=2)
         else:
-            raise CorruptCapture(path, f"corrupt {fmt} at byte {offset}: {what}")
+            raise CorruptCapture(path, f"corrupt {fmt} at byte {problem.offset}: {problem.what}",
+                                 code=problem.code, format=fmt, offset=problem.offset,
+                                 **(problem.params or {}))
 
 
 def write_pcapng(path, packets: Iterable, *, linktype: int = LINKTYPE_IEEE802_11_RADIOTAP) -> int:
@@ -171,7 +186,8 @@ def _open_pcap_writer(path: str, linktype: int):
 def _write(path, packets, linktype, open_writer) -> int:
     if linktype not in WIFI_LINKTYPES:
         raise UnsupportedLinkType(path, f"cannot write link type {linktype}; "
-                                        f"only {sorted(WIFI_LINKTYPES)}")
+                                        f"only {sorted(WIFI_LINKTYPES)}",
+                                  code="link_type", linktype=linktype)
     path = Path(path)
     part = path.with_name(path.name + ".part")
     n = 0
@@ -197,17 +213,18 @@ def _format_of(path, magic: bytes) -> str:
     if magic == _PCAPNG_SHB:
         return "pcapng"
     if not magic:
-        raise NotACapture(path, "the file is empty")
+        raise NotACapture(path, "the file is empty", code="empty")
     if magic[:2] == b"\x1f\x8b":
-        raise NotACapture(path, "gzip-compressed; decompress it first")
-    raise NotACapture(path, f"not a pcap or pcapng capture (starts with {magic.hex()})")
+        raise NotACapture(path, "gzip-compressed; decompress it first", code="gzip")
+    raise NotACapture(path, f"not a pcap or pcapng capture (starts with {magic.hex()})",
+                      code="not_a_capture", magic=magic.hex())
 
 
 def _walk_records(path, f, size: int, fmt: str):
     """Check the framing of every record: return (end of the well-framed prefix, problem).
 
-    ``problem`` is None, ``("truncated", offset, what)`` when the last record runs past the end
-    of the file, or ``("corrupt", offset, what)``.
+    ``problem`` is None or a ``_Framing``: ``"truncated"`` when the last record runs past the
+    end of the file, ``"corrupt"`` otherwise.
     """
     walk = _walk_pcap if fmt == "pcap" else _walk_pcapng
     return walk(path, f, size)
@@ -216,21 +233,26 @@ def _walk_records(path, f, size: int, fmt: str):
 def _walk_pcap(path, f, size):
     header = f.read(_PCAP_FILE_HEADER_BYTES)
     if len(header) < _PCAP_FILE_HEADER_BYTES:
-        raise NotACapture(path, f"a pcap file header is 24 bytes; the file has {len(header)}")
+        raise NotACapture(path, f"a pcap file header is 24 bytes; the file has {len(header)}",
+                          code="short_pcap_header", size=len(header))
     order, _ = _PCAP_MAGICS[header[:4]]
     offset = _PCAP_FILE_HEADER_BYTES
     while offset < size:
         f.seek(offset)
         record = f.read(_PCAP_RECORD_HEADER_BYTES)
         if len(record) < _PCAP_RECORD_HEADER_BYTES:
-            return offset, ("truncated", offset, "the file ends inside a record header")
+            return offset, _Framing("truncated", offset, "the file ends inside a record "
+                                    "header", code="ends_in_record_header")
         caplen = struct.unpack(order + "I", record[8:12])[0]
         if caplen > MAX_FRAME_BYTES:
-            return offset, ("corrupt", offset, f"record claims {caplen} bytes")
+            return offset, _Framing("corrupt", offset, f"record claims {caplen} bytes",
+                                    code="record_too_large", params={"size": caplen})
         end = offset + _PCAP_RECORD_HEADER_BYTES + caplen
         if end > size:
-            return offset, ("truncated", offset,
-                            f"the last packet has {size - offset - 16} of its {caplen} bytes")
+            have = size - offset - _PCAP_RECORD_HEADER_BYTES
+            return offset, _Framing("truncated", offset,
+                                    f"the last packet has {have} of its {caplen} bytes",
+                                    code="last_packet_cut", params={"have": have, "size": caplen})
         offset = end
     return offset, None
 
@@ -242,26 +264,35 @@ def _walk_pcapng(path, f, size):
         f.seek(offset)
         head = f.read(12)
         if len(head) < 8:
-            return offset, ("truncated", offset, "the file ends inside a block header")
+            return offset, _Framing("truncated", offset, "the file ends inside a block header",
+                                    code="ends_in_block_header")
         if head[:4] == _PCAPNG_SHB:
             if len(head) < 12:
-                return offset, ("truncated", offset, "the file ends inside a section header")
+                return offset, _Framing("truncated", offset, "the file ends inside a section "
+                                        "header", code="ends_in_block_header")
             if head[8:12] not in _PCAPNG_BYTE_ORDER:
-                return offset, ("corrupt", offset, "section header with no byte-order magic")
+                return offset, _Framing("corrupt", offset, "section header with no byte-order "
+                                        "magic", code="no_byte_order")
             order = _PCAPNG_BYTE_ORDER[head[8:12]]
         (length,) = struct.unpack(order + "I", head[4:8])
         if length < 12 or length % 4:
-            return offset, ("corrupt", offset, f"block length {length} is not a whole block")
+            return offset, _Framing("corrupt", offset, f"block length {length} is not a whole "
+                                    "block", code="block_length", params={"size": length})
         if length > MAX_BLOCK_BYTES:
-            return offset, ("corrupt", offset, f"block claims {length} bytes")
+            return offset, _Framing("corrupt", offset, f"block claims {length} bytes",
+                                    code="record_too_large", params={"size": length})
         if offset + length > size:
-            return offset, ("truncated", offset,
-                            f"the last block has {size - offset} of its {length} bytes")
+            return offset, _Framing("truncated", offset,
+                                    f"the last block has {size - offset} of its {length} bytes",
+                                    code="last_packet_cut",
+                                    params={"have": size - offset, "size": length})
         f.seek(offset + length - 4)
         (trailer,) = struct.unpack(order + "I", f.read(4))
         if trailer != length:
-            return offset, ("corrupt", offset,
-                            f"block length {length} at its start but {trailer} at its end")
+            return offset, _Framing("corrupt", offset,
+                                    f"block length {length} at its start but {trailer} at its "
+                                    "end", code="block_lengths_differ",
+                                    params={"size": length, "trailer": trailer})
         offset += length
     return offset, None
 
@@ -276,18 +307,21 @@ def _parse_prefix(path, reader_file, fmt: str, good_end: int) -> Iterator[Captur
                 yield from _pcapng_frames(path, RawPcapNgReader(reader_file))
         except Scapy_Exception as e:
             why = "; ".join(messages + [str(e)])
-            raise CorruptCapture(path, f"bad {fmt} file header: {why}") from e
+            raise CorruptCapture(path, f"bad {fmt} file header: {why}", code="bad_header",
+                                 format=fmt) from e
         stopped_at = reader_file.pos
     if stopped_at < good_end:
         why = messages[-1] if messages else "unreadable block"
-        raise CorruptCapture(path, f"corrupt {fmt} near byte {stopped_at}: {why}")
+        raise CorruptCapture(path, f"corrupt {fmt} near byte {stopped_at}: {why}",
+                             code="unreadable_block", format=fmt, offset=stopped_at)
 
 
 def _pcap_frames(path, reader) -> Iterator[CaptureFrame]:
     linktype = reader.linktype
     if linktype not in WIFI_LINKTYPES:
         raise UnsupportedLinkType(path, f"link type {linktype} is not 802.11 "
-                                        f"(105) or 802.11 with radiotap (127)")
+                                        f"(105) or 802.11 with radiotap (127)",
+                                  code="link_type", linktype=linktype)
     scale = 1e-9 if reader.nano else 1e-6
     for data, meta in reader:
         yield CaptureFrame(meta.sec + meta.usec * scale, data, linktype)
@@ -297,9 +331,11 @@ def _pcapng_frames(path, reader) -> Iterator[CaptureFrame]:
     for data, meta in reader:
         if meta.linktype not in WIFI_LINKTYPES:
             raise UnsupportedLinkType(path, f"an interface of link type {meta.linktype}, not "
-                                            f"802.11 (105) or 802.11 with radiotap (127)")
+                                            f"802.11 (105) or 802.11 with radiotap (127)",
+                                      code="link_type", linktype=meta.linktype)
         if meta.tsresol <= 0:
-            raise CorruptCapture(path, f"timestamp resolution {meta.tsresol}")
+            raise CorruptCapture(path, f"timestamp resolution {meta.tsresol}",
+                                 code="timestamp_resolution", value=meta.tsresol)
         yield CaptureFrame(((meta.tshigh << 32) | meta.tslow) / meta.tsresol, data, meta.linktype)
 
 

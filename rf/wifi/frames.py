@@ -92,9 +92,11 @@ def parse_frames(timestamps_s: Sequence[float], packets: Sequence[bytes],
     """Parse every record's headers; records that cannot be frames are counted, not raised."""
     if linktype not in (LINKTYPE_RADIOTAP, LINKTYPE_IEEE802_11):
         raise WifiAnalysisError(f"link type {linktype} is neither 802.11 (105) nor radiotap "
-                                "(127)")
+                                "(127)", code="link_type", linktype=linktype)
     if len(timestamps_s) != len(packets):
-        raise WifiAnalysisError(f"{len(timestamps_s)} timestamps for {len(packets)} packets")
+        raise WifiAnalysisError(f"{len(timestamps_s)} timestamps for {len(packets)} packets",
+                                code="timestamp_count", timestamps=len(timestamps_s),
+                                packets=len(packets))
     n = len(packets)
     if n == 0:
         return ParsedFrames(np.zeros(0, FRAME_DTYPE))
@@ -258,5 +260,6 @@ def mac_int(text: str) -> int:
     """The int of ``aa:bb:cc:dd:ee:ff`` (or with dashes)."""
     octets = text.replace("-", ":").split(":")
     if len(octets) != 6 or not all(len(o) == 2 for o in octets):
-        raise WifiAnalysisError(f"{text!r} is not a MAC address")
+        raise WifiAnalysisError(f"{text[:40]!r} is not a MAC address", code="not_a_mac",
+                                value=text[:40])
     return int("".join(octets), 16)

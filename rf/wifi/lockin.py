@@ -124,43 +124,53 @@ def parse_stimulus_csv(text: str, source: str) -> StimulusLog:
     """A ``time_s,level`` CSV (time on the capture's clock, epoch seconds; level 0..1)."""
     rows = list(csv.reader(io.StringIO(text)))
     if not rows or [c.strip() for c in rows[0]] != ["time_s", "level"]:
-        raise StimulusError(source, "line 1: expected the header time_s,level")
+        raise StimulusError(source, "line 1: expected the header time_s,level",
+                            code="csv_header", header="time_s,level")
     times, levels = [], []
     for line, row in enumerate(rows[1:], start=2):
         if len(row) != 2 or not row[0].strip() or not row[1].strip():
             raise StimulusError(source, f"line {line}: a gap: expected time_s,level, got "
-                                        f"{','.join(row)!r}")
+                                        f"{','.join(row)[:40]!r}", code="stimulus_row",
+                                line=line)
         try:
             times.append(float(row[0]))
             levels.append(float(row[1]))
         except ValueError:
-            raise StimulusError(source, f"line {line}: not a number: {','.join(row)!r}") from None
+            raise StimulusError(source, f"line {line}: not a number: {','.join(row)[:40]!r}",
+                                code="not_a_number", line=line) from None
     _validate(np.array(times), np.array(levels), source, first_line=2)
     return StimulusLog(np.array(times), np.array(levels))
 
 
 def _validate(times, levels, source, *, first_line):
     if len(times) < 2:
-        raise StimulusError(source, "fewer than two steps: a stimulus needs a start and an end")
+        raise StimulusError(source, "fewer than two steps: a stimulus needs a start and an end",
+                            code="stimulus_steps")
     for name, values in (("time_s", times), ("level", levels)):
         bad = np.flatnonzero(~np.isfinite(values))
         if len(bad):
             raise StimulusError(source, f"line {first_line + bad[0]}: {name} is "
-                                        f"{values[bad[0]]}")
+                                        f"{values[bad[0]]}", code="stimulus_not_finite",
+                                line=int(first_line + bad[0]), field=name,
+                                value=str(values[bad[0]]))
     outside = np.flatnonzero((levels < 0) | (levels > 1))
     if len(outside):
         raise StimulusError(source, f"line {first_line + outside[0]}: level "
-                                    f"{levels[outside[0]]} is outside 0..1")
+                                    f"{levels[outside[0]]} is outside 0..1",
+                            code="stimulus_level", line=int(first_line + outside[0]))
     steps = np.diff(times)
     backwards = np.flatnonzero(steps <= 0)
     if len(backwards):
         raise StimulusError(source, f"line {first_line + backwards[0] + 1}: time_s does not "
-                                    "increase")
+                                    "increase", code="stimulus_order",
+                            line=int(first_line + backwards[0] + 1))
     holes = np.flatnonzero(steps > MAX_STEP_S)
     if len(holes):
         raise StimulusError(source, f"line {first_line + holes[0] + 1}: a gap of "
                                     f"{steps[holes[0]]:.0f} s since the previous step (more "
-                                    f"than {MAX_STEP_S:.0f} s)")
+                                    f"than {MAX_STEP_S:.0f} s)", code="stimulus_gap",
+                            line=int(first_line + holes[0] + 1), gap_s=f"{steps[holes[0]]:.0f}",
+                            limit_s=f"{MAX_STEP_S:.0f}")
 
 
 def trimmed_series(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners: int,
@@ -204,7 +214,8 @@ def lock_in(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners:
     n_lags = int(round(MAX_LAG_S / BIN_S)) + 1
     if n_bins < 8:
         raise StimulusError("stimulus", f"{stimulus.end_s - stimulus.start_s:.1f} s is too "
-                                        "short for a lock-in")
+                                        "short for a lock-in", code="stimulus_short",
+                            duration_s=f"{stimulus.end_s - stimulus.start_s:.1f}")
     edges = stimulus.start_s + BIN_S * np.arange(n_bins + 1)
     level = stimulus.mean_levels(edges)
     series = trimmed_series(time_s, length, owner, n_owners, stimulus.start_s,

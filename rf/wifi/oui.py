@@ -61,12 +61,14 @@ def parse_registry_csv(text: str, source: str, registry: OuiRegistry | None = No
     rows = csv.reader(io.StringIO(text))
     header = next(rows, None)
     if header is None or [h.strip() for h in header[:4]] != _HEADER:
-        raise OuiRegistryError(source, f"line 1: expected the header {','.join(_HEADER)}")
+        raise OuiRegistryError(source, f"line 1: expected the header {','.join(_HEADER)}",
+                               code="csv_header", header=",".join(_HEADER))
     for line, row in enumerate(rows, start=2):
         if not row:
             continue
         if len(row) < 3:
-            raise OuiRegistryError(source, f"line {line}: {len(row)} fields, expected 4")
+            raise OuiRegistryError(source, f"line {line}: {len(row)} fields, expected 4",
+                                   code="field_count", line=line, count=len(row), expected=4)
         assignment = row[1].strip()
         bits = _PREFIX_BITS.get(len(assignment))
         try:
@@ -74,7 +76,8 @@ def parse_registry_csv(text: str, source: str, registry: OuiRegistry | None = No
         except ValueError:
             prefix = None
         if bits is None or prefix is None:
-            raise OuiRegistryError(source, f"line {line}: {assignment!r} is not an assignment")
+            raise OuiRegistryError(source, f"line {line}: {assignment[:40]!r} is not an "
+                                           "assignment", code="oui_assignment", line=line)
         registry.by_prefix[(bits, prefix)] = row[2].strip()
     return registry
 
@@ -86,7 +89,7 @@ def read_registry(paths) -> OuiRegistry:
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            raise OuiRegistryError(path, "not UTF-8 text") from None
+            raise OuiRegistryError(path, "not UTF-8 text", code="not_utf8") from None
         parse_registry_csv(text, str(path), registry)
     return registry
 

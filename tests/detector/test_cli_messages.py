@@ -2,7 +2,9 @@
 left in it (argparse's own usage and errors included), and each refused before any hardware
 is looked for or any new log is made."""
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +99,96 @@ def test_importing_sites_without_a_stall_count_or_schedule_warns(capsys, tmp_pat
     warning = [line for line in text.splitlines() if "S2" in line]
     assert warning and "칸 수" in warning[0] and "점검 주기" in warning[0]
     assert not [line for line in text.splitlines() if "S1" in line]
+
+
+# -- the file-analysis commands, given hostile files --------------------------------------------
+
+def _write_sigmf_meta(path, text):
+    path.with_suffix(".sigmf-data").write_bytes(bytes(8192))
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _pcapng(tmp_path, name, frames=3):
+    from hardware.wifi.pcapfile import write_pcapng
+
+    path = tmp_path / name
+    write_pcapng(path, [(1733300000.0 + i, bytes(40)) for i in range(frames)])
+    return path
+
+
+def _capture_dir(tmp_path, name, meta):
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "capture.json").write_text(meta, encoding="utf-8")
+    (folder / "frames.csv").write_text("index,file,timestamp_s,exposure_us,on_axis,off_axis\n"
+                                       "0,000000.png,0.0,1000,1,0\n", encoding="utf-8")
+    return folder
+
+
+def hostile_files(tmp_path):
+    """(command, files) pairs, each refused with its own problem."""
+    text = tmp_path / "hostname"
+    text.write_text("inspector-laptop\n", encoding="utf-8")
+    whole = _pcapng(tmp_path, "whole.pcapng").read_bytes()
+    truncated = tmp_path / "cut.pcapng"
+    truncated.write_bytes(whole[:-10])
+    huge = tmp_path / "huge.pcapng"
+    # the second block claims 2 GiB (a hostile length, not a big frame)
+    huge.write_bytes(whole[:28] + whole[28:32] + (2**31).to_bytes(4, "little") + whole[36:])
+    gz = tmp_path / "survey.pcapng.gz"
+    gz.write_bytes(b"\x1f\x8b\x08\x00" + bytes(40))
+    bad_json = _write_sigmf_meta(tmp_path / "bad.sigmf-meta", '{"global": {"core:datatype": ')
+    list_type = _write_sigmf_meta(tmp_path / "list.sigmf-meta", json.dumps(
+        {"global": {"core:datatype": ["cu8"], "core:version": "1.2.0",
+                    "core:sample_rate": 2.4e6}, "captures": [{"core:frequency": 1.2e9}]}))
+    long_number = _write_sigmf_meta(tmp_path / "long.sigmf-meta", '{"global": {"core:sample_rate'
+                                    '": ' + "9" * 5000 + "}}")
+    deep = _write_sigmf_meta(tmp_path / "deep.sigmf-meta", "[" * 100_000)
+    huge_dir = _capture_dir(tmp_path, "huge-capture", json.dumps(
+        {"format": "ansim-capture/1", "width": 50_000, "height": 50_000,
+         "pixel_format": "gray8"}))
+    bad_dir = _capture_dir(tmp_path, "bad-capture", "{not json")
+    return [
+        (["rf", "analyze", str(text)], "메타데이터가 없는"),
+        (["rf", "analyze", str(text), "--rate", "2.4e6", "--freq", "1e300"], "주파수"),
+        (["rf", "analyze", str(text), "--rate", "2.4e6", "--freq", "1.2e9"], "샘플"),
+        (["rf", "analyze", str(bad_json)], "JSON"),
+        (["rf", "analyze", str(list_type)], "데이터 형식"),
+        (["rf", "analyze", str(long_number)], "숫자"),
+        (["rf", "analyze", str(deep)], "중첩"),
+        (["rf", "analyze", str(tmp_path / "nowhere.cu8"), "--rate", "2.4e6", "--freq", "1e9"],
+         "없습니다"),
+        (["wifi", "analyze", str(text)], "캡처 파일이 아닙니다"),
+        (["wifi", "analyze", str(truncated)], "끊겼습니다"),
+        (["wifi", "analyze", str(huge)], "손상"),
+        (["wifi", "analyze", str(gz)], "압축"),
+        (["wifi", "analyze", str(_pcapng(tmp_path, "ok.pcapng")), "--stimulus", str(text)],
+         "첫 줄"),
+        (["optics", "compare", str(text), str(huge_dir)], "캡처 폴더가 아닙니다"),
+        (["optics", "compare", str(huge_dir), str(huge_dir)], "픽셀"),
+        (["optics", "compare", str(bad_dir), str(huge_dir)], "JSON"),
+        (["optics", "analyze", str(huge_dir)], "픽셀"),
+    ]
+
+
+def test_file_analysis_errors_are_korean_through_and_through(capsys, tmp_path):
+    for argv, problem in hostile_files(tmp_path):
+        code, text = run(capsys, "--lang", "ko", *argv, "--data", str(tmp_path / "data"))
+        where = " ".join(argv)
+        assert problem in text, (where, text)
+        assert english_sentences(text) == [], (where, text)
+        if "cut.pcapng" not in where:  # a capture cut short is analysed up to the cut
+            assert code != 0, (where, text)
+
+
+def test_every_problem_a_reader_can_name_has_both_translations():
+    root = Path(__file__).resolve().parents[2]
+    sources = [p for folder in ("hardware", "rf", "optics", "ansim") for p in
+               (root / folder).rglob("*.py")]
+    codes = {m for p in sources for m in re.findall(r'\bcode="([a-z_]+)"',
+                                                    p.read_text(encoding="utf-8"))}
+    assert len(codes) > 50
+    for lang in i18n.LANGUAGES:
+        missing = sorted(c for c in codes if f"problem.{c}" not in i18n.catalogue(lang))
+        assert missing == [], lang

@@ -38,8 +38,33 @@ def test_a_missing_key_is_an_error_not_a_silent_fallback():
         i18n.t("no.such.key", lang="en")
 
 
-def test_errors_are_described_by_their_class_with_their_own_detail():
+def test_errors_are_described_by_their_class_and_their_named_problem():
     from hardware.errors import RecordingError
 
-    text = i18n.describe_error(RecordingError("a.sigmf-data", "truncated"), lang="en")
-    assert text == "Bad recording: a.sigmf-data: truncated"
+    text = i18n.describe_error(RecordingError("a.sigmf-data", "truncated", code="no_samples"),
+                               lang="en")
+    assert text == "Bad recording: a.sigmf-data: holds zero samples"
+
+
+def test_a_file_readers_problem_is_said_in_the_language_asked(tmp_path):
+    """rtl_power CSV has no command of its own yet its reader's errors translate like every
+    reader's: the file and line, then the problem in the user's language."""
+    from rf.rtlpower import RtlPowerError, read_rtl_power_csv
+
+    path = tmp_path / "site.csv"
+    path.write_text("2026-12-05, 02:00:00, 1e9, 1.1e9, 1e300, 10, -50\n", encoding="utf-8")
+    with pytest.raises(RtlPowerError) as caught:
+        read_rtl_power_csv(path)
+    korean = i18n.describe_error(caught.value, lang="ko")
+    assert korean.startswith(f"{i18n.t('error.RtlPowerError', 'ko')}: {path}:1: ")
+    assert "주파수" in korean and "frequencies" not in korean
+    assert "frequencies must be finite" in i18n.describe_error(caught.value, lang="en")
+
+
+def test_an_os_error_is_said_by_its_errno(tmp_path):
+    try:
+        (tmp_path / "gone.csv").read_text()
+    except OSError as exc:
+        error = exc
+    assert i18n.describe_error(error, lang="ko").endswith(f"{tmp_path / 'gone.csv'}: "
+                                                          + i18n.t("problem.os.ENOENT", "ko"))

@@ -68,7 +68,8 @@ def test_a_record_signed_with_a_nul_before_the_fix_does_not_block_the_sync(
     assert (report.stored, report.head_seq) == (3, 3)
     inspections = hub.extensions["ansim"].inspections
     with inspections.store.read() as session:
-        assert session.get(Record, "0b8e8c7e-0000-4000-8000-000000000001").inspector == \
+        assert session.get(Record, (device.key.device_id,
+                                    "0b8e8c7e-0000-4000-8000-000000000001")).inspector == \
             "Kim\ufffd"
     assert verify_log(inspections.store, device_id=device.key.device_id).ok
 

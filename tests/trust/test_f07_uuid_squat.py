@@ -5,9 +5,12 @@ device's record under such an id."""
 
 import pytest
 
+from detector.hub.sync import HubClient, SyncRefused, sync_log
+from detector.log import records
 from detector.log.records import id_names_another_device, new_record_id
 from detector.log.signing import canonical_json, sha256_hex
-from detector.hub.sync import HubClient, SyncRefused, sync_log
+from detector.log.verify import verify_log
+from tests.web.conftest import Browser
 
 pytestmark = pytest.mark.slow
 
@@ -42,3 +45,45 @@ def test_bound_ids_name_their_device_and_only_it():
     assert len(ids) == 1000
     assert not any(id_names_another_device(i, a) for i in ids)
     assert all(id_names_another_device(i, b) for i in ids)
+
+
+def test_a_legacy_id_taken_first_by_another_device_does_not_block_its_owner(
+        hub, served, make_device, enrolled):
+    """Records signed before ids named their device carry random (version 4) ids, which name
+    no device: the hub keys every record by (device, id), so a squatter that uploads one first
+    gets a record of its own, and the owner's sync goes through whole."""
+    victim, squatter = make_device("victim"), make_device("squatter")
+    victim_token, squatter_token = enrolled(victim), enrolled(squatter)
+    victim.add_records(3, seed=11)  # legacy records: random version 4 ids
+    legacy = victim.local_records()
+    squatter.add_records(1, seed=12)
+    own = squatter.local_records()[0]
+    stolen = canonical_json({**own.body, "id": legacy[0].id})
+    answer = HubClient(served.url, squatter.key.device_id, squatter_token).post_records([{
+        "body_text": stolen.decode(), "record_hash": sha256_hex(stolen),
+        "signature": squatter.key.sign(stolen)}])
+    assert [r["outcome"] for r in answer["results"]] == ["stored"]
+
+    report = sync_log(victim.data_dir, served.url, victim_token)
+
+    assert (report.stored, report.head_seq) == (3, 3)
+    inspections = hub.extensions["ansim"].inspections
+    for device in (victim, squatter):
+        verified = verify_log(inspections.store, device_id=device.key.device_id)
+        assert verified.ok, verified.problems
+    with inspections.store.read() as session:
+        assert records.get(session, legacy[0].id, device_id=victim.key.device_id).body_text \
+            == legacy[0].body_text
+        assert records.get(session, legacy[0].id, device_id=squatter.key.device_id).body_text \
+            == stolen.decode()
+        with pytest.raises(records.AmbiguousRecord):  # by id alone: say which device's
+            records.get(session, legacy[0].id)
+    accounts = hub.extensions["ansim"].accounts
+    accounts.create_first_admin("admin", "correct horse battery", "Admin Kim")
+    accounts.create_user("park", "a long enough password", "supervisor")
+    supervisor = Browser(hub)
+    assert supervisor.login("park", "a long enough password").status_code == 302
+    assert supervisor.page(f"/api/log/{legacy[0].id}").status_code == 409
+    shown = supervisor.page(f"/api/log/{legacy[0].id}?device={victim.key.device_id}").get_json()
+    assert shown["device_id"] == victim.key.device_id and shown["record_hash"] == \
+        legacy[0].record_hash

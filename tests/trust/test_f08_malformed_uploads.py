@@ -88,7 +88,8 @@ def test_hub_verify_reports_malformed_stored_records_instead_of_crashing(
             "site_id": "mapo-7", "status": "signed_off", "verdict": "clear", "alert_count": 0,
             "signed_at": body["signed_at"], "prev_hash": "0" * 64,
             "record_hash": upload["record_hash"], "signature": upload["signature"]}])
-        session.execute(insert(RecordBody), [{"id": body["id"], "body": upload["body_text"]}])
+        session.execute(insert(RecordBody), [{"device_id": bad.key.device_id, "id": body["id"],
+                                              "body": upload["body_text"]}])
     report = verify_log(store)
     assert not report.ok
     assert any("malformed" in str(p) and p.record_id == body["id"] for p in report.problems)

@@ -61,7 +61,7 @@ def setup():
         except AccountError as exc:
             error, status = exc.key, status if status != 200 else 400
         else:
-            setup_code.discard(svc.config.data_dir)
+            setup_code.discard(svc.config.data_dir, svc.config.screen_dir)
             svc.setup_code = None
             _start_session(user)
             return redirect(url_for("home.index"))

@@ -87,12 +87,13 @@ def log_records():
 
 @bp.route("/api/log/<record_id>")
 @requires(*REVIEW_ROLES)
+@api_errors  # two devices holding the id: 409, naming them
 def record(record_id):
     """One signed record as stored (its body is what was signed), and what corrects it."""
     store = services().inspections.store
     try:
         with store.read() as session:
-            found = records.get(session, record_id)
+            found = records.get(session, record_id, request.args.get("device"))
             supersedes = records.get(session, found.body["supersedes"]).seq \
                 if found.body.get("supersedes") else None
     except records.RecordNotFound:
@@ -110,6 +111,7 @@ def record(record_id):
 
 @bp.route("/api/log/<record_id>/bundle.zip")
 @requires(*REVIEW_ROLES)
+@api_errors  # two devices holding the id: 409, naming them
 def bundle(record_id):
     """The record's evidence bundle (``detector.bundle``). It holds the record's evidence
     files, so each is written to the evidence-view log first, as if opened one by one."""
@@ -120,7 +122,7 @@ def bundle(record_id):
     store = svc.inspections.store
     try:
         with store.read() as session:
-            found = records.get(session, record_id)
+            found = records.get(session, record_id, request.args.get("device"))
     except records.RecordNotFound:
         return jsonify(error="not_found"), 404
     for ref in found.body.get("evidence", []):

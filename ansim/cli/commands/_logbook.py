@@ -59,6 +59,21 @@ def open_log(ctx, *, write: bool | None = None):
     return open_service(ctx.data_dir, write=write)
 
 
+def open_records(ctx):
+    """The log's store, for a command that only reads signed records (``log list``,
+    ``export``). The engine, its signing key and evidence store load only when inspections a
+    crash cut off are waiting to be sealed (the writer's recovery at open, as ``open_log``
+    does); otherwise a listing costs the database and one query."""
+    from detector.engine.recovery import has_cut_offs  # noqa: PLC0415 (import cost)
+    from detector.log.storage import DB_FILENAME, open_store  # noqa: PLC0415 (import cost)
+
+    store = open_store(ctx.data_dir / DB_FILENAME, write=None)
+    if not (store.writable and has_cut_offs(store)):
+        return store
+    store.close()
+    return open_log(ctx).store
+
+
 def verdict_text(verdict: str | None) -> str:
     return t(f"inspect.verdict.{verdict}") if verdict else t("inspect.verdict.none")
 

@@ -17,6 +17,7 @@ from ansim.cli.commands._logbook import (
     alert_text,
     guarded,
     open_log,
+    open_records,
     verdict_text,
 )
 from ansim.cli.output import emit
@@ -86,9 +87,8 @@ def _filter(args):
 def run_list(args, ctx) -> int:
     from detector.log.logquery import list_records  # noqa: PLC0415 (import cost)
 
-    with open_log(ctx) as service:
-        rows, cursor = list_records(service.store, _filter(args), limit=args.limit,
-                                    before=args.before)
+    with open_records(ctx) as store:
+        rows, cursor = list_records(store, _filter(args), limit=args.limit, before=args.before)
     lines = [f"{t('log.show.number', seq=r['seq']):<10} {local_text(r['signed_at'])}  "
              f"{r['site_id'] or '-':<16}  {_row_outcome(r)}{_proof.presence_flag(r)}  {r['id']}"
              for r in rows] or [t("log.empty")]
@@ -132,7 +132,8 @@ def _record_id(session, given: str) -> str | None:
     if number.isdigit():
         ids = session.scalars(select(Record.id).where(Record.seq == int(number)).limit(2)).all()
         return ids[0] if len(ids) == 1 else None
-    return given if session.get(Record, given) is not None else None
+    return given if session.scalar(select(Record.id).where(Record.id == given).limit(1)) \
+        else None
 
 
 def _alert_lines(alert: dict) -> list[str]:
@@ -204,13 +205,13 @@ def run_export(args, ctx) -> int:
     from detector.log.logquery import export_csv, export_json  # noqa: PLC0415 (import cost)
 
     writer = export_json if args.format == "json" else export_csv
-    with open_log(ctx) as service:
+    with open_records(ctx) as store:
         if args.output:
             with open(Path(args.output), "w", encoding="utf-8", newline="") as out:
-                count = writer(service.store, _filter(args), out)
+                count = writer(store, _filter(args), out)
             print(t("log.exported", count=count, path=args.output), file=sys.stderr)
         else:
-            writer(service.store, _filter(args), sys.stdout)
+            writer(store, _filter(args), sys.stdout)
     return 0
 
 

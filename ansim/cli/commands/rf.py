@@ -63,7 +63,8 @@ def analyze_file(path, rate_hz, freq_hz, region):
     recording = open_recording(path, rate_hz, freq_hz)
     n = min(recording.n_samples, int(ANALYSED_S * recording.sample_rate_hz))
     if n < 4096:
-        raise RecordingError(path, f"only {n} samples: too short to analyse (need 4096)")
+        raise RecordingError(path, f"only {n} samples: too short to analyse (need 4096)",
+                             code="too_short", count=n, needed=4096)
     return analyze_capture(recording.block(0, n), recording.sample_rate_hz,
                            recording.center_freq_hz, region=region)
 

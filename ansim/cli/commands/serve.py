@@ -1,9 +1,10 @@
-"""``ansim serve [--host H] [--port P] [--data DIR] [--buttons] [--trusted-proxy ADDR]``: the
-dashboard, on waitress, and the handheld's buttons.
+"""``ansim serve [--host H] [--port P] [--data DIR] [--buttons] [--trusted-proxy ADDR]
+[--screen-dir DIR]``: the dashboard, on waitress, and the handheld's buttons.
 
 Phones on the device's Wi-Fi open ``http://<device>:<port>/``; the first visit creates the
 admin account (there is no default password) with the one-time setup code this command prints
-(on the Pi: into the service's journal). On the Pi, nginx is the front door on port 80 and this
+(on the Pi: into the service's journal) and, with ``--screen-dir`` (``/run/ansim`` on the Pi),
+hands to the handheld's screen until setup is claimed (``detector.appliance.screen``). On the Pi, nginx is the front door on port 80 and this
 serves on loopback behind it (``--trusted-proxy 127.0.0.1``, see firmware_config/nginx/).
 See docs/dashboard.md and docs/threat-model.md.
 
@@ -31,6 +32,7 @@ def register(subparsers, common):
     parser.add_argument("--buttons", action="store_true", help=t("web.cli.help_buttons"))
     parser.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDR",
                         help=t("web.cli.help_trusted_proxy"))
+    parser.add_argument("--screen-dir", metavar="DIR", help=t("web.cli.help_screen_dir"))
     parser.set_defaults(func=run)
 
 
@@ -60,7 +62,8 @@ def run(args) -> int:
             plan_for(context.profile)  # refuse a profile without [handheld] before serving
         app = create_app({"data_dir": context.data_dir, "profile_path": args.profile,
                           "simulate": context.simulate,
-                          "trusted_proxies": tuple(args.trusted_proxy)})
+                          "trusted_proxies": tuple(args.trusted_proxy),
+                          "screen_dir": args.screen_dir})
         server = make_server(app, host, args.port)
         if args.buttons or (context.on_pi and context.profile.handheld is not None):
             # Real pins on the Pi (even when the radio and camera are simulated), mock ones off it.

@@ -17,7 +17,7 @@ import warnings
 from pathlib import Path
 
 from ansim.cli.output import fail
-from detector.i18n import t
+from detector.i18n import describe_problem, t
 from hardware.errors import HardwareError
 
 SURVEY_DWELL_S = 0.5
@@ -58,14 +58,14 @@ def run_analyze(args) -> int:
             except (HardwareError, OSError) as exc:
                 status = fail(exc)
                 continue
-        notes = [str(w.message) for w in caught if issubclass(w.category,
-                                                                 TruncatedCaptureWarning)]
-        for note in notes:
-            print(t("wifi.analyze.truncated", detail=note), file=sys.stderr)
+        cuts = [w.message for w in caught if issubclass(w.category, TruncatedCaptureWarning)]
+        for cut in cuts:
+            print(t("wifi.analyze.truncated", detail=describe_problem(cut)), file=sys.stderr)
+        notes = [str(cut) for cut in cuts]
         try:
             survey = _analyze_frames(capture.frames, stimulus)
         except WifiAnalysisError as exc:
-            status = fail(type(exc)(f"{path}: {exc}"))
+            status = fail(exc.locate(path))
             continue
         _print_survey(args, path, survey, notes)
     return status
@@ -103,7 +103,9 @@ def _analyze_frames(frames, stimulus):
 
     linktypes = {f.linktype for f in frames}
     if len(linktypes) > 1:
-        raise WifiAnalysisError(f"frames of several link types {sorted(linktypes)}")
+        listed = " ".join(str(linktype) for linktype in sorted(linktypes))
+        raise WifiAnalysisError(f"frames of several link types ({listed})",
+                                code="several_link_types", linktypes=listed)
     return analyze([f.time_s for f in frames], [f.data for f in frames],
                    linktype=linktypes.pop() if linktypes else 127,
                    registry=default_registry(), stimulus=stimulus)
@@ -144,4 +146,4 @@ def _read_text(path) -> str:
     except UnicodeDecodeError:
         from rf.wifi.errors import StimulusError  # noqa: PLC0415
 
-        raise StimulusError(path, "not UTF-8 text") from None
+        raise StimulusError(path, "not UTF-8 text", code="not_utf8") from None

@@ -22,11 +22,13 @@ from sqlalchemy import (
     CheckConstraint,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    and_,
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -172,19 +174,24 @@ class Device(Base):
 
 
 class Record(Base):
-    """One signed, hash-chained record of the log: an inspection or a correction of one."""
+    """One signed, hash-chained record of the log: an inspection or a correction of one.
+
+    Keyed by (device, id): records signed before ids named their device carry random ids, and
+    on the hub one device must never be able to take, first, the id of another's record (it
+    would block that device's sync). On a device, ids are unique on their own."""
 
     __tablename__ = "records"
     __table_args__ = (
         UniqueConstraint("device_id", "seq"),
+        Index("ix_records_id", "id"),
         Index("ix_records_signed_at", "signed_at", "id"),
         Index("ix_records_site_signed_at", "site_id", "signed_at"),
         Index("ix_records_verdict_signed_at", "verdict", "signed_at"),
         Index("ix_records_supersedes", "supersedes"),
     )
 
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
     seq: Mapped[int] = mapped_column(Integer)
     type: Mapped[str] = mapped_column(String(16))
     supersedes: Mapped[str | None] = mapped_column(String(36))
@@ -207,9 +214,17 @@ class RecordBody(Base):
     listing, filtering and CSV export read a compact table, not years of bodies."""
 
     __tablename__ = "record_bodies"
+    __table_args__ = (
+        ForeignKeyConstraint(["device_id", "id"], ["records.device_id", "records.id"]),
+    )
 
-    id: Mapped[str] = mapped_column(ForeignKey("records.id"), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
     body: Mapped[str] = mapped_column(Text)
+
+
+#: How a record meets its body (in a join): by device and id, the records' key.
+RECORD_BODY = and_(RecordBody.device_id == Record.device_id, RecordBody.id == Record.id)
 
 
 class HubDevice(Base):
