@@ -25,7 +25,8 @@ Rules the engine enforces:
 - **Never clear on RF alone**: ``clear`` needs the RF sweep, an optical scan and a mark of every
   checklist item of every stall, no suspicious mark and no alert of medium severity or above
   that an inspector has not reviewed and dismissed (``VerdictRefused`` lists what is missing).
-- **The site's RF baseline** is updated only when an inspection is signed off ``clear``.
+- **The site's RF and Wi-Fi baselines** are updated only when an inspection is signed off
+  ``clear`` (the Wi-Fi one from every survey step's transmitters, ``detector.engine.wifi_site``).
 - **Known optical fixtures**: an IR glow dismissed ``as_fixture`` becomes a fixture of the site
   when the inspection is signed off (whatever the verdict); each later scan records the site's
   fixtures at its place, and fusion reports their glows as information (``detector.engine.fixtures``).
@@ -53,7 +54,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from detector.engine import checklist, fixtures, found_camera, place_history
+from detector.engine import checklist, fixtures, found_camera, place_history, wifi_site
 from detector.engine.inspection_state import (
     InspectionState,
     coverage_of,
@@ -89,6 +90,9 @@ from detector.timestamps import utc_now
 MAX_STALLS = 50
 NAME_CHARS = 128  # a person's name, who was notified, a report reference
 NOTE_CHARS = 2000  # a mark's note, a dismissal's, correction's or cancellation's reason
+#: What the ``wifi`` event shows an inspector of each transmitter (volunteers never get it).
+WIFI_LIVE_FIELDS = ("mac", "vendor", "randomised", "role", "ssid", "channel", "rssi_dbm", "kind",
+                    "confidence", "stimulus", "baseline")
 #: A step's progress is published when it has moved on by at least this much (and at the end).
 PROGRESS_STEP = 0.05
 
@@ -333,7 +337,7 @@ class InspectionService:
                 state, status="signed_off", signed_by=inspector), now)
             row.status, row.record_id, row.updated_at = "signed_off", record.id, now
             if row.verdict == "clear":
-                self._update_baseline(session, row, record.id)
+                self._update_baseline(session, row, record.id, state.steps)
             fixtures.remember_dismissed(session, row.site_id, state.alerts, record.id)
         self._publish("inspection", event="signed_off", inspection_id=inspection_id,
                       record_id=record.id, verdict=row.verdict)
@@ -484,11 +488,13 @@ class InspectionService:
         """Record a Wi-Fi survey step and show its transmitters live (to inspectors only:
         volunteers' streams never carry the ``wifi`` kind)."""
         started = self.clock()
+        with self.store.read() as session:
+            row = self._open_row(session, inspection_id)
+            baseline_json = session.get(Site, row.site_id).wifi_baseline_json
         result, refs = wifi_result(outcome, self.evidence, stall=stall, zone=zone)
+        wifi_site.annotate(result, baseline_json)
         self._publish("wifi", inspection_id=inspection_id, stall=stall, zone=zone,
-                      transmitters=[{k: t[k] for k in ("mac", "vendor", "role", "ssid", "channel",
-                                                        "rssi_dbm", "kind", "confidence",
-                                                        "stimulus")}
+                      transmitters=[{k: t[k] for k in WIFI_LIVE_FIELDS}
                                     for t in result["transmitters"]])
         return self._commit_step(inspection_id, result, refs, started)
 
@@ -514,14 +520,20 @@ class InspectionService:
                           zone=zone)
         return {"freq_hz": freq_hz, "readings_db": [float(r.power_db) for r in readings]}
 
-    def _update_baseline(self, session, row, record_id: str) -> None:
+    def _update_baseline(self, session, row, record_id: str, steps) -> None:
+        """A clear sign-off teaches the site its radio: the RF sweep's baseline candidate,
+        and the Wi-Fi transmitters of every survey step (``detector.engine.wifi_site``)."""
         latest_rf = session.scalars(select(InspectionStep).where(
             InspectionStep.inspection_id == row.id, InspectionStep.kind == "rf_sweep")
             .order_by(InspectionStep.position.desc()).limit(1)).first()
+        site = session.get(Site, row.site_id)
         if latest_rf is not None and latest_rf.baseline_candidate_json:
-            site = session.get(Site, row.site_id)
             site.baseline_json = latest_rf.baseline_candidate_json
             site.baseline_record_id = record_id
+            site.updated_at = self.clock()
+        wifi = wifi_site.updated_baseline_json(site.wifi_baseline_json, steps)
+        if wifi is not None:
+            site.wifi_baseline_json, site.wifi_baseline_record_id = wifi, record_id
             site.updated_at = self.clock()
 
     def _on_progress(self, inspection_id, step, **where):
