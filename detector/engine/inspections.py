@@ -43,7 +43,8 @@ sweep goes (the part swept so far, thinned for a screen, with its noise floor), 
 for each frame of an optical scan (its size, candidates and the suspects' positions, never its
 pixels; see ``detector.engine.live_view``), ``alert`` for each new alert (the alert's fields, see
 ``detector.engine.fusion``), ``proximity`` for each reading of a followed video transmitter
-(``freq_hz``, ``power_db``, ``level`` 0..1), ``inspection`` when an inspection starts, completes
+(``freq_hz``, ``power_db``, ``level`` 0..1) or Wi-Fi transmitter (``mac``, ``rssi_dbm``,
+``level``; ``follow_wifi``), ``wifi`` with each survey step's transmitters, ``inspection`` when an inspection starts, completes
 a step, gets a verdict, is signed off, cancelled, corrected or recovered. Every event of an
 inspection carries its ``inspection_id``.
 """
@@ -90,6 +91,8 @@ from detector.timestamps import utc_now
 MAX_STALLS = 50
 NAME_CHARS = 128  # a person's name, who was notified, a report reference
 NOTE_CHARS = 2000  # a mark's note, a dismissal's, correction's or cancellation's reason
+#: How long a Wi-Fi transmitter is followed for the meter when an inspector asks.
+WIFI_FOLLOW_S = 20.0
 #: What the ``wifi`` event shows an inspector of each transmitter (volunteers never get it).
 WIFI_LIVE_FIELDS = ("mac", "vendor", "randomised", "role", "ssid", "channel", "rssi_dbm", "kind",
                     "confidence", "stimulus", "baseline")
@@ -230,6 +233,33 @@ class InspectionService:
         if wifi is None:
             return state
         return self._commit_wifi(inspection_id, wifi, stall, zone)
+
+    def follow_wifi(self, inspection_id: str, mac: str,
+                    duration_s: float = WIFI_FOLLOW_S) -> dict:
+        """Follow one Wi-Fi transmitter's signal strength for ``duration_s`` on the channel a
+        survey of this inspection heard it on; each reading is a ``proximity`` event with its
+        ``mac`` and ``rssi_dbm`` (inspectors' streams only: volunteers never get the kind).
+        A live aid, like the meter it drives: the readings are not part of the record."""
+        mac = str(mac).strip().lower()
+        with self.store.read() as session:
+            steps = load_state(session, self._open_row(session, inspection_id)).steps
+        heard = [t for s in steps if s["kind"] == "wifi_survey" for t in s["transmitters"]
+                 if t["mac"] == mac]
+        if not heard:
+            raise InspectionError(f"inspection {inspection_id}: no Wi-Fi survey heard {mac!r}; "
+                                  "choose a transmitter the survey lists")
+        channel = heard[-1]["channel"]
+
+        def show(reading):
+            self._publish("proximity", inspection_id=inspection_id, mac=mac, channel=channel,
+                          power_db=reading.power_db, rssi_dbm=reading.power_db,
+                          level=reading.level, heard=reading.heard)
+
+        with self._hardware_lock:
+            readings = self._runner().wifi_follow(mac, channel, duration_s, show)
+        if readings is None:
+            raise InspectionError("this handheld has no Wi-Fi capture to follow with")
+        return {"mac": mac, "channel": channel, "readings": len(readings)}
 
     def mark(self, inspection_id: str, stall: int, item: str, status: str,
              note: str = "") -> InspectionState:
