@@ -30,7 +30,9 @@ supporting the alert finished, so the time does not move as later steps agree.
 Transmitters with made-up addresses (``transient``, see ``rf.wifi.baseline``) are never
 ``wifi_new``; their traffic still makes ``wifi_video`` or ``wifi_camera``. Wi-Fi silence never
 makes a restroom clear: a camera that records to a card sends nothing. Alerts keep the MAC for
-the record; the sentences name the place, the kind and the level, never the address.
+the record; the sentences name the place, the kind and the level, never the address, and say
+whether a stream is close (``NEAR_DBM``: as if inside the restroom) or further away, so two
+cameras on a volunteer's phone read differently.
 """
 
 from rf.wifi.baseline import NEAR_DBM
@@ -159,7 +161,8 @@ def _video_alert(mac, video, change, make_alert) -> dict:
                        _evidence([video[-1][0]]), mac=mac, wifi_kind=kind,
                        confidence=confidence, vendor=newest.get("vendor"), **_loudest(video),
                        **_raised(steps))
-    alert["message_key"] = f"inspect.alert.wifi_video.{kind}"
+    near = alert.get("rssi_dbm") is not None and alert["rssi_dbm"] >= NEAR_DBM
+    alert["message_key"] = f"inspect.alert.wifi_video.{kind}.{'near' if near else 'far'}"
     if change:
         alert["site_baseline"] = (change[-1][1].get("baseline") or {}).get("status")
     return alert
