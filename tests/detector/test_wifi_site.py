@@ -11,10 +11,12 @@ import json
 
 import pytest
 
+from ansim.cli.commands._logbook import alert_text
 from detector.engine import checklist
 from detector.engine.inspections import InspectionService
 from detector.engine.sites import import_sites
 from detector.engine.wifi_survey import passive_survey
+from detector.log.bundle_report import report_html
 from detector.log.evidence import EvidenceStore
 from detector.log.signing import DeviceKey
 from detector.log.storage import open_store
@@ -111,6 +113,10 @@ def test_clear_inspections_teach_the_site_and_a_new_camera_is_named(service):
         t["mac"] for t in learned["transmitters"] if t["role"] == "ap"]
     assert third.body["presence"]["wifi"] == {"known": 1, "recognised": 1}
     assert _baseline(service)["inspections"] == 2  # a suspicious visit teaches nothing
+    # The camera's sentence, with its level, in the command line's and the bundle's report.
+    assert "dBm" in alert_text(alert) and "{" not in alert_text(alert)
+    report = report_html(third, {}).split("<body>", 1)[1]
+    assert report.count(f"{alert['rssi_dbm']:.0f} dBm") == 2 and "{" not in report
 
     # The survey's pcapng evidence holds the new camera's frames.
     (ref,) = step["evidence"]
