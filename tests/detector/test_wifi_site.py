@@ -12,10 +12,12 @@ import json
 import pytest
 
 from ansim.cli.commands._logbook import alert_text
+from ansim.cli.commands._proof import presence_lines
 from detector.engine import checklist
 from detector.engine.inspections import InspectionService
 from detector.engine.sites import import_sites
 from detector.engine.wifi_survey import passive_survey
+from detector.i18n import t
 from detector.log.bundle_report import report_html
 from detector.log.evidence import EvidenceStore
 from detector.log.signing import DeviceKey
@@ -112,6 +114,8 @@ def test_clear_inspections_teach_the_site_and_a_new_camera_is_named(service):
     assert step["site_baseline"]["stable_bssids"] == [
         t["mac"] for t in learned["transmitters"] if t["role"] == "ap"]
     assert third.body["presence"]["wifi"] == {"known": 1, "recognised": 1}
+    shown = [line.strip() for line in presence_lines(third.body)]  # as ansim log show says it
+    assert t("presence.reason.wifi", known=1, recognised=1) in shown
     assert _baseline(service)["inspections"] == 2  # a suspicious visit teaches nothing
     # The camera's sentence, with its level, in the command line's and the bundle's report.
     assert "dBm" in alert_text(alert) and "{" not in alert_text(alert)

@@ -1,7 +1,18 @@
-"""Volunteers follow alerts, never transmitters: no ``wifi`` events and no MAC in an alert."""
+"""Volunteers follow alerts, never transmitters: no ``wifi`` or ``proximity`` events, no MAC in
+an alert, no Wi-Fi panel; inspectors see every transmitter and only they (and admins) point the
+proximity meter at one."""
+
+import re
+
+import pytest
 
 from detector.engine.events import Event
+from tests.web.conftest import ADMIN, Browser, setup_code_of
+from web import create_app
 from web.sse import kinds_for, visible_data
+
+MAC = re.compile(r"([0-9a-f]{2}:){5}[0-9a-f]{2}", re.IGNORECASE)
+PASSWORD = "a long enough password"
 
 
 def test_volunteers_get_no_transmitters_and_no_mac():
@@ -15,16 +26,6 @@ def test_volunteers_get_no_transmitters_and_no_mac():
 
 
 # -- on a device: the simulated restroom's Wi-Fi survey through the dashboard --------------
-
-import re  # noqa: E402 - the module's second half needs a device
-
-import pytest  # noqa: E402
-
-from tests.web.conftest import ADMIN, Browser, setup_code_of  # noqa: E402
-from web import create_app  # noqa: E402
-
-MAC = re.compile(r"([0-9a-f]{2}:){5}[0-9a-f]{2}", re.I)
-PASSWORD = "a long enough password"
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +69,7 @@ def _state(browser, inspection_id):
 
 
 def test_an_inspector_sees_every_transmitter_and_the_wifi_alerts_with_macs(surveyed):
-    app, users, inspection_id = surveyed
+    _, users, inspection_id = surveyed
     state = _state(users["inspector"], inspection_id)
     (survey,) = [s for s in state["steps"] if s["kind"] == "wifi_survey"]
     kinds = {t["kind"] for t in survey["transmitters"]}
@@ -82,7 +83,7 @@ def test_an_inspector_sees_every_transmitter_and_the_wifi_alerts_with_macs(surve
 
 
 def test_a_volunteer_gets_timed_wifi_alerts_without_a_mac_and_no_panel(surveyed):
-    app, users, inspection_id = surveyed
+    _, users, inspection_id = surveyed
     volunteer = users["volunteer"]
     assert volunteer.client.get(f"/inspections/{inspection_id}").status_code == 403
     response = volunteer.client.get("/api/inspections/current")
