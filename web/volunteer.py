@@ -35,12 +35,16 @@ def opaque_id(alert_id: str, key: bytes) -> str:
 
 
 def volunteer_message(data: dict, lang: str) -> str:
-    """The alert's sentence for a volunteer: what and where, never a frequency."""
-    known_light = data.get("message_key") == "inspect.alert.ir_fixture"
-    kind = "ir_fixture" if known_light else data.get("type")
-    key = f"live.alert.{kind}"
-    if key not in i18n.catalogue(lang):
-        key = "live.alert.other"
+    """The alert's sentence for a volunteer: what and where, never a frequency. The sentence
+    is ``live.alert.<x>`` for the alert's ``message_key`` ``inspect.alert.<x>`` when there is
+    one (a known fixture's light, a Wi-Fi camera's stream and a phone's video call read
+    differently), else ``live.alert.<type>``, else ``live.alert.other``."""
+    catalogue = i18n.catalogue(lang)
+    message_key = str(data.get("message_key") or "")
+    keys = [f"live.alert.{data.get('type')}", "live.alert.other"]
+    if message_key.startswith("inspect.alert."):
+        keys.insert(0, "live.alert." + message_key.removeprefix("inspect.alert."))
+    key = next(k for k in keys if k in catalogue or k == "live.alert.other")
     place = i18n.t(f"inspect.item.{data['zone']}", lang) \
         if data.get("zone") in ITEMS else ""
     stall = data.get("stall") if isinstance(data.get("stall"), int) else ""

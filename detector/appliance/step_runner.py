@@ -102,6 +102,11 @@ class StepRunner:
 
         self._launch(inspection_id, "optical_scan", 1, ITEMS[0], scan_everything)
 
+    def run_wifi_follow(self, inspection_id: str, mac: str) -> None:
+        """Follow one Wi-Fi transmitter's signal for the meter (``follow_wifi``)."""
+        self._launch(inspection_id, "wifi_follow", None, None,
+                     lambda: self.service.follow_wifi(inspection_id, mac))
+
     def wait(self, timeout_s: float | None = None) -> bool:
         """Wait for a background step (tests, shutdown); True if none is left running."""
         thread = self._thread

@@ -17,6 +17,9 @@ type                   severity  confirmed  from
 ``wifi_camera``        high      yes        a Wi-Fi transmitter answering the light at a place
 ``wifi_video``         medium    no         a Wi-Fi ``camera``/``video_stream`` that does not
                                             answer the light
+``wifi_new``           medium    no         a Wi-Fi transmitter new to the site and close, a
+                                            new access point, or a known one much louder
+``wifi_new``           low       no         ... new, heard only from further away
 ``video_transmitter``  high      yes        an emitter whose signal carries a TV line rate
 ``lens``               high      yes        a retro-reflecting lens (confidence >= 0.5)
 ``lens``               medium    no         a weaker lens candidate
@@ -35,15 +38,13 @@ A video transmitter that reads strongest (within ``NEAR_MARGIN_DB`` of its stron
 ``camera_located`` alert that replaces the two it explains: the RF says a camera
 is transmitting, the optics say where, and the proximity readings tie the two together.
 
-The Wi-Fi survey (steps of kind ``wifi_survey``, the newest of which holds the lock-in over
-every place scanned so far) names, per transmitter, whether its uplink answered the rings'
-code and at which place (``stimulus.place``: stall and zone). A transmitter answering at a
-place where a lens glints is one ``camera_located`` alert replacing the lens alert; answering
-elsewhere it is a high ``wifi_camera`` alert naming the place. A transmitter classed ``camera``
-or ``video_stream`` that does not answer is a medium ``wifi_video`` alert (a camera that looks
-elsewhere, or a phone's video call). Wi-Fi silence never makes a restroom clear: a camera that
-records to a card sends nothing. The alerts hold the transmitter's MAC for the record; the
-messages name only the place.
+The Wi-Fi survey's steps (kind ``wifi_survey``) become at most one alert per transmitter,
+the strongest its steps support: answering the light where a lens glints is one
+``camera_located`` alert replacing the lens alert, answering elsewhere a ``wifi_camera`` alert
+naming the place, streaming video without answering ``wifi_video``, new to the site's Wi-Fi
+baseline or much louder than usual ``wifi_new``. That rule, with the times and the merging of
+repeats, has one home: ``detector.engine.wifi_alerts``. Wi-Fi silence never makes a restroom
+clear: a camera that records to a card sends nothing.
 
 A scan of a place where the site has known optical fixtures (``detector.engine.fixtures``; the scan's
 result lists them under ``fixtures``) reports its IR glows as information, each with the fixture
@@ -63,6 +64,7 @@ until someone has looked and dismissed it with a reason (a new soap dispenser) o
 
 import statistics
 
+from detector.engine.wifi_alerts import wifi_alerts
 from detector.log.severity import SEVERITIES
 
 CONFIRMED_LENS_CONFIDENCE = 0.5
@@ -78,11 +80,9 @@ def alerts_for(steps: list[dict]) -> list[dict]:
     rf_alerts = _rf_alerts(rf_steps[-1]) if rf_steps else []
     optical_alerts = [a for s in optical for a in _optical_alerts(s) + _change_alerts(s)]
     fused, replaced = _fuse(rf_alerts, optical_alerts, optical)
-    wifi_steps = [s for s in steps if s["kind"] == "wifi_survey"]
-    if wifi_steps:
-        wifi_alerts, wifi_replaced = _wifi_alerts(wifi_steps[-1], optical_alerts, fused)
-        fused += wifi_alerts
-        replaced |= wifi_replaced
+    from_wifi, wifi_replaced = wifi_alerts(steps, optical_alerts, fused, _alert)
+    fused += from_wifi
+    replaced |= wifi_replaced
     alerts = fused + [a for a in rf_alerts + optical_alerts if a["id"] not in replaced]
     return sorted(alerts, key=lambda a: (-SEVERITIES.index(a["severity"]), a["id"]))
 
@@ -179,7 +179,7 @@ def _change_alerts(step: dict) -> list[dict]:
         alert = _alert(f"change:{step['stall']}:{step['zone']}:{i}", "place_change", severity,
                        False, [c["crop_sha256"]], stall=step["stall"], zone=step["zone"],
                        confidence=c["confidence"], change=c["kind"],
-                       reference_record=change["reference"]["record_id"])
+                       reference_record=change["reference"]["record_id"], **_raised(step))
         alerts.append({**alert, "message_key": f"inspect.alert.place_change.{c['kind']}"})
     return alerts
 
@@ -226,45 +226,3 @@ def _fuse(rf_alerts, optical_alerts, optical) -> tuple[list[dict], set[str]]:
         fused.append(alert)
         replaced.update(alert["replaces"])
     return fused, replaced
-
-
-def _wifi_alerts(step: dict, optical_alerts: list[dict], located: list[dict]
-                 ) -> tuple[list[dict], set[str]]:
-    """Alerts from the newest Wi-Fi survey, and the ids of the optical alerts they replace. A
-    camera the RF already located at the same place stays one alert, with the Wi-Fi
-    transmitter added to it."""
-    evidence = [e["sha256"] for e in step.get("evidence", [])]
-    alerts, replaced = [], set()
-    for tx in step.get("transmitters", []):
-        stimulus = tx.get("stimulus") or {}
-        place = stimulus.get("place") or {}
-        mac = tx["mac"]
-        if stimulus.get("responds"):
-            where = {"stall": place.get("stall"), "zone": place.get("zone")} if place else {}
-            glints = [a for a in optical_alerts if a["type"] in ("lens", "ir_emitter")
-                      and a["severity"] != "info" and place
-                      and (a["stall"], a["zone"]) == (place["stall"], place["zone"])]
-            same = [a for a in located if place
-                    and (a["stall"], a["zone"]) == (place["stall"], place["zone"])]
-            if same:
-                same[0]["wifi_mac"] = mac
-                same[0]["evidence"] = sorted(set(same[0]["evidence"]) | set(evidence))
-                continue
-            if glints:
-                lens = max(glints, key=lambda a: a["confidence"])
-                alert = _alert(f"fused:wifi:{mac}:{place['stall']}:{place['zone']}",
-                               "camera_located", "critical", True,
-                               evidence + lens["evidence"], **where, mac=mac,
-                               confidence=lens["confidence"], lag_s=stimulus.get("lag_s"))
-                alert["message_key"] = "inspect.alert.wifi_camera_located"
-                alert["replaces"] = sorted(a["id"] for a in glints)
-                replaced.update(alert["replaces"])
-            else:
-                alert = _alert(f"wifi:responds:{mac}", "wifi_camera", "high", True, evidence,
-                               **where, mac=mac, confidence=tx.get("confidence"),
-                               lag_s=stimulus.get("lag_s"))
-            alerts.append(alert)
-        elif tx.get("kind") in ("camera", "video_stream"):
-            alerts.append(_alert(f"wifi:video:{mac}", "wifi_video", "medium", False, evidence,
-                                 mac=mac, wifi_kind=tx["kind"], confidence=tx.get("confidence")))
-    return alerts, replaced

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from detector.engine import place_history
 from detector.engine.live_view import SweepView, optics_status
-from detector.engine.proximity import follow
+from detector.engine.proximity import follow, follow_wifi
 from detector.engine.scanning import run_scan
 from detector.engine.sweeping import run_sweep
 from detector.engine.wifi_survey import WifiStimulus, busiest_channel, passive_survey
@@ -97,6 +97,18 @@ class HardwareSteps:
             return list(itertools.islice(readings, n_readings))
         finally:
             readings.close()  # hands the radio's gain back now, not when collected
+
+    def wifi_follow(self, mac: str, channel: int | None, duration_s: float, on_reading):
+        """Readings of one Wi-Fi transmitter's RSSI from where the handheld is, each handed to
+        ``on_reading`` as it comes; None without a Wi-Fi capture."""
+        if self.hardware.wifi is None:
+            return None
+        readings = []
+        for reading in follow_wifi(self.hardware.wifi, mac, channel=channel,
+                                   duration_s=duration_s):
+            on_reading(reading)
+            readings.append(reading)
+        return readings
 
     def baseline_from_json(self, text: str):
         return SiteBaseline.from_json(text)

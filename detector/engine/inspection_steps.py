@@ -59,6 +59,10 @@ class StepRunner(Protocol):
         """The Wi-Fi stimulus at the place just scanned and the lock-in over its stall so far
         (``WifiOutcome``), or None without Wi-Fi."""
 
+    def wifi_follow(self, mac: str, channel: int | None, duration_s: float, on_reading):
+        """Readings of one Wi-Fi transmitter's RSSI (``ProximityReading``), each handed to
+        ``on_reading`` as it comes; None without Wi-Fi."""
+
     def baseline_from_json(self, text: str): ...
 
     def empty_baseline(self): ...

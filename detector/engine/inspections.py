@@ -25,7 +25,8 @@ Rules the engine enforces:
 - **Never clear on RF alone**: ``clear`` needs the RF sweep, an optical scan and a mark of every
   checklist item of every stall, no suspicious mark and no alert of medium severity or above
   that an inspector has not reviewed and dismissed (``VerdictRefused`` lists what is missing).
-- **The site's RF baseline** is updated only when an inspection is signed off ``clear``.
+- **The site's RF and Wi-Fi baselines** are updated only when an inspection is signed off
+  ``clear`` (the Wi-Fi one from every survey step's transmitters, ``detector.engine.wifi_site``).
 - **Known optical fixtures**: an IR glow dismissed ``as_fixture`` becomes a fixture of the site
   when the inspection is signed off (whatever the verdict); each later scan records the site's
   fixtures at its place, and fusion reports their glows as information (``detector.engine.fixtures``).
@@ -42,7 +43,8 @@ sweep goes (the part swept so far, thinned for a screen, with its noise floor), 
 for each frame of an optical scan (its size, candidates and the suspects' positions, never its
 pixels; see ``detector.engine.live_view``), ``alert`` for each new alert (the alert's fields, see
 ``detector.engine.fusion``), ``proximity`` for each reading of a followed video transmitter
-(``freq_hz``, ``power_db``, ``level`` 0..1), ``inspection`` when an inspection starts, completes
+(``freq_hz``, ``power_db``, ``level`` 0..1) or Wi-Fi transmitter (``mac``, ``rssi_dbm``,
+``level``; ``follow_wifi``), ``wifi`` with each survey step's transmitters, ``inspection`` when an inspection starts, completes
 a step, gets a verdict, is signed off, cancelled, corrected or recovered. Every event of an
 inspection carries its ``inspection_id``.
 """
@@ -53,7 +55,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from detector.engine import checklist, fixtures, found_camera, place_history
+from detector.engine import checklist, fixtures, found_camera, place_history, wifi_site
 from detector.engine.inspection_state import (
     InspectionState,
     coverage_of,
@@ -90,6 +92,11 @@ from detector.timestamps import utc_now
 MAX_STALLS = 50
 NAME_CHARS = 128  # a person's name, who was notified, a report reference
 NOTE_CHARS = 2000  # a mark's note, a dismissal's, correction's or cancellation's reason
+#: How long a Wi-Fi transmitter is followed for the meter when an inspector asks.
+WIFI_FOLLOW_S = 20.0
+#: What the ``wifi`` event shows an inspector of each transmitter (volunteers never get it).
+WIFI_LIVE_FIELDS = ("mac", "vendor", "randomised", "role", "ssid", "channel", "rssi_dbm", "kind",
+                    "confidence", "stimulus", "baseline")
 #: A step's progress is published when it has moved on by at least this much (and at the end).
 PROGRESS_STEP = 0.05
 
@@ -228,6 +235,33 @@ class InspectionService:
             return state
         return self._commit_wifi(inspection_id, wifi, stall, zone)
 
+    def follow_wifi(self, inspection_id: str, mac: str,
+                    duration_s: float = WIFI_FOLLOW_S) -> dict:
+        """Follow one Wi-Fi transmitter's signal strength for ``duration_s`` on the channel a
+        survey of this inspection heard it on; each reading is a ``proximity`` event with its
+        ``mac`` and ``rssi_dbm`` (inspectors' streams only: volunteers never get the kind).
+        A live aid, like the meter it drives: the readings are not part of the record."""
+        mac = str(mac).strip().lower()
+        with self.store.read() as session:
+            steps = load_state(session, self._open_row(session, inspection_id)).steps
+        heard = [t for s in steps if s["kind"] == "wifi_survey" for t in s["transmitters"]
+                 if t["mac"] == mac]
+        if not heard:
+            raise InspectionError(f"inspection {inspection_id}: no Wi-Fi survey heard {mac!r}; "
+                                  "choose a transmitter the survey lists")
+        channel = heard[-1]["channel"]
+
+        def show(reading):
+            self._publish("proximity", inspection_id=inspection_id, mac=mac, channel=channel,
+                          power_db=reading.power_db, rssi_dbm=reading.power_db,
+                          level=reading.level, heard=reading.heard)
+
+        with self._hardware_lock:
+            readings = self._runner().wifi_follow(mac, channel, duration_s, show)
+        if readings is None:
+            raise InspectionError("this handheld has no Wi-Fi capture to follow with")
+        return {"mac": mac, "channel": channel, "readings": len(readings)}
+
     def mark(self, inspection_id: str, stall: int, item: str, status: str,
              note: str = "") -> InspectionState:
         checklist.check_status(status)
@@ -334,7 +368,7 @@ class InspectionService:
                 state, status="signed_off", signed_by=inspector), now)
             row.status, row.record_id, row.updated_at = "signed_off", record.id, now
             if row.verdict == "clear":
-                self._update_baseline(session, row, record.id)
+                self._update_baseline(session, row, record.id, state.steps)
             fixtures.remember_dismissed(session, row.site_id, state.alerts, record.id)
         self._publish("inspection", event="signed_off", inspection_id=inspection_id,
                       record_id=record.id, verdict=row.verdict)
@@ -485,11 +519,13 @@ class InspectionService:
         """Record a Wi-Fi survey step and show its transmitters live (to inspectors only:
         volunteers' streams never carry the ``wifi`` kind)."""
         started = self.clock()
+        with self.store.read() as session:
+            row = self._open_row(session, inspection_id)
+            baseline_json = session.get(Site, row.site_id).wifi_baseline_json
         result, refs = wifi_result(outcome, self.evidence, stall=stall, zone=zone)
+        wifi_site.annotate(result, baseline_json)
         self._publish("wifi", inspection_id=inspection_id, stall=stall, zone=zone,
-                      transmitters=[{k: t[k] for k in ("mac", "vendor", "role", "ssid", "channel",
-                                                        "rssi_dbm", "kind", "confidence",
-                                                        "stimulus")}
+                      transmitters=[{k: t[k] for k in WIFI_LIVE_FIELDS}
                                     for t in result["transmitters"]])
         return self._commit_step(inspection_id, result, refs, started)
 
@@ -515,14 +551,20 @@ class InspectionService:
                           zone=zone)
         return {"freq_hz": freq_hz, "readings_db": [float(r.power_db) for r in readings]}
 
-    def _update_baseline(self, session, row, record_id: str) -> None:
+    def _update_baseline(self, session, row, record_id: str, steps) -> None:
+        """A clear sign-off teaches the site its radio: the RF sweep's baseline candidate,
+        and the Wi-Fi transmitters of every survey step (``detector.engine.wifi_site``)."""
         latest_rf = session.scalars(select(InspectionStep).where(
             InspectionStep.inspection_id == row.id, InspectionStep.kind == "rf_sweep")
             .order_by(InspectionStep.position.desc()).limit(1)).first()
+        site = session.get(Site, row.site_id)
         if latest_rf is not None and latest_rf.baseline_candidate_json:
-            site = session.get(Site, row.site_id)
             site.baseline_json = latest_rf.baseline_candidate_json
             site.baseline_record_id = record_id
+            site.updated_at = self.clock()
+        wifi = wifi_site.updated_baseline_json(site.wifi_baseline_json, steps)
+        if wifi is not None:
+            site.wifi_baseline_json, site.wifi_baseline_record_id = wifi, record_id
             site.updated_at = self.clock()
 
     def _on_progress(self, inspection_id, step, **where):

@@ -11,10 +11,14 @@ witness     known (from the site's history)                     recognised today
                                                                  place, ``optics.change``)
 ``rf``      the RF baseline's stable emitters (seen at >= 2      seen at their usual level (within
             inspections)                                         4 dB)
+``wifi``    the Wi-Fi baseline's stable access points (BSSIDs    heard by any survey step
+            heard in >= 2 clear inspections)
 ==========  ==================================================  =================================
 
-Further witnesses (the Wi-Fi survey's known BSSIDs) join ``WITNESSES``: a function from the
-steps to ``(known, recognised)`` or None when it has nothing to say.
+A witness is a function from the steps to ``(known, recognised)`` or None when it has nothing
+to say (``WITNESSES``). An access point's BSSID is heard only within a few tens of metres of it,
+so, unlike a broadcast station, hearing it at all places the device (its level varies too much
+with the handheld's pose and the people in between to add anything).
 
 The level:
 
@@ -54,7 +58,17 @@ def _rf(steps: list[dict]) -> tuple[int, int] | None:
     return presence["stable_known"], presence["stable_seen"]
 
 
-WITNESSES = {"places": _places, "rf": _rf}
+def _wifi(steps: list[dict]) -> tuple[int, int] | None:
+    surveys = [s for s in steps if s.get("kind") == "wifi_survey"
+               and (s.get("site_baseline") or {}).get("stable_bssids")]
+    if not surveys:
+        return None
+    stable = set(surveys[-1]["site_baseline"]["stable_bssids"])
+    heard = {tx["mac"] for s in surveys for tx in s.get("transmitters", [])}
+    return len(stable), len(stable & heard)
+
+
+WITNESSES = {"places": _places, "rf": _rf, "wifi": _wifi}
 
 
 def presence_summary(steps: list[dict]) -> dict:

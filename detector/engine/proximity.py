@@ -6,9 +6,15 @@ and reads one block per update. When the emitter gets so strong that the 8-bit A
 gain steps down; readings are referred to the tuner input, so the power keeps rising smoothly
 through gain changes.
 
+``follow_wifi`` does the same for a Wi-Fi transmitter on the monitor-mode adapter: parked on
+its channel, each update is the median RSSI of its frames in the last ``1 / updates_per_s``
+(``rf.wifi.proximity``), turned into the same level and beep.
+
 Example::
 
     for reading in follow(radio, 1.2e9, duration_s=5):
+        buzzer.beep_every(beep_interval_s(reading.level))
+    for reading in follow_wifi(wifi, "44:47:cc:12:34:56", channel=6, duration_s=5):
         buzzer.beep_every(beep_interval_s(reading.level))
 """
 
@@ -17,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from rf.proximity import band_power_db, level_from_power
+from rf.wifi.frames import LINKTYPE_RADIOTAP, mac_int, parse_frames
+from rf.wifi.proximity import FLOOR_DBM, level_from_rssi, window_rssi_dbm
 
 GAIN_STEP_DB = 10.0
 _CLIP_FRACTION = 1e-4
@@ -25,8 +33,9 @@ _CLIP_FRACTION = 1e-4
 @dataclass(frozen=True)
 class ProximityReading:
     t_s: float
-    power_db: float  # input-referred dBFS in the emitter's band
+    power_db: float  # input-referred dBFS in the emitter's band (RSSI in dBm for Wi-Fi)
     level: float  # 0..1, rising with power
+    heard: bool = True  # False: nothing from the transmitter this update (level held)
 
 
 def follow(radio, freq_hz: float, *, updates_per_s: float = 10, bandwidth_hz: float = 1.0e6,
@@ -80,3 +89,31 @@ def _floor_beside(radio, freq_hz, bandwidth_hz, block) -> float:
 def _clipped(iq: np.ndarray) -> bool:
     at_full_scale = (np.abs(iq.real) >= 0.999) | (np.abs(iq.imag) >= 0.999)
     return float(np.mean(at_full_scale)) > _CLIP_FRACTION
+
+
+def follow_wifi(capture, mac: str, *, channel: int | None = None, updates_per_s: float = 10,
+                duration_s: float | None = None):
+    """Yield a ``ProximityReading`` of ``mac`` per update (``power_db`` is its RSSI in dBm),
+    for ``duration_s`` of the capture's clock (None: until closed).
+
+    An update in which the transmitter sent nothing holds the last level (``heard=False``):
+    an idle station sends only now and then, and a meter that dropped to nothing between its
+    frames would send the inspector away. Before its first frame the level is 0.
+    """
+    if updates_per_s < 1:
+        raise ValueError(f"updates_per_s must be at least 1, not {updates_per_s}")
+    address = mac_int(mac)
+    if channel is not None:
+        capture.set_channel(channel)
+    window_s = 1.0 / updates_per_s
+    start_s = capture.now_s()
+    rssi_dbm = None
+    while duration_s is None or capture.now_s() - start_s < duration_s - 1e-9:
+        frames = capture.read(window_s)
+        linktype = frames[0].linktype if frames else LINKTYPE_RADIOTAP
+        parsed = parse_frames([f.time_s for f in frames], [f.data for f in frames], linktype)
+        heard = window_rssi_dbm(parsed, address)
+        rssi_dbm = heard if heard is not None else rssi_dbm
+        power = FLOOR_DBM if rssi_dbm is None else rssi_dbm
+        yield ProximityReading(round(capture.now_s(), 4), power,
+                               round(level_from_rssi(power), 4), heard is not None)

@@ -60,13 +60,19 @@ def _section(record, names: dict, lang: str) -> str:
             place = tr(f"inspect.item.{a['zone']}") if a.get("zone") else ""
             text = tr(a["message_key"], freq_mhz=f"{(a.get('freq_hz') or 0) / 1e6:.1f}",
                       standard=a.get("video_standard") or "?", stall=a.get("stall") or "",
-                      place=place, confidence=f"{a.get('confidence') or 0:.2f}")
+                      place=place, confidence=f"{a.get('confidence') or 0:.2f}",
+                      **{k: _dbm(a.get(k)) for k in ("rssi_dbm", "max_dbm")})
             out.append(f"<li>[{escape(tr('inspect.severity.' + a['severity']))}] "
                        f"{escape(place)} {escape(text)}</li>")
         out.append("</ul>")
     out += _places(body, names, tr)
     out.append(f"<p>{escape(tr('bundle.see_verify'))}</p></section>")
     return "\n".join(out)
+
+
+def _dbm(value) -> str:
+    """A Wi-Fi level for a sentence (``?`` when the capture carried none)."""
+    return f"{value:.0f}" if isinstance(value, (int, float)) else "?"
 
 
 def _places(body: dict, names: dict, tr) -> list[str]:

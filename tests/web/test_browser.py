@@ -476,3 +476,51 @@ def test_the_supervisor_reviews_prints_and_exports_the_record(chromium, device, 
     body = json.loads(supervisor.request.get("/api/coverage").body())
     assert body["done"] == 1
     supervisor.context.close()
+
+
+def test_the_inspector_sees_the_wifi_transmitters_and_a_volunteer_never_does(chromium, device,
+                                                                             screens):
+    """The next day's weekly site: the Wi-Fi panel lists what the survey heard, the inspector
+    points the proximity meter at the hidden camera; the volunteer's phone shows the Wi-Fi
+    alerts with their times, and no panel, MAC or frequency."""
+    code = device.app.extensions["ansim"].accounts.issue_join_code(1).code
+    volunteer = new_phone(chromium, device)
+    volunteer.add_init_script(RECORD_WHAT_ARRIVES)
+    volunteer.goto(f"/join?code={code}")
+    volunteer.fill("input[name=display_name]", "박봉사")
+    volunteer.click("form.stack button")
+    volunteer.wait_for_url(re.compile(r".*/$"))
+
+    inspector = new_phone(chromium, device)
+    login(inspector, *INSPECTOR[:2])
+    inspector.locator("#due button[data-site=S2]").wait_for()
+    inspector.click("#due button[data-site=S2]")
+    inspector.wait_for_url(re.compile(r".*/inspections/[0-9a-f-]+$"))
+    _do(inspector, "rf")
+    inspector.locator("#bar-action[data-action=scan]:not([disabled])").wait_for(
+        timeout=STEP_TIMEOUT_MS)
+    rows = inspector.locator("#transmitters li")
+    rows.first.wait_for()
+    assert inspector.locator("#wifi-none").is_hidden()
+    camera = inspector.locator("#transmitters li[data-kind=camera]").first
+    assert "카메라" in camera.inner_text() and "dBm" in camera.inner_text()
+    assert re.search(r"([0-9a-f]{2}:){5}[0-9a-f]{2}", camera.locator(".mac").inner_text())
+    look(inspector, screens, "40-inspector-wifi-transmitters")
+    camera.locator("button[data-follow]").click()
+    inspector.locator("#wifi-meter-box").wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+    assert "%" in inspector.locator("#wifi-meter [data-value]").text_content()
+    assert "dBm" in inspector.locator("#wifi-meter [data-detail]").text_content()
+    look(inspector, screens, "41-inspector-wifi-meter")
+
+    volunteer.locator("#alerts li.alert").first.wait_for()
+    assert volunteer.locator("#wifi-card, #transmitters, [data-follow]").count() == 0
+    times = volunteer.locator("#alerts li.alert .when").all_inner_texts()
+    assert times and all("KST" in t for t in times)
+    look(volunteer, screens, "42-volunteer-wifi-alerts")
+    arrived = volunteer.evaluate("window.__arrived")
+    assert not any(m.startswith(("wifi ", "proximity ")) for m in arrived)
+    assert [m for m in arrived if FREQUENCY_OR_MAC.search(m)] == []
+    assert volunteer.goto(inspector.url).status == 403
+    device.app.extensions["ansim"].steps.wait(timeout_s=120)
+    inspector.context.close()
+    volunteer.context.close()

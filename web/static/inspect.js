@@ -1,7 +1,8 @@
 /* The inspection page, built to lead one hand step by step: "now" says what to do next and
    the sticky bar at the bottom does it (RF sweep, scan every place, mark the rest checked,
    verdict, sign-off); alerts, the found-camera procedure, the spectrum and proximity, the
-   findings and the checklist sit above it in the order they are needed. State comes from
+   Wi-Fi transmitters (with their own proximity meter), the findings and the checklist sit
+   above it in the order they are needed. State comes from
    /api/inspections/<id>; the event stream says when to fetch it again and carries the live
    readings. */
 "use strict";
@@ -15,6 +16,9 @@ document.addEventListener("DOMContentLoaded", () => {
   const base = "/api/inspections/" + encodeURIComponent(id);
   const spectrum = new SpectrumPlot($("spectrum"), JSON.parse($("spectrum").dataset.plot));
   const meter = proximityMeter($("meter"));
+  const wifiMeter = proximityMeter($("wifi-meter"));
+  const canFollow = ["inspector", "admin"].includes(document.body.dataset.role);
+  const heard = new Map();  // MAC -> the newest survey's view of that transmitter
   let state = null, running = null, chosenVerdict = null, shownSweep = null, busy = false;
 
   async function call(path, body, errorBox) {
@@ -82,6 +86,8 @@ document.addEventListener("DOMContentLoaded", () => {
     renderFound(inspection);
     renderRf(inspection.steps.filter((s) => s.kind === "rf_sweep").pop());
     renderFindings(inspection.steps.filter((s) => s.kind === "optical_scan"));
+    for (const step of inspection.steps.filter((s) => s.kind === "wifi_survey")) heardIn(step.transmitters);
+    renderWifi();
     renderChecklist(inspection);
     const verdict = chosenVerdict || inspection.verdict;
     for (const b of document.querySelectorAll("[data-verdict]")) b.setAttribute("aria-pressed", String(b.dataset.verdict === verdict));
@@ -188,6 +194,53 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!list.length && scans.length) list.push(el("li", { class: "hint", text: t("web.js.no_findings") }));
     $("findings").replaceChildren(...list);
     if (!running || running.step !== "optical_scan") $("preview").hidden = true;
+  }
+
+  /* Every transmitter the surveys heard (each as its newest survey saw it): what it is, who
+     made it, how loud, whether it answered the light, and whether the site knew it. Cameras
+     and answers first; an inspector can point the proximity meter at any of them. */
+  function heardIn(transmitters) { for (const tx of transmitters || []) heard.set(tx.mac, tx); }
+
+  function wifiRank(tx) {
+    const answered = tx.stimulus && tx.stimulus.responds;
+    return [answered ? 0 : ["camera", "video_stream"].includes(tx.kind) ? 1 : tx.baseline && ["new", "stronger"].includes(tx.baseline.status) ? 2 : 3,
+      -(typeof tx.rssi_dbm === "number" ? tx.rssi_dbm : -200)];
+  }
+
+  function renderWifi() {
+    const list = [...heard.values()].sort((a, b) => {
+      const [ra, rb] = [wifiRank(a), wifiRank(b)];
+      return ra[0] - rb[0] || ra[1] - rb[1];
+    });
+    $("wifi-none").hidden = list.length > 0;
+    const open = state && state.status === "in_progress";
+    $("transmitters").replaceChildren(...list.map((tx) => {
+      const answered = tx.stimulus && tx.stimulus.responds;
+      const video = ["camera", "video_stream"].includes(tx.kind);
+      const status = tx.baseline ? tx.baseline.status : "none";
+      const place = answered && tx.stimulus.place ? where(tx.stimulus.place.stall, tx.stimulus.place.zone) : "";
+      const tags = el("div", { class: "tags" },
+        el("span", { class: "badge " + status, text: t("web.js.wifi.baseline." + status) }),
+        el("span", { class: "badge" + (answered ? " responds" : ""), text: answered ? t("web.js.wifi.responds", { place }) : tx.stimulus ? t("web.js.wifi.silent") : t("web.js.wifi.untested") }));
+      const item = el("li", { "data-mac": tx.mac, "data-kind": tx.kind, class: answered ? "responds" : video ? "video" : "" },
+        el("strong", { text: t("web.js.wifi.kind." + tx.kind) + " · " + (tx.vendor || t("web.js.wifi.unknown_vendor")) }),
+        el("div", { class: "hint", text: t("web.js.wifi.signal", { rssi: typeof tx.rssi_dbm === "number" ? tx.rssi_dbm.toFixed(0) : "?", channel: tx.channel || "?" }) }),
+        el("div", { class: "mac", text: tx.mac }), tags);
+      if (canFollow && open) {
+        const follow = el("button", { type: "button", "data-follow": tx.mac, "data-needs-open": "" });
+        follow.textContent = t("web.js.wifi.follow");
+        follow.disabled = Boolean(running);
+        follow.addEventListener("click", () => call("/steps", { step: "wifi_follow", mac: tx.mac }, $("step-error")).then(refresh));
+        item.append(follow);
+      }
+      return item;
+    }));
+  }
+
+  function showWifiProximity(reading) {
+    $("wifi-meter-box").hidden = false;
+    $("wifi-following").textContent = t("web.js.wifi.following", { mac: reading.mac });
+    wifiMeter(reading);
   }
 
   function renderChecklist(inspection) {
@@ -308,6 +361,11 @@ document.addEventListener("DOMContentLoaded", () => {
     alert: (e) => { if (mine(e)) { refresh(); if (navigator.vibrate) navigator.vibrate([300, 100, 300]); } },
     spectrum: (e) => { if (mine(e)) { $("rf-card").classList.remove("empty"); spectrum.show(e); } },
     optics_status: (e) => { if (mine(e)) showOptics(e); },
-    proximity: (e) => { if (mine(e)) { $("rf-card").classList.remove("empty"); $("meter-box").hidden = false; meter(e); } },
+    proximity: (e) => {
+      if (!mine(e)) return;
+      if (e.mac) { showWifiProximity(e); return; }
+      $("rf-card").classList.remove("empty"); $("meter-box").hidden = false; meter(e);
+    },
+    wifi: (e) => { if (mine(e)) { heardIn(e.transmitters); renderWifi(); } },
   });
 });

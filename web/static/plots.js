@@ -127,7 +127,7 @@
       arc.style.strokeDashoffset = String(length * (1 - level));
       arc.style.stroke = level > 0.75 ? "#e5484d" : level > 0.4 ? "#f5a524" : "#46a758";
       text.textContent = Math.round(level * 100) + "%";
-      detail.textContent = [typeof reading.power_db === "number" ? reading.power_db.toFixed(1) + " dB" : "",
+      detail.textContent = [typeof reading.power_db === "number" ? reading.power_db.toFixed(1) + (reading.mac ? " dBm" : " dB") : "",
         typeof reading.freq_hz === "number" ? (reading.freq_hz / 1e6).toFixed(1) + " MHz" : ""].filter(Boolean).join(" · ");
     };
   }

@@ -31,6 +31,8 @@ from web.volunteer import volunteer_view
 
 bp = Blueprint("inspections", __name__)
 RUNNING_STATUS = "in_progress"
+#: Who may point the proximity meter at a Wi-Fi transmitter: the people holding the handheld.
+FOLLOW_ROLES = frozenset({"admin", "inspector"})
 
 
 @bp.route("/inspections/<inspection_id>")
@@ -122,8 +124,10 @@ def get_one(inspection_id):
 @requires(*STAFF_ROLES)
 @api_errors
 def run_step(inspection_id):
-    """``{"step": "rf"}``, ``{"step": "optical", "stall": 1, "zone": "door_hook"}`` or
-    ``{"step": "optical_all"}``; answers 202 and the step reports on the event stream."""
+    """``{"step": "rf"}``, ``{"step": "optical", "stall": 1, "zone": "door_hook"}``,
+    ``{"step": "optical_all"}`` or ``{"step": "wifi_follow", "mac": "44:47:cc:..."}`` (the
+    inspector and admin only: the meter for one transmitter); answers 202 and the step reports
+    on the event stream."""
     body = json_object()
     steps = services().steps
     step = body.get("step")
@@ -136,6 +140,12 @@ def run_step(inspection_id):
         steps.run_optical(inspection_id, stall, zone)
     elif step == "optical_all":
         steps.run_all_optical(inspection_id, services().inspections.get(inspection_id).stalls)
+    elif step == "wifi_follow":
+        if g.user.role not in FOLLOW_ROLES:
+            return jsonify(error="forbidden"), 403
+        if not isinstance(body.get("mac"), str):
+            return bad_request("mac")
+        steps.run_wifi_follow(inspection_id, body["mac"])
     else:
         return bad_request("step")
     return jsonify(running=steps.running), 202

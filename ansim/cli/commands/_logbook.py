@@ -84,5 +84,11 @@ def alert_text(alert: dict) -> str:
     freq_mhz = f"{alert['freq_hz'] / 1e6:.1f}" if alert.get("freq_hz") else ""
     params = {"freq_mhz": freq_mhz, "standard": alert.get("video_standard") or "?",
               "stall": alert.get("stall") or "", "place": place,
-              "confidence": f"{alert.get('confidence') or 0:.2f}"}
+              "confidence": f"{alert.get('confidence') or 0:.2f}",
+              **{k: _dbm(alert.get(k)) for k in ("rssi_dbm", "max_dbm")}}
     return f"[{t('inspect.severity.' + alert['severity'])}] {t(alert['message_key'], **params)}"
+
+
+def _dbm(value) -> str:
+    """A Wi-Fi level for a sentence (``?`` when the capture carried none)."""
+    return f"{value:.0f}" if isinstance(value, (int, float)) else "?"

@@ -10,7 +10,7 @@ import argparse
 
 from detector.i18n import t
 
-AREAS = ("rf", "wifi", "optics", "change", "log", "web", "hub")
+AREAS = ("rf", "wifi", "wifi_site", "optics", "change", "log", "web", "hub")
 
 
 def register(subparsers, common):
@@ -38,6 +38,8 @@ def _benchmark(area: str):
         from bench import rf as module
     elif area == "wifi":
         from bench import wifi as module
+    elif area == "wifi_site":
+        from bench import wifi_site as module
     elif area == "optics":
         from bench import optics as module
     elif area == "change":

@@ -9,6 +9,9 @@ the problem) and the others are still analysed, with exit code 1.
 
 ``survey`` listens live (the monitor-mode adapter, or the simulated restroom with
 ``--simulate``), hopping over the profile's channels, and prints the inventory.
+
+``follow MAC`` is the proximity meter for one transmitter: parked on its channel, its RSSI,
+level (0..1) and the beep interval ten times a second, the same meter as the RF follow mode.
 """
 
 import json
@@ -35,6 +38,14 @@ def register(subparsers, common):
     survey.add_argument("--interface", default=None, help=t("wifi.help.interface"))
     survey.add_argument("--seed", type=int, default=1, help=t("wifi.help.seed"))
     survey.set_defaults(func=run_survey)
+    follow = actions.add_parser("follow", parents=[common], help=t("wifi.help.follow"))
+    follow.add_argument("mac", metavar="MAC", help=t("wifi.help.mac"))
+    follow.add_argument("--channel", type=int, default=None, help=t("wifi.help.channel"))
+    follow.add_argument("--seconds", type=float, default=10.0,
+                        help=t("wifi.help.follow_seconds"))
+    follow.add_argument("--interface", default=None, help=t("wifi.help.interface"))
+    follow.add_argument("--seed", type=int, default=1, help=t("wifi.help.seed"))
+    follow.set_defaults(func=run_follow)
 
 
 def run_analyze(args) -> int:
@@ -82,6 +93,58 @@ def run_survey(args) -> int:
         frames = hop(capture, capture.channels, dwell_s=SURVEY_DWELL_S, total_s=args.seconds)
     _print_survey(args, "survey", _analyze_frames(frames, None), [])
     return 0
+
+
+def run_follow(args) -> int:
+    """The proximity meter for one transmitter: its RSSI, level and beep interval, ten times
+    a second, on its channel (found by a short survey unless ``--channel`` names it)."""
+    from detector.engine.proximity import follow_wifi  # noqa: PLC0415
+    from hardware.wifi.capture import hop  # noqa: PLC0415
+    from rf.proximity import beep_interval_s  # noqa: PLC0415
+    from rf.wifi.errors import WifiAnalysisError  # noqa: PLC0415
+    from rf.wifi.frames import mac_int, mac_text  # noqa: PLC0415
+
+    try:
+        mac = mac_text(mac_int(args.mac.strip().lower()))
+    except (WifiAnalysisError, ValueError):
+        print(t("wifi.follow.bad_mac", mac=args.mac), file=sys.stderr)
+        return 2
+    try:
+        capture = _open_capture(args)
+    except HardwareError as exc:
+        return fail(exc)
+    with capture:
+        channel = args.channel
+        if channel is None:
+            frames = hop(capture, capture.channels, dwell_s=SURVEY_DWELL_S,
+                         total_s=SURVEY_DWELL_S * len(capture.channels))
+            heard = [r.transmitter.channel for r in _analyze_frames(frames, None).transmitters
+                     if r.transmitter.mac == mac]
+            if not heard or heard[0] is None:
+                print(t("wifi.follow.not_heard", mac=mac), file=sys.stderr)
+                return 1
+            channel = heard[0]
+        readings = follow_wifi(capture, mac, channel=channel, duration_s=args.seconds)
+        _print_follow(args, mac, channel, readings, beep_interval_s)
+    return 0
+
+
+def _print_follow(args, mac, channel, readings, beep_interval_s) -> None:
+    if not args.json:
+        print(t("wifi.follow.title", mac=mac, channel=channel))
+    start_s = None
+    for reading in readings:
+        start_s = reading.t_s if start_s is None else start_s
+        beep_s = round(beep_interval_s(reading.level), 3)
+        if args.json:
+            print(json.dumps({"mac": mac, "channel": channel, "t_s": reading.t_s,
+                              "rssi_dbm": reading.power_db, "level": reading.level,
+                              "heard": reading.heard, "beep_interval_s": beep_s}))
+        else:
+            print(t("wifi.follow.line", t_s=f"{reading.t_s - start_s:5.1f}",
+                    rssi_dbm=f"{reading.power_db:6.1f}", level=f"{reading.level:.2f}",
+                    meter=("#" * round(reading.level * 20)).ljust(20), beep_s=beep_s))
+        sys.stdout.flush()
 
 
 def _open_capture(args):

@@ -42,7 +42,8 @@ class Base(DeclarativeBase):
 
 
 class Site(Base):
-    """A restroom that gets inspected, with its RF baseline from earlier clear inspections."""
+    """A restroom that gets inspected, with its RF and Wi-Fi baselines from earlier clear
+    inspections."""
 
     __tablename__ = "sites"
 
@@ -61,6 +62,9 @@ class Site(Base):
     last_inspected_on: Mapped[str | None] = mapped_column(String(DAY_LENGTH))
     baseline_json: Mapped[str | None] = mapped_column(Text)
     baseline_record_id: Mapped[str | None] = mapped_column(String(36))
+    #: The site's known Wi-Fi transmitters (``rf.wifi.baseline``), from clear inspections.
+    wifi_baseline_json: Mapped[str | None] = mapped_column(Text)
+    wifi_baseline_record_id: Mapped[str | None] = mapped_column(String(36))
     updated_at: Mapped[str] = mapped_column(String(TIMESTAMP_LENGTH))
 
 
