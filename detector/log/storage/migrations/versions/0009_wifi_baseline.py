@@ -2,16 +2,16 @@
 inspections) beside the RF one: a JSON column of sites and the record that last set it, like
 ``baseline_json`` and ``baseline_record_id``.
 
-Revision ID: 0008_wifi_baseline
-Revises: 0007_presence
+Revision ID: 0009_wifi_baseline
+Revises: 0008_record_keys
 Create Date: 2026-12-05
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_wifi_baseline"
-down_revision = "0007_presence"
+revision = "0009_wifi_baseline"
+down_revision = "0008_record_keys"
 branch_labels = None
 depends_on = None
 
@@ -22,6 +22,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sites") as batch:
-        batch.drop_column("wifi_baseline_record_id")
-        batch.drop_column("wifi_baseline_json")
+    # Plain DROP COLUMN (SQLite >= 3.35): a batch copy of ``sites`` would drop the table that
+    # inspections and coverage rows point at, which SQLite's foreign keys refuse.
+    op.drop_column("sites", "wifi_baseline_record_id")
+    op.drop_column("sites", "wifi_baseline_json")
