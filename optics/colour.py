@@ -41,8 +41,8 @@ NEAR_PX = 3
 #: a Gaussian n is 0.4 sigma.
 NOISE_FLOOR = 0.4
 #: A glow's strongest channel must carry at least this much light over its surroundings (DN
-#: summed over its pixels, per frame) for its colour to count: a few pixels just over the
-#: noise say nothing of it.
+#: summed over its pixels) in a frame for that frame's colour to count: a few pixels just
+#: over the noise say nothing of it.
 MIN_GLOW_DN = 100.0
 
 
@@ -97,17 +97,17 @@ def glow_pixels(patch: np.ndarray, r2: np.ndarray, disc: int, near: int) -> np.n
 
 
 def balance(excess_bgr: np.ndarray) -> float:
-    """Weakest over strongest channel of a glow's summed per-frame light (rows: frames);
-    NaN when the frames hold no colour or too little light for it to mean anything."""
+    """Weakest over strongest channel of a glow's light (rows: frames), summed over the frames
+    where it shows (its strongest channel at least ``MIN_GLOW_DN``: a frame where the track's
+    point missed the glow, or a faint one, says nothing of its colour); NaN when no frame
+    shows it."""
     rows = np.asarray(excess_bgr, float).reshape(-1, 3)
     rows = rows[~np.isnan(rows).any(axis=1)]
+    rows = rows[rows.max(axis=1) >= MIN_GLOW_DN] if len(rows) else rows
     if not len(rows):
         return float("nan")
     total = rows.sum(axis=0)
-    strongest = float(total.max())
-    if strongest < MIN_GLOW_DN * len(rows):
-        return float("nan")
-    return float(np.clip(total.min(), 0.0, None) / strongest)
+    return float(np.clip(total.min(), 0.0, None) / total.max())
 
 
 def is_visible_led(glow_balance: float) -> bool:

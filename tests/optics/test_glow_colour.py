@@ -71,3 +71,14 @@ def test_a_led_whose_whole_core_clips_is_read_by_its_halo(source):
         assert (frame[178:183, 318:323] >= 250).all()  # white whatever its colour
         visible = is_visible_led(balance(glow_excess_bgr(frame, [320.0], [180.0])))
         assert visible == (not source.startswith("ir_")), (source, over)
+
+
+def test_frames_where_the_track_missed_the_glow_do_not_hide_its_colour():
+    """A track measured off its glow in some dark frames (registration is good to a pixel or
+    two, not always) reads nothing there; the frames that show the glow decide its colour."""
+    missed = [[0.0, 0.0, 0.0], [0.0, 15.0, 7.0]]
+    red_once = np.array([[4.0, 9.0, 380.0], *missed, *missed])
+    assert is_visible_led(balance(red_once))
+    infrared_once = np.array([[330.0, 240.0, 380.0], *missed, *missed])
+    assert not is_visible_led(balance(infrared_once))
+    assert np.isnan(balance(np.array(missed)))
