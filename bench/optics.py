@@ -91,6 +91,8 @@ def _headline(raytraced: dict, simulated: dict, timing: dict) -> dict:
         "raytraced_visible_led_recall_lower95": raytraced.get("visible_leds", {}).get("lower95"),
         "raytraced_led_kind_right": raytraced.get("led_kind_right", {}).get("rate"),
         "visible_led_alerts": raytraced.get("visible_led_alerts", {}).get("successes"),
+        "visible_led_alert_rate": raytraced.get("visible_led_alerts", {}).get("rate"),
+        "visible_led_alert_rate_upper95": raytraced.get("visible_led_alerts", {}).get("upper95"),
         "ir_leds_taken_for_visible": raytraced.get("ir_leds_taken_for_visible",
                                                    {}).get("successes"),
         "raytraced_false_glows_per_scan": raytraced.get("false_glows_per_scan"),
