@@ -132,3 +132,16 @@ def test_a_glow_s_colour_tells_a_visible_led_from_an_infrared_one():
                     assert f.kind == wanted, (capture, led["colour"])
                     told[led["infrared"]] += 1
     assert told[True] >= 5 and told[False] >= 5
+
+
+def test_an_led_beside_a_lens_hides_neither():
+    """Training capture 1105: a USB charger's lens with an 940 nm LED and a green one on the
+    same face, 11-21 px from it. The lens is found as a lens, each LED as a glow of its kind
+    (a glow's finding never stands in for a lens's: findings merge only with their own kind)."""
+    capture = "train1105_usb_charger_lens_103"
+    entry = block("train")[capture]
+    findings = run("train", capture).findings()
+    assert [f for f in findings if f.kind == "lens" and at(f, entry["lenses"][0])]
+    for led in entry["ir_emitters"] + entry["visible_leds"]:
+        wanted = "ir_emitter" if led["infrared"] else "visible_led"
+        assert [f for f in findings if f.kind == wanted and at(f, led)], led["colour"]
