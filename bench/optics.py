@@ -84,6 +84,18 @@ def _headline(raytraced: dict, simulated: dict, timing: dict) -> dict:
         "raytraced_false_alarm_scans_upper95":
             raytraced.get("scans_with_false_lens_alarm", {}).get("upper95"),
         "raytraced_led_recall": raytraced.get("leds", {}).get("rate"),
+        "raytraced_led_recall_lower95": raytraced.get("leds", {}).get("lower95"),
+        "raytraced_ir_led_recall": raytraced.get("ir_leds", {}).get("rate"),
+        "raytraced_ir_led_recall_lower95": raytraced.get("ir_leds", {}).get("lower95"),
+        "raytraced_visible_led_recall": raytraced.get("visible_leds", {}).get("rate"),
+        "raytraced_visible_led_recall_lower95": raytraced.get("visible_leds", {}).get("lower95"),
+        "raytraced_led_kind_right": raytraced.get("led_kind_right", {}).get("rate"),
+        "visible_led_alerts": raytraced.get("visible_led_alerts", {}).get("successes"),
+        "visible_led_alert_rate": raytraced.get("visible_led_alerts", {}).get("rate"),
+        "visible_led_alert_rate_upper95": raytraced.get("visible_led_alerts", {}).get("upper95"),
+        "ir_leds_taken_for_visible": raytraced.get("ir_leds_taken_for_visible",
+                                                   {}).get("successes"),
+        "raytraced_false_glows_per_scan": raytraced.get("false_glows_per_scan"),
         "recall": simulated["in_cone_lenses"]["rate"],
         "recall_lower95": simulated["in_cone_lenses"]["lower95"],
         "false_alarms_per_scan": simulated["false_alarms_per_scan"],
@@ -111,6 +123,8 @@ def summarise_raytraced(scored: list[dict]) -> dict:
     in_cone = [lens for lens in lenses if lens["in_cone"]]
     out_of_cone = [lens for lens in lenses if not lens["in_cone"]]
     leds = [led for capture in scored for led in capture["leds"]]
+    infrared = [led for led in leds if led["infrared"]]
+    visible = [led for led in leds if not led["infrared"]]
     n_scans = len(scored)
     false_lens = sum(c["false_lens_alarms"] for c in scored)
 
@@ -140,11 +154,19 @@ def summarise_raytraced(scored: list[dict]) -> dict:
         "scans_with_false_lens_alarm": rate(sum(c["false_lens_alarms"] > 0 for c in scored),
                                             n_scans),
         "leds": found(leds),
-        "ir_leds": found([led for led in leds if led["infrared"]]),
-        "visible_leds": found([led for led in leds if not led["infrared"]]),
+        "ir_leds": found(infrared),
+        "visible_leds": found(visible),
         "led_kind_right": rate(sum(led["kind_right"] for led in leds if led["found"]),
                                sum(led["found"] for led in leds)),
+        # of the visible LEDs in view, those raising an alert (an ir_emitter finding there);
+        # of the infrared ones, those reported only as information (a visible_led finding)
+        "visible_led_alerts": rate(sum(led["alert"] for led in visible), len(visible)),
+        "ir_leds_taken_for_visible": rate(sum(led["wrong_kind_only"] for led in infrared),
+                                          len(infrared)),
+        "per_led_colour": {colour: found([led for led in leds if led["colour"] == colour])
+                           for colour in sorted({str(led["colour"]) for led in leds})},
         "false_glows": sum(c["false_glows"] for c in scored),
+        "false_glows_per_scan": round(sum(c["false_glows"] for c in scored) / n_scans, 4),
         "missed": [c["name"] for c in scored
                    if any(lens["in_cone"] and not lens["found"] for lens in c["lenses"])],
         "with_false_lens_alarm": [c["name"] for c in scored if c["false_lens_alarms"]],
@@ -310,6 +332,10 @@ def _print_raytraced(title: str, r: dict) -> None:
     print(f"  always-on LEDs found: {_interval(r['leds'])} (infrared {_interval(r['ir_leds'])}, "
           f"visible {_interval(r['visible_leds'])}); told apart by colour: "
           f"{_interval(r['led_kind_right'])}; glows at no LED: {r['false_glows']}")
+    print(f"    visible LEDs raising an alert: {_interval(r['visible_led_alerts'])}; infrared "
+          f"LEDs reported as visible: {_interval(r['ir_leds_taken_for_visible'])}")
+    print("    per colour: " + "; ".join(f"{colour} {_interval(c)}"
+                                          for colour, c in r["per_led_colour"].items()))
 
 
 def _print_human(report) -> None:

@@ -18,7 +18,11 @@ What counts:
 - an always-on **LED** (infrared or visible) in the image in at least ``MIN_LED_FRAMES``
   frames is found when a glow finding (``ir_emitter`` or
   ``visible_led``) lies at it; its kind is right when an infrared LED is an ``ir_emitter``
-  and a visible one a ``visible_led``; a glow finding at no LED is a false glow.
+  and a visible one a ``visible_led``; a glow finding at no LED is a false glow;
+- a **visible-LED alert** is an ``ir_emitter`` finding (an alert) at a visible LED, whatever
+  else is reported there; an **infrared LED taken for visible** a ``visible_led`` finding
+  (information) at an infrared LED with no ``ir_emitter`` there: the first costs the
+  inspector a needless look, the second a night-vision camera's alert.
 """
 
 import json
@@ -90,8 +94,11 @@ def score_capture(entry: dict, findings, width_px: int) -> dict:
     for led in [led for led in leds if len(led["frames"]) >= MIN_LED_FRAMES]:
         glows = [f for f in findings if f.kind in GLOW_KINDS and at(led, f, scale)]
         right_kind = "ir_emitter" if led["infrared"] else "visible_led"
-        led_rows.append({"infrared": led["infrared"], "found": bool(glows),
-                         "kind_right": any(f.kind == right_kind for f in glows)})
+        kinds = {f.kind for f in glows}
+        led_rows.append({"infrared": led["infrared"], "colour": led.get("colour"),
+                         "found": bool(glows), "kind_right": right_kind in kinds,
+                         "alert": "ir_emitter" in kinds,
+                         "wrong_kind_only": bool(kinds) and right_kind not in kinds})
     false_lens = [f for f in findings
                   if f.kind == "lens" and not any(at(lens, f, scale) for lens in entry["lenses"])]
     false_glow = [f for f in findings

@@ -2,73 +2,112 @@
 
 The Pi NoIR camera has no infrared-cut filter. Its red, green and blue filter dyes are made
 for visible light; at 850-940 nm all three turn largely transparent, and the silicon behind
-them answers in all three channels within a factor of about two of each other (at 850 nm red
-most and green least: a pinkish near-white; at 940 nm dimmer and nearer white). A visible
-indicator LED emits a band some 20-40 nm wide inside one dye's passband; the other two dyes
-pass only a small part of it. So the glow's light over its surroundings, per channel, tells
-the two apart: its ``balance``, the weakest channel over the strongest, is about 0.5-1 for an
-850/940 nm emitter (a night-vision camera's LEDs: an alert) and well under ``VISIBLE_BALANCE``
-for a red, green or blue indicator LED (information).
+them answers in all three channels within a factor of about 1.4 of each other (at 850 nm red
+most and green least: a pinkish near-white, weakest over strongest about 0.7; at 940 nm
+dimmer and nearer white, about 0.9). A visible indicator LED emits a band some 20-40 nm wide
+inside one dye's passband; the other two dyes pass under a tenth of it (weakest over strongest
+0.03-0.07 for red, green and blue LEDs, a little more for amber). So the glow's light over its
+surroundings, per channel, tells the two apart: its ``balance``, the weakest channel over the
+strongest.
 
-Only pixels with no channel at the clip level count: a saturated core reads 255 in every
-channel, white whatever its colour; the glow's rim carries its colour. Greyscale frames carry
-no colour; the balance is then unknown (NaN) and a glow stays an infrared alert.
+An indicator LED seen head-on is far brighter than the camera's full scale: its core reads
+255 in every channel, white whatever its colour. The colour is in what is not clipped: the
+rim of a dim LED, and around a bright one the halo the lens's veiling glare spreads around
+every point (a few per cent of its light, falling off as about 1/r^3). So the glow is read
+in the unclipped pixels just around its clipped core (or its own pixels when nothing clips),
+against the median of the ring around it. Greyscale frames carry no colour; the balance is then
+unknown (NaN) and a glow stays an infrared alert.
 """
 
+import cv2
 import numpy as np
 
-from optics.candidates import INNER_BOX_PX, OUTER_BOX_PX, pool_factor
+from optics.candidates import pool_factor
 
-#: Weakest over strongest channel below which a glow is a visible LED: the three dyes pass
-#: 850-940 nm within about a factor of two (balance >= 0.5), a narrow-band visible LED leaks
-#: into the other dyes by well under 0.4 of its own.
-VISIBLE_BALANCE = 0.4
+#: Weakest over strongest channel below which a glow is a visible LED. The two kinds'
+#: balances are 0.7-0.9 (850/940 nm) and 0.03-0.07 (red, green, blue); the threshold sits
+#: near their geometric middle (0.22), on the side of infrared: a night-vision camera's LED
+#: taken for a visible one is a missed alert, the other way round a needless look.
+VISIBLE_BALANCE = 0.25
 #: Pixels with a channel at or above this are clipped: their colour is lost.
 CLIPPED_DN = 250
+#: The disc read around a glow (px at 640 px width): a bright LED's clipped core is up to
+#: 5 px across at 0.3 m, its halo a few px beyond; a neighbour 12 mm away at 1 m lies outside.
+HALO_RADIUS_PX = 8
+#: The glow's pixels: those this close (px at 640 px width) to its clipped core, where the
+#: halo stands clear of the surface (at 3 px it is still a few per cent of the core's level).
+NEAR_PX = 3
+#: What noise alone adds to a pixel's positive part, in units of its spread: E[max(0, n)] for
+#: a Gaussian n is 0.4 sigma.
+NOISE_FLOOR = 0.4
 #: A glow's strongest channel must carry at least this much light over its surroundings (DN
-#: summed over its core, per frame) for its colour to count: a faint spot's colour is noise
-#: (the core's 49 pixels at 640 px width sum read noise to about 10 DN).
-MIN_GLOW_DN = 40.0
+#: summed over its pixels) in a frame for that frame's colour to count: a few pixels just
+#: over the noise say nothing of it.
+MIN_GLOW_DN = 100.0
 
 
 def glow_excess_bgr(image: np.ndarray, xs, ys) -> np.ndarray:
-    """Per point (full-resolution px) of a bgr8 ``image``: the light of its core over the mean
-    of the annulus around it, per channel (B, G, R), summed over the core's unclipped pixels.
-    Rows are NaN for points too near the edge for an annulus, and for a greyscale image."""
+    """Per point (full-resolution px) of a bgr8 ``image``: the glow's light over its
+    surroundings, per channel (B, G, R), summed over the pixels where the glow is
+    (``glow_pixels``). Each pixel counts what it has over the median of the ring around the
+    disc, where positive (light adds: a pixel below its surroundings is an LED's dark bezel or
+    a shadow, with no glow in it), less what the noise alone gives that way (0.4 of the ring's
+    spread per pixel), so a weak glow's weakest channel is not lifted by the noise. Rows are
+    NaN for points too near the edge for the ring, and for a greyscale image."""
     xs, ys = np.atleast_1d(np.asarray(xs, float)), np.atleast_1d(np.asarray(ys, float))
     out = np.full((len(xs), 3), np.nan)
     if image.ndim != 3 or image.shape[2] != 3 or not len(xs):
         return out
     factor = pool_factor(image.shape[1])
-    outer, inner = OUTER_BOX_PX // 2 * factor, INNER_BOX_PX // 2 * factor
+    disc, outer = HALO_RADIUS_PX * factor, (HALO_RADIUS_PX + 2) * factor
     height, width = image.shape[:2]
-    xi, yi = np.rint(xs).astype(int), np.rint(ys).astype(int)
-    valid = (outer <= xi) & (xi < width - outer) & (outer <= yi) & (yi < height - outer)
-    if not valid.any():
-        return out
     span = np.arange(-outer, outer + 1)
-    patches = image[yi[valid, None, None] + span[None, :, None],
-                    xi[valid, None, None] + span[None, None, :]].astype(np.float32)
-    core = patches[:, outer - inner:outer + inner + 1, outer - inner:outer + inner + 1]
-    n_ring = patches.shape[1] ** 2 - core.shape[1] ** 2
-    ring = (patches.sum(axis=(1, 2)) - core.sum(axis=(1, 2))) / n_ring  # (n, 3)
-    unclipped = (core.max(axis=3) < CLIPPED_DN)[..., None]
-    out[valid] = ((core - ring[:, None, None, :]) * unclipped).sum(axis=(1, 2))
+    r2 = span[:, None] ** 2 + span[None, :] ** 2
+    for k, (x, y) in enumerate(zip(np.rint(xs).astype(int), np.rint(ys).astype(int))):
+        if not (outer <= x < width - outer and outer <= y < height - outer):
+            continue
+        patch = image[y - outer:y + outer + 1, x - outer:x + outer + 1].astype(np.float32)
+        ring_pixels = patch[r2 > disc ** 2]
+        ring = np.median(ring_pixels, axis=0)
+        spread = 1.4826 * np.median(np.abs(ring_pixels - ring), axis=0)
+        where = glow_pixels(patch, r2, disc, NEAR_PX * factor)
+        light = np.clip(patch[where] - ring, 0.0, None).sum(axis=0)
+        out[k] = np.clip(light - NOISE_FLOOR * spread * where.sum(), 0.0, None)
     return out
 
 
+def glow_pixels(patch: np.ndarray, r2: np.ndarray, disc: int, near: int) -> np.ndarray:
+    """Where a glow's colour is, in a patch centred on it: the unclipped pixels of the disc
+    within ``near`` px of its own clipped core (the clipped blobs reaching that close to the
+    centre: a second LED beside it has its own) or, when nothing clips there, of the centre."""
+    clipped = (patch.max(axis=2) >= CLIPPED_DN) & (r2 <= disc ** 2)
+    close_to_centre = r2 <= near ** 2
+    own = np.zeros_like(clipped)
+    if (clipped & close_to_centre).any():
+        _, labels = cv2.connectedComponents(clipped.astype(np.uint8), connectivity=8)
+        for label in np.unique(labels[clipped & close_to_centre]):
+            own |= labels == label
+    if own.any():
+        size = 2 * near + 1
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+        close = cv2.dilate(own.astype(np.uint8), kernel).astype(bool)
+    else:
+        close = close_to_centre
+    return close & ~clipped & (r2 <= disc ** 2)
+
+
 def balance(excess_bgr: np.ndarray) -> float:
-    """Weakest over strongest channel of a glow's summed per-frame light (rows: frames);
-    NaN when the frames hold no colour or too little light for it to mean anything."""
+    """Weakest over strongest channel of a glow's light (rows: frames), summed over the frames
+    where it shows (its strongest channel at least ``MIN_GLOW_DN``: a frame where the track's
+    point missed the glow, or a faint one, says nothing of its colour); NaN when no frame
+    shows it."""
     rows = np.asarray(excess_bgr, float).reshape(-1, 3)
     rows = rows[~np.isnan(rows).any(axis=1)]
+    rows = rows[rows.max(axis=1) >= MIN_GLOW_DN] if len(rows) else rows
     if not len(rows):
         return float("nan")
     total = rows.sum(axis=0)
-    strongest = float(total.max())
-    if strongest < MIN_GLOW_DN * len(rows):
-        return float("nan")
-    return float(np.clip(total.min(), 0.0, None) / strongest)
+    return float(np.clip(total.min(), 0.0, None) / total.max())
 
 
 def is_visible_led(glow_balance: float) -> bool:

@@ -129,7 +129,7 @@ def write_capture(path: Path, spec: CaptureSpec, linear_frames: list[np.ndarray]
         writer.writerow(HEADER)
         for k, (state, linear) in enumerate(zip(spec.states, linear_frames)):
             name = f"{k:06d}.png"
-            image = sensor.clean_exposure(linear)
+            image = sensor.clean_exposure(sensor.glare(linear))
             if not cv2.imwrite(str(path / name), image, [cv2.IMWRITE_PNG_COMPRESSION, 9]):
                 raise OSError(f"{path / name}: could not be written")
             writer.writerow([k, name, f"{k / FRAME_RATE_HZ:.6f}", EXPOSURE_US,

@@ -3,7 +3,7 @@ LEDs placed near a lens. Sizes are those of real fittings (mm); each housing's f
 to the surface (normal -z) and deep enough for the lens's barrel behind its hole.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -12,13 +12,30 @@ from bench.raytrace.objects import Emitter, Housing, Prop, SpyLens, vec
 
 
 @dataclass(frozen=True)
+class LedFace:
+    """The flat front where a housing's indicator LED sits (a smoke detector's, a charger's):
+    the plane z = ``centre_mm[2]``, a disc (``round``, radius ``half_mm[0]``) or a rectangle
+    (half-widths ``half_mm``) about ``centre_mm``; ``rows_y`` the only heights it may take (a
+    vent's slats); ``keep_out`` discs (x, y, radius) it must stay clear of (a hook's arm)."""
+
+    centre_mm: np.ndarray
+    half_mm: tuple
+    round: bool = False
+    rows_y: tuple = ()
+    keep_out: tuple = ()
+
+
+@dataclass(frozen=True)
 class LensSite:
     """Where a housing puts its lens: the hole's centre on its face; ``max_ball_mm`` the largest
-    ball the housing's depth holds; ``footprint_mm`` the housing's radius on the surface."""
+    ball the housing's depth holds; ``footprint_mm`` the housing's radius on the surface;
+    ``led_face`` where an indicator LED beside the lens can sit (on the housing's front, or on
+    the surface around a bare hole: never inside a body, where no camera could see it)."""
 
     face_mm: np.ndarray
     max_ball_mm: float
     footprint_mm: float
+    led_face: LedFace
 
 
 def wall_solid(surface: str, tile_mm: float, tile_grey: float, anchor, rng) -> str:
@@ -56,7 +73,7 @@ def build(kind: str, rng, anchor, next_id: int) -> tuple[list, LensSite]:
     """The housing's objects (its body first) and where its lens would go."""
     a = np.asarray(anchor, float)
     if kind == "tile_hole":
-        return [], LensSite(a.copy(), 4.2, 0.0)
+        return [], LensSite(a.copy(), 4.2, 0.0, LedFace(a.copy(), (60.0, 60.0), round=True))
     if kind == "clothes_hook":
         r = rng.uniform(18, 25)
         depth = 12.0
@@ -67,7 +84,10 @@ def build(kind: str, rng, anchor, next_id: int) -> tuple[list, LensSite]:
                  f"texture {{ T_Chrome }} }} }}")
         ball = Prop(next_id + 1, "chrome_ball", tip, float(rng.uniform(6, 9)))
         face = a + [0, -r * 0.5, -depth]
-        return [Housing(next_id, kind, solid, face), ball], LensSite(face, 4.0, r)
+        # the base's face is crowded (lens, arm): its LED sits on the wall around the base,
+        # clear enough of the 12 mm base to be seen from within 45 degrees of the normal
+        led_face = LedFace(a.copy(), (r + 45, r + 45), round=True, keep_out=((a[0], a[1], r + 10),))
+        return [Housing(next_id, kind, solid, face), ball], LensSite(face, 4.0, r, led_face)
     if kind == "smoke_detector":
         r, depth = rng.uniform(50, 60), 38.0
         solid = (f"union {{ cylinder {{ {vec(a)}, {vec(a - [0, 0, depth - 4])}, {r:.2f} }} "
@@ -75,7 +95,8 @@ def build(kind: str, rng, anchor, next_id: int) -> tuple[list, LensSite]:
                  f"torus {{ {r - 6:.2f}, 4 rotate x*90 translate {vec(a - [0, 0, depth - 4])} }} "
                  f"texture {{ T_White }} }}")
         face = a + [rng.uniform(-15, 15), rng.uniform(-15, 15), -depth]
-        return [Housing(next_id, kind, solid, face)], LensSite(face, 4.0, r)
+        led_face = LedFace(a - [0, 0, depth], (r - 10, r - 10), round=True)
+        return [Housing(next_id, kind, solid, face)], LensSite(face, 4.0, r, led_face)
     if kind == "screw_head":
         half, depth = rng.uniform(35, 45), 6.0
         solid_parts = [f"box {{ {vec(a - [half, half, depth])}, {vec(a + [half, half, 0])} "
@@ -91,27 +112,31 @@ def build(kind: str, rng, anchor, next_id: int) -> tuple[list, LensSite]:
                  for i, p in enumerate(corners) if i != k]
         face = c - [0, 0, dome_r - 3.0]
         return ([Housing(next_id, kind, "union { " + " ".join(solid_parts) + " }", face), *props],
-                LensSite(face, 2.8, half))
+                LensSite(face, 2.8, half, LedFace(a - [0, 0, depth], (half - 15, half - 15))))
     if kind == "air_freshener":
         w, h, depth = rng.uniform(34, 42), rng.uniform(50, 62), 45.0
         solid = f"box {{ {vec(a - [w, h, depth])}, {vec(a + [w, h, 0])} texture {{ T_White }} }}"
         face = a + [rng.uniform(-w + 8, w - 8), -h * 0.4, -depth]
-        return [Housing(next_id, kind, solid, face)], LensSite(face, 4.0, max(w, h))
+        return ([Housing(next_id, kind, solid, face)],
+                LensSite(face, 4.0, max(w, h), LedFace(a - [0, 0, depth], (w, h))))
     if kind == "usb_charger":
         solid = (f"union {{ box {{ {vec(a - [40, 40, 8])}, {vec(a + [40, 40, 0])} }} "
                  f"box {{ {vec(a - [22, 22, 34])}, {vec(a + [22, 22, -8])} }} texture {{ T_White }} }}")
         face = a + [rng.uniform(-10, 10), rng.uniform(2, 12), -34]
-        return [Housing(next_id, kind, solid, face)], LensSite(face, 3.6, 40)
+        return ([Housing(next_id, kind, solid, face)],
+                LensSite(face, 3.6, 40, LedFace(a - [0, 0, 34], (22.0, 22.0))))
     if kind == "toilet_paper_holder":
         w, h, depth = 120.0, 130.0, 110.0
         solid = (f"union {{ box {{ {vec(a - [w, h, depth])}, {vec(a + [w, h, 0])} }} "
                  f"texture {{ T_Steel }} }}")
         face = a + [rng.uniform(-80, 80), rng.uniform(30, 100), -depth]
-        return [Housing(next_id, kind, solid, face)], LensSite(face, 4.0, w)
+        return ([Housing(next_id, kind, solid, face)],
+                LensSite(face, 4.0, w, LedFace(a - [0, 0, depth], (w, h))))
     if kind == "ceiling_vent":
         half = 120.0
+        slats_y = np.arange(-half + 20, half - 10, 22.0)
         slats = " ".join(f"box {{ {vec(a + [-half + 12, y - 3, -22])}, {vec(a + [half - 12, y + 3, -10])} }}"
-                         for y in np.arange(-half + 20, half - 10, 22.0))
+                         for y in slats_y)
         solid = (f"union {{ difference {{ box {{ {vec(a - [half, half, 22])}, {vec(a + [half, half, 0])} }} "
                  f"box {{ {vec(a - [half - 12, half - 12, 30])}, {vec(a + [half - 12, half - 12, 1])} }} }} "
                  f"union {{ {slats} }} texture {{ T_White }} }}\n"
@@ -120,7 +145,9 @@ def build(kind: str, rng, anchor, next_id: int) -> tuple[list, LensSite]:
         gap_y = -half + 20 + 11 + 22 * int(rng.integers(3, 7))
         face = a + [rng.uniform(-80, 80), gap_y, -10]
         # only the black plate behind the slats is cut, so the vent is two housings' worth of text
-        return [Housing(next_id, kind, f"union {{ {solid} }}", face)], LensSite(face, 4.0, half)
+        led_face = LedFace(a - [0, 0, 22], (half - 12, half - 12), rows_y=tuple(a[1] + slats_y))
+        return ([Housing(next_id, kind, f"union {{ {solid} }}", face)],
+                LensSite(face, 4.0, half, led_face))
     raise ValueError(f"unknown housing {kind!r}")
 
 
@@ -182,17 +209,69 @@ def distractor_near(place, rng, anchor, surface: str, kind: str | None = None) -
 
 LED_RADIANCE = {"ir_850": (8.0, 60.0), "ir_940": (4.0, 30.0), "green": (3.0, 30.0),
                 "red": (3.0, 30.0), "blue": (3.0, 30.0)}
+LED_FROM_LENS_MM = (12.0, 45.0)  # 12 mm: still 4 px apart at 2 m (2.9 mm per px at 640 px)
 
 
-def led_near(place, rng, anchor, colour: str) -> Emitter:
-    """An always-on LED 1-10 cm from the lens: on the surface, facing out (a little tilted)."""
+def led_near(place, rng, site: LensSite, colour: str) -> Emitter:
+    """An always-on LED on the housing's front beside the lens (``site.led_face``), 12-45 mm
+    from it where the face allows and 12 mm from another LED, facing out (a little tilted). On the face, not on the
+    surface around the housing: an LED there sat inside the body of a deep housing (a vent,
+    a toilet-paper holder), where no camera can see it."""
     lo, hi = LED_RADIANCE[colour]
-    position = _near(rng, anchor, _footprint(place), 10, 100) - [0, 0, 1.0]
+    angle = rng.uniform(0, 2 * np.pi)
+    distance = rng.uniform(*LED_FROM_LENS_MM)
     axis = unit(rotate(np.array([0.0, 0.0, -1.0]), np.array([1.0, 0.0, 0.0]),
                        np.radians(rng.uniform(-15, 15))))
     radiance = float(np.exp(rng.uniform(np.log(lo), np.log(hi))))  # log-uniform
-    return Emitter(place.next_id(), position, axis, colour, radiance,
-                   float(rng.uniform(1.0, 2.5)))
+    radius = float(rng.uniform(1.0, 2.5))
+    others = tuple((e.position_mm[0], e.position_mm[1], LED_FROM_LENS_MM[0])
+                   for e in place.emitters)  # a second LED stays apart from the first
+    face = replace(site.led_face, keep_out=site.led_face.keep_out + others)
+    position = _on_face(replace(site, led_face=face), angle, distance, radius) - [0, 0, 1.0]
+    return Emitter(place.next_id(), position, axis, colour, radiance, radius)
+
+
+def _on_face(site: LensSite, angle: float, distance: float, radius: float) -> np.ndarray:
+    """The point ``distance`` from the lens toward ``angle`` (or the opposite way, whichever
+    lands farther from the lens) brought onto the LED face, clear of its edges by the LED's
+    own housing (1.6 radii) and of its keep-out discs."""
+    face, lens_xy = site.led_face, np.asarray(site.face_mm[:2], float)
+    best = None
+    for turn in (0.0, np.pi):
+        step = distance * np.array([np.cos(angle + turn), np.sin(angle + turn)])
+        xy = _clamp(face, lens_xy + step, 1.6 * radius + 1.0)
+        if best is None or np.hypot(*(xy - lens_xy)) > np.hypot(*(best - lens_xy)) + 1e-9:
+            best = xy
+    return np.array([best[0], best[1], face.centre_mm[2]])
+
+
+def _clamp(face: LedFace, xy: np.ndarray, margin: float) -> np.ndarray:
+    """``xy`` moved onto the face and out of its keep-out discs (onto the face again last: on
+    a small face crowded by keep-outs, the face wins)."""
+    xy = _onto(face, xy, margin)
+    for kx, ky, kr in face.keep_out:
+        away = xy - [kx, ky]
+        gap = np.hypot(*away)
+        if gap < kr + margin:
+            away = away / gap if gap > 0 else np.array([0.0, -1.0])
+            xy = np.array([kx, ky]) + away * (kr + margin)
+    return _onto(face, xy, margin)
+
+
+def _onto(face: LedFace, xy: np.ndarray, margin: float) -> np.ndarray:
+    centre = np.asarray(face.centre_mm[:2], float)
+    offset = np.asarray(xy, float) - centre
+    if face.round:
+        reach = face.half_mm[0] - margin
+        length = np.hypot(*offset)
+        offset = offset * min(1.0, reach / length) if length > 0 else offset
+    else:
+        offset = np.clip(offset, -(np.asarray(face.half_mm) - margin),
+                         np.asarray(face.half_mm) - margin)
+    xy = centre + offset
+    if face.rows_y:
+        xy[1] = min(face.rows_y, key=lambda y: abs(y - xy[1]))
+    return xy
 
 
 def _footprint(place) -> float:

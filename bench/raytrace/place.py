@@ -101,7 +101,8 @@ def build_place(rng, housing: str, *, with_lens: bool, lens_tilt_deg: float = 0.
                 n_distractors: int = 4, leds: tuple = ()) -> Place:
     """A place around ``housing`` at ``anchor_mm`` on the surface (see ``housings``), with a lens
     in it (``with_lens``) whose axis leans ``lens_tilt_deg`` from the surface normal, a few
-    distractors beside it and the always-on LEDs ``leds`` (colours, see ``CAMERA_RGB``)."""
+    distractors beside it and the always-on LEDs ``leds`` on the housing's front beside the lens
+    (colours, see ``CAMERA_RGB``)."""
     if housing not in HOUSINGS:
         raise ValueError(f"unknown housing {housing!r}; expected one of {HOUSINGS}")
     on_ceiling = housing in CEILING_HOUSINGS
@@ -127,7 +128,7 @@ def build_place(rng, housing: str, *, with_lens: bool, lens_tilt_deg: float = 0.
     for _ in range(n_distractors):
         place = add_object(place, housings.distractor_near(place, rng, anchor, surface))
     for colour in leds:
-        place = add_object(place, housings.led_near(place, rng, anchor, colour))
+        place = add_object(place, housings.led_near(place, rng, lens, colour))
     return place
 
 

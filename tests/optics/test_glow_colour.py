@@ -2,6 +2,7 @@
 (pinkish at 850 nm) and a visible indicator LED reads as its own colour, even when its core
 clips to white."""
 
+import cv2
 import numpy as np
 import pytest
 
@@ -44,3 +45,40 @@ def test_a_faint_spot_or_a_grey_frame_says_nothing_of_colour():
     assert np.isnan(balance(faint)) and not is_visible_led(balance(faint))
     grey = glow_frame("red", 150.0)[..., 1]
     assert np.isnan(glow_excess_bgr(grey, [320.0], [180.0])).all()
+
+
+def glared_led_frame(source: str, over_full_scale: float, radius_px: float = 3.0) -> np.ndarray:
+    """A 640x360 bgr8 frame: a lit wall and an LED disc ``over_full_scale`` times the camera's
+    full scale, seen through a lens that scatters 4 % of each point's light into a halo
+    falling off as 1/r^3 (veiling glare): the whole disc clips to white."""
+    rng = np.random.default_rng(1)
+    yy, xx = np.mgrid[0:360, 0:640]
+    disc = (np.hypot(xx - 320, yy - 180) <= radius_px).astype(float)
+    linear = 0.15 + disc[..., None] * over_full_scale * np.array(RESPONSE_BGR[source])
+    offsets = np.arange(-24, 25)
+    r2 = offsets[:, None] ** 2 + offsets[None, :] ** 2
+    kernel = (1 + r2 / 1.5**2) ** -1.5 * (r2 <= 24**2)
+    kernel /= kernel.sum()
+    halo = np.stack([cv2.filter2D(linear[..., c], -1, kernel) for c in range(3)], axis=-1)
+    image = (0.96 * linear + 0.04 * halo) * 255 + rng.normal(0, 1.4, linear.shape)
+    return np.clip(np.rint(image), 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("source", ["ir_850", "ir_940", "red", "green", "blue"])
+def test_a_led_whose_whole_core_clips_is_read_by_its_halo(source):
+    for over in (30.0, 60.0):
+        frame = glared_led_frame(source, over)
+        assert (frame[178:183, 318:323] >= 250).all()  # white whatever its colour
+        visible = is_visible_led(balance(glow_excess_bgr(frame, [320.0], [180.0])))
+        assert visible == (not source.startswith("ir_")), (source, over)
+
+
+def test_frames_where_the_track_missed_the_glow_do_not_hide_its_colour():
+    """A track measured off its glow in some dark frames (registration is good to a pixel or
+    two, not always) reads nothing there; the frames that show the glow decide its colour."""
+    missed = [[0.0, 0.0, 0.0], [0.0, 15.0, 7.0]]
+    red_once = np.array([[4.0, 9.0, 380.0], *missed, *missed])
+    assert is_visible_led(balance(red_once))
+    infrared_once = np.array([[330.0, 240.0, 380.0], *missed, *missed])
+    assert not is_visible_led(balance(infrared_once))
+    assert np.isnan(balance(np.array(missed)))
