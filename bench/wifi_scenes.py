@@ -23,10 +23,10 @@ from rf.wifi.lockin import MAX_LAG_S, PlaceWindow, StimulusLog
 from rf.wifi.stimulus import PLACE_SCAN_S, ring_drive, stall_stimulus
 
 LEAD_S = 12.0
-#: Places scanned per scene: half a stall's eight, the hidden camera's among them. Simulating
-#: the whole stall's 2 minutes for hundreds of scenes would take hours; the lock-in decides
-#: from what the places scanned so far hold, so fewer places only make it harder.
-PLACES_PER_SCENE = 4
+#: Places scanned per scene: the whole stall (the checklist's eight, the hidden camera's among
+#: them), because the figure is the decision ready when the stall's optical step ends, and
+#: the lock-in accumulates its evidence over every place the camera sees.
+PLACES_PER_SCENE = len(ZONE_TARGETS_M)
 PASSIVE_S = 10.0
 TRAINING_SEEDS = range(0, 100_000)  # TRAINING: the classifier is fitted on these seeds only
 BENCHMARK_FIRST_SEED = 500_000  # BENCHMARK: never used to fit or tune anything
