@@ -4,12 +4,14 @@ delay; traffic that ignores the light does not, at the stated false-alarm probab
 import numpy as np
 import pytest
 
+from hardware.sim.wifi_world import simulate_wifi_scene
+from rf.wifi.analysis import analyze
 from rf.wifi.errors import StimulusError
 from rf.wifi.frames import parse_frames
 from rf.wifi.inventory import attribute
 from rf.wifi.lockin import (FALSE_ALARM_PROBABILITY, PlaceWindow, StimulusLog, lock_in,
                             parse_stimulus_csv)
-from rf.wifi.stimulus import stall_stimulus
+from rf.wifi.stimulus import ring_drive, stall_stimulus
 from rf.wifi.frames import mac_text
 from tests.support import wifi_packets as w
 
@@ -119,3 +121,44 @@ def test_bad_stimulus_files_name_the_file_and_problem(text, problem):
     with pytest.raises(StimulusError) as caught:
         parse_stimulus_csv(text, "stim.csv")
     assert str(caught.value).startswith("stim.csv: ") and problem in str(caught.value)
+
+
+def _simulated_stall(seed: int, *, sees: bool):
+    """A stall of four places scanned under the rings' code, in the simulated restroom's
+    Wi-Fi world, the camera at the door hook streaming through the building's AP, its frame
+    sizes from the TRAINING libx264 traces (capped VBR, 1 Mbit/s, 2 s GOP)."""
+    rng = np.random.default_rng(seed)
+    envelope, windows = stall_stimulus(PLACES, 5.0, rng)
+    drive = ring_drive(envelope, rng)
+    scene = simulate_wifi_scene(seed, duration_s=5.0 + 60.0 + 3.0, stimulus_log=drive,
+                                ir_stimulus_log=drive,
+                                place_log=[(w.start_s, w.place) for w in windows],
+                                camera_sees=sees, camera_zone="door_hook", camera_mode="cloud",
+                                camera_setting="vbr1000_gop2", material="training")
+    epoch = scene.epoch_s
+    survey = analyze([t for t, _ in scene.packets], [p for _, p in scene.packets],
+                     stimulus=StimulusLog.from_steps([(t + epoch, v) for t, v in envelope]),
+                     places=[PlaceWindow(w.place, w.start_s + epoch, w.end_s + epoch)
+                             for w in windows])
+    return {scene.truth[r.transmitter.mac].place: r.stimulus for r in survey.transmitters
+            if r.transmitter.mac in scene.truth}
+
+
+PLACES = ["door_hook", "screws_holes", "paper_holder", "vent"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 3])
+def test_a_simulated_camera_answers_the_stall_at_its_own_place(seed):
+    """Real encoder traces: the camera answers within the encoder's latency and is named at
+    its own place; the camera in the other room, whose picture changes with its own room,
+    does not answer."""
+    answers = _simulated_stall(seed, sees=True)
+    camera = answers["door_hook"]
+    assert camera.responds and camera.p_value <= FALSE_ALARM_PROBABILITY
+    assert camera.place == "door_hook" and camera.lag_s <= 0.5
+    assert not answers["other_room"].responds
+
+
+def test_a_simulated_camera_facing_away_does_not_answer():
+    answers = _simulated_stall(0, sees=False)
+    assert not answers["facing_away"].responds and answers["facing_away"].p_value > 0.01
