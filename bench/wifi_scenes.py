@@ -6,7 +6,7 @@ building's AP; passers' phones; a laptop; a smart plug; a camera in another room
 the handheld first surveys for ``LEAD_S`` (beside the RF sweep, no stimulus) and then scans
 the stall's places one after another, the rings flickering to each place's code
 (``rf.wifi.stimulus``: visible and IR rings on the same drive); the lock-in is given the
-code's envelope, as the engine gives it.
+code's envelope and the rings' switch log, as the engine gives them.
 
 ``material`` picks the encoder traces the cameras' frame sizes come from: ``"training"`` for
 fitting (``bench.fit_wifi_classifier``), ``"benchmark"`` for ``ansim bench wifi`` only, and
@@ -42,6 +42,7 @@ class Scenario:
     truth: dict
     stimulus: StimulusLog
     places: list[PlaceWindow]
+    drive: StimulusLog
     start_s: float
     hidden_camera: str
 
@@ -67,7 +68,7 @@ def scenario(seed: int, material: str) -> Scenario:
                     scene.truth,
                     StimulusLog.from_steps([(t + epoch, v) for t, v in envelope]),
                     [PlaceWindow(w.place, w.start_s + epoch, w.end_s + epoch) for w in windows],
-                    epoch, hidden)
+                    StimulusLog.from_steps([(t + epoch, v) for t, v in drive]), epoch, hidden)
 
 
 def passive_part(s: Scenario) -> tuple[list[float], list[bytes]]:

@@ -49,6 +49,7 @@ import numpy as np
 
 from rf.wifi.chips import Chips, chip_means, code_chips, pictures
 from rf.wifi.errors import StimulusError
+from rf.wifi.flicker import flicker_p_value
 
 #: The byte series' bin (``uplink_series``, the classifier's periodicity cue).
 BIN_S = 0.25
@@ -194,9 +195,11 @@ def uplink_series(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_o
 
 def lock_in(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners: int,
             stimulus: StimulusLog, places: Sequence[PlaceWindow] = (),
-            alpha: float = FALSE_ALARM_PROBABILITY) -> list[StimulusResponse]:
+            alpha: float = FALSE_ALARM_PROBABILITY, drive: StimulusLog | None = None
+            ) -> list[StimulusResponse]:
     """Each owner's response to ``stimulus``; ``owner`` gives each frame's uplink owner (-1:
-    nobody's uplink). Without ``places`` the whole log is one window."""
+    nobody's uplink). Without ``places`` the whole log is one window. With the rings' switch
+    log ``drive`` the flicker test (``rf.wifi.flicker``) adds its evidence."""
     if stimulus.end_s - stimulus.start_s < 8 * LAG_STEP_S:
         raise StimulusError("stimulus", f"{stimulus.end_s - stimulus.start_s:.1f} s is too "
                                         "short for a lock-in")
@@ -218,7 +221,13 @@ def lock_in(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners:
             results.append(not_tested)
             continue
         means = chip_means(picture_s, log_size, chips, lags_s)
-        response = _decide(means, chips, permuted, lags_s, alpha)
+        response = _decide(means, chips, permuted, lags_s)
+        if drive is not None and response.lag_s is not None:
+            p_flicker = flicker_p_value(picture_s, log_size, chips, drive.times_s,
+                                        drive.levels, response.lag_s)
+            response = dataclasses.replace(
+                response, p_value=_fisher(response.p_value, p_flicker))
+        response = dataclasses.replace(response, responds=bool(response.p_value <= alpha))
         if response.responds:
             sizes = chip_means(picture_s, np.exp(log_size), chips, np.array([response.lag_s]))
             response = dataclasses.replace(response, place=_answered_place(sizes[:, 0], chips))
@@ -251,7 +260,16 @@ def _statistic(z: np.ndarray) -> np.ndarray:
     return (np.maximum(z, 0.0) ** 2).sum(axis=-1)
 
 
-def _decide(means, chips, permuted, lags_s, alpha) -> StimulusResponse:
+def _fisher(p_envelope: float, p_flicker: float) -> float:
+    """Fisher's combination of the envelope and flicker tests' p-values: -2 sum ln p is
+    chi-square with 4 degrees of freedom when both are uniform, and a bound when each is
+    valid given what the other saw (the envelope test is valid given the traffic; the
+    flicker test given the traffic and the envelope)."""
+    x = -2.0 * (math.log(max(p_envelope, 1e-300)) + math.log(max(p_flicker, 1e-300)))
+    return float(min(1.0, math.exp(-x / 2.0) * (1.0 + x / 2.0)))
+
+
+def _decide(means, chips, permuted, lags_s) -> StimulusResponse:
     """The best lag's statistic against the best lag's statistic of the permuted codes
     (Besag-Clifford: stop drawing once ``STOP_AFTER_EXCEEDANCES`` permuted codes did as
     well)."""
@@ -274,9 +292,8 @@ def _decide(means, chips, permuted, lags_s, alpha) -> StimulusResponse:
         exceed += len(hits)
     else:
         p_value = (exceed + 1) / (N_PERMUTATIONS + 1)
-    responds = bool(p_value <= alpha)
     score = math.sqrt(observed[best] / max(len(chips.level) - len(chips.names), 1))
-    return StimulusResponse(responds, round(min(score, 1.0), 4), float(lags_s[best]),
+    return StimulusResponse(False, round(min(score, 1.0), 4), float(lags_s[best]),
                             float(p_value), None)
 
 
