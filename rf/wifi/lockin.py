@@ -14,18 +14,24 @@ The test, per transmitter, over the whole stall's code at once (``rf.wifi.chips`
    gets the mean log size of the pictures sent during it, ``lag`` later, less its largest
    (the GOP's I-frame); CBR rate control holds a stream's bytes per second nearly flat, but
    within that budget the pictures that carry a change still outgrow the still ones;
-2. the statistic is the covariance of chip level with that mean, standardised by its exact
-   variance under permutation and maximised over lags 0..``MAX_LAG_S``: one delay for the
-   stream, shared by every place (a camera's latency does not depend on where the light is);
+2. per place and lag, the covariance of chip level with that mean over its exact standard
+   deviation under permutation is a z; the statistic is the sum over places of the squared
+   positive z's (a camera sees some places of a stall and not others: those it does not see
+   must not dilute those it answers, and only a rise counts, since a neighbour on the same
+   channel sends *less* while a camera's stream takes more airtime), maximised over lags
+   0..``MAX_LAG_S``: one delay for the stream, shared by every place (a camera's latency
+   does not depend on where the light is);
 3. the null distribution is the code's own: under the null the traffic ignores the light,
    and the code's chip levels were drawn in random order within each place's window
    independently of anything on the air, so every within-window permutation of the levels
    was as likely to have been shone. The p-value is the share of ``N_PERMUTATIONS``
    permuted codes whose best lag does as well as the real code's (a Monte Carlo permutation
    test, exact at any sample size and for any traffic; the lag search is inside it, so it
-   costs no correction). Only a rise counts: a neighbour on the same channel sends *less*
-   while a camera's stream takes more airtime;
-4. the transmitter **responds** when that p-value is at most ``FALSE_ALARM_PROBABILITY``,
+   costs no correction);
+4. given the rings' switch log, the flicker test (``rf.wifi.flicker``: each picture against
+   the light change its own exposure saw, ten random switches per lit second) adds its
+   p-value by Fisher's combination;
+5. the transmitter **responds** when that p-value is at most ``FALSE_ALARM_PROBABILITY``,
    which is therefore the chance that a transmitter whose traffic ignores the light is
    called responding, per transmitter and stall.
 
@@ -224,7 +230,7 @@ def lock_in(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners:
         response = _decide(means, chips, permuted, lags_s)
         if drive is not None and response.lag_s is not None:
             p_flicker = flicker_p_value(picture_s, log_size, chips, drive.times_s,
-                                        drive.levels, response.lag_s)
+                                        drive.levels)
             response = dataclasses.replace(
                 response, p_value=_fisher(response.p_value, p_flicker))
         response = dataclasses.replace(response, responds=bool(response.p_value <= alpha))
