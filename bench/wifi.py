@@ -56,7 +56,7 @@ def scene_rows(seed: int) -> tuple[list[dict], int, float]:
     registry, model = default_registry(), KindModel.load()
     started = time.process_time()
     survey = analyze(s.times_s, s.packets, registry=registry, model=model, stimulus=s.stimulus,
-                     places=s.places)
+                     places=s.places, drive=s.drive)
     cpu_s = time.process_time() - started
     passive_times, passive_packets = passive_part(s)
     passive = {r.transmitter.mac: r.kind.kind for r in analyze(

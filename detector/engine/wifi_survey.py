@@ -6,9 +6,11 @@ scans, with the rings as the stimulus.
 - ``WifiStimulus.stimulate``: after a place's optical scan the adapter parks on the channel of
   the stall's network and the rings flicker to a fresh code for ``PLACE_SCAN_S`` (the visible
   red ring with them, for cameras with an IR-cut filter); the code's envelope is logged on the
-  capture's clock. The optical scan itself flickers the rings too, so its time is logged as
-  level 1. The lock-in is run over every place of the stall so far, so the decision that
-  matters is ready when the stall's optical step ends; each survey step holds it.
+  capture's clock, and so is what the rings were switched to, slot by slot (the lock-in's
+  flicker test reads each picture against it). The optical scan itself flickers the rings
+  too, so its time is logged as level 1 in the envelope. The lock-in is run over every place
+  of the stall so far, so the decision that matters is ready when the stall's optical step
+  ends; each survey step holds it.
 ``detector.engine.inspection_steps.wifi_result`` turns an outcome into the record's view.
 
 Wi-Fi silence is never evidence of a clear restroom: a camera that records to a card sends
@@ -23,7 +25,7 @@ from hardware.wifi.capture import hop
 from rf.wifi.analysis import analyze
 from rf.wifi.lockin import PlaceWindow, StimulusLog
 from rf.wifi.oui import default_registry
-from rf.wifi.stimulus import FLICKER_S, ring_drive, stall_stimulus
+from rf.wifi.stimulus import FLICKER_S, stall_stimulus
 
 PASSIVE_DWELL_S = 0.5
 PASSIVE_SURVEY_S = 10.0
@@ -62,6 +64,7 @@ class WifiStimulus:
         self.rng = np.random.default_rng([seed, 80211])
         self.frames: list = []
         self.envelope: list[tuple[float, float]] = []
+        self.drive: list[tuple[float, float]] = []
         self.windows: list[PlaceWindow] = []
 
     def scan_started(self) -> float:
@@ -72,39 +75,46 @@ class WifiStimulus:
         """Flicker the code at the place just scanned while capturing; the lock-in over the
         stall so far."""
         start_s = self.capture.now_s()
-        self._extend([(scan_started_s, 1.0)])  # the optical scan's own per-frame blinking
+        # the optical scan's own per-frame blinking
+        self.envelope = _extended(self.envelope, [(scan_started_s, 1.0)])
         envelope, (window,) = stall_stimulus([f"{stall}:{zone}"], start_s, self.rng)
-        drive = ring_drive(envelope, self.rng)
-        drive_times = np.array([t for t, _ in drive])
-        frames = []
+        envelope_times = np.array([t for t, _ in envelope])
+        frames, switched = [], []
         # Read in equal slices whatever the rings do, so the capture's own pacing can never
-        # follow the code; the rings switch at the slice boundaries.
+        # follow the code; the rings switch at the slice boundaries (on or off at random while
+        # the envelope flickers, as ``rf.wifi.stimulus.ring_drive`` draws), and that is logged.
         for slot_s in np.arange(start_s, envelope[-1][0], FLICKER_S):
-            k = int(np.searchsorted(drive_times, slot_s + 1e-9, side="right")) - 1
-            self._rings(drive[max(k, 0)][1] > 0)
+            k = int(np.searchsorted(envelope_times, slot_s + 1e-9, side="right")) - 1
+            lit = envelope[max(k, 0)][1] > 0 and bool(self.rng.integers(0, 2))
+            self._rings(lit)
+            switched.append((float(slot_s), 1.0 if lit else 0.0))
             frames += self.capture.read(FLICKER_S)
         self._rings(False)
+        switched.append((self.capture.now_s(), 0.0))
         self.frames += [f for f in frames if f.time_s >= scan_started_s]
-        self._extend(envelope)
+        self.envelope = _extended(self.envelope, envelope)
+        self.drive = _extended(self.drive, switched)
         self.windows.append(window)
-        stimulus = StimulusLog.from_steps(self.envelope, "illuminator")
-        survey = _analyze(self.frames, stimulus, self.windows)
+        survey = _analyze(self.frames, StimulusLog.from_steps(self.envelope, "illuminator"),
+                          self.windows, StimulusLog.from_steps(self.drive, "illuminator"))
         return WifiOutcome([f for f in frames if f.time_s >= start_s], survey,
                            [w.place for w in self.windows])
-
-    def _extend(self, steps):
-        if self.envelope and steps[0][0] <= self.envelope[-1][0]:
-            steps = [(max(t, self.envelope[-1][0] + 1e-3), v) for t, v in steps]
-        self.envelope += steps
 
     def _rings(self, lit: bool) -> None:
         red = lit if self.illuminator.has_red_ring else None
         self.illuminator.set_rings(on_axis=lit, off_axis=False, red=red)
 
 
-def _analyze(frames, stimulus=None, windows=()):
+def _extended(log: list, steps: list) -> list:
+    """``log`` followed by ``steps``, none at or before the log's last time."""
+    if log and steps[0][0] <= log[-1][0]:
+        steps = [(max(t, log[-1][0] + 1e-3), v) for t, v in steps]
+    return log + steps
+
+
+def _analyze(frames, stimulus=None, windows=(), drive=None):
     ordered = sorted(frames, key=lambda f: f.time_s)
     linktypes = {f.linktype for f in ordered} or {127}
     return analyze([f.time_s for f in ordered], [f.data for f in ordered],
                    linktype=min(linktypes), registry=default_registry(), stimulus=stimulus,
-                   places=windows)
+                   places=windows, drive=drive)

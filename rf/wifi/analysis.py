@@ -69,8 +69,10 @@ class WifiSurvey:
 def analyze(timestamps_s: Sequence[float], packets: Sequence[bytes], *,
             linktype: int = LINKTYPE_RADIOTAP, registry: OuiRegistry | None = None,
             model: KindModel | None = None, stimulus: StimulusLog | None = None,
-            places: Sequence[PlaceWindow] = ()) -> WifiSurvey:
-    """Inventory, kinds and (with ``stimulus``) lock-in of one capture."""
+            places: Sequence[PlaceWindow] = (), drive: StimulusLog | None = None
+            ) -> WifiSurvey:
+    """Inventory, kinds and (with ``stimulus``, and the rings' switch log ``drive`` when it
+    is known) lock-in of one capture."""
     parsed = parse_frames(timestamps_s, packets, linktype)
     frames = parsed.frames
     traffic = attribute(parsed)
@@ -80,7 +82,7 @@ def analyze(timestamps_s: Sequence[float], packets: Sequence[bytes], *,
     responses = [None] * len(inventory)
     if stimulus is not None and inventory:
         responses = lock_in(frames["time_s"], frames["length"].astype(float), traffic.up_of,
-                            len(inventory), stimulus, places)
+                            len(inventory), stimulus, places, drive=drive)
         responses = [dataclasses.replace(r, responds=False, place=None)
                      if tx.down_bytes_per_s > RECEIVER_RATIO * tx.up_bytes_per_s else r
                      for tx, r in zip(inventory, responses)]

@@ -1,62 +1,84 @@
 """Stimulus lock-in: does a transmitter's uplink follow the light the handheld shone, and where?
 
 A camera that sees a place films the change the illuminator makes there. Its encoder spends
-bits on change (P-frames code the difference to the last frame), so while the rings blink at a
-place the camera sees, its bitrate rises, and while they rest it falls back, a few hundred
-milliseconds to a few seconds later (encoder look-ahead, rate control, the Wi-Fi queue and, for
-cloud streaming, the uplink's buffer). The illuminator's switch log says how strongly the scene
-was being changed at each moment (``level`` 0..1) on the capture's own clock. Blink/Flicker
-(MobiSys 2018) and SnoopDog (USENIX Security 2021) found cameras this way.
+bits on change (P-frames code the difference to the last picture), so while the rings flicker
+at a place the camera sees, its pictures grow, and while they rest the pictures shrink back,
+tens of milliseconds to a few seconds later (encoder look-ahead, rate control, the Wi-Fi queue
+and, for cloud streaming, the uplink's buffer: under 3 s in Blink/Flicker's traces). The
+illuminator's log says how strongly the scene was being changed at each moment (``level``
+0..1) on the capture's own clock. Blink/Flicker (MobiSys 2018) and SnoopDog (USENIX Security
+2021) found cameras this way.
 
-The test, per transmitter:
-1. its uplink bytes and the stimulus level are binned at ``BIN_S``; the bytes are replaced by
-   their ranks, so an encoder's I-frame bursts (five to ten times a P-frame) cannot dominate;
-2. the normalised correlation r(lag) between ranks and level is taken for every lag in
-   0..``MAX_LAG_S``. Only a rise counts: an encoder spends more bits on change, while a
-   neighbour on the same channel sends *less* when a camera's stream takes more airtime, so a
-   falling uplink is contention, not an answer;
-3. under the null (traffic independent of the light) r * sqrt(n_eff) is standard normal, with
-   Bartlett's effective sample size n_eff = n / (1 + 2 sum_k rho_x(k) rho_c(k)) for the
-   autocorrelation both series carry; the p-value of the best lag is Bonferroni-corrected over
-   the lags and the tests made (the whole log, and each place's window on its own). Lags
-   closer than the code's correlation time test nearly the same thing, so the lags count as
-   ``1 + MAX_LAG_S / correlation time`` independent ones (the correlation time: the lag
-   where the code's autocorrelation first reaches zero);
-4. the transmitter **responds** when that p-value is below ``FALSE_ALARM_PROBABILITY``, which is
-   therefore the chance that a transmitter whose traffic ignores the light is called responding.
+The test, per transmitter, over the whole stall's code at once (``rf.wifi.chips``):
+1. its uplink is cut into pictures (bursts of back-to-back frames) and each chip of the code
+   gets the mean log size of the pictures sent during it, ``lag`` later, less its largest
+   (the GOP's I-frame); CBR rate control holds a stream's bytes per second nearly flat, but
+   within that budget the pictures that carry a change still outgrow the still ones;
+2. per place and lag, the covariance of chip level with that mean over its exact standard
+   deviation under permutation is a z; the statistic is the sum over places of the squared
+   positive z's (a camera sees some places of a stall and not others: those it does not see
+   must not dilute those it answers, and only a rise counts, since a neighbour on the same
+   channel sends *less* while a camera's stream takes more airtime), maximised over lags
+   0..``MAX_LAG_S``: one delay for the stream, shared by every place (a camera's latency
+   does not depend on where the light is);
+3. the null distribution is the code's own: under the null the traffic ignores the light,
+   and the code's chip levels were drawn in random order within each place's window
+   independently of anything on the air, so every within-window permutation of the levels
+   was as likely to have been shone. The p-value is the share of ``N_PERMUTATIONS``
+   permuted codes whose best lag does as well as the real code's (a Monte Carlo permutation
+   test, exact at any sample size and for any traffic; the lag search is inside it, so it
+   costs no correction);
+4. given the rings' switch log, the flicker test (``rf.wifi.flicker``: each picture against
+   the light change its own exposure saw, ten random switches per lit second) adds its
+   p-value by Fisher's combination;
+5. the transmitter **responds** when that p-value is at most ``FALSE_ALARM_PROBABILITY``,
+   which is therefore the chance that a transmitter whose traffic ignores the light is
+   called responding, per transmitter and stall.
 
-The whole log accumulates every place's evidence (a camera that sees the whole stall answers
-each place a little); the place whose own window answers most strongly is the one named.
-Transmitters with fewer than ``MIN_UPLINK_FRAMES`` uplink frames in the window are not tested
-(they cannot carry a video stream) and are reported as not responding with p = 1.
+Localisation is a second step, taken only once the stall-level test has said "responds", so
+it spends none of the false-alarm budget: at the shared lag, the place whose chips raised the
+pictures most per unit of light is named (the rings shine into the lens of a camera hidden at
+the place being scanned; from the places it merely sees, only part of their light reaches it).
+Transmitters with fewer than ``MIN_UPLINK_FRAMES`` uplink frames or ``MIN_PICTURES`` pictures
+in the window cannot carry a video stream, are not tested and are reported as not responding
+with p = 1.
 """
 
 import csv
+import dataclasses
 import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.special
-import scipy.stats
 
+from rf.wifi.chips import Chips, chip_means, code_chips, pictures
 from rf.wifi.errors import StimulusError
+from rf.wifi.flicker import flicker_p_value
 
+#: The byte series' bin (``uplink_series``, the classifier's periodicity cue).
 BIN_S = 0.25
 #: Encoder latency (one or two frames at 15 fps, x264 look-ahead) plus the station's queue and,
 #: when streaming to the cloud, the uplink buffer: the delays seen in Blink/Flicker's traces
 #: are under 3 s.
 MAX_LAG_S = 2.0
+#: The lags tried: a quarter of the shortest chip, so a tried lag is never off by more than
+#: an eighth of a chip.
+LAG_STEP_S = 0.125
 #: The chance that a transmitter whose traffic does not follow the light is called responding,
-#: per transmitter and inspection.
+#: per transmitter and stall.
 FALSE_ALARM_PROBABILITY = 1e-3
 MIN_UPLINK_FRAMES = 30
-#: Packets of one video frame leave back to back (sub-millisecond gaps at any 802.11n rate);
-#: frames of a 15-30 fps stream are 33-67 ms apart.
-BURST_GAP_S = 0.015
-#: Autocorrelation lags summed in Bartlett's effective sample size.
-_BARTLETT_LAGS = 40
+MIN_PICTURES = 20
+#: Permuted codes drawn for the null: the smallest p-value is 1 / (N + 1) = 1e-4, a tenth of
+#: the false-alarm probability.
+N_PERMUTATIONS = 9999
+PERMUTATION_BLOCK = 1000
+#: Besag and Clifford's sequential p-value: a transmitter that ``STOP_AFTER_EXCEEDANCES``
+#: permuted codes matched is clearly not answering; its p-value is that count over the draws.
+STOP_AFTER_EXCEEDANCES = 20
+PERMUTATION_SEED = 20_180_611  # any fixed seed: the draws must only not depend on the traffic
 #: A stimulus log is a list of steps; a step longer than this is a hole in the log.
 MAX_STEP_S = 600.0
 
@@ -109,8 +131,9 @@ class PlaceWindow:
 class StimulusResponse:
     """One transmitter's answer to the stimulus.
 
-    ``score`` is the normalised correlation at the best lag (0..1), ``p_value`` its chance under
-    the null after every correction, ``place`` the place whose window answered most strongly.
+    ``score`` is the normalised correlation of the code's levels with the pictures' sizes at
+    the best lag (0..1), ``p_value`` the permutation test's, ``lag_s`` the stream's delay and
+    ``place`` the place whose light it answered most.
     """
 
     responds: bool
@@ -173,27 +196,6 @@ def _validate(times, levels, source, *, first_line):
                             limit_s=f"{MAX_STEP_S:.0f}")
 
 
-def trimmed_series(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners: int,
-                   start_s: float, n_bins: int) -> np.ndarray:
-    """Like ``uplink_series``, less each bin's largest burst (one video frame's packets, sent
-    back to back less than ``BURST_GAP_S`` apart): a GOP's I-frame lands in some bin whatever
-    the light does, while flicker enlarges every P-frame of the bin."""
-    mine = np.flatnonzero(owner >= 0)
-    totals = uplink_series(time_s, length, owner, n_owners, start_s, n_bins)
-    if len(mine) == 0:
-        return totals
-    order = mine[np.lexsort((time_s[mine], owner[mine]))]
-    o, t = owner[order], time_s[order]
-    starts = np.concatenate([[True], (np.diff(t) > BURST_GAP_S) | (np.diff(o) != 0)])
-    burst = np.cumsum(starts) - 1
-    burst_bytes = np.bincount(burst, weights=length[order])
-    bins = np.floor((t[starts] - start_s) / BIN_S).astype(np.int64)
-    keep = (bins >= 0) & (bins < n_bins)
-    largest = np.zeros(n_owners * n_bins)
-    np.maximum.at(largest, o[starts][keep] * n_bins + bins[keep], burst_bytes[keep])
-    return totals - largest.reshape(n_owners, n_bins)
-
-
 def uplink_series(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners: int,
                   start_s: float, n_bins: int) -> np.ndarray:
     """Bytes per ``BIN_S`` bin from ``start_s``, one row per owner (frames with owner -1 and
@@ -207,103 +209,132 @@ def uplink_series(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_o
 
 def lock_in(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners: int,
             stimulus: StimulusLog, places: Sequence[PlaceWindow] = (),
-            alpha: float = FALSE_ALARM_PROBABILITY) -> list[StimulusResponse]:
+            alpha: float = FALSE_ALARM_PROBABILITY, drive: StimulusLog | None = None
+            ) -> list[StimulusResponse]:
     """Each owner's response to ``stimulus``; ``owner`` gives each frame's uplink owner (-1:
-    nobody's uplink)."""
-    n_bins = int(math.floor((stimulus.end_s - stimulus.start_s) / BIN_S))
-    n_lags = int(round(MAX_LAG_S / BIN_S)) + 1
-    if n_bins < 8:
+    nobody's uplink). Without ``places`` the whole log is one window. With the rings' switch
+    log ``drive`` the flicker test (``rf.wifi.flicker``) adds its evidence."""
+    if stimulus.end_s - stimulus.start_s < 8 * LAG_STEP_S:
         raise StimulusError("stimulus", f"{stimulus.end_s - stimulus.start_s:.1f} s is too "
                                         "short for a lock-in", code="stimulus_short",
                             duration_s=f"{stimulus.end_s - stimulus.start_s:.1f}")
-    edges = stimulus.start_s + BIN_S * np.arange(n_bins + 1)
-    level = stimulus.mean_levels(edges)
-    series = trimmed_series(time_s, length, owner, n_owners, stimulus.start_s,
-                            n_bins + n_lags - 1)
+    windows = [(p.place, p.start_s, p.end_s) for p in places] or [
+        ("", stimulus.start_s, stimulus.end_s)]
+    chips = code_chips(stimulus.times_s, stimulus.levels, windows)
+    lags_s = LAG_STEP_S * np.arange(round(MAX_LAG_S / LAG_STEP_S) + 1)
+    not_tested = StimulusResponse(False, 0.0, None, 1.0, None)
+    if len(chips.level) == 0:
+        return [not_tested] * n_owners
     counts = np.bincount(owner[(owner >= 0) & (time_s >= stimulus.start_s)
-                               & (time_s < edges[-1] + MAX_LAG_S)], minlength=n_owners)
-    windows = [("", 0, n_bins)] + [
-        (p.place, *_bin_range(p, stimulus.start_s, n_bins)) for p in places]
-    windows = [(name, lo, hi) for name, lo, hi in windows
-               if hi - lo >= 8 and np.ptp(level[lo:hi]) > 0]
+                               & (time_s < stimulus.end_s + MAX_LAG_S)], minlength=n_owners)
+    permuted = _permuted_levels(chips)
     results = []
     for i in range(n_owners):
-        if counts[i] < MIN_UPLINK_FRAMES or not windows:
-            results.append(StimulusResponse(False, 0.0, None, 1.0, None))
+        mine = owner == i
+        picture_s, log_size = pictures(time_s[mine], length[mine])
+        if counts[i] < MIN_UPLINK_FRAMES or len(picture_s) < MIN_PICTURES:
+            results.append(not_tested)
             continue
-        ranks = scipy.stats.rankdata(series[i])
-        tests = [(_best_lag(ranks, level, lo, hi, n_lags), name) for name, lo, hi in windows]
-        results.append(_decide(tests, n_lags, alpha, series[i], level, windows))
+        means = chip_means(picture_s, log_size, chips, lags_s)
+        response = _decide(means, chips, permuted, lags_s)
+        if drive is not None and response.lag_s is not None:
+            p_flicker = flicker_p_value(picture_s, log_size, chips, drive.times_s,
+                                        drive.levels)
+            response = dataclasses.replace(
+                response, p_value=_fisher(response.p_value, p_flicker))
+        response = dataclasses.replace(response, responds=bool(response.p_value <= alpha))
+        if response.responds:
+            sizes = chip_means(picture_s, np.exp(log_size), chips, np.array([response.lag_s]))
+            response = dataclasses.replace(response, place=_answered_place(sizes[:, 0], chips))
+        results.append(response)
     return results
 
 
-def _bin_range(place: PlaceWindow, start_s: float, n_bins: int) -> tuple[int, int]:
-    lo = int(np.clip(math.ceil((place.start_s - start_s) / BIN_S), 0, n_bins))
-    hi = int(np.clip(math.floor((place.end_s - start_s) / BIN_S), 0, n_bins))
-    return lo, hi
+def _permuted_levels(chips: Chips) -> np.ndarray:
+    """``N_PERMUTATIONS`` rows of the chips' levels, each shuffled within its window, drawn
+    from a fixed seed: the draws never depend on the traffic."""
+    rng = np.random.default_rng(PERMUTATION_SEED)
+    keys = rng.random((N_PERMUTATIONS, len(chips.level))) + chips.window[None, :]
+    return chips.level[np.argsort(keys, axis=1)]  # windows are contiguous, keys keep them apart
 
 
-def _best_lag(ranks, code, lo, hi, n_lags):
-    """(z, r, lag index) of the best positive correlation of ``code[lo:hi]`` with the ranks
-    ``lag`` bins later."""
-    c = code[lo:hi] - code[lo:hi].mean()
-    c /= np.linalg.norm(c)
-    n = hi - lo
-    windows = np.lib.stride_tricks.sliding_window_view(ranks[lo:hi + n_lags - 1], n)
-    x = windows - windows.mean(axis=1, keepdims=True)
-    norms = np.linalg.norm(x, axis=1)
-    r = np.where(norms > 0, x @ c / np.where(norms > 0, norms, 1), 0.0)
-    best = int(np.argmax(r))
-    n_eff = _effective_samples(x[best], c)
-    return float(r[best]) * math.sqrt(max(n_eff - 2, 1.0)), float(r[best]), best
+def _window_z(levels: np.ndarray, means: np.ndarray, chips: Chips, scale: np.ndarray
+              ) -> np.ndarray:
+    """Per window (last axis) and lag: the covariance of ``levels`` (one code per row) with
+    the chip means, over its exact permutation standard deviation ``scale``."""
+    z = np.stack([levels[..., chips.window == w] @ means[chips.window == w]
+                  for w in range(len(chips.names))], axis=-1)
+    return z / scale
 
 
-def _effective_samples(x, c) -> float:
-    """Bartlett's effective sample size for the correlation of two autocorrelated series,
-    summing the lags up to the template's first zero crossing (beyond it the template's
-    expected autocorrelation is nil and the sum would only add estimation noise)."""
-    n = len(x)
-    rho = 0.0
-    for k in range(1, min(_BARTLETT_LAGS, n // 4) + 1):
-        rho_c = _autocorrelation(c, k)
-        if rho_c <= 0:
+def _statistic(z: np.ndarray) -> np.ndarray:
+    """The stall's evidence per lag: the sum over windows of the squared positive z. A camera
+    sees some of a stall's places and not others, so the windows it does not see must not
+    dilute those it answers, and a window answered strongly counts more than one answered
+    weakly."""
+    return (np.maximum(z, 0.0) ** 2).sum(axis=-1)
+
+
+def _fisher(p_envelope: float, p_flicker: float) -> float:
+    """Fisher's combination of the envelope and flicker tests' p-values: -2 sum ln p is
+    chi-square with 4 degrees of freedom when both are uniform, and a bound when each is
+    valid given what the other saw (the envelope test is valid given the traffic; the
+    flicker test given the traffic and the envelope)."""
+    x = -2.0 * (math.log(max(p_envelope, 1e-300)) + math.log(max(p_flicker, 1e-300)))
+    return float(min(1.0, math.exp(-x / 2.0) * (1.0 + x / 2.0)))
+
+
+def _decide(means, chips, permuted, lags_s) -> StimulusResponse:
+    """The best lag's statistic against the best lag's statistic of the permuted codes
+    (Besag-Clifford: stop drawing once ``STOP_AFTER_EXCEEDANCES`` permuted codes did as
+    well)."""
+    scale = np.sqrt(_permutation_variance(means, chips))
+    if not np.any(scale > 0):
+        return StimulusResponse(False, 0.0, None, 1.0, None)
+    scale = np.where(scale > 0, scale, np.inf)
+    z = _window_z(chips.level, means, chips, scale)
+    observed = _statistic(z)
+    best = int(np.argmax(observed))
+    exceed = 0
+    for block in range(0, N_PERMUTATIONS, PERMUTATION_BLOCK):
+        codes = permuted[block:block + PERMUTATION_BLOCK]
+        null = _statistic(_window_z(codes, means, chips, scale)).max(axis=1)
+        hits = np.flatnonzero(null >= observed[best])
+        if exceed + len(hits) >= STOP_AFTER_EXCEEDANCES:
+            drawn = block + int(hits[STOP_AFTER_EXCEEDANCES - exceed - 1]) + 1
+            p_value = STOP_AFTER_EXCEEDANCES / drawn
             break
-        rho += _autocorrelation(x, k) * rho_c
-    return n / max(1.0 + 2.0 * rho, 1.0)
+        exceed += len(hits)
+    else:
+        p_value = (exceed + 1) / (N_PERMUTATIONS + 1)
+    score = math.sqrt(observed[best] / max(len(chips.level) - len(chips.names), 1))
+    return StimulusResponse(False, round(min(score, 1.0), 4), float(lags_s[best]),
+                            float(p_value), None)
 
 
-def _autocorrelation(v, k) -> float:
-    denominator = float(v @ v)
-    return float(v[:-k] @ v[k:]) / denominator if denominator > 0 else 0.0
+def _permutation_variance(means: np.ndarray, chips: Chips) -> np.ndarray:
+    """Per window and lag (lags x windows), the exact variance over the window's permutations
+    of sum level x mean: S_level S_mean / (n - 1) (sampling without replacement)."""
+    variance = np.zeros((means.shape[1], len(chips.names)))
+    for w in range(len(chips.names)):
+        members = chips.window == w
+        levels = chips.level[members]
+        spread = float(((levels - levels.mean()) ** 2).sum())
+        variance[:, w] = spread * (means[members] ** 2).sum(axis=0) / (members.sum() - 1)
+    return variance
 
 
-def _decide(tests, n_lags, alpha, series, level, windows) -> StimulusResponse:
-    """Responds when the best test's corrected p-value is below ``alpha``; the place named
-    is the one where the bytes rose most with the light (the response's amplitude at the
-    best lag, not its significance: the camera's own place gets the rings' full light, the
-    places it merely sees a share of it, and each window alone is short)."""
-    (z, r, lag), name = max(tests, key=lambda t: t[0][0])
-    p_one = 0.5 * scipy.special.erfc(z / math.sqrt(2.0))
-    p_value = float(min(1.0, p_one * _independent_lags(level, n_lags) * len(tests)))
-    responds = bool(p_value < alpha)
-    place = None
-    if responds and len(windows) > 1:
-        place = max(windows[1:], key=lambda w: _amplitude(series, level, w[1], w[2], lag))[0]
-    return StimulusResponse(responds, round(max(r, 0.0), 4), round(lag * BIN_S, 3), p_value,
-                            place)
-
-
-def _independent_lags(level, n_lags) -> float:
-    """How many effectively independent lags the search covers (see the module docstring)."""
-    c = level - level.mean()
-    correlation_bins = 1
-    while correlation_bins < n_lags and _autocorrelation(c, correlation_bins) > 0:
-        correlation_bins += 1
-    return min(float(n_lags), 1.0 + (n_lags - 1) / correlation_bins)
-
-
-def _amplitude(series, level, lo, hi, lag) -> float:
-    """Bytes per bin more at full stimulus than at none, by least squares."""
-    c = level[lo:hi] - level[lo:hi].mean()
-    x = series[lo + lag:hi + lag]
-    return float((x - x.mean()) @ c / (c @ c))
+def _answered_place(sizes: np.ndarray, chips: Chips) -> str | None:
+    """The place whose chips raised the pictures' bytes most per unit of light (the slope of
+    the chip's mean picture size on its level). The rings shine into the lens of a camera at
+    its own place, so that whole picture flares and every P-frame of a lit chip grows by
+    kilobytes; from a place it merely sees, only part of their light lights part of the
+    picture. Bytes, not their logarithm: a capped encoder's response in ratio saturates
+    sooner than in bytes."""
+    slopes = {}
+    for w, name in enumerate(chips.names):
+        members = chips.window == w
+        level = chips.level[members] - chips.level[members].mean()
+        slope = float(level @ sizes[members] / (level @ level))
+        slopes[name] = max(slopes.get(name, -np.inf), slope)
+    return max(slopes, key=slopes.get) or None

@@ -6,8 +6,10 @@ So over each place's scan the rings alternate, chip by chip (``CHIP_S``), betwee
 **flickering** (switched on and off at random every ``FLICKER_S``, so each of a 15 fps
 camera's exposures catches a different share of light) and **resting** dark. The envelope
 (1 = flickering, 0 = resting) is the stimulus ``level`` the lock-in correlates with: how
-strongly the scene in front of a camera was being changed. The visible red ring follows the
-same drive as the IR rings, so a camera with an IR-cut filter sees it too.
+strongly the scene in front of a camera was being changed; the random switches themselves
+(``ring_drive``), logged as switched, are what the lock-in's flicker test reads each picture
+against. The visible red ring follows the same drive as the IR rings, so a camera with an
+IR-cut filter sees it too.
 
 Each place's chips are balanced (as many flickering as resting, in random order), so no
 place's window is all one level and the codes of different places are uncorrelated; there is

@@ -50,6 +50,10 @@ def test_a_whole_simulated_inspection_from_the_cli(tmp_path):
     assert located[0]["video_standard"] == camera.video_standard
     assert not [a for a in summary["alerts"] if a["type"] in ("video_transmitter", "lens")
                 and a.get("zone") in (None, lens_zone)]
+    # the same camera streams over Wi-Fi: it answered the rings' code at its own place, so it
+    # joins the one critical alert instead of raising one of its own
+    assert located[0].get("wifi_mac")
+    assert located[0]["wifi_mac"] not in {a.get("mac") for a in summary["alerts"]}
 
     verified = _ansim("log", "verify", "--json", data=data)
     assert verified.returncode == 0 and json.loads(verified.stdout)["records_checked"] == 1
