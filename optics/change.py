@@ -3,9 +3,11 @@ signed-off inspection.
 
 What a second visit brings that is *not* a change, and how each is ignored:
 - the handheld stands a few cm and degrees elsewhere: the wall is a plane, so one homography
-  (ORB features matched with a ratio test, MAGSAC/RANSAC, refined by enhanced-correlation
-  alignment) takes the reference onto today's picture. Things standing off the wall (a paper
-  holder 8 cm out) still move against it by parallax, up to ~10 px at 0.4 m for a 3 cm step:
+  takes the reference onto today's picture (ORB features matched with a ratio test give a
+  MAGSAC homography and a RANSAC similarity as starts, each refined by enhanced-correlation
+  alignment coarse then fine; the one that matches today's picture best wins). Things
+  standing off the wall (a paper holder 8 cm out) still move against it by parallax, up to
+  ~10 px at 0.4 m for a 3 cm step:
   each candidate region is re-matched locally (``LOCAL_SHIFT_PX``), and a region that a small
   shift of the reference explains is no change;
 - lamp level, exposure and the lamp's broad highlight on glossy tiles: both pictures are
@@ -14,6 +16,8 @@ What a second visit brings that is *not* a change, and how each is ignored:
 - a pixel or two of residual misalignment: a point is changed only if its value is found
   nowhere within ``TOLERANCE_PX`` in the other picture (the min/max of that neighbourhood);
 - noise: thresholds scale with the measured spread of the residual;
+- the compared view's edge: a change nearer it than the local re-match can search
+  (``LOCAL_SHIFT_PX``) is left to the next scan, which is aimed at the place;
 - droplets: small (``SMALL_RADIUS_PX``) changes count only when *darker* than anything nearby
   in the other picture. A hole through a wall is dark (3-8 mm: 1.3-3.6 px at 1.2 m); a water
   drop shows a highlight and the wall through it.
