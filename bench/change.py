@@ -35,6 +35,8 @@ from bench.raytrace.change_scenes import (
     TUNING_SEEDS,
     VISITS,
     as_captured,
+    make_place,
+    visits,
 )
 from bench.stats import rate
 from optics.change import compare_keyframes
@@ -78,6 +80,17 @@ def load(pairs_dir: Path, seed: int, visit: str) -> np.ndarray:
     return as_captured(grey, [seed, VISITS.index(visit)])
 
 
+def _truth(pairs_dir: Path, seed: int) -> dict:
+    """The place's stored truth by visit, refused if the scene code no longer makes it (the
+    renders beside it are then stale too)."""
+    stored = json.loads((pairs_dir / str(seed) / "truth.json").read_text())
+    made = json.loads(json.dumps([v.truth() for v in visits(make_place(seed))]))
+    if stored != made:
+        raise RuntimeError(f"{pairs_dir / str(seed)}: rendered from other scene code; render "
+                           "again with python -m bench.raytrace.render_change_pairs")
+    return {t["visit"]: t for t in stored}
+
+
 def _matched(change, truth) -> bool:
     return np.hypot(change.x - truth["x"], change.y - truth["y"]) <= truth["radius_px"] + \
         MATCH_PX
@@ -90,8 +103,7 @@ def change_figures(pairs_dir: Path, seeds: list[int]) -> dict:
     seconds = []
     missed = []
     for seed, next_seed in zip(seeds, seeds[1:] + seeds[:1]):
-        truth = {t["visit"]: t for t in json.loads((pairs_dir / str(seed) / "truth.json")
-                                                   .read_text())}
+        truth = _truth(pairs_dir, seed)
         reference = load(pairs_dir, seed, "reference")
         for visit in ("same", "hole", "object"):
             started = time.perf_counter()
