@@ -25,10 +25,11 @@ one camera model of every ray-traced capture: a pinhole ``Pose`` in millimetres,
 view and its 640x360 frame), and ``bench.raytrace.change_sdl`` renders through
 ``bench.raytrace.povray`` like the optics captures.
 
-Seeds: ``TUNING_SEEDS`` are the places the change detector's thresholds were chosen on (the
-first 24 before the detector was written, 12 more added later to study screws and fixtures);
+Seeds: ``TUNING_SEEDS`` are the places the change detector was tuned on (its thresholds on
+9000-9011; 9012-9023 rendered later to study screws; 9024-9035 added with the shared camera,
+and the registration's coarse-to-fine refinement and edge rule chosen on all 36);
 ``BENCH_SEEDS`` are the places the benchmark reports, never tuned on; ``FRESH_SEEDS`` a second
-benchmark block drawn after the last change to the detector, never looked at while tuning
+benchmark block drawn after the detector's last change and never looked at while tuning
 either. The blocks never overlap.
 """
 
