@@ -197,16 +197,21 @@ def _feature_models(src, dst) -> tuple[list[np.ndarray], int]:
     homography, inliers = cv2.findHomography(src, dst, cv2.USAC_MAGSAC,
                                              RANSAC_REPROJECTION_PX, maxIters=5000,
                                              confidence=0.999)
-    if homography is not None and inliers is not None:
+    if homography is not None and inliers is not None and _invertible(homography):
         starts.append(homography)
         n_inliers = int(inliers.sum())
     similarity, inliers = cv2.estimateAffinePartial2D(
         src, dst, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_REPROJECTION_PX,
         maxIters=5000, confidence=0.999)
-    if similarity is not None and inliers is not None:
+    if similarity is not None and inliers is not None and _invertible(similarity):
         starts.append(np.vstack([similarity, [0.0, 0.0, 1.0]]))
         n_inliers = max(n_inliers, int(inliers.sum()))
     return starts, n_inliers
+
+
+def _invertible(model: np.ndarray) -> bool:
+    """A model that maps the picture onto an area (a degenerate fit squashes it to a line)."""
+    return bool(np.isfinite(model).all()) and abs(np.linalg.det(model[:2, :2])) > 1e-3
 
 
 def _refine(reference, today, homography) -> np.ndarray:
@@ -245,8 +250,10 @@ def _ecc(reference_band, today_band, homography) -> np.ndarray:
                                        cv2.MOTION_HOMOGRAPHY, criteria, None, 5)
     except cv2.error:
         return homography
+    if not _invertible(warp.astype(float)) or abs(np.linalg.det(warp.astype(float))) < 1e-9:
+        return homography
     refined = np.linalg.inv(warp.astype(float))
-    return refined / refined[2, 2]
+    return refined / refined[2, 2] if abs(refined[2, 2]) > 1e-9 else homography
 
 
 def _agreement(reference, today, homography) -> float:
