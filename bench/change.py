@@ -12,8 +12,10 @@ Changes that match no truth in the ``hole`` and ``object`` visits count as false
 Different places: each place's reference against the next place's ``same`` visit, which must
 come out ``aligned: false``.
 
-Only ``BENCH_SEEDS`` are reported; the thresholds in ``optics.change`` were chosen on
-``TUNING_SEEDS`` (``--seeds tuning`` shows those).
+``BENCH_SEEDS`` are reported by default; ``--seeds fresh`` reports ``FRESH_SEEDS``, a second
+benchmark block drawn after the detector's last change and never looked at while tuning. The
+thresholds in ``optics.change`` were chosen on ``TUNING_SEEDS`` (``--seeds tuning`` shows
+those).
 
 Presence is measured by ``bench.presence`` (inspections at their own site, and the same
 inspections replayed against another site's history).
@@ -27,7 +29,15 @@ import cv2
 import numpy as np
 
 from bench.presence import presence_figures
-from bench.raytrace.change_scenes import BENCH_SEEDS, TUNING_SEEDS, VISITS, as_captured
+from bench.raytrace.change_scenes import (
+    BENCH_SEEDS,
+    FRESH_SEEDS,
+    TUNING_SEEDS,
+    VISITS,
+    as_captured,
+    make_place,
+    visits,
+)
 from bench.stats import rate
 from optics.change import compare_keyframes
 
@@ -38,15 +48,16 @@ HOLE_MAX_DISTANCE_M = 1.2
 
 
 def add_arguments(parser):
-    parser.add_argument("--seeds", choices=("bench", "tuning"), default="bench",
-                        help="which places: the benchmark's (default) or those tuned on")
+    parser.add_argument("--seeds", choices=("bench", "fresh", "tuning"), default="bench",
+                        help="which places: the benchmark's (default), the fresh benchmark "
+                             "block, or those tuned on")
     parser.add_argument("--pairs", default=str(PAIRS_DIR), help="the rendered places")
     parser.add_argument("--no-presence", action="store_true", help="change detection only")
 
 
 def run(args) -> int:
     cv2.setNumThreads(1)
-    seeds = BENCH_SEEDS if args.seeds == "bench" else TUNING_SEEDS
+    seeds = {"bench": BENCH_SEEDS, "fresh": FRESH_SEEDS, "tuning": TUNING_SEEDS}[args.seeds]
     pairs_dir = Path(args.pairs)
     report = change_figures(pairs_dir, list(seeds))
     if not args.no_presence:
@@ -69,6 +80,17 @@ def load(pairs_dir: Path, seed: int, visit: str) -> np.ndarray:
     return as_captured(grey, [seed, VISITS.index(visit)])
 
 
+def _truth(pairs_dir: Path, seed: int) -> dict:
+    """The place's stored truth by visit, refused if the scene code no longer makes it (the
+    renders beside it are then stale too)."""
+    stored = json.loads((pairs_dir / str(seed) / "truth.json").read_text())
+    made = json.loads(json.dumps([v.truth() for v in visits(make_place(seed))]))
+    if stored != made:
+        raise RuntimeError(f"{pairs_dir / str(seed)}: rendered from other scene code; render "
+                           "again with python -m bench.raytrace.render_change_pairs")
+    return {t["visit"]: t for t in stored}
+
+
 def _matched(change, truth) -> bool:
     return np.hypot(change.x - truth["x"], change.y - truth["y"]) <= truth["radius_px"] + \
         MATCH_PX
@@ -81,8 +103,7 @@ def change_figures(pairs_dir: Path, seeds: list[int]) -> dict:
     seconds = []
     missed = []
     for seed, next_seed in zip(seeds, seeds[1:] + seeds[:1]):
-        truth = {t["visit"]: t for t in json.loads((pairs_dir / str(seed) / "truth.json")
-                                                   .read_text())}
+        truth = _truth(pairs_dir, seed)
         reference = load(pairs_dir, seed, "reference")
         for visit in ("same", "hole", "object"):
             started = time.perf_counter()

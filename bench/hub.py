@@ -74,6 +74,10 @@ def run(args) -> int:
                     load=figures["city_load_s"], city=f"{figures['coverage_city_view_s']:.3f}",
                     district=f"{figures['coverage_district_view_s']:.3f}",
                     district_sites=figures["coverage_district_sites"]))
+            print(t("city.bench_intake", sites=figures["city_sites"],
+                    seconds=figures["coverage_intake_day_s"],
+                    per_record=figures["coverage_intake_per_record_ms"],
+                    cold=f"{figures['coverage_city_view_cold_s']:.3f}"))
     return 0
 
 

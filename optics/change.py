@@ -3,9 +3,11 @@ signed-off inspection.
 
 What a second visit brings that is *not* a change, and how each is ignored:
 - the handheld stands a few cm and degrees elsewhere: the wall is a plane, so one homography
-  (ORB features matched with a ratio test, MAGSAC/RANSAC, refined by enhanced-correlation
-  alignment) takes the reference onto today's picture. Things standing off the wall (a paper
-  holder 8 cm out) still move against it by parallax, up to ~10 px at 0.4 m for a 3 cm step:
+  takes the reference onto today's picture (ORB features matched with a ratio test give a
+  MAGSAC homography and a RANSAC similarity as starts, each refined by enhanced-correlation
+  alignment coarse then fine; the one that matches today's picture best wins). Things
+  standing off the wall (a paper holder 8 cm out) still move against it by parallax, up to
+  ~10 px at 0.4 m for a 3 cm step:
   each candidate region is re-matched locally (``LOCAL_SHIFT_PX``), and a region that a small
   shift of the reference explains is no change;
 - lamp level, exposure and the lamp's broad highlight on glossy tiles: both pictures are
@@ -14,6 +16,8 @@ What a second visit brings that is *not* a change, and how each is ignored:
 - a pixel or two of residual misalignment: a point is changed only if its value is found
   nowhere within ``TOLERANCE_PX`` in the other picture (the min/max of that neighbourhood);
 - noise: thresholds scale with the measured spread of the residual;
+- the compared view's edge: a change nearer it than the local re-match can search
+  (``LOCAL_SHIFT_PX``) is left to the next scan, which is aimed at the place;
 - droplets: small (``SMALL_RADIUS_PX``) changes count only when *darker* than anything nearby
   in the other picture. A hole through a wall is dark (3-8 mm: 1.3-3.6 px at 1.2 m); a water
   drop shows a highlight and the wall through it.
@@ -43,6 +47,10 @@ SCALE_RANGE = (0.7, 1.45)  # a second visit a few cm nearer or further, not anot
 MAX_PERSPECTIVE = 1.5e-3  # homography's projective terms (per px): a few degrees of turn
 MIN_OVERLAP = 0.5  # fraction of today's picture the reference covers
 MAX_CHANGED_FRACTION = 0.2  # more of the shared view changed than this: not the same place
+
+FINE_BAND_PX = (1.0, 6.0)  # the band ECC aligns on at last: edges and texture
+COARSE_BAND_PX = (3.0, 16.0)  # first: outlines of fixtures, wider than a grille's period
+MAX_REFINE_PX = 24.0  # how far refinement may move a corner: two of a grille's periods
 
 LIGHT_SIGMA_PX = 20.0
 DENOISE_SIGMA_PX = 0.7
@@ -147,7 +155,8 @@ def compare_keyframes(reference: np.ndarray, today: np.ndarray) -> Comparison:
                                     alignment.n_inliers, alignment.overlap), (),
                           changed_fraction)
     ref_gray_w = np.clip(ref_raw, 0, 255).astype(np.uint8)
-    changes = _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today)
+    changes = [c for c in _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today)
+               if _inside(valid, c.x, c.y, LOCAL_SHIFT_PX)]
     return Comparison(alignment, tuple(changes), changed_fraction)
 
 
@@ -165,42 +174,101 @@ def align_keyframes(reference: np.ndarray, today: np.ndarray) -> Alignment:
         return Alignment(False, "too_few_matches", n_matches=len(good))
     src = np.float32([kp_r[m.queryIdx].pt for m in good])
     dst = np.float32([kp_t[m.trainIdx].pt for m in good])
-    homography, inliers = cv2.findHomography(src, dst, cv2.USAC_MAGSAC,
-                                             RANSAC_REPROJECTION_PX, maxIters=5000,
-                                             confidence=0.999)
-    n_inliers = int(inliers.sum()) if inliers is not None else 0
-    if homography is None or n_inliers < max(MIN_INLIERS, MIN_INLIER_FRACTION * len(good)):
+    starts, n_inliers = _feature_models(src, dst)
+    if not starts or n_inliers < max(MIN_INLIERS, MIN_INLIER_FRACTION * len(good)):
         return Alignment(False, "inconsistent_matches", n_matches=len(good),
                          n_inliers=n_inliers)
-    homography = _refine(reference, today, homography)
+    refined = [_refine(reference, today, start) for start in starts]
+    plausible = [h for h in refined
+                 if _implausible(h, _overlap(h, reference.shape, today.shape)) is None]
+    homography = max(plausible or refined, key=lambda h: _agreement(reference, today, h))
     overlap = _overlap(homography, reference.shape, today.shape)
     reason = _implausible(homography, overlap)
     return Alignment(reason is None, reason or "ok", homography, len(good), n_inliers, overlap)
 
 
+def _feature_models(src, dst) -> tuple[list[np.ndarray], int]:
+    """Where the matched features say the reference lies in today's picture: a homography
+    (MAGSAC) and a similarity (RANSAC: turn, scale, shift; a wall seen nearly head-on from a
+    few cm and degrees elsewhere is close to one), as starts for the refinement, and the
+    larger of their inlier counts. On a bare wall the few features there are can fit a
+    skewed homography; the similarity cannot skew."""
+    starts, n_inliers = [], 0
+    homography, inliers = cv2.findHomography(src, dst, cv2.USAC_MAGSAC,
+                                             RANSAC_REPROJECTION_PX, maxIters=5000,
+                                             confidence=0.999)
+    if homography is not None and inliers is not None and _invertible(homography):
+        starts.append(homography)
+        n_inliers = int(inliers.sum())
+    similarity, inliers = cv2.estimateAffinePartial2D(
+        src, dst, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_REPROJECTION_PX,
+        maxIters=5000, confidence=0.999)
+    if similarity is not None and inliers is not None and _invertible(similarity):
+        starts.append(np.vstack([similarity, [0.0, 0.0, 1.0]]))
+        n_inliers = max(n_inliers, int(inliers.sum()))
+    return starts, n_inliers
+
+
+def _invertible(model: np.ndarray) -> bool:
+    """A model that maps the picture onto an area (a degenerate fit squashes it to a line)."""
+    return bool(np.isfinite(model).all()) and abs(np.linalg.det(model[:2, :2])) > 1e-3
+
+
 def _refine(reference, today, homography) -> np.ndarray:
-    """Enhanced-correlation alignment of the band-passed pictures, from the feature
-    homography: sub-pixel, which the per-pixel comparison needs; kept only if it converges
-    near where it started."""
-    def band(image):
-        f = image.astype(np.float32)
-        return cv2.GaussianBlur(f, (0, 0), 1.0) - cv2.GaussianBlur(f, (0, 0), 6.0)
+    """Enhanced-correlation alignment from a feature model, coarse then fine: sub-pixel,
+    which the per-pixel comparison needs. A grille's or a tile grid's repeated pattern can
+    lure the features one period off (a vent's slats are 12 mm apart); at the coarse band
+    (``COARSE_BAND_PX``) a fixture's outline, not its slats, decides, which pulls such a
+    start back. The result is kept only if it stays within ``MAX_REFINE_PX`` of its start at
+    every corner of today's picture (ECC can run off to a warp that shares only a sliver) and
+    matches today's picture better than the start does (normalised correlation of the fine
+    band over the shared view)."""
+    warp = homography
+    for sigmas in (COARSE_BAND_PX, FINE_BAND_PX):
+        warp = _ecc(_band(reference, *sigmas), _band(today, *sigmas), warp)
+    h, w = today.shape
+    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]]).reshape(-1, 1, 2)
+    moved = cv2.perspectiveTransform(corners, homography @ np.linalg.inv(warp))
+    if np.max(np.abs(moved - corners)) <= MAX_REFINE_PX and \
+            _agreement(reference, today, warp) > _agreement(reference, today, homography):
+        return warp
+    return homography
+
+
+def _band(image, fine_px: float, coarse_px: float) -> np.ndarray:
+    f = image.astype(np.float32)
+    return cv2.GaussianBlur(f, (0, 0), fine_px) - cv2.GaussianBlur(f, (0, 0), coarse_px)
+
+
+def _ecc(reference_band, today_band, homography) -> np.ndarray:
+    """One enhanced-correlation alignment from ``homography`` (unchanged if it fails)."""
     # ECC's warp maps template (today) coordinates to input (reference) coordinates.
     warp = np.linalg.inv(homography).astype(np.float32)
-    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 50, 1e-5)
+    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 60, 1e-5)
     try:
-        _, warp = cv2.findTransformECC(band(today), band(reference), warp,
+        _, warp = cv2.findTransformECC(today_band, reference_band, warp,
                                        cv2.MOTION_HOMOGRAPHY, criteria, None, 5)
     except cv2.error:
         return homography
-    refined = np.linalg.inv(warp.astype(float))
-    refined /= refined[2, 2]
-    h, w = today.shape
-    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]]).reshape(-1, 1, 2)
-    moved = cv2.perspectiveTransform(corners, np.linalg.inv(refined) @ homography)
-    if np.max(np.abs(moved - corners)) > 4.0:
+    if not _invertible(warp.astype(float)) or abs(np.linalg.det(warp.astype(float))) < 1e-9:
         return homography
-    return refined
+    refined = np.linalg.inv(warp.astype(float))
+    return refined / refined[2, 2] if abs(refined[2, 2]) > 1e-9 else homography
+
+
+def _agreement(reference, today, homography) -> float:
+    """Normalised correlation of the fine band of today's picture and the warped reference,
+    over the view they share."""
+    h, w = today.shape
+    warped = cv2.warpPerspective(_band(reference, *FINE_BAND_PX), homography, (w, h))
+    covered = cv2.warpPerspective(np.ones(reference.shape, np.uint8), homography, (w, h),
+                                  flags=cv2.INTER_NEAREST)
+    inside = cv2.erode(covered, np.ones((2 * EDGE_MARGIN_PX + 1,) * 2, np.uint8)) > 0
+    if inside.sum() < 100:
+        return -1.0
+    a, b = warped[inside], _band(today, *FINE_BAND_PX)[inside]
+    a, b = a - a.mean(), b - b.mean()
+    return float((a * b).sum() / max(np.sqrt((a * a).sum() * (b * b).sum()), 1e-9))
 
 
 def _overlap(homography, ref_shape, today_shape) -> float:
@@ -246,6 +314,18 @@ def excess_maps(ref_w: np.ndarray, today_n: np.ndarray, tolerance_px: int = TOLE
     excess_today = np.maximum(np.maximum(ref_lo - today_n, today_n - ref_hi), 0)
     excess_ref = np.maximum(np.maximum(today_lo - ref_w, ref_w - today_hi), 0)
     return excess_today, excess_ref
+
+
+def _inside(valid: np.ndarray, x: float, y: float, margin_px: int) -> bool:
+    """Whether (x, y) lies at least ``margin_px`` inside the compared view: nearer its edge
+    the local re-matching cannot search every way (parallax of a deep fixture there looks like
+    a change) and the homography is extrapolated furthest; the next scan, aimed at the
+    place, sees it better."""
+    h, w = valid.shape
+    xi, yi = int(round(x)), int(round(y))
+    y0, y1 = max(yi - margin_px, 0), min(yi + margin_px + 1, h)
+    x0, x1 = max(xi - margin_px, 0), min(xi + margin_px + 1, w)
+    return (y1 - y0 == x1 - x0 == 2 * margin_px + 1) and bool(valid[y0:y1, x0:x1].all())
 
 
 def _robust_spread(values: np.ndarray) -> float:

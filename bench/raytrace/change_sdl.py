@@ -1,20 +1,25 @@
-"""POV-Ray scene text for a visit of ``bench.raytrace.change_scenes``, and rendering it.
+"""POV-Ray scene text for a visit of ``bench.raytrace.change_scenes``, and rendering it with
+the optics captures' camera (``bench.raytrace.place.camera_text``) and runner
+(``bench.raytrace.povray.run_povray``: linear HDR frames, one POV-Ray process for many).
 
 Every object is modelled at its real size (metres) with a plausible finish: the tiles are
 glossy with speckle and recessed grout lines, a laminate panel has a faint mottle, fixtures are
 brushed metal or plastic, a hole is a real hole through the wall (its side lit by the lamp,
 dark behind), a droplet is a refracting water cap. The lamp is an area light above and in front
 of the wall; the handheld adds nothing (its rings are off when the reference picture is kept).
+The wall and its things are written in metres and scaled to the camera's millimetres.
 """
 
-import subprocess
 import tempfile
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from bench.raytrace.change_scenes import HEIGHT_PX, HFOV_DEG, WIDTH_PX, Item, Visit, Wall
+from bench.raytrace.camera import HEIGHT_PX, WIDTH_PX
+from bench.raytrace.change_scenes import Item, Visit, Wall
+from bench.raytrace.place import camera_text
+from bench.raytrace.povray import run_povray
 
 WALL_THICKNESS_M = 0.03
 
@@ -80,23 +85,19 @@ _MACROS = """
 
 
 def scene_text(visit: Visit) -> str:
-    width_m = 2 * np.tan(np.radians(HFOV_DEG / 2))
-    height_m = width_m * HEIGHT_PX / WIDTH_PX
     lamp = visit.lamp_level
-    parts = ["#version 3.7;", "global_settings { assumed_gamma 1.0 max_trace_level 6 }",
-             f"camera {{ perspective location {_v(visit.location_m)} "
-             f"direction {_v(visit.forward)} right {_v(np.array(visit.right) * width_m)} "
-             f"up {_v(np.array(visit.up) * height_m)} }}",
-             f"light_source {{ <0.4, 2.6, -1.6> color rgb {1.0 * lamp:.3f} "
-             "area_light <0.3,0,0>, <0,0,0.3>, 3, 3 adaptive 1 jitter "
-             "fade_distance 2.5 fade_power 2 }",
-             f"light_source {{ <-1.0, 2.0, -2.5> color rgb {0.2 * lamp:.3f} shadowless }}",
-             _MACROS, _wall(visit.wall, [i for i in visit.items if i.kind == "hole"])]
+    parts = ["global_settings { assumed_gamma 1.0 max_trace_level 6 }", camera_text(visit.pose),
+             f"light_source {{ <400, 2600, -1600> color rgb {1.0 * lamp:.3f} "
+             "area_light <300,0,0>, <0,0,300>, 3, 3 adaptive 1 jitter "
+             "fade_distance 2500 fade_power 2 }",
+             f"light_source {{ <-1000, 2000, -2500> color rgb {0.2 * lamp:.3f} shadowless }}",
+             _MACROS, "union {", _wall(visit.wall, [i for i in visit.items if i.kind == "hole"])]
     for item in visit.items:
         if item.kind != "hole":
             parts.append(_item(item))
     parts += [f"object {{ Droplet({d.size_m / 2:.5f}) translate <{d.x_m:.5f},{d.y_m:.5f},0> }}"
               for d in visit.droplets]
+    parts.append("scale 1000 }")
     return "\n".join(parts) + "\n"
 
 
@@ -145,17 +146,20 @@ def _item(item: Item) -> str:
             f"translate <{item.x_m:.5f},{item.y_m:.5f},0> }}")
 
 
-def render(visit: Visit, path: Path) -> None:
-    """Render ``visit`` to ``path`` as a 640x360 8-bit grey PNG (needs ``povray``)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        scene = Path(tmp) / "scene.pov"
-        scene.write_text(scene_text(visit))
-        out = Path(tmp) / "out.png"
-        subprocess.run(["povray", f"+W{WIDTH_PX}", f"+H{HEIGHT_PX}", "+A0.2", "+AM2", "+R2",
-                        "+Q9", "-D", "-V", "-GA", "+FN", f"+I{scene}", f"+O{out}"],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        colour = cv2.imread(str(out), cv2.IMREAD_COLOR)
-    grey = cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY)
+def render(visits: list[Visit]) -> list[np.ndarray]:
+    """Each visit as the camera's 8-bit grey picture (luma in linear light, encoded with a 2.2
+    gamma, as ``change_scenes.as_captured`` reads it back); needs ``povray``."""
+    with tempfile.TemporaryDirectory(prefix="ansim-change-") as tmp:
+        frames = run_povray([scene_text(v) for v in visits], WIDTH_PX, HEIGHT_PX, Path(tmp),
+                            antialias=True)
+    out = []
+    for bgr in frames:
+        linear = bgr @ np.array([0.114, 0.587, 0.299], np.float32)
+        out.append(np.round(255.0 * np.clip(linear, 0, 1) ** (1 / 2.2)).astype(np.uint8))
+    return out
+
+
+def write_png(grey: np.ndarray, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not cv2.imwrite(str(path), grey, [cv2.IMWRITE_PNG_COMPRESSION, 9]):
         raise OSError(f"{path}: could not write the render")

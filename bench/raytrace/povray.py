@@ -31,8 +31,8 @@ def povray_available() -> bool:
     return shutil.which("povray") is not None
 
 
-def _run_all(scenes: list[str], width: int, height: int, workdir: Path,
-             antialias: bool) -> list[np.ndarray]:
+def run_povray(scenes: list[str], width: int, height: int, workdir: Path,
+               antialias: bool) -> list[np.ndarray]:
     """Render ``scenes`` in one POV-Ray process (as an animation: one scene per frame number,
     which saves the renderer's start-up per image)."""
     cases = "".join(f"#case ({k + 1})\n{text}\n#break\n" for k, text in enumerate(scenes))
@@ -58,14 +58,14 @@ def render_frames(views: list) -> list[np.ndarray]:
     lamp_level)``: the frames in one run, then every small object's window in another."""
     with tempfile.TemporaryDirectory(prefix="ansim-pov-") as tmp:
         workdir = Path(tmp)
-        images = _run_all([scene_text(p, pose, ring, lamp) for p, pose, ring, lamp in views],
+        images = run_povray([scene_text(p, pose, ring, lamp) for p, pose, ring, lamp in views],
                           WIDTH_PX, HEIGHT_PX, workdir, antialias=True)
         jobs = [(k, window) for k, (place, pose, _, _) in enumerate(views)
                 for window in _patch_windows(place, pose)]
         for size in sorted({w[2] for _, w in jobs}):
             group = [(k, w) for k, w in jobs if w[2] == size]
             ss = SUPERSAMPLE if size == PATCH_PX else max(SUPERSAMPLE, LENS_RAYS_PX // size)
-            fine = _run_all([scene_text(*views[k], window) for k, window in group],
+            fine = run_povray([scene_text(*views[k], window) for k, window in group],
                             size * ss, size * ss, workdir, antialias=False)
             for (k, (x0, y0, w, h)), patch in zip(group, fine):
                 images[k][y0:y0 + h, x0:x0 + w] = patch.reshape(h, ss, w, ss, 3).mean(axis=(1, 3))

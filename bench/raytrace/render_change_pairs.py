@@ -1,39 +1,49 @@
 """Render the change benchmark's places into the repository (needs Debian's ``povray``).
 
-    python -m bench.raytrace.render_change_pairs [--seeds tuning|bench|all]
+    python -m bench.raytrace.render_change_pairs [--seeds tuning|bench|fresh|all]
 
 Writes ``bench/raytrace/change_pairs/<place>/<visit>.png`` (640x360 grey) and ``truth.json``
-beside them; places already rendered are kept, so an interrupted run resumes. The renders are
-committed, so a fresh clone benchmarks without a renderer.
+beside them; places already rendered (all four visits and their truth) are kept, so an
+interrupted run resumes. The renders are committed, so a fresh clone benchmarks without a
+renderer. A change to the scenes or the camera makes them stale: delete the folder and render
+again.
 """
 
 import argparse
 import json
 from pathlib import Path
 
-from bench.raytrace.change_scenes import BENCH_SEEDS, TUNING_SEEDS, make_place, visits
-from bench.raytrace.change_sdl import render
+from bench.raytrace.change_scenes import (
+    BENCH_SEEDS,
+    FRESH_SEEDS,
+    TUNING_SEEDS,
+    make_place,
+    visits,
+)
+from bench.raytrace.change_sdl import render, write_png
 
 PAIRS_DIR = Path(__file__).resolve().parent / "change_pairs"
 
 
 def render_place(seed: int, root: Path = PAIRS_DIR) -> None:
     folder = root / str(seed)
-    truth = []
-    for visit in visits(make_place(seed)):
-        path = folder / f"{visit.name}.png"
-        if not path.exists():
-            render(visit, path)
-        truth.append(visit.truth())
-    (folder / "truth.json").write_text(json.dumps(truth, indent=1) + "\n")
+    place_visits = visits(make_place(seed))
+    if (folder / "truth.json").exists() and all((folder / f"{v.name}.png").exists()
+                                                for v in place_visits):
+        return
+    for visit, grey in zip(place_visits, render(place_visits), strict=True):
+        write_png(grey, folder / f"{visit.name}.png")
+    (folder / "truth.json").write_text(json.dumps([v.truth() for v in place_visits], indent=1)
+                                       + "\n")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", choices=("tuning", "bench", "all"), default="all")
+    parser.add_argument("--seeds", choices=("tuning", "bench", "fresh", "all"), default="all")
     args = parser.parse_args()
-    seeds = {"tuning": list(TUNING_SEEDS), "bench": list(BENCH_SEEDS),
-             "all": list(TUNING_SEEDS) + list(BENCH_SEEDS)}[args.seeds]
+    blocks = {"tuning": list(TUNING_SEEDS), "bench": list(BENCH_SEEDS),
+              "fresh": list(FRESH_SEEDS)}
+    seeds = sum(blocks.values(), []) if args.seeds == "all" else blocks[args.seeds]
     for seed in seeds:
         render_place(seed)
         print(seed, flush=True)

@@ -136,8 +136,8 @@ def city_view(store, day: date, *, window_days: int = WINDOW_DAYS) -> dict:
     districts = [_complete(row) for _, row in sorted(rows.items())]
     totals = _complete({"district": None, **{k: sum(d[k] for d in districts)
                                             for k in _COUNTS}})
-    return {"date": day.isoformat(), "window": [first, last], "zone": str(CITY_ZONE),
-            "districts": districts, "totals": totals, "trend": trend}
+    return {"date": day.isoformat(), "window": [first, last], "window_days": window_days,
+            "zone": str(CITY_ZONE), "districts": districts, "totals": totals, "trend": trend}
 
 
 _COUNTS = ("sites", "scheduled", "overdue", "inspected_sites", "inspections", *VERDICTS,
@@ -152,7 +152,8 @@ def _trend(session, day: date) -> list[dict]:
     first, last = _window(day, TREND_DAYS)
     query = (select(CoverageDay.day, func.count().label("sites"),
                     func.sum(CoverageDay.found).label("found"),
-                    func.sum(CoverageDay.suspicious).label("suspicious"))
+                    func.sum(CoverageDay.suspicious).label("suspicious"),
+                    func.sum(CoverageDay.weak_presence).label("weak_presence"))
              .where(CoverageDay.day.between(first, last)).group_by(CoverageDay.day))
     by_day = {r.day: r for r in session.execute(query)}
     out = []
@@ -160,8 +161,8 @@ def _trend(session, day: date) -> list[dict]:
         iso = (day - timedelta(days=TREND_DAYS - 1 - offset)).isoformat()
         row = by_day.get(iso)
         out.append({"day": iso, "inspected_sites": int(row.sites) if row else 0,
-                    "found": int(row.found or 0) if row else 0,
-                    "suspicious": int(row.suspicious or 0) if row else 0})
+                    **{k: int(getattr(row, k) or 0) if row else 0
+                       for k in ("found", "suspicious", "weak_presence")}})
     return out
 
 
@@ -186,5 +187,5 @@ def district_view(store, district: str, day: date, *, window_days: int = WINDOW_
                   **{v: int(getattr(r, v) or 0) for v in VERDICTS},
                   "weak_presence": int(r.weak_presence or 0)}
                  for r in session.execute(query)]
-    return {"date": day.isoformat(), "window": [first, last], "zone": str(CITY_ZONE),
-            "district": district, "sites": sites}
+    return {"date": day.isoformat(), "window": [first, last], "window_days": window_days,
+            "zone": str(CITY_ZONE), "district": district, "sites": sites}

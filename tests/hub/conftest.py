@@ -21,6 +21,7 @@ from detector.log.signing import DeviceKey
 from detector.log.storage import open_store
 from detector.log.storage.models import Record
 from detector.timestamps import format_utc
+from tests.support.browser import chromium, screens  # noqa: F401 - fixtures
 from tests.support.inspection_doubles import (
     AMBIENT,
     FakeRestroom,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support.browser import chromium, screens  # noqa: F401 - fixtures
 from web import create_app
 
 ADMIN = ("admin", "correct horse battery")

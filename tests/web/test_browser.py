@@ -14,39 +14,25 @@ column wraps a word a character per line. Each screen is saved as a PNG in ``tes
 """
 
 import json
-import os
 import re
-from pathlib import Path
 
 import pytest
 
+from tests.support.browser import PHONE, TIMEOUT_MS, look, needs_chromium
 from tests.web.conftest import ADMIN
 from web import create_app
 from web.server import ServerThread
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
-         "is_mobile": True, "has_touch": True, "locale": "ko-KR",
-         "timezone_id": "Europe/Berlin"}  # a phone set to another zone: pages still say KST
-TIMEOUT_MS = 20_000
 STEP_TIMEOUT_MS = 300_000  # a whole simulated sweep or scan of every place, on a busy machine
 #: The issue's promise: a volunteer's phone shows the end this soon after sign-off.
 END_REACHES_VOLUNTEER_MS = 2_000
-SCREENS = Path(__file__).resolve().parents[2] / "test-screens"
 INSPECTOR = ("kim", "inspector password", "김점검")
 SUPERVISOR = ("park", "supervisor password", "박감독")
 SITES_CSV = ("id,name,stalls,schedule\n"
              "S1,역전 공중화장실,1,daily\n"
              "S2,시장 공중화장실,2,weekly\n")
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium package"),
-]
+pytestmark = [pytest.mark.slow, needs_chromium]
 
 
 @pytest.fixture(scope="module")
@@ -58,22 +44,6 @@ def device(tmp_path_factory):
         running.app = app
         yield running
         app.extensions["ansim"].steps.wait(timeout_s=120)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def screens():
-    """Where each screen is saved: ``test-screens/`` (git-ignored) or ``ANSIM_SCREENSHOTS``."""
-    path = Path(os.environ.get("ANSIM_SCREENSHOTS") or SCREENS)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def new_phone(chromium, device, locale="ko-KR"):
@@ -88,44 +58,6 @@ def login(page, username, password):
     page.fill("input[name=password]", password)
     page.click("form.stack button")
     page.wait_for_url(re.compile(r".*/(log)?$"))
-
-
-#: Visible interactive elements smaller than a fingertip (44 x 44 CSS px).
-SMALL_TARGETS = """() => {
-  const small = [];
-  for (const e of document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, summary")) {
-    const r = e.getBoundingClientRect(), style = getComputedStyle(e);
-    if (!r.width || !r.height || style.visibility === "hidden") continue;
-    if (r.width < 44 || r.height < 44) small.push(`${e.tagName} "${(e.innerText || e.value || e.name || "").trim().slice(0, 30)}" ${Math.round(r.width)}x${Math.round(r.height)}`);
-  }
-  return small;
-}"""
-#: Text that runs out of the screen or out of its own box, and words wrapped a character a
-#: line (a box narrower than three characters holding more on several lines).
-OVERFLOWING_TEXT = """() => {
-  const bad = [], width = document.documentElement.clientWidth;
-  for (const e of document.body.querySelectorAll("*")) {
-    const r = e.getBoundingClientRect();
-    if (!r.width || !r.height || e.closest(".tabs, dialog:not([open])")) continue;
-    const style = getComputedStyle(e);
-    const own = [...e.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent.trim()).join("");
-    if (!own) continue;
-    const label = `${e.tagName}.${e.className} "${own.slice(0, 30)}"`;
-    if (r.right > width + 1 || r.left < -1) bad.push("off screen: " + label);
-    if (e.scrollWidth > e.clientWidth + 1 && style.overflowX !== "visible" && e.tagName !== "TEXTAREA") bad.push("clipped: " + label);
-    const em = parseFloat(style.fontSize), line = parseFloat(style.lineHeight) || em * 1.45;
-    if (own.length >= 2 && r.width < 2.5 * em && r.height > 2.5 * line) bad.push("a character a line: " + label);
-  }
-  return bad;
-}"""
-
-
-def look(page, screens, name):
-    """Check the screen as a person would see it, then save it."""
-    page.screenshot(path=screens / f"{name}.png", full_page=True)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360, name
-    assert page.evaluate(SMALL_TARGETS) == [], name
-    assert page.evaluate(OVERFLOWING_TEXT) == [], name
 
 
 def test_first_run_creates_the_admin_then_login_works(chromium, device, screens):
