@@ -22,7 +22,7 @@ from detector.engine.sites import import_sites
 from detector.hub.sync import sync_log
 from detector.log import records
 from detector.timestamps import format_utc
-from tests.support.browser import PHONE, TIMEOUT_MS, look, needs_chromium
+from tests.support.browser import PHONE, TIMEOUT_MS, hangul_is_drawn, look, needs_chromium
 
 pytestmark = [pytest.mark.slow, needs_chromium]
 SUPERVISOR = ("park", "supervisor password", "박감독")
@@ -140,7 +140,7 @@ def test_a_supervisor_reads_the_city_by_week_and_day_and_exports_it(chromium, ci
     page.click("nav.tabs a[data-nav=city]")
     page.wait_for_url(re.compile(r".*/city$"))
     assert page.locator("h1").inner_text() == "시 전체 점검 현황"
-    assert _hangul_is_drawn(page)
+    assert hangul_is_drawn(page)
 
     page.goto(f"/city?date={TODAY.isoformat()}")
     week_first = TODAY - timedelta(days=6)
@@ -244,16 +244,3 @@ def _assert_export(path, plan, first: date, last: date, total_label: str) -> Non
     assert int(total["weak_presence"]) == everything["weak"]
     assert int(by_district["강남구"]["overdue"]) == 1
 
-
-def _hangul_is_drawn(page) -> bool:
-    """Without a Korean font every Hangul syllable is the same empty box."""
-    drawn = page.evaluate("""() => {
-      const font = getComputedStyle(document.querySelector("h1")).fontFamily;
-      return ["가", "나"].map((ch) => {
-        const c = document.createElement("canvas"); c.width = 64; c.height = 64;
-        const ctx = c.getContext("2d");
-        ctx.font = "48px " + font; ctx.fillText(ch, 4, 52);
-        return Array.from(ctx.getImageData(0, 0, 64, 64).data.filter((_, i) => i % 4 === 3)).join(",");
-      });
-    }""")
-    return drawn[0] != drawn[1]

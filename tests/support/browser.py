@@ -83,3 +83,18 @@ def look(page, screens, name):
     assert small == [], (name, small)
     overflowing = page.evaluate(OVERFLOWING_TEXT)
     assert overflowing == [], (name, overflowing)
+
+
+def hangul_is_drawn(page) -> bool:
+    """Whether the page's heading font draws Hangul: without a Korean font every syllable is
+    the same empty box, so two different syllables come out pixel for pixel alike."""
+    drawn = page.evaluate("""() => {
+      const font = getComputedStyle(document.querySelector("h1")).fontFamily;
+      return ["가", "나"].map((ch) => {
+        const c = document.createElement("canvas"); c.width = 64; c.height = 64;
+        const ctx = c.getContext("2d");
+        ctx.font = "48px " + font; ctx.fillText(ch, 4, 52);
+        return Array.from(ctx.getImageData(0, 0, 64, 64).data.filter((_, i) => i % 4 === 3)).join(",");
+      });
+    }""")
+    return drawn[0] != drawn[1]

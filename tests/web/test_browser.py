@@ -18,7 +18,7 @@ import re
 
 import pytest
 
-from tests.support.browser import PHONE, TIMEOUT_MS, look, needs_chromium
+from tests.support.browser import PHONE, TIMEOUT_MS, hangul_is_drawn, look, needs_chromium
 from tests.web.conftest import ADMIN
 from web import create_app
 from web.server import ServerThread
@@ -92,16 +92,7 @@ def test_hangul_renders_as_letters_not_empty_boxes(chromium, device):
     page.goto("/login")
     assert page.locator("h1").inner_text() == "로그인"
     assert page.get_attribute("html", "lang") == "ko"
-    drawn = page.evaluate("""() => {
-      const font = getComputedStyle(document.querySelector("h1")).fontFamily;
-      return ["가", "나"].map((ch) => {
-        const c = document.createElement("canvas"); c.width = 64; c.height = 64;
-        const ctx = c.getContext("2d");
-        ctx.font = "48px " + font; ctx.fillText(ch, 4, 52);
-        return Array.from(ctx.getImageData(0, 0, 64, 64).data.filter((_, i) => i % 4 === 3)).join(",");
-      });
-    }""")
-    assert drawn[0] != drawn[1]
+    assert hangul_is_drawn(page)
     page.context.close()
 
 
