@@ -121,6 +121,7 @@ def _answer_alert(mac, answer, optical_alerts, located, make_alert, weaker) -> d
     same = [a for a in located if here and (a["stall"], a["zone"]) == here]
     if same:
         same[0]["wifi_mac"] = mac
+        same[0]["message_key"] = "inspect.alert.camera_located_wifi"
         same[0]["evidence"] = sorted(set(same[0]["evidence"]) | set(evidence))
         same[0]["replaces"] = sorted(set(same[0]["replaces"]) | set(weaker))
         return None

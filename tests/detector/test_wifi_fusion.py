@@ -3,6 +3,7 @@ lens glints is one critical alert; answering elsewhere a high alert naming the p
 stream that does not answer a medium alert; silence adds nothing."""
 
 from detector.engine.fusion import alerts_for
+from detector.i18n import t
 
 
 def _scan(stall, zone, findings=()):
@@ -65,3 +66,6 @@ def test_a_camera_the_rf_located_at_the_same_place_stays_one_alert():
     (alert,) = alerts_for(steps)
     assert (alert["type"], alert["zone"], alert["wifi_mac"]) == (
         "camera_located", "door_hook", "44:47:cc:12:34:56")
+    sentence = t(alert["message_key"], "en", standard="PAL", freq_mhz="1200.0", stall=1,
+                 place="door hook")
+    assert "1200.0 MHz" in sentence and "Wi-Fi camera answers the light" in sentence
