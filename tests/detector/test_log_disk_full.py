@@ -4,9 +4,6 @@ The data directory lives on a small tmpfs (a real file system that really runs o
 which needs root; elsewhere the test is skipped with the reason.
 """
 
-import os
-import subprocess
-
 import pytest
 
 from ansim.cli import main
@@ -22,25 +19,15 @@ from tests.support.inspection_doubles import (
     FakeSteps,
     video_emitter,
 )
-from tests.support.signed_log import fill
+from tests.support.signed_log import fill, small_tmpfs
 
 ROOM = FakeRestroom(emitters=(*AMBIENT, video_emitter()), lenses={(1, "door_hook"): 0.9})
 
 
 @pytest.fixture
 def small_disk(tmp_path):
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs to fill needs root")
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs",
-                              str(mount_point)], capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
-    try:
+    with small_tmpfs(tmp_path / "disk") as mount_point:
         yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=True)
 
 
 def _inspect(service, state=None):

@@ -165,7 +165,7 @@ def test_a_supervisor_reads_the_city_by_week_and_day_and_exports_it(chromium, ci
     assert cards["합계"]["overdue"] == "2"
     assert page.locator("#districts > li.found").count() == 2  # 마포구 and the total
     _assert_trend_drawn(page)
-    look(page, screens, "40-hub-city-week")
+    look(page, screens, "50-hub-city-week")
 
     page.click("#window a:not([aria-current])")
     page.wait_for_url(re.compile(r".*window=day.*"))
@@ -176,7 +176,7 @@ def test_a_supervisor_reads_the_city_by_week_and_day_and_exports_it(chromium, ci
         plan, TODAY, TODAY, {"jongno-1", "jongno-2"})["inspections"])
     assert day_cards["마포구"]["inspections"] == "0"
     assert day_cards["종로구"]["suspicious"] == "1"
-    look(page, screens, "41-hub-city-day")
+    look(page, screens, "51-hub-city-day")
     with page.expect_download() as download:
         page.click("#export")
     _assert_export(download.value.path(), plan, TODAY, TODAY, "합계")
@@ -189,7 +189,7 @@ def test_a_supervisor_reads_the_city_by_week_and_day_and_exports_it(chromium, ci
     assert sites["종각역 화장실"]["weak_presence"] == "⚑ 1"  # today's, the day's window
     assert sites["종각역 화장실"]["last"] == TODAY.isoformat()
     assert page.locator("#sites > li.weak").count() == 1
-    look(page, screens, "42-hub-city-district")
+    look(page, screens, "52-hub-city-district")
     page.goto(f"/city/강남구?date={TODAY.isoformat()}")
     gangnam = _cards(page, "#sites")["강남역 화장실"]
     assert gangnam["last"] == "없음 · 기한 지남"  # daily, never inspected
@@ -207,7 +207,7 @@ def test_the_city_in_english_on_a_desk_screen(chromium, city, screens):
     _assert_trend_drawn(page)
     legend = page.locator("#trend .u-legend").inner_text()
     assert "Inspected" in legend and "Camera found" in legend and "Weak presence" in legend
-    page.screenshot(path=screens / "43-hub-city-desk-en.png", full_page=True)
+    page.screenshot(path=screens / "53-hub-city-desk-en.png", full_page=True)
     with page.expect_download() as download:
         page.click("#export")
     _assert_export(download.value.path(), plan, TODAY - timedelta(days=6), TODAY, "Total")
