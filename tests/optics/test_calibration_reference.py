@@ -22,6 +22,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = json.loads(REFERENCE_PATH.read_text(encoding="utf-8"))
 TERMS = {"lens": lens_terms, "ir_emitter": ir_emitter_terms}
 SAME_TRACK_PX = 0.05  # canvas px: the same measurements put a track at the same point
+# OpenCV and NumPy releases round their filters and resampling differently: moving from OpenCV 4
+# to 5.1 moved a term by 2.4e-4 of its value. The weights do not notice changes that small; a
+# change to the pipeline that makes them stale moves terms by whole per cent.
+TERM_TOLERANCE = 2e-3  # relative and absolute
 
 
 @pytest.mark.parametrize("capture", sorted(REFERENCE["captures"]))
@@ -40,6 +44,6 @@ def test_the_pipeline_measures_the_terms_the_calibration_was_fitted_on(capture):
         assert len(at) == 1, f"{capture}: no scored track at {track['canvas']} any more"
         for kind, terms in TERMS.items():
             now = terms(at[0].features["features"], pipeline.scale)
-            assert np.allclose(now, track[kind], rtol=1e-4, atol=1e-4), (
+            assert np.allclose(now, track[kind], rtol=TERM_TOLERANCE, atol=TERM_TOLERANCE), (
                 f"{capture}: the {kind} terms of the track at {track['canvas']} moved from "
                 f"{track[kind]} to {np.round(now, 6).tolist()}: refit the calibration")
