@@ -7,25 +7,30 @@ the wall stays put and a highlight that slides over a curved or flat shiny surfa
 Two stages, both on a downsampled, high-passed image (cheap at 320 px width, blind to the
 global brightness changes the rings and the mains flicker cause):
 1. whole-frame phase correlation for the bulk shift. Restrooms are tiled and a tile grid is
-   periodic, so the correlation peak is searched only near the shift the previous frame
-   predicts (a hand moves smoothly), never over the whole surface;
+   periodic, so the correlation peak is searched only near a few predicted shifts (the last
+   step, the recent mean, none: a hand's sweep is smooth but its jitter is not), never over
+   the whole surface;
 2. a homography refinement by enhanced-correlation alignment (ECC) started from that shift:
    a wall seen through a wide lens while the hand pans, rolls and closes in does not move as
    one shift (a pan alone moves the edges of a 62 degree view a third faster than its centre),
    and a correlation peak's sub-pixel vertex is biased toward whole pixels, which adds up.
+   A refinement that moves the frame's corners far from the bulk shift has slid into a wrong
+   optimum (low texture, or shadows that moved with the lit ring) and is dropped.
 Each frame is aligned against the current keyframe, not chained to the frame before it
 (chained steps add up their errors and the canvas drifts by pixels over a scan); its
 frame-to-canvas transform is the keyframe's own canvas transform after that alignment. A new
 keyframe is taken once the view has moved a fifth of its width (``KEYFRAME_MOVE``).
 """
 
+from collections import deque
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
 REGISTRATION_WIDTH_PX = 320
-SEARCH_RADIUS_PX = 12  # registration px the view may move beyond the predicted shift
+SEARCH_RADIUS_PX = 12  # registration px the view may move beyond a predicted shift
+RECENT_STEPS = 3  # steps averaged into the sweep's prediction
 ECC_CRITERIA = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 3, 1e-3)
 
 
@@ -65,20 +70,32 @@ def registration_image(gray: np.ndarray) -> RegistrationImage:
     return RegistrationImage(texture, spectrum, scale, coarse)
 
 
-def bulk_shift(previous: RegistrationImage, current: RegistrationImage, predicted):
-    """Shift (registration px) taking ``current`` onto ``previous``, searched near ``predicted``."""
+def bulk_shift(previous: RegistrationImage, current: RegistrationImage, predictions):
+    """Shift (registration px) taking ``current`` onto ``previous``: the highest correlation
+    peak within ``SEARCH_RADIUS_PX`` of any of the ``predictions``.
+
+    A hand's sweep is smooth but its jitter is not: a frame can move opposite to the last
+    one, twice the jitter away from a prediction made from the last step alone. Searching
+    near a few predictions (the last step, the recent mean, no motion) covers that, while
+    each search stays local, away from a tile grid's periodic peaks."""
     cross = cv2.mulSpectrums(previous.spectrum, current.spectrum, 0, conjB=True)
     # Half-way to phase-only correlation: sharp enough to pick the right peak, smooth enough
     # for its sub-pixel vertex not to be pulled toward whole pixels.
     cross /= (np.sqrt(cv2.magnitude(cross[..., 0], cross[..., 1])) + 1e-6)[..., None]
     surface = cv2.idft(cross, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)
+    return max((_peak_near(surface, predicted) for predicted in predictions),
+               key=lambda found: found[1])[0]
+
+
+def _peak_near(surface: np.ndarray, predicted):
+    """(shift, height) of the correlation surface's highest point near ``predicted``."""
     height, width = surface.shape
     px, py = round(predicted[0]), round(predicted[1])
     offsets = np.arange(-SEARCH_RADIUS_PX, SEARCH_RADIUS_PX + 1)
     local = surface[np.ix_((py + offsets) % height, (px + offsets) % width)]
     iy, ix = np.unravel_index(int(np.argmax(local)), local.shape)
     dy, dx = _subpixel(local, iy, ix)
-    return np.array([px + offsets[ix] + dx, py + offsets[iy] + dy])
+    return np.array([px + offsets[ix] + dx, py + offsets[iy] + dy]), float(local[iy, ix])
 
 
 def _subpixel(local: np.ndarray, iy: int, ix: int) -> tuple[float, float]:
@@ -100,12 +117,21 @@ def translation(shift) -> np.ndarray:
     return transform
 
 
+#: An ECC refinement that moves a corner of the frame further than this (registration px)
+#: from where the bulk shift put it has slid into a wrong optimum (over low-texture paint,
+#: or texture that changed with the lighting: a fixture's shadow from the on-axis ring is not
+#: where the lamp's is); the bulk shift then stands. A hand's roll between a frame and its
+#: keyframe (a few degrees) moves the corners of a 320 px frame by well under this.
+MAX_REFINE_PX = 12.0
+
+
 def align(template: RegistrationImage, current: RegistrationImage, initial: np.ndarray):
     """Homography (registration px) taking ``current`` points onto ``template`` points.
 
     Enhanced-correlation (ECC) alignment, started from ``initial``: continuous, so its
     sub-pixel estimate is not pulled toward whole pixels as a correlation peak's vertex is,
-    and blind to gain and offset changes. If it does not converge, ``initial`` stands.
+    and blind to gain and offset changes. If it does not converge, or moves a corner more
+    than ``MAX_REFINE_PX`` from ``initial``, ``initial`` stands.
     """
     # ECC runs at half the registration resolution (its cost is per pixel and per iteration);
     # being continuous, it stays sub-pixel there.
@@ -117,7 +143,18 @@ def align(template: RegistrationImage, current: RegistrationImage, initial: np.n
                                        cv2.MOTION_HOMOGRAPHY, ECC_CRITERIA, None, 1)
     except cv2.error:
         return initial
-    return np.linalg.inv(half) @ np.linalg.inv(warp.astype(float)) @ half
+    refined = np.linalg.inv(half) @ np.linalg.inv(warp.astype(float)) @ half
+    return refined if _corner_move(initial, refined, current.texture.shape) <= MAX_REFINE_PX \
+        else initial
+
+
+def _corner_move(a: np.ndarray, b: np.ndarray, shape) -> float:
+    """The largest distance between where homographies ``a`` and ``b`` put a frame corner."""
+    height, width = shape
+    xs, ys = np.array([0.0, width, 0.0, width]), np.array([0.0, 0.0, height, height])
+    ax, ay = apply(a, xs, ys)
+    bx, by = apply(b, xs, ys)
+    return float(np.max(np.hypot(ax - bx, ay - by)))
 
 
 #: A new keyframe once the view has moved this fraction of its width from the current one
@@ -149,14 +186,14 @@ class Registrar:
     key_to_canvas: np.ndarray = field(default_factory=lambda: np.eye(3))
     to_key: np.ndarray = field(default_factory=lambda: np.eye(3))  # registration px
     to_canvas: np.ndarray = field(default_factory=lambda: np.eye(3))
-    velocity: np.ndarray = field(default_factory=lambda: np.zeros(2))
+    steps: deque = field(default_factory=lambda: deque(maxlen=RECENT_STEPS))  # last bulk shifts
 
     def register(self, image: RegistrationImage) -> np.ndarray:
         if self.previous is None:
             self.keyframe = image
         else:
-            shift = bulk_shift(self.previous, image, self.velocity)
-            self.velocity = shift
+            shift = bulk_shift(self.previous, image, self.predictions())
+            self.steps.append(shift)
             self.to_key = align(self.keyframe, image, self.to_key @ translation(shift))
             scale = np.diag([image.scale, image.scale, 1.0])
             self.to_canvas = self.key_to_canvas @ scale @ self.to_key @ np.linalg.inv(scale)
@@ -165,6 +202,13 @@ class Registrar:
                 self.to_key = np.eye(3)
         self.previous = image
         return self.to_canvas
+
+    def predictions(self) -> list:
+        """Where the next bulk shift may lie: the last step, the mean of the last
+        ``RECENT_STEPS`` (the sweep without its jitter), and no motion."""
+        if not self.steps:
+            return [np.zeros(2)]
+        return [self.steps[-1], np.mean(self.steps, axis=0), np.zeros(2)]
 
 
 def apply(transform: np.ndarray, x, y):

@@ -19,7 +19,9 @@ import numpy as np
 import pytest
 
 from hardware.camera.capture_dir import load_frames
+from optics.candidates import to_gray8
 from optics.pipeline import GlintPipeline
+from optics.registration import Registrar, apply, registration_image
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "raytraced"
 MATCH_PX = 4.0
@@ -145,3 +147,19 @@ def test_an_led_beside_a_lens_hides_neither():
     for led in entry["ir_emitters"] + entry["visible_leds"]:
         wanted = "ir_emitter" if led["infrared"] else "visible_led"
         assert [f for f in findings if f.kind == wanted and at(f, led)], led["colour"]
+
+
+@pytest.mark.parametrize("capture", ["train1000_clothes_hook_lens_081",
+                                     "train1101_smoke_detector_lens_162"])
+def test_registration_holds_a_lens_point_through_a_jittery_walk(capture):
+    """Training captures whose hand jitters and rolls from frame to frame (the refinement used
+    to slide into wrong optima here, moving the canvas by 30-90 px for the rest of the scan):
+    the lens's scene point keeps its canvas position within a few pixels in every frame."""
+    entry = block("train")[capture]
+    lens = entry["lenses"][0]
+    registrar = Registrar()
+    transforms = [registrar.register(registration_image(to_gray8(f.image))).copy()
+                  for f in load_frames(DATA / "train" / capture)]
+    points = np.array([apply(transforms[f["index"]], f["x"], f["y"]) for f in lens["frames"]])
+    errors = np.hypot(*(points - np.median(points, axis=0)).T)
+    assert np.median(errors) < 3.0 and errors.max() < 10.0, errors.round(1)
