@@ -33,6 +33,11 @@ IMAGE_BELOW_DB = 20.0
 BURST_CONTRAST_DB = 10.0
 BURSTY = 0.5  # occupancy across sweeps below this, or in-hop burstiness above 0.8
 SPECTRAL_BURSTY = 0.8
+#: A capture whose video test suspects a line comb (``VideoEvidence.line_comb_suspected``) but
+#: finds no field is looked at again this long: twice the usual 0.12 s doubles the power of
+#: every line and field harmonic over the noise (+3 dB), and holds twelve PAL fields (fourteen
+#: NTSC) instead of six. Only suspected captures pay for it; noise alone is rarely suspected.
+EXTENDED_CAPTURE_S = 0.24
 
 
 @dataclass(frozen=True)
@@ -165,16 +170,37 @@ def _decide(emitter: Emitter, video: VideoEvidence | None, contrast_db: float,
 
 
 def analyze_capture(iq: np.ndarray, sample_rate_hz: float, center_freq_hz: float,
-                    *, region: str = "KR") -> list[ClassifiedEmitter]:
+                    *, region: str = "KR", more=None) -> list[ClassifiedEmitter]:
     """Find and classify the emitters in one recording (``ansim rf analyze``).
 
     A video signal seen through the capture fills most of it with a lumpy spectrum that the
     floor estimate splits into fragments (and a wide FM slice leaves no noise to measure a floor
     against at all). So the whole capture is tested for video first; when it carries video, the
     capture's emitters are reported as that one video emitter spanning them.
+
+    ``more(n)``, when given, returns the ``n`` samples that follow ``iq`` (the dongle keeps
+    streaming): when no video is found but a line comb is suspected, the analysis is made again
+    on the capture extended to EXTENDED_CAPTURE_S.
     """
     capture = Capture(iq, sample_rate_hz, center_freq_hz)
-    emitters = without_iq_images(find_emitters(capture.spectrum), center_freq_hz)
+    found = _analysed(capture, region)
+    n_more = int(EXTENDED_CAPTURE_S * sample_rate_hz) - len(capture.iq)
+    if more is not None and n_more > 0 and worth_a_longer_look(capture, found):
+        longer = np.concatenate([capture.iq, np.asarray(more(n_more), dtype=np.complex64)])
+        found = _analysed(Capture(longer, sample_rate_hz, center_freq_hz), region)
+    return found
+
+
+def worth_a_longer_look(capture: Capture, found: list[ClassifiedEmitter]) -> bool:
+    """No video found, but the whole capture's or an emitter's video test suspects a line comb."""
+    if any(e.kind == "analog_video" for e in found):
+        return False
+    return capture.whole_video.line_comb_suspected or any(
+        e.video is not None and e.video.line_comb_suspected for e in found)
+
+
+def _analysed(capture: Capture, region: str) -> list[ClassifiedEmitter]:
+    emitters = without_iq_images(find_emitters(capture.spectrum), capture.center_freq_hz)
     if capture.whole_video.is_video:
         spanning = _spanning_emitter(emitters, capture, capture.spectrum)
         return [_decide(spanning, capture.whole_video, 0.0, region)]

@@ -5,8 +5,9 @@ A wireless camera's analog transmitter sends composite video: a sync pulse every
 NTSC 262.5 lines). Whatever slice of the signal the 2.4 MHz capture sees, some feature of it is
 periodic with that structure:
 
-- the **FM discriminator** output is the video itself for narrow FM, and for AM video it is
-  near zero;
+- the **FM discriminator** output is the video itself for narrow FM (both its halves, the
+  power-weighted sine and cosine of the phase step, are tested: see ``fm_discriminator``), and
+  for AM video it is near zero;
 - the **AM envelope** is the video itself for AM (negative modulation), and for a wide FM signal
   of which the capture sees only a slice it is the "time spent in the slice", which follows the
   video level and so is periodic too.
@@ -25,7 +26,9 @@ continuum falling with frequency, no comb at all. A tone, a display's line comb 
 fields, or OFDM whose symbol rate is near the line rate each fail the line comb or the field
 comb; only video passes both. When the picture is dark the field comb fades (black is close to
 the blanking level), and the field is found instead by the vertical sync's broad pulses: one
-pulse per field, the field's only one, on the same side in every field.
+pulse per field, the field's only one, on the same side in every field. A capture that shows a
+few line harmonics but no field is worth a longer look (``line_comb_suspected``): the caller
+reads on and tests twice the samples.
 
 The thresholds were set on the training material of ``hardware.sim.rf_training`` (supply
 combs, radar-like bursts, DECT-like TDMA, and moving pictures that are not the benchmark's,
@@ -33,7 +36,7 @@ dark ones among them) and on the confounders in tests/rf; never on the benchmark
 non-video family or clips.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.fft
@@ -42,10 +45,16 @@ import scipy.ndimage
 PAL_LINE_RATE_HZ = 15_625.0
 NTSC_LINE_RATE_HZ = 15_734.264
 LINES_PER_FIELD = {"PAL": 312.5, "NTSC": 262.5}
+_STANDARD_RATES_HZ = {"PAL": PAL_LINE_RATE_HZ, "NTSC": NTSC_LINE_RATE_HZ}
 
-#: How far a transmitter's line rate may stray from the standard's (cheap crystal modules, the
-#: dongle's own ppm error): the search covers both standards with this margin.
-LINE_RATE_TOLERANCE_HZ = 45.0
+#: How far a transmitter's line rate may stray from the standard's. A camera's line rate is
+#: divided down from a crystal (a colour camera's from its subcarrier crystal: PAL 4.43361875 MHz
+#: x 4/1135, NTSC 3.579545 MHz x 2/455), good to 100 ppm or so, and the dongle's sample clock
+#: adds as much: 20 Hz is 1,300 ppm, several times both. The search covers a window this wide
+#: around each standard's rate, and the refined rate must stay inside it: a switch-mode
+#: supply's switching rate, anywhere in 14.5-17 kHz, lands within a window far less often than
+#: within the 200 Hz span from PAL to NTSC that the search once covered (45 Hz around each).
+LINE_RATE_TOLERANCE_HZ = 20.0
 #: Harmonics of the line rate examined. The sync pulse (4.7 us) has its first spectral null
 #: near the 13th harmonic, so the first twelve carry the comb in every kind of video.
 N_HARMONICS = 12
@@ -98,6 +107,11 @@ VSYNC_UNIQUE = 0.6
 #: The features are block-summed down to this rate before their spectrum is taken: the comb's
 #: twelve harmonics lie below 190 kHz, and a short FFT keeps analysis far faster than real time.
 FEATURE_RATE_HZ = 400_000.0
+#: A capture whose best feature shows this many significant line-rate harmonics, without the
+#: field evidence, is worth a longer look (``rf.classify.EXTENDED_CAPTURE_S``): noise alone
+#: showed two in none of 150 training captures (one in one), and doubling a capture doubles
+#: every harmonic's and every field harmonic's power over the noise.
+SUSPECT_HARMONICS = 2
 _SEARCH_STEP_HZ = 0.5
 _NOISE_BLOCK_BINS = 64
 
@@ -124,6 +138,7 @@ class VideoEvidence:
     vertical_sync_z: float
     feature: str
     confidence: float
+    line_comb_suspected: bool = False
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -135,23 +150,37 @@ def envelope(iq: np.ndarray) -> np.ndarray:
 
 
 def fm_discriminator(iq: np.ndarray) -> np.ndarray:
-    """Instantaneous frequency weighted by power: Im(x[n] conj(x[n-1])) = |x|^2 sin(phase step).
+    """The power-weighted discriminator x[n] conj(x[n-1]) = |x|^2 exp(i phase step), complex.
 
-    Weighting by power (rather than taking the angle) keeps the noise clicks of a weak FM
-    signal small, so the line-rate comb survives down to a lower SNR; it is also cheaper.
+    Its imaginary half, |x|^2 sin(phase step), is the instantaneous frequency weighted by power:
+    weighting by power (rather than taking the angle) keeps the noise clicks of a weak FM signal
+    small, so the line-rate comb survives down to a lower SNR; it is also cheaper. Its real
+    half, |x|^2 cos(phase step), holds what the sine loses where the carrier swings towards a
+    quarter of the sample rate from the tuning: a narrow FM camera's sync tip lies ~500 kHz
+    from its black level, and at 2.4 MS/s sin(75 deg) and sin(28 deg) differ less than their
+    cosines do. Which half carries more of the line's structure depends on where the capture is
+    tuned, so both are tested.
     """
-    return (iq[1:] * np.conj(iq[:-1])).imag
+    return iq[1:] * np.conj(iq[:-1])
 
 
 def detect_video(iq: np.ndarray, sample_rate_hz: float) -> VideoEvidence:
-    """Look for a TV line-rate comb with field structure in ``iq``; return the best evidence."""
+    """Look for a TV line-rate comb with field structure in ``iq``; return the best evidence.
+
+    ``line_comb_suspected`` on the result says whether any feature showed at least
+    SUSPECT_HARMONICS line-rate harmonics: the caller may then look again at a longer capture.
+    """
     iq = np.asarray(iq, dtype=np.complex64)
     iq = iq - iq.mean()  # the dongle's DC leak
+    product = fm_discriminator(iq)
     candidates = [
-        _evidence_in(feature_name, feature(iq), sample_rate_hz)
-        for feature_name, feature in (("envelope", envelope), ("fm", fm_discriminator))
+        _evidence_in(feature_name, feature, sample_rate_hz)
+        for feature_name, feature in (("envelope", envelope(iq)), ("fm", product.imag),
+                                      ("fm_cos", product.real))
     ]
-    return max(candidates, key=_rank)
+    best = max(candidates, key=_rank)
+    suspected = any(c.harmonics >= SUSPECT_HARMONICS for c in candidates)
+    return replace(best, line_comb_suspected=suspected)
 
 
 def _rank(evidence: VideoEvidence):
@@ -160,7 +189,8 @@ def _rank(evidence: VideoEvidence):
 
 def _evidence_in(feature_name: str, feature: np.ndarray, sample_rate_hz: float) -> VideoEvidence:
     block = max(int(sample_rate_hz // FEATURE_RATE_HZ), 1)
-    usable = (len(feature) // block) * block
+    # a length the FFT factors well (the discriminator's n - 1 samples can leave a large prime)
+    usable = scipy.fft.prev_fast_len(len(feature) // block, real=True) * block
     decimated = _block_sums(feature[:usable], block)
     rate_hz = sample_rate_hz / block
     decimated = decimated - decimated.mean()
@@ -171,7 +201,8 @@ def _evidence_in(feature_name: str, feature: np.ndarray, sample_rate_hz: float) 
     line_rate_hz = _refined_line_rate(spectrum, bin_hz, line_rate_hz)
     standard = _standard_of(line_rate_hz)
     field = _field_comb(decimated, rate_hz, line_rate_hz, LINES_PER_FIELD[standard])
-    comb_ok = (harmonics >= MIN_HARMONICS and odd >= MIN_ODD_HARMONICS) or low_ok
+    comb_ok = ((harmonics >= MIN_HARMONICS and odd >= MIN_ODD_HARMONICS) or low_ok) and abs(
+        line_rate_hz - _STANDARD_RATES_HZ[standard]) <= LINE_RATE_TOLERANCE_HZ
     vsync_z = 0.0
     if comb_ok and not field.ok:
         vsync_z = _vertical_sync_score(decimated, rate_hz, line_rate_hz,
@@ -226,8 +257,9 @@ def _best_line_comb(spectrum: np.ndarray, bin_hz: float):
     at equal strength, not a comb. Returns the rate, the counts of significant harmonics (all,
     odd) and whether the first LOW_HARMONICS all stand above LOW_THRESHOLD.
     """
-    rates_hz = np.arange(PAL_LINE_RATE_HZ - LINE_RATE_TOLERANCE_HZ,
-                         NTSC_LINE_RATE_HZ + LINE_RATE_TOLERANCE_HZ, _SEARCH_STEP_HZ)
+    rates_hz = np.concatenate([
+        np.arange(standard_hz - LINE_RATE_TOLERANCE_HZ, standard_hz + LINE_RATE_TOLERANCE_HZ,
+                  _SEARCH_STEP_HZ) for standard_hz in (PAL_LINE_RATE_HZ, NTSC_LINE_RATE_HZ)])
     k = np.arange(1, N_HARMONICS + 1)
     n_bins = len(spectrum)
     values = spectrum[_bins(rates_hz, k, bin_hz, n_bins)]
