@@ -331,11 +331,11 @@ class WifiWorld:
         radio = self._radio(mac, position, tx_power_dbm=float(self.rng.uniform(13, 17)),
                             wall_loss_db=wall_loss_db, link_snr_db=float(self.rng.uniform(16, 30)),
                             channel=channel)
-        viewer = None
-        if mode == "own_ap":
+        viewer = beacons = None
+        if mode == "own_ap":  # its beacons leave from the camera's own radio and queue
             viewer = self._viewer(channel)
-            self.devices.append(dev.CameraAccessPoint(
-                radio, rng, str(self.rng.choice(CAMERA_SSID_PREFIXES)) + mac[3:].hex().upper()))
+            beacons = dev.CameraAccessPoint(
+                radio, rng, str(self.rng.choice(CAMERA_SSID_PREFIXES)) + mac[3:].hex().upper())
         composer = FrameSizeComposer(setting, self.material,
                                      np.random.default_rng(self.rng.integers(2**63)))
         camera = dev.Camera(
@@ -344,7 +344,7 @@ class WifiWorld:
             light_at=lambda t0, t1: view.light(t0, t1, self._stimulus, self._ir_stimulus,
                                                self._place_log),
             audio=bool(self.rng.random() < 0.5),
-            chunk_bytes=int(self.rng.choice([1024, 1200, 1400])))
+            chunk_bytes=int(self.rng.choice([1024, 1200, 1400])), beacons=beacons)
         self.views[mac] = view
         activity = "motion_triggered" if motion else "streaming"
         self._register(mac, "camera", sees, place, f"{activity}_{mode}", oui)
