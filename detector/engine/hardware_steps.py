@@ -17,7 +17,7 @@ from detector.engine.live_view import SweepView, optics_status
 from detector.engine.proximity import follow, follow_wifi
 from detector.engine.scanning import run_scan
 from detector.engine.sweeping import run_sweep
-from detector.engine.wifi_survey import WifiStimulus, busiest_channel, passive_survey
+from detector.engine.wifi_survey import WifiStimulus, stimulus_channel, passive_survey
 from rf.baseline import SiteBaseline
 from rf.rtlpower import spectrum_csv_text
 
@@ -73,7 +73,7 @@ class HardwareSteps:
         if self.hardware.wifi is None:
             return None
         outcome = passive_survey(self.hardware.wifi)
-        self._wifi_channel = busiest_channel(outcome.survey, self.hardware.wifi.channel)
+        self._wifi_channel = stimulus_channel(outcome.survey, self.hardware.wifi.channel)
         return outcome
 
     def wifi_place(self, stall: int, zone: str):

@@ -4,7 +4,7 @@ scans, with the rings as the stimulus.
 - ``passive_survey``: beside the sweep, the adapter hops the channels (``PASSIVE_DWELL_S``
   each) and every transmitter is inventoried and classified from its traffic alone.
 - ``WifiStimulus.stimulate``: after a place's optical scan the adapter parks on the channel of
-  the stall's network and the rings flicker to a fresh code for ``PLACE_SCAN_S`` (the visible
+  the likeliest camera the passive survey heard (``stimulus_channel``) and the rings flicker to a fresh code for ``PLACE_SCAN_S`` (the visible
   red ring with them, for cameras with an IR-cut filter); the code's envelope is logged on the
   capture's clock, and so is what the rings were switched to, slot by slot (the lock-in's
   flicker test reads each picture against it). The optical scan itself flickers the rings
@@ -46,13 +46,24 @@ def passive_survey(capture, duration_s: float = PASSIVE_SURVEY_S) -> WifiOutcome
     return WifiOutcome(frames, _analyze(frames))
 
 
-def busiest_channel(survey, default: int | None) -> int | None:
-    """The channel of the transmitter sending the most (a streaming camera's, if there is
-    one): where the stimulus phase parks the adapter."""
-    senders = [r.transmitter for r in survey.transmitters if r.transmitter.channel]
+#: Which transmitter the stimulus phase parks the adapter for: a likely camera before a video
+#: stream (perhaps a phone's call) before anything else.
+_KIND_RANK = {"camera": 0, "video_stream": 1}
+
+
+def stimulus_channel(survey, default: int | None) -> int | None:
+    """Where the stimulus phase parks the adapter: the channel of the transmitter the passive
+    survey called most likely a camera (kind ``camera``, then ``video_stream``, then
+    anything), the one sending the most among equals. A camera that is its own access point
+    sits on a channel of its own, and a passer's video call on the building's channel can
+    send more than it; parking on the busiest sender's channel would leave the camera
+    unheard."""
+    senders = [r for r in survey.transmitters if r.transmitter.channel]
     if not senders:
         return default
-    return max(senders, key=lambda tx: tx.up_bytes_per_s).channel
+    best = min(senders, key=lambda r: (_KIND_RANK.get(r.kind.kind, 2),
+                                       -r.transmitter.up_bytes_per_s))
+    return best.transmitter.channel
 
 
 class WifiStimulus:

@@ -106,8 +106,9 @@ class Camera(Device):
 
     def __init__(self, radio, rng, *, composer, fps: float, mode: str, motion_triggered: bool,
                  light_at, ap: AccessPoint, viewer: Device | None = None, audio: bool,
-                 chunk_bytes: int):
+                 chunk_bytes: int, beacons: "CameraAccessPoint | None" = None):
         super().__init__(radio, rng)
+        self.beacons = beacons  # its own AP's beacons (own_ap), sent from the same radio
         self.composer = composer
         self.frame_period_s = 1.0 / fps
         self.mode = mode
@@ -125,19 +126,33 @@ class Camera(Device):
         self._packets = 0
 
     def emit(self, world, t0_s, t1_s):
-        while self._next_frame_s < t1_s:
-            t = self._next_frame_s
-            self._frame(world, t)
-            self._next_frame_s += self.frame_period_s * (1 + self.rng.gauss(0, 0.002))
-        while self.audio and self._next_audio_s < t1_s:
-            if self._next_audio_s < self._recording_until_s:
-                self._send(world, self._next_audio_s, 160 + RTP_HEADER_BYTES + LLC_IP_UDP_BYTES)
-            self._next_audio_s += 0.04
-        while self._next_keepalive_s < t1_s:
-            self._send(world, self._next_keepalive_s, 48 + LLC_IP_UDP_BYTES)
-            self._receive(world, self._next_keepalive_s + self.rng.uniform(0.03, 0.12),
-                          32 + LLC_IP_UDP_BYTES)
-            self._next_keepalive_s += self.rng.uniform(3.0, 8.0)
+        """Video frames, audio, keep-alives and (as its own AP) beacons in the order of their
+        times: the camera has one radio and one queue, so a packet due earlier leaves
+        earlier (handing the window's video over first and its audio after would bunch the
+        audio behind the last picture, and a beacon late in the window would hold back every
+        picture before it)."""
+        while (due_s := min(self._next_frame_s, self._next_audio_due_s,
+                            self._next_keepalive_s)) < t1_s:
+            if self.beacons is not None:
+                self.beacons.emit(world, t0_s, due_s)
+            if due_s == self._next_frame_s:
+                self._frame(world, due_s)
+                self._next_frame_s += self.frame_period_s * (1 + self.rng.gauss(0, 0.002))
+            elif due_s == self._next_audio_due_s:
+                if due_s < self._recording_until_s:
+                    self._send(world, due_s, 160 + RTP_HEADER_BYTES + LLC_IP_UDP_BYTES)
+                self._next_audio_s += 0.04
+            else:
+                self._send(world, due_s, 48 + LLC_IP_UDP_BYTES)
+                self._receive(world, due_s + self.rng.uniform(0.03, 0.12),
+                              32 + LLC_IP_UDP_BYTES)
+                self._next_keepalive_s += self.rng.uniform(3.0, 8.0)
+        if self.beacons is not None:
+            self.beacons.emit(world, t0_s, t1_s)
+
+    @property
+    def _next_audio_due_s(self) -> float:
+        return self._next_audio_s if self.audio else math.inf
 
     def _frame(self, world, t_s):
         light = self.light_at(t_s - self.frame_period_s, t_s)

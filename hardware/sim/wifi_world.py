@@ -9,8 +9,9 @@ A seeded world holds, on the building AP's 2.4 GHz channel:
 - the **building's AP** in the corridor (beacons, probe responses, everyone's downlink);
 - **passers' phones** outside the stall: a video call, browsing, idle ones probing from
   randomised MACs; a **laptop** downloading next door; a **smart plug**;
-- a **second camera in another room** that streams all the time but cannot see the stall:
-  its picture changes with that room's own goings-on, never with our rings.
+- a **camera in another room** (``other_room_cameras``: one, or also one across the
+  corridor) that streams all the time but cannot see the stall: its picture changes with
+  that room's own goings-on, never with our rings.
 
 What reaches a camera's sensor (``_CameraView.light``): the handheld's ring drive
 (``stimulus_log``; the IR rings' ``ir_stimulus_log`` only for cameras without an IR-cut
@@ -59,7 +60,9 @@ FIELD_OF_VIEW_HALF_DEG = 50.0
 IR_CUT_LEAK = 0.05
 STALL_INSIDE_M = np.array([0.45, 1.2, 0.75])
 AP_POSITION_M = np.array([2.5, 2.6, 3.5])  # corridor ceiling, through the stall's partition
-OTHER_ROOM_CAMERA_M = np.array([-3.5, 2.0, 1.0])
+#: Cameras in other rooms (the first in every world; ``other_room_cameras`` asks for more):
+#: behind the stall's wall, and across the corridor.
+OTHER_ROOM_CAMERAS_M = (np.array([-3.5, 2.0, 1.0]), np.array([-2.0, 2.3, 4.5]))
 
 
 @dataclass(frozen=True)
@@ -199,7 +202,9 @@ class WifiWorld:
                  camera_mode: str | None = None, camera_sees: bool = True,
                  camera_zone: str | None = None, camera_setting: str | None = None,
                  material: str = "training", receiver_at=None,
-                 epoch_s: float = DEFAULT_EPOCH_S):
+                 epoch_s: float = DEFAULT_EPOCH_S, other_room_cameras: int = 1):
+        if not 1 <= other_room_cameras <= len(OTHER_ROOM_CAMERAS_M):
+            raise ValueError(f"other_room_cameras must be 1..{len(OTHER_ROOM_CAMERAS_M)}")
         if hidden_camera not in ("continuous", "motion", "none"):
             raise ValueError(f"hidden_camera must be continuous, motion or none, "
                              f"not {hidden_camera!r}")
@@ -223,11 +228,13 @@ class WifiWorld:
         self.ap = self._building_ap()
         self.camera_setting = camera_setting or SETTINGS[int(self.rng.integers(len(SETTINGS)))].name
         self._passers()
-        self._other_room_camera()
+        self._other_room_camera(OTHER_ROOM_CAMERAS_M[0])
         if hidden_camera != "none":
             mode = camera_mode or str(self.rng.choice(["cloud", "own_ap"], p=[0.7, 0.3]))
             zone = camera_zone or str(self.rng.choice(list(ZONE_TARGETS_M)))
             self._hidden_camera(hidden_camera == "motion", mode, zone, camera_sees)
+        for position in OTHER_ROOM_CAMERAS_M[1:other_room_cameras]:  # after the hidden camera,
+            self._other_room_camera(position)  # whose draws are then those of one-camera worlds
 
     # -- running ---------------------------------------------------------------------------
     def advance_to(self, t_s: float, *, stimulus_log=None, ir_stimulus_log=None,
@@ -310,9 +317,9 @@ class WifiWorld:
         self._register(mac, "other", False, "next_door", activity, oui)
         self.devices.append(cls(radio, self._device_rng(), self.ap))
 
-    def _other_room_camera(self):
+    def _other_room_camera(self, position_m):
         view = _CameraView({}, None, sees_ir=False, room_activity=self._room_activity())
-        self._camera(view, OTHER_ROOM_CAMERA_M, 14.0, "cloud", False, "other_room", False)
+        self._camera(view, position_m, 14.0, "cloud", False, "other_room", False)
 
     def _hidden_camera(self, motion: bool, mode: str, zone: str, sees: bool):
         couplings = camera_couplings(zone) if sees else {}
@@ -331,11 +338,11 @@ class WifiWorld:
         radio = self._radio(mac, position, tx_power_dbm=float(self.rng.uniform(13, 17)),
                             wall_loss_db=wall_loss_db, link_snr_db=float(self.rng.uniform(16, 30)),
                             channel=channel)
-        viewer = None
-        if mode == "own_ap":
+        viewer = beacons = None
+        if mode == "own_ap":  # its beacons leave from the camera's own radio and queue
             viewer = self._viewer(channel)
-            self.devices.append(dev.CameraAccessPoint(
-                radio, rng, str(self.rng.choice(CAMERA_SSID_PREFIXES)) + mac[3:].hex().upper()))
+            beacons = dev.CameraAccessPoint(
+                radio, rng, str(self.rng.choice(CAMERA_SSID_PREFIXES)) + mac[3:].hex().upper())
         composer = FrameSizeComposer(setting, self.material,
                                      np.random.default_rng(self.rng.integers(2**63)))
         camera = dev.Camera(
@@ -344,7 +351,7 @@ class WifiWorld:
             light_at=lambda t0, t1: view.light(t0, t1, self._stimulus, self._ir_stimulus,
                                                self._place_log),
             audio=bool(self.rng.random() < 0.5),
-            chunk_bytes=int(self.rng.choice([1024, 1200, 1400])))
+            chunk_bytes=int(self.rng.choice([1024, 1200, 1400])), beacons=beacons)
         self.views[mac] = view
         activity = "motion_triggered" if motion else "streaming"
         self._register(mac, "camera", sees, place, f"{activity}_{mode}", oui)
@@ -392,7 +399,8 @@ def simulate_wifi_scene(seed: int, *, duration_s: float, stimulus_log, ir_stimul
                         hidden_camera: str = "continuous", camera_mode: str | None = None,
                         camera_zone: str | None = None, camera_setting: str | None = None,
                         material: str = "training", receiver_at=None,
-                        epoch_s: float = DEFAULT_EPOCH_S) -> WifiScene:
+                        epoch_s: float = DEFAULT_EPOCH_S, other_room_cameras: int = 1
+                        ) -> WifiScene:
     """Simulate ``duration_s`` of the seeded Wi-Fi world under the given ring drive.
 
     Logs are on the scene's own clock (0 = start); the returned scene's logs and packets are
@@ -401,7 +409,8 @@ def simulate_wifi_scene(seed: int, *, duration_s: float, stimulus_log, ir_stimul
     world = WifiWorld(seed, hidden_camera=hidden_camera, camera_mode=camera_mode,
                       camera_sees=camera_sees, camera_zone=camera_zone,
                       camera_setting=camera_setting, material=material,
-                      receiver_at=receiver_at, epoch_s=epoch_s)
+                      receiver_at=receiver_at, epoch_s=epoch_s,
+                      other_room_cameras=other_room_cameras)
     stimulus = _as_stimulus(stimulus_log)
     ir = _as_stimulus(ir_stimulus_log) if ir_stimulus_log is not None else None
     places = place_log if isinstance(place_log, PlaceLog) or place_log is None \

@@ -10,17 +10,27 @@ switches per lit second instead of the one chip level the envelope test uses.
 Per picture j of a lit chip, sent at t_j after t_{j-1} and t_{j-2} (its exposure is the frame
 interval before it, ``lag`` earlier: encoder and queue latency), the regressor is
 |mean drive over (t_{j-1}, t_j] - mean drive over (t_{j-2}, t_{j-1}]|, all shifted by the lag,
-and the statistic is its sum against the picture's log size, centred within its chip (the
-chip-level rise is the envelope test's; this test sees only the variation inside a chip).
+and each place's statistic is its sum against the picture's log size, centred within its chip
+(the chip-level rise is the envelope test's; this test sees only the variation inside a
+chip).
+
+**Per place, like the envelope.** A camera sees some of a stall's places and not others (its
+own at full light, a few more across the stall at a third of it, the rest not at all), so a
+sum over the whole stall would let the places it does not see dilute those it answers. Each
+place's statistic is made a z against its own null, and the stall's evidence at a lag is the
+sum over places of the squared positive z's; a window answered strongly counts more than one
+answered weakly, and a place that adds nothing costs little.
 
 The null: the switches were drawn at random, independently of anything on the air, so under the
 null (traffic that ignores the light) every permutation of the lit slots' levels within a place
-was as likely. ``N_DRAWS`` permuted switch logs give the statistic's null mean and standard
-deviation; with hundreds of pictures and switches the statistic is a sum of many weakly
-dependent terms, so it is normal to a good approximation, and the standard deviation is taken
-at its upper confidence bound (``SD_MARGIN``) so the estimate's own scatter cannot make the
-test bolder than stated. The lags tried (``FINE_LAG_STEP_S`` apart up to ``FINE_MAX_LAG_S``)
-are Bonferroni-corrected, which makes
+was as likely. ``N_DRAWS`` permuted switch logs give each place's null mean and standard
+deviation; with about a hundred pictures and switches a place the statistic is a sum of many
+weakly dependent terms, normal to a good approximation, and the standard deviation is taken at
+its upper confidence bound (``SD_MARGIN``) so the estimate's own scatter cannot make the test
+bolder than stated. The places' switches were drawn independently, so their z's are
+independent under the null and the sum of their squared positive parts has the chi-bar-square
+tail: sum over k of C(W, k) 2^-W P(chi2_k >= t) for W places. The lags tried
+(``FINE_LAG_STEP_S`` apart up to ``FINE_MAX_LAG_S``) are Bonferroni-corrected, which makes
 the test conservative: a stream that ignores the light gets p <= alpha with probability at
 most alpha, and usually less.
 """
@@ -47,6 +57,9 @@ N_DRAWS = 400
 #: truth with 99.7 % confidence; the test divides by the upper end.
 SD_MARGIN = 1.0 + 3.0 / math.sqrt(2.0 * (N_DRAWS - 1))
 MIN_PICTURES = 50
+#: A place's z needs enough pictures for its sum to be near normal (a place's lit chips hold
+#: about a hundred at 15 fps; a motion camera that paused may have fewer).
+MIN_PLACE_PICTURES = 30
 DRAW_SEED = 20_211_111  # any fixed seed: the draws must only not depend on the traffic
 _SLOTS_PER_INTERVAL = 6
 
@@ -60,22 +73,46 @@ def flicker_p_value(picture_s: np.ndarray, log_size: np.ndarray, chips: Chips,
     start, end, level, free_window = slots
     draws = _draws(level, free_window)
     lags = np.arange(0.0, FINE_MAX_LAG_S + 1e-9, FINE_LAG_STEP_S)
-    best_z = -np.inf
+    best_p = 1.0
     for lag in lags:
         rows = _pictures_in_lit_chips(picture_s - lag, chips)
         if rows is None or len(rows[0]) < MIN_PICTURES:
             continue
         j, chip = rows
         y = _centred(log_size[j], chip)
-        change = _change_matrix(picture_s - lag, j, start, end)
-        observed = float(y @ np.abs(change @ level))
-        null = y @ np.abs(change @ draws)
-        sd = float(null.std(ddof=1)) * SD_MARGIN
+        change = np.abs(_change_matrix(picture_s - lag, j, start, end) @ np.column_stack(
+            [level, draws]))
+        z = _place_z(y[:, None] * change, chips.window[chip])
+        if len(z):
+            best_p = min(best_p, _chi_bar_square_sf(float((np.maximum(z, 0.0) ** 2).sum()),
+                                                    len(z)))
+    return float(min(1.0, len(lags) * best_p))
+
+
+def _place_z(terms: np.ndarray, window: np.ndarray) -> np.ndarray:
+    """Per place with at least ``MIN_PLACE_PICTURES`` pictures: the observed sum of its
+    pictures' terms (column 0) against the permuted ones' (the rest), as a z whose standard
+    deviation is taken at its upper bound."""
+    z = []
+    for w in np.unique(window):
+        members = window == w
+        if members.sum() < MIN_PLACE_PICTURES:
+            continue
+        sums = terms[members].sum(axis=0)
+        sd = float(sums[1:].std(ddof=1)) * SD_MARGIN
         if sd > 0:
-            best_z = max(best_z, (observed - float(null.mean())) / sd)
-    if not np.isfinite(best_z):
+            z.append((sums[0] - float(sums[1:].mean())) / sd)
+    return np.array(z)
+
+
+def _chi_bar_square_sf(t: float, n: int) -> float:
+    """P(sum of ``n`` independent max(z, 0)^2 >= t) for standard normal z's: each z is
+    positive with probability 1/2, and the sum of k squared positive ones is chi-square
+    with k degrees of freedom."""
+    if t <= 0:
         return 1.0
-    return float(min(1.0, len(lags) * 0.5 * scipy.special.erfc(best_z / math.sqrt(2.0))))
+    k = np.arange(1, n + 1)
+    return float(np.sum(scipy.special.comb(n, k) / 2.0 ** n * scipy.special.chdtrc(k, t)))
 
 
 def _slots(chips, times_s, levels):

@@ -201,3 +201,23 @@ def test_an_own_ap_camera_beacons_its_ssid_and_streams_to_its_viewer(tmp_path):
     assert beacons and all(bytes.fromhex(r[1]).decode().startswith(
         ("HDWiFiCam-", "IPC-", "MV", "CAM-")) for r in beacons)
     assert len(data) > 100 and all(r[3] == viewer and int(r[2], 16) == 2 for r in data)
+
+
+@pytest.mark.parametrize("mode", ["own_ap", "cloud"])
+def test_a_camera_sends_each_picture_when_it_is_encoded(tmp_path, mode):
+    """One radio, one queue in time order: a camera's pictures leave one frame interval
+    apart (15 fps), and neither its beacons (as its own AP) nor its audio hold them back into
+    lumps of several pictures, nor is its audio bunched behind them."""
+    for seed in (6, 14):
+        scene = simulate_wifi_scene(seed, duration_s=10.0, stimulus_log=[], camera_mode=mode,
+                                    camera_zone="vent")
+        frames = _tshark(scene, tmp_path, f"{mode}{seed}")
+        camera = _mac(scene, kind="camera", place="vent")
+        mine = np.array([ta == camera for ta in frames["ta"]]) & ~frames["retry"]
+        times, sizes = frames["time_s"][mine], frames["bytes"][mine]
+        starts = np.concatenate([[True], np.diff(times) > 0.015])
+        burst_bytes = np.add.reduceat(sizes, np.flatnonzero(starts))
+        pictures_s = times[starts][burst_bytes > 1000]
+        assert np.median(np.diff(pictures_s)) == pytest.approx(1 / 15, rel=0.1)
+        assert np.percentile(np.diff(pictures_s), 95) < 2 / 15
+        assert len(pictures_s) == pytest.approx(150, rel=0.05)

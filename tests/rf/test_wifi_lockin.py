@@ -6,7 +6,9 @@ import pytest
 
 from hardware.sim.wifi_world import simulate_wifi_scene
 from rf.wifi.analysis import analyze
+from rf.wifi.chips import code_chips
 from rf.wifi.errors import StimulusError
+from rf.wifi.flicker import flicker_p_value
 from rf.wifi.frames import parse_frames
 from rf.wifi.inventory import attribute
 from rf.wifi.lockin import (FALSE_ALARM_PROBABILITY, PlaceWindow, StimulusLog, lock_in,
@@ -189,4 +191,47 @@ def test_a_cbr_camera_the_envelope_misses_answers_the_switches():
     with_switches = _simulated_stall(1, sees=True, setting="cbr2000_gop1",
                                      switch_log=True)["door_hook"]
     assert not envelope_only.responds
-    assert with_switches.responds and with_switches.p_value < 1e-6
+    assert with_switches.responds and with_switches.p_value < FALSE_ALARM_PROBABILITY / 100
+
+
+def _flicker_stream(rng, drive, seen, effect, fps=15.0):
+    """A 15 fps camera's pictures whose log size grows by ``effect`` x the change of light
+    between its exposure and the one before, when the light falls on the place ``seen`` (the
+    only one of the stall it sees); noise, and an I-frame every 2 s."""
+    n = int((seen.end_s + 20 - START_S) * fps)
+    t = START_S + np.cumsum(np.full(n, 1 / fps) * (1 + rng.normal(0, 0.002, n)))
+    light = drive.mean_levels(np.concatenate([[t[0] - 1 / fps], t]))
+    light = np.where((t >= seen.start_s) & (t < seen.end_s), light, 0.0)
+    log_size = np.log(8000.0) + effect * np.abs(np.diff(light, prepend=0.0))
+    log_size += rng.normal(0, 0.25, n)
+    log_size[::30] += 1.8
+    return t + 0.03, log_size  # encoder and queue latency
+
+
+def _one_place_flicker_p(seed, effect):
+    rng = np.random.default_rng(seed)
+    envelope, windows = stall_stimulus([f"p{k}" for k in range(8)], START_S + 2, rng)
+    drive = StimulusLog.from_steps(ring_drive(envelope, rng))
+    code = StimulusLog.from_steps(envelope)
+    chips = code_chips(code.times_s, code.levels, [(w.place, w.start_s, w.end_s)
+                                                   for w in windows])
+    picture_s, log_size = _flicker_stream(rng, drive, windows[3], effect)
+    return flicker_p_value(picture_s, log_size, chips, drive.times_s, drive.levels)
+
+
+def test_the_flicker_test_finds_a_camera_that_sees_one_place_of_eight():
+    """Per place, like the envelope: the seven places the camera does not see no longer
+    dilute the one it answers (summed over the stall, three of these six were not found)."""
+    assert all(_one_place_flicker_p(seed, 1.2) <= FALSE_ALARM_PROBABILITY
+               for seed in range(6))
+
+
+@pytest.mark.slow
+def test_the_flicker_test_alone_holds_its_false_alarm_probability():
+    """Pictures that ignore the light: of 24, p <= 0.05 at most three times (a test exactly
+    at its level exceeds that with probability 0.03; Bonferroni over the lags and the
+    standard deviation's upper bound make it conservative), never p <= 0.001."""
+    p_values = np.array([_one_place_flicker_p(100 + seed, 0.0) for seed in range(24)])
+    assert np.sum(p_values <= 0.05) <= 3
+    assert np.sum(p_values <= FALSE_ALARM_PROBABILITY) == 0
+    assert np.sum(p_values < 1.0) >= 1  # it is run, not refused
