@@ -51,16 +51,18 @@ DRAW_SEED = 20_211_111  # any fixed seed: the draws must only not depend on the 
 _SLOTS_PER_INTERVAL = 6
 
 
-def flicker_p_value(picture_s: np.ndarray, log_size: np.ndarray, chips: Chips,
-                    drive_times_s: np.ndarray, drive_levels: np.ndarray) -> float:
-    """The p-value of the flicker test for one stream (1.0 when it cannot be run)."""
+def flicker_test(picture_s: np.ndarray, log_size: np.ndarray, chips: Chips,
+                 drive_times_s: np.ndarray, drive_levels: np.ndarray
+                 ) -> tuple[float, float | None]:
+    """The p-value of the flicker test for one stream (1.0 when it cannot be run) and the
+    lag it fitted best: exposure to the air, to ``FINE_LAG_STEP_S`` (None when not run)."""
     slots = _slots(chips, drive_times_s, drive_levels)
     if slots is None:
-        return 1.0
+        return 1.0, None
     start, end, level, free_window = slots
     draws = _draws(level, free_window)
     lags = np.arange(0.0, FINE_MAX_LAG_S + 1e-9, FINE_LAG_STEP_S)
-    best_z = -np.inf
+    best_z, best_lag = -np.inf, None
     for lag in lags:
         rows = _pictures_in_lit_chips(picture_s - lag, chips)
         if rows is None or len(rows[0]) < MIN_PICTURES:
@@ -71,11 +73,12 @@ def flicker_p_value(picture_s: np.ndarray, log_size: np.ndarray, chips: Chips,
         observed = float(y @ np.abs(change @ level))
         null = y @ np.abs(change @ draws)
         sd = float(null.std(ddof=1)) * SD_MARGIN
-        if sd > 0:
-            best_z = max(best_z, (observed - float(null.mean())) / sd)
+        if sd > 0 and (observed - float(null.mean())) / sd > best_z:
+            best_z, best_lag = (observed - float(null.mean())) / sd, float(lag)
     if not np.isfinite(best_z):
-        return 1.0
-    return float(min(1.0, len(lags) * 0.5 * scipy.special.erfc(best_z / math.sqrt(2.0))))
+        return 1.0, None
+    p_value = len(lags) * 0.5 * scipy.special.erfc(best_z / math.sqrt(2.0))
+    return float(min(1.0, p_value)), best_lag
 
 
 def _slots(chips, times_s, levels):
