@@ -36,9 +36,11 @@ The test, per transmitter, over the whole stall's code at once (``rf.wifi.chips`
    called responding, per transmitter and stall.
 
 Localisation is a second step, taken only once the stall-level test has said "responds", so
-it spends none of the false-alarm budget: at the shared lag, the place whose chips raised the
-pictures most per unit of light is named (the rings shine into the lens of a camera hidden at
-the place being scanned; from the places it merely sees, only part of their light reaches it).
+it spends none of the false-alarm budget (``rf.wifi.place``): at the flicker test's sharp lag
+when it has one, else the envelope's, the place whose chips raised the pictures most per unit
+of light is named (the rings shine into the lens of a camera hidden at the place being
+scanned; from the places it merely sees, only part of their light reaches it), with the
+runner-up as a second candidate when the evidence does not separate them.
 Transmitters with fewer than ``MIN_UPLINK_FRAMES`` uplink frames or ``MIN_PICTURES`` pictures
 in the window cannot carry a video stream, are not tested and are reported as not responding
 with p = 1.
