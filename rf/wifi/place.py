@@ -25,7 +25,7 @@ line, and when the runner-up's slope is within ``SEPARATION_Z`` standard errors 
 (the difference over the root sum of their squared errors), the answer is the two places,
 best first, rather than a name the evidence does not support. ``SEPARATION_Z`` = 1 was
 chosen on TRAINING seeds (``bench.wifi_scenes.TRAINING_SEEDS`` 0-299, never the benchmark's):
-there, 0.90 of the places named alone were right, and the right place was among the two
+there, 0.92 of the places named alone were right, and the right place was among the two
 candidates in 0.85 of all answers.
 """
 
