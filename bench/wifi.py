@@ -10,7 +10,13 @@ scanned one after another under the rings' code. The whole capture goes through
 Figures (rates with 95% Wilson intervals, ``*_lower95`` / ``*_upper95``):
 - ``responding_recall``: hidden cameras that see the stall, found responding by the end of the
   stall's optical step;
-- ``place_accuracy``: of those found, the place named is the camera's own;
+- ``place_accuracy``: of those found, the place named (the best, even when a second is a
+  candidate) is the camera's own, the place it is hidden at (where the rings shine into its
+  lens; the places it merely sees are not its place);
+- ``place_named_alone``: of those found, the evidence separated one place from the rest
+  (``rf.wifi.place``); ``place_alone_right``: of those, the place is the camera's own;
+  ``place_in_candidates``: of those found, the camera's own place is the one named alone or
+  one of the two candidates;
 - ``false_responding_noncamera``: devices that are not cameras called responding;
 - ``false_responding_unseeing``: cameras that cannot see the stall called responding;
 - ``false_camera_noncamera``: devices that are not cameras called ``camera``;
@@ -72,6 +78,7 @@ def scene_rows(seed: int) -> tuple[list[dict], int, float]:
                      "sees": truth.sees_stall, "place": truth.place,
                      "kind": report.kind.kind, "confidence": report.kind.confidence,
                      "responds": stimulus.responds, "answered_place": stimulus.place,
+                     "candidate_places": list(stimulus.places),
                      "passive_kind": passive.get(report.transmitter.mac)})
     return rows, len(s.times_s), cpu_s
 
@@ -92,6 +99,12 @@ def figures(n_scenes: int, jobs: int) -> dict:
     _rate(report, "responding_recall", found, seeing)
     _rate(report, "place_accuracy", [r for r in found if r["answered_place"] == r["place"]],
           found)
+    alone = [r for r in found if len(r["candidate_places"]) == 1]
+    _rate(report, "place_named_alone", alone, found)
+    _rate(report, "place_alone_right", [r for r in alone if r["answered_place"] == r["place"]],
+          alone)
+    _rate(report, "place_in_candidates",
+          [r for r in found if r["place"] in r["candidate_places"]], found)
     _rate(report, "false_responding_noncamera", [r for r in noncamera if r["responds"]],
           noncamera)
     _rate(report, "false_responding_unseeing",

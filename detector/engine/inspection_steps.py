@@ -219,6 +219,12 @@ def _png_bytes(image) -> bytes:
     return encoded.tobytes()
 
 
+def _stall_place(window: str) -> dict:
+    """A survey window's name (``stall:zone``) as the record's place."""
+    stall, zone = window.split(":", 1)
+    return {"stall": int(stall), "zone": zone}
+
+
 def wifi_result(outcome, evidence: EvidenceStore, *, stall=None, zone=None):
     """The record's view of a survey step, and the pcapng evidence of what it captured."""
     refs = []
@@ -230,8 +236,8 @@ def wifi_result(outcome, evidence: EvidenceStore, *, stall=None, zone=None):
         data = report.to_dict()
         stimulus = data["stimulus"]
         if stimulus is not None and stimulus["place"]:
-            place_stall, place_zone = stimulus["place"].split(":", 1)
-            stimulus["place"] = {"stall": int(place_stall), "zone": place_zone}
+            stimulus["place"] = _stall_place(stimulus["place"])
+            stimulus["places"] = [_stall_place(p) for p in stimulus["places"]]
         transmitters.append(data)
     result = {"kind": "wifi_survey", "stall": stall, "zone": zone,
               "frames": outcome.survey.n_frames, "places": outcome.places,

@@ -115,9 +115,13 @@ def _answer(heard: list[tuple[dict, dict]]) -> dict | None:
 
 def _answer_alert(mac, answer, optical_alerts, located, make_alert, weaker) -> dict | None:
     stimulus, tx = answer["stimulus"], answer["tx"]
-    place = stimulus.get("place") or {}
-    here = (place.get("stall"), place.get("zone")) if place else None
+    candidates = _candidate_places(stimulus)
     evidence = _evidence([answer["last"]])
+    # A lens glinting at one of two places the Wi-Fi evidence could not separate settles it.
+    here = next((c for c in candidates for a in located if (a["stall"], a["zone"]) == c), None)
+    here = here or next((c for c in candidates for a in optical_alerts if _glints(a)
+                         and (a["stall"], a["zone"]) == c), None)
+    here = here or (candidates[0] if candidates else None)
     same = [a for a in located if here and (a["stall"], a["zone"]) == here]
     if same:
         same[0]["wifi_mac"] = mac
@@ -126,8 +130,7 @@ def _answer_alert(mac, answer, optical_alerts, located, make_alert, weaker) -> d
         same[0]["replaces"] = sorted(set(same[0]["replaces"]) | set(weaker))
         return None
     where = {"stall": here[0], "zone": here[1]} if here else {}
-    glints = [a for a in optical_alerts if a["type"] in GLINT_TYPES and a["severity"] != "info"
-              and here and (a["stall"], a["zone"]) == here]
+    glints = [a for a in optical_alerts if _glints(a) and here and (a["stall"], a["zone"]) == here]
     raised = _raised(answer["steps"])
     if glints:
         lens = max(glints, key=lambda a: a["confidence"])
@@ -141,6 +144,17 @@ def _answer_alert(mac, answer, optical_alerts, located, make_alert, weaker) -> d
     return make_alert(f"wifi:responds:{mac}", "wifi_camera", "high", True, evidence, **where,
                       mac=mac, confidence=tx.get("confidence"), lag_s=stimulus.get("lag_s"),
                       **raised)
+
+
+def _candidate_places(stimulus: dict) -> list[tuple]:
+    """(stall, zone) of the place the lock-in named, then of the runner-up when the evidence
+    did not separate them (``rf.wifi.place``)."""
+    places = stimulus.get("places") or ([stimulus["place"]] if stimulus.get("place") else [])
+    return [(p.get("stall"), p.get("zone")) for p in places]
+
+
+def _glints(alert: dict) -> bool:
+    return alert["type"] in GLINT_TYPES and alert["severity"] != "info"
 
 
 def _later(raised: dict, other: dict) -> dict:

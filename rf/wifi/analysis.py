@@ -41,7 +41,8 @@ class TransmitterReport:
         if self.stimulus is not None:
             s = self.stimulus
             stimulus = {"responds": s.responds, "score": s.score, "lag_s": s.lag_s,
-                        "p_value": float(f"{s.p_value:.3g}"), "place": s.place}
+                        "p_value": float(f"{s.p_value:.3g}"), "place": s.place,
+                        "places": list(s.places)}
         return {
             "mac": tx.mac, "vendor": tx.vendor, "randomised": tx.randomised, "role": tx.role,
             "ssid": tx.ssid, "bssid": tx.bssid, "channel": tx.channel,
@@ -83,7 +84,7 @@ def analyze(timestamps_s: Sequence[float], packets: Sequence[bytes], *,
     if stimulus is not None and inventory:
         responses = lock_in(frames["time_s"], frames["length"].astype(float), traffic.up_of,
                             len(inventory), stimulus, places, drive=drive)
-        responses = [dataclasses.replace(r, responds=False, place=None)
+        responses = [dataclasses.replace(r, responds=False, place=None, places=())
                      if tx.down_bytes_per_s > RECEIVER_RATIO * tx.up_bytes_per_s else r
                      for tx, r in zip(inventory, responses)]
     reports = [TransmitterReport(tx, kind, response)

@@ -64,16 +64,18 @@ DRAW_SEED = 20_211_111  # any fixed seed: the draws must only not depend on the 
 _SLOTS_PER_INTERVAL = 6
 
 
-def flicker_p_value(picture_s: np.ndarray, log_size: np.ndarray, chips: Chips,
-                    drive_times_s: np.ndarray, drive_levels: np.ndarray) -> float:
-    """The p-value of the flicker test for one stream (1.0 when it cannot be run)."""
+def flicker_test(picture_s: np.ndarray, log_size: np.ndarray, chips: Chips,
+                 drive_times_s: np.ndarray, drive_levels: np.ndarray
+                 ) -> tuple[float, float | None]:
+    """The p-value of the flicker test for one stream (1.0 when it cannot be run) and the
+    lag it fitted best: exposure to the air, to ``FINE_LAG_STEP_S`` (None when not run)."""
     slots = _slots(chips, drive_times_s, drive_levels)
     if slots is None:
-        return 1.0
+        return 1.0, None
     start, end, level, free_window = slots
     draws = _draws(level, free_window)
     lags = np.arange(0.0, FINE_MAX_LAG_S + 1e-9, FINE_LAG_STEP_S)
-    best_p = 1.0
+    best_p, best_lag = 1.0, None
     for lag in lags:
         rows = _pictures_in_lit_chips(picture_s - lag, chips)
         if rows is None or len(rows[0]) < MIN_PICTURES:
@@ -84,9 +86,10 @@ def flicker_p_value(picture_s: np.ndarray, log_size: np.ndarray, chips: Chips,
             [level, draws]))
         z = _place_z(y[:, None] * change, chips.window[chip])
         if len(z):
-            best_p = min(best_p, _chi_bar_square_sf(float((np.maximum(z, 0.0) ** 2).sum()),
-                                                    len(z)))
-    return float(min(1.0, len(lags) * best_p))
+            p = _chi_bar_square_sf(float((np.maximum(z, 0.0) ** 2).sum()), len(z))
+            if p < best_p:
+                best_p, best_lag = p, float(lag)
+    return float(min(1.0, len(lags) * best_p)), best_lag
 
 
 def _place_z(terms: np.ndarray, window: np.ndarray) -> np.ndarray:

@@ -36,9 +36,11 @@ The test, per transmitter, over the whole stall's code at once (``rf.wifi.chips`
    called responding, per transmitter and stall.
 
 Localisation is a second step, taken only once the stall-level test has said "responds", so
-it spends none of the false-alarm budget: at the shared lag, the place whose chips raised the
-pictures most per unit of light is named (the rings shine into the lens of a camera hidden at
-the place being scanned; from the places it merely sees, only part of their light reaches it).
+it spends none of the false-alarm budget (``rf.wifi.place``): at the flicker test's sharp lag
+when it has one, else the envelope's, the place whose chips raised the pictures most per unit
+of light is named (the rings shine into the lens of a camera hidden at the place being
+scanned; from the places it merely sees, only part of their light reaches it), with the
+runner-up as a second candidate when the evidence does not separate them.
 Transmitters with fewer than ``MIN_UPLINK_FRAMES`` uplink frames or ``MIN_PICTURES`` pictures
 in the window cannot carry a video stream, are not tested and are reported as not responding
 with p = 1.
@@ -55,7 +57,8 @@ import numpy as np
 
 from rf.wifi.chips import Chips, chip_means, code_chips, pictures
 from rf.wifi.errors import StimulusError
-from rf.wifi.flicker import flicker_p_value
+from rf.wifi.flicker import flicker_test
+from rf.wifi.place import name_place
 
 #: The byte series' bin (``uplink_series``, the classifier's periodicity cue).
 BIN_S = 0.25
@@ -79,6 +82,10 @@ PERMUTATION_BLOCK = 1000
 #: permuted codes matched is clearly not answering; its p-value is that count over the draws.
 STOP_AFTER_EXCEEDANCES = 20
 PERMUTATION_SEED = 20_180_611  # any fixed seed: the draws must only not depend on the traffic
+#: The place is named at the flicker test's lag (exposure to the air, to 10 ms) when that test
+#: sees the switches this clearly, and at the envelope's coarser lag (an eighth of a chip)
+#: otherwise: a chip misread by a tenth of its length blurs one place's answer into the next.
+SHARP_LAG_P = 0.01
 #: A stimulus log is a list of steps; a step longer than this is a hole in the log.
 MAX_STEP_S = 600.0
 
@@ -133,7 +140,9 @@ class StimulusResponse:
 
     ``score`` is the normalised correlation of the code's levels with the pictures' sizes at
     the best lag (0..1), ``p_value`` the permutation test's, ``lag_s`` the stream's delay and
-    ``place`` the place whose light it answered most.
+    ``place`` the place whose light it answered most; ``places`` is that place alone when the
+    evidence separates it from the others, or it and the runner-up when it does not
+    (``rf.wifi.place``).
     """
 
     responds: bool
@@ -141,6 +150,7 @@ class StimulusResponse:
     lag_s: float | None
     p_value: float
     place: str | None
+    places: tuple[str, ...] = ()
 
 
 def parse_stimulus_csv(text: str, source: str) -> StimulusLog:
@@ -237,15 +247,19 @@ def lock_in(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners:
             continue
         means = chip_means(picture_s, log_size, chips, lags_s)
         response = _decide(means, chips, permuted, lags_s)
+        place_lag_s = response.lag_s
         if drive is not None and response.lag_s is not None:
-            p_flicker = flicker_p_value(picture_s, log_size, chips, drive.times_s,
-                                        drive.levels)
+            p_flicker, flicker_lag_s = flicker_test(picture_s, log_size, chips, drive.times_s,
+                                                    drive.levels)
             response = dataclasses.replace(
                 response, p_value=_fisher(response.p_value, p_flicker))
+            if p_flicker <= SHARP_LAG_P and flicker_lag_s is not None:
+                place_lag_s = flicker_lag_s
         response = dataclasses.replace(response, responds=bool(response.p_value <= alpha))
         if response.responds:
-            sizes = chip_means(picture_s, np.exp(log_size), chips, np.array([response.lag_s]))
-            response = dataclasses.replace(response, place=_answered_place(sizes[:, 0], chips))
+            answer = name_place(picture_s, np.exp(log_size), chips, place_lag_s)
+            response = dataclasses.replace(response, place=answer.place,
+                                           places=answer.candidates)
         results.append(response)
     return results
 
@@ -322,19 +336,3 @@ def _permutation_variance(means: np.ndarray, chips: Chips) -> np.ndarray:
         spread = float(((levels - levels.mean()) ** 2).sum())
         variance[:, w] = spread * (means[members] ** 2).sum(axis=0) / (members.sum() - 1)
     return variance
-
-
-def _answered_place(sizes: np.ndarray, chips: Chips) -> str | None:
-    """The place whose chips raised the pictures' bytes most per unit of light (the slope of
-    the chip's mean picture size on its level). The rings shine into the lens of a camera at
-    its own place, so that whole picture flares and every P-frame of a lit chip grows by
-    kilobytes; from a place it merely sees, only part of their light lights part of the
-    picture. Bytes, not their logarithm: a capped encoder's response in ratio saturates
-    sooner than in bytes."""
-    slopes = {}
-    for w, name in enumerate(chips.names):
-        members = chips.window == w
-        level = chips.level[members] - chips.level[members].mean()
-        slope = float(level @ sizes[members] / (level @ level))
-        slopes[name] = max(slopes.get(name, -np.inf), slope)
-    return max(slopes, key=slopes.get) or None

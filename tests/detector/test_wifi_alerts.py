@@ -87,6 +87,23 @@ def test_answering_where_a_lens_glints_replaces_the_lens_and_the_earlier_video_a
     assert not [a for a in alerts_for(steps) if a["type"] == "lens"]
 
 
+def test_a_lens_at_the_second_of_two_candidate_places_settles_where_the_camera_is():
+    """The lock-in could not separate the vent from the door hook (the likelier): a lens
+    glints at the vent, so the camera is located there; without the glint the alert names
+    the likelier place."""
+    steps = _inspection()
+    camera = _tx(CAMERA, "camera", -21.0, responds=True, place=(1, "door_hook"))
+    camera["stimulus"]["places"] = [{"stall": 1, "zone": "door_hook"},
+                                    {"stall": 1, "zone": "vent"}]
+    steps[5]["transmitters"][0] = camera
+    steps[1] = _scan(1, "vent", lens=0.8)
+    (located,) = [a for a in alerts_for(steps) if a["type"] == "camera_located"]
+    assert (located["mac"], located["zone"]) == (CAMERA, "vent")
+    steps[1] = _scan(1, "vent")
+    (answer,) = [a for a in alerts_for(steps) if a.get("mac") == CAMERA]
+    assert (answer["type"], answer["zone"]) == ("wifi_camera", "door_hook")
+
+
 def test_new_and_much_louder_transmitters_against_the_site_baseline():
     new_near = _tx("44:47:cc:12:34:56", rssi_dbm=-30.0, baseline={"status": "new"})
     new_far = _tx("24:6f:28:10:20:30", rssi_dbm=-75.0, baseline={"status": "new"})

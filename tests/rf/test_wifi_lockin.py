@@ -8,7 +8,7 @@ from hardware.sim.wifi_world import simulate_wifi_scene
 from rf.wifi.analysis import analyze
 from rf.wifi.chips import code_chips
 from rf.wifi.errors import StimulusError
-from rf.wifi.flicker import flicker_p_value
+from rf.wifi.flicker import flicker_test
 from rf.wifi.frames import parse_frames
 from rf.wifi.inventory import attribute
 from rf.wifi.lockin import (FALSE_ALARM_PROBABILITY, PlaceWindow, StimulusLog, lock_in,
@@ -139,18 +139,18 @@ def test_bad_stimulus_files_name_the_file_and_problem(text, problem):
 
 
 def _simulated_stall(seed: int, *, sees: bool, setting: str = "vbr1000_gop2",
-                     switch_log: bool = False):
+                     switch_log: bool = False, zone: str = "door_hook"):
     """A stall of four places scanned under the rings' code, in the simulated restroom's
-    Wi-Fi world, the camera at the door hook streaming through the building's AP, its frame
-    sizes from the TRAINING libx264 traces (``setting``: capped VBR, 1 Mbit/s, 2 s GOP by
-    default); with ``switch_log`` the lock-in also reads the rings' switches."""
+    Wi-Fi world, the camera at ``zone`` (the door hook) streaming through the building's AP,
+    its frame sizes from the TRAINING libx264 traces (``setting``: capped VBR, 1 Mbit/s, 2 s
+    GOP by default); with ``switch_log`` the lock-in also reads the rings' switches."""
     rng = np.random.default_rng(seed)
     envelope, windows = stall_stimulus(PLACES, 5.0, rng)
     drive = ring_drive(envelope, rng)
     scene = simulate_wifi_scene(seed, duration_s=5.0 + 60.0 + 3.0, stimulus_log=drive,
                                 ir_stimulus_log=drive,
                                 place_log=[(w.start_s, w.place) for w in windows],
-                                camera_sees=sees, camera_zone="door_hook", camera_mode="cloud",
+                                camera_sees=sees, camera_zone=zone, camera_mode="cloud",
                                 camera_setting=setting, material="training")
     epoch = scene.epoch_s
     survey = analyze([t for t, _ in scene.packets], [p for _, p in scene.packets],
@@ -175,6 +175,7 @@ def test_a_simulated_camera_answers_the_stall_at_its_own_place(seed):
     camera = answers["door_hook"]
     assert camera.responds and camera.p_value <= FALSE_ALARM_PROBABILITY
     assert camera.place == "door_hook" and camera.lag_s <= 0.5
+    assert camera.places[0] == "door_hook"
     assert not answers["other_room"].responds
 
 
@@ -216,7 +217,8 @@ def _one_place_flicker_p(seed, effect):
     chips = code_chips(code.times_s, code.levels, [(w.place, w.start_s, w.end_s)
                                                    for w in windows])
     picture_s, log_size = _flicker_stream(rng, drive, windows[3], effect)
-    return flicker_p_value(picture_s, log_size, chips, drive.times_s, drive.levels)
+    p_value, _ = flicker_test(picture_s, log_size, chips, drive.times_s, drive.levels)
+    return p_value
 
 
 def test_the_flicker_test_finds_a_camera_that_sees_one_place_of_eight():
@@ -235,3 +237,18 @@ def test_the_flicker_test_alone_holds_its_false_alarm_probability():
     assert np.sum(p_values <= 0.05) <= 3
     assert np.sum(p_values <= FALSE_ALARM_PROBABILITY) == 0
     assert np.sum(p_values < 1.0) >= 1  # it is run, not refused
+
+
+@pytest.mark.slow
+def test_a_simulated_camera_beside_a_neighbour_it_sees_is_named_or_both_are_candidates():
+    """The camera at the paper holder sees the screw holes, scanned just before it, at about
+    a third of the light, and its capped encoder spends nearly as much on their patch of
+    light as on its own flare. Over six stalls: a place named alone is the right one, and
+    otherwise the paper holder is mostly among the two candidates, not silently replaced
+    by the place before it."""
+    answers = [_simulated_stall(seed, sees=True, switch_log=True,
+                                zone="paper_holder")["paper_holder"] for seed in range(6)]
+    assert all(a.responds for a in answers)
+    assert all(a.places == ("paper_holder",) for a in answers if len(a.places) == 1)
+    assert sum(len(a.places) == 1 for a in answers) >= 2
+    assert sum("paper_holder" in a.places for a in answers) >= 5
