@@ -40,7 +40,8 @@ def render_place(seed: int, root: Path = PAIRS_DIR) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", choices=("tuning", "bench", "fresh", "untouched", "all"), default="all")
+    parser.add_argument("--seeds", choices=("tuning", "bench", "fresh", "untouched", "all"),
+                        default="all")
     args = parser.parse_args()
     blocks = {"tuning": list(TUNING_SEEDS), "bench": list(BENCH_SEEDS),
               "fresh": list(FRESH_SEEDS), "untouched": list(UNTOUCHED_SEEDS)}
