@@ -13,9 +13,10 @@ Different places: each place's reference against the next place's ``same`` visit
 come out ``aligned: false``.
 
 ``BENCH_SEEDS`` are reported by default; ``--seeds fresh`` reports ``FRESH_SEEDS``, a second
-benchmark block drawn after the detector's last change and never looked at while tuning. The
-thresholds in ``optics.change`` were chosen on ``TUNING_SEEDS`` (``--seeds tuning`` shows
-those).
+benchmark block drawn after the detector's last change and never looked at while tuning;
+``--seeds untouched`` reports ``UNTOUCHED_SEEDS``, a third block rendered after the
+faint-small pass was settled. The thresholds in ``optics.change`` were chosen on
+``TUNING_SEEDS`` (``--seeds tuning`` shows those).
 
 Presence is measured by ``bench.presence`` (inspections at their own site, and the same
 inspections replayed against another site's history).
@@ -33,6 +34,7 @@ from bench.raytrace.change_scenes import (
     BENCH_SEEDS,
     FRESH_SEEDS,
     TUNING_SEEDS,
+    UNTOUCHED_SEEDS,
     VISITS,
     as_captured,
     make_place,
@@ -48,16 +50,18 @@ HOLE_MAX_DISTANCE_M = 1.2
 
 
 def add_arguments(parser):
-    parser.add_argument("--seeds", choices=("bench", "fresh", "tuning"), default="bench",
-                        help="which places: the benchmark's (default), the fresh benchmark "
-                             "block, or those tuned on")
+    parser.add_argument("--seeds", choices=("bench", "fresh", "untouched", "tuning"),
+                        default="bench",
+                        help="which places: the benchmark's (default), the fresh or the "
+                             "untouched benchmark block, or those tuned on")
     parser.add_argument("--pairs", default=str(PAIRS_DIR), help="the rendered places")
     parser.add_argument("--no-presence", action="store_true", help="change detection only")
 
 
 def run(args) -> int:
     cv2.setNumThreads(1)
-    seeds = {"bench": BENCH_SEEDS, "fresh": FRESH_SEEDS, "tuning": TUNING_SEEDS}[args.seeds]
+    seeds = {"bench": BENCH_SEEDS, "fresh": FRESH_SEEDS, "untouched": UNTOUCHED_SEEDS,
+             "tuning": TUNING_SEEDS}[args.seeds]
     pairs_dir = Path(args.pairs)
     report = change_figures(pairs_dir, list(seeds))
     if not args.no_presence:

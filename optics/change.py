@@ -21,6 +21,13 @@ What a second visit brings that is *not* a change, and how each is ignored:
 - droplets: small (``SMALL_RADIUS_PX``) changes count only when *darker* than anything nearby
   in the other picture. A hole through a wall is dark (3-8 mm: 1.3-3.6 px at 1.2 m); a water
   drop shows a highlight and the wall through it.
+- faint small things: a screw (7 mm, a grey metal dome: 2-3 px across at 1.2 m) is darker
+  than the wall by less than a hole is, often less than ``MIN_EXCESS``. A second, more
+  sensitive pass (``MIN_EXCESS_FAINT``) looks for small dark things away from everything the
+  first pass found, and both passes believe a small change that is only faintly dark
+  (``MIN_DARK_EXCESS_FAINT``) only on a plain stretch of wall: where the picture without it
+  varies by less than ``PLAIN_RANGE`` around it. Next to an edge (a fixture's outline, its
+  shadow, a grout line) a faint small difference is that edge's parallax, not a thing.
 
 A change's kind says which picture holds the thing: ``new`` (today only), ``removed`` (the
 reference only), ``changed`` (both hold something different there), told by where the
@@ -61,6 +68,14 @@ THRESHOLD_SIGMAS = 5.0
 MIN_EXCESS = 0.18  # ratio units: a change is at least this far from anything nearby
 SMALL_RADIUS_PX = 4.0
 MIN_DARK_EXCESS_SMALL = 0.3  # a small change must be this much darker than its surroundings
+# ... or, on a plain stretch of wall, this much (a screw head: 0.13-0.33 on the tuning places)
+MIN_DARK_EXCESS_FAINT = 0.12
+MIN_EXCESS_FAINT = 0.12  # the second pass's threshold: above noise (5 sigma is ~0.1) only
+PLAIN_RANGE = 0.12  # ratio units: 2nd-98th percentile spread around a faint small change in
+#   the picture without it (screws on the tuning places: <= 0.09 but two; the faint
+#   differences at fixture edges and shadows: >= 0.16)
+PLAIN_RING_PX = 4  # how far around a faint small change the wall must be plain
+FAINT_MAX_AREA_PX = 120  # a faint pass region larger than this is no small isolated thing
 MIN_AREA_PX = 2
 GROUP_PX = 7  # candidate pixels this close are one thing (an object's outline)
 CELL_PX = 24
@@ -155,9 +170,26 @@ def compare_keyframes(reference: np.ndarray, today: np.ndarray) -> Comparison:
                                     alignment.n_inliers, alignment.overlap), (),
                           changed_fraction)
     ref_gray_w = np.clip(ref_raw, 0, 255).astype(np.uint8)
-    changes = [c for c in _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today)
-               if _inside(valid, c.x, c.y, LOCAL_SHIFT_PX)]
+    found = _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today)
+    faint_threshold = max(MIN_EXCESS_FAINT, THRESHOLD_SIGMAS * spread)
+    if faint_threshold < threshold:
+        found += _faint_small(candidate, excess_today, excess_ref, valid, ref_w, today_n,
+                              faint_threshold, ref_gray_w, today)
+    changes = sorted((c for c in found if _inside(valid, c.x, c.y, LOCAL_SHIFT_PX)),
+                     key=lambda c: -c.confidence)
     return Comparison(alignment, tuple(changes), changed_fraction)
+
+
+def _faint_small(candidate, excess_today, excess_ref, valid, ref_w, today_n, threshold,
+                 ref_gray_w, today) -> list:
+    """The second pass: small things (a screw) that stand above ``threshold`` (lower than
+    the first pass's) but not above the first pass's, away from everything the first pass
+    looked at. Only small results are kept: anything larger the first pass judges."""
+    near_first = cv2.dilate(candidate, np.ones((2 * GROUP_PX + 1,) * 2, np.uint8)) > 0
+    faint = ((np.maximum(excess_today, excess_ref) > threshold) & valid & ~near_first)
+    return [c for c in _regions(faint.astype(np.uint8), ref_w, today_n, threshold, ref_gray_w,
+                                today, max_area_px=FAINT_MAX_AREA_PX)
+            if c.radius_px <= SMALL_RADIUS_PX]
 
 
 def align_keyframes(reference: np.ndarray, today: np.ndarray) -> Alignment:
@@ -335,22 +367,25 @@ def _robust_spread(values: np.ndarray) -> float:
     return max(1.4826 * mad, NOISE_FLOOR)
 
 
-def _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today) -> list[Change]:
-    """Candidate pixels grouped into regions; each kept region becomes a change."""
+def _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today,
+             max_area_px: int | None = None) -> list[Change]:
+    """Candidate pixels grouped into regions (of at most ``max_area_px`` candidate pixels,
+    if given); each kept region becomes a change."""
     grouped = cv2.dilate(candidate, np.ones((2 * GROUP_PX + 1,) * 2, np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
     changes = []
     for k in range(1, n):
         x0, y0, bw, bh, _ = stats[k]
         region = (labels == k) & (candidate > 0)
-        if int(region.sum()) < MIN_AREA_PX:
+        if int(region.sum()) < MIN_AREA_PX or \
+                (max_area_px is not None and int(region.sum()) > max_area_px):
             continue
         change = _judge_region(region, (x0, y0, bw, bh), ref_w, today_n, threshold)
         if change is not None:
             crop = side_by_side(today, ref_gray_w, change.x, change.y, change.radius_px)
             changes.append(Change(change.kind, change.x, change.y, change.radius_px,
                                   change.confidence, crop))
-    return sorted(changes, key=lambda c: -c.confidence)
+    return changes
 
 
 def _judge_region(region, box, ref_w, today_n, threshold) -> Change | None:
@@ -382,13 +417,27 @@ def _judge_region(region, box, ref_w, today_n, threshold) -> Change | None:
     radius = max(0.5 * max(xs.max() - xs.min() + 1, ys.max() - ys.min() + 1), 1.0)
     dark_today = np.maximum(cv2.erode(r_win, np.ones((5, 5), np.uint8)) - t_win, 0)[remaining]
     dark_ref = np.maximum(cv2.erode(t_win, np.ones((5, 5), np.uint8)) - r_win, 0)[remaining]
-    if radius <= SMALL_RADIUS_PX and max(dark_today.max(), dark_ref.max()) < \
-            MIN_DARK_EXCESS_SMALL:
-        return None  # small and not dark: a droplet's highlight, a glint, noise
+    darkness = max(dark_today.max(), dark_ref.max())
+    if radius <= SMALL_RADIUS_PX and darkness < MIN_DARK_EXCESS_SMALL:
+        # small and not clearly dark: a droplet's highlight, a glint, noise, or an edge's
+        # parallax, unless faintly dark on a plain stretch of wall (a screw)
+        without = r_win if dark_today.max() >= dark_ref.max() else t_win
+        if darkness < MIN_DARK_EXCESS_FAINT or int(mask.sum()) > FAINT_MAX_AREA_PX or \
+                not _plain_around(without, remaining):
+            return None
     kind = _kind(t_win, r_win, remaining)
     peak = float(weights.max())
     confidence = float(1.0 - 0.5 * np.exp(-(peak / threshold - 1.0)))
     return Change(kind, cx, cy, float(radius), confidence)
+
+
+def _plain_around(without: np.ndarray, remaining: np.ndarray) -> bool:
+    """Whether the picture without the change is plain wall within ``PLAIN_RING_PX`` of it
+    (its 2nd-98th percentile spread there under ``PLAIN_RANGE``)."""
+    zone = cv2.dilate(remaining.astype(np.uint8),
+                      np.ones((2 * PLAIN_RING_PX + 1,) * 2, np.uint8)) > 0
+    low, high = np.percentile(without[zone], [2, 98])
+    return float(high - low) < PLAIN_RANGE
 
 
 def _fit_light(r_win, t_win, surround) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Render the change benchmark's places into the repository (needs Debian's ``povray``).
 
-    python -m bench.raytrace.render_change_pairs [--seeds tuning|bench|fresh|all]
+    python -m bench.raytrace.render_change_pairs [--seeds tuning|bench|fresh|untouched|all]
 
 Writes ``bench/raytrace/change_pairs/<place>/<visit>.png`` (640x360 grey) and ``truth.json``
 beside them; places already rendered (all four visits and their truth) are kept, so an
@@ -17,6 +17,7 @@ from bench.raytrace.change_scenes import (
     BENCH_SEEDS,
     FRESH_SEEDS,
     TUNING_SEEDS,
+    UNTOUCHED_SEEDS,
     make_place,
     visits,
 )
@@ -39,10 +40,11 @@ def render_place(seed: int, root: Path = PAIRS_DIR) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", choices=("tuning", "bench", "fresh", "all"), default="all")
+    parser.add_argument("--seeds", choices=("tuning", "bench", "fresh", "untouched", "all"),
+                        default="all")
     args = parser.parse_args()
     blocks = {"tuning": list(TUNING_SEEDS), "bench": list(BENCH_SEEDS),
-              "fresh": list(FRESH_SEEDS)}
+              "fresh": list(FRESH_SEEDS), "untouched": list(UNTOUCHED_SEEDS)}
     seeds = sum(blocks.values(), []) if args.seeds == "all" else blocks[args.seeds]
     for seed in seeds:
         render_place(seed)
