@@ -200,7 +200,10 @@ def _evidence_in(feature_name: str, feature: np.ndarray, sample_rate_hz: float) 
         scipy.ndimage.maximum_filter1d(spectrum, 3), bin_hz)
     line_rate_hz = _refined_line_rate(spectrum, bin_hz, line_rate_hz)
     standard = _standard_of(line_rate_hz)
-    field = _field_comb(decimated, rate_hz, line_rate_hz, LINES_PER_FIELD[standard])
+    # with not one line harmonic there is no line structure to fold into fields (most noise
+    # and most non-video features: the fold is a third of a feature's cost)
+    field = (_field_comb(decimated, rate_hz, line_rate_hz, LINES_PER_FIELD[standard])
+             if harmonics or low_ok else _FieldComb(False, 0, 0.0))
     comb_ok = ((harmonics >= MIN_HARMONICS and odd >= MIN_ODD_HARMONICS) or low_ok) and abs(
         line_rate_hz - _STANDARD_RATES_HZ[standard]) <= LINE_RATE_TOLERANCE_HZ
     vsync_z = 0.0
