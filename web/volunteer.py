@@ -38,12 +38,15 @@ def volunteer_message(data: dict, lang: str) -> str:
     """The alert's sentence for a volunteer: what and where, never a frequency. The sentence
     is ``live.alert.<x>`` for the alert's ``message_key`` ``inspect.alert.<x>`` when there is
     one (a known fixture's light, a Wi-Fi camera's stream and a phone's video call read
-    differently), else ``live.alert.<type>``, else ``live.alert.other``."""
+    differently), else that of ``<x>`` less its last part (``wifi_video.camera.far.untested``
+    reads as ``wifi_video.camera.far`` when the phone's sentence says nothing of the light),
+    else ``live.alert.<type>``, else ``live.alert.other``."""
     catalogue = i18n.catalogue(lang)
     message_key = str(data.get("message_key") or "")
     keys = [f"live.alert.{data.get('type')}", "live.alert.other"]
     if message_key.startswith("inspect.alert."):
-        keys.insert(0, "live.alert." + message_key.removeprefix("inspect.alert."))
+        specific = "live.alert." + message_key.removeprefix("inspect.alert.")
+        keys[:0] = [specific, specific.rsplit(".", 1)[0]]
     key = next(k for k in keys if k in catalogue or k == "live.alert.other")
     place = i18n.t(f"inspect.item.{data['zone']}", lang) \
         if data.get("zone") in ITEMS else ""

@@ -177,7 +177,11 @@ def _video_alert(mac, video, change, make_alert) -> dict:
                        confidence=confidence, vendor=newest.get("vendor"), **_loudest(video),
                        **_raised(steps))
     near = alert.get("rssi_dbm") is not None and alert["rssi_dbm"] >= NEAR_DBM
-    alert["message_key"] = f"inspect.alert.wifi_video.{kind}.{'near' if near else 'far'}"
+    # "it did not answer the light" only once the lock-in has read it: after the passive step
+    # alone (before any stall's scan) the light has not been tried
+    tested = any(tx.get("stimulus") is not None for _, tx in video)
+    alert["message_key"] = (f"inspect.alert.wifi_video.{kind}.{'near' if near else 'far'}"
+                            + ("" if tested else ".untested"))
     if change:
         alert["site_baseline"] = (change[-1][1].get("baseline") or {}).get("status")
     return alert

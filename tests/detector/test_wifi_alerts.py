@@ -2,6 +2,7 @@
 survey steps heard it, each with the time it was first raised; new and much louder
 transmitters against the site's baseline; phones' made-up addresses never "new"."""
 
+from detector import i18n
 from detector.engine.fusion import alerts_for
 from detector.engine.presence import presence_summary
 from web.volunteer import volunteer_view
@@ -145,3 +146,17 @@ def test_the_sites_access_points_witness_presence():
     away = presence_summary(elsewhere)
     assert away["wifi"] == {"known": 2, "recognised": 0} and away["flagged"]
     assert "wifi" not in presence_summary([_survey(1, _tx(AP, "ap", -40.0, "ap"))])
+
+
+def test_a_stream_the_light_has_not_been_tried_on_is_not_said_to_ignore_it():
+    """The next room's camera is heard only by the passive survey, before any stall's scan:
+    its sentence must not say it did not answer the light. The video call was tried at every
+    place and did not answer, which its sentence says."""
+    alerts = {a.get("mac"): a for a in alerts_for(_inspection())}
+    for lang in ("en", "ko"):
+        untested = i18n.t(alerts[OTHER_ROOM]["message_key"], lang, rssi_dbm=-55.0)
+        tested = i18n.t(alerts[CALL]["message_key"], lang, rssi_dbm=-42.0)
+        ignored = {"en": "did not answer the light", "ko": "조명에는 반응하지 않았습니다"}[lang]
+        assert ignored in tested and ignored not in untested
+    live = volunteer_view(alerts[OTHER_ROOM], "ko", KEY, is_alert=True)["message"]
+    assert "카메라" in live and "반응하지 않" not in live
