@@ -195,8 +195,13 @@ def worth_a_longer_look(capture: Capture, found: list[ClassifiedEmitter]) -> boo
     """No video found, but the whole capture's or an emitter's video test suspects a line comb."""
     if any(e.kind == "analog_video" for e in found):
         return False
-    return capture.whole_video.line_comb_suspected or any(
-        e.video is not None and e.video.line_comb_suspected for e in found)
+    return capture.whole_video.line_comb_suspected or any(map(suspects_video, found))
+
+
+def suspects_video(emitter: ClassifiedEmitter) -> bool:
+    """Not called video, but its video test saw a line comb worth a longer capture."""
+    return (emitter.kind != "analog_video" and emitter.video is not None
+            and emitter.video.line_comb_suspected)
 
 
 def _analysed(capture: Capture, region: str) -> list[ClassifiedEmitter]:

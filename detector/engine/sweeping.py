@@ -20,7 +20,8 @@ import numpy as np
 
 from hardware.radio.sigmf import write_sigmf
 from rf.baseline import Comparison, SiteBaseline, compare
-from rf.classify import EXTENDED_CAPTURE_S, Capture, ClassifiedEmitter, classify
+from rf.classify import (EXTENDED_CAPTURE_S, Capture, ClassifiedEmitter, classify,
+                         suspects_video)
 from rf.emitters import find_emitters
 from rf.hopplan import plan_hops
 from rf.spectrum import Spectrum, combine_sweeps, hop_spectrum, stitch
@@ -112,7 +113,7 @@ def run_sweep(radio, *, band_names, region: str = "KR", baseline: SiteBaseline |
         capture = _capture_at(radio, emitter, capture_s, base_gain_db, downconverter_lo_hz)
         with timer:
             result = classify(emitter, capture, region=region)
-        if _suspected(result) and EXTENDED_CAPTURE_S > capture_s:
+        if suspects_video(result) and EXTENDED_CAPTURE_S > capture_s:
             # a line comb without fields yet: look again, longer (rf.classify.EXTENDED_CAPTURE_S)
             capture = _capture_at(radio, emitter, EXTENDED_CAPTURE_S, base_gain_db,
                                   downconverter_lo_hz)
@@ -130,11 +131,6 @@ def run_sweep(radio, *, band_names, region: str = "KR", baseline: SiteBaseline |
     _restore_gain(radio, base_gain_db)
     return SweepOutcome(spectrum, classified, comparison, written, started.elapsed_s(),
                         timer.total_s)
-
-
-def _suspected(result: ClassifiedEmitter) -> bool:
-    return (result.kind != "analog_video" and result.video is not None
-            and result.video.line_comb_suspected)
 
 
 class _DongleTime:

@@ -4,13 +4,13 @@ scans, with the rings as the stimulus.
 - ``passive_survey``: beside the sweep, the adapter hops the channels (``PASSIVE_DWELL_S``
   each) and every transmitter is inventoried and classified from its traffic alone.
 - ``WifiStimulus.stimulate``: after a place's optical scan the adapter parks on the channel of
-  the likeliest camera the passive survey heard (``stimulus_channel``) and the rings flicker to a fresh code for ``PLACE_SCAN_S`` (the visible
-  red ring with them, for cameras with an IR-cut filter); the code's envelope is logged on the
-  capture's clock, and so is what the rings were switched to, slot by slot (the lock-in's
-  flicker test reads each picture against it). The optical scan itself flickers the rings
-  too, so its time is logged as level 1 in the envelope. The lock-in is run over every place
-  of the stall so far, so the decision that matters is ready when the stall's optical step
-  ends; each survey step holds it.
+  the likeliest camera the passive survey heard (``stimulus_channel``) and the rings flicker
+  to a fresh code for ``PLACE_SCAN_S`` (the visible red ring with them, for cameras with an
+  IR-cut filter); the code's envelope is logged on the capture's clock, and so is what the
+  rings were switched to, slot by slot (the lock-in's flicker test reads each picture against
+  it). The optical scan itself flickers the rings too, so its time is logged as level 1 in
+  the envelope. The lock-in is run over every place of the stall so far, so the decision
+  that matters is ready when the stall's optical step ends; each survey step holds it.
 ``detector.engine.inspection_steps.wifi_result`` turns an outcome into the record's view.
 
 Wi-Fi silence is never evidence of a clear restroom: a camera that records to a card sends

@@ -67,10 +67,10 @@ def place_slopes(picture_s: np.ndarray, size_bytes: np.ndarray, chips: Chips, la
         level = chips.level[members] - chips.level[members].mean()
         spread = float(level @ level)
         slope = float(level @ sizes[members]) / spread
-        residual = sizes[members] - sizes[members].mean() - slope * level
-        dof = max(int(members.sum()) - 2, 1)
         if slopes.get(name, -np.inf) >= slope:
             continue  # a place scanned twice: its stronger answer
+        residual = sizes[members] - sizes[members].mean() - slope * level
+        dof = max(int(members.sum()) - 2, 1)
         slopes[name] = slope
         errors[name] = float(np.sqrt(residual @ residual / dof / spread))
     return slopes, errors
