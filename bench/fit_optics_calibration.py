@@ -1,7 +1,6 @@
 """Fit the optics confidence model: ``optics/calibration.json`` and its reference features.
 
     python -m bench.fit_optics_calibration [--scans 300] [--first-seed 0] [--jobs 2]
-        [--raytraced-weight 5] [--kinds lens]
 
 The fitting set is training material only, never the benchmark's:
 - the ray-traced TRAINING block, ``data/raytraced/train`` (POV-Ray captures whose seeds
@@ -129,16 +128,6 @@ def write_reference(path: Path, captures: dict) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _described(calibration: dict) -> str:
-    """What a calibration file's fit was made on, in words (for a kind kept from it)."""
-    seeds = calibration.get("seeds", ["?", "?"])
-    captures = calibration.get("raytraced_training_captures", 0)
-    weight = calibration.get("raytraced_weight", 1.0)
-    return (f"the previous fit: simulated scans, seeds {seeds[0]}-{seeds[1]}, "
-            + (f"{captures} ray-traced training captures weighted {weight}" if captures
-               else "no ray-traced captures"))
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scans", type=int, default=300)
@@ -149,9 +138,6 @@ def main(argv=None) -> int:
                         help="weight of a ray-traced track against a simulated one (default 1: "
                              "a few training captures weigh as many simulated scans; weighting "
                              "them up fits the model to a handful of them)")
-    parser.add_argument("--kinds", nargs="+", choices=sorted(TERMS), default=sorted(TERMS),
-                        help="the kinds to refit (default all); the others keep their weights "
-                             "from the calibration at --out, marked as kept")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--out", default=str(CALIBRATION_PATH))
     parser.add_argument("--reference-out", default=str(REFERENCE_PATH))
@@ -178,14 +164,8 @@ def main(argv=None) -> int:
            "raytraced_training_captures": len(entries),
            "raytraced_weight": args.raytraced_weight,
            "tracks": len(rows), "raytraced_tracks": len(rows) - n_simulated}
-    previous = json.loads(Path(args.out).read_text(encoding="utf-8"))
-    out["refitted"] = args.kinds
     for kind, column, positive in (("lens", 0, labels == "lens"),
                                    ("ir_emitter", 1, labels == "emitter")):
-        if kind not in args.kinds:
-            out[kind] = {**previous[kind], "kept_from": previous[kind].get(
-                "kept_from", _described(previous))}
-            continue
         terms = np.array([row[column] for row in rows])
         weights = fit_logistic(terms, positive, sample_weight=sample_weight)
         out[kind] = {"positives": int(positive.sum()),

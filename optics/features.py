@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 
 from optics.colour import balance
-from optics.lockin import LockIn, WindowedRetro, fit_lockin, windowed_retro
+from optics.lockin import LockIn, fit_lockin
 from optics.tracks import Track
 
 SHAPE_HALF_PX = 12
@@ -65,7 +65,6 @@ class TrackFeatures:
     follows_lamp: float  # correlation of its level with its surroundings' in dark frames
     shape: Shape
     glow_balance: float = float("nan")  # weakest / strongest channel in dark frames (colour)
-    windowed: WindowedRetro | None = None  # the lock-in with an on-axis gain free to vary
 
 
 def track_features(track: Track, shape: Shape) -> TrackFeatures | None:
@@ -78,7 +77,6 @@ def track_features(track: Track, shape: Shape) -> TrackFeatures | None:
     points = np.array(track.detected_canvas)
     spread_px = float(np.median(np.hypot(*(points - np.median(points, axis=0)).T)))
     frames = np.array([o.frame for o in track.observations if o.detected], dtype=float)
-    all_frames = np.array([o.frame for o in track.observations])
     return TrackFeatures(
         lockin=lockin,
         on_detect_fraction=float(detected[on_only].mean()) if on_only.any() else 0.0,
@@ -91,7 +89,6 @@ def track_features(track: Track, shape: Shape) -> TrackFeatures | None:
         follows_lamp=_lamp_correlation(contrast, background, exposure_ms, on, off),
         shape=shape,
         glow_balance=balance(track.glow_colours()),
-        windowed=windowed_retro(contrast, exposure_ms, on, off, all_frames),
     )
 
 

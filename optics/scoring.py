@@ -19,12 +19,7 @@ lens
   over a curved surface as the hand moves);
 - size and hollowness: a pinhole's glint is a point; a tile's mirror image of the ring is a
   broad ring; and whether it was bright enough at its strongest to have an outline at all
-  (a weak glint in a dark hole is not);
-- the varying-gain lock-in (``optics.lockin.windowed_retro``): the evidence of the best run of
-  lit frames in which it answered the on-axis ring over both the off-axis ring and the dark
-  frames around them, the off-axis ring's share in that run, and the run's contrast: a real
-  cat's eye glints, saturated, only while the hand is inside its cone, where one gain over
-  the whole scan is swamped by the frames outside it.
+  (a weak glint in a dark hole is not).
 
 ir_emitter
 - steady SNR; how far it outshines the surface around it with the rings dark (room lamps give
@@ -44,10 +39,9 @@ CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
 #: The terms the pipeline measured on committed captures when the calibration was fitted.
 REFERENCE_PATH = Path(__file__).with_name("calibration_reference.json")
 
-LENS_TERMS = ("bias", "log_on_snr", "log_retro_snr", "off_share", "off_snr", "steady_share",
-              "steady_snr", "on_detect_fraction", "log_on_detections", "spread_px", "slide_px",
-              "radius_px", "hollow", "faint", "log_window_evidence", "window_off_share",
-              "log_window_retro")
+LENS_TERMS = ("bias", "log_on_snr", "log_retro_snr", "off_share", "off_snr", "steady_share", "steady_snr",
+              "on_detect_fraction", "log_on_detections", "spread_px", "slide_px", "radius_px",
+              "hollow", "faint")
 IR_EMITTER_TERMS = ("bias", "log_steady_snr", "log_outshines", "ring_share",
                     "unlit_detect_fraction", "follows_lamp", "spread_px", "slide_px",
                     "radius_px", "faint")
@@ -77,18 +71,7 @@ def lens_terms(features: TrackFeatures, scale: float) -> np.ndarray:
         min(features.shape.radius_px / scale, 10.0),
         float(features.shape.hollow),
         float(features.shape.faint),
-        *window_terms(features.windowed),
     ])
-
-
-def window_terms(windowed) -> tuple[float, float, float]:
-    """The varying-gain lock-in's terms: its evidence (log of 1 + -log10 p, so a few
-    overwhelming runs do not dominate), the off-axis ring's share in its best run, and the
-    log of that run's retro contrast (DN/ms). A track without one reads as no evidence."""
-    if windowed is None:
-        return 0.0, 2.0, 0.0
-    return (float(np.log1p(windowed.evidence)), windowed.off_share,
-            float(np.log1p(max(windowed.retro_dn_ms, 0.0))))
 
 
 def ir_emitter_terms(features: TrackFeatures, scale: float) -> np.ndarray:
