@@ -28,12 +28,15 @@ comb; only video passes both. When the picture is dark the field comb fades (bla
 the blanking level), and the field is found instead by the vertical sync's broad pulses: one
 pulse per field, the field's only one, on the same side in every field. A capture that shows a
 few line harmonics but no field is worth a longer look (``line_comb_suspected``): the caller
-reads on and tests twice the samples.
+reads on and tests twice the samples. Last, a field is counted out of the lines (exactly 625 /
+525 half lines): video's blanking and sync edges stay on the same half lines through the
+capture, while a supply gated by the mains or a radar's revisit keeps its own clock and its
+"field" edges slide along the lines (``field_drift_z``).
 
 The thresholds were set on the training material of ``hardware.sim.rf_training`` (supply
-combs, radar-like bursts, DECT-like TDMA, and moving pictures that are not the benchmark's,
-dark ones among them) and on the confounders in tests/rf; never on the benchmark's own
-non-video family or clips.
+combs, radar-like bursts, DECT-like TDMA, field-gated supplies and scanning radars, and moving
+pictures that are not the benchmark's, dark ones among them) and on the confounders in
+tests/rf; never on the benchmark's own non-video family or clips.
 """
 
 from dataclasses import dataclass, replace
@@ -226,17 +229,18 @@ def _evidence_in(feature_name: str, feature: np.ndarray, sample_rate_hz: float) 
     standard = _standard_of(line_rate_hz)
     # with not one line harmonic there is no line structure to fold into fields (most noise
     # and most non-video features: the fold is a third of a feature's cost)
-    field = (_field_comb(decimated, rate_hz, line_rate_hz, LINES_PER_FIELD[standard])
-             if harmonics or low_ok else _FieldComb(False, 0, 0.0))
+    lines_per_field = LINES_PER_FIELD[standard]
+    half_lines = _half_line_sums(decimated, rate_hz, line_rate_hz) if harmonics or low_ok else None
+    field = (_field_comb(half_lines, lines_per_field) if half_lines is not None
+             else _FieldComb(False, 0, 0.0))
     comb_ok = ((harmonics >= MIN_HARMONICS and odd >= MIN_ODD_HARMONICS) or low_ok) and abs(
         line_rate_hz - _STANDARD_RATES_HZ[standard]) <= LINE_RATE_TOLERANCE_HZ
     vsync_z = 0.0
     if comb_ok and not field.ok:
-        vsync_z = _vertical_sync_score(decimated, rate_hz, line_rate_hz,
-                                       LINES_PER_FIELD[standard])
+        vsync_z = _vertical_sync_score(half_lines, lines_per_field)
     drift = 0.0
     if comb_ok and (field.ok or vsync_z >= VSYNC_THRESHOLD):
-        drift = _field_drift_z(decimated, rate_hz, line_rate_hz, LINES_PER_FIELD[standard])
+        drift = _field_drift_z(half_lines, lines_per_field)
     is_video = comb_ok and (field.ok or vsync_z >= VSYNC_THRESHOLD) and drift < FIELD_DRIFT_Z
     confidence = _confidence(harmonics, odd, low_ok,
                              max(field.count, N_FIELD_HARMONICS // 2 if is_video else 0))
@@ -348,11 +352,10 @@ class _FieldComb:
     score: float
 
 
-def _field_comb(feature: np.ndarray, rate_hz: float, line_rate_hz: float,
-                lines_per_field: float) -> _FieldComb:
+def _field_comb(half_lines, lines_per_field: float) -> _FieldComb:
     """The field-rate comb in the line-by-line means: which of the first N_FIELD_HARMONICS
     multiples of the field rate stand above the noise and above the spectrum between them."""
-    per_line = _per_line_means(feature, rate_hz, line_rate_hz)
+    per_line = _means(*half_lines, per=2)
     fields_seen = len(per_line) / lines_per_field
     power = np.abs(np.fft.rfft(per_line)) ** 2
     if fields_seen < 2 or (N_FIELD_HARMONICS + 1) * fields_seen + 2 >= len(power):
@@ -369,14 +372,12 @@ def _field_comb(feature: np.ndarray, rate_hz: float, line_rate_hz: float,
     return _FieldComb(bool(ok), int(significant.sum()), float(at.mean()))
 
 
-def _vertical_sync_score(feature: np.ndarray, rate_hz: float, line_rate_hz: float,
-                         lines_per_field: float) -> float:
+def _vertical_sync_score(half_lines, lines_per_field: float) -> float:
     """How far (robust z) the one pulse per field stands from its surroundings in the feature
     folded at the field period; 0 unless it is the field's only one and on the same side in
     every field."""
-    half_line = (np.arange(len(feature)) * (2 * line_rate_hz / rate_hz)).astype(np.int64)
-    counts = np.bincount(half_line)
-    means = np.bincount(half_line, weights=feature)[1:-1] / np.maximum(counts[1:-1], 1)
+    sums, counts = half_lines
+    means = sums[1:-1] / np.maximum(counts[1:-1], 1)
     period = round(2 * lines_per_field)
     n_fields = len(means) // period
     if n_fields < 2:
@@ -396,23 +397,29 @@ def _vertical_sync_score(feature: np.ndarray, rate_hz: float, line_rate_hz: floa
     return float(abs(z[peak]))
 
 
-def _per_line_means(feature: np.ndarray, rate_hz: float, line_rate_hz: float) -> np.ndarray:
-    """The feature's mean over each whole line (first and last lines are partial: dropped),
-    less its mean."""
-    line_index = (np.arange(len(feature)) * (line_rate_hz / rate_hz)).astype(np.int64)
-    counts = np.bincount(line_index)
+def _half_line_sums(feature: np.ndarray, rate_hz: float, line_rate_hz: float):
+    """(sums, counts) of the feature over each half line: the field tests all work from them
+    (line ``l`` is half lines ``2 l`` and ``2 l + 1``)."""
+    half_line = (np.arange(len(feature)) * (2 * line_rate_hz / rate_hz)).astype(np.int64)
+    return np.bincount(half_line, weights=feature), np.bincount(half_line)
+
+
+def _means(sums: np.ndarray, counts: np.ndarray, per: int) -> np.ndarray:
+    """The mean over each whole ``per`` half lines (the first and last are partial: dropped),
+    less their mean."""
+    n = len(sums) // per * per
+    sums, counts = sums[:n].reshape(-1, per).sum(axis=1), counts[:n].reshape(-1, per).sum(axis=1)
     whole = counts > 0
-    per_line = np.bincount(line_index, weights=feature)[whole] / counts[whole]
-    return per_line[1:-1] - per_line[1:-1].mean()
+    means = sums[whole] / counts[whole]
+    return means[1:-1] - means[1:-1].mean()
 
 
-def _field_drift_z(feature: np.ndarray, rate_hz: float, line_rate_hz: float,
-                   lines_per_field: float) -> float:
+def _field_drift_z(half_lines, lines_per_field: float) -> float:
     """How surely (z) the field's edges slide along the lines during the capture: the least
     of its strong edges' slides, in standard errors; 0 when one edge is surely still, when a
     strong edge slid less than FIELD_DRIFT_MIN_LINES per field, or when no edge is strong."""
     # half lines: a field is a whole number of them (625 / 525), so every field folds alike
-    per_half_line = _per_line_means(feature, rate_hz, 2 * line_rate_hz)
+    per_half_line = _means(*half_lines, per=1)
     n_bins = round(2 * lines_per_field)
     half = len(per_half_line) // 2
     fields_per_half = half / n_bins
@@ -459,7 +466,8 @@ def _slide(first: np.ndarray, second: np.ndarray, slope: np.ndarray, edge: int,
     n_bins = len(first)
     at = np.mod(edge + np.arange(-FIELD_EDGE_HALF_WIDTH, FIELD_EDGE_HALF_WIDTH + 2), n_bins)
     lags = np.arange(-FIELD_DRIFT_SEARCH, FIELD_DRIFT_SEARCH + 1)
-    misfit = [np.sum((second[np.mod(at + lag, n_bins)] - first[at]) ** 2) for lag in lags]
+    misfit = np.sum((second[np.mod(at[None, :] + lags[:, None], n_bins)] - first[at]) ** 2,
+                    axis=1)
     lag = int(lags[int(np.argmin(misfit))])
     energy = max(float(np.sum(slope[at] ** 2)), np.finfo(float).tiny)
     residual = second[np.mod(at + lag, n_bins)] - first[at]

@@ -123,8 +123,8 @@ def test_a_longer_look_finds_a_dim_narrow_fm_picture_at_minus_6_db(dim_narrow_fm
 @pytest.mark.slow
 def test_bursty_supplies_are_seldom_called_video():
     """An OPEN weakness, bounded: a supply switching near the line rate in packets gated once per
-    20 ms has a line comb and a field-like pulse; on the training draws about 3 % are called
-    video (the field's rate is not yet checked against the line's)."""
+    20 ms has a line comb and a field-like pulse; about 1 % of the training draws were called
+    video before the field was required to be counted out of the lines (0 of 200 since)."""
     rng = np.random.default_rng([training.TRAINING_SEED_BLOCK, 96])
     n = int(CAPTURE_S * sig.CAPTURE_RATE_HZ)
     calls = 0
@@ -192,4 +192,4 @@ def test_field_stressors_are_bounded(name):
                                      (0.0, 10.0, 20.0, 30.0)[k % 4], rng)
         calls += any(e.kind == "analog_video" for e in analyze_capture(
             stream[:n], sig.CAPTURE_RATE_HZ, 1.2e9, more=lambda m, s=stream: s[n: n + m]))
-    assert calls <= 12, calls
+    assert calls <= 6, calls  # 9 % and 6 % of 100 training draws each
