@@ -28,12 +28,15 @@ comb; only video passes both. When the picture is dark the field comb fades (bla
 the blanking level), and the field is found instead by the vertical sync's broad pulses: one
 pulse per field, the field's only one, on the same side in every field. A capture that shows a
 few line harmonics but no field is worth a longer look (``line_comb_suspected``): the caller
-reads on and tests twice the samples.
+reads on and tests twice the samples. Last, a field is counted out of the lines (exactly 625 /
+525 half lines): video's blanking and sync edges stay on the same half lines through the
+capture, while a supply gated by the mains or a radar's revisit keeps its own clock and its
+"field" edges slide along the lines (``field_drift_z``).
 
 The thresholds were set on the training material of ``hardware.sim.rf_training`` (supply
-combs, radar-like bursts, DECT-like TDMA, and moving pictures that are not the benchmark's,
-dark ones among them) and on the confounders in tests/rf; never on the benchmark's own
-non-video family or clips.
+combs, radar-like bursts, DECT-like TDMA, field-gated supplies and scanning radars, and moving
+pictures that are not the benchmark's, dark ones among them) and on the confounders in
+tests/rf; never on the benchmark's own non-video family or clips.
 """
 
 from dataclasses import dataclass, replace
@@ -104,6 +107,27 @@ VSYNC_THRESHOLD = 6.0
 #: more per field), and lie on the same side of its surroundings in every field seen.
 VSYNC_APART = 0.15
 VSYNC_UNIQUE = 0.6
+#: And the field must be *counted out of the lines*: a field is exactly 625 (PAL) / 525 (NTSC)
+#: half lines, so video's vertical blanking and sync edges fall on the same half lines of every
+#: field, while a supply gated by the mains or a radar revisiting every 15-22 ms keeps its own
+#: clock, and its "field" edges slide along the lines (by 312.5 x the rates' mismatch per
+#: field). The feature's half-line means are folded at the field over each half of the capture;
+#: the first half's strongest steps (up to FIELD_EDGES of them, each at least FIELD_EDGE_RELATIVE
+#: of the strongest and FIELD_EDGE_MIN_STEP noise standard deviations, FIELD_EDGE_HALF_WIDTH
+#: half lines either side) are found again in the second half's fold, FIELD_DRIFT_SEARCH half
+#: lines either way, and their slide is measured to a fraction of a half line. When every strong
+#: edge slid, by more than FIELD_DRIFT_MIN_LINES per field (a line rate 1 Hz off makes a locked
+#: field slide 312.5 / 15,625 = 0.02 lines per field) and FIELD_DRIFT_Z standard errors, and none
+#: was surely still, the field is not video's. A picture's moving content slides too, but
+#: video's blanking and sync edges stay: one edge surely still is enough. With no strong edge
+#: (a weak capture) the test says nothing.
+FIELD_EDGES = 4
+FIELD_EDGE_RELATIVE = 0.3
+FIELD_EDGE_MIN_STEP = 8.0
+FIELD_EDGE_HALF_WIDTH = 3
+FIELD_DRIFT_SEARCH = 24
+FIELD_DRIFT_MIN_LINES = 0.02
+FIELD_DRIFT_Z = 6.0
 #: The features are block-summed down to this rate before their spectrum is taken: the comb's
 #: twelve harmonics lie below 190 kHz, and a short FFT keeps analysis far faster than real time.
 FEATURE_RATE_HZ = 400_000.0
@@ -125,7 +149,9 @@ class VideoEvidence:
     ``field_harmonics`` the field rate's (of ``N_FIELD_HARMONICS``), ``field_score`` is the
     mean normalised power of those field harmonics (about 1.5 for noise), and
     ``vertical_sync_z`` how far the vertical sync stands out (0 when the field comb sufficed, or
-    the pulse was not the field's only one).
+    the pulse was not the field's only one), and ``field_drift_z`` how surely the field's edges
+    slid along the lines (0 when one stayed, or the fields were not looked at; at
+    FIELD_DRIFT_Z or more the field is not video's).
     """
 
     is_video: bool
@@ -139,6 +165,7 @@ class VideoEvidence:
     feature: str
     confidence: float
     line_comb_suspected: bool = False
+    field_drift_z: float = 0.0
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -202,15 +229,19 @@ def _evidence_in(feature_name: str, feature: np.ndarray, sample_rate_hz: float) 
     standard = _standard_of(line_rate_hz)
     # with not one line harmonic there is no line structure to fold into fields (most noise
     # and most non-video features: the fold is a third of a feature's cost)
-    field = (_field_comb(decimated, rate_hz, line_rate_hz, LINES_PER_FIELD[standard])
-             if harmonics or low_ok else _FieldComb(False, 0, 0.0))
+    lines_per_field = LINES_PER_FIELD[standard]
+    half_lines = _half_line_sums(decimated, rate_hz, line_rate_hz) if harmonics or low_ok else None
+    field = (_field_comb(half_lines, lines_per_field) if half_lines is not None
+             else _FieldComb(False, 0, 0.0))
     comb_ok = ((harmonics >= MIN_HARMONICS and odd >= MIN_ODD_HARMONICS) or low_ok) and abs(
         line_rate_hz - _STANDARD_RATES_HZ[standard]) <= LINE_RATE_TOLERANCE_HZ
     vsync_z = 0.0
     if comb_ok and not field.ok:
-        vsync_z = _vertical_sync_score(decimated, rate_hz, line_rate_hz,
-                                       LINES_PER_FIELD[standard])
-    is_video = comb_ok and (field.ok or vsync_z >= VSYNC_THRESHOLD)
+        vsync_z = _vertical_sync_score(half_lines, lines_per_field)
+    drift = 0.0
+    if comb_ok and (field.ok or vsync_z >= VSYNC_THRESHOLD):
+        drift = _field_drift_z(half_lines, lines_per_field)
+    is_video = comb_ok and (field.ok or vsync_z >= VSYNC_THRESHOLD) and drift < FIELD_DRIFT_Z
     confidence = _confidence(harmonics, odd, low_ok,
                              max(field.count, N_FIELD_HARMONICS // 2 if is_video else 0))
     return VideoEvidence(
@@ -224,6 +255,7 @@ def _evidence_in(feature_name: str, feature: np.ndarray, sample_rate_hz: float) 
         vertical_sync_z=round(vsync_z, 2),
         feature=feature_name,
         confidence=confidence,
+        field_drift_z=round(float(drift), 2),
     )
 
 
@@ -320,15 +352,10 @@ class _FieldComb:
     score: float
 
 
-def _field_comb(feature: np.ndarray, rate_hz: float, line_rate_hz: float,
-                lines_per_field: float) -> _FieldComb:
+def _field_comb(half_lines, lines_per_field: float) -> _FieldComb:
     """The field-rate comb in the line-by-line means: which of the first N_FIELD_HARMONICS
     multiples of the field rate stand above the noise and above the spectrum between them."""
-    line_index = (np.arange(len(feature)) * (line_rate_hz / rate_hz)).astype(np.int64)
-    counts = np.bincount(line_index)
-    whole = counts > 0
-    per_line = np.bincount(line_index, weights=feature)[whole] / counts[whole]
-    per_line = per_line[1:-1] - per_line[1:-1].mean()  # first and last lines are partial
+    per_line = _means(*half_lines, per=2)
     fields_seen = len(per_line) / lines_per_field
     power = np.abs(np.fft.rfft(per_line)) ** 2
     if fields_seen < 2 or (N_FIELD_HARMONICS + 1) * fields_seen + 2 >= len(power):
@@ -345,14 +372,12 @@ def _field_comb(feature: np.ndarray, rate_hz: float, line_rate_hz: float,
     return _FieldComb(bool(ok), int(significant.sum()), float(at.mean()))
 
 
-def _vertical_sync_score(feature: np.ndarray, rate_hz: float, line_rate_hz: float,
-                         lines_per_field: float) -> float:
+def _vertical_sync_score(half_lines, lines_per_field: float) -> float:
     """How far (robust z) the one pulse per field stands from its surroundings in the feature
     folded at the field period; 0 unless it is the field's only one and on the same side in
     every field."""
-    half_line = (np.arange(len(feature)) * (2 * line_rate_hz / rate_hz)).astype(np.int64)
-    counts = np.bincount(half_line)
-    means = np.bincount(half_line, weights=feature)[1:-1] / np.maximum(counts[1:-1], 1)
+    sums, counts = half_lines
+    means = sums[1:-1] / np.maximum(counts[1:-1], 1)
     period = round(2 * lines_per_field)
     n_fields = len(means) // period
     if n_fields < 2:
@@ -370,6 +395,90 @@ def _vertical_sync_score(feature: np.ndarray, rate_hz: float, line_rate_hz: floa
     if others.max() > VSYNC_UNIQUE * abs(z[peak]) or not same_side:
         return 0.0
     return float(abs(z[peak]))
+
+
+def _half_line_sums(feature: np.ndarray, rate_hz: float, line_rate_hz: float):
+    """(sums, counts) of the feature over each half line: the field tests all work from them
+    (line ``l`` is half lines ``2 l`` and ``2 l + 1``)."""
+    half_line = (np.arange(len(feature)) * (2 * line_rate_hz / rate_hz)).astype(np.int64)
+    return np.bincount(half_line, weights=feature), np.bincount(half_line)
+
+
+def _means(sums: np.ndarray, counts: np.ndarray, per: int) -> np.ndarray:
+    """The mean over each whole ``per`` half lines (the first and last are partial: dropped),
+    less their mean."""
+    n = len(sums) // per * per
+    sums, counts = sums[:n].reshape(-1, per).sum(axis=1), counts[:n].reshape(-1, per).sum(axis=1)
+    whole = counts > 0
+    means = sums[whole] / counts[whole]
+    return means[1:-1] - means[1:-1].mean()
+
+
+def _field_drift_z(half_lines, lines_per_field: float) -> float:
+    """How surely (z) the field's edges slide along the lines during the capture: the least
+    of its strong edges' slides, in standard errors; 0 when one edge is surely still, when a
+    strong edge slid less than FIELD_DRIFT_MIN_LINES per field, or when no edge is strong."""
+    # half lines: a field is a whole number of them (625 / 525), so every field folds alike
+    per_half_line = _means(*half_lines, per=1)
+    n_bins = round(2 * lines_per_field)
+    half = len(per_half_line) // 2
+    fields_per_half = half / n_bins
+    if fields_per_half < 2:
+        return 0.0
+    position = np.arange(2 * half) % n_bins
+    first, second = (_fold(per_half_line[start: start + half], position[start: start + half],
+                           n_bins) for start in (0, half))
+    # a half line's noise, from its change since the same half of the line before
+    change = per_half_line[2:] - per_half_line[:-2]
+    noise = 1.4826 * np.median(np.abs(change - np.median(change))) / np.sqrt(2)
+    fold_noise = noise / np.sqrt(fields_per_half)
+    step = np.roll(first, -1) - first  # from bin i to bin i + 1
+    slope = (np.roll(first, -1) - np.roll(first, 1)) / 2
+    tolerance = 2 * FIELD_DRIFT_MIN_LINES * fields_per_half  # half lines
+    drifts = []
+    for edge in _strong_edges(np.abs(step), FIELD_EDGE_MIN_STEP * np.sqrt(2) * fold_noise):
+        shift, error = _slide(first, second, slope, edge, fold_noise)
+        if abs(shift) + 2 * error < tolerance:  # surely on the same lines: counted out of them
+            return 0.0
+        drifts.append(abs(shift) / error if abs(shift) >= tolerance else 0.0)
+    return min(drifts, default=0.0)
+
+
+def _strong_edges(step_size: np.ndarray, least: float) -> list[int]:
+    """The fold's strongest steps: at least FIELD_EDGE_RELATIVE of the strongest and ``least``,
+    at most FIELD_EDGES, and apart (their windows do not overlap)."""
+    chosen = []
+    n = len(step_size)
+    for i in np.argsort(-step_size):
+        if (step_size[i] < max(FIELD_EDGE_RELATIVE * step_size.max(), least)
+                or len(chosen) == FIELD_EDGES):
+            break
+        if all(min(abs(i - c), n - abs(i - c)) > 2 * FIELD_EDGE_HALF_WIDTH + 1 for c in chosen):
+            chosen.append(int(i))
+    return chosen
+
+
+def _slide(first: np.ndarray, second: np.ndarray, slope: np.ndarray, edge: int,
+           fold_noise: float) -> tuple[float, float]:
+    """How far (half lines) the edge at ``edge`` of the fold ``first`` lies later in ``second``,
+    with its standard error: the whole half lines that match best within
+    FIELD_DRIFT_SEARCH, then the fraction by least squares to first order (B - A = -s A')."""
+    n_bins = len(first)
+    at = np.mod(edge + np.arange(-FIELD_EDGE_HALF_WIDTH, FIELD_EDGE_HALF_WIDTH + 2), n_bins)
+    lags = np.arange(-FIELD_DRIFT_SEARCH, FIELD_DRIFT_SEARCH + 1)
+    misfit = np.sum((second[np.mod(at[None, :] + lags[:, None], n_bins)] - first[at]) ** 2,
+                    axis=1)
+    lag = int(lags[int(np.argmin(misfit))])
+    energy = max(float(np.sum(slope[at] ** 2)), np.finfo(float).tiny)
+    residual = second[np.mod(at + lag, n_bins)] - first[at]
+    return (lag - float(np.sum(residual * slope[at])) / energy,
+            float(np.sqrt(2) * fold_noise / np.sqrt(energy)))
+
+
+def _fold(values: np.ndarray, position: np.ndarray, n_bins: int) -> np.ndarray:
+    """Mean of ``values`` at each position within the field."""
+    counts = np.bincount(position, minlength=n_bins)
+    return np.bincount(position, weights=values, minlength=n_bins) / np.maximum(counts, 1)
 
 
 def _confidence(harmonics: int, odd: int, low_ok: bool, field_harmonics: int) -> float:

@@ -16,7 +16,16 @@ their own parameter ranges from the seed block ``TRAINING_SEED_BLOCK``:
   above switching in packets (burst mode at light load, or gated by the mains: a supply that
   switches only near the crest of each half or whole mains cycle), the packets repeated at
   20 Hz-2 kHz or at 50/60/100/120 Hz, on for 30-97 % of each period: once per 20 ms such a
-  supply puts a "field" pulse in the line means.
+  supply puts a "field" pulse in the line means;
+- (``OPEN_FAMILY``, stressing the field test) a supply switching *within 20 Hz of a TV line
+  rate*, gated by the mains once per 20 / 16.7 ms (free-running or restarting with every
+  packet), and a pulsed radar whose PRF is within 20 Hz of a line rate, its PRIs staggered, its
+  beam revisiting every 15-22 ms (its pulse train running on or restarting each dwell). Both
+  have a line comb and a field-like pulse at almost a field's rate; neither has a field counted
+  out of its lines (312.5 / 262.5 line periods exactly), which is what would tell them apart.
+
+Seeds: every draw above, in tests and in design work, comes from ``TRAINING_SEED_BLOCK``; the
+benchmark's blocks are elsewhere (bench/rf.py) and are never drawn here.
 """
 
 from pathlib import Path
@@ -49,11 +58,13 @@ def _unit_power(x: np.ndarray) -> np.ndarray:
     return (x / np.sqrt(power)).astype(np.complex64) if power > 0 else x.astype(np.complex64)
 
 
-def supply_comb(rng, capture_s: float) -> np.ndarray:
-    """A switch-mode converter's ringing edges near the line rate, dithered, jittered, rippled."""
+def supply_comb(rng, capture_s: float, switching_hz: float | None = None) -> np.ndarray:
+    """A switch-mode converter's ringing edges near the line rate, dithered, jittered, rippled
+    (switching at ``switching_hz``, or at a rate drawn from 14.5-17 kHz or twice or three times
+    that)."""
     n = int(capture_s * CAPTURE_RATE_HZ)
     t = np.arange(n) / CAPTURE_RATE_HZ
-    f_sw = rng.uniform(14.5e3, 17e3) * float(rng.choice([1, 1, 1, 2, 3]))
+    f_sw = switching_hz or rng.uniform(14.5e3, 17e3) * float(rng.choice([1, 1, 1, 2, 3]))
     mains_hz = float(rng.choice([100.0, 120.0]))
     dither_hz = float(rng.uniform(30, 700))
     shape = (scipy.signal.sawtooth(2 * np.pi * dither_hz * t + rng.uniform(0, 6), 0.5)
@@ -140,9 +151,71 @@ def bursty_supply(rng, capture_s: float) -> np.ndarray:
     return _unit_power(supply_comb(rng, capture_s) * on)
 
 
+def _near_a_line_rate(rng) -> float:
+    """A rate within 20 Hz of PAL's or NTSC's line rate (inside the video test's windows)."""
+    return float(rng.choice([15_625.0, 15_734.264])) + rng.uniform(-20.0, 20.0)
+
+
+def _gate(rng, t: np.ndarray, rate_hz: float, on_fraction: float) -> np.ndarray:
+    """On for ``on_fraction`` of every period of ``rate_hz``, from a random phase."""
+    return np.mod(t * rate_hz + rng.uniform(0, 1), 1.0) < on_fraction
+
+
+def field_gated_supply(rng, capture_s: float) -> np.ndarray:
+    """A supply switching within 20 Hz of a TV line rate, in packets gated by the mains once per
+    20 or 16.7 ms (a mains frequency 0.2 % either side of nominal), on for 10-95 % of the
+    period: a line comb with a field-like pulse at almost exactly a field's rate. The switching
+    runs free through the gaps (its phase continues) or restarts with every packet."""
+    n = int(capture_s * CAPTURE_RATE_HZ)
+    t = np.arange(n) / CAPTURE_RATE_HZ
+    switching_hz = _near_a_line_rate(rng)
+    gate_hz = (50.0 if switching_hz < 15_680 else 60.0) * rng.uniform(0.998, 1.002)
+    on = _gate(rng, t, gate_hz, rng.uniform(0.1, 0.95))
+    if rng.random() < 0.5:
+        return _unit_power(supply_comb(rng, capture_s, switching_hz) * on)
+    starts = np.flatnonzero(np.diff(on.astype(np.int8)) > 0) + 1
+    x = np.zeros(n, np.complex64)
+    for a, b in zip(np.concatenate([[0], starts]), np.concatenate([starts, [n]])):
+        x[a:b] = supply_comb(rng, (b - a) / CAPTURE_RATE_HZ + 1e-9, switching_hz)[: b - a]
+    return _unit_power(x * on)
+
+
+def scanning_radar(rng, capture_s: float) -> np.ndarray:
+    """A pulsed radar whose PRF is within 20 Hz of a TV line rate, its PRIs staggered (2-4 of
+    them, up to 3 % apart, cycled), its beam revisiting the handheld every 15-22 ms (an
+    electronically scanned beam) for 0.5-6 ms, Gaussian or flat-topped; the PRI clock runs on
+    through the scan, or each dwell starts its pulse train afresh."""
+    n = int(capture_s * CAPTURE_RATE_HZ)
+    t = np.arange(n) / CAPTURE_RATE_HZ
+    prf_hz = _near_a_line_rate(rng)
+    stagger = rng.uniform(-0.03, 0.03, int(rng.integers(2, 5))) if rng.random() < 0.5 else [0.0]
+    pris_s = (1 + np.asarray(stagger) - np.mean(stagger)) / prf_hz
+    width_s = float(np.exp(rng.uniform(np.log(0.3e-6), np.log(5e-6))))
+    revisit_s, dwell_s = rng.uniform(0.015, 0.022), rng.uniform(0.5e-3, 6e-3)
+    if rng.random() < 0.5:  # each dwell's pulse train starts afresh, at a random point of a PRI
+        dwell = np.floor((t + rng.uniform(0, revisit_s)) / revisit_s).astype(np.int64)
+        dwell -= dwell.min()
+        within = np.mod(t - rng.uniform(0, pris_s.mean(), dwell.max() + 1)[dwell], pris_s.mean())
+    else:  # the PRI clock runs on through the scan
+        starts = np.cumsum(np.resize(pris_s, int(capture_s / pris_s.min()) + 2)) - rng.uniform(
+            0, pris_s[0])
+        within = t - starts[np.clip(np.searchsorted(starts, t) - 1, 0, len(starts) - 1)]
+    on = (within >= 0) & (within < width_s)
+    phase_in_scan = np.mod(t + rng.uniform(0, revisit_s), revisit_s) - revisit_s / 2
+    if rng.random() < 0.5:
+        beam = np.exp(-0.5 * (phase_in_scan / (dwell_s / 2.355)) ** 2)
+    else:
+        beam = (np.abs(phase_in_scan) < dwell_s / 2).astype(float)
+    beam = 0.02 + beam  # sidelobes
+    carrier = np.exp(2j * np.pi * rng.uniform(-0.9e6, 0.9e6) * t)
+    return _unit_power(on * beam * carrier)
+
+
 FAMILY = {"supply comb": supply_comb, "radar-like bursts": radar_bursts,
           "DECT-like TDMA": tdma_bursts}
 #: Training confounders the detector does NOT yet reject every time (tests/rf bound their rate):
 #: a supply gated once per 20 ms (or 16.7 ms) puts a field-like pulse in the line means, and
-#: its switching rate may fall within a TV line rate's tolerance.
-OPEN_FAMILY = {"bursty supply": bursty_supply}
+#: its switching rate may fall within a TV line rate's tolerance; the two stressors below force
+#: both (the line rate inside the window, the gate or the radar's revisit near a field).
+OPEN_FAMILY = {"bursty supply": bursty_supply, "field-gated supply": field_gated_supply,
+               "scanning radar": scanning_radar}
