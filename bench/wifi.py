@@ -13,6 +13,12 @@ Figures (rates with 95% Wilson intervals, ``*_lower95`` / ``*_upper95``):
 - ``place_accuracy``: of those found, the place named (the best, even when a second is a
   candidate) is the camera's own, the place it is hidden at (where the rings shine into its
   lens; the places it merely sees are not its place);
+- ``place_accuracy_stall_code``: the same, with the place the stall's code alone named
+  (before the place check, ``rf.wifi.place_check``); ``place_checked``: of those found, the
+  place check ran on them; ``own_place_checked``: of those found, the camera's own place
+  was one the check pointed at; ``check_s_per_checked_stall`` / ``check_s_per_stall``: seconds
+  the check's code added to a stall where it ran / on average over all stalls
+  (``stalls_checked`` of them);
 - ``place_named_alone``: of those found, the evidence separated one place from the rest
   (``rf.wifi.place``); ``place_alone_right``: of those, the place is the camera's own;
   ``place_in_candidates``: of those found, the camera's own place is the one named alone or
@@ -62,7 +68,7 @@ def scene_rows(seed: int) -> tuple[list[dict], int, float]:
     registry, model = default_registry(), KindModel.load()
     started = time.process_time()
     survey = analyze(s.times_s, s.packets, registry=registry, model=model, stimulus=s.stimulus,
-                     places=s.places, drive=s.drive)
+                     places=s.places, drive=s.drive, check=s.check)
     cpu_s = time.process_time() - started
     passive_times, passive_packets = passive_part(s)
     passive = {r.transmitter.mac: r.kind.kind for r in analyze(
@@ -79,17 +85,21 @@ def scene_rows(seed: int) -> tuple[list[dict], int, float]:
                      "kind": report.kind.kind, "confidence": report.kind.confidence,
                      "responds": stimulus.responds, "answered_place": stimulus.place,
                      "candidate_places": list(stimulus.places),
+                     "stall_code_place": s.stall_code_places.get(report.transmitter.mac),
+                     "checked": stimulus.check is not None,
+                     "checked_places": [w.place for w in s.check],
                      "passive_kind": passive.get(report.transmitter.mac)})
-    return rows, len(s.times_s), cpu_s
+    return rows, len(s.times_s), cpu_s, s.check_s
 
 
 def figures(n_scenes: int, jobs: int) -> dict:
     seeds = range(BENCHMARK_FIRST_SEED, BENCHMARK_FIRST_SEED + n_scenes)
     with Pool(jobs) as pool:
         results = pool.map(scene_rows, seeds)
-    rows = [r for rs, _, _ in results for r in rs]
-    frames = sum(n for _, n, _ in results)
-    cpu_s = sum(c for _, _, c in results)
+    rows = [r for rs, _, _, _ in results for r in rs]
+    frames = sum(n for _, n, _, _ in results)
+    cpu_s = sum(c for _, _, c, _ in results)
+    check_s = [c for _, _, _, c in results]
     cameras = [r for r in rows if r["truth"] == "camera"]
     seeing = [r for r in cameras if r["sees"]]
     found = [r for r in seeing if r["responds"]]
@@ -99,6 +109,16 @@ def figures(n_scenes: int, jobs: int) -> dict:
     _rate(report, "responding_recall", found, seeing)
     _rate(report, "place_accuracy", [r for r in found if r["answered_place"] == r["place"]],
           found)
+    _rate(report, "place_accuracy_stall_code",
+          [r for r in found if r["stall_code_place"] == r["place"]], found)
+    _rate(report, "place_checked", [r for r in found if r["checked"]], found)
+    _rate(report, "own_place_checked",
+          [r for r in found if r["checked"] and r["place"] in r["checked_places"]], found)
+    checked = [c for c in check_s if c > 0]
+    report["stalls_checked"] = len(checked)
+    report["check_s_per_checked_stall"] = round(sum(checked) / len(checked), 2) if checked \
+        else None
+    report["check_s_per_stall"] = round(sum(check_s) / len(check_s), 2)
     alone = [r for r in found if len(r["candidate_places"]) == 1]
     _rate(report, "place_named_alone", alone, found)
     _rate(report, "place_alone_right", [r for r in alone if r["answered_place"] == r["place"]],

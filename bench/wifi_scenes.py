@@ -6,7 +6,11 @@ building's AP; passers' phones; a laptop; a smart plug; cameras in two other roo
 the handheld first surveys for ``LEAD_S`` (beside the RF sweep, no stimulus) and then scans
 the stall's places one after another, the rings flickering to each place's code
 (``rf.wifi.stimulus``: visible and IR rings on the same drive); the lock-in is given the
-code's envelope and the rings' switch log, as the engine gives them.
+code's envelope and the rings' switch log, as the engine gives them. When the stall's code
+leaves a transmitter responding, the handheld then runs the place check over the places that
+transmitter's answer leaves (``rf.wifi.place_check``, ``rf.wifi.stimulus.check_stimulus``:
+the rings dimmed, one place at a time), as the engine does at the end of a stall, and the
+capture goes on through it.
 
 ``material`` picks the encoder traces the cameras' frame sizes come from: ``"training"`` for
 fitting (``bench.fit_wifi_classifier``), ``"benchmark"`` for ``ansim bench wifi`` only, and
@@ -18,9 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from hardware.sim.restroom import ZONE_TARGETS_M
-from hardware.sim.wifi_world import simulate_wifi_scene
+from hardware.sim.wifi_world import WifiWorld
+from rf.wifi.analysis import analyze
 from rf.wifi.lockin import MAX_LAG_S, PlaceWindow, StimulusLog
-from rf.wifi.stimulus import PLACE_SCAN_S, ring_drive, stall_stimulus
+from rf.wifi.place_check import CheckWindow
+from rf.wifi.stimulus import PLACE_SCAN_S, check_stimulus, ring_drive, stall_stimulus
 
 LEAD_S = 12.0
 #: Places scanned per scene: the whole stall (the checklist's eight, the hidden camera's among
@@ -49,6 +55,14 @@ class Scenario:
     drive: StimulusLog
     start_s: float
     hidden_camera: str
+    check: list[CheckWindow]
+    #: Per MAC, the place the stall's code alone named (before the place check).
+    stall_code_places: dict[str, str]
+
+    @property
+    def check_s(self) -> float:
+        """Seconds the place check added to the stall."""
+        return sum(w.end_s - w.start_s for w in self.check)
 
 
 def scenario(seed: int, material: str) -> Scenario:
@@ -62,17 +76,37 @@ def scenario(seed: int, material: str) -> Scenario:
     hidden = str(rng.choice(kinds, p=weights))
     sees = bool(rng.random() < SEES_STALL_PROBABILITY)
     duration_s = LEAD_S + len(places) * PLACE_SCAN_S + MAX_LAG_S + 1.0
-    scene = simulate_wifi_scene(seed, duration_s=duration_s, stimulus_log=drive,
-                                ir_stimulus_log=drive,
-                                place_log=[(w.start_s, w.place) for w in windows],
-                                camera_sees=sees, hidden_camera=hidden, camera_zone=camera_zone,
-                                material=material, other_room_cameras=OTHER_ROOM_CAMERAS)
-    epoch = scene.epoch_s
-    return Scenario(seed, [t for t, _ in scene.packets], [p for _, p in scene.packets],
-                    scene.truth,
-                    StimulusLog.from_steps([(t + epoch, v) for t, v in envelope]),
-                    [PlaceWindow(w.place, w.start_s + epoch, w.end_s + epoch) for w in windows],
-                    StimulusLog.from_steps([(t + epoch, v) for t, v in drive]), epoch, hidden)
+    world = WifiWorld(seed, hidden_camera=hidden, camera_sees=sees, camera_zone=camera_zone,
+                      material=material, other_room_cameras=OTHER_ROOM_CAMERAS)
+    epoch = world.epoch_s
+    place_log = [(w.start_s, w.place) for w in windows]
+    packets = world.advance_to(duration_s, stimulus_log=drive, ir_stimulus_log=drive,
+                               place_log=place_log)
+    stimulus = StimulusLog.from_steps([(t + epoch, v) for t, v in envelope])
+    epoch_windows = [PlaceWindow(w.place, w.start_s + epoch, w.end_s + epoch) for w in windows]
+    first = analyze([t for t, _ in packets], [p for _, p in packets], stimulus=stimulus,
+                    places=epoch_windows, drive=_epoch_log(drive, epoch))
+    stall_code_places, to_check = {}, ()
+    for report in sorted(first.transmitters, key=lambda r: r.stimulus.p_value):
+        if report.stimulus.responds:
+            stall_code_places[report.transmitter.mac] = report.stimulus.place
+            to_check = to_check or report.stimulus.to_check  # the most evident answer's
+    check = []
+    if to_check:
+        check_envelope, check_drive, check = check_stimulus(to_check, duration_s,
+                                                            np.random.default_rng([seed, 1213]))
+        drive = drive + check_drive
+        place_log += [(w.start_s, w.place) for w in check]
+        packets += world.advance_to(check_drive[-1][0] + MAX_LAG_S + 1.0, stimulus_log=drive,
+                                    ir_stimulus_log=drive, place_log=place_log)
+    return Scenario(seed, [t for t, _ in packets], [p for _, p in packets], world.truth,
+                    stimulus, epoch_windows, _epoch_log(drive, epoch), epoch, hidden,
+                    [CheckWindow(w.place, w.start_s + epoch, w.end_s + epoch) for w in check],
+                    stall_code_places)
+
+
+def _epoch_log(steps, epoch_s: float) -> StimulusLog:
+    return StimulusLog.from_steps([(t + epoch_s, v) for t, v in steps])
 
 
 def passive_part(s: Scenario) -> tuple[list[float], list[bytes]]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 #: The kinds of event ansim publishes.
 KINDS = frozenset({"alert", "progress", "spectrum", "proximity", "optics_status", "inspection",
-                   "wifi"})
+                   "wifi", "wifi_place_check"})
 
 
 @dataclass(frozen=True)

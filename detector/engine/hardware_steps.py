@@ -12,7 +12,7 @@ sensing pipelines (numpy, SciPy, OpenCV).
 import itertools
 from pathlib import Path
 
-from detector.engine import place_history
+from detector.engine import checklist, place_history
 from detector.engine.live_view import SweepView, optics_status
 from detector.engine.proximity import follow, follow_wifi
 from detector.engine.scanning import run_scan
@@ -76,8 +76,12 @@ class HardwareSteps:
         self._wifi_channel = stimulus_channel(outcome.survey, self.hardware.wifi.channel)
         return outcome
 
-    def wifi_place(self, stall: int, zone: str):
-        """The Wi-Fi stimulus at the place just scanned, and the lock-in over the stall."""
+    def wifi_place(self, stall: int, zone: str, on_check=None):
+        """The Wi-Fi stimulus at the place just scanned, and the lock-in over the stall. Once
+        every checklist place of the stall has been scanned and a transmitter answers, the
+        place check follows (``WifiStimulus.check``): the handheld is brought to each
+        candidate place in turn (``on_check(place, seconds)`` tells the inspector where to
+        point it) and the outcome is the check's."""
         if self.hardware.wifi is None or self._scan_started_s is None:
             return None
         if self._wifi_channel is not None:
@@ -86,7 +90,17 @@ class HardwareSteps:
         if stimulus is None:
             stimulus = WifiStimulus(self.hardware.wifi, self.hardware.illuminator, seed=stall)
             self._wifi_stalls[stall] = stimulus
-        return stimulus.stimulate(stall, zone, self._scan_started_s)
+        outcome = stimulus.stimulate(stall, zone, self._scan_started_s)
+        scanned = {w.place.split(":", 1)[1] for w in stimulus.windows}
+        if not scanned.issuperset(checklist.ITEMS):
+            return outcome
+        checked = stimulus.check(lambda place: self.hardware.move_to(place.split(":", 1)[1],
+                                                                     stall),
+                                 on_check)
+        if checked is None:
+            return outcome
+        checked.frames = outcome.frames + checked.frames
+        return checked
 
     def spectrum_csv(self, spectrum) -> str:
         return spectrum_csv_text(spectrum)

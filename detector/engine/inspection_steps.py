@@ -55,9 +55,10 @@ class StepRunner(Protocol):
     def wifi_passive(self):
         """A passive Wi-Fi survey beside the sweep (``WifiOutcome``), or None without Wi-Fi."""
 
-    def wifi_place(self, stall: int, zone: str):
+    def wifi_place(self, stall: int, zone: str, on_check=None):
         """The Wi-Fi stimulus at the place just scanned and the lock-in over its stall so far
-        (``WifiOutcome``), or None without Wi-Fi."""
+        (``WifiOutcome``), or None without Wi-Fi; after the stall's last place, the place
+        check too (``on_check(place, seconds)``: where the inspector points the handheld)."""
 
     def wifi_follow(self, mac: str, channel: int | None, duration_s: float, on_reading):
         """Readings of one Wi-Fi transmitter's RSSI (``ProximityReading``), each handed to
@@ -225,6 +226,13 @@ def _stall_place(window: str) -> dict:
     return {"stall": int(stall), "zone": zone}
 
 
+def _stall_places_of(check: dict) -> dict:
+    """The place check's reading with its per-place figures keyed by zone (the check runs
+    within one stall)."""
+    return {**check, **{key: {_stall_place(p)["zone"]: v for p, v in check[key].items()}
+                        for key in ("slopes_bytes", "errors_bytes")}}
+
+
 def wifi_result(outcome, evidence: EvidenceStore, *, stall=None, zone=None):
     """The record's view of a survey step, and the pcapng evidence of what it captured."""
     refs = []
@@ -238,8 +246,13 @@ def wifi_result(outcome, evidence: EvidenceStore, *, stall=None, zone=None):
         if stimulus is not None and stimulus["place"]:
             stimulus["place"] = _stall_place(stimulus["place"])
             stimulus["places"] = [_stall_place(p) for p in stimulus["places"]]
+        if stimulus is not None and stimulus["check"] is not None:
+            stimulus["check"] = _stall_places_of(stimulus["check"])
         transmitters.append(data)
     result = {"kind": "wifi_survey", "stall": stall, "zone": zone,
               "frames": outcome.survey.n_frames, "places": outcome.places,
+              "place_check": {"places": [_stall_place(p) for p in outcome.checked],
+                              "seconds": outcome.check_s}
+              if outcome.checked else None,
               "transmitters": transmitters, "evidence": [r.to_dict() for r in refs]}
     return result, refs

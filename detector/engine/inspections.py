@@ -222,7 +222,8 @@ class InspectionService:
                                                 zone=zone))
             proximity = [self._follow(runner, inspection_id, e["freq_hz"], stall, zone)
                          for e in tracked_emitters(rf_steps[-1] if rf_steps else None)]
-            wifi = runner.wifi_place(stall, zone)
+            wifi = runner.wifi_place(stall, zone,
+                                     self._on_check(inspection_id, stall))
         result, refs = optical_result(outcome, stall, zone, self.evidence, proximity)
         if known:
             result["fixtures"] = known
@@ -580,6 +581,14 @@ class InspectionService:
             self._publish("progress", inspection_id=inspection_id, step=step,
                           fraction=round(fraction, 3), **where)
         return report
+
+    def _on_check(self, inspection_id, stall):
+        """The Wi-Fi place check's prompt: where to point the handheld now, for how long
+        (``wifi_place_check`` events, to inspectors' screens)."""
+        def point_at(place: str, seconds: float):
+            self._publish("wifi_place_check", inspection_id=inspection_id, stall=stall,
+                          zone=place.split(":", 1)[1], seconds=seconds)
+        return point_at
 
     def _on_live(self, kind, inspection_id, **where):
         def show(payload: dict):

@@ -11,6 +11,12 @@ scans, with the rings as the stimulus.
   it). The optical scan itself flickers the rings too, so its time is logged as level 1 in
   the envelope. The lock-in is run over every place of the stall so far, so the decision
   that matters is ready when the stall's optical step ends; each survey step holds it.
+- ``WifiStimulus.check``: once every checklist place of the stall has been scanned and a
+  transmitter answers, the place check (``rf.wifi.place_check``): the inspector points the
+  handheld at each place the answer leaves as a candidate in turn (at most
+  ``MAX_CHECK_PLACES``, ``CHECK_PLACE_S`` each), the rings dimmed to ``CHECK_DRIVE`` so a
+  camera's encoder stays below its rate cap, and the place whose light changes moved the
+  pictures most is named.
 ``detector.engine.inspection_steps.wifi_result`` turns an outcome into the record's view.
 
 Wi-Fi silence is never evidence of a clear restroom: a camera that records to a card sends
@@ -25,7 +31,8 @@ from hardware.wifi.capture import hop
 from rf.wifi.analysis import analyze
 from rf.wifi.lockin import PlaceWindow, StimulusLog
 from rf.wifi.oui import default_registry
-from rf.wifi.stimulus import FLICKER_S, stall_stimulus
+from rf.wifi.place_check import CHECK_DRIVE, CHECK_PLACE_S, CheckWindow
+from rf.wifi.stimulus import FLICKER_S, check_stimulus, stall_stimulus
 
 PASSIVE_DWELL_S = 0.5
 PASSIVE_SURVEY_S = 10.0
@@ -38,6 +45,9 @@ class WifiOutcome:
     frames: list
     survey: object  # rf.wifi.analysis.WifiSurvey
     places: list[str] = field(default_factory=list)
+    #: The places the place check pointed the rings at, in order, and its seconds.
+    checked: list[str] = field(default_factory=list)
+    check_s: float = 0.0
 
 
 def passive_survey(capture, duration_s: float = PASSIVE_SURVEY_S) -> WifiOutcome:
@@ -77,6 +87,8 @@ class WifiStimulus:
         self.envelope: list[tuple[float, float]] = []
         self.drive: list[tuple[float, float]] = []
         self.windows: list[PlaceWindow] = []
+        self.check_windows: list[CheckWindow] = []
+        self.survey = None
 
     def scan_started(self) -> float:
         """Call before a place's optical scan; returns the capture clock's time."""
@@ -89,27 +101,74 @@ class WifiStimulus:
         # the optical scan's own per-frame blinking
         self.envelope = _extended(self.envelope, [(scan_started_s, 1.0)])
         envelope, (window,) = stall_stimulus([f"{stall}:{zone}"], start_s, self.rng)
-        envelope_times = np.array([t for t, _ in envelope])
-        frames, switched = [], []
-        # Read in equal slices whatever the rings do, so the capture's own pacing can never
-        # follow the code; the rings switch at the slice boundaries (on or off at random while
-        # the envelope flickers, as ``rf.wifi.stimulus.ring_drive`` draws), and that is logged.
-        for slot_s in np.arange(start_s, envelope[-1][0], FLICKER_S):
-            k = int(np.searchsorted(envelope_times, slot_s + 1e-9, side="right")) - 1
-            lit = envelope[max(k, 0)][1] > 0 and bool(self.rng.integers(0, 2))
-            self._rings(lit)
-            switched.append((float(slot_s), 1.0 if lit else 0.0))
-            frames += self.capture.read(FLICKER_S)
-        self._rings(False)
-        switched.append((self.capture.now_s(), 0.0))
+        frames, switched = self._run_code(envelope, 1.0)
         self.frames += [f for f in frames if f.time_s >= scan_started_s]
         self.envelope = _extended(self.envelope, envelope)
         self.drive = _extended(self.drive, switched)
         self.windows.append(window)
-        survey = _analyze(self.frames, StimulusLog.from_steps(self.envelope, "illuminator"),
-                          self.windows, StimulusLog.from_steps(self.drive, "illuminator"))
-        return WifiOutcome([f for f in frames if f.time_s >= start_s], survey,
+        self.survey = self._lock_in()
+        return WifiOutcome([f for f in frames if f.time_s >= start_s], self.survey,
                            [w.place for w in self.windows])
+
+    def to_check(self) -> tuple[str, ...]:
+        """The places the most evident responding transmitter leaves for the place check
+        (none when nothing answers, or once the check has run)."""
+        if self.survey is None or self.check_windows:
+            return ()
+        answers = [r.stimulus for r in self.survey.transmitters
+                   if r.stimulus is not None and r.stimulus.responds]
+        return min(answers, key=lambda s: s.p_value).to_check if answers else ()
+
+    def check(self, move_to, on_place=None) -> WifiOutcome | None:
+        """The place check over ``to_check()``: ``move_to(place)`` brings the handheld to
+        each place in turn (the simulated inspector walks; a real one is told by
+        ``on_place(place, seconds)``), the rings dimmed to ``CHECK_DRIVE``; the lock-in over
+        the stall with the check's windows. None when there is nothing to check."""
+        places = self.to_check()
+        if not places:
+            return None
+        start_s = self.capture.now_s()
+        frames = []
+        for place in places:
+            move_to(place)
+            if on_place is not None:
+                on_place(place, CHECK_PLACE_S)
+            envelope, switched, (window,) = check_stimulus([place], self.capture.now_s(),
+                                                           self.rng)
+            code_frames, logged = self._run_code(envelope, CHECK_DRIVE)
+            frames += code_frames
+            self.drive = _extended(self.drive, logged)
+            self.check_windows.append(window)
+        self.frames += frames
+        self.survey = self._lock_in()
+        return WifiOutcome(frames, self.survey, [w.place for w in self.windows],
+                           list(places), round(self.capture.now_s() - start_s, 3))
+
+    def _run_code(self, envelope, drive: float):
+        """Run one code's envelope on the rings at ``drive`` (of their brightness) while
+        capturing: the frames and the rings' switches, logged as 0 or ``drive``."""
+        envelope_times = np.array([t for t, _ in envelope])
+        frames, switched = [], []
+        full = self.illuminator.brightness
+        self.illuminator.set_brightness(full * drive)
+        # Read in equal slices whatever the rings do, so the capture's own pacing can never
+        # follow the code; the rings switch at the slice boundaries (on or off at random while
+        # the envelope flickers, as ``rf.wifi.stimulus.ring_drive`` draws), and that is logged.
+        for slot_s in np.arange(envelope[0][0], envelope[-1][0], FLICKER_S):
+            k = int(np.searchsorted(envelope_times, slot_s + 1e-9, side="right")) - 1
+            lit = envelope[max(k, 0)][1] > 0 and bool(self.rng.integers(0, 2))
+            self._rings(lit)
+            switched.append((float(slot_s), drive if lit else 0.0))
+            frames += self.capture.read(FLICKER_S)
+        self._rings(False)
+        self.illuminator.set_brightness(full)
+        switched.append((self.capture.now_s(), 0.0))
+        return frames, switched
+
+    def _lock_in(self):
+        return _analyze(self.frames, StimulusLog.from_steps(self.envelope, "illuminator"),
+                        self.windows, StimulusLog.from_steps(self.drive, "illuminator"),
+                        self.check_windows)
 
     def _rings(self, lit: bool) -> None:
         red = lit if self.illuminator.has_red_ring else None
@@ -123,9 +182,9 @@ def _extended(log: list, steps: list) -> list:
     return log + steps
 
 
-def _analyze(frames, stimulus=None, windows=(), drive=None):
+def _analyze(frames, stimulus=None, windows=(), drive=None, check=()):
     ordered = sorted(frames, key=lambda f: f.time_s)
     linktypes = {f.linktype for f in ordered} or {127}
     return analyze([f.time_s for f in ordered], [f.data for f in ordered],
                    linktype=min(linktypes), registry=default_registry(), stimulus=stimulus,
-                   places=windows, drive=drive)
+                   places=windows, drive=drive, check=check)

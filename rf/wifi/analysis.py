@@ -24,6 +24,7 @@ from rf.wifi.frames import LINKTYPE_RADIOTAP, parse_frames
 from rf.wifi.inventory import Transmitter, attribute, build_inventory
 from rf.wifi.lockin import PlaceWindow, StimulusLog, StimulusResponse, lock_in
 from rf.wifi.oui import OuiRegistry
+from rf.wifi.place_check import CheckWindow
 
 RECEIVER_RATIO = 2.0
 
@@ -42,7 +43,7 @@ class TransmitterReport:
             s = self.stimulus
             stimulus = {"responds": s.responds, "score": s.score, "lag_s": s.lag_s,
                         "p_value": float(f"{s.p_value:.3g}"), "place": s.place,
-                        "places": list(s.places)}
+                        "places": list(s.places), "check": _check_dict(s.check)}
         return {
             "mac": tx.mac, "vendor": tx.vendor, "randomised": tx.randomised, "role": tx.role,
             "ssid": tx.ssid, "bssid": tx.bssid, "channel": tx.channel,
@@ -58,6 +59,16 @@ class TransmitterReport:
             "kind": kind.kind, "confidence": kind.confidence, "stimulus": stimulus}
 
 
+def _check_dict(check) -> dict | None:
+    """The place check's reading (``rf.wifi.place_check``): the rings' brightness, and per
+    place checked the bytes a unit of light change cost there with its standard error."""
+    if check is None:
+        return None
+    return {"drive": round(check.drive, 3),
+            "slopes_bytes": {p: round(v, 1) for p, v in check.slopes_bytes.items()},
+            "errors_bytes": {p: round(v, 1) for p, v in check.errors_bytes.items()}}
+
+
 @dataclass(frozen=True)
 class WifiSurvey:
     transmitters: list[TransmitterReport]
@@ -70,10 +81,11 @@ class WifiSurvey:
 def analyze(timestamps_s: Sequence[float], packets: Sequence[bytes], *,
             linktype: int = LINKTYPE_RADIOTAP, registry: OuiRegistry | None = None,
             model: KindModel | None = None, stimulus: StimulusLog | None = None,
-            places: Sequence[PlaceWindow] = (), drive: StimulusLog | None = None
-            ) -> WifiSurvey:
+            places: Sequence[PlaceWindow] = (), drive: StimulusLog | None = None,
+            check: Sequence[CheckWindow] = ()) -> WifiSurvey:
     """Inventory, kinds and (with ``stimulus``, and the rings' switch log ``drive`` when it
-    is known) lock-in of one capture."""
+    is known) lock-in of one capture; ``check``: the place check's windows
+    (``rf.wifi.place_check``), whose dimmed switches are in ``drive``."""
     parsed = parse_frames(timestamps_s, packets, linktype)
     frames = parsed.frames
     traffic = attribute(parsed)
@@ -83,8 +95,9 @@ def analyze(timestamps_s: Sequence[float], packets: Sequence[bytes], *,
     responses = [None] * len(inventory)
     if stimulus is not None and inventory:
         responses = lock_in(frames["time_s"], frames["length"].astype(float), traffic.up_of,
-                            len(inventory), stimulus, places, drive=drive)
-        responses = [dataclasses.replace(r, responds=False, place=None, places=())
+                            len(inventory), stimulus, places, drive=drive, check=check)
+        responses = [dataclasses.replace(r, responds=False, place=None, places=(), check=None,
+                                         to_check=())
                      if tx.down_bytes_per_s > RECEIVER_RATIO * tx.up_bytes_per_s else r
                      for tx, r in zip(inventory, responses)]
     reports = [TransmitterReport(tx, kind, response)

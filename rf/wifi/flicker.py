@@ -82,7 +82,7 @@ def flicker_test(picture_s: np.ndarray, log_size: np.ndarray, chips: Chips,
             continue
         j, chip = rows
         y = _centred(log_size[j], chip)
-        change = np.abs(_change_matrix(picture_s - lag, j, start, end) @ np.column_stack(
+        change = np.abs(change_matrix(picture_s - lag, j, start, end) @ np.column_stack(
             [level, draws]))
         z = _place_z(y[:, None] * change, chips.window[chip])
         if len(z):
@@ -161,7 +161,7 @@ def _centred(y, chip):
     return y - (sums / np.maximum(counts, 1))[chip]
 
 
-def _change_matrix(exposure_end_s, j, start, end):
+def change_matrix(exposure_end_s, j, start, end):
     """Rows: per picture, the weights that turn the drive's levels into (mean over its own
     exposure) - (mean over the previous one)."""
     current = _mean_weights(exposure_end_s[j - 1], exposure_end_s[j], start, end)

@@ -59,6 +59,7 @@ from rf.wifi.chips import Chips, chip_means, code_chips, pictures
 from rf.wifi.errors import StimulusError
 from rf.wifi.flicker import flicker_test
 from rf.wifi.place import name_place
+from rf.wifi.place_check import CheckWindow, check_candidates, check_place, picture_bytes
 
 #: The byte series' bin (``uplink_series``, the classifier's periodicity cue).
 BIN_S = 0.25
@@ -142,7 +143,8 @@ class StimulusResponse:
     the best lag (0..1), ``p_value`` the permutation test's, ``lag_s`` the stream's delay and
     ``place`` the place whose light it answered most; ``places`` is that place alone when the
     evidence separates it from the others, or it and the runner-up when it does not
-    (``rf.wifi.place``).
+    (``rf.wifi.place``, or ``rf.wifi.place_check`` once the place check has run: ``check``
+    is what it read); ``to_check``: the places the stall's code leaves for the check.
     """
 
     responds: bool
@@ -151,6 +153,19 @@ class StimulusResponse:
     p_value: float
     place: str | None
     places: tuple[str, ...] = ()
+    check: "PlaceCheck | None" = None
+    to_check: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlaceCheck:
+    """What the place check (``rf.wifi.place_check``) read: the rings' ``drive`` and, per
+    candidate place checked, the bytes a unit of light change cost there (``slopes_bytes``)
+    with its standard error."""
+
+    drive: float
+    slopes_bytes: dict[str, float]
+    errors_bytes: dict[str, float]
 
 
 def parse_stimulus_csv(text: str, source: str) -> StimulusLog:
@@ -219,11 +234,13 @@ def uplink_series(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_o
 
 def lock_in(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners: int,
             stimulus: StimulusLog, places: Sequence[PlaceWindow] = (),
-            alpha: float = FALSE_ALARM_PROBABILITY, drive: StimulusLog | None = None
-            ) -> list[StimulusResponse]:
+            alpha: float = FALSE_ALARM_PROBABILITY, drive: StimulusLog | None = None,
+            check: Sequence[CheckWindow] = ()) -> list[StimulusResponse]:
     """Each owner's response to ``stimulus``; ``owner`` gives each frame's uplink owner (-1:
     nobody's uplink). Without ``places`` the whole log is one window. With the rings' switch
-    log ``drive`` the flicker test (``rf.wifi.flicker``) adds its evidence."""
+    log ``drive`` the flicker test (``rf.wifi.flicker``) adds its evidence, and the place
+    check's windows ``check`` (their dimmed switches in ``drive``) name the place of a
+    responding owner (``rf.wifi.place_check``)."""
     if stimulus.end_s - stimulus.start_s < 8 * LAG_STEP_S:
         raise StimulusError("stimulus", f"{stimulus.end_s - stimulus.start_s:.1f} s is too "
                                         "short for a lock-in", code="stimulus_short",
@@ -247,21 +264,40 @@ def lock_in(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners:
             continue
         means = chip_means(picture_s, log_size, chips, lags_s)
         response = _decide(means, chips, permuted, lags_s)
-        place_lag_s = response.lag_s
+        place_lag_s, sharp_lag_s = response.lag_s, None
         if drive is not None and response.lag_s is not None:
             p_flicker, flicker_lag_s = flicker_test(picture_s, log_size, chips, drive.times_s,
                                                     drive.levels)
             response = dataclasses.replace(
                 response, p_value=_fisher(response.p_value, p_flicker))
             if p_flicker <= SHARP_LAG_P and flicker_lag_s is not None:
-                place_lag_s = flicker_lag_s
+                place_lag_s = sharp_lag_s = flicker_lag_s
         response = dataclasses.replace(response, responds=bool(response.p_value <= alpha))
         if response.responds:
             answer = name_place(picture_s, np.exp(log_size), chips, place_lag_s)
+            response = dataclasses.replace(response, to_check=check_candidates(answer))
+            if check and drive is not None:
+                checked_answer, checked = _checked(time_s[mine], length[mine], check, drive,
+                                                   sharp_lag_s)
+                response = dataclasses.replace(response, check=checked)
+                answer = checked_answer if checked_answer.candidates else answer
             response = dataclasses.replace(response, place=answer.place,
                                            places=answer.candidates)
         results.append(response)
     return results
+
+
+def _checked(time_s: np.ndarray, length: np.ndarray, check: Sequence[CheckWindow],
+             drive: StimulusLog, lag_s: float | None):
+    """The place check's answer for one stream (at the flicker test's ``lag_s`` when it
+    fitted one), and what it read."""
+    picture_s, size = picture_bytes(time_s, length)
+    answer = check_place(picture_s, size, check, drive.times_s, drive.levels, lag_s)
+    inside = np.zeros(len(drive.times_s), bool)
+    for window in check:
+        inside |= (drive.times_s >= window.start_s) & (drive.times_s < window.end_s)
+    brightness = float(drive.levels[inside].max()) if inside.any() else 0.0
+    return answer, PlaceCheck(brightness, answer.slopes_bytes, answer.errors_bytes)
 
 
 def _permuted_levels(chips: Chips) -> np.ndarray:

@@ -62,6 +62,17 @@ def test_a_whole_simulated_inspection_from_the_cli(tmp_path):
     assert body["status"] == "signed_off" and body["coverage"]["complete"]
     assert [s["zone"] for s in body["steps"] if s["kind"] == "optical_scan"] == list(
         checklist.ITEMS)
+    # after the stall's last place the dimmed place check ran over the stall code's
+    # candidates, the lens's place among them, and named it
+    checked = [s for s in body["steps"] if s["kind"] == "wifi_survey" and s.get("place_check")]
+    assert len(checked) == 1 and checked[0]["zone"] == checklist.ITEMS[-1]
+    assert {"stall": 1, "zone": lens_zone} in checked[0]["place_check"]["places"]
+    answer = next(t["stimulus"] for t in checked[0]["transmitters"]
+                  if t["mac"] == located[0]["wifi_mac"])
+    assert answer["place"] == {"stall": 1, "zone": lens_zone}
+    assert answer["check"]["drive"] < 1.0
+    assert max(answer["check"]["slopes_bytes"], key=answer["check"]["slopes_bytes"].get) \
+        == lens_zone
     evidence = EvidenceStore(data / "evidence")
     kinds = {ref["kind"] for ref in body["evidence"]}
     assert {"spectrum.csv.gz", "capture.sigmf-meta", "capture.sigmf-data", "lens_crop"} <= kinds

@@ -173,7 +173,7 @@ class FakeSteps:
     def wifi_passive(self):
         return None  # these inspections have no Wi-Fi capture
 
-    def wifi_place(self, stall, zone):
+    def wifi_place(self, stall, zone, on_check=None):
         return None
 
     def spectrum_csv(self, spectrum):
