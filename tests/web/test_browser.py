@@ -276,6 +276,11 @@ def test_an_inspection_with_a_found_camera_followed_live_by_a_volunteer(chromium
     inspector.locator("#bar-action[data-action=rest]").wait_for(timeout=STEP_TIMEOUT_MS)
     _assert_critical_is_loudest(inspector)
     assert "1번 칸" in inspector.locator("#findings").inner_text()
+    # The hidden camera's stream answered the stall's code: after the last place the inspector
+    # was told where to point the handheld for the Wi-Fi place check, place by place.
+    prompted = inspector.locator("#point-at").get_attribute("data-prompted") or ""
+    assert prompted.startswith("1:"), prompted
+    assert inspector.locator("#point-at").is_hidden()  # the step is over
     look(inspector, screens, "15-inspector-camera-located")
 
     # Seoul's procedure, each step recorded with its time.

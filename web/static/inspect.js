@@ -81,7 +81,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const done = (c.rf_swept ? 1 : 0) + places - c.missing_scans.length + places - c.missing_marks.length;
     $("progress-bar").style.width = Math.round(100 * done / (1 + 2 * places)) + "%";
     if (running) showRunning(running.step, null, running.stall, running.zone);
-    else $("running").textContent = "";
+    else { $("running").textContent = ""; $("point-at").hidden = true; }
     renderAlerts(inspection.alerts);
     renderFound(inspection);
     renderRf(inspection.steps.filter((s) => s.kind === "rf_sweep").pop());
@@ -119,6 +119,18 @@ document.addEventListener("DOMContentLoaded", () => {
     const share = typeof fraction === "number" ? " " + Math.round(fraction * 100) + "%" : "";
     $("running").textContent = t("web.js.running", { step: t("web.js.step." + step) }) + share + (zone && zone !== "rf_sweep" ? " · " + where(stall || 1, zone) : "");
     if (step === "rf_sweep") $("rf-summary").textContent = t("web.js.rf_running", { percent: typeof fraction === "number" ? Math.round(fraction * 100) : 0 });
+  }
+
+  /* The Wi-Fi place check, after a stall's last place when a stream answered the stall's
+     code: the rings blink dimmed at one place at a time, and the inspector points the
+     handheld there for the seconds given. Shown (with a short buzz) until the step ends;
+     ``data-prompted`` keeps every place asked for, in order. */
+  function showPointAt(e) {
+    const box = $("point-at");
+    box.textContent = t("web.js.point_at", { place: where(e.stall || 1, e.zone), seconds: Math.round(e.seconds) });
+    box.hidden = false;
+    box.dataset.prompted = [box.dataset.prompted, (e.stall || 1) + ":" + e.zone].filter(Boolean).join(",");
+    if (navigator.vibrate) navigator.vibrate(150);
   }
 
   function renderAlerts(alerts) {
@@ -361,6 +373,7 @@ document.addEventListener("DOMContentLoaded", () => {
     alert: (e) => { if (mine(e)) { refresh(); if (navigator.vibrate) navigator.vibrate([300, 100, 300]); } },
     spectrum: (e) => { if (mine(e)) { $("rf-card").classList.remove("empty"); spectrum.show(e); } },
     optics_status: (e) => { if (mine(e)) showOptics(e); },
+    wifi_place_check: (e) => { if (mine(e)) showPointAt(e); },
     proximity: (e) => {
       if (!mine(e)) return;
       if (e.mac) { showWifiProximity(e); return; }
