@@ -10,6 +10,12 @@ What a second visit brings that is *not* a change, and how each is ignored:
   ~10 px at 0.4 m for a 3 cm step:
   each candidate region is re-matched locally (``LOCAL_SHIFT_PX``), and a region that a small
   shift of the reference explains is no change;
+- a deep fixture filling much of the view (a sign 8 cm out at 0.45 m) can draw the homography
+  onto its own face, leaving the wall behind 10-17 px off: small regions (a screw seen at two
+  places) that one shift explains whole tell where the wall lies, if another such region
+  nearby agrees (``AGREE_PX``, ``AGREE_PER_PX``); a region that a shift near theirs explains
+  is no change. A new screw is often explained by a shift onto an existing one elsewhere,
+  but that shift is its own and no other region's;
 - lamp level, exposure and the lamp's broad highlight on glossy tiles: both pictures are
   divided by their own local mean (``LIGHT_SIGMA_PX``), which keeps the ratio of each point to
   its surroundings, the same under any gain;
@@ -79,6 +85,21 @@ FAINT_MAX_AREA_PX = 120  # a faint pass region larger than this is no small isol
 MIN_AREA_PX = 2
 GROUP_PX = 7  # candidate pixels this close are one thing (an object's outline)
 CELL_PX = 24
+# A second plane: a deep fixture (a paper holder or a sign 8 cm off the wall at 0.45 m) can
+# draw the homography onto its own face and leave the wall behind it 10-17 px off (tuning
+# place 9021). Small differing regions that one shift of the reference explains whole are
+# evidence of where the wall lies; a change is explained away only by a shift near the one
+# another such region found nearby (a new screw's own best shift onto an existing screw
+# elsewhere agrees with no other region's).
+MAX_PARALLAX_PX = 20  # the furthest a second plane lies off the homography (17 px seen)
+MIN_PARALLAX_PX = 3  # nearer than this the tolerance and the cell re-match already explain it
+EVIDENCE_MAX_SIDE_PX = 32  # a screw seen at two places 20 px apart; no fixture's long edge
+EVIDENCE_MIN_PX = 6  # candidate pixels: fewer is noise, whose best shift means nothing
+EVIDENCE_MAX_RESIDUAL = 0.3  # squared difference at its best shift over that at none
+EVIDENCE_MARGIN_PX = 6  # wall around the region that the shift must explain too
+AGREE_PX = 3  # two regions on one plane shift alike to this, plus ...
+AGREE_PER_PX = 0.03  # ... this per pixel between them: a plane's parallax varies across
+#   the view (9021: 6 px over 190 px)
 KIND_RATIO = 1.6  # structure in one picture this many times the other's decides its kind
 EDGE_MARGIN_PX = 6  # ignore the border of the overlap (interpolation, vignetting)
 CROP_HALF_PX = 32
@@ -170,25 +191,27 @@ def compare_keyframes(reference: np.ndarray, today: np.ndarray) -> Comparison:
                                     alignment.n_inliers, alignment.overlap), (),
                           changed_fraction)
     ref_gray_w = np.clip(ref_raw, 0, 255).astype(np.uint8)
-    found = _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today)
     faint_threshold = max(MIN_EXCESS_FAINT, THRESHOLD_SIGMAS * spread)
+    shifts = _plane_shifts(ref_w, today_n, (np.maximum(excess_today, excess_ref)
+                                           > faint_threshold) & valid, faint_threshold)
+    found = _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today, shifts)
     if faint_threshold < threshold:
         found += _faint_small(candidate, excess_today, excess_ref, valid, ref_w, today_n,
-                              faint_threshold, ref_gray_w, today)
+                              faint_threshold, ref_gray_w, today, shifts)
     changes = sorted((c for c in found if _inside(valid, c.x, c.y, LOCAL_SHIFT_PX)),
                      key=lambda c: -c.confidence)
     return Comparison(alignment, tuple(changes), changed_fraction)
 
 
 def _faint_small(candidate, excess_today, excess_ref, valid, ref_w, today_n, threshold,
-                 ref_gray_w, today) -> list:
+                 ref_gray_w, today, shifts) -> list:
     """The second pass: small things (a screw) that stand above ``threshold`` (lower than
     the first pass's) but not above the first pass's, away from everything the first pass
     looked at. Only small results are kept: anything larger the first pass judges."""
     near_first = cv2.dilate(candidate, np.ones((2 * GROUP_PX + 1,) * 2, np.uint8)) > 0
     faint = ((np.maximum(excess_today, excess_ref) > threshold) & valid & ~near_first)
     return [c for c in _regions(faint.astype(np.uint8), ref_w, today_n, threshold, ref_gray_w,
-                                today, max_area_px=FAINT_MAX_AREA_PX)
+                                today, shifts, max_area_px=FAINT_MAX_AREA_PX)
             if c.radius_px <= SMALL_RADIUS_PX]
 
 
@@ -367,7 +390,7 @@ def _robust_spread(values: np.ndarray) -> float:
     return max(1.4826 * mad, NOISE_FLOOR)
 
 
-def _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today,
+def _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today, shifts,
              max_area_px: int | None = None) -> list[Change]:
     """Candidate pixels grouped into regions (of at most ``max_area_px`` candidate pixels,
     if given); each kept region becomes a change."""
@@ -380,7 +403,7 @@ def _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today,
         if int(region.sum()) < MIN_AREA_PX or \
                 (max_area_px is not None and int(region.sum()) > max_area_px):
             continue
-        change = _judge_region(region, (x0, y0, bw, bh), ref_w, today_n, threshold)
+        change = _judge_region(region, (x0, y0, bw, bh), ref_w, today_n, threshold, shifts)
         if change is not None:
             crop = side_by_side(today, ref_gray_w, change.x, change.y, change.radius_px)
             changes.append(Change(change.kind, change.x, change.y, change.radius_px,
@@ -388,8 +411,9 @@ def _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today,
     return changes
 
 
-def _judge_region(region, box, ref_w, today_n, threshold) -> Change | None:
-    """Re-match the region locally (parallax), then keep it if what remains is a change."""
+def _judge_region(region, box, ref_w, today_n, threshold, shifts) -> Change | None:
+    """Re-match the region locally (parallax, cell by cell, then at a second plane's shift
+    nearby), then keep it if what remains is a change."""
     h, w = today_n.shape
     x0, y0, bw, bh = box
     pad = LOCAL_SHIFT_PX + 2 * TOLERANCE_PX + 2
@@ -410,6 +434,15 @@ def _judge_region(region, box, ref_w, today_n, threshold) -> Change | None:
     remaining = mask & (np.maximum(ex_t, ex_r) > threshold)
     if int(remaining.sum()) < MIN_AREA_PX:
         return None
+    for shift in _nearby_plane_shifts(shifts, region, remaining, (xa, ya), ref_w, today_n):
+        # no light fit: the surroundings hold the other plane, which this shift misplaces
+        r_plane = _shifted(ref_w, (xa, ya, xb, yb), shift)
+        t_plane = _shifted(today_n, (xa, ya, xb, yb), -shift)
+        ex_t = np.minimum(ex_t, excess_maps(r_plane, t_win)[0])
+        ex_r = np.minimum(ex_r, excess_maps(r_win, t_plane)[1])
+        remaining = mask & (np.maximum(ex_t, ex_r) > threshold)
+        if int(remaining.sum()) < MIN_AREA_PX:
+            return None
     ys, xs = np.nonzero(remaining)
     weights = np.maximum(ex_t, ex_r)[remaining]
     cx = 0.5 * (xs.min() + xs.max()) + xa  # the middle of what changed, not of its edges
@@ -429,6 +462,92 @@ def _judge_region(region, box, ref_w, today_n, threshold) -> Change | None:
     peak = float(weights.max())
     confidence = float(1.0 - 0.5 * np.exp(-(peak / threshold - 1.0)))
     return Change(kind, cx, cy, float(radius), confidence)
+
+
+def _plane_shifts(ref_w, today_n, differing, threshold) -> list[tuple]:
+    """Where a second plane lies off the homography, as ``(x, y, shift, box)`` at regions that
+    show it: each small region of ``differing`` that one shift of the reference (within
+    ``MAX_PARALLAX_PX``, at least ``MIN_PARALLAX_PX``) explains whole, wall around it
+    included, and that another such region nearby agrees with (``_agree``). A new screw
+    is often explained whole by a shift onto an existing screw elsewhere; that shift is its
+    own, and no other region's."""
+    grouped = cv2.dilate(differing.astype(np.uint8), np.ones((2 * GROUP_PX + 1,) * 2, np.uint8))
+    n, labels = cv2.connectedComponents(grouped, connectivity=8)
+    found = []
+    for k in range(1, n):
+        region = (labels == k) & differing
+        ys, xs = np.nonzero(region)
+        if xs.size < EVIDENCE_MIN_PX or \
+                max(np.ptp(xs), np.ptp(ys)) + 1 > EVIDENCE_MAX_SIDE_PX:
+            continue
+        shift = _region_shift(ref_w, today_n, region, threshold)
+        if shift is not None:
+            found.append((0.5 * (xs.min() + xs.max()), 0.5 * (ys.min() + ys.max()), shift,
+                          (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)))
+    return [a for a in found if any(b is not a and _agree(a, b) for b in found)]
+
+
+def _agree(a, b) -> bool:
+    """Whether two regions' shifts are one plane's: alike to ``AGREE_PX`` plus
+    ``AGREE_PER_PX`` for each pixel between them."""
+    distance = np.hypot(a[0] - b[0], a[1] - b[1])
+    return float(np.max(np.abs(a[2] - b[2]))) <= AGREE_PX + AGREE_PER_PX * distance
+
+
+def _region_shift(ref_w, today_n, region, threshold) -> np.ndarray | None:
+    """The one shift of the reference (``(dx, dy)``: today's pixel at ``p`` shows the
+    reference's at ``p + shift``) that explains ``region`` and the wall within
+    ``EVIDENCE_MARGIN_PX`` around it whole, or None."""
+    ys, xs = np.nonzero(region)
+    box = (xs.min() - EVIDENCE_MARGIN_PX, ys.min() - EVIDENCE_MARGIN_PX,
+           xs.max() + 1 + EVIDENCE_MARGIN_PX, ys.max() + 1 + EVIDENCE_MARGIN_PX)
+    today_win = _shifted(today_n, box, np.zeros(2, int))
+    s = MAX_PARALLAX_PX
+    search = _shifted(ref_w, (box[0] - s, box[1] - s, box[2] + s, box[3] + s), np.zeros(2, int))
+    scores = cv2.matchTemplate(search, today_win, cv2.TM_SQDIFF)
+    dy, dx = np.unravel_index(int(np.argmin(scores)), scores.shape)
+    shift = np.array([dx - s, dy - s])
+    if not MIN_PARALLAX_PX <= np.max(np.abs(shift)) < s or \
+            scores[dy, dx] > EVIDENCE_MAX_RESIDUAL * scores[s, s]:
+        return None
+    moved = search[dy:dy + today_win.shape[0], dx:dx + today_win.shape[1]]
+    if int((np.maximum(*excess_maps(moved, today_win)) > threshold).sum()) >= MIN_AREA_PX:
+        return None
+    return shift
+
+
+def _shifted(image, box, shift) -> np.ndarray:
+    """``image[y0:y1, x0:x1]`` of ``box = (x0, y0, x1, y1)`` taken ``shift = (dx, dy)``
+    pixels further on, the picture's border repeated beyond its edge."""
+    x0, y0, x1, y1 = (int(v) for v in box)
+    dx, dy = int(shift[0]), int(shift[1])
+    h, w = image.shape
+    rows = np.clip(np.arange(y0 + dy, y1 + dy), 0, h - 1)
+    cols = np.clip(np.arange(x0 + dx, x1 + dx), 0, w - 1)
+    return image[np.ix_(rows, cols)]
+
+
+def _nearby_plane_shifts(shifts, region, remaining, origin, ref_w, today_n) -> list:
+    """For each second-plane region other than this one: the shift near its own (within
+    what ``_agree`` allows between the two places) that best matches today's picture at
+    what remains of this region."""
+    ys, xs = np.nonzero(remaining)
+    xs, ys = xs + origin[0], ys + origin[1]
+    x, y = 0.5 * (xs.min() + xs.max()), 0.5 * (ys.min() + ys.max())
+    box = (xs.min() - EVIDENCE_MARGIN_PX, ys.min() - EVIDENCE_MARGIN_PX,
+           xs.max() + 1 + EVIDENCE_MARGIN_PX, ys.max() + 1 + EVIDENCE_MARGIN_PX)
+    today_win = _shifted(today_n, box, np.zeros(2, int))
+    found = []
+    for ex, ey, shift, (x0, y0, x1, y1) in shifts:
+        if region[y0:y1, x0:x1].any():
+            continue  # this region's own shift
+        reach = int(AGREE_PX + AGREE_PER_PX * np.hypot(ex - x, ey - y))
+        search = _shifted(ref_w, (box[0] - reach, box[1] - reach, box[2] + reach,
+                                  box[3] + reach), shift)
+        scores = cv2.matchTemplate(search, today_win, cv2.TM_SQDIFF)
+        dy, dx = np.unravel_index(int(np.argmin(scores)), scores.shape)
+        found.append(shift + np.array([dx - reach, dy - reach]))
+    return found
 
 
 def _plain_around(without: np.ndarray, remaining: np.ndarray) -> bool:
