@@ -30,7 +30,7 @@ What a second visit brings that is *not* a change, and how each is ignored:
 - faint small things: a screw (7 mm, a grey metal dome: 2-3 px across at 1.2 m) is darker
   than the wall by less than a hole is, often less than ``MIN_EXCESS``. A second, more
   sensitive pass (``MIN_EXCESS_FAINT``) looks for small dark things away from everything the
-  first pass found, and both passes believe a small change that is only faintly dark
+  first pass judged (a lone pixel above the first threshold it does not), and both passes believe a small change that is only faintly dark
   (``MIN_DARK_EXCESS_FAINT``) only on a plain stretch of wall: where the picture without it
   varies by less than ``PLAIN_RANGE`` around it. Next to an edge (a fixture's outline, its
   shadow, a grout line) a faint small difference is that edge's parallax, not a thing.
@@ -207,8 +207,10 @@ def _faint_small(candidate, excess_today, excess_ref, valid, ref_w, today_n, thr
                  ref_gray_w, today, shifts) -> list:
     """The second pass: small things (a screw) that stand above ``threshold`` (lower than
     the first pass's) but not above the first pass's, away from everything the first pass
-    looked at. Only small results are kept: anything larger the first pass judges."""
-    near_first = cv2.dilate(candidate, np.ones((2 * GROUP_PX + 1,) * 2, np.uint8)) > 0
+    judged (a region of a single pixel above its threshold it does not judge: a screw's
+    dome just at that threshold is looked at here). Only small results are kept: anything
+    larger the first pass judges."""
+    near_first = cv2.dilate(_judged(candidate), np.ones((2 * GROUP_PX + 1,) * 2, np.uint8)) > 0
     faint = ((np.maximum(excess_today, excess_ref) > threshold) & valid & ~near_first)
     return [c for c in _regions(faint.astype(np.uint8), ref_w, today_n, threshold, ref_gray_w,
                                 today, shifts, max_area_px=FAINT_MAX_AREA_PX)
@@ -388,6 +390,14 @@ def _robust_spread(values: np.ndarray) -> float:
         return NOISE_FLOOR
     mad = float(np.median(np.abs(values - np.median(values))))
     return max(1.4826 * mad, NOISE_FLOOR)
+
+
+def _judged(candidate) -> np.ndarray:
+    """``candidate`` without its regions too small for ``_regions`` to judge."""
+    grouped = cv2.dilate(candidate, np.ones((2 * GROUP_PX + 1,) * 2, np.uint8))
+    n, labels = cv2.connectedComponents(grouped, connectivity=8)
+    counts = np.bincount(labels[candidate > 0], minlength=n)
+    return (candidate > 0) & (counts[labels] >= MIN_AREA_PX)
 
 
 def _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today, shifts,
