@@ -100,6 +100,8 @@ EVIDENCE_MARGIN_PX = 6  # wall around the region that the shift must explain too
 AGREE_PX = 3  # two regions on one plane shift alike to this, plus ...
 AGREE_PER_PX = 0.03  # ... this per pixel between them: a plane's parallax varies across
 #   the view (9021: 6 px over 190 px)
+MAX_AGREE_PX = 8  # ... and no more, however far apart: a new screw this near an existing one
+#   might be explained by it
 KIND_RATIO = 1.6  # structure in one picture this many times the other's decides its kind
 EDGE_MARGIN_PX = 6  # ignore the border of the overlap (interpolation, vignetting)
 CROP_HALF_PX = 32
@@ -499,9 +501,13 @@ def _plane_shifts(ref_w, today_n, differing, threshold) -> list[tuple]:
 
 def _agree(a, b) -> bool:
     """Whether two regions' shifts are one plane's: alike to ``AGREE_PX`` plus
-    ``AGREE_PER_PX`` for each pixel between them."""
-    distance = np.hypot(a[0] - b[0], a[1] - b[1])
-    return float(np.max(np.abs(a[2] - b[2]))) <= AGREE_PX + AGREE_PER_PX * distance
+    ``AGREE_PER_PX`` for each pixel between them, at most ``MAX_AGREE_PX``."""
+    return float(np.max(np.abs(a[2] - b[2]))) <= _agreement_px(a[0] - b[0], a[1] - b[1])
+
+
+def _agreement_px(dx, dy) -> int:
+    """How far apart two shifts of one plane may be, ``(dx, dy)`` pixels apart."""
+    return int(min(AGREE_PX + AGREE_PER_PX * np.hypot(dx, dy), MAX_AGREE_PX))
 
 
 def _region_shift(ref_w, today_n, region, threshold) -> np.ndarray | None:
@@ -551,7 +557,7 @@ def _nearby_plane_shifts(shifts, region, remaining, origin, ref_w, today_n) -> l
     for ex, ey, shift, (x0, y0, x1, y1) in shifts:
         if region[y0:y1, x0:x1].any():
             continue  # this region's own shift
-        reach = int(AGREE_PX + AGREE_PER_PX * np.hypot(ex - x, ey - y))
+        reach = _agreement_px(ex - x, ey - y)
         search = _shifted(ref_w, (box[0] - reach, box[1] - reach, box[2] + reach,
                                   box[3] + reach), shift)
         scores = cv2.matchTemplate(search, today_win, cv2.TM_SQDIFF)
