@@ -30,10 +30,11 @@ What a second visit brings that is *not* a change, and how each is ignored:
 - faint small things: a screw (7 mm, a grey metal dome: 2-3 px across at 1.2 m) is darker
   than the wall by less than a hole is, often less than ``MIN_EXCESS``. A second, more
   sensitive pass (``MIN_EXCESS_FAINT``) looks for small dark things away from everything the
-  first pass judged (a lone pixel above the first threshold it does not), and both passes believe a small change that is only faintly dark
-  (``MIN_DARK_EXCESS_FAINT``) only on a plain stretch of wall: where the picture without it
-  varies by less than ``PLAIN_RANGE`` around it. Next to an edge (a fixture's outline, its
-  shadow, a grout line) a faint small difference is that edge's parallax, not a thing.
+  first pass judged (a lone pixel above the first threshold it does not), and both passes
+  believe a small change that is only faintly dark (``MIN_DARK_EXCESS_FAINT``) only on a
+  plain stretch of wall: where the picture without it varies by less than ``PLAIN_RANGE``
+  around it. Next to an edge (a fixture's outline, its shadow, a grout line) a faint small
+  difference is that edge's parallax, not a thing.
 
 A change's kind says which picture holds the thing: ``new`` (today only), ``removed`` (the
 reference only), ``changed`` (both hold something different there), told by where the
