@@ -16,6 +16,12 @@ What a second visit brings that is *not* a change, and how each is ignored:
   nearby agrees (``AGREE_PX``, ``AGREE_PER_PX``); a region that a shift near theirs explains
   is no change. A new screw is often explained by a shift onto an existing one elsewhere,
   but that shift is its own and no other region's;
+- a fixture's edge hides a strip of wall on one day and shows it on the other (parallax that
+  moves the fixture and the wall apart, which no one shift explains): what is left of a
+  region that is a long thin strip along an edge both pictures hold, and whose pixels each
+  show a value the other picture holds nearby, is no change (``_disoccluded``);
+- a thing cut into pieces: a smaller change of the same kind within ``MERGE_PX`` of a larger
+  change's box is a piece of it, and is not reported apart;
 - lamp level, exposure and the lamp's broad highlight on glossy tiles: both pictures are
   divided by their own local mean (``LIGHT_SIGMA_PX``), which keeps the ratio of each point to
   its surroundings, the same under any gain;
@@ -92,6 +98,21 @@ AGREE_PER_PX = 0.03  # ... this per pixel between them: a plane's parallax varie
 #   the view (9021: 6 px over 190 px)
 MAX_AGREE_PX = 8  # ... and no more, however far apart: a new screw this near an existing one
 #   might be explained by it
+# Disocclusion: a fixture's edge standing off the wall hides a strip of what lies behind it on
+# one day and shows it on the other (a sign's bottom edge over a vent, its edge over grout,
+# the tip of its shadow, its side face seen at another angle; tuning places 9004, 9018, 9024,
+# 9079). No one shift explains it, since the fixture and the wall move apart. What is left of
+# a region that is a long thin strip along an edge both pictures hold, and whose every pixel
+# shows a value the other picture holds across that edge nearby, is that strip.
+STRIP_MIN_LENGTH_PX = 16  # shorter is no edge's strip (a 3-8 mm hole is 1-8 px across)
+STRIP_ELONGATION = 4.0  # length over mean width at least this
+STRIP_BAND_PX = 2  # the edge is looked for within this of the strip (wider takes in noise)
+STRIP_MAX_ANGLE_DEG = 20.0  # the edge in each picture runs along the strip to this
+STRIP_MIN_COHERENCE = 0.4  # (l1 - l2) / (l1 + l2) of the band's structure tensor
+STRIP_REACH_PX = 24  # how far around the other picture is searched: a thin strip's parallax
+STRIP_REACH_WIDTHS = 1.5  # ... or this many of the strip's mean widths, if further (a wide
+#   strip is a large parallax: 9004's sign 30 px)
+MERGE_PX = 8  # a smaller change of the same kind this near a larger one's box is a piece of it
 KIND_RATIO = 1.6  # structure in one picture this many times the other's decides its kind
 CROP_HALF_PX = 32
 
@@ -179,7 +200,8 @@ def compare_keyframes(reference: np.ndarray, today: np.ndarray) -> Comparison:
     if faint_threshold < threshold:
         found += _faint_small(candidate, excess_today, excess_ref, valid, ref_w, today_n,
                               faint_threshold, ref_gray_w, today, shifts)
-    changes = sorted((c for c in found if _inside(valid, c.x, c.y, LOCAL_SHIFT_PX)),
+    changes = sorted(_one_per_thing([(c, box) for c, box in found
+                                     if _inside(valid, c.x, c.y, LOCAL_SHIFT_PX)]),
                      key=lambda c: -c.confidence)
     return Comparison(alignment, tuple(changes), changed_fraction)
 
@@ -193,8 +215,9 @@ def _faint_small(candidate, excess_today, excess_ref, valid, ref_w, today_n, thr
     larger the first pass judges."""
     near_first = cv2.dilate(_judged(candidate), np.ones((2 * GROUP_PX + 1,) * 2, np.uint8)) > 0
     faint = ((np.maximum(excess_today, excess_ref) > threshold) & valid & ~near_first)
-    return [c for c in _regions(faint.astype(np.uint8), ref_w, today_n, threshold, ref_gray_w,
-                                today, shifts, max_area_px=FAINT_MAX_AREA_PX)
+    return [(c, box) for c, box in _regions(faint.astype(np.uint8), ref_w, today_n, threshold,
+                                            ref_gray_w, today, shifts,
+                                            max_area_px=FAINT_MAX_AREA_PX)
             if c.radius_px <= SMALL_RADIUS_PX]
 
 
@@ -250,9 +273,9 @@ def _judged(candidate) -> np.ndarray:
 
 
 def _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today, shifts,
-             max_area_px: int | None = None) -> list[Change]:
+             max_area_px: int | None = None) -> list[tuple]:
     """Candidate pixels grouped into regions (of at most ``max_area_px`` candidate pixels,
-    if given); each kept region becomes a change."""
+    if given); each kept region becomes a change, given with the box of what changed."""
     grouped = cv2.dilate(candidate, np.ones((2 * GROUP_PX + 1,) * 2, np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
     changes = []
@@ -262,17 +285,19 @@ def _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today, shifts,
         if int(region.sum()) < MIN_AREA_PX or \
                 (max_area_px is not None and int(region.sum()) > max_area_px):
             continue
-        change = _judge_region(region, (x0, y0, bw, bh), ref_w, today_n, threshold, shifts)
-        if change is not None:
+        judged = _judge_region(region, (x0, y0, bw, bh), ref_w, today_n, threshold, shifts)
+        if judged is not None:
+            change, changed_box = judged
             crop = side_by_side(today, ref_gray_w, change.x, change.y, change.radius_px)
-            changes.append(Change(change.kind, change.x, change.y, change.radius_px,
-                                  change.confidence, crop))
+            changes.append((Change(change.kind, change.x, change.y, change.radius_px,
+                                   change.confidence, crop), changed_box))
     return changes
 
 
-def _judge_region(region, box, ref_w, today_n, threshold, shifts) -> Change | None:
+def _judge_region(region, box, ref_w, today_n, threshold, shifts) -> tuple | None:
     """Re-match the region locally (parallax, cell by cell, then at a second plane's shift
-    nearby), then keep it if what remains is a change."""
+    nearby), then keep it if what remains is a change: ``(change, (x0, y0, x1, y1))``, the
+    box of what remains, or None."""
     h, w = today_n.shape
     x0, y0, bw, bh = box
     pad = LOCAL_SHIFT_PX + 2 * TOLERANCE_PX + 2
@@ -302,6 +327,9 @@ def _judge_region(region, box, ref_w, today_n, threshold, shifts) -> Change | No
         remaining = mask & (np.maximum(ex_t, ex_r) > threshold)
         if int(remaining.sum()) < MIN_AREA_PX:
             return None
+    remaining &= ~_disoccluded(remaining, t_win, r_win, threshold)
+    if int(remaining.sum()) < MIN_AREA_PX:
+        return None
     ys, xs = np.nonzero(remaining)
     weights = np.maximum(ex_t, ex_r)[remaining]
     cx = 0.5 * (xs.min() + xs.max()) + xa  # the middle of what changed, not of its edges
@@ -320,7 +348,8 @@ def _judge_region(region, box, ref_w, today_n, threshold, shifts) -> Change | No
     kind = _kind(t_win, r_win, remaining)
     peak = float(weights.max())
     confidence = float(1.0 - 0.5 * np.exp(-(peak / threshold - 1.0)))
-    return Change(kind, cx, cy, float(radius), confidence)
+    box = (xs.min() + xa, ys.min() + ya, xs.max() + xa, ys.max() + ya)
+    return Change(kind, cx, cy, float(radius), confidence), box
 
 
 def _plane_shifts(ref_w, today_n, differing, threshold) -> list[tuple]:
@@ -411,6 +440,73 @@ def _nearby_plane_shifts(shifts, region, remaining, origin, ref_w, today_n) -> l
         dy, dx = np.unravel_index(int(np.argmin(scores)), scores.shape)
         found.append(shift + np.array([dx - reach, dy - reach]))
     return found
+
+
+def _disoccluded(remaining, t_win, r_win, threshold) -> np.ndarray:
+    """The pixels of ``remaining`` that are a strip of wall a fixture's edge hides in one
+    picture and shows in the other: ``remaining`` must be long and thin
+    (``STRIP_MIN_LENGTH_PX``, ``STRIP_ELONGATION``) along an edge that both pictures hold
+    near it (``_edge_across``); each of its pixels is explained if its value in each picture
+    lies within ``threshold`` / 2 of the range the other picture holds around it (within
+    ``STRIP_REACH_PX`` or ``STRIP_REACH_WIDTHS`` of the strip's mean width, and within the
+    region's window): the strip shows one side of the edge or the other. A compact thing (a
+    hole, a screw) is no strip; one that the strip's region takes in stays unless the other
+    picture holds something as dark nearby."""
+    none = np.zeros_like(remaining)
+    ys, xs = np.nonzero(remaining)
+    if xs.size < STRIP_MIN_LENGTH_PX:
+        return none
+    points = np.stack([xs, ys], axis=1).astype(np.float64)
+    centred = points - points.mean(axis=0)
+    _, axes = np.linalg.eigh(centred.T @ centred)
+    across = axes[:, 0]  # the smaller spread's direction
+    along = centred @ axes[:, 1]
+    length = float(np.ptp(along)) + 1.0
+    if length < STRIP_MIN_LENGTH_PX or length < STRIP_ELONGATION * xs.size / length:
+        return none
+    band = cv2.dilate(remaining.astype(np.uint8),
+                      np.ones((2 * STRIP_BAND_PX + 1,) * 2, np.uint8)) > 0
+    for image in (t_win, r_win):
+        if not _edge_across(image, band, across):
+            return none
+    explained = np.ones(xs.size, bool)
+    reach_px = max(STRIP_REACH_PX, int(np.ceil(STRIP_REACH_WIDTHS * xs.size / length)))
+    reach = np.ones((2 * reach_px + 1,) * 2, np.uint8)
+    for image, other in ((t_win, r_win), (r_win, t_win)):
+        low, high = cv2.erode(other, reach)[ys, xs], cv2.dilate(other, reach)[ys, xs]
+        value = image[ys, xs]
+        explained &= (value >= low - 0.5 * threshold) & (value <= high + 0.5 * threshold)
+    out = none.copy()
+    out[ys[explained], xs[explained]] = True
+    return out
+
+
+def _edge_across(image, band, across) -> bool:
+    """Whether ``image`` holds, within ``band``, an edge whose gradient points along
+    ``across`` (to ``STRIP_MAX_ANGLE_DEG``) and dominates there (``STRIP_MIN_COHERENCE``)."""
+    gx = cv2.Sobel(image, cv2.CV_32F, 1, 0)[band]
+    gy = cv2.Sobel(image, cv2.CV_32F, 0, 1)[band]
+    tensor = np.array([[np.sum(gx * gx), np.sum(gx * gy)], [np.sum(gx * gy), np.sum(gy * gy)]])
+    values, vectors = np.linalg.eigh(tensor)
+    if values[1] <= 0:
+        return False
+    coherence = (values[1] - values[0]) / (values[1] + values[0])
+    return coherence >= STRIP_MIN_COHERENCE and \
+        abs(float(vectors[:, 1] @ across)) >= np.cos(np.radians(STRIP_MAX_ANGLE_DEG))
+
+
+def _one_per_thing(found: list[tuple]) -> list[Change]:
+    """The changes of ``found`` (``(change, box)``) without those that are a piece of a larger
+    change of the same kind: whose middle lies within ``MERGE_PX`` of its box (a corner of a
+    new air freshener that its own region held apart, tuning place 9001)."""
+    kept = []
+    for change, box in sorted(found, key=lambda f: -f[0].radius_px):
+        if not any(k.kind == change.kind and k.radius_px > change.radius_px and
+                   x0 - MERGE_PX <= change.x <= x1 + MERGE_PX and
+                   y0 - MERGE_PX <= change.y <= y1 + MERGE_PX
+                   for k, (x0, y0, x1, y1) in kept):
+            kept.append((change, box))
+    return [change for change, _ in kept]
 
 
 def _plain_around(without: np.ndarray, remaining: np.ndarray) -> bool:
