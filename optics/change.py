@@ -113,6 +113,8 @@ STRIP_REACH_PX = 24  # how far around the other picture is searched: a thin stri
 STRIP_REACH_WIDTHS = 1.5  # ... or this many of the strip's mean widths, if further (a wide
 #   strip is a large parallax: 9004's sign 30 px)
 MERGE_PX = 8  # a smaller change of the same kind this near a larger one's box is a piece of it
+STRIP_BLOB_RING_PX = 6  # a dark spot (radius up to ``SMALL_RADIUS_PX``) is darker than the
+#   ring this far around it by ``MIN_DARK_EXCESS_FAINT``; an edge's strip is not
 KIND_RATIO = 1.6  # structure in one picture this many times the other's decides its kind
 CROP_HALF_PX = 32
 
@@ -449,9 +451,11 @@ def _disoccluded(remaining, t_win, r_win, threshold) -> np.ndarray:
     near it (``_edge_across``); each of its pixels is explained if its value in each picture
     lies within ``threshold`` / 2 of the range the other picture holds around it (within
     ``STRIP_REACH_PX`` or ``STRIP_REACH_WIDTHS`` of the strip's mean width, and within the
-    region's window): the strip shows one side of the edge or the other. A compact thing (a
-    hole, a screw) is no strip; one that the strip's region takes in stays unless the other
-    picture holds something as dark nearby."""
+    region's window): the strip shows one side of the edge or the other. A dark spot (a hole,
+    a screw) stays: darker by ``MIN_DARK_EXCESS_FAINT`` than the whole square ring
+    ``STRIP_BLOB_RING_PX`` around it in its own picture, which an edge's strip never is (the
+    edge runs on through the ring). A spot touching a fixture's dark face and hardly darker
+    than it is taken for the strip."""
     none = np.zeros_like(remaining)
     ys, xs = np.nonzero(remaining)
     if xs.size < STRIP_MIN_LENGTH_PX:
@@ -472,10 +476,15 @@ def _disoccluded(remaining, t_win, r_win, threshold) -> np.ndarray:
     explained = np.ones(xs.size, bool)
     reach_px = max(STRIP_REACH_PX, int(np.ceil(STRIP_REACH_WIDTHS * xs.size / length)))
     reach = np.ones((2 * reach_px + 1,) * 2, np.uint8)
+    ring = np.ones((2 * STRIP_BLOB_RING_PX + 1,) * 2, np.uint8)
+    ring[1:-1, 1:-1] = 0
     for image, other in ((t_win, r_win), (r_win, t_win)):
         low, high = cv2.erode(other, reach)[ys, xs], cv2.dilate(other, reach)[ys, xs]
         value = image[ys, xs]
         explained &= (value >= low - 0.5 * threshold) & (value <= high + 0.5 * threshold)
+        # a dark spot (a hole, a screw) is darker than all around it; a strip of an edge
+        # is not, since the edge goes on beside it
+        explained &= value >= cv2.erode(image, ring)[ys, xs] - MIN_DARK_EXCESS_FAINT
     out = none.copy()
     out[ys[explained], xs[explained]] = True
     return out
