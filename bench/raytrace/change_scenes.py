@@ -30,12 +30,12 @@ Seeds: ``TUNING_SEEDS`` are the places the change detector was tuned on (its thr
 and the registration's coarse-to-fine refinement and edge rule chosen on all 36; then
 ``SCREW_TUNING_SEEDS``, the first twenty places from 9036 on whose object visit adds or
 removes a screw, drawn by the same scene code unchanged, for the faint-small pass; the second
-plane was chosen on all 56);
+plane, the edge strip and one change per thing were chosen on all 56);
 ``BENCH_SEEDS`` are the places the benchmark reports, never tuned on; ``FRESH_SEEDS`` a second
 benchmark block, drawn after an earlier version of the detector and never looked at while
 tuning either; ``UNTOUCHED_SEEDS`` a third, rendered and run once after the faint-small pass
-was settled. Each judged block was run once more after the second plane was settled. The
-blocks never overlap.
+was settled. Each judged block was run once more after the second plane was settled, and once
+more after the edge strip and one change per thing were. The blocks never overlap.
 """
 
 from dataclasses import dataclass, field
