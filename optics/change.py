@@ -10,6 +10,18 @@ What a second visit brings that is *not* a change, and how each is ignored:
   ~10 px at 0.4 m for a 3 cm step:
   each candidate region is re-matched locally (``LOCAL_SHIFT_PX``), and a region that a small
   shift of the reference explains is no change;
+- a deep fixture filling much of the view (a sign 8 cm out at 0.45 m) can draw the homography
+  onto its own face, leaving the wall behind 10-17 px off: small regions (a screw seen at two
+  places) that one shift explains whole tell where the wall lies, if another such region
+  nearby agrees (``AGREE_PX``, ``AGREE_PER_PX``); a region that a shift near theirs explains
+  is no change. A new screw is often explained by a shift onto an existing one elsewhere,
+  but that shift is its own and no other region's;
+- a fixture's edge hides a strip of wall on one day and shows it on the other (parallax that
+  moves the fixture and the wall apart, which no one shift explains): what is left of a
+  region that is a long thin strip along an edge both pictures hold, and whose pixels each
+  show a value the other picture holds nearby, is no change (``_disoccluded``);
+- a thing cut into pieces: a smaller change of the same kind within ``MERGE_PX`` of a larger
+  change's box is a piece of it, and is not reported apart;
 - lamp level, exposure and the lamp's broad highlight on glossy tiles: both pictures are
   divided by their own local mean (``LIGHT_SIGMA_PX``), which keeps the ratio of each point to
   its surroundings, the same under any gain;
@@ -24,10 +36,11 @@ What a second visit brings that is *not* a change, and how each is ignored:
 - faint small things: a screw (7 mm, a grey metal dome: 2-3 px across at 1.2 m) is darker
   than the wall by less than a hole is, often less than ``MIN_EXCESS``. A second, more
   sensitive pass (``MIN_EXCESS_FAINT``) looks for small dark things away from everything the
-  first pass found, and both passes believe a small change that is only faintly dark
-  (``MIN_DARK_EXCESS_FAINT``) only on a plain stretch of wall: where the picture without it
-  varies by less than ``PLAIN_RANGE`` around it. Next to an edge (a fixture's outline, its
-  shadow, a grout line) a faint small difference is that edge's parallax, not a thing.
+  first pass judged (a lone pixel above the first threshold it does not), and both passes
+  believe a small change that is only faintly dark (``MIN_DARK_EXCESS_FAINT``) only on a
+  plain stretch of wall: where the picture without it varies by less than ``PLAIN_RANGE``
+  around it. Next to an edge (a fixture's outline, its shadow, a grout line) a faint small
+  difference is that edge's parallax, not a thing.
 
 A change's kind says which picture holds the thing: ``new`` (today only), ``removed`` (the
 reference only), ``changed`` (both hold something different there), told by where the
@@ -43,21 +56,10 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from optics.change_align import EDGE_MARGIN_PX, Alignment, align_keyframes
+
 KEYFRAME_WIDTH_PX, KEYFRAME_HEIGHT_PX = 640, 360
-
-ORB_FEATURES = 3000
-RATIO_TEST = 0.8  # Lowe's ratio: a match must be clearly better than the second best
-RANSAC_REPROJECTION_PX = 3.0
-MIN_INLIERS = 20
-MIN_INLIER_FRACTION = 0.15  # of ratio-test matches
-SCALE_RANGE = (0.7, 1.45)  # a second visit a few cm nearer or further, not another zoom
-MAX_PERSPECTIVE = 1.5e-3  # homography's projective terms (per px): a few degrees of turn
-MIN_OVERLAP = 0.5  # fraction of today's picture the reference covers
 MAX_CHANGED_FRACTION = 0.2  # more of the shared view changed than this: not the same place
-
-FINE_BAND_PX = (1.0, 6.0)  # the band ECC aligns on at last: edges and texture
-COARSE_BAND_PX = (3.0, 16.0)  # first: outlines of fixtures, wider than a grille's period
-MAX_REFINE_PX = 24.0  # how far refinement may move a corner: two of a grille's periods
 
 LIGHT_SIGMA_PX = 20.0
 DENOISE_SIGMA_PX = 0.7
@@ -79,8 +81,41 @@ FAINT_MAX_AREA_PX = 120  # a faint pass region larger than this is no small isol
 MIN_AREA_PX = 2
 GROUP_PX = 7  # candidate pixels this close are one thing (an object's outline)
 CELL_PX = 24
+# A second plane: a deep fixture (a paper holder or a sign 8 cm off the wall at 0.45 m) can
+# draw the homography onto its own face and leave the wall behind it 10-17 px off (tuning
+# place 9021). Small differing regions that one shift of the reference explains whole are
+# evidence of where the wall lies; a change is explained away only by a shift near the one
+# another such region found nearby (a new screw's own best shift onto an existing screw
+# elsewhere agrees with no other region's).
+MAX_PARALLAX_PX = 20  # the furthest a second plane lies off the homography (17 px seen)
+MIN_PARALLAX_PX = 3  # nearer than this the tolerance and the cell re-match already explain it
+EVIDENCE_MAX_SIDE_PX = 32  # a screw seen at two places 20 px apart; no fixture's long edge
+EVIDENCE_MIN_PX = 6  # candidate pixels: fewer is noise, whose best shift means nothing
+EVIDENCE_MAX_RESIDUAL = 0.3  # squared difference at its best shift over that at none
+EVIDENCE_MARGIN_PX = 6  # wall around the region that the shift must explain too
+AGREE_PX = 3  # two regions on one plane shift alike to this, plus ...
+AGREE_PER_PX = 0.03  # ... this per pixel between them: a plane's parallax varies across
+#   the view (9021: 6 px over 190 px)
+MAX_AGREE_PX = 8  # ... and no more, however far apart: a new screw this near an existing one
+#   might be explained by it
+# Disocclusion: a fixture's edge standing off the wall hides a strip of what lies behind it on
+# one day and shows it on the other (a sign's bottom edge over a vent, its edge over grout,
+# the tip of its shadow, its side face seen at another angle; tuning places 9004, 9018, 9024,
+# 9079). No one shift explains it, since the fixture and the wall move apart. What is left of
+# a region that is a long thin strip along an edge both pictures hold, and whose every pixel
+# shows a value the other picture holds across that edge nearby, is that strip.
+STRIP_MIN_LENGTH_PX = 16  # shorter is no edge's strip (a 3-8 mm hole is 1-8 px across)
+STRIP_ELONGATION = 4.0  # length over mean width at least this
+STRIP_BAND_PX = 2  # the edge is looked for within this of the strip (wider takes in noise)
+STRIP_MAX_ANGLE_DEG = 20.0  # the edge in each picture runs along the strip to this
+STRIP_MIN_COHERENCE = 0.4  # (l1 - l2) / (l1 + l2) of the band's structure tensor
+STRIP_REACH_PX = 24  # how far around the other picture is searched: a thin strip's parallax
+STRIP_REACH_WIDTHS = 1.5  # ... or this many of the strip's mean widths, if further (a wide
+#   strip is a large parallax: 9004's sign 30 px)
+MERGE_PX = 8  # a smaller change of the same kind this near a larger one's box is a piece of it
+STRIP_BLOB_RING_PX = 6  # a dark spot (radius up to ``SMALL_RADIUS_PX``) is darker than the
+#   ring this far around it by ``MIN_DARK_EXCESS_FAINT``; an edge's strip is not
 KIND_RATIO = 1.6  # structure in one picture this many times the other's decides its kind
-EDGE_MARGIN_PX = 6  # ignore the border of the overlap (interpolation, vignetting)
 CROP_HALF_PX = 32
 
 
@@ -108,16 +143,6 @@ class Change:
     def to_dict(self) -> dict:
         return {"kind": self.kind, "x": round(self.x, 2), "y": round(self.y, 2),
                 "radius_px": round(self.radius_px, 2), "confidence": round(self.confidence, 3)}
-
-
-@dataclass(frozen=True)
-class Alignment:
-    aligned: bool
-    reason: str  # "ok" or why the two do not show the same place
-    reference_to_today: np.ndarray | None = field(repr=False, default=None)
-    n_matches: int = 0
-    n_inliers: int = 0
-    overlap: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -170,158 +195,32 @@ def compare_keyframes(reference: np.ndarray, today: np.ndarray) -> Comparison:
                                     alignment.n_inliers, alignment.overlap), (),
                           changed_fraction)
     ref_gray_w = np.clip(ref_raw, 0, 255).astype(np.uint8)
-    found = _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today)
     faint_threshold = max(MIN_EXCESS_FAINT, THRESHOLD_SIGMAS * spread)
+    shifts = _plane_shifts(ref_w, today_n, (np.maximum(excess_today, excess_ref)
+                                           > faint_threshold) & valid, faint_threshold)
+    found = _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today, shifts)
     if faint_threshold < threshold:
         found += _faint_small(candidate, excess_today, excess_ref, valid, ref_w, today_n,
-                              faint_threshold, ref_gray_w, today)
-    changes = sorted((c for c in found if _inside(valid, c.x, c.y, LOCAL_SHIFT_PX)),
+                              faint_threshold, ref_gray_w, today, shifts)
+    changes = sorted(_one_per_thing([(c, box) for c, box in found
+                                     if _inside(valid, c.x, c.y, LOCAL_SHIFT_PX)]),
                      key=lambda c: -c.confidence)
     return Comparison(alignment, tuple(changes), changed_fraction)
 
 
 def _faint_small(candidate, excess_today, excess_ref, valid, ref_w, today_n, threshold,
-                 ref_gray_w, today) -> list:
+                 ref_gray_w, today, shifts) -> list:
     """The second pass: small things (a screw) that stand above ``threshold`` (lower than
     the first pass's) but not above the first pass's, away from everything the first pass
-    looked at. Only small results are kept: anything larger the first pass judges."""
-    near_first = cv2.dilate(candidate, np.ones((2 * GROUP_PX + 1,) * 2, np.uint8)) > 0
+    judged (a region of a single pixel above its threshold it does not judge: a screw's
+    dome just at that threshold is looked at here). Only small results are kept: anything
+    larger the first pass judges."""
+    near_first = cv2.dilate(_judged(candidate), np.ones((2 * GROUP_PX + 1,) * 2, np.uint8)) > 0
     faint = ((np.maximum(excess_today, excess_ref) > threshold) & valid & ~near_first)
-    return [c for c in _regions(faint.astype(np.uint8), ref_w, today_n, threshold, ref_gray_w,
-                                today, max_area_px=FAINT_MAX_AREA_PX)
+    return [(c, box) for c, box in _regions(faint.astype(np.uint8), ref_w, today_n, threshold,
+                                            ref_gray_w, today, shifts,
+                                            max_area_px=FAINT_MAX_AREA_PX)
             if c.radius_px <= SMALL_RADIUS_PX]
-
-
-def align_keyframes(reference: np.ndarray, today: np.ndarray) -> Alignment:
-    """The homography taking reference pixels to today's, or why there is none."""
-    orb = cv2.ORB_create(ORB_FEATURES, fastThreshold=8)
-    clahe = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8))
-    kp_r, des_r = orb.detectAndCompute(clahe.apply(reference), None)
-    kp_t, des_t = orb.detectAndCompute(clahe.apply(today), None)
-    if des_r is None or des_t is None or len(kp_r) < 4 or len(kp_t) < 4:
-        return Alignment(False, "no_features")
-    pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(des_r, des_t, k=2)
-    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO_TEST * p[1].distance]
-    if len(good) < MIN_INLIERS:
-        return Alignment(False, "too_few_matches", n_matches=len(good))
-    src = np.float32([kp_r[m.queryIdx].pt for m in good])
-    dst = np.float32([kp_t[m.trainIdx].pt for m in good])
-    starts, n_inliers = _feature_models(src, dst)
-    if not starts or n_inliers < max(MIN_INLIERS, MIN_INLIER_FRACTION * len(good)):
-        return Alignment(False, "inconsistent_matches", n_matches=len(good),
-                         n_inliers=n_inliers)
-    refined = [_refine(reference, today, start) for start in starts]
-    plausible = [h for h in refined
-                 if _implausible(h, _overlap(h, reference.shape, today.shape)) is None]
-    homography = max(plausible or refined, key=lambda h: _agreement(reference, today, h))
-    overlap = _overlap(homography, reference.shape, today.shape)
-    reason = _implausible(homography, overlap)
-    return Alignment(reason is None, reason or "ok", homography, len(good), n_inliers, overlap)
-
-
-def _feature_models(src, dst) -> tuple[list[np.ndarray], int]:
-    """Where the matched features say the reference lies in today's picture: a homography
-    (MAGSAC) and a similarity (RANSAC: turn, scale, shift; a wall seen nearly head-on from a
-    few cm and degrees elsewhere is close to one), as starts for the refinement, and the
-    larger of their inlier counts. On a bare wall the few features there are can fit a
-    skewed homography; the similarity cannot skew."""
-    starts, n_inliers = [], 0
-    homography, inliers = cv2.findHomography(src, dst, cv2.USAC_MAGSAC,
-                                             RANSAC_REPROJECTION_PX, maxIters=5000,
-                                             confidence=0.999)
-    if homography is not None and inliers is not None and _invertible(homography):
-        starts.append(homography)
-        n_inliers = int(inliers.sum())
-    similarity, inliers = cv2.estimateAffinePartial2D(
-        src, dst, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_REPROJECTION_PX,
-        maxIters=5000, confidence=0.999)
-    if similarity is not None and inliers is not None and _invertible(similarity):
-        starts.append(np.vstack([similarity, [0.0, 0.0, 1.0]]))
-        n_inliers = max(n_inliers, int(inliers.sum()))
-    return starts, n_inliers
-
-
-def _invertible(model: np.ndarray) -> bool:
-    """A model that maps the picture onto an area (a degenerate fit squashes it to a line)."""
-    return bool(np.isfinite(model).all()) and abs(np.linalg.det(model[:2, :2])) > 1e-3
-
-
-def _refine(reference, today, homography) -> np.ndarray:
-    """Enhanced-correlation alignment from a feature model, coarse then fine: sub-pixel,
-    which the per-pixel comparison needs. A grille's or a tile grid's repeated pattern can
-    lure the features one period off (a vent's slats are 12 mm apart); at the coarse band
-    (``COARSE_BAND_PX``) a fixture's outline, not its slats, decides, which pulls such a
-    start back. The result is kept only if it stays within ``MAX_REFINE_PX`` of its start at
-    every corner of today's picture (ECC can run off to a warp that shares only a sliver) and
-    matches today's picture better than the start does (normalised correlation of the fine
-    band over the shared view)."""
-    warp = homography
-    for sigmas in (COARSE_BAND_PX, FINE_BAND_PX):
-        warp = _ecc(_band(reference, *sigmas), _band(today, *sigmas), warp)
-    h, w = today.shape
-    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]]).reshape(-1, 1, 2)
-    moved = cv2.perspectiveTransform(corners, homography @ np.linalg.inv(warp))
-    if np.max(np.abs(moved - corners)) <= MAX_REFINE_PX and \
-            _agreement(reference, today, warp) > _agreement(reference, today, homography):
-        return warp
-    return homography
-
-
-def _band(image, fine_px: float, coarse_px: float) -> np.ndarray:
-    f = image.astype(np.float32)
-    return cv2.GaussianBlur(f, (0, 0), fine_px) - cv2.GaussianBlur(f, (0, 0), coarse_px)
-
-
-def _ecc(reference_band, today_band, homography) -> np.ndarray:
-    """One enhanced-correlation alignment from ``homography`` (unchanged if it fails)."""
-    # ECC's warp maps template (today) coordinates to input (reference) coordinates.
-    warp = np.linalg.inv(homography).astype(np.float32)
-    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 60, 1e-5)
-    try:
-        _, warp = cv2.findTransformECC(today_band, reference_band, warp,
-                                       cv2.MOTION_HOMOGRAPHY, criteria, None, 5)
-    except cv2.error:
-        return homography
-    if not _invertible(warp.astype(float)) or abs(np.linalg.det(warp.astype(float))) < 1e-9:
-        return homography
-    refined = np.linalg.inv(warp.astype(float))
-    return refined / refined[2, 2] if abs(refined[2, 2]) > 1e-9 else homography
-
-
-def _agreement(reference, today, homography) -> float:
-    """Normalised correlation of the fine band of today's picture and the warped reference,
-    over the view they share."""
-    h, w = today.shape
-    warped = cv2.warpPerspective(_band(reference, *FINE_BAND_PX), homography, (w, h))
-    covered = cv2.warpPerspective(np.ones(reference.shape, np.uint8), homography, (w, h),
-                                  flags=cv2.INTER_NEAREST)
-    inside = cv2.erode(covered, np.ones((2 * EDGE_MARGIN_PX + 1,) * 2, np.uint8)) > 0
-    if inside.sum() < 100:
-        return -1.0
-    a, b = warped[inside], _band(today, *FINE_BAND_PX)[inside]
-    a, b = a - a.mean(), b - b.mean()
-    return float((a * b).sum() / max(np.sqrt((a * a).sum() * (b * b).sum()), 1e-9))
-
-
-def _overlap(homography, ref_shape, today_shape) -> float:
-    rh, rw = ref_shape
-    th, tw = today_shape
-    corners = np.float32([[0, 0], [rw, 0], [rw, rh], [0, rh]]).reshape(-1, 1, 2)
-    polygon = cv2.perspectiveTransform(corners, homography).reshape(-1, 2)
-    frame = np.float32([[0, 0], [tw, 0], [tw, th], [0, th]])
-    area, _ = cv2.intersectConvexConvex(polygon.astype(np.float32), frame)
-    return float(area) / (tw * th)
-
-
-def _implausible(homography, overlap) -> str | None:
-    scale = abs(np.linalg.det(homography[:2, :2])) ** 0.5
-    if not SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]:
-        return "different_scale"
-    if np.max(np.abs(homography[2, :2])) > MAX_PERSPECTIVE:
-        return "different_viewpoint"
-    if overlap < MIN_OVERLAP:
-        return "little_overlap"
-    return None
 
 
 def normalise_light(image: np.ndarray, covered: np.ndarray) -> np.ndarray:
@@ -367,10 +266,18 @@ def _robust_spread(values: np.ndarray) -> float:
     return max(1.4826 * mad, NOISE_FLOOR)
 
 
-def _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today,
-             max_area_px: int | None = None) -> list[Change]:
+def _judged(candidate) -> np.ndarray:
+    """``candidate`` without its regions too small for ``_regions`` to judge."""
+    grouped = cv2.dilate(candidate, np.ones((2 * GROUP_PX + 1,) * 2, np.uint8))
+    n, labels = cv2.connectedComponents(grouped, connectivity=8)
+    counts = np.bincount(labels[candidate > 0], minlength=n)
+    return (candidate > 0) & (counts[labels] >= MIN_AREA_PX)
+
+
+def _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today, shifts,
+             max_area_px: int | None = None) -> list[tuple]:
     """Candidate pixels grouped into regions (of at most ``max_area_px`` candidate pixels,
-    if given); each kept region becomes a change."""
+    if given); each kept region becomes a change, given with the box of what changed."""
     grouped = cv2.dilate(candidate, np.ones((2 * GROUP_PX + 1,) * 2, np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
     changes = []
@@ -380,16 +287,19 @@ def _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today,
         if int(region.sum()) < MIN_AREA_PX or \
                 (max_area_px is not None and int(region.sum()) > max_area_px):
             continue
-        change = _judge_region(region, (x0, y0, bw, bh), ref_w, today_n, threshold)
-        if change is not None:
+        judged = _judge_region(region, (x0, y0, bw, bh), ref_w, today_n, threshold, shifts)
+        if judged is not None:
+            change, changed_box = judged
             crop = side_by_side(today, ref_gray_w, change.x, change.y, change.radius_px)
-            changes.append(Change(change.kind, change.x, change.y, change.radius_px,
-                                  change.confidence, crop))
+            changes.append((Change(change.kind, change.x, change.y, change.radius_px,
+                                   change.confidence, crop), changed_box))
     return changes
 
 
-def _judge_region(region, box, ref_w, today_n, threshold) -> Change | None:
-    """Re-match the region locally (parallax), then keep it if what remains is a change."""
+def _judge_region(region, box, ref_w, today_n, threshold, shifts) -> tuple | None:
+    """Re-match the region locally (parallax, cell by cell, then at a second plane's shift
+    nearby), then keep it if what remains is a change: ``(change, (x0, y0, x1, y1))``, the
+    box of what remains, or None."""
     h, w = today_n.shape
     x0, y0, bw, bh = box
     pad = LOCAL_SHIFT_PX + 2 * TOLERANCE_PX + 2
@@ -410,6 +320,18 @@ def _judge_region(region, box, ref_w, today_n, threshold) -> Change | None:
     remaining = mask & (np.maximum(ex_t, ex_r) > threshold)
     if int(remaining.sum()) < MIN_AREA_PX:
         return None
+    for shift in _nearby_plane_shifts(shifts, region, remaining, (xa, ya), ref_w, today_n):
+        # no light fit: the surroundings hold the other plane, which this shift misplaces
+        r_plane = _shifted(ref_w, (xa, ya, xb, yb), shift)
+        t_plane = _shifted(today_n, (xa, ya, xb, yb), -shift)
+        ex_t = np.minimum(ex_t, excess_maps(r_plane, t_win)[0])
+        ex_r = np.minimum(ex_r, excess_maps(r_win, t_plane)[1])
+        remaining = mask & (np.maximum(ex_t, ex_r) > threshold)
+        if int(remaining.sum()) < MIN_AREA_PX:
+            return None
+    remaining &= ~_disoccluded(remaining, t_win, r_win, threshold)
+    if int(remaining.sum()) < MIN_AREA_PX:
+        return None
     ys, xs = np.nonzero(remaining)
     weights = np.maximum(ex_t, ex_r)[remaining]
     cx = 0.5 * (xs.min() + xs.max()) + xa  # the middle of what changed, not of its edges
@@ -428,7 +350,172 @@ def _judge_region(region, box, ref_w, today_n, threshold) -> Change | None:
     kind = _kind(t_win, r_win, remaining)
     peak = float(weights.max())
     confidence = float(1.0 - 0.5 * np.exp(-(peak / threshold - 1.0)))
-    return Change(kind, cx, cy, float(radius), confidence)
+    box = (xs.min() + xa, ys.min() + ya, xs.max() + xa, ys.max() + ya)
+    return Change(kind, cx, cy, float(radius), confidence), box
+
+
+def _plane_shifts(ref_w, today_n, differing, threshold) -> list[tuple]:
+    """Where a second plane lies off the homography, as ``(x, y, shift, box)`` at regions that
+    show it: each small region of ``differing`` that one shift of the reference (within
+    ``MAX_PARALLAX_PX``, at least ``MIN_PARALLAX_PX``) explains whole, wall around it
+    included, and that another such region nearby agrees with (``_agree``). A new screw
+    is often explained whole by a shift onto an existing screw elsewhere; that shift is its
+    own, and no other region's."""
+    grouped = cv2.dilate(differing.astype(np.uint8), np.ones((2 * GROUP_PX + 1,) * 2, np.uint8))
+    n, labels = cv2.connectedComponents(grouped, connectivity=8)
+    found = []
+    for k in range(1, n):
+        region = (labels == k) & differing
+        ys, xs = np.nonzero(region)
+        if xs.size < EVIDENCE_MIN_PX or \
+                max(np.ptp(xs), np.ptp(ys)) + 1 > EVIDENCE_MAX_SIDE_PX:
+            continue
+        shift = _region_shift(ref_w, today_n, region, threshold)
+        if shift is not None:
+            found.append((0.5 * (xs.min() + xs.max()), 0.5 * (ys.min() + ys.max()), shift,
+                          (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)))
+    return [a for a in found if any(b is not a and _agree(a, b) for b in found)]
+
+
+def _agree(a, b) -> bool:
+    """Whether two regions' shifts are one plane's: alike to ``AGREE_PX`` plus
+    ``AGREE_PER_PX`` for each pixel between them, at most ``MAX_AGREE_PX``."""
+    return float(np.max(np.abs(a[2] - b[2]))) <= _agreement_px(a[0] - b[0], a[1] - b[1])
+
+
+def _agreement_px(dx, dy) -> int:
+    """How far apart two shifts of one plane may be, ``(dx, dy)`` pixels apart."""
+    return int(min(AGREE_PX + AGREE_PER_PX * np.hypot(dx, dy), MAX_AGREE_PX))
+
+
+def _region_shift(ref_w, today_n, region, threshold) -> np.ndarray | None:
+    """The one shift of the reference (``(dx, dy)``: today's pixel at ``p`` shows the
+    reference's at ``p + shift``) that explains ``region`` and the wall within
+    ``EVIDENCE_MARGIN_PX`` around it whole, or None."""
+    ys, xs = np.nonzero(region)
+    box = (xs.min() - EVIDENCE_MARGIN_PX, ys.min() - EVIDENCE_MARGIN_PX,
+           xs.max() + 1 + EVIDENCE_MARGIN_PX, ys.max() + 1 + EVIDENCE_MARGIN_PX)
+    today_win = _shifted(today_n, box, np.zeros(2, int))
+    s = MAX_PARALLAX_PX
+    search = _shifted(ref_w, (box[0] - s, box[1] - s, box[2] + s, box[3] + s), np.zeros(2, int))
+    scores = cv2.matchTemplate(search, today_win, cv2.TM_SQDIFF)
+    dy, dx = np.unravel_index(int(np.argmin(scores)), scores.shape)
+    shift = np.array([dx - s, dy - s])
+    if not MIN_PARALLAX_PX <= np.max(np.abs(shift)) < s or \
+            scores[dy, dx] > EVIDENCE_MAX_RESIDUAL * scores[s, s]:
+        return None
+    moved = search[dy:dy + today_win.shape[0], dx:dx + today_win.shape[1]]
+    if int((np.maximum(*excess_maps(moved, today_win)) > threshold).sum()) >= MIN_AREA_PX:
+        return None
+    return shift
+
+
+def _shifted(image, box, shift) -> np.ndarray:
+    """``image[y0:y1, x0:x1]`` of ``box = (x0, y0, x1, y1)`` taken ``shift = (dx, dy)``
+    pixels further on, the picture's border repeated beyond its edge."""
+    x0, y0, x1, y1 = (int(v) for v in box)
+    dx, dy = int(shift[0]), int(shift[1])
+    h, w = image.shape
+    rows = np.clip(np.arange(y0 + dy, y1 + dy), 0, h - 1)
+    cols = np.clip(np.arange(x0 + dx, x1 + dx), 0, w - 1)
+    return image[np.ix_(rows, cols)]
+
+
+def _nearby_plane_shifts(shifts, region, remaining, origin, ref_w, today_n) -> list:
+    """For each second-plane region other than this one: the shift near its own (within
+    what ``_agree`` allows between the two places) that best matches today's picture at
+    what remains of this region."""
+    ys, xs = np.nonzero(remaining)
+    xs, ys = xs + origin[0], ys + origin[1]
+    x, y = 0.5 * (xs.min() + xs.max()), 0.5 * (ys.min() + ys.max())
+    box = (xs.min() - EVIDENCE_MARGIN_PX, ys.min() - EVIDENCE_MARGIN_PX,
+           xs.max() + 1 + EVIDENCE_MARGIN_PX, ys.max() + 1 + EVIDENCE_MARGIN_PX)
+    today_win = _shifted(today_n, box, np.zeros(2, int))
+    found = []
+    for ex, ey, shift, (x0, y0, x1, y1) in shifts:
+        if region[y0:y1, x0:x1].any():
+            continue  # this region's own shift
+        reach = _agreement_px(ex - x, ey - y)
+        search = _shifted(ref_w, (box[0] - reach, box[1] - reach, box[2] + reach,
+                                  box[3] + reach), shift)
+        scores = cv2.matchTemplate(search, today_win, cv2.TM_SQDIFF)
+        dy, dx = np.unravel_index(int(np.argmin(scores)), scores.shape)
+        found.append(shift + np.array([dx - reach, dy - reach]))
+    return found
+
+
+def _disoccluded(remaining, t_win, r_win, threshold) -> np.ndarray:
+    """The pixels of ``remaining`` that are a strip of wall a fixture's edge hides in one
+    picture and shows in the other: ``remaining`` must be long and thin
+    (``STRIP_MIN_LENGTH_PX``, ``STRIP_ELONGATION``) along an edge that both pictures hold
+    near it (``_edge_across``); each of its pixels is explained if its value in each picture
+    lies within ``threshold`` / 2 of the range the other picture holds around it (within
+    ``STRIP_REACH_PX`` or ``STRIP_REACH_WIDTHS`` of the strip's mean width, and within the
+    region's window): the strip shows one side of the edge or the other. A dark spot (a hole,
+    a screw) stays: darker by ``MIN_DARK_EXCESS_FAINT`` than the whole square ring
+    ``STRIP_BLOB_RING_PX`` around it in its own picture, which an edge's strip never is (the
+    edge runs on through the ring). A spot touching a fixture's dark face and hardly darker
+    than it is taken for the strip."""
+    none = np.zeros_like(remaining)
+    ys, xs = np.nonzero(remaining)
+    if xs.size < STRIP_MIN_LENGTH_PX:
+        return none
+    points = np.stack([xs, ys], axis=1).astype(np.float64)
+    centred = points - points.mean(axis=0)
+    _, axes = np.linalg.eigh(centred.T @ centred)
+    across = axes[:, 0]  # the smaller spread's direction
+    along = centred @ axes[:, 1]
+    length = float(np.ptp(along)) + 1.0
+    if length < STRIP_MIN_LENGTH_PX or length < STRIP_ELONGATION * xs.size / length:
+        return none
+    band = cv2.dilate(remaining.astype(np.uint8),
+                      np.ones((2 * STRIP_BAND_PX + 1,) * 2, np.uint8)) > 0
+    for image in (t_win, r_win):
+        if not _edge_across(image, band, across):
+            return none
+    explained = np.ones(xs.size, bool)
+    reach_px = max(STRIP_REACH_PX, int(np.ceil(STRIP_REACH_WIDTHS * xs.size / length)))
+    reach = np.ones((2 * reach_px + 1,) * 2, np.uint8)
+    ring = np.ones((2 * STRIP_BLOB_RING_PX + 1,) * 2, np.uint8)
+    ring[1:-1, 1:-1] = 0
+    for image, other in ((t_win, r_win), (r_win, t_win)):
+        low, high = cv2.erode(other, reach)[ys, xs], cv2.dilate(other, reach)[ys, xs]
+        value = image[ys, xs]
+        explained &= (value >= low - 0.5 * threshold) & (value <= high + 0.5 * threshold)
+        # a dark spot (a hole, a screw) is darker than all around it; a strip of an edge
+        # is not, since the edge goes on beside it
+        explained &= value >= cv2.erode(image, ring)[ys, xs] - MIN_DARK_EXCESS_FAINT
+    out = none.copy()
+    out[ys[explained], xs[explained]] = True
+    return out
+
+
+def _edge_across(image, band, across) -> bool:
+    """Whether ``image`` holds, within ``band``, an edge whose gradient points along
+    ``across`` (to ``STRIP_MAX_ANGLE_DEG``) and dominates there (``STRIP_MIN_COHERENCE``)."""
+    gx = cv2.Sobel(image, cv2.CV_32F, 1, 0)[band]
+    gy = cv2.Sobel(image, cv2.CV_32F, 0, 1)[band]
+    tensor = np.array([[np.sum(gx * gx), np.sum(gx * gy)], [np.sum(gx * gy), np.sum(gy * gy)]])
+    values, vectors = np.linalg.eigh(tensor)
+    if values[1] <= 0:
+        return False
+    coherence = (values[1] - values[0]) / (values[1] + values[0])
+    return coherence >= STRIP_MIN_COHERENCE and \
+        abs(float(vectors[:, 1] @ across)) >= np.cos(np.radians(STRIP_MAX_ANGLE_DEG))
+
+
+def _one_per_thing(found: list[tuple]) -> list[Change]:
+    """The changes of ``found`` (``(change, box)``) without those that are a piece of a larger
+    change of the same kind: whose middle lies within ``MERGE_PX`` of its box (a corner of a
+    new air freshener that its own region held apart, tuning place 9001)."""
+    kept = []
+    for change, box in sorted(found, key=lambda f: -f[0].radius_px):
+        if not any(k.kind == change.kind and k.radius_px > change.radius_px and
+                   x0 - MERGE_PX <= change.x <= x1 + MERGE_PX and
+                   y0 - MERGE_PX <= change.y <= y1 + MERGE_PX
+                   for k, (x0, y0, x1, y1) in kept):
+            kept.append((change, box))
+    return [change for change, _ in kept]
 
 
 def _plain_around(without: np.ndarray, remaining: np.ndarray) -> bool:

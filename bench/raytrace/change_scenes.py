@@ -29,11 +29,13 @@ Seeds: ``TUNING_SEEDS`` are the places the change detector was tuned on (its thr
 9000-9011; 9012-9023 rendered later to study screws; 9024-9035 added with the shared camera,
 and the registration's coarse-to-fine refinement and edge rule chosen on all 36; then
 ``SCREW_TUNING_SEEDS``, the first twenty places from 9036 on whose object visit adds or
-removes a screw, drawn by the same scene code unchanged, for the faint-small pass);
+removes a screw, drawn by the same scene code unchanged, for the faint-small pass; the second
+plane, the edge strip and one change per thing were chosen on all 56);
 ``BENCH_SEEDS`` are the places the benchmark reports, never tuned on; ``FRESH_SEEDS`` a second
-benchmark block drawn after the detector's last change and never looked at while tuning
-either; ``UNTOUCHED_SEEDS`` a third, rendered and run once after the faint-small pass was
-settled. The blocks never overlap.
+benchmark block, drawn after an earlier version of the detector and never looked at while
+tuning either; ``UNTOUCHED_SEEDS`` a third, rendered and run once after the faint-small pass
+was settled. Each judged block was run once more after the second plane was settled, and once
+more after the edge strip and one change per thing were. The blocks never overlap.
 """
 
 from dataclasses import dataclass, field
@@ -49,7 +51,7 @@ SCREW_TUNING_SEEDS = (9038, 9046, 9054, 9072, 9073, 9074, 9079, 9087, 9091, 9093
                       9097, 9103, 9107, 9108, 9116, 9118, 9121, 9125)
 TUNING_SEEDS = (*range(9000, 9036), *SCREW_TUNING_SEEDS)  # thresholds were chosen on these only
 BENCH_SEEDS = range(100, 140)  # what ``ansim bench change`` reports
-FRESH_SEEDS = range(300, 340)  # drawn after the detector's last tuning; never tuned on
+FRESH_SEEDS = range(300, 340)  # drawn after an earlier tuning; never tuned on
 #: Rendered after the faint-small pass was settled and run once then: FRESH_SEEDS had been
 #: looked at once before that change, this block never before it. Never tuned on.
 UNTOUCHED_SEEDS = range(500, 540)

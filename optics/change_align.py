@@ -1,0 +1,176 @@
+"""Bringing a place's reference keyframe onto today's: the homography that takes the
+reference's pixels to today's, or the reason the two do not show the same place.
+
+The wall is a plane, so one homography relates two visits a few cm and degrees apart. ORB
+features matched with a ratio test give two starts, a MAGSAC homography and a RANSAC
+similarity (a wall seen nearly head-on is close to one, and a similarity cannot skew on the
+few features of a bare wall); each is refined by enhanced-correlation alignment on a band of
+the picture, coarse (fixtures' outlines) then fine (edges and texture), and the one that
+matches today's picture best wins. A result of another scale, viewpoint or little overlap is
+not the same place (``SCALE_RANGE``, ``MAX_PERSPECTIVE``, ``MIN_OVERLAP``).
+
+Pure: uint8 grey arrays in, dataclasses out.
+"""
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+ORB_FEATURES = 3000
+RATIO_TEST = 0.8  # Lowe's ratio: a match must be clearly better than the second best
+RANSAC_REPROJECTION_PX = 3.0
+MIN_INLIERS = 20
+MIN_INLIER_FRACTION = 0.15  # of ratio-test matches
+SCALE_RANGE = (0.7, 1.45)  # a second visit a few cm nearer or further, not another zoom
+MAX_PERSPECTIVE = 1.5e-3  # homography's projective terms (per px): a few degrees of turn
+MIN_OVERLAP = 0.5  # fraction of today's picture the reference covers
+
+FINE_BAND_PX = (1.0, 6.0)  # the band ECC aligns on at last: edges and texture
+COARSE_BAND_PX = (3.0, 16.0)  # first: outlines of fixtures, wider than a grille's period
+MAX_REFINE_PX = 24.0  # how far refinement may move a corner: two of a grille's periods
+EDGE_MARGIN_PX = 6  # ignore the border of the overlap (interpolation, vignetting)
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Where the reference lies in today's picture, or why it does not show the same place."""
+
+    aligned: bool
+    reason: str  # "ok" or why the two do not show the same place
+    reference_to_today: np.ndarray | None = field(repr=False, default=None)
+    n_matches: int = 0
+    n_inliers: int = 0
+    overlap: float = 0.0
+
+
+def align_keyframes(reference: np.ndarray, today: np.ndarray) -> Alignment:
+    """The homography taking reference pixels to today's, or why there is none."""
+    orb = cv2.ORB_create(ORB_FEATURES, fastThreshold=8)
+    clahe = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8))
+    kp_r, des_r = orb.detectAndCompute(clahe.apply(reference), None)
+    kp_t, des_t = orb.detectAndCompute(clahe.apply(today), None)
+    if des_r is None or des_t is None or len(kp_r) < 4 or len(kp_t) < 4:
+        return Alignment(False, "no_features")
+    pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(des_r, des_t, k=2)
+    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO_TEST * p[1].distance]
+    if len(good) < MIN_INLIERS:
+        return Alignment(False, "too_few_matches", n_matches=len(good))
+    src = np.float32([kp_r[m.queryIdx].pt for m in good])
+    dst = np.float32([kp_t[m.trainIdx].pt for m in good])
+    starts, n_inliers = _feature_models(src, dst)
+    if not starts or n_inliers < max(MIN_INLIERS, MIN_INLIER_FRACTION * len(good)):
+        return Alignment(False, "inconsistent_matches", n_matches=len(good),
+                         n_inliers=n_inliers)
+    refined = [_refine(reference, today, start) for start in starts]
+    plausible = [h for h in refined
+                 if _implausible(h, _overlap(h, reference.shape, today.shape)) is None]
+    homography = max(plausible or refined, key=lambda h: _agreement(reference, today, h))
+    overlap = _overlap(homography, reference.shape, today.shape)
+    reason = _implausible(homography, overlap)
+    return Alignment(reason is None, reason or "ok", homography, len(good), n_inliers, overlap)
+
+
+def _feature_models(src, dst) -> tuple[list[np.ndarray], int]:
+    """Where the matched features say the reference lies in today's picture: a homography
+    (MAGSAC) and a similarity (RANSAC: turn, scale, shift; a wall seen nearly head-on from a
+    few cm and degrees elsewhere is close to one), as starts for the refinement, and the
+    larger of their inlier counts. On a bare wall the few features there are can fit a
+    skewed homography; the similarity cannot skew."""
+    starts, n_inliers = [], 0
+    homography, inliers = cv2.findHomography(src, dst, cv2.USAC_MAGSAC,
+                                             RANSAC_REPROJECTION_PX, maxIters=5000,
+                                             confidence=0.999)
+    if homography is not None and inliers is not None and _invertible(homography):
+        starts.append(homography)
+        n_inliers = int(inliers.sum())
+    similarity, inliers = cv2.estimateAffinePartial2D(
+        src, dst, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_REPROJECTION_PX,
+        maxIters=5000, confidence=0.999)
+    if similarity is not None and inliers is not None and _invertible(similarity):
+        starts.append(np.vstack([similarity, [0.0, 0.0, 1.0]]))
+        n_inliers = max(n_inliers, int(inliers.sum()))
+    return starts, n_inliers
+
+
+def _invertible(model: np.ndarray) -> bool:
+    """A model that maps the picture onto an area (a degenerate fit squashes it to a line)."""
+    return bool(np.isfinite(model).all()) and abs(np.linalg.det(model[:2, :2])) > 1e-3
+
+
+def _refine(reference, today, homography) -> np.ndarray:
+    """Enhanced-correlation alignment from a feature model, coarse then fine: sub-pixel,
+    which the per-pixel comparison needs. A grille's or a tile grid's repeated pattern can
+    lure the features one period off (a vent's slats are 12 mm apart); at the coarse band
+    (``COARSE_BAND_PX``) a fixture's outline, not its slats, decides, which pulls such a
+    start back. The result is kept only if it stays within ``MAX_REFINE_PX`` of its start at
+    every corner of today's picture (ECC can run off to a warp that shares only a sliver) and
+    matches today's picture better than the start does (normalised correlation of the fine
+    band over the shared view)."""
+    warp = homography
+    for sigmas in (COARSE_BAND_PX, FINE_BAND_PX):
+        warp = _ecc(_band(reference, *sigmas), _band(today, *sigmas), warp)
+    h, w = today.shape
+    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]]).reshape(-1, 1, 2)
+    moved = cv2.perspectiveTransform(corners, homography @ np.linalg.inv(warp))
+    if np.max(np.abs(moved - corners)) <= MAX_REFINE_PX and \
+            _agreement(reference, today, warp) > _agreement(reference, today, homography):
+        return warp
+    return homography
+
+
+def _band(image, fine_px: float, coarse_px: float) -> np.ndarray:
+    f = image.astype(np.float32)
+    return cv2.GaussianBlur(f, (0, 0), fine_px) - cv2.GaussianBlur(f, (0, 0), coarse_px)
+
+
+def _ecc(reference_band, today_band, homography) -> np.ndarray:
+    """One enhanced-correlation alignment from ``homography`` (unchanged if it fails)."""
+    # ECC's warp maps template (today) coordinates to input (reference) coordinates.
+    warp = np.linalg.inv(homography).astype(np.float32)
+    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 60, 1e-5)
+    try:
+        _, warp = cv2.findTransformECC(today_band, reference_band, warp,
+                                       cv2.MOTION_HOMOGRAPHY, criteria, None, 5)
+    except cv2.error:
+        return homography
+    if not _invertible(warp.astype(float)) or abs(np.linalg.det(warp.astype(float))) < 1e-9:
+        return homography
+    refined = np.linalg.inv(warp.astype(float))
+    return refined / refined[2, 2] if abs(refined[2, 2]) > 1e-9 else homography
+
+
+def _agreement(reference, today, homography) -> float:
+    """Normalised correlation of the fine band of today's picture and the warped reference,
+    over the view they share."""
+    h, w = today.shape
+    warped = cv2.warpPerspective(_band(reference, *FINE_BAND_PX), homography, (w, h))
+    covered = cv2.warpPerspective(np.ones(reference.shape, np.uint8), homography, (w, h),
+                                  flags=cv2.INTER_NEAREST)
+    inside = cv2.erode(covered, np.ones((2 * EDGE_MARGIN_PX + 1,) * 2, np.uint8)) > 0
+    if inside.sum() < 100:
+        return -1.0
+    a, b = warped[inside], _band(today, *FINE_BAND_PX)[inside]
+    a, b = a - a.mean(), b - b.mean()
+    return float((a * b).sum() / max(np.sqrt((a * a).sum() * (b * b).sum()), 1e-9))
+
+
+def _overlap(homography, ref_shape, today_shape) -> float:
+    rh, rw = ref_shape
+    th, tw = today_shape
+    corners = np.float32([[0, 0], [rw, 0], [rw, rh], [0, rh]]).reshape(-1, 1, 2)
+    polygon = cv2.perspectiveTransform(corners, homography).reshape(-1, 2)
+    frame = np.float32([[0, 0], [tw, 0], [tw, th], [0, th]])
+    area, _ = cv2.intersectConvexConvex(polygon.astype(np.float32), frame)
+    return float(area) / (tw * th)
+
+
+def _implausible(homography, overlap) -> str | None:
+    scale = abs(np.linalg.det(homography[:2, :2])) ** 0.5
+    if not SCALE_RANGE[0] <= scale <= SCALE_RANGE[1]:
+        return "different_scale"
+    if np.max(np.abs(homography[2, :2])) > MAX_PERSPECTIVE:
+        return "different_viewpoint"
+    if overlap < MIN_OVERLAP:
+        return "little_overlap"
+    return None
