@@ -19,8 +19,11 @@ What a second visit brings that is *not* a change, and how each is ignored:
 - a fixture's edge hides a strip of wall on one day and shows it on the other (parallax that
   moves the fixture and the wall apart, which no one shift explains): what is left of a
   region that is a long thin strip along an edge both pictures hold, and whose pixels each
-  show a value the other picture holds nearby, is no change (``_disoccluded``);
-- a thing cut into pieces: a smaller change of the same kind within ``MERGE_PX`` of a larger
+  show a value the other picture holds nearby, is no change (``_disoccluded``); so is a
+  shorter sliver (``SLIVER_MAX_WIDTH_PX`` across) along such an edge: a fixture's side face
+  seen at another angle;
+- a thing cut into pieces: a smaller change of the same kind, or a smaller ``changed`` one (a
+  shadow's soft fringe, where both pictures hold something), within ``MERGE_PX`` of a larger
   change's box is a piece of it, and is not reported apart;
 - lamp level, exposure and the lamp's broad highlight on glossy tiles: both pictures are
   divided by their own local mean (``LIGHT_SIGMA_PX``), which keeps the ratio of each point to
@@ -112,7 +115,10 @@ STRIP_MIN_COHERENCE = 0.4  # (l1 - l2) / (l1 + l2) of the band's structure tenso
 STRIP_REACH_PX = 24  # how far around the other picture is searched: a thin strip's parallax
 STRIP_REACH_WIDTHS = 1.5  # ... or this many of the strip's mean widths, if further (a wide
 #   strip is a large parallax: 9004's sign 30 px)
-MERGE_PX = 8  # a smaller change of the same kind this near a larger one's box is a piece of it
+SLIVER_MAX_WIDTH_PX = 3.0  # a shorter strip is a sliver of a fixture's side face at most this
+#   wide across the edge (1-3 px: 9203's air freshener); a wider short thing is no sliver
+MERGE_PX = 8  # a smaller change of the same kind (or a smaller "changed" one of any kind) this
+#   near a larger one's box is a piece of it
 STRIP_BLOB_RING_PX = 6  # a dark spot (radius up to ``SMALL_RADIUS_PX``) is darker than the
 #   ring this far around it by ``MIN_DARK_EXCESS_FAINT``; an edge's strip is not
 KIND_RATIO = 1.6  # structure in one picture this many times the other's decides its kind
@@ -448,31 +454,35 @@ def _disoccluded(remaining, t_win, r_win, threshold) -> np.ndarray:
     """The pixels of ``remaining`` that are a strip of wall a fixture's edge hides in one
     picture and shows in the other: ``remaining`` must be long and thin
     (``STRIP_MIN_LENGTH_PX``, ``STRIP_ELONGATION``) along an edge that both pictures hold
-    near it (``_edge_across``); each of its pixels is explained if its value in each picture
-    lies within ``threshold`` / 2 of the range the other picture holds around it (within
-    ``STRIP_REACH_PX`` or ``STRIP_REACH_WIDTHS`` of the strip's mean width, and within the
-    region's window): the strip shows one side of the edge or the other. A dark spot (a hole,
-    a screw) stays: darker by ``MIN_DARK_EXCESS_FAINT`` than the whole square ring
-    ``STRIP_BLOB_RING_PX`` around it in its own picture, which an edge's strip never is (the
-    edge runs on through the ring). A spot touching a fixture's dark face and hardly darker
-    than it is taken for the strip."""
+    near it (``_edge_normal``), or, if shorter, a sliver at most ``SLIVER_MAX_WIDTH_PX`` across
+    the edge that both pictures hold alike there (a fixture's side face seen at another
+    angle: too short to show a direction of its own); each of its pixels is explained if
+    its value in each picture lies within ``threshold`` / 2 of the range the other picture
+    holds around it (within ``STRIP_REACH_PX`` or ``STRIP_REACH_WIDTHS`` of the strip's mean
+    width, and within the region's window): the strip shows one side of the edge or the
+    other. A dark spot (a hole, a screw) stays: darker by ``MIN_DARK_EXCESS_FAINT`` than the
+    whole square ring ``STRIP_BLOB_RING_PX`` around it in its own picture, which an edge's
+    strip never is (the edge runs on through the ring). A spot touching a fixture's dark face
+    and hardly darker than it is taken for the strip."""
     none = np.zeros_like(remaining)
     ys, xs = np.nonzero(remaining)
-    if xs.size < STRIP_MIN_LENGTH_PX:
-        return none
     points = np.stack([xs, ys], axis=1).astype(np.float64)
     centred = points - points.mean(axis=0)
     _, axes = np.linalg.eigh(centred.T @ centred)
-    across = axes[:, 0]  # the smaller spread's direction
-    along = centred @ axes[:, 1]
-    length = float(np.ptp(along)) + 1.0
-    if length < STRIP_MIN_LENGTH_PX or length < STRIP_ELONGATION * xs.size / length:
-        return none
+    length = float(np.ptp(centred @ axes[:, 1])) + 1.0
     band = cv2.dilate(remaining.astype(np.uint8),
                       np.ones((2 * STRIP_BAND_PX + 1,) * 2, np.uint8)) > 0
-    for image in (t_win, r_win):
-        if not _edge_across(image, band, across):
+    normals = [_edge_normal(image, band) for image in (t_win, r_win)]
+    if xs.size < STRIP_MIN_LENGTH_PX or length < STRIP_MIN_LENGTH_PX:
+        # a sliver: too short to show its own direction, so it must lie thin across the edge
+        # that both pictures hold alike (a fixture's side face seen at another angle)
+        if any(n is None for n in normals) or \
+                abs(float(normals[0] @ normals[1])) < _cos(STRIP_MAX_ANGLE_DEG) or \
+                np.ptp(centred @ normals[0]) + 1.0 > SLIVER_MAX_WIDTH_PX:
             return none
+    elif length < STRIP_ELONGATION * xs.size / length or any(n is None for n in normals) or \
+            any(abs(float(n @ axes[:, 0])) < _cos(STRIP_MAX_ANGLE_DEG) for n in normals):
+        return none  # not long and thin, or not along the edge (across: the smaller spread)
     explained = np.ones(xs.size, bool)
     reach_px = max(STRIP_REACH_PX, int(np.ceil(STRIP_REACH_WIDTHS * xs.size / length)))
     reach = np.ones((2 * reach_px + 1,) * 2, np.uint8)
@@ -490,27 +500,32 @@ def _disoccluded(remaining, t_win, r_win, threshold) -> np.ndarray:
     return out
 
 
-def _edge_across(image, band, across) -> bool:
-    """Whether ``image`` holds, within ``band``, an edge whose gradient points along
-    ``across`` (to ``STRIP_MAX_ANGLE_DEG``) and dominates there (``STRIP_MIN_COHERENCE``)."""
+def _cos(angle_deg: float) -> float:
+    return float(np.cos(np.radians(angle_deg)))
+
+
+def _edge_normal(image, band) -> np.ndarray | None:
+    """The direction across the edge that ``image`` holds within ``band`` (its gradient's),
+    if one edge dominates there (``STRIP_MIN_COHERENCE``), else None."""
     gx = cv2.Sobel(image, cv2.CV_32F, 1, 0)[band]
     gy = cv2.Sobel(image, cv2.CV_32F, 0, 1)[band]
     tensor = np.array([[np.sum(gx * gx), np.sum(gx * gy)], [np.sum(gx * gy), np.sum(gy * gy)]])
     values, vectors = np.linalg.eigh(tensor)
-    if values[1] <= 0:
-        return False
-    coherence = (values[1] - values[0]) / (values[1] + values[0])
-    return coherence >= STRIP_MIN_COHERENCE and \
-        abs(float(vectors[:, 1] @ across)) >= np.cos(np.radians(STRIP_MAX_ANGLE_DEG))
+    if values[1] <= 0 or (values[1] - values[0]) / (values[1] + values[0]) < \
+            STRIP_MIN_COHERENCE:
+        return None
+    return vectors[:, 1]
 
 
 def _one_per_thing(found: list[tuple]) -> list[Change]:
     """The changes of ``found`` (``(change, box)``) without those that are a piece of a larger
-    change of the same kind: whose middle lies within ``MERGE_PX`` of its box (a corner of a
-    new air freshener that its own region held apart, tuning place 9001)."""
+    change of the same kind, or of any kind if they are ``changed`` themselves: whose middle
+    lies within ``MERGE_PX`` of its box (a corner of a new air freshener that its own region
+    held apart, tuning place 9001; the soft fringe of a removed charger's shadow, where both
+    pictures hold something, 9239). A new hole beside a removed thing stays apart."""
     kept = []
     for change, box in sorted(found, key=lambda f: -f[0].radius_px):
-        if not any(k.kind == change.kind and k.radius_px > change.radius_px and
+        if not any((change.kind in (k.kind, "changed")) and k.radius_px > change.radius_px and
                    x0 - MERGE_PX <= change.x <= x1 + MERGE_PX and
                    y0 - MERGE_PX <= change.y <= y1 + MERGE_PX
                    for k, (x0, y0, x1, y1) in kept):
