@@ -10,8 +10,9 @@ Dimmed so that even the own place changes the picture by only ``CHECK_DRIVE`` of
 the encoder stays below its cap, and what a picture costs grows with how much its exposure's
 light changed: the own place answers with about three times a neighbour's change.
 
-The code. For each candidate place in turn (``check_candidates``: the places the stall's code
-found the steepest, at most ``MAX_CHECK_PLACES``), the inspector points the handheld there
+The code. For each candidate place in turn (``check_candidates``: every place whose stall-code
+slope is not surely below the best's, steepest first, within ``MAX_CHECK_S`` of code), the
+inspector points the handheld there
 for ``CHECK_PLACE_S`` while the rings run the stall's kind of code (chips of flickering and
 rest, ``rf.wifi.stimulus``) at ``CHECK_DRIVE`` brightness (PWM, ``hardware.gpio.illuminator``),
 every switch logged.
@@ -32,9 +33,15 @@ and a lag chosen on the check's own windows would lean towards whichever answere
 
 The answer: the steepest candidate, alone when its slope exceeds the runner-up's by
 ``rf.wifi.place.SEPARATION_Z`` standard errors of their difference, else both, best first.
+Two such places get a second round (``second_round``, ``SECOND_ROUND_PLACE_S`` each), read
+together with the first. A motion-triggered camera sleeps while its picture is still: a
+place whose light it slept through (``slept_switches``) is not its own while another's light
+kept it awake.
 
 Tuned on TRAINING seeds only (``bench.wifi_scenes.TRAINING_SEEDS``; the benchmark's seeds
-were never read): see ``CHECK_DRIVE``, ``CHECK_PLACE_S`` and ``MAX_CHECK_PLACES``.
+were never read): ``CHECK_DRIVE`` and ``CHECK_PLACE_S`` were tuned there; ``MAX_CHECK_S``,
+``CANDIDATE_SURE_Z``, ``SECOND_ROUND_PLACE_S`` and the sleep constants were set from their
+stated reasons and only measured there (seeds 0-59, docs/wifi.md), not tuned.
 """
 
 from collections.abc import Sequence
