@@ -18,7 +18,8 @@ Figures (rates with 95% Wilson intervals, ``*_lower95`` / ``*_upper95``):
   place check ran on them; ``own_place_checked``: of those found, the camera's own place
   was one the check pointed at; ``check_s_per_checked_stall`` / ``check_s_per_stall``: seconds
   the check's code added to a stall where it ran / on average over all stalls
-  (``stalls_checked`` of them);
+  (``stalls_checked`` of them), ``check_s_max`` the most it added to one (its first round's
+  cap and a second round);
 - ``place_named_alone``: of those found, the evidence separated one place from the rest
   (``rf.wifi.place``); ``place_alone_right``: of those, the place is the camera's own;
   ``place_in_candidates``: of those found, the camera's own place is the one named alone or
@@ -119,6 +120,7 @@ def figures(n_scenes: int, jobs: int) -> dict:
     report["check_s_per_checked_stall"] = round(sum(checked) / len(checked), 2) if checked \
         else None
     report["check_s_per_stall"] = round(sum(check_s) / len(check_s), 2)
+    report["check_s_max"] = round(max(check_s), 2)
     alone = [r for r in found if len(r["candidate_places"]) == 1]
     _rate(report, "place_named_alone", alone, found)
     _rate(report, "place_alone_right", [r for r in alone if r["answered_place"] == r["place"]],

@@ -13,10 +13,12 @@ scans, with the rings as the stimulus.
   that matters is ready when the stall's optical step ends; each survey step holds it.
 - ``WifiStimulus.check``: once every checklist place of the stall has been scanned and a
   transmitter answers, the place check (``rf.wifi.place_check``): the inspector points the
-  handheld at each place the answer leaves as a candidate in turn (at most
-  ``MAX_CHECK_PLACES``, ``CHECK_PLACE_S`` each), the rings dimmed to ``CHECK_DRIVE`` so a
-  camera's encoder stays below its rate cap, and the place whose light changes moved the
-  pictures most is named.
+  handheld at each place the answer leaves as a candidate in turn (every place the stall's
+  code does not put surely below its best, within ``MAX_CHECK_S``, ``CHECK_PLACE_S`` each),
+  the rings dimmed to ``CHECK_DRIVE`` so a camera's encoder stays below its rate cap, and
+  the place whose light changes moved the pictures most is named; when the first round
+  leaves its two best within a standard error, a second round checks just those two
+  (``SECOND_ROUND_PLACE_S`` each) and reads each place's rounds together.
 ``detector.engine.inspection_steps.wifi_result`` turns an outcome into the record's view.
 
 Wi-Fi silence is never evidence of a clear restroom: a camera that records to a card sends
@@ -31,7 +33,7 @@ from hardware.wifi.capture import hop
 from rf.wifi.analysis import analyze
 from rf.wifi.lockin import PlaceWindow, StimulusLog
 from rf.wifi.oui import default_registry
-from rf.wifi.place_check import CHECK_DRIVE, CHECK_PLACE_S, CheckWindow
+from rf.wifi.place_check import CHECK_DRIVE, CHECK_PLACE_S, SECOND_ROUND_PLACE_S, CheckWindow
 from rf.wifi.stimulus import FLICKER_S, check_stimulus, stall_stimulus
 
 PASSIVE_DWELL_S = 0.5
@@ -111,9 +113,10 @@ class WifiStimulus:
                            [w.place for w in self.windows])
 
     def to_check(self) -> tuple[str, ...]:
-        """The places the most evident responding transmitter leaves for the place check
-        (none when nothing answers, or once the check has run)."""
-        if self.survey is None or self.check_windows:
+        """The places the most evident responding transmitter leaves for the place check, or
+        for its second round once the first has run (none when nothing answers, or once the
+        check is done)."""
+        if self.survey is None:
             return ()
         answers = [r.stimulus for r in self.survey.transmitters
                    if r.stimulus is not None and r.stimulus.responds]
@@ -125,24 +128,31 @@ class WifiStimulus:
         ``on_place(place, seconds)``), the rings dimmed to ``CHECK_DRIVE``; the lock-in over
         the stall with the check's windows. None when there is nothing to check."""
         places = self.to_check()
-        if not places:
+        if not places or self.check_windows:
             return None
         start_s = self.capture.now_s()
-        frames = []
-        for place in places:
-            move_to(place)
-            if on_place is not None:
-                on_place(place, CHECK_PLACE_S)
-            envelope, switched, (window,) = check_stimulus([place], self.capture.now_s(),
-                                                           self.rng)
-            code_frames, logged = self._run_code(envelope, CHECK_DRIVE)
-            frames += code_frames
-            self.drive = _extended(self.drive, logged)
-            self.check_windows.append(window)
-        self.frames += frames
-        self.survey = self._lock_in()
+        frames, checked = [], []
+        for place_s in (CHECK_PLACE_S, SECOND_ROUND_PLACE_S):
+            round_frames = []
+            for place in places:
+                move_to(place)
+                if on_place is not None:
+                    on_place(place, place_s)
+                envelope, switched, (window,) = check_stimulus(
+                    [place], self.capture.now_s(), self.rng, place_s=place_s)
+                code_frames, logged = self._run_code(envelope, CHECK_DRIVE)
+                round_frames += code_frames
+                self.drive = _extended(self.drive, logged)
+                self.check_windows.append(window)
+            self.frames += round_frames
+            frames += round_frames
+            checked += places
+            self.survey = self._lock_in()
+            places = self.to_check()  # the two best, when the first round left them together
+            if not places:
+                break
         return WifiOutcome(frames, self.survey, [w.place for w in self.windows],
-                           list(places), round(self.capture.now_s() - start_s, 3))
+                           checked, round(self.capture.now_s() - start_s, 3))
 
     def _run_code(self, envelope, drive: float):
         """Run one code's envelope on the rings at ``drive`` (of their brightness) while
