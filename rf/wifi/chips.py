@@ -68,9 +68,9 @@ def code_chips(times_s: np.ndarray, levels: np.ndarray,
                  np.concatenate(owners), tuple(names))
 
 
-def pictures(time_s: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One transmitter's uplink frames grouped into pictures: (start time, log bytes) of
-    each burst of at least ``MIN_BURST_BYTES``."""
+def picture_bytes(time_s: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One transmitter's uplink frames grouped into pictures: (start time, bytes) of each
+    burst of at least ``MIN_BURST_BYTES``, bursts parted by more than ``BURST_GAP_S``."""
     order = np.argsort(time_s, kind="stable")
     t, n = time_s[order], length[order]
     if len(t) == 0:
@@ -78,8 +78,13 @@ def pictures(time_s: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.nda
     starts = np.concatenate([[True], np.diff(t) > BURST_GAP_S])
     size = np.bincount(np.cumsum(starts) - 1, weights=n)
     keep = size >= MIN_BURST_BYTES
-    return t[starts][keep], np.log(size[keep])
+    return t[starts][keep], size[keep]
 
+
+def pictures(time_s: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``picture_bytes`` with each picture's size as its log (the lock-in's scale)."""
+    picture_s, size = picture_bytes(time_s, length)
+    return picture_s, np.log(size)
 
 def chip_means(picture_s: np.ndarray, log_size: np.ndarray, chips: Chips,
                lags_s: np.ndarray) -> np.ndarray:

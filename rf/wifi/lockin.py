@@ -55,12 +55,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rf.wifi.chips import Chips, chip_means, code_chips, pictures
+from rf.wifi.chips import Chips, chip_means, code_chips, picture_bytes, pictures
 from rf.wifi.errors import StimulusError
 from rf.wifi.flicker import flicker_test
 from rf.wifi.place import name_place
-from rf.wifi.place_check import (CheckWindow, check_candidates, check_place, picture_bytes,
-                                 second_round)
+from rf.wifi.place_check import CheckWindow, check_candidates, check_place, second_round
 
 #: The byte series' bin (``uplink_series``, the classifier's periodicity cue).
 BIN_S = 0.25

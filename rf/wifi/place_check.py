@@ -49,7 +49,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rf.wifi.chips import BURST_GAP_S, MIN_BURST_BYTES
 from rf.wifi.flicker import FINE_LAG_STEP_S, FINE_MAX_LAG_S, MAX_FRAME_GAP_S, change_matrix
 from rf.wifi.place import SEPARATION_Z, PlaceAnswer
 
@@ -130,19 +129,6 @@ def second_round(answer: PlaceAnswer, windows: Sequence[CheckWindow]) -> tuple[s
         return ()
     rounds = [sum(w.place == p for w in windows) for p in answer.candidates]
     return answer.candidates if rounds == [1, 1] else ()
-
-
-def picture_bytes(time_s: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One transmitter's uplink frames grouped into pictures: (start time, bytes) of each
-    burst of at least ``MIN_BURST_BYTES`` (``rf.wifi.chips.pictures``, in bytes)."""
-    order = np.argsort(time_s, kind="stable")
-    t, n = time_s[order], length[order]
-    if len(t) == 0:
-        return t, n
-    starts = np.concatenate([[True], np.diff(t) > BURST_GAP_S])
-    size = np.bincount(np.cumsum(starts) - 1, weights=n)
-    keep = size >= MIN_BURST_BYTES
-    return t[starts][keep], size[keep]
 
 
 def check_place(picture_s: np.ndarray, size_bytes: np.ndarray, windows: Sequence[CheckWindow],

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from hardware.sim.wifi_world import WifiWorld, camera_couplings
-from rf.wifi.chips import code_chips
+from rf.wifi.chips import code_chips, picture_bytes
 from rf.wifi.frames import parse_frames
 from rf.wifi.inventory import attribute, build_inventory
 from rf.wifi.oui import OuiRegistry
@@ -18,7 +18,6 @@ from rf.wifi.place_check import (
     CHECK_PLACE_S,
     check_candidates,
     check_place,
-    picture_bytes,
     second_round,
     slept_switches,
 )
