@@ -80,12 +80,6 @@ def picture_bytes(time_s: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, n
     keep = size >= MIN_BURST_BYTES
     return t[starts][keep], size[keep]
 
-
-def pictures(time_s: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``picture_bytes`` with each picture's size as its log (the lock-in's scale)."""
-    picture_s, size = picture_bytes(time_s, length)
-    return picture_s, np.log(size)
-
 def chip_means(picture_s: np.ndarray, log_size: np.ndarray, chips: Chips,
                lags_s: np.ndarray) -> np.ndarray:
     """Per chip (rows) and lag (columns): the mean log size of the pictures sent ``lag``

@@ -55,7 +55,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rf.wifi.chips import Chips, chip_means, code_chips, picture_bytes, pictures
+from rf.wifi.chips import Chips, chip_means, code_chips, picture_bytes
 from rf.wifi.errors import StimulusError
 from rf.wifi.flicker import flicker_test
 from rf.wifi.place import name_place
@@ -260,10 +260,11 @@ def lock_in(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners:
     results = []
     for i in range(n_owners):
         mine = owner == i
-        picture_s, log_size = pictures(time_s[mine], length[mine])
+        picture_s, size = picture_bytes(time_s[mine], length[mine])
         if counts[i] < MIN_UPLINK_FRAMES or len(picture_s) < MIN_PICTURES:
             results.append(not_tested)
             continue
+        log_size = np.log(size)
         means = chip_means(picture_s, log_size, chips, lags_s)
         response = _decide(means, chips, permuted, lags_s)
         place_lag_s, sharp_lag_s = response.lag_s, None
@@ -276,11 +277,10 @@ def lock_in(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners:
                 place_lag_s = sharp_lag_s = flicker_lag_s
         response = dataclasses.replace(response, responds=bool(response.p_value <= alpha))
         if response.responds:
-            answer = name_place(picture_s, np.exp(log_size), chips, place_lag_s)
+            answer = name_place(picture_s, size, chips, place_lag_s)
             response = dataclasses.replace(response, to_check=check_candidates(answer))
             if check and drive is not None:
-                checked_answer, checked = _checked(time_s[mine], length[mine], check, drive,
-                                                   sharp_lag_s)
+                checked_answer, checked = _checked(picture_s, size, check, drive, sharp_lag_s)
                 response = dataclasses.replace(response, check=checked,
                                                to_check=second_round(checked_answer, check))
                 answer = checked_answer if checked_answer.candidates else answer
@@ -290,11 +290,10 @@ def lock_in(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners:
     return results
 
 
-def _checked(time_s: np.ndarray, length: np.ndarray, check: Sequence[CheckWindow],
+def _checked(picture_s: np.ndarray, size: np.ndarray, check: Sequence[CheckWindow],
              drive: StimulusLog, lag_s: float | None):
-    """The place check's answer for one stream (at the flicker test's ``lag_s`` when it
-    fitted one), and what it read."""
-    picture_s, size = picture_bytes(time_s, length)
+    """The place check's answer for one stream's pictures (start times and bytes; at the
+    flicker test's ``lag_s`` when it fitted one), and what it read."""
     answer = check_place(picture_s, size, check, drive.times_s, drive.levels, lag_s)
     inside = np.zeros(len(drive.times_s), bool)
     for window in check:
