@@ -20,7 +20,10 @@ published, so the verdict is decided from exactly what the steps found plus the 
 marks, by the engine's rules: a confirmed alert of high severity or above means "found"; an
 alert of medium severity or above, or a suspicious mark, means "suspicious"; else "clear"
 (which the engine accepts only with every place scanned and marked, as the buttons ensure).
-``proximity`` events drive the proximity beeper live, whoever publishes them.
+``proximity`` events drive the proximity beeper live, whoever publishes them; the Wi-Fi place
+check's ``wifi_place_check`` events (a stream answered the stall's light, and the rings now
+blink dimmed at one place after another) play a point cue counting out the place's number in
+the checklist's walking order, so an inspector with no phone knows where to aim.
 
 On the device the driver is ``EngineDriver``: the engine, with its steps run through the
 ``detector.appliance.step_runner.StepRunner`` the dashboard shares, so a step is never started while one
@@ -46,7 +49,7 @@ from detector.appliance.step_runner import StepBusy
 from detector.engine.checklist import ITEMS, VERDICTS, verdict_for_alert
 from detector.engine.inspections import InspectionClosed
 from hardware.gpio.buttons import Buttons
-from hardware.gpio.indicators import CUES, Indicators
+from hardware.gpio.indicators import CUES, Indicators, point_cue
 
 log = logging.getLogger(__name__)
 
@@ -158,9 +161,9 @@ class HandheldController:
         self._listener = None
         self._closing = threading.Event()
         if bus is not None:
-            self._proximity = bus.subscribe(kinds={"proximity"}, maxsize=10)
-            self._listener = threading.Thread(target=self._follow_proximity,
-                                              name="ansim-proximity", daemon=True)
+            self._live = bus.subscribe(kinds={"proximity", "wifi_place_check"}, maxsize=32)
+            self._listener = threading.Thread(target=self._follow_live,
+                                              name="ansim-live-cues", daemon=True)
             self._listener.start()
         indicators.set_status("ready")
 
@@ -304,14 +307,30 @@ class HandheldController:
                 alerts.append(event.data)
         return alerts
 
-    # --- live proximity beeps ---------------------------------------------------------------
+    # --- live cues: proximity beeps, where to point ------------------------------------------
 
-    def _follow_proximity(self) -> None:
+    def _follow_live(self) -> None:
         while not self._closing.is_set():
-            event = self._proximity.get(timeout_s=0.5)
-            if event is not None and self.inspection is not None:
-                level = event.data.get("level")
-                self.indicators.set_proximity(None if level is None else float(level))
+            event = self._live.get(timeout_s=0.5)
+            inspection = self.inspection
+            if event is None or inspection is None:
+                continue
+            try:
+                if event.kind == "proximity":
+                    level = event.data.get("level")
+                    self.indicators.set_proximity(None if level is None else float(level))
+                elif event.data.get("inspection_id") == inspection.inspection_id:
+                    self._point_at(event.data.get("zone"))
+            except (TypeError, ValueError):  # a malformed event must not silence the cues
+                log.exception("handheld: cannot cue %s event %r", event.kind, event.data)
+
+    def _point_at(self, zone) -> None:
+        """Count out ``zone``'s number in the stall's walking order (a place check's prompt)."""
+        if zone not in self.plan.zones:
+            log.warning("handheld: place check at %r, which is not on the handheld's checklist",
+                        zone)
+            return
+        self.indicators.play(point_cue(self.plan.zones.index(zone) + 1))
 
     def close(self) -> None:
         """Finish what was pressed, then stop the worker and unsubscribe."""
@@ -320,7 +339,7 @@ class HandheldController:
         self._closing.set()  # the proximity listener sees it within its 0.5 s poll and ends
         if self.bus is not None:
             self._alerts.close()
-            self._proximity.close()
+            self._live.close()
 
 
 def _about_place(alert: dict, stall: int | None, zone: str | None) -> bool:

@@ -71,6 +71,21 @@ CUES: dict[str, Cue] = {
     "found": _pulses(8, 0.1, 0.06, 3520.0, False) + (Note(1.5, 3520.0, True),),
 }
 
+#: The most places a point cue counts out: a longer count can no longer be followed by ear
+#: (a stall's checklist has eight places).
+MAX_POINT_PLACES = 9
+
+
+def point_cue(place_number: int) -> Cue:
+    """"Point the handheld at place ``place_number``": one long low note with the motor, then
+    that many short high pulses, each with a buzz, counted by ear or by hand (places numbered
+    from 1 in the order the inspector walks the stall's checklist). The Wi-Fi place check
+    plays it at each place it dims the rings at (docs/device.md)."""
+    if not 1 <= place_number <= MAX_POINT_PLACES:
+        raise ValueError(f"place_number must be 1..{MAX_POINT_PLACES}, not {place_number!r}")
+    return (Note(0.4, 1319.0, True), Note(0.3)) + _pulses(place_number, 0.1, 0.2, 2637.0, True)
+
+
 #: Status LED patterns: None = dark, "steady" = on, else (on_time_s, off_time_s) blinking or,
 #: for "ready", a slow breathing pulse.
 STATUS_PATTERNS = {

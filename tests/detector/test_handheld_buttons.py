@@ -20,6 +20,7 @@ from tests.hardware.pin_recorder import (
     STATUS_PIN,
     VIBRATION_PIN,
     PinRecorder,
+    counted_out,
 )
 
 START, NEXT, MARK = 5, 6, 26
@@ -40,6 +41,7 @@ class RecordingDriver:
         self.started = 0
         self.fail_next_optical = False
         self.during_rf = None
+        self.during_optical = None
 
     def start(self, site_id, inspector, stalls=None):
         self.started += 1
@@ -56,6 +58,8 @@ class RecordingDriver:
             self.fail_next_optical = False
             raise OSError("camera unplugged")
         self.calls.append(("optical", inspection_id, stall, zone))
+        if self.during_optical:
+            self.during_optical(inspection_id, stall, zone)
         if (stall, zone) in self.finds:
             severity, confirmed = self.finds[(stall, zone)]
             self.bus.publish("alert", severity=severity, confirmed=confirmed, zone=zone,
@@ -329,3 +333,33 @@ def test_the_profile_wires_the_handheld(mock_factory):
         assert mock_factory.pin(pins.status_led).state == 1  # clear: steady
     finally:
         handheld.close()
+
+
+def test_a_place_check_counts_out_each_place_to_point_at(make_handheld):
+    """A Wi-Fi stream answered the stall's light: at each place the check dims the rings at,
+    the buttons-only inspector hears which place to aim at (its number in the walking order);
+    another inspection's prompts and places off the checklist are not played."""
+    handheld = make_handheld()
+    bus = handheld.driver.bus
+    heard_from = []
+
+    def place_check(inspection_id, stall, zone):
+        if (stall, zone) != (1, "paper_holder"):  # the stall's last place: the check follows it
+            return
+        heard_from.append(len(handheld.heard.samples))
+        bus.publish("wifi_place_check", inspection_id="insp-other", stall=1, zone="door_hook",
+                    seconds=6.0)
+        bus.publish("wifi_place_check", inspection_id=inspection_id, stall=1, zone="vent",
+                    seconds=6.0)
+        for place in ("paper_holder", "door_hook"):
+            bus.publish("wifi_place_check", inspection_id=inspection_id, stall=1, zone=place,
+                        seconds=6.0)
+        first = handheld.heard.first_after(heard_from[0], lambda s: s[0] == 1319.0)
+        handheld.heard.first_after(first + 1, lambda s: s[0] == 1319.0)
+
+    handheld.driver.during_optical = place_check
+    handheld.click(START)
+    handheld.click(NEXT)  # stall 1, door hook
+    handheld.click(NEXT)  # stall 1, paper holder, then its place check
+    assert counted_out(handheld.heard.samples[heard_from[0]:]) == [2, 1]
+    assert handheld.last_heard("step_done")

@@ -28,6 +28,7 @@ from tests.hardware.pin_recorder import (
     STATUS_PIN,
     VIBRATION_PIN,
     PinRecorder,
+    counted_out,
 )
 
 pytestmark = pytest.mark.slow
@@ -117,6 +118,9 @@ def test_a_whole_inspection_from_the_buttons_finds_the_door_hook_camera(make_dev
     assert marks == {item: "suspicious" if item in glowing else "checked" for item in ITEMS}
     located = [a for a in state.alerts if a["type"] == "camera_located"]
     assert [a["zone"] for a in located] == ["door_hook"]
+    # Its Wi-Fi stream answered the stall's light: the place check told the inspector, by
+    # cue, to point at the door hook (among the places it checked).
+    assert ITEMS.index("door_hook") + 1 in counted_out(device.heard.samples)
     device.service.close()
 
     verify = subprocess.run([sys.executable, "-m", "ansim", "--lang", "en", "log", "verify",

@@ -40,3 +40,15 @@ class PinRecorder:
         with self._lock:
             assert self._lock.wait_for(lambda: found() is not None, timeout=timeout_s)
             return found()
+
+
+def counted_out(samples) -> list[int]:
+    """The place numbers point cues (``hardware.gpio.indicators.point_cue``) counted out in
+    ``samples``: after each long low buzzing note, the short high buzzing pulses that follow."""
+    counts = []
+    for tone_hz, vibrate, duration_s in samples:
+        if tone_hz == 1319.0 and vibrate:
+            counts.append(0)
+        elif counts and tone_hz == 2637.0 and vibrate and duration_s == 0.1:
+            counts[-1] += 1
+    return counts
