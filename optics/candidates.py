@@ -26,6 +26,7 @@ OUTER_BOX_PX = 15
 PEAK_SIGMA = 6.0  # candidates stand this many noise sigmas above their ring
 MIN_CONTRAST_DN = 5.0
 MAX_CANDIDATES = 24
+PEAK_REACH_PX = 2  # a candidate is the largest contrast within this (detection px) in x and y
 
 
 @dataclass(frozen=True)
@@ -120,9 +121,10 @@ def find_candidates(gray8: np.ndarray, detection: DetectionMap) -> Candidates:
     points = points.reshape(-1, 2)
     xs, ys = points[:, 0] + margin, points[:, 1] + margin
     values = contrast[ys, xs]
-    neighbourhood = np.max([contrast[ys + dy, xs + dx] for dy in range(-2, 3)
-                            for dx in range(-2, 3)], axis=0)
-    peak = values >= neighbourhood
+    # A textured wall puts thousands of pixels over the threshold: one dilation of the map
+    # costs less than gathering each one's neighbourhood.
+    side = 2 * PEAK_REACH_PX + 1
+    peak = values >= cv2.dilate(contrast, np.ones((side, side), np.uint8))[ys, xs]
     xs, ys, values = xs[peak], ys[peak], values[peak]
     if len(values) > MAX_CANDIDATES:
         strongest = np.argpartition(values, -MAX_CANDIDATES)[-MAX_CANDIDATES:]
@@ -165,10 +167,19 @@ class PointMeasures:
 def measure_points(gray8: np.ndarray, xs, ys, search_px: int = 0) -> PointMeasures:
     """Measure many points of one frame at full resolution, at once (a frame measures every
     track in view: one gather, no per-point Python)."""
+    xs = np.atleast_1d(np.asarray(xs, float))
+    return measure_points_across([gray8], np.zeros(len(xs), int), xs, ys, search_px)
+
+
+def measure_points_across(grays: list[np.ndarray], which: np.ndarray, xs, ys,
+                          search_px: int = 0) -> PointMeasures:
+    """``measure_points`` for points of several frames of one size at once, point k in
+    ``grays[which[k]]``: a new track is measured back over a dozen frames, and one call for
+    them all costs what one frame's call does."""
     xs, ys = np.atleast_1d(np.asarray(xs, float)), np.atleast_1d(np.asarray(ys, float))
-    factor = pool_factor(gray8.shape[1])
+    factor = pool_factor(grays[0].shape[1])
     outer, inner = OUTER_BOX_PX // 2 * factor, INNER_BOX_PX // 2 * factor
-    height, width = gray8.shape
+    height, width = grays[0].shape
     xi, yi = np.rint(xs).astype(int), np.rint(ys).astype(int)
     valid = (outer <= xi) & (xi < width - outer) & (outer <= yi) & (yi < height - outer)
 
@@ -180,7 +191,7 @@ def measure_points(gray8: np.ndarray, xs, ys, search_px: int = 0) -> PointMeasur
     if not valid.any():
         return PointMeasures(valid, *(scatter(np.empty(0)) for _ in range(5)))
     points = _Points(xs[valid], ys[valid], xi[valid], yi[valid])
-    window = _window(gray8, points, outer, inner)
+    window = _window(grays, np.asarray(which)[valid], points, outer, inner)
     peak = _peak(window, points, search_px)
     level = _level(window, points, LEVEL_SIGMA_PX * factor)
     return PointMeasures(valid, scatter(peak.peak_dn), scatter(peak.x), scatter(peak.y),
@@ -215,10 +226,15 @@ class _Peak:
     y: np.ndarray
 
 
-def _window(gray8: np.ndarray, points: _Points, outer: int, inner: int) -> _Window:
+def _window(grays: list[np.ndarray], which: np.ndarray, points: _Points, outer: int,
+            inner: int) -> _Window:
     span = np.arange(-outer, outer + 1)
-    patches = gray8[points.yi[:, None, None] + span[None, :, None],
-                    points.xi[:, None, None] + span[None, None, :]].astype(np.float32)
+    rows = points.yi[:, None, None] + span[None, :, None]
+    cols = points.xi[:, None, None] + span[None, None, :]
+    patches = np.empty((len(points.x), len(span), len(span)), np.float32)
+    for k, gray8 in enumerate(grays):
+        mine = which == k
+        patches[mine] = gray8[rows[mine], cols[mine]]
     core = patches[:, outer - inner:outer + inner + 1, outer - inner:outer + inner + 1]
     n_ring = patches.shape[1] ** 2 - core.shape[1] ** 2
     ring = (patches.sum(axis=(1, 2)) - core.sum(axis=(1, 2))) / n_ring

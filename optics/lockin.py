@@ -54,16 +54,45 @@ MIN_SE = 0.005
 
 def fit_lockin(contrast_dn, exposure_ms, on_axis, off_axis) -> LockIn | None:
     """Least-squares fit of the model above; None if the frames cannot separate the terms."""
-    y = np.asarray(contrast_dn, dtype=float) / np.asarray(exposure_ms, dtype=float)
-    design = np.column_stack([np.ones_like(y), on_axis, off_axis]).astype(float)
-    if len(y) < 5 or np.linalg.matrix_rank(design) < 3:
-        return None
-    solution, *_ = np.linalg.lstsq(design, y, rcond=None)
-    residual = y - design @ solution
-    dof = max(len(y) - 3, 1)
-    variance = float(residual @ residual) / dof
-    covariance = variance * np.linalg.inv(design.T @ design)
-    se = np.maximum(np.sqrt(np.diag(covariance)), MIN_SE)
-    retro_se = max(float(np.sqrt(max(covariance[1, 1] + covariance[2, 2]
-                                     - 2 * covariance[1, 2], 0.0))), MIN_SE)
-    return LockIn(*map(float, solution), *map(float, se), retro_se, n_frames=len(y))
+    return fit_lockins([(contrast_dn, exposure_ms, on_axis, off_axis)])[0]
+
+
+def fit_lockins(series: list[tuple]) -> list[LockIn | None]:
+    """``fit_lockin`` of many points at once, each (contrast_dn, exposure_ms, on_axis,
+    off_axis): the live view fits every track seen in each lit frame. Each point's frames are
+    padded with empty ones (zero rows change neither the fit nor its residual), so all share
+    one stacked decomposition."""
+    lengths = np.array([len(contrast_dn) for contrast_dn, *_ in series])
+    fits: list[LockIn | None] = [None] * len(series)
+    fitted = np.flatnonzero(lengths >= 5)
+    if not len(fitted):
+        return fits
+    y = np.zeros((len(fitted), lengths[fitted].max()))
+    design = np.zeros(y.shape + (3,))
+    for row, k in enumerate(fitted):
+        contrast_dn, exposure_ms, on_axis, off_axis = series[k]
+        n = lengths[k]
+        y[row, :n] = np.asarray(contrast_dn, float) / np.asarray(exposure_ms, float)
+        design[row, :n, 0] = 1.0
+        design[row, :n, 1] = on_axis
+        design[row, :n, 2] = off_axis
+    # One singular value decomposition gives the rank (``np.linalg.matrix_rank``'s test), the
+    # least-squares solution and (design^T design)^-1, where three decompositions cost twice
+    # as much.
+    u, singular, vt = np.linalg.svd(design, full_matrices=False)
+    n = lengths[fitted]
+    full_rank = singular[:, -1] > singular[:, 0] * np.maximum(n, 3) * np.finfo(float).eps
+    singular = np.where(full_rank[:, None], singular, 1.0)  # the rest are dropped
+    v = np.swapaxes(vt, 1, 2)
+    solution = (v @ ((np.swapaxes(u, 1, 2) @ y[..., None])[..., 0] / singular)[..., None])
+    residual = y - (design @ solution)[..., 0]
+    variance = (residual**2).sum(axis=1) / np.maximum(n - 3, 1)
+    covariance = variance[:, None, None] * ((v / singular[:, None, :] ** 2) @ vt)
+    se = np.maximum(np.sqrt(np.diagonal(covariance, axis1=1, axis2=2)), MIN_SE)
+    retro_se = np.maximum(np.sqrt(np.maximum(
+        covariance[:, 1, 1] + covariance[:, 2, 2] - 2 * covariance[:, 1, 2], 0.0)), MIN_SE)
+    for row, k in enumerate(fitted):
+        if full_rank[row]:
+            fits[k] = LockIn(*map(float, solution[row, :, 0]), *map(float, se[row]),
+                             float(retro_se[row]), n_frames=int(n[row]))
+    return fits

@@ -28,6 +28,7 @@ CANVAS_PAD = 0.5
 MIN_FRAMES = 3  # per ring, before a point's lock-in is trusted
 PEAK_SIGMA = 5.5
 MAX_PEAKS = 8
+PEAK_REACH_PX = 2  # a peak is the largest SNR within this (map px) in x and y
 
 
 class LockInMap:
@@ -44,6 +45,8 @@ class LockInMap:
         self.sums = {ring: np.zeros(size, np.float32) for ring in ("on", "off")}
         self.weights = {ring: np.zeros(size, np.float32) for ring in ("on", "off")}
         self.counts = {ring: np.zeros(size, np.float32) for ring in ("on", "off")}
+        # Per ring: the box (x0, y0, x1, y1) holding every point a frame has covered.
+        self.covered: dict[str, tuple[int, int, int, int] | None] = {"on": None, "off": None}
         self._scale = np.diag([float(factor), float(factor), 1.0])
         self._shift = np.array([[1.0, 0, self.pad[0]], [0, 1.0, self.pad[1]], [0, 0, 1]])
 
@@ -74,8 +77,10 @@ class LockInMap:
         cv2.fillConvexPoly(mask, np.round(quad - [x0, y0]).astype(np.int32), 1)
         cv2.accumulate(warped * np.float32(weight / exposure_ms), self.sums[ring][y0:y1, x0:x1],
                        mask)
-        cv2.accumulate(np.full_like(warped, weight), self.weights[ring][y0:y1, x0:x1], mask)
-        cv2.accumulate(np.ones_like(warped), self.counts[ring][y0:y1, x0:x1], mask)
+        for total, step in ((self.weights[ring][y0:y1, x0:x1], weight),
+                            (self.counts[ring][y0:y1, x0:x1], 1.0)):
+            cv2.add(total, step, dst=total, mask=mask)  # in place: no frame-sized constant
+        self.covered[ring] = _union(self.covered[ring], (x0, y0, x1, y1))
 
     def peaks(self, to_canvas: np.ndarray, frame_shape: tuple[int, int]):
         """Lock-in peaks inside the frame whose ``to_canvas`` is given: (x, y, snr) arrays in
@@ -88,6 +93,16 @@ class LockInMap:
         map_h, map_w = self.sums["on"].shape
         x0, y0 = np.maximum(np.floor(quad.min(axis=0)).astype(int), 0)
         x1, y1 = np.minimum(np.ceil(quad.max(axis=0)).astype(int) + 1, [map_w, map_h])
+        # Only where both rings have covered the scene can a point stand out; around that,
+        # the points a peak's neighbourhood reaches, which read zero like the rest.
+        both = _intersection(self.covered["on"], self.covered["off"])
+        if both is None:
+            return np.empty(0), np.empty(0), np.empty(0)
+        reach = PEAK_REACH_PX
+        x0, y0, x1, y1 = _intersection((x0, y0, x1, y1), (both[0] - reach, both[1] - reach,
+                                                          both[2] + reach, both[3] + reach))
+        if x1 <= x0 or y1 <= y0:
+            return np.empty(0), np.empty(0), np.empty(0)
         window = np.s_[y0:y1, x0:x1]
         w_on = cv2.max(self.weights["on"][window], 1e-12)
         w_off = cv2.max(self.weights["off"][window], 1e-12)
@@ -97,12 +112,15 @@ class LockInMap:
         snr = cv2.divide(lockin, sigma)
         enough = cv2.min(self.counts["on"][window], self.counts["off"][window]) >= MIN_FRAMES
         snr[~enough] = 0.0
-        local_max = cv2.dilate(snr, np.ones((5, 5), np.uint8))
-        peaks = cv2.findNonZero(((snr >= PEAK_SIGMA) & (snr >= local_max)).astype(np.uint8))
-        if peaks is None:
+        above = cv2.findNonZero((snr >= PEAK_SIGMA).astype(np.uint8))
+        if above is None:
             return np.empty(0), np.empty(0), np.empty(0)
-        xs, ys = peaks.reshape(-1, 2).T
+        xs, ys = above.reshape(-1, 2).T
         values = snr[ys, xs]
+        peak = values >= _neighbourhood_max(snr, xs, ys, PEAK_REACH_PX)
+        xs, ys, values = xs[peak], ys[peak], values[peak]
+        if not len(xs):
+            return np.empty(0), np.empty(0), np.empty(0)
         order = np.argsort(-values)[:MAX_PEAKS]
         xs, ys = xs[order], ys[order]
         dx, dy = _vertex(snr, xs, ys)
@@ -111,6 +129,33 @@ class LockInMap:
         # A map pixel is a block of full-resolution pixels: its centre.
         full = frame_points * self.factor + (self.factor - 1) / 2
         return full[:, 0], full[:, 1], values[order]
+
+
+def _union(a, b):
+    """The box holding boxes ``a`` (None: nothing) and ``b``, each (x0, y0, x1, y1)."""
+    if a is None:
+        return b
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+
+
+def _intersection(a, b):
+    """The overlap of boxes ``a`` and ``b`` (None if either is None; it may be empty)."""
+    if a is None or b is None:
+        return None
+    return max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
+
+
+def _neighbourhood_max(surface: np.ndarray, xs: np.ndarray, ys: np.ndarray,
+                       reach_px: int) -> np.ndarray:
+    """The largest value of ``surface`` within ``reach_px`` (a square) of each point, the
+    surface's edge excluded: a dilation read at the points only (few points of the lock-in
+    map stand above ``PEAK_SIGMA``, and dilating the frame's whole window cost more). Coordinates
+    clipped to the edge land inside each point's own neighbourhood, so they change nothing."""
+    height, width = surface.shape
+    steps = np.arange(-reach_px, reach_px + 1)
+    rows = np.clip(ys[:, None, None] + steps[None, :, None], 0, height - 1)
+    cols = np.clip(xs[:, None, None] + steps[None, None, :], 0, width - 1)
+    return surface[rows, cols].max(axis=(1, 2))
 
 
 def _vertex(surface: np.ndarray, xs: np.ndarray, ys: np.ndarray):

@@ -1,4 +1,5 @@
-"""The glint pipeline, composed in one place (``GlintPipeline.push`` and ``score_track``).
+"""The glint pipeline, composed in one place (``GlintPipeline.push``, ``judge_track`` and
+``as_finding``).
 
 Per frame (live, incremental: ``GlintPipeline.push``), each step a function of the frame and
 the one piece of state it owns:
@@ -15,7 +16,8 @@ the one piece of state it owns:
                    every track in view is measured at its scene point,
                    detected or not                                       optics.tracks
                    state: the tracks and the last frames (``TrackBook``)
-Per track, whenever asked (``GlintPipeline.findings``, ``score_track``):
+Per track, as it retires and whenever findings are asked for (``judge_track`` 6-7, kept until
+the track is measured again; ``as_finding`` 8, for the findings kept):
   6. features      lock-in against the ring code, reappearance, spread,
                    size and shape                                        optics.features, lockin
   7. scoring       calibrated confidence per kind; a glow's colour tells
@@ -40,9 +42,9 @@ from optics.candidates import (
     to_gray8,
 )
 from optics.colour import is_visible_led
-from optics.features import glint_shape, track_features
+from optics.features import Shape, TrackFeatures, glint_shape, track_features
 from optics.findings import Finding
-from optics.lockin import fit_lockin
+from optics.lockin import fit_lockins
 from optics.lockin_map import LockInMap
 from optics.registration import Registrar, registration_image
 from optics.scoring import ir_emitter_confidence, lens_confidence
@@ -64,6 +66,25 @@ class LiveState:
     suspects: list  # (x, y) in this frame of tracks that look like a lens so far
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """Steps 6-7 for one track: its features and each kind's calibrated confidence, before
+    its evidence crop is drawn (step 8). The findings keep only the confident tracks, one per
+    spot, and drawing a crop costs about as much as a tenth of the scoring, so it is drawn
+    only for those kept."""
+
+    track: Track
+    kind: str
+    confidence: float
+    shape: Shape
+    features: TrackFeatures
+    scored: dict  # each kind's confidence
+
+    @property
+    def canvas_xy(self) -> tuple[float, float]:
+        return self.track.canvas_x, self.track.canvas_y
+
+
 class GlintPipeline:
     """Feed frames with ``push``; ask for ``findings`` whenever (the live mode's state)."""
 
@@ -72,6 +93,7 @@ class GlintPipeline:
         self.lockin_map: LockInMap | None = None
         self.tracks = TrackBook()
         self.scale = 1.0  # full-resolution px per px at 640 px width
+        self._judged: dict[int, tuple[int, Verdict | None]] = {}  # id: (observations, verdict)
 
     def push(self, index, image, exposure_us, on_axis, off_axis) -> LiveState:
         gray8 = to_gray8(image)
@@ -85,20 +107,35 @@ class GlintPipeline:
         detections = place_detections(frame, candidates.x, candidates.y,            # 5
                                       candidates.contrast_dn)
         self.tracks.update(frame, detections)
+        for track in self.tracks.finished:  # judged as they retire, not all at the scan's end
+            self._verdict(track)
         return LiveState(index, len(candidates.x), len(self.tracks.active),
                          live_suspects(self.tracks.active, frame))
+
+    def verdicts(self) -> list[Verdict]:
+        """Every track that can be scored, judged."""
+        judged = [self._verdict(track) for track in self.tracks.scorable()]
+        return [v for v in judged if v is not None]
+
+    def _verdict(self, track: Track) -> Verdict | None:
+        """``judge_track``, kept until the track is measured again: a retired track is judged
+        once, when it retires, so the end of the scan judges only the tracks still in view."""
+        n_observations, verdict = self._judged.get(track.track_id, (-1, None))
+        if n_observations != len(track.observations):
+            verdict = judge_track(track, self.scale)
+            self._judged[track.track_id] = (len(track.observations), verdict)
+        return verdict
 
     def scored_tracks(self) -> list[Finding]:
         """Every track that can be scored, as a finding of its likelier kind, unfiltered and
         unmerged (what the calibration is fitted on)."""
-        scored = [score_track(track, self.scale) for track in self.tracks.scorable()]
-        return [f for f in scored if f is not None]
+        return [as_finding(v) for v in self.verdicts()]
 
     def findings(self, min_confidence: float = REPORT_CONFIDENCE) -> list[Finding]:
         """Every track scored; the confident ones, one per spot, strongest first."""
-        kept = sorted((f for f in self.scored_tracks() if f.confidence >= min_confidence),
-                      key=lambda f: -f.confidence)
-        return merge_duplicates(kept, MERGE_RADIUS_PX * self.scale)
+        kept = sorted((v for v in self.verdicts() if v.confidence >= min_confidence),
+                      key=lambda v: -v.confidence)
+        return [as_finding(v) for v in merge_duplicates(kept, MERGE_RADIUS_PX * self.scale)]
 
 
 def accumulate(lockin_map: LockInMap | None, frame: RegisteredFrame) -> LockInMap | None:
@@ -134,14 +171,18 @@ def with_lockin_peaks(candidates: Candidates, lockin_map: LockInMap | None,
 
 def live_suspects(tracks: list[Track], frame: RegisteredFrame) -> list:
     """Tracks seen in this frame whose lock-in already looks like a cat's eye (a quick look
-    for the live view; the full scoring is ``score_track``)."""
-    out = []
-    for track in tracks:
-        if (track.n_detections < 3 or track.last_detected_frame != frame.index
-                or frame.on_axis < 0.5):
-            continue
+    for the live view; the full scoring is ``judge_track``). Their lock-ins are fitted
+    together: a busy wall has dozens of such tracks in every lit frame."""
+    if frame.on_axis < 0.5:
+        return []
+    seen = [track for track in tracks
+            if track.n_detections >= 3 and track.last_detected_frame == frame.index]
+    series = []
+    for track in seen:
         contrast, _, exposure_ms, on, off, _ = track.columns()
-        lockin = fit_lockin(contrast, exposure_ms, on, off)
+        series.append((contrast, exposure_ms, on, off))
+    out = []
+    for track, lockin in zip(seen, fit_lockins(series)):
         if (lockin is not None and lockin.retro_snr > LIVE_SUSPECT_SNR
                 and lockin.off_axis_gain < 0.3 * lockin.on_axis_gain
                 and lockin.steady < 0.3 * lockin.on_axis_gain):
@@ -150,9 +191,9 @@ def live_suspects(tracks: list[Track], frame: RegisteredFrame) -> list:
     return out
 
 
-def score_track(track: Track, scale: float) -> Finding | None:
-    """Steps 6-8 for one track: its features, each kind's calibrated confidence, and the
-    finding of the likelier kind with its annotated crop (None if it cannot be scored)."""
+def judge_track(track: Track, scale: float) -> Verdict | None:
+    """Steps 6-7 for one track: its features, each kind's calibrated confidence and the
+    likelier kind (None if it cannot be scored)."""
     if track.n_detections < 2 or track.evidence is None:
         return None
     patch = track.evidence.patch
@@ -166,24 +207,31 @@ def score_track(track: Track, scale: float) -> Finding | None:
     confidence = scored[kind]
     if kind == "ir_emitter" and is_visible_led(features.glow_balance):
         kind = "visible_led"  # a steady glow in a visible colour: not 850/940 nm
+    return Verdict(track, kind, confidence, shape, features, scored)
+
+
+def as_finding(verdict: Verdict) -> Finding:
+    """Step 8: the finding of a verdict, with its annotated crop."""
+    track, shape = verdict.track, verdict.shape
     best = track.best
-    return Finding(kind, best.frame, best.x, best.y, shape.radius_px, confidence,
-                   crops.annotate(patch, kind, track.evidence.offset_xy, shape.radius_px),
-                   features={"track": track.track_id, "canvas": (track.canvas_x,
-                                                                 track.canvas_y),
-                             "features": features, **scored})
+    return Finding(verdict.kind, best.frame, best.x, best.y, shape.radius_px,
+                   verdict.confidence,
+                   crops.annotate(track.evidence.patch, verdict.kind, track.evidence.offset_xy,
+                                  shape.radius_px),
+                   features={"track": track.track_id, "canvas": verdict.canvas_xy,
+                             "features": verdict.features, **verdict.scored})
 
 
-def merge_duplicates(findings: list[Finding], radius_px: float) -> list[Finding]:
-    """The findings in order, without those of a kind already kept within ``radius_px``
+def merge_duplicates(verdicts: list[Verdict], radius_px: float) -> list[Verdict]:
+    """The verdicts in order, without those of a kind already kept within ``radius_px``
     (canvas) of them."""
-    kept: list[Finding] = []
-    for finding in findings:
-        x, y = finding.features["canvas"]
-        if all(other.kind != finding.kind
-               or np.hypot(x - other.features["canvas"][0], y - other.features["canvas"][1])
-               > radius_px for other in kept):
-            kept.append(finding)
+    kept: list[Verdict] = []
+    for verdict in verdicts:
+        x, y = verdict.canvas_xy
+        if all(other.kind != verdict.kind
+               or np.hypot(x - other.canvas_xy[0], y - other.canvas_xy[1]) > radius_px
+               for other in kept):
+            kept.append(verdict)
     return kept
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from optics import crops
-from optics.candidates import measure_points
+from optics.candidates import measure_points, measure_points_across
 from optics.colour import glow_excess_bgr
 from optics.registration import apply
 
@@ -202,11 +202,10 @@ class TrackBook:
         """Join this frame's detections to tracks, measure new and revived tracks back over
         the recent frames, then measure every active track in this frame."""
         joined, backfill = self._join(frame, detections)
-        for past in self.recent:  # how new tracks looked before they were detected
-            _measure_undetected([track for track, since in backfill if past.index > since],
-                                past)
+        _measure_undetected([(past, track) for past in self.recent  # how new tracks looked
+                             for track, since in backfill if past.index > since])
         _observe_detected(frame, joined)
-        _measure_undetected([t for t in self.active if t.track_id not in joined], frame)
+        _measure_undetected([(frame, t) for t in self.active if t.track_id not in joined])
         self.recent.append(frame)
         self._retire(frame.index)
 
@@ -279,16 +278,25 @@ def _observe_detected(frame: RegisteredFrame, joined: dict) -> None:
                                        detection.y - round(detection.y)))
 
 
-def _measure_undetected(tracks: list[Track], frame: RegisteredFrame) -> None:
-    """Measure ``tracks`` in ``frame`` at their scene points, as undetected."""
-    if not tracks:
+def _measure_undetected(pairs: list[tuple[RegisteredFrame, Track]]) -> None:
+    """Measure each track in its frame at its scene point, as undetected, in the pairs' order
+    (one gather for them all: a new track is measured back over the recent frames at once)."""
+    if not pairs:
         return
-    points = np.array([apply(frame.to_frame, t.canvas_x, t.canvas_y) for t in tracks])
-    measured = measure_points(frame.gray8, points[:, 0], points[:, 1],
-                              round(MEASURE_RADIUS_PX * frame.scale))
-    colours = frame.glow_colours(points)
+    frames = list({id(frame): frame for frame, _ in pairs}.values())
+    slot = {id(frame): k for k, frame in enumerate(frames)}
+    which = np.array([slot[id(frame)] for frame, _ in pairs])
+    points = np.array([apply(frame.to_frame, t.canvas_x, t.canvas_y) for frame, t in pairs])
+    measured = measure_points_across([f.gray8 for f in frames], which, points[:, 0],
+                                     points[:, 1], round(MEASURE_RADIUS_PX * frames[0].scale))
+    colours = [None] * len(pairs)
+    for k, frame in enumerate(frames):
+        mine = np.flatnonzero(which == k)
+        for i, colour in zip(mine, frame.glow_colours(points[mine])):
+            colours[i] = colour
     for k in np.flatnonzero(measured.valid):
-        tracks[k].observe(Observation(
+        frame, track = pairs[k]
+        track.observe(Observation(
             frame.index, frame.on_axis, frame.off_axis, frame.exposure_ms,
             float(measured.peak_dn[k]), float(measured.level_dn[k]),
             float(measured.ring_dn[k]), float(points[k, 0]), float(points[k, 1]), False,

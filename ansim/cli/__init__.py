@@ -12,6 +12,7 @@ import sys
 
 from ansim.cli import argparse_texts, commands
 from ansim.cli.context import default_data_dir_text
+from ansim.memory import keep_freed_memory
 from detector import i18n
 
 
@@ -51,6 +52,7 @@ def _language_from_argv(argv) -> str | None:
 
 
 def main(argv=None) -> int:
+    keep_freed_memory()  # every command may run the optics pipeline: see ansim.memory
     argv = list(sys.argv[1:] if argv is None else argv)
     asked = _language_from_argv(argv)
     try:
