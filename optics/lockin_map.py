@@ -83,10 +83,12 @@ class LockInMap:
         self.covered[ring] = _union(self.covered[ring], (x0, y0, x1, y1))
 
     def peaks(self, to_canvas: np.ndarray, frame_shape: tuple[int, int]):
-        """Lock-in peaks inside the frame whose ``to_canvas`` is given: (x, y, snr) arrays in
-        that frame's full-resolution pixels, strongest first."""
+        """Lock-in peaks inside the frame of full-resolution shape ``frame_shape`` whose
+        ``to_canvas`` is given: (x, y, snr) arrays in that frame's full-resolution pixels,
+        strongest first."""
         to_map = self._to_map(to_canvas)
-        height, width = frame_shape
+        # The frame's corners in detection px, the map's unit (a 1280x720 frame is 640x360).
+        height, width = frame_shape[0] // self.factor, frame_shape[1] // self.factor
         corners = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]],
                            np.float64)
         quad = cv2.perspectiveTransform(corners[None], to_map)[0]
