@@ -13,12 +13,12 @@ scans, with the rings as the stimulus.
   that matters is ready when the stall's optical step ends; each survey step holds it.
 - ``WifiStimulus.check``: once every checklist place of the stall has been scanned and a
   transmitter answers, the place check (``rf.wifi.place_check``): the inspector points the
-  handheld at one place after another, the rings dimmed to ``CHECK_DRIVE`` so a camera's encoder stays below its rate cap, and
-  the place whose light changes moved the pictures most is named. The first round points at
-  every place of the stall (steepest stall-code slope first, ``CHECK_PLACE_S`` each); while
-  the best is not surely above the runner-up, further rounds point at the leading places
-  (``rf.wifi.place_check.next_round``), each place's rounds read together, within
-  ``MAX_CHECK_S`` of code in all.
+  handheld at one place after another, the rings dimmed to ``CHECK_DRIVE`` so a camera's
+  encoder stays below its rate cap, and the place whose light changes moved the pictures
+  most is named. The first round points at every place of the stall (steepest stall-code
+  slope first, ``CHECK_PLACE_S`` each); while the best is not surely above the runner-up,
+  further rounds point at the leading places (``rf.wifi.place_check.next_round``), each
+  place's rounds read together, within ``MAX_CHECK_S`` of code in all.
 ``detector.engine.inspection_steps.wifi_result`` turns an outcome into the record's view.
 
 Wi-Fi silence is never evidence of a clear restroom: a camera that records to a card sends

@@ -37,9 +37,9 @@ The check is sequential: while the best is not ``SURE_Z`` standard errors above 
 runner-up, a further round (``next_round``) points at the leading places (the best and
 those not surely below it, at most ``LEADING_PLACES``), and each place's windows of every
 round are read together (errors shrink as the square root of the pictures), until the best
-is sure or ``MAX_CHECK_S`` of code is spent. A motion-triggered camera sleeps while its picture is still: a
-place whose light it slept through (``slept_switches``) is not its own while another's light
-kept it awake.
+is sure or ``MAX_CHECK_S`` of code is spent. A motion-triggered camera sleeps while its
+picture is still: a place whose light it slept through (``slept_switches``) is not its own
+while another's light kept it awake.
 
 Tuned on TRAINING seeds only (``bench.wifi_scenes.TRAINING_SEEDS``; the benchmark's seeds
 were never read): ``CHECK_DRIVE`` and ``CHECK_PLACE_S`` were tuned there; ``MAX_CHECK_S``,
