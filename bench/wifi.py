@@ -18,8 +18,8 @@ Figures (rates with 95% Wilson intervals, ``*_lower95`` / ``*_upper95``):
   place check ran on them; ``own_place_checked``: of those found, the camera's own place
   was one the check pointed at; ``check_s_per_checked_stall`` / ``check_s_per_stall``: seconds
   the check's code added to a stall where it ran / on average over all stalls
-  (``stalls_checked`` of them), ``check_s_max`` the most it added to one (its first round's
-  cap and a second round);
+  (``stalls_checked`` of them), ``check_s_max`` the most it added to one (at most
+  ``rf.wifi.place_check.MAX_CHECK_S``), ``check_rounds_per_checked_stall`` its rounds;
 - ``place_named_alone``: of those found, the evidence separated one place from the rest
   (``rf.wifi.place``); ``place_alone_right``: of those, the place is the camera's own;
   ``place_in_candidates``: of those found, the camera's own place is the one named alone or
@@ -63,8 +63,9 @@ def run(args) -> int:
 
 
 
-def scene_rows(seed: int) -> tuple[list[dict], int, float]:
-    """One row per transmitter the simulator knows, the frames analysed and the CPU time."""
+def scene_rows(seed: int) -> tuple[list[dict], int, float, float, int]:
+    """One row per transmitter the simulator knows, the frames analysed, the CPU time, and
+    the place check's seconds and rounds."""
     s = scenario(seed, "benchmark")
     registry, model = default_registry(), KindModel.load()
     started = time.process_time()
@@ -90,17 +91,18 @@ def scene_rows(seed: int) -> tuple[list[dict], int, float]:
                      "checked": stimulus.check is not None,
                      "checked_places": [w.place for w in s.check],
                      "passive_kind": passive.get(report.transmitter.mac)})
-    return rows, len(s.times_s), cpu_s, s.check_s
+    return rows, len(s.times_s), cpu_s, s.check_s, s.check_rounds
 
 
 def figures(n_scenes: int, jobs: int) -> dict:
     seeds = range(BENCHMARK_FIRST_SEED, BENCHMARK_FIRST_SEED + n_scenes)
     with Pool(jobs) as pool:
         results = pool.map(scene_rows, seeds)
-    rows = [r for rs, _, _, _ in results for r in rs]
-    frames = sum(n for _, n, _, _ in results)
-    cpu_s = sum(c for _, _, c, _ in results)
-    check_s = [c for _, _, _, c in results]
+    rows = [r for rs, _, _, _, _ in results for r in rs]
+    frames = sum(n for _, n, _, _, _ in results)
+    cpu_s = sum(c for _, _, c, _, _ in results)
+    check_s = [c for _, _, _, c, _ in results]
+    rounds = [n for _, _, _, _, n in results if n]
     cameras = [r for r in rows if r["truth"] == "camera"]
     seeing = [r for r in cameras if r["sees"]]
     found = [r for r in seeing if r["responds"]]
@@ -121,6 +123,8 @@ def figures(n_scenes: int, jobs: int) -> dict:
         else None
     report["check_s_per_stall"] = round(sum(check_s) / len(check_s), 2)
     report["check_s_max"] = round(max(check_s), 2)
+    report["check_rounds_per_checked_stall"] = round(sum(rounds) / len(rounds), 2) if rounds \
+        else None
     alone = [r for r in found if len(r["candidate_places"]) == 1]
     _rate(report, "place_named_alone", alone, found)
     _rate(report, "place_alone_right", [r for r in alone if r["answered_place"] == r["place"]],

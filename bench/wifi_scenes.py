@@ -9,9 +9,9 @@ the stall's places one after another, the rings flickering to each place's code
 code's envelope and the rings' switch log, as the engine gives them. When the stall's code
 leaves a transmitter responding, the handheld then runs the place check over the places that
 transmitter's answer leaves (``rf.wifi.place_check``, ``rf.wifi.stimulus.check_stimulus``:
-the rings dimmed, one place at a time), and its second round on the two best when the first
-leaves them unseparated, as the engine does at the end of a stall, and the capture goes on
-through it.
+the rings dimmed, one place at a time: every place of the stall, then rounds on the leading
+places until the best is surely ahead or the cap is reached), as the engine does at the end
+of a stall, and the capture goes on through it.
 
 ``material`` picks the encoder traces the cameras' frame sizes come from: ``"training"`` for
 fitting (``bench.fit_wifi_classifier``), ``"benchmark"`` for ``ansim bench wifi`` only, and
@@ -26,7 +26,7 @@ from hardware.sim.restroom import ZONE_TARGETS_M
 from hardware.sim.wifi_world import WifiWorld
 from rf.wifi.analysis import analyze
 from rf.wifi.lockin import MAX_LAG_S, PlaceWindow, StimulusLog
-from rf.wifi.place_check import CHECK_PLACE_S, SECOND_ROUND_PLACE_S, CheckWindow
+from rf.wifi.place_check import CheckWindow
 from rf.wifi.stimulus import PLACE_SCAN_S, check_stimulus, ring_drive, stall_stimulus
 
 LEAD_S = 12.0
@@ -59,6 +59,8 @@ class Scenario:
     check: list[CheckWindow]
     #: Per MAC, the place the stall's code alone named (before the place check).
     stall_code_places: dict[str, str]
+    #: The place check's rounds (0 when it did not run).
+    check_rounds: int = 0
 
     @property
     def check_s(self) -> float:
@@ -92,27 +94,25 @@ def scenario(seed: int, material: str) -> Scenario:
         if report.stimulus.responds:
             stall_code_places[report.transmitter.mac] = report.stimulus.place
             to_check = to_check or report.stimulus.to_check  # the most evident answer's
-    check, check_rng, end_s = [], np.random.default_rng([seed, 1213]), duration_s
-    for round_index, place_s in enumerate((CHECK_PLACE_S, SECOND_ROUND_PLACE_S)):
-        if not to_check:  # the second round runs only when the first asks for it
-            break
-        _, check_drive, windows = check_stimulus(to_check, end_s, check_rng, place_s=place_s)
+    check, check_rng, end_s, rounds = [], np.random.default_rng([seed, 1213]), duration_s, 0
+    while to_check:  # round after round until ``next_round`` leaves nothing (sure, or cap)
+        _, check_drive, windows = check_stimulus(to_check, end_s, check_rng)
         drive = drive + check_drive
         check += windows
         place_log += [(w.start_s, w.place) for w in windows]
         end_s = check_drive[-1][0] + MAX_LAG_S + 1.0
         packets += world.advance_to(end_s, stimulus_log=drive, ir_stimulus_log=drive,
                                     place_log=place_log)
-        to_check = () if round_index else _second_round(world.epoch_s, packets, stimulus,
-                                                         epoch_windows, drive, check)
+        rounds += 1
+        to_check = _next_round(world.epoch_s, packets, stimulus, epoch_windows, drive, check)
     return Scenario(seed, [t for t, _ in packets], [p for _, p in packets], world.truth,
                     stimulus, epoch_windows, _epoch_log(drive, epoch), epoch, hidden,
                     [CheckWindow(w.place, w.start_s + epoch, w.end_s + epoch) for w in check],
-                    stall_code_places)
+                    stall_code_places, rounds)
 
 
-def _second_round(epoch_s, packets, stimulus, windows, drive, check) -> tuple[str, ...]:
-    """What the most evident responding transmitter leaves for the check's second round."""
+def _next_round(epoch_s, packets, stimulus, windows, drive, check) -> tuple[str, ...]:
+    """What the most evident responding transmitter leaves for the check's next round."""
     survey = analyze([t for t, _ in packets], [p for _, p in packets], stimulus=stimulus,
                      places=windows, drive=_epoch_log(drive, epoch_s),
                      check=[CheckWindow(w.place, w.start_s + epoch_s, w.end_s + epoch_s)

@@ -252,7 +252,7 @@ def wifi_result(outcome, evidence: EvidenceStore, *, stall=None, zone=None):
     result = {"kind": "wifi_survey", "stall": stall, "zone": zone,
               "frames": outcome.survey.n_frames, "places": outcome.places,
               "place_check": {"places": [_stall_place(p) for p in outcome.checked],
-                              "seconds": outcome.check_s}
+                              "seconds": outcome.check_s, "rounds": outcome.check_rounds}
               if outcome.checked else None,
               "transmitters": transmitters, "evidence": [r.to_dict() for r in refs]}
     return result, refs

@@ -13,12 +13,12 @@ scans, with the rings as the stimulus.
   that matters is ready when the stall's optical step ends; each survey step holds it.
 - ``WifiStimulus.check``: once every checklist place of the stall has been scanned and a
   transmitter answers, the place check (``rf.wifi.place_check``): the inspector points the
-  handheld at each place the answer leaves as a candidate in turn (every place the stall's
-  code does not put surely below its best, within ``MAX_CHECK_S``, ``CHECK_PLACE_S`` each),
-  the rings dimmed to ``CHECK_DRIVE`` so a camera's encoder stays below its rate cap, and
-  the place whose light changes moved the pictures most is named; when the first round
-  leaves its two best within a standard error, a second round checks just those two
-  (``SECOND_ROUND_PLACE_S`` each) and reads each place's rounds together.
+  handheld at one place after another, the rings dimmed to ``CHECK_DRIVE`` so a camera's
+  encoder stays below its rate cap, and the place whose light changes moved the pictures
+  most is named. The first round points at every place of the stall (steepest stall-code
+  slope first, ``CHECK_PLACE_S`` each); while the best is not surely above the runner-up,
+  further rounds point at the leading places (``rf.wifi.place_check.next_round``), each
+  place's rounds read together, within ``MAX_CHECK_S`` of code in all.
 ``detector.engine.inspection_steps.wifi_result`` turns an outcome into the record's view.
 
 Wi-Fi silence is never evidence of a clear restroom: a camera that records to a card sends
@@ -33,7 +33,7 @@ from hardware.wifi.capture import hop
 from rf.wifi.analysis import analyze
 from rf.wifi.lockin import PlaceWindow, StimulusLog
 from rf.wifi.oui import default_registry
-from rf.wifi.place_check import CHECK_DRIVE, CHECK_PLACE_S, SECOND_ROUND_PLACE_S, CheckWindow
+from rf.wifi.place_check import CHECK_DRIVE, CHECK_PLACE_S, CheckWindow
 from rf.wifi.stimulus import FLICKER_S, check_stimulus, stall_stimulus
 
 PASSIVE_DWELL_S = 0.5
@@ -47,9 +47,10 @@ class WifiOutcome:
     frames: list
     survey: object  # rf.wifi.analysis.WifiSurvey
     places: list[str] = field(default_factory=list)
-    #: The places the place check pointed the rings at, in order, and its seconds.
+    #: The places the place check pointed the rings at, in order, its seconds and rounds.
     checked: list[str] = field(default_factory=list)
     check_s: float = 0.0
+    check_rounds: int = 0
 
 
 def passive_survey(capture, duration_s: float = PASSIVE_SURVEY_S) -> WifiOutcome:
@@ -113,9 +114,9 @@ class WifiStimulus:
                            [w.place for w in self.windows])
 
     def to_check(self) -> tuple[str, ...]:
-        """The places the most evident responding transmitter leaves for the place check, or
-        for its second round once the first has run (none when nothing answers, or once the
-        check is done)."""
+        """The places the most evident responding transmitter leaves for the place check's
+        first round (every place of the stall), or for its next round once rounds have run
+        (none when nothing answers, or once the check is done)."""
         if self.survey is None:
             return ()
         answers = [r.stimulus for r in self.survey.transmitters
@@ -123,23 +124,24 @@ class WifiStimulus:
         return min(answers, key=lambda s: s.p_value).to_check if answers else ()
 
     def check(self, move_to, on_place=None) -> WifiOutcome | None:
-        """The place check over ``to_check()``: ``move_to(place)`` brings the handheld to
-        each place in turn (the simulated inspector walks; a real one is told by
-        ``on_place(place, seconds)``), the rings dimmed to ``CHECK_DRIVE``; the lock-in over
-        the stall with the check's windows. None when there is nothing to check."""
+        """The place check over ``to_check()``, round by round: ``move_to(place)`` brings the
+        handheld to each place in turn (the simulated inspector walks; a real one is told by
+        ``on_place(place, seconds)``), the rings dimmed to ``CHECK_DRIVE``; after each round
+        the lock-in over the stall with every round's windows, which says the next round's
+        places (``rf.wifi.place_check.next_round``). None when there is nothing to check."""
         places = self.to_check()
         if not places or self.check_windows:
             return None
         start_s = self.capture.now_s()
-        frames, checked = [], []
-        for place_s in (CHECK_PLACE_S, SECOND_ROUND_PLACE_S):
+        frames, checked, rounds = [], [], 0
+        while places:  # ``next_round`` ends it: the best surely ahead, or the cap reached
             round_frames = []
             for place in places:
                 move_to(place)
                 if on_place is not None:
-                    on_place(place, place_s)
-                envelope, switched, (window,) = check_stimulus(
-                    [place], self.capture.now_s(), self.rng, place_s=place_s)
+                    on_place(place, CHECK_PLACE_S)
+                envelope, switched, (window,) = check_stimulus([place], self.capture.now_s(),
+                                                               self.rng)
                 code_frames, logged = self._run_code(envelope, CHECK_DRIVE)
                 round_frames += code_frames
                 self.drive = _extended(self.drive, logged)
@@ -147,12 +149,11 @@ class WifiStimulus:
             self.frames += round_frames
             frames += round_frames
             checked += places
+            rounds += 1
             self.survey = self._lock_in()
-            places = self.to_check()  # the two best, when the first round left them together
-            if not places:
-                break
+            places = self.to_check()  # the leading places, while the best is not sure
         return WifiOutcome(frames, self.survey, [w.place for w in self.windows],
-                           checked, round(self.capture.now_s() - start_s, 3))
+                           checked, round(self.capture.now_s() - start_s, 3), rounds)
 
     def _run_code(self, envelope, drive: float):
         """Run one code's envelope on the rings at ``drive`` (of their brightness) while

@@ -59,7 +59,7 @@ from rf.wifi.chips import Chips, chip_means, code_chips, picture_bytes
 from rf.wifi.errors import StimulusError
 from rf.wifi.flicker import flicker_test
 from rf.wifi.place import name_place
-from rf.wifi.place_check import CheckWindow, check_candidates, check_place, second_round
+from rf.wifi.place_check import CheckWindow, check_candidates, check_place, next_round
 
 #: The byte series' bin (``uplink_series``, the classifier's periodicity cue).
 BIN_S = 0.25
@@ -144,9 +144,10 @@ class StimulusResponse:
     ``place`` the place whose light it answered most; ``places`` is that place alone when the
     evidence separates it from the others, or it and the runner-up when it does not
     (``rf.wifi.place``, or ``rf.wifi.place_check`` once the place check has run: ``check``
-    is what it read); ``to_check``: the places the stall's code leaves for the check, or,
-    once it has run, the two it could not separate, for its second round
-    (``rf.wifi.place_check.second_round``).
+    is what it read); ``to_check``: the places of the check's first round (every place of
+    the stall, in the order of the stall code's slopes), or, once rounds have run, the
+    leading places of its next round while the best is not surely above the runner-up
+    (``rf.wifi.place_check.next_round``; empty when the check is done).
     """
 
     responds: bool
@@ -282,7 +283,7 @@ def lock_in(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners:
             if check and drive is not None:
                 checked_answer, checked = _checked(picture_s, size, check, drive, sharp_lag_s)
                 response = dataclasses.replace(response, check=checked,
-                                               to_check=second_round(checked_answer, check))
+                                               to_check=next_round(checked_answer, check))
                 answer = checked_answer if checked_answer.candidates else answer
             response = dataclasses.replace(response, place=answer.place,
                                            places=answer.candidates)

@@ -1,4 +1,4 @@
-"""The place check: once a stream has answered, a second code, dim, one candidate place at a time.
+"""The place check: once a stream has answered, a second code, dim, one place at a time, in rounds.
 
 Why a second code. The stall's code (``rf.wifi.stimulus``) flickers the rings at full drive,
 which the lock-in needs to hear a camera at all; but at full drive a camera's encoder
@@ -10,38 +10,41 @@ Dimmed so that even the own place changes the picture by only ``CHECK_DRIVE`` of
 the encoder stays below its cap, and what a picture costs grows with how much its exposure's
 light changed: the own place answers with about three times a neighbour's change.
 
-The code. For each candidate place in turn (``check_candidates``: every place whose stall-code
-slope is not surely below the best's, steepest first, within ``MAX_CHECK_S`` of code), the
-inspector points the handheld there
-for ``CHECK_PLACE_S`` while the rings run the stall's kind of code (chips of flickering and
+The code, round by round. The first round points at every place of the stall in turn
+(``check_candidates``, steepest stall-code slope first: that code's errors proved too small a
+guide to leave any out); at each the inspector points the handheld for ``CHECK_PLACE_S``
+while the rings run the stall's kind of code (chips of flickering and
 rest, ``rf.wifi.stimulus``) at ``CHECK_DRIVE`` brightness (PWM, ``hardware.gpio.illuminator``),
 every switch logged.
 
 The reading, per picture (the flicker test's regressor, ``rf.wifi.flicker``): a picture's
 exposure is the frame interval before it, ``lag`` earlier; its regressor is |mean drive over
 its own exposure - over the previous one|, 0 in the resting chips and for exposures inside
-one slot, up to ``CHECK_DRIVE`` across a switch. Per candidate the slope of picture bytes on
+one slot, up to ``CHECK_DRIVE`` across a switch. Per place the slope of picture bytes on
 that regressor (least squares; GOP I-frames, over ``I_FRAME_RATIO`` times the stream's
 median picture, are left out, and the first ``STARVED_PICTURES`` after each, which rate
 control starves, are compared only with pictures as far from their I-frame) says what a unit of light change there cost, with its standard error
 from the scatter about the line. Unlike the chips' means it does not dilute a changed
 picture's cost with the still ones of the same chip, so a few seconds suffice. The lag is
-the one at which the candidates' slopes are together clearest (the sum of their squared
+the one at which the places' slopes are together clearest (the sum of their squared
 positive t's), one delay for the stream, tried over the flicker test's fine lags, unless the
 stall's flicker test has already fitted it (a stream's delay does not change between codes,
 and a lag chosen on the check's own windows would lean towards whichever answered most).
 
-The answer: the steepest candidate, alone when its slope exceeds the runner-up's by
+The answer: the steepest place checked, alone when its slope exceeds the runner-up's by
 ``rf.wifi.place.SEPARATION_Z`` standard errors of their difference, else both, best first.
-Two such places get a second round (``second_round``, ``SECOND_ROUND_PLACE_S`` each), read
-together with the first. A motion-triggered camera sleeps while its picture is still: a
-place whose light it slept through (``slept_switches``) is not its own while another's light
-kept it awake.
+The check is sequential: while the best is not ``SURE_Z`` standard errors above the
+runner-up, a further round (``next_round``) points at the leading places (the best and
+those not surely below it, at most ``LEADING_PLACES``), and each place's windows of every
+round are read together (errors shrink as the square root of the pictures), until the best
+is sure or ``MAX_CHECK_S`` of code is spent. A motion-triggered camera sleeps while its
+picture is still: a place whose light it slept through (``slept_switches``) is not its own
+while another's light kept it awake.
 
 Tuned on TRAINING seeds only (``bench.wifi_scenes.TRAINING_SEEDS``; the benchmark's seeds
 were never read): ``CHECK_DRIVE`` and ``CHECK_PLACE_S`` were tuned there; ``MAX_CHECK_S``,
-``CANDIDATE_SURE_Z``, ``SECOND_ROUND_PLACE_S`` and the sleep constants were set from their
-stated reasons and only measured there (seeds 0-59, docs/wifi.md), not tuned.
+``SURE_Z``, ``LEADING_PLACES`` and the sleep constants were set from their stated reasons
+and only measured there (seeds 0-99, docs/wifi.md), not tuned.
 """
 
 from collections.abc import Sequence
@@ -58,23 +61,22 @@ from rf.wifi.place import SEPARATION_Z, PlaceAnswer
 #: a half as much; dimmer still, the own place's answer sinks into the stream's noise. 0.3
 #: named the right place of more candidates than 0.2, 0.4 and 0.5 on TRAINING seeds.
 CHECK_DRIVE = 0.3
-#: Seconds of the check's code per candidate place: six chips of about a second.
+#: Seconds of the check's code per place and round: six chips of about a second.
 CHECK_PLACE_S = 6.0
-#: The first round's cap, in seconds of code (``CHECK_PLACE_S`` per place): the candidates
-#: are every place the stall's code does not put surely below its best
-#: (``CANDIDATE_SURE_Z``), as many of the steepest as fit. 36 s (six places of a stall's
-#: eight) bounds what a stall with a vague stall-code answer can cost.
-MAX_CHECK_S = 36.0
-#: A place is surely below the best when its stall-code slope is this many standard errors
-#: of their difference under the best's (one-sided, about 2 % by chance).
-CANDIDATE_SURE_Z = 2.0
-#: A candidate must have answered the stall's code at all: its slope at least this many
-#: standard errors above zero (a place the camera does not see answers with noise).
-CANDIDATE_Z = 0.0
-#: Seconds of the second round's code per place: when the first round leaves its two best
-#: places within ``SEPARATION_Z`` standard errors, each is checked again for this long and
-#: read with its first window (errors shrink as the square root of the pictures).
-SECOND_ROUND_PLACE_S = 6.0
+#: The whole check's cap, in seconds of code over all its rounds: the first round (every
+#: place of the stall, 48 s for eight) and as many further rounds on the leading places as
+#: fit. The check runs only once a camera has answered, so pinpointing its place is worth
+#: a minute more of the inspector's time; 120 s bounds what a stall whose leading places
+#: never separate can cost.
+MAX_CHECK_S = 120.0
+#: The best place is surely above another when its slope exceeds the other's by this many
+#: standard errors of their difference (one-sided, about 2 % by chance): the check goes on
+#: round by round until the best is surely above the runner-up.
+SURE_Z = 2.0
+#: A further round points at no more than this many leading places (the best and those not
+#: surely below it), best first: the runner-up is nearly always among the best three, and
+#: each more place spreads the round's seconds thinner.
+LEADING_PLACES = 3
 #: A motion-triggered camera sends nothing while its picture stays still: a pause of the
 #: stream at least this long (several frame intervals of the slowest camera, 0.2 s) is
 #: sleep, not a lost frame.
@@ -105,41 +107,46 @@ class CheckWindow:
     end_s: float
 
 
-def check_candidates(answer: PlaceAnswer, max_s: float = MAX_CHECK_S,
-                     place_s: float = CHECK_PLACE_S) -> tuple[str, ...]:
-    """The places worth the check, best first: the stall code's best, and every place whose
-    slope is ``CANDIDATE_Z`` standard errors above zero and not ``CANDIDATE_SURE_Z``
-    standard errors of the difference below the best's; the steepest that fit ``max_s``
-    seconds of ``place_s`` each."""
-    slopes, errors = answer.slopes_bytes, answer.errors_bytes
-    ranked = sorted(slopes, key=slopes.get, reverse=True)
-    if not ranked:
-        return ()
-    best = ranked[0]
-    keep = [best] + [p for p in ranked[1:] if slopes[p] > CANDIDATE_Z * errors[p]
-                     and slopes[best] - slopes[p]
-                     <= CANDIDATE_SURE_Z * float(np.hypot(errors[best], errors[p]))]
-    return tuple(keep[:max(int(max_s // place_s), 1)])
+@dataclass(frozen=True)
+class CheckAnswer(PlaceAnswer):
+    """The check's answer (``PlaceAnswer``: the place named alone or the two it could not
+    separate, and the slopes) and ``leading``: the best place and every place not surely
+    below it (``SURE_Z``), best first, places the camera slept through left out."""
+
+    leading: tuple[str, ...] = ()
 
 
-def second_round(answer: PlaceAnswer, windows: Sequence[CheckWindow]) -> tuple[str, ...]:
-    """The two places to check again: the check's two best when its reading did not
-    separate them and each has been checked once; else none."""
-    if len(answer.candidates) != 2:
-        return ()
-    rounds = [sum(w.place == p for w in windows) for p in answer.candidates]
-    return answer.candidates if rounds == [1, 1] else ()
+def check_candidates(answer: PlaceAnswer) -> tuple[str, ...]:
+    """The first round's places: every place of the stall the stall's code read, steepest
+    first. The stall code's errors are too small a guide to leave any out (at full drive a
+    saturated encoder makes its slopes close and their scatter unreliable), and the check
+    runs only once a camera has answered, so every place is worth its ``CHECK_PLACE_S``."""
+    slopes = answer.slopes_bytes
+    return tuple(sorted(slopes, key=slopes.get, reverse=True))
+
+
+def next_round(answer: CheckAnswer, windows: Sequence[CheckWindow],
+               max_s: float = MAX_CHECK_S, place_s: float = CHECK_PLACE_S
+               ) -> tuple[str, ...]:
+    """The places of the check's next round, best first: while the best is not surely above
+    the runner-up (two or more ``leading`` places), up to ``LEADING_PLACES`` of them, as many
+    as fit what is left of ``max_s`` after ``windows`` at ``place_s`` each; none once the
+    best is surely above the rest, or when fewer than two fit."""
+    spent_s = sum(w.end_s - w.start_s for w in windows)
+    room = int((max_s - spent_s + 1e-6) // place_s)
+    places = answer.leading[:min(LEADING_PLACES, room)]
+    return places if len(places) >= 2 else ()
 
 
 def check_place(picture_s: np.ndarray, size_bytes: np.ndarray, windows: Sequence[CheckWindow],
                 drive_times_s: np.ndarray, drive_levels: np.ndarray,
-                lag_s: float | None = None) -> PlaceAnswer:
-    """The candidate whose light changes moved the pictures most (see the module
-    docstring); an empty answer when no window holds enough pictures. ``lag_s``: the
-    stream's delay from exposure to the air as the stall's flicker test fitted it, when it
-    did; otherwise the check fits its own. A place's windows (both rounds) are read
-    together. A place whose light the camera slept through (``slept_switches``) is named
-    only when every place was slept through."""
+                lag_s: float | None = None) -> CheckAnswer:
+    """The place whose light changes moved the pictures most (see the module docstring); an
+    empty answer when no window holds enough pictures. ``lag_s``: the stream's delay from
+    exposure to the air as the stall's flicker test fitted it, when it did; otherwise the
+    check fits its own. A place's windows (every round's) are read together. A place whose
+    light the camera slept through (``slept_switches``) is named only when every place was
+    slept through."""
     best_score, best = -1.0, ({}, {}, 0.0)
     start, end = drive_times_s[:-1], drive_times_s[1:]
     phase = _gop_phase(size_bytes)
@@ -157,11 +164,18 @@ def check_place(picture_s: np.ndarray, size_bytes: np.ndarray, windows: Sequence
     awake = [p for p in slopes if p not in slept]
     ranked = sorted(awake or slopes, key=slopes.get, reverse=True)
     if len(ranked) < 2:
-        return PlaceAnswer(tuple(ranked), slopes, errors)
+        return CheckAnswer(tuple(ranked), slopes, errors, tuple(ranked))
     first, second = ranked[:2]
-    separated = slopes[first] - slopes[second] > SEPARATION_Z * float(
-        np.hypot(errors[first], errors[second]))
-    return PlaceAnswer((first,) if separated else (first, second), slopes, errors)
+    leading = tuple(p for p in ranked if _above(slopes, errors, first, p) <= SURE_Z)
+    named = (first,) if _above(slopes, errors, first, second) > SEPARATION_Z else (first,
+                                                                                   second)
+    return CheckAnswer(named, slopes, errors, leading)
+
+
+def _above(slopes: dict, errors: dict, best: str, other: str) -> float:
+    """How far ``best``'s slope is above ``other``'s, in standard errors of the difference."""
+    gap, error = slopes[best] - slopes[other], float(np.hypot(errors[best], errors[other]))
+    return gap / error if error > 0 else (np.inf if gap > 0 else 0.0)
 
 
 def slept_switches(exposure_end_s: np.ndarray, windows: Sequence[CheckWindow],

@@ -14,11 +14,15 @@ from rf.wifi.oui import OuiRegistry
 from rf.wifi.place import PlaceAnswer, place_slopes
 from rf.wifi.place_check import (
     CHECK_DRIVE,
-    CheckWindow,
     CHECK_PLACE_S,
+    LEADING_PLACES,
+    MAX_CHECK_S,
+    SURE_Z,
+    CheckAnswer,
+    CheckWindow,
     check_candidates,
     check_place,
-    second_round,
+    next_round,
     slept_switches,
 )
 from rf.wifi.stimulus import check_stimulus
@@ -77,37 +81,60 @@ def test_a_camera_at_b_seeing_neighbour_a_is_named_b_by_the_dim_check():
     assert np.median(dim_ratio) < np.median(full_ratio)
 
 
-def test_the_candidates_are_the_places_not_surely_below_the_best():
-    """Every place whose slope is within two standard errors of the difference below the
-    best's is checked, however many (not a fixed four); surely lower ones and places that
-    did not answer at all are not; the cap is in seconds."""
+def test_the_first_round_checks_every_place_steepest_first():
+    """Every place the stall's code read is checked, in the order of its slopes, even those
+    its errors put surely below the best or that did not answer it at all: those errors
+    left out the own place of some cameras."""
     slopes = {"vent": 900.0, "bin": 880.0, "hinges": 870.0, "door_hook": 860.0,
               "toilet_flush": 850.0, "mirror": 400.0, "ceiling": -50.0}
     errors = {p: 100.0 for p in slopes}
     answer = PlaceAnswer(("vent", "bin"), slopes, errors)
-    assert check_candidates(answer) == ("vent", "bin", "hinges", "door_hook", "toilet_flush")
-    assert check_candidates(answer, max_s=2 * CHECK_PLACE_S) == ("vent", "bin")
-    # a vague place (large error) is kept although its slope is far lower
-    vague = PlaceAnswer((), {"vent": 900.0, "mirror": 400.0}, {"vent": 100.0, "mirror": 400.0})
-    assert check_candidates(vague) == ("vent", "mirror")
+    assert check_candidates(answer) == ("vent", "bin", "hinges", "door_hook", "toilet_flush",
+                                        "mirror", "ceiling")
 
 
-def test_a_second_round_for_the_two_best_the_first_could_not_separate():
-    windows = [CheckWindow("vent", 0.0, 6.0), CheckWindow("bin", 6.0, 12.0),
-               CheckWindow("hinges", 12.0, 18.0)]
-    tied = PlaceAnswer(("bin", "vent"), {"bin": 900.0, "vent": 880.0, "hinges": 100.0},
-                       {"bin": 100.0, "vent": 100.0, "hinges": 100.0})
-    assert second_round(tied, windows) == ("bin", "vent")
-    clear = PlaceAnswer(("bin",), tied.slopes_bytes, tied.errors_bytes)
-    assert second_round(clear, windows) == ()
-    again = windows + [CheckWindow("bin", 18.0, 24.0), CheckWindow("vent", 24.0, 30.0)]
-    assert second_round(tied, again) == ()
+def test_further_rounds_on_the_leading_places_until_the_best_is_sure():
+    """A round follows while the best is not ``SURE_Z`` standard errors above the runner-up:
+    on the leading places (the best and those not surely below it, at most
+    ``LEADING_PLACES``), as many as fit the cap; none once the best is sure or the cap is
+    reached."""
+    windows = [CheckWindow(p, 6.0 * k, 6.0 * (k + 1))
+               for k, p in enumerate(["vent", "bin", "hinges", "mirror", "ceiling"])]
+    slopes = {"bin": 900.0, "vent": 880.0, "hinges": 800.0, "mirror": 750.0, "ceiling": 100.0}
+    errors = {p: 50.0 for p in slopes}
+    tied = CheckAnswer(("bin", "vent"), slopes, errors, ("bin", "vent", "hinges", "mirror"))
+    assert LEADING_PLACES == 3
+    assert next_round(tied, windows) == ("bin", "vent", "hinges")
+    sure = CheckAnswer(("bin",), slopes, errors, ("bin",))
+    assert next_round(sure, windows) == ()
+    # near the cap only the places that fit, and none when fewer than two fit
+    spent = [CheckWindow("bin", 0.0, MAX_CHECK_S - 2 * CHECK_PLACE_S)]
+    assert next_round(tied, spent) == ("bin", "vent")
+    spent = [CheckWindow("bin", 0.0, MAX_CHECK_S - CHECK_PLACE_S)]
+    assert next_round(tied, spent) == ()
 
 
-def _drive_and_pictures(rng, places, place_s, gain_bytes, awake):
+def test_the_leading_places_are_those_not_surely_below_the_best():
+    """``check_place``'s ``leading``: the best and every place within ``SURE_Z`` standard
+    errors of the difference below it; a place named alone (``SEPARATION_Z``) can still
+    lead with another when it is not surely above it."""
+    rng = np.random.default_rng(2)
+    picture_s, size, windows, times, levels = _drive_and_pictures(
+        rng, ["vent", "bin", "hinges"], 6.0, {"vent": 4000.0, "bin": 3700.0, "hinges": 500.0},
+        lambda t: True, noise_bytes=60.0)
+    answer = check_place(picture_s, size, windows, times, levels, 0.0)
+    slopes, errors = answer.slopes_bytes, answer.errors_bytes
+    for place in slopes:
+        gap = (slopes[answer.place] - slopes[place]) / np.hypot(errors[answer.place],
+                                                                errors[place])
+        assert (place in answer.leading) == (gap <= SURE_Z)
+    assert answer.leading[0] == answer.place and "hinges" not in answer.leading
+
+
+def _drive_and_pictures(rng, places, place_s, gain_bytes, awake, noise_bytes=30.0):
     """A check's code over ``places`` and a 15 fps stream whose picture at ``t`` costs
-    ``gain_bytes[place]`` per unit of light change over its exposure; pictures only where
-    ``awake(t)``."""
+    ``gain_bytes[place]`` per unit of light change over its exposure (and noise of
+    ``noise_bytes``); pictures only where ``awake(t)``."""
     _, switched, windows = check_stimulus(places, 0.0, rng, place_s=place_s)
     times = np.array([t for t, _ in switched])
     levels = np.array([v for _, v in switched])
@@ -116,12 +143,9 @@ def _drive_and_pictures(rng, places, place_s, gain_bytes, awake):
     light = levels[np.searchsorted(times, fine, side="right") - 1]
     mean = np.array([light[(fine >= t - 1 / 15) & (fine < t)].mean() for t in picture_s])
     change = np.abs(np.diff(mean, prepend=mean[0]))
-    window_of = {}
-    for w in windows:
-        window_of.setdefault(w.place, []).append(w)
     gain = np.array([next(gain_bytes[w.place] for w in windows if w.start_s <= t < w.end_s)
                      if t < windows[-1].end_s else 0.0 for t in picture_s])
-    size = 3000.0 + gain * change + rng.normal(0, 30, len(picture_s))
+    size = 3000.0 + gain * change + rng.normal(0, noise_bytes, len(picture_s))
     keep = np.array([awake(t) for t in picture_s])
     return picture_s[keep], size[keep], windows, times, levels
 
@@ -181,3 +205,52 @@ def test_the_stall_codes_slopes_feed_the_candidates():
     slopes, errors = place_slopes(picture_s, size, chips, 0.0)
     assert check_candidates(PlaceAnswer((), slopes, errors))[0] == "vent"
     assert slopes["vent"] > 2 * slopes["bin"] > 0
+
+
+def _sequential_check(stall_answer, gain_bytes, noise_bytes, seed):
+    """The whole check on a synthetic stream (``_drive_and_pictures``): the first round over
+    ``check_candidates``, then ``next_round`` after round, each reading every round so far.
+    The answer, each round's places, and the answer after the first round alone."""
+    rounds, places = [], check_candidates(stall_answer)
+    answers = []
+    while places:
+        rounds.append(places)
+        order = [p for r in rounds for p in r]
+        picture_s, size, windows, times, levels = _drive_and_pictures(
+            np.random.default_rng(seed), order, CHECK_PLACE_S, gain_bytes, lambda t: True,
+            noise_bytes)
+        answers.append(check_place(picture_s, size, windows, times, levels, 0.0))
+        places = next_round(answers[-1], windows)
+    return answers[-1], rounds, answers[0]
+
+
+def test_the_own_place_the_stall_code_put_surely_below_is_checked_and_named():
+    """The stall's code at full drive put a neighbour far ahead and the own place surely
+    below it (the candidates before: places within two standard errors of the best, so the
+    own place was never checked); now every place is checked and the own place named."""
+    slopes = {"vent": 900.0, "bin": 700.0, "mirror": 300.0}
+    errors = {p: 50.0 for p in slopes}
+    stall_answer = PlaceAnswer(("vent",), slopes, errors)
+    assert slopes["vent"] - slopes["mirror"] > 2 * np.hypot(50.0, 50.0)
+    answer, rounds, _ = _sequential_check(
+        stall_answer, {"mirror": 4000.0, "vent": 1500.0, "bin": 1000.0}, 60.0, seed=7)
+    assert "mirror" in rounds[0]
+    assert answer.candidates == ("mirror",)
+
+
+def test_a_tie_gets_more_rounds_until_the_best_is_sure():
+    """Two places whose light costs nearly alike (0.9 of each other), in a noisy stream:
+    where a round leaves them within ``SURE_Z`` standard errors another follows, on the
+    leading places only, and reading every round together the steeper is named alone."""
+    slopes = {"vent": 900.0, "bin": 880.0, "hinges": 300.0, "mirror": 200.0}
+    stall_answer = PlaceAnswer(("vent", "bin"), slopes, {p: 50.0 for p in slopes})
+    gain = {"bin": 4000.0, "vent": 3600.0, "hinges": 300.0, "mirror": 200.0}
+    n_rounds = []
+    for seed in range(8):
+        answer, rounds, first = _sequential_check(stall_answer, gain, 250.0, seed)
+        assert (len(rounds) > 1) == (len(first.leading) > 1)
+        assert all(set(r) <= {"vent", "bin"} for r in rounds[1:])
+        assert sum(len(r) for r in rounds) * CHECK_PLACE_S <= MAX_CHECK_S
+        assert answer.candidates == ("bin",) and answer.leading == ("bin",)
+        n_rounds.append(len(rounds))
+    assert sum(n > 1 for n in n_rounds) >= 6 and max(n_rounds) >= 4
