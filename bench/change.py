@@ -43,6 +43,7 @@ from bench.raytrace.change_scenes import (
     visits,
 )
 from bench.stats import rate
+from detector.i18n import t
 from optics.change import compare_keyframes
 
 PAIRS_DIR = Path(__file__).resolve().parent / "raytrace" / "change_pairs"
@@ -57,8 +58,8 @@ def add_arguments(parser):
                         help="which places: the benchmark's (default), the fresh or the "
                              "untouched benchmark block, those tuned on, or the second "
                              "tuning block alone")
-    parser.add_argument("--pairs", default=str(PAIRS_DIR), help="the rendered places")
-    parser.add_argument("--no-presence", action="store_true", help="change detection only")
+    parser.add_argument("--pairs", default=str(PAIRS_DIR), help=t("bench.arg.change.pairs"))
+    parser.add_argument("--no-presence", action="store_true", help=t("bench.arg.change.no_presence"))
 
 
 def run(args) -> int:

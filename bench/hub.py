@@ -38,11 +38,10 @@ from web.server import ServerThread
 
 
 def add_arguments(parser):
-    parser.add_argument("--db", metavar="URL", help="a scratch PostgreSQL database "
-                        "(default: start a throwaway server)")
-    parser.add_argument("--records", type=int, default=5000, help="records in all")
-    parser.add_argument("--devices", type=int, default=5, help="devices uploading at once")
-    parser.add_argument("--batch", type=int, default=100, help="records per upload")
+    parser.add_argument("--db", metavar="URL", help=t("bench.arg.hub.db"))
+    parser.add_argument("--records", type=int, default=5000, help=t("bench.arg.hub.records"))
+    parser.add_argument("--devices", type=int, default=5, help=t("bench.arg.hub.devices"))
+    parser.add_argument("--batch", type=int, default=100, help=t("bench.arg.hub.batch"))
     hub_coverage.add_arguments(parser)
 
 

@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from sqlalchemy import create_engine, text
 
 from detector.hub.coverage import city_view, count_inspections, district_view
+from detector.i18n import t
 from detector.log.storage import open_store
 
 SEOUL_DISTRICTS = ("종로구", "중구", "용산구", "성동구", "광진구", "동대문구", "중랑구", "성북구",
@@ -47,8 +48,8 @@ LAST_DAY = date(2026, 11, 30)
 
 def add_arguments(parser):
     parser.add_argument("--city-sites", type=int, default=CITY_SITES,
-                        help="restrooms in the city coverage part (0: skip it)")
-    parser.add_argument("--city-days", type=int, default=365, help="days of inspections")
+                        help=t("bench.arg.hub.city_sites"))
+    parser.add_argument("--city-days", type=int, default=365, help=t("bench.arg.hub.city_days"))
 
 
 def measure(server_url: str, sites: int, days: int) -> dict:

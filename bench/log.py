@@ -47,11 +47,11 @@ KST = timezone(timedelta(hours=9))
 
 
 def add_arguments(parser):
-    parser.add_argument("--per-day", type=int, default=100, help="inspections a day")
-    parser.add_argument("--years", type=int, default=5, help="years of inspections")
-    parser.add_argument("--rebuild", action="store_true", help="rebuild the cached log")
+    parser.add_argument("--per-day", type=int, default=100, help=t("bench.arg.log.per_day"))
+    parser.add_argument("--years", type=int, default=5, help=t("bench.arg.log.years"))
+    parser.add_argument("--rebuild", action="store_true", help=t("bench.arg.log.rebuild"))
     parser.add_argument("--verify", action="store_true",
-                        help="also time 'ansim log verify' over the whole log")
+                        help=t("bench.arg.log.verify"))
 
 
 def run(args) -> int:

@@ -27,6 +27,7 @@ import numpy as np
 from bench import optics_raytraced
 from bench.stats import rate
 from detector.engine.scanning import run_scan
+from detector.i18n import t
 from hardware.camera.simulated import SimulatedCamera
 from hardware.clock import SimulatedClock
 from hardware.gpio.illuminator import Illuminator
@@ -48,12 +49,12 @@ DATA_DIR = optics_truth.REPO_ROOT / "data" / "raytraced"
 
 def add_arguments(parser):
     parser.add_argument("--scans", type=int, default=len(SIM_BENCH_SEEDS),
-                        help=f"simulated scans (default {len(SIM_BENCH_SEEDS)})")
-    parser.add_argument("--frames", type=int, default=48, help="frames per scan (default 48)")
+                        help=t("bench.arg.optics.scans", default=len(SIM_BENCH_SEEDS)))
+    parser.add_argument("--frames", type=int, default=48, help=t("bench.arg.optics.frames"))
     parser.add_argument("--raytraced", default=str(DATA_DIR / "bench"),
-                        help="the ray-traced benchmark block (default data/raytraced/bench)")
+                        help=t("bench.arg.optics.raytraced"))
     parser.add_argument("--dev-data", default=str(DATA_DIR / "optics-dev"),
-                        help="the optics-dev captures (default data/raytraced/optics-dev)")
+                        help=t("bench.arg.optics.dev_data"))
 
 
 def run(args) -> int:

@@ -31,6 +31,7 @@ import numpy as np
 
 from bench import rf_benchonly
 from bench.stats import rate
+from detector.i18n import t
 from hardware.sim import signals as sig
 from rf.classify import EXTENDED_CAPTURE_S, analyze_capture
 
@@ -59,13 +60,13 @@ TARGETS = {"video_recall_m6db_moving": 0.95, "standard_accuracy": 1.0,
 
 def add_arguments(parser):
     parser.add_argument("--trials", type=int, default=10,
-                        help="captures per video source and SNR (default 10)")
+                        help=t("bench.arg.rf.trials"))
     parser.add_argument("--confounder-trials", type=int, default=10,
-                        help="captures per confounder and SNR (default 10)")
+                        help=t("bench.arg.rf.confounder_trials"))
     parser.add_argument("--benchonly", type=int, default=150,
-                        help="captures per benchmark-only non-video signal (default 150)")
-    parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
-    parser.add_argument("--seed", type=int, default=1)
+                        help=t("bench.arg.rf.benchonly"))
+    parser.add_argument("--jobs", type=int, default=2, help=t("bench.arg.jobs", default=2))
+    parser.add_argument("--seed", type=int, default=1, help=t("bench.arg.seed", default=1))
 
 
 def run(args) -> int:

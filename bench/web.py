@@ -41,6 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from detector.engine.events import EventBus
+from detector.i18n import t
 
 ALERT_TARGET_P95_S = 0.5
 SLOW_CLIENTS_TARGET = 200
@@ -53,11 +54,11 @@ PASSWORD = "benchmark password"
 
 
 def add_arguments(parser):
-    parser.add_argument("--clients", type=int, default=20, help="event-stream clients (phones)")
-    parser.add_argument("--alerts", type=int, default=40, help="alerts to publish")
+    parser.add_argument("--clients", type=int, default=20, help=t("bench.arg.web.clients"))
+    parser.add_argument("--alerts", type=int, default=40, help=t("bench.arg.web.alerts"))
     parser.add_argument("--slow-clients", type=int, default=SLOW_CLIENTS_TARGET,
-                        help="slow clients held at the front door (loopback only, at most 1000)")
-    parser.add_argument("--seed", type=int, default=1)
+                        help=t("bench.arg.web.slow_clients"))
+    parser.add_argument("--seed", type=int, default=1, help=t("bench.arg.seed", default=1))
 
 
 def run(args) -> int:

@@ -39,6 +39,7 @@ from multiprocessing import Pool
 
 from bench.stats import wilson
 from bench.wifi_scenes import BENCHMARK_FIRST_SEED, passive_part, scenario, training_label
+from detector.i18n import t
 from rf.wifi.analysis import analyze
 from rf.wifi.classify import KindModel
 from rf.wifi.oui import default_registry
@@ -48,8 +49,8 @@ DEFAULT_SCENES = 220
 
 def add_arguments(parser):
     parser.add_argument("--scenes", type=int, default=DEFAULT_SCENES,
-                        help="simulated inspections (one stall each)")
-    parser.add_argument("--jobs", type=int, default=2, help="processes")
+                        help=t("bench.arg.wifi.scenes"))
+    parser.add_argument("--jobs", type=int, default=2, help=t("bench.arg.jobs", default=2))
 
 
 def run(args) -> int:

@@ -36,6 +36,7 @@ import numpy as np
 from bench.stats import rate
 from detector.engine.proximity import follow_wifi
 from detector.engine.wifi_survey import passive_survey
+from detector.i18n import t
 from hardware.clock import SimulatedClock
 from hardware.sim import wifi_devices
 from hardware.sim.restroom import ZONE_TARGETS_M, build_restroom
@@ -57,8 +58,8 @@ RISE_LEVEL = 0.2
 
 
 def add_arguments(parser):
-    parser.add_argument("--seeds", type=int, default=DEFAULT_SEEDS, help="simulated sites")
-    parser.add_argument("--jobs", type=int, default=2, help="processes")
+    parser.add_argument("--seeds", type=int, default=DEFAULT_SEEDS, help=t("bench.arg.wifi_site.seeds"))
+    parser.add_argument("--jobs", type=int, default=2, help=t("bench.arg.jobs", default=2))
 
 
 def run(args) -> int:
