@@ -22,10 +22,9 @@ What a second visit brings that is *not* a change, and how each is ignored:
   show a value the other picture holds nearby, is no change (``_disoccluded``); so is a
   shorter sliver (``SLIVER_MAX_WIDTH_PX`` across) along such an edge: a fixture's side face
   seen at another angle. A side face seen in one picture only is a line along the fixture's
-  outline (which the other picture may hardly show, face and wall alike there) showing its
-  own shading, which neither picture's wall holds: a line of difference at most a sliver's
-  width on average along an edge either picture holds is no change, unless it holds a dark
-  spot. The shape of a difference is judged whole (``_whole_difference``: the weaker
+  outline showing its own shading, which neither picture's wall holds: a line of difference
+  at most a sliver's width on average along an edge both pictures hold is no change, unless
+  it holds a dark spot. The shape of a difference is judged whole (``_whole_difference``: the weaker
   difference joined to what passes the threshold), since a side face or a shadow's tip
   passes the threshold only in short pieces that show no direction;
 - a thing cut into pieces: a smaller change of the same kind, or a smaller ``changed`` one (a
@@ -481,10 +480,11 @@ def _disoccluded(remaining, shape, t_win, r_win, threshold) -> np.ndarray:
       the range the other picture holds around it (within ``STRIP_REACH_PX`` or
       ``STRIP_REACH_WIDTHS`` of the strip's mean width, and within the region's window): the
       strip shows one side of the edge or the other;
-    - a side face: a line at most ``SLIVER_MAX_WIDTH_PX`` wide on average and
-      ``STRIP_ELONGATION`` times as long, along an edge that at least one picture holds (the
-      fixture's outline; the face and the wall may look alike in the other). The face shows
-      its own shading, which neither picture's wall holds, so its values are not tested.
+    - a side face: a line ``STRIP_ELONGATION`` times as long as its mean width, of which what
+      passes the threshold is at most ``SLIVER_MAX_WIDTH_PX`` wide on average, along an edge
+      that both pictures hold (the fixture's outline is in both; a new wire on bare wall has
+      no edge beneath it in the picture without it). The face shows its own shading, which
+      neither picture's wall holds, so its values are not tested.
     Either way a dark spot (a hole, a screw) stays: darker by ``MIN_DARK_EXCESS_FAINT`` than
     the whole square ring ``STRIP_BLOB_RING_PX`` around it in its own picture, which an
     edge's strip or a side face never is (the edge runs on through the ring). A spot touching
@@ -502,9 +502,9 @@ def _disoccluded(remaining, shape, t_win, r_win, threshold) -> np.ndarray:
     # an edge runs along the shape: its normal lies across it (the shape's smaller spread)
     along = [n is not None and abs(float(n @ axes[:, 0])) >= _cos(STRIP_MAX_ANGLE_DEG)
              for n in normals]
-    # a side face: the whole difference a line along the fixture's outline, of which what
-    # passes the threshold is at most a sliver's width on average
-    side_face = length >= STRIP_ELONGATION * mean_width and any(along) and \
+    # a side face: the whole difference a line along the fixture's outline (in both
+    # pictures), of which what passes the threshold is at most a sliver's width on average
+    side_face = length >= STRIP_ELONGATION * mean_width and all(along) and \
         int(remaining.sum()) / length <= SLIVER_MAX_WIDTH_PX
     if xs.size < STRIP_MIN_LENGTH_PX or length < STRIP_MIN_LENGTH_PX:
         # a sliver: too short to show its own direction, so it must lie thin across the edge

@@ -13,7 +13,6 @@ import pytest
 
 from hardware.camera import Frame
 from hardware.camera.capture_dir import CaptureWriter
-from bench.raytrace.change_scenes import VISITS, as_captured
 from optics.change import (
     Change,
     ChangeError,
@@ -156,29 +155,13 @@ def test_a_sliver_of_a_fixtures_side_face_is_no_change():
     assert result.aligned and result.changes == (), [c.to_dict() for c in result.changes]
 
 
-def captured(place, visit) -> np.ndarray:
-    """The render as the benchmark loads it (the day's exposure and sensor noise)."""
-    return as_captured(render(place, visit), [place, VISITS.index(visit)])
-
-
-@pytest.mark.parametrize("place,visit,captured_as_on_the_day", [
-    (9212, "hole", True),  # a charger's shaded side face, 1-2 px, in the reference only
-    (9228, "object", True),  # a vent's side face, a dark line in today's only
-    (9327, "same", False),  # a deep paper holder's side face, a 2 px line in a fainter wedge
-])
-def test_a_side_face_seen_in_one_picture_only_is_no_change(place, visit,
-                                                           captured_as_on_the_day):
-    # tuning places: the side face passes the threshold only in short pieces (or, on 9327,
-    # as a line within a fainter wedge of its shading); the whole difference is a line along
-    # the fixture's outline, and the face's own shading is in neither picture's wall, so it
-    # was reported (a sliver too short to show a direction, or values no wall holds).
-    # Only the real change, if any, remains.
-    load = captured if captured_as_on_the_day else render
-    expected = truth(place, visit)
-    result = compare_keyframes(load(place, "reference"), load(place, visit))
-    assert result.aligned
-    assert [any(near(c, e) for e in expected) for c in result.changes] == [True] * len(expected), \
-        [c.to_dict() for c in result.changes]
+def test_a_side_face_seen_in_one_picture_only_is_no_change():
+    # tuning place 9327's second visit: a deep paper holder (8 cm) at 0.48 m; the reference
+    # sees its shaded left side face, a line 2-3 px wide along its outline, within a fainter
+    # wedge of the face's shading; today sees none. The face's shading is in neither
+    # picture's wall, so the strip's value test refused it (a removed thing, r 81 px)
+    result = compare_keyframes(render(9327, "reference"), render(9327, "same"))
+    assert result.aligned and result.changes == (), [c.to_dict() for c in result.changes]
 
 
 def test_a_shadows_tip_seen_further_on_one_day_is_no_change():
@@ -191,32 +174,35 @@ def test_a_shadows_tip_seen_further_on_one_day_is_no_change():
         [c.to_dict() for c in result.changes]
 
 
-def side_face_pair(mark_today):
-    """A synthetic fixture (a bright block on a grey wall, ratio units) and today's picture
-    with ``mark_today`` painted darker (0.45) into it."""
+def side_face_pair(mark_today, outline=True):
+    """A synthetic fixture (a bright block on a grey wall, ratio units; without ``outline``
+    bare wall) and today's picture with ``mark_today`` painted darker (0.45) into it."""
     reference = np.full((80, 80), 1.0, np.float32)
-    reference[:, 40:] = 1.3  # the fixture's face right of its outline at x = 40
+    if outline:
+        reference[:, 40:] = 1.3  # the fixture's face right of its outline at x = 40
     today = reference.copy()
     today[mark_today] = 0.45
     return reference, today
 
 
-def test_a_thin_line_along_an_outline_is_a_side_face_and_a_dot_there_is_not():
+def test_a_thin_line_along_an_outline_is_a_side_face_and_a_dot_or_a_wire_is_not():
     # the same darkness, 0.45 against a wall of 1.0: as a 1 px line 30 px long along the
     # fixture's outline (a side face seen today only) it is explained; as a 3 px dot beside
-    # the outline (a hole, a screw) it is not
+    # the outline (a hole, a screw) it is not, nor as the same line on bare wall (a new wire:
+    # no edge beneath it in the reference)
     threshold = 0.18
     line = np.zeros((80, 80), bool)
     line[25:55, 39] = True
     dot = np.zeros((80, 80), bool)
     dot[39:42, 36:39] = True
-    for mark, explained in ((line, True), (dot, False)):
-        reference, today = side_face_pair(mark)
+    for mark, outline, explained in ((line, True, True), (dot, True, False),
+                                     (line, False, False)):
+        reference, today = side_face_pair(mark, outline)
         unexplained = np.abs(today - reference)
         remaining = mark & (unexplained > threshold)
         shape = _whole_difference(remaining, unexplained, threshold)
         out = _disoccluded(remaining, shape, today, reference, threshold)
-        assert bool(out[remaining].all()) is explained
+        assert bool(out[remaining].all()) is explained, (outline, int(mark.sum()))
 
 
 def test_pieces_of_a_faint_line_are_judged_by_the_whole_line():
