@@ -24,9 +24,9 @@ What a second visit brings that is *not* a change, and how each is ignored:
   seen at another angle. A side face seen in one picture only is a line along the fixture's
   outline showing its own shading, which neither picture's wall holds: a line of difference
   at most a sliver's width on average along an edge both pictures hold is no change, unless
-  it holds a dark spot. The shape of a difference is judged whole (``_whole_difference``: the weaker
-  difference joined to what passes the threshold), since a side face or a shadow's tip
-  passes the threshold only in short pieces that show no direction;
+  it holds a dark spot. The shape of a difference is judged whole (``_whole_difference``:
+  the weaker difference joined to what passes the threshold), since a side face or a
+  shadow's tip passes the threshold only in short pieces that show no direction;
 - a thing cut into pieces: a smaller change of the same kind, or a smaller ``changed`` one (a
   shadow's soft fringe, where both pictures hold something), within ``MERGE_PX`` of a larger
   change's box is a piece of it, and is not reported apart;

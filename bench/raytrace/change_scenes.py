@@ -38,7 +38,9 @@ benchmark block, drawn after an earlier version of the detector and never looked
 tuning either; ``UNTOUCHED_SEEDS`` a third, rendered and run once after the faint-small pass
 was settled. Each judged block was run once more after the second plane was settled, once
 more after the edge strip and one change per thing were, and once more after the side-face
-sliver and the "changed" piece were (chosen on all 96 tuning places). The blocks never overlap.
+sliver and the "changed" piece were (chosen on all 96 tuning places), and once more after the
+whole difference and the side face seen in one picture were (chosen on all 136). The blocks
+never overlap.
 """
 
 from dataclasses import dataclass, field

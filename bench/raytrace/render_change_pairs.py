@@ -1,7 +1,8 @@
 """Render the change benchmark's places into the repository (needs Debian's ``povray``).
 
-    python -m bench.raytrace.render_change_pairs [--seeds tuning|tuning2|tuning3|bench|fresh|untouched|all]
+    python -m bench.raytrace.render_change_pairs [--seeds BLOCK]
 
+``BLOCK`` is tuning, tuning2, tuning3, bench, fresh, untouched or all (the default).
 ``tuning2`` is ``SECOND_TUNING_SEEDS`` alone, ``tuning3`` ``THIRD_TUNING_SEEDS`` (both part of
 ``tuning``).
 
