@@ -17,7 +17,7 @@ benchmark block drawn after the detector's last change and never looked at while
 ``--seeds untouched`` reports ``UNTOUCHED_SEEDS``, a third block rendered after the
 faint-small pass was settled. The thresholds in ``optics.change`` were chosen on
 ``TUNING_SEEDS`` (``--seeds tuning`` shows those; ``--seeds tuning2`` the second tuning
-block, ``SECOND_TUNING_SEEDS``, alone).
+block, ``SECOND_TUNING_SEEDS``, alone; ``--seeds tuning3`` the third, ``THIRD_TUNING_SEEDS``).
 
 Presence is measured by ``bench.presence`` (inspections at their own site, and the same
 inspections replayed against another site's history).
@@ -35,6 +35,7 @@ from bench.raytrace.change_scenes import (
     BENCH_SEEDS,
     FRESH_SEEDS,
     SECOND_TUNING_SEEDS,
+    THIRD_TUNING_SEEDS,
     TUNING_SEEDS,
     UNTOUCHED_SEEDS,
     VISITS,
@@ -53,19 +54,19 @@ HOLE_MAX_DISTANCE_M = 1.2
 
 
 def add_arguments(parser):
-    parser.add_argument("--seeds", choices=("bench", "fresh", "untouched", "tuning", "tuning2"),
-                        default="bench",
-                        help="which places: the benchmark's (default), the fresh or the "
-                             "untouched benchmark block, those tuned on, or the second "
-                             "tuning block alone")
+    parser.add_argument("--seeds", choices=("bench", "fresh", "untouched", "tuning", "tuning2",
+                                            "tuning3"),
+                        default="bench", help=t("bench.arg.change.seeds"))
     parser.add_argument("--pairs", default=str(PAIRS_DIR), help=t("bench.arg.change.pairs"))
-    parser.add_argument("--no-presence", action="store_true", help=t("bench.arg.change.no_presence"))
+    parser.add_argument("--no-presence", action="store_true",
+                        help=t("bench.arg.change.no_presence"))
 
 
 def run(args) -> int:
     cv2.setNumThreads(1)
     seeds = {"bench": BENCH_SEEDS, "fresh": FRESH_SEEDS, "untouched": UNTOUCHED_SEEDS,
-             "tuning": TUNING_SEEDS, "tuning2": SECOND_TUNING_SEEDS}[args.seeds]
+             "tuning": TUNING_SEEDS, "tuning2": SECOND_TUNING_SEEDS,
+             "tuning3": THIRD_TUNING_SEEDS}[args.seeds]
     pairs_dir = Path(args.pairs)
     report = change_figures(pairs_dir, list(seeds))
     if not args.no_presence:

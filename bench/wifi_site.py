@@ -58,7 +58,8 @@ RISE_LEVEL = 0.2
 
 
 def add_arguments(parser):
-    parser.add_argument("--seeds", type=int, default=DEFAULT_SEEDS, help=t("bench.arg.wifi_site.seeds"))
+    parser.add_argument("--seeds", type=int, default=DEFAULT_SEEDS,
+                        help=t("bench.arg.wifi_site.seeds"))
     parser.add_argument("--jobs", type=int, default=2, help=t("bench.arg.jobs", default=2))
 
 

@@ -1,8 +1,10 @@
 """Render the change benchmark's places into the repository (needs Debian's ``povray``).
 
-    python -m bench.raytrace.render_change_pairs [--seeds tuning|tuning2|bench|fresh|untouched|all]
+    python -m bench.raytrace.render_change_pairs [--seeds BLOCK]
 
-``tuning2`` is ``SECOND_TUNING_SEEDS`` alone (part of ``tuning``).
+``BLOCK`` is tuning, tuning2, tuning3, bench, fresh, untouched or all (the default).
+``tuning2`` is ``SECOND_TUNING_SEEDS`` alone, ``tuning3`` ``THIRD_TUNING_SEEDS`` (both part of
+``tuning``).
 
 Writes ``bench/raytrace/change_pairs/<place>/<visit>.png`` (640x360 grey) and ``truth.json``
 beside them; places already rendered (all four visits and their truth) are kept, so an
@@ -19,6 +21,7 @@ from bench.raytrace.change_scenes import (
     BENCH_SEEDS,
     FRESH_SEEDS,
     SECOND_TUNING_SEEDS,
+    THIRD_TUNING_SEEDS,
     TUNING_SEEDS,
     UNTOUCHED_SEEDS,
     make_place,
@@ -43,14 +46,16 @@ def render_place(seed: int, root: Path = PAIRS_DIR) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", choices=("tuning", "tuning2", "bench", "fresh", "untouched",
-                                              "all"),
+    parser.add_argument("--seeds", choices=("tuning", "tuning2", "tuning3", "bench", "fresh",
+                                              "untouched", "all"),
                         default="all")
     args = parser.parse_args()
     blocks = {"tuning": list(TUNING_SEEDS), "tuning2": list(SECOND_TUNING_SEEDS),
+              "tuning3": list(THIRD_TUNING_SEEDS),
               "bench": list(BENCH_SEEDS), "fresh": list(FRESH_SEEDS),
               "untouched": list(UNTOUCHED_SEEDS)}
-    # "all" renders each place once: the second tuning block lies within TUNING_SEEDS
+    # "all" renders each place once: the second and third tuning blocks lie within
+    # TUNING_SEEDS
     seeds = sorted(set(sum(blocks.values(), []))) if args.seeds == "all" else blocks[args.seeds]
     for seed in seeds:
         render_place(seed)
