@@ -19,12 +19,12 @@ What a second visit brings that is *not* a change, and how each is ignored:
 - a fixture's edge hides a strip of wall on one day and shows it on the other (parallax that
   moves the fixture and the wall apart, which no one shift explains): what is left of a
   region that is a long thin strip along an edge both pictures hold, and whose pixels each
-  show a value the other picture holds nearby, is no change (``_disoccluded``); so is a
+  show a value the other picture holds nearby, is no change (``optics.change_edges``); so is a
   shorter sliver (``SLIVER_MAX_WIDTH_PX`` across) along such an edge: a fixture's side face
   seen at another angle. A side face seen in one picture only is a line along the fixture's
   outline showing its own shading, which neither picture's wall holds: a line of difference
   at most a sliver's width on average along an edge both pictures hold is no change, unless
-  it holds a dark spot. The shape of a difference is judged whole (``_whole_difference``:
+  it holds a dark spot. The shape of a difference is judged whole (``whole_difference``:
   the weaker difference joined to what passes the threshold), since a side face or a
   shadow's tip passes the threshold only in short pieces that show no direction;
 - a thing cut into pieces: a smaller change of the same kind, or a smaller ``changed`` one (a
@@ -65,6 +65,7 @@ import cv2
 import numpy as np
 
 from optics.change_align import EDGE_MARGIN_PX, Alignment, align_keyframes
+from optics.change_edges import disoccluded, whole_difference
 
 KEYFRAME_WIDTH_PX, KEYFRAME_HEIGHT_PX = 640, 360
 MAX_CHANGED_FRACTION = 0.2  # more of the shared view changed than this: not the same place
@@ -106,27 +107,8 @@ AGREE_PER_PX = 0.03  # ... this per pixel between them: a plane's parallax varie
 #   the view (9021: 6 px over 190 px)
 MAX_AGREE_PX = 8  # ... and no more, however far apart: a new screw this near an existing one
 #   might be explained by it
-# Disocclusion: a fixture's edge standing off the wall hides a strip of what lies behind it on
-# one day and shows it on the other (a sign's bottom edge over a vent, its edge over grout,
-# the tip of its shadow, its side face seen at another angle; tuning places 9004, 9018, 9024,
-# 9079). No one shift explains it, since the fixture and the wall move apart. What is left of
-# a region that is a long thin strip along an edge both pictures hold, and whose every pixel
-# shows a value the other picture holds across that edge nearby, is that strip.
-STRIP_MIN_LENGTH_PX = 16  # shorter is no edge's strip (a 3-8 mm hole is 1-8 px across)
-STRIP_ELONGATION = 4.0  # length over mean width at least this
-STRIP_BAND_PX = 2  # the edge is looked for within this of the strip (wider takes in noise)
-STRIP_MAX_ANGLE_DEG = 20.0  # the edge in each picture runs along the strip to this
-STRIP_MIN_COHERENCE = 0.4  # (l1 - l2) / (l1 + l2) of the band's structure tensor
-STRIP_REACH_PX = 24  # how far around the other picture is searched: a thin strip's parallax
-STRIP_REACH_WIDTHS = 1.5  # ... or this many of the strip's mean widths, if further (a wide
-#   strip is a large parallax: 9004's sign 30 px)
-SLIVER_MAX_WIDTH_PX = 3.0  # a shorter strip is a sliver of a fixture's side face at most this
-#   wide across the edge (1-3 px: 9203's air freshener); a wider short thing is no sliver
 MERGE_PX = 8  # a smaller change of the same kind (or a smaller "changed" one of any kind) this
 #   near a larger one's box is a piece of it
-WHOLE_FRACTION = 0.5  # the weaker difference joined to a region to judge its shape
-STRIP_BLOB_RING_PX = 6  # a dark spot (radius up to ``SMALL_RADIUS_PX``) is darker than the
-#   ring this far around it by ``MIN_DARK_EXCESS_FAINT``; an edge's strip is not
 KIND_RATIO = 1.6  # structure in one picture this many times the other's decides its kind
 CROP_HALF_PX = 32
 
@@ -341,9 +323,9 @@ def _judge_region(region, box, ref_w, today_n, threshold, shifts) -> tuple | Non
         remaining = mask & (np.maximum(ex_t, ex_r) > threshold)
         if int(remaining.sum()) < MIN_AREA_PX:
             return None
-    remaining &= ~_disoccluded(remaining, _whole_difference(remaining, np.maximum(ex_t, ex_r),
-                                                            threshold),
-                               t_win, r_win, threshold)
+    remaining &= ~disoccluded(remaining, whole_difference(remaining, np.maximum(ex_t, ex_r),
+                                                          threshold),
+                              t_win, r_win, threshold, MIN_DARK_EXCESS_FAINT)
     if int(remaining.sum()) < MIN_AREA_PX:
         return None
     ys, xs = np.nonzero(remaining)
@@ -456,100 +438,6 @@ def _nearby_plane_shifts(shifts, region, remaining, origin, ref_w, today_n) -> l
         dy, dx = np.unravel_index(int(np.argmin(scores)), scores.shape)
         found.append(shift + np.array([dx - reach, dy - reach]))
     return found
-
-
-def _whole_difference(remaining, unexplained, threshold) -> np.ndarray:
-    """``remaining`` with the weaker difference joined to it (``unexplained`` above
-    ``threshold`` times ``WHOLE_FRACTION``): the shape of what differs. A fixture's side face
-    seen at another angle is a line 1-2 px wide along its edge that passes the threshold
-    only here and there, in short pieces that show no direction; the whole line shows it."""
-    weak = ((unexplained > WHOLE_FRACTION * threshold) | remaining).astype(np.uint8)
-    n, labels = cv2.connectedComponents(weak, connectivity=8)
-    touched = np.unique(labels[remaining])
-    return np.isin(labels, touched[touched > 0])
-
-
-def _disoccluded(remaining, shape, t_win, r_win, threshold) -> np.ndarray:
-    """The pixels of ``remaining`` that are a strip of wall a fixture's edge hides in one
-    picture and shows in the other, or a sliver of its side face seen in one picture only.
-    Judged on ``shape``, the whole difference around ``remaining`` (``_whole_difference``):
-    - a strip: long and thin (``STRIP_MIN_LENGTH_PX``, ``STRIP_ELONGATION``) along an edge
-      that both pictures hold near it (``_edge_normal``), or, if shorter, at most
-      ``SLIVER_MAX_WIDTH_PX`` across the edge that both pictures hold alike there; each of
-      its pixels is explained if its value in each picture lies within ``threshold`` / 2 of
-      the range the other picture holds around it (within ``STRIP_REACH_PX`` or
-      ``STRIP_REACH_WIDTHS`` of the strip's mean width, and within the region's window): the
-      strip shows one side of the edge or the other;
-    - a side face: a line ``STRIP_ELONGATION`` times as long as its mean width, of which what
-      passes the threshold is at most ``SLIVER_MAX_WIDTH_PX`` wide on average, along an edge
-      that both pictures hold (the fixture's outline is in both; a new wire on bare wall has
-      no edge beneath it in the picture without it). The face shows its own shading, which
-      neither picture's wall holds, so its values are not tested.
-    Either way a dark spot (a hole, a screw) stays: darker by ``MIN_DARK_EXCESS_FAINT`` than
-    the whole square ring ``STRIP_BLOB_RING_PX`` around it in its own picture, which an
-    edge's strip or a side face never is (the edge runs on through the ring). A spot touching
-    a fixture's dark face and hardly darker than it is taken for the strip."""
-    none = np.zeros_like(remaining)
-    ys, xs = np.nonzero(shape)
-    points = np.stack([xs, ys], axis=1).astype(np.float64)
-    centred = points - points.mean(axis=0)
-    _, axes = np.linalg.eigh(centred.T @ centred)
-    length = float(np.ptp(centred @ axes[:, 1])) + 1.0
-    mean_width = xs.size / length
-    band = cv2.dilate(shape.astype(np.uint8),
-                      np.ones((2 * STRIP_BAND_PX + 1,) * 2, np.uint8)) > 0
-    normals = [_edge_normal(image, band) for image in (t_win, r_win)]
-    # an edge runs along the shape: its normal lies across it (the shape's smaller spread)
-    along = [n is not None and abs(float(n @ axes[:, 0])) >= _cos(STRIP_MAX_ANGLE_DEG)
-             for n in normals]
-    # a side face: the whole difference a line along the fixture's outline (in both
-    # pictures), of which what passes the threshold is at most a sliver's width on average
-    side_face = length >= STRIP_ELONGATION * mean_width and all(along) and \
-        int(remaining.sum()) / length <= SLIVER_MAX_WIDTH_PX
-    if xs.size < STRIP_MIN_LENGTH_PX or length < STRIP_MIN_LENGTH_PX:
-        # a sliver: too short to show its own direction, so it must lie thin across the edge
-        # that both pictures hold alike (a fixture's side face seen at another angle)
-        strip = not any(n is None for n in normals) and \
-            abs(float(normals[0] @ normals[1])) >= _cos(STRIP_MAX_ANGLE_DEG) and \
-            np.ptp(centred @ normals[0]) + 1.0 <= SLIVER_MAX_WIDTH_PX
-    else:
-        strip = length >= STRIP_ELONGATION * mean_width and all(along)
-    if not (strip or side_face):
-        return none
-    reach_px = max(STRIP_REACH_PX, int(np.ceil(STRIP_REACH_WIDTHS * mean_width)))
-    ys, xs = np.nonzero(remaining)
-    explained = np.ones(xs.size, bool)
-    reach = np.ones((2 * reach_px + 1,) * 2, np.uint8)
-    ring = np.ones((2 * STRIP_BLOB_RING_PX + 1,) * 2, np.uint8)
-    ring[1:-1, 1:-1] = 0
-    for image, other in ((t_win, r_win), (r_win, t_win)):
-        value = image[ys, xs]
-        if not side_face:
-            low, high = cv2.erode(other, reach)[ys, xs], cv2.dilate(other, reach)[ys, xs]
-            explained &= (value >= low - 0.5 * threshold) & (value <= high + 0.5 * threshold)
-        # a dark spot (a hole, a screw) is darker than all around it; a strip of an edge
-        # is not, since the edge goes on beside it
-        explained &= value >= cv2.erode(image, ring)[ys, xs] - MIN_DARK_EXCESS_FAINT
-    out = none.copy()
-    out[ys[explained], xs[explained]] = True
-    return out
-
-
-def _cos(angle_deg: float) -> float:
-    return float(np.cos(np.radians(angle_deg)))
-
-
-def _edge_normal(image, band) -> np.ndarray | None:
-    """The direction across the edge that ``image`` holds within ``band`` (its gradient's),
-    if one edge dominates there (``STRIP_MIN_COHERENCE``), else None."""
-    gx = cv2.Sobel(image, cv2.CV_32F, 1, 0)[band]
-    gy = cv2.Sobel(image, cv2.CV_32F, 0, 1)[band]
-    tensor = np.array([[np.sum(gx * gx), np.sum(gx * gy)], [np.sum(gx * gy), np.sum(gy * gy)]])
-    values, vectors = np.linalg.eigh(tensor)
-    if values[1] <= 0 or (values[1] - values[0]) / (values[1] + values[0]) < \
-            STRIP_MIN_COHERENCE:
-        return None
-    return vectors[:, 1]
 
 
 def _one_per_thing(found: list[tuple]) -> list[Change]:

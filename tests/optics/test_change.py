@@ -14,13 +14,13 @@ import pytest
 from hardware.camera import Frame
 from hardware.camera.capture_dir import CaptureWriter
 from optics.change import (
+    MIN_DARK_EXCESS_FAINT,
     Change,
     ChangeError,
-    _disoccluded,
     _one_per_thing,
-    _whole_difference,
     compare_keyframes,
 )
+from optics.change_edges import disoccluded, whole_difference
 from optics.keyframe import decode_keyframe, keyframe_from_images
 
 REPO = Path(__file__).resolve().parents[2]
@@ -200,8 +200,8 @@ def test_a_thin_line_along_an_outline_is_a_side_face_and_a_dot_or_a_wire_is_not(
         reference, today = side_face_pair(mark, outline)
         unexplained = np.abs(today - reference)
         remaining = mark & (unexplained > threshold)
-        shape = _whole_difference(remaining, unexplained, threshold)
-        out = _disoccluded(remaining, shape, today, reference, threshold)
+        shape = whole_difference(remaining, unexplained, threshold)
+        out = disoccluded(remaining, shape, today, reference, threshold, MIN_DARK_EXCESS_FAINT)
         assert bool(out[remaining].all()) is explained, (outline, int(mark.sum()))
 
 
@@ -215,7 +215,7 @@ def test_pieces_of_a_faint_line_are_judged_by_the_whole_line():
     for y in (16, 29, 42):
         remaining[y:y + 2, 30] = True
         unexplained[y:y + 2, 30] = 0.3
-    shape = _whole_difference(remaining, unexplained, threshold)
+    shape = whole_difference(remaining, unexplained, threshold)
     assert shape.sum() == 30 and shape[15:45, 30].all()
 
 
