@@ -78,6 +78,14 @@ def token_sha256(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def new_upload_token() -> str:
+    """A fresh upload token: 32 random bytes, base64url. Drawn again while it begins with '-'
+    (one in 64 would): ``ansim log sync --token TOKEN`` would read it as an option."""
+    while (token := secrets.token_urlsafe(32)).startswith("-"):
+        continue
+    return token
+
+
 def enrol_device(store, public_key_hex: str, *, label: str = "", by: str = "",
                  device_id: str | None = None) -> Enrolment:
     """Enrol a device by its public key (again: a fresh token; the old one stops working).
@@ -93,7 +101,7 @@ def enrol_device(store, public_key_hex: str, *, label: str = "", by: str = "",
     derived = device_id_for(public_key_hex)
     if device_id and device_id != derived:
         raise HubDeviceError(f"device {device_id}: this public key belongs to device {derived}")
-    token = secrets.token_urlsafe(32)
+    token = new_upload_token()
     now = utc_now()
     with store.write() as session:
         chain = session.get(Device, derived, with_for_update=True)

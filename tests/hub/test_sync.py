@@ -8,6 +8,7 @@ import random
 import pytest
 from sqlalchemy import func, select
 
+from detector.hub import devices
 from detector.hub.devices import revoke_device
 from detector.hub.sync import (
     HubClient,
@@ -312,3 +313,12 @@ def test_evidence_files_larger_than_a_page_upload_once_and_by_their_true_hash(
     with pytest.raises(SyncRefused) as refused:
         client.put_evidence("0" * 64, capture, "application/octet-stream")
     assert (refused.value.status, refused.value.code) == (400, "hash_mismatch")
+
+
+def test_an_upload_token_never_begins_with_a_dash(monkeypatch):
+    """``ansim log sync --token TOKEN`` reads a value beginning with '-' as an option, and one
+    base64url token in 64 would: such a draw is drawn again."""
+    draws = iter(["-BxOt88NWaISUsEjruLxCfXQEdjuF0PrizXcMvvsYSQ",
+                  "BxOt88NWaISUsEjruLxCfXQEdjuF0PrizXcMvvsYSQ-"])
+    monkeypatch.setattr(devices.secrets, "token_urlsafe", lambda n_bytes: next(draws))
+    assert devices.new_upload_token() == "BxOt88NWaISUsEjruLxCfXQEdjuF0PrizXcMvvsYSQ-"
