@@ -25,8 +25,8 @@ import numpy as np
 from hardware.sim.restroom import ZONE_TARGETS_M
 from hardware.sim.wifi_world import WifiWorld
 from rf.wifi.analysis import analyze
-from rf.wifi.lockin import MAX_LAG_S, PlaceWindow, StimulusLog
-from rf.wifi.place_check import CheckWindow
+from rf.wifi.lockin import MAX_LAG_S, StimulusLog
+from rf.wifi.place import PlaceWindow
 from rf.wifi.stimulus import PLACE_SCAN_S, check_stimulus, ring_drive, stall_stimulus
 
 LEAD_S = 12.0
@@ -56,7 +56,7 @@ class Scenario:
     drive: StimulusLog
     start_s: float
     hidden_camera: str
-    check: list[CheckWindow]
+    check: list[PlaceWindow]
     #: Per MAC, the place the stall's code alone named (before the place check).
     stall_code_places: dict[str, str]
     #: The place check's rounds (0 when it did not run).
@@ -107,7 +107,7 @@ def scenario(seed: int, material: str) -> Scenario:
         to_check = _next_round(world.epoch_s, packets, stimulus, epoch_windows, drive, check)
     return Scenario(seed, [t for t, _ in packets], [p for _, p in packets], world.truth,
                     stimulus, epoch_windows, _epoch_log(drive, epoch), epoch, hidden,
-                    [CheckWindow(w.place, w.start_s + epoch, w.end_s + epoch) for w in check],
+                    [PlaceWindow(w.place, w.start_s + epoch, w.end_s + epoch) for w in check],
                     stall_code_places, rounds)
 
 
@@ -115,7 +115,7 @@ def _next_round(epoch_s, packets, stimulus, windows, drive, check) -> tuple[str,
     """What the most evident responding transmitter leaves for the check's next round."""
     survey = analyze([t for t, _ in packets], [p for _, p in packets], stimulus=stimulus,
                      places=windows, drive=_epoch_log(drive, epoch_s),
-                     check=[CheckWindow(w.place, w.start_s + epoch_s, w.end_s + epoch_s)
+                     check=[PlaceWindow(w.place, w.start_s + epoch_s, w.end_s + epoch_s)
                             for w in check])
     answers = [r.stimulus for r in survey.transmitters if r.stimulus.responds]
     return min(answers, key=lambda a: a.p_value).to_check if answers else ()

@@ -31,9 +31,10 @@ import numpy as np
 
 from hardware.wifi.capture import hop
 from rf.wifi.analysis import analyze
-from rf.wifi.lockin import PlaceWindow, StimulusLog
+from rf.wifi.lockin import StimulusLog
 from rf.wifi.oui import default_registry
-from rf.wifi.place_check import CHECK_DRIVE, CHECK_PLACE_S, CheckWindow
+from rf.wifi.place import PlaceWindow
+from rf.wifi.place_check import CHECK_DRIVE, CHECK_PLACE_S
 from rf.wifi.stimulus import FLICKER_S, check_stimulus, stall_stimulus
 
 PASSIVE_DWELL_S = 0.5
@@ -90,7 +91,7 @@ class WifiStimulus:
         self.envelope: list[tuple[float, float]] = []
         self.drive: list[tuple[float, float]] = []
         self.windows: list[PlaceWindow] = []
-        self.check_windows: list[CheckWindow] = []
+        self.check_windows: list[PlaceWindow] = []
         self.survey = None
 
     def scan_started(self) -> float:

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from rf.wifi.classify import Classification, KindModel, traffic_terms
 from rf.wifi.frames import LINKTYPE_RADIOTAP, parse_frames
 from rf.wifi.inventory import Transmitter, attribute, build_inventory
-from rf.wifi.lockin import PlaceWindow, StimulusLog, StimulusResponse, lock_in
+from rf.wifi.lockin import StimulusLog, StimulusResponse, lock_in
 from rf.wifi.oui import OuiRegistry
-from rf.wifi.place_check import CheckWindow
+from rf.wifi.place import PlaceWindow
 
 RECEIVER_RATIO = 2.0
 
@@ -82,7 +82,7 @@ def analyze(timestamps_s: Sequence[float], packets: Sequence[bytes], *,
             linktype: int = LINKTYPE_RADIOTAP, registry: OuiRegistry | None = None,
             model: KindModel | None = None, stimulus: StimulusLog | None = None,
             places: Sequence[PlaceWindow] = (), drive: StimulusLog | None = None,
-            check: Sequence[CheckWindow] = ()) -> WifiSurvey:
+            check: Sequence[PlaceWindow] = ()) -> WifiSurvey:
     """Inventory, kinds and (with ``stimulus``, and the rings' switch log ``drive`` when it
     is known) lock-in of one capture; ``check``: the place check's windows
     (``rf.wifi.place_check``), whose dimmed switches are in ``drive``."""

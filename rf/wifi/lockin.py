@@ -58,8 +58,8 @@ import numpy as np
 from rf.wifi.chips import Chips, chip_means, code_chips, picture_bytes
 from rf.wifi.errors import StimulusError
 from rf.wifi.flicker import flicker_test
-from rf.wifi.place import name_place
-from rf.wifi.place_check import CheckWindow, check_candidates, check_place, next_round
+from rf.wifi.place import PlaceWindow, name_place
+from rf.wifi.place_check import check_candidates, check_place, next_round
 
 #: The byte series' bin (``uplink_series``, the classifier's periodicity cue).
 BIN_S = 0.25
@@ -124,15 +124,6 @@ class StimulusLog:
                        len(self.times_s) - 1)
         integral = cumulative[step] + self.levels[step] * (edges - self.times_s[step])
         return np.diff(integral) / np.diff(edges_s)
-
-
-@dataclass(frozen=True)
-class PlaceWindow:
-    """The stretch of the stimulus during which the illuminator lit one place."""
-
-    place: str
-    start_s: float
-    end_s: float
 
 
 @dataclass(frozen=True)
@@ -238,7 +229,7 @@ def uplink_series(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_o
 def lock_in(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners: int,
             stimulus: StimulusLog, places: Sequence[PlaceWindow] = (),
             alpha: float = FALSE_ALARM_PROBABILITY, drive: StimulusLog | None = None,
-            check: Sequence[CheckWindow] = ()) -> list[StimulusResponse]:
+            check: Sequence[PlaceWindow] = ()) -> list[StimulusResponse]:
     """Each owner's response to ``stimulus``; ``owner`` gives each frame's uplink owner (-1:
     nobody's uplink). Without ``places`` the whole log is one window. With the rings' switch
     log ``drive`` the flicker test (``rf.wifi.flicker``) adds its evidence, and the place
@@ -291,7 +282,7 @@ def lock_in(time_s: np.ndarray, length: np.ndarray, owner: np.ndarray, n_owners:
     return results
 
 
-def _checked(picture_s: np.ndarray, size: np.ndarray, check: Sequence[CheckWindow],
+def _checked(picture_s: np.ndarray, size: np.ndarray, check: Sequence[PlaceWindow],
              drive: StimulusLog, lag_s: float | None):
     """The place check's answer for one stream's pictures (start times and bytes; at the
     flicker test's ``lag_s`` when it fitted one), and what it read."""

@@ -41,6 +41,16 @@ SEPARATION_Z = 1.0
 
 
 @dataclass(frozen=True)
+class PlaceWindow:
+    """The stretch of a code during which the illuminator lit one place (the stall's code
+    place by place, or the place check's, round by round)."""
+
+    place: str
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
 class PlaceAnswer:
     """``candidates``: the place named alone, or the two places the evidence does not
     separate, best first (empty when no window could be read); ``slopes_bytes`` per place:

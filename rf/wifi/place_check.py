@@ -53,7 +53,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rf.wifi.flicker import FINE_LAG_STEP_S, FINE_MAX_LAG_S, MAX_FRAME_GAP_S, change_matrix
-from rf.wifi.place import SEPARATION_Z, PlaceAnswer
+from rf.wifi.place import SEPARATION_Z, PlaceAnswer, PlaceWindow
 
 #: The rings' brightness during the check. The simulator's libx264 traces spend about the
 #: same on a picture change of 0.45 of full light as on one of 1 (the cap), and a neighbour
@@ -99,15 +99,6 @@ MIN_CHECK_PICTURES = 10
 
 
 @dataclass(frozen=True)
-class CheckWindow:
-    """The stretch of the check's code during which the rings shone on one place."""
-
-    place: str
-    start_s: float
-    end_s: float
-
-
-@dataclass(frozen=True)
 class CheckAnswer(PlaceAnswer):
     """The check's answer (``PlaceAnswer``: the place named alone or the two it could not
     separate, and the slopes) and ``leading``: the best place and every place not surely
@@ -125,7 +116,7 @@ def check_candidates(answer: PlaceAnswer) -> tuple[str, ...]:
     return tuple(sorted(slopes, key=slopes.get, reverse=True))
 
 
-def next_round(answer: CheckAnswer, windows: Sequence[CheckWindow],
+def next_round(answer: CheckAnswer, windows: Sequence[PlaceWindow],
                max_s: float = MAX_CHECK_S, place_s: float = CHECK_PLACE_S
                ) -> tuple[str, ...]:
     """The places of the check's next round, best first: while the best is not surely above
@@ -138,7 +129,7 @@ def next_round(answer: CheckAnswer, windows: Sequence[CheckWindow],
     return places if len(places) >= 2 else ()
 
 
-def check_place(picture_s: np.ndarray, size_bytes: np.ndarray, windows: Sequence[CheckWindow],
+def check_place(picture_s: np.ndarray, size_bytes: np.ndarray, windows: Sequence[PlaceWindow],
                 drive_times_s: np.ndarray, drive_levels: np.ndarray,
                 lag_s: float | None = None) -> CheckAnswer:
     """The place whose light changes moved the pictures most (see the module docstring); an
@@ -178,7 +169,7 @@ def _above(slopes: dict, errors: dict, best: str, other: str) -> float:
     return gap / error if error > 0 else (np.inf if gap > 0 else 0.0)
 
 
-def slept_switches(exposure_end_s: np.ndarray, windows: Sequence[CheckWindow],
+def slept_switches(exposure_end_s: np.ndarray, windows: Sequence[PlaceWindow],
                    drive_times_s: np.ndarray, drive_levels: np.ndarray) -> set[str]:
     """The places whose light the camera slept through: at least ``SLEPT_SWITCHES`` of the
     rings' switches in the place's windows fell inside pauses of the stream (no picture
@@ -198,15 +189,18 @@ def slept_switches(exposure_end_s: np.ndarray, windows: Sequence[CheckWindow],
     asleep = np.zeros(len(switch_s), bool)
     for a, b in zip(pause_from, pause_to):
         asleep |= (switch_s > a) & (switch_s < b)
-    slept = set()
-    for place in {w.place for w in windows}:
-        inside = np.zeros(len(switch_s), bool)
-        for w in windows:
-            if w.place == place:
-                inside |= (switch_s >= w.start_s) & (switch_s < w.end_s)
-        if np.count_nonzero(inside & asleep) >= SLEPT_SWITCHES:
-            slept.add(place)
-    return slept
+    return {place for place in {w.place for w in windows}
+            if np.count_nonzero(_in_windows(switch_s, windows, place) & asleep)
+            >= SLEPT_SWITCHES}
+
+
+def _in_windows(times_s: np.ndarray, windows: Sequence[PlaceWindow], place: str) -> np.ndarray:
+    """Which of ``times_s`` fall in one of ``place``'s windows (every round's)."""
+    inside = np.zeros(len(times_s), bool)
+    for w in windows:
+        if w.place == place:
+            inside |= (times_s >= w.start_s) & (times_s < w.end_s)
+    return inside
 
 
 def _gop_phase(size_bytes: np.ndarray) -> np.ndarray:
@@ -229,11 +223,8 @@ def _slopes_at(exposure_end_s, size_bytes, phase, windows, start, end, level):
     consecutive[:2] = False
     slopes, errors = {}, {}
     for place in dict.fromkeys(w.place for w in windows):
-        inside = np.zeros(len(exposure_end_s), bool)
-        for w in windows:
-            if w.place == place:
-                inside |= (exposure_end_s >= w.start_s) & (exposure_end_s < w.end_s)
-        j = np.flatnonzero(consecutive & (phase >= 0) & inside)
+        j = np.flatnonzero(consecutive & (phase >= 0) & _in_windows(exposure_end_s, windows,
+                                                                    place))
         if len(j) < MIN_CHECK_PICTURES:
             continue
         change = np.abs(change_matrix(exposure_end_s, j, start, end) @ level)

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from rf.wifi.lockin import PlaceWindow
-from rf.wifi.place_check import CHECK_DRIVE, CHECK_PLACE_S, CheckWindow
+from rf.wifi.place import PlaceWindow
+from rf.wifi.place_check import CHECK_DRIVE, CHECK_PLACE_S
 
 CHIP_S = 1.0
 CHIP_JITTER = 0.4
@@ -74,11 +74,11 @@ def ring_drive(envelope: Sequence[tuple[float, float]], rng: np.random.Generator
 def check_stimulus(places: Sequence[str], start_s: float, rng: np.random.Generator,
                    drive: float = CHECK_DRIVE, place_s: float = CHECK_PLACE_S
                    ) -> tuple[list[tuple[float, float]], list[tuple[float, float]],
-                              list[CheckWindow]]:
+                              list[PlaceWindow]]:
     """The place check's code (``rf.wifi.place_check``) over ``places`` one after another
     from ``start_s``: its envelope, the rings' switch steps at ``drive`` brightness, and
     each place's window. The same kind of code as the stall's (balanced chips of flicker and
     rest, random switches), shorter per place and dimmed."""
     envelope, windows = stall_stimulus(places, start_s, rng, place_scan_s=place_s)
     switched = [(t, level * drive) for t, level in ring_drive(envelope, rng)]
-    return envelope, switched, [CheckWindow(w.place, w.start_s, w.end_s) for w in windows]
+    return envelope, switched, windows

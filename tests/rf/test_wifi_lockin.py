@@ -11,8 +11,8 @@ from rf.wifi.errors import StimulusError
 from rf.wifi.flicker import flicker_test
 from rf.wifi.frames import parse_frames
 from rf.wifi.inventory import attribute
-from rf.wifi.lockin import (FALSE_ALARM_PROBABILITY, PlaceWindow, StimulusLog, lock_in,
-                            parse_stimulus_csv)
+from rf.wifi.lockin import FALSE_ALARM_PROBABILITY, StimulusLog, lock_in, parse_stimulus_csv
+from rf.wifi.place import PlaceWindow
 from rf.wifi.stimulus import ring_drive, stall_stimulus
 from rf.wifi.frames import mac_text
 from tests.support import wifi_packets as w

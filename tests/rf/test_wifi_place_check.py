@@ -12,6 +12,7 @@ from rf.wifi.frames import parse_frames
 from rf.wifi.inventory import attribute, build_inventory
 from rf.wifi.oui import OuiRegistry
 from rf.wifi.place import PlaceAnswer, place_slopes
+from rf.wifi.place import PlaceWindow
 from rf.wifi.place_check import (
     CHECK_DRIVE,
     CHECK_PLACE_S,
@@ -19,7 +20,6 @@ from rf.wifi.place_check import (
     MAX_CHECK_S,
     SURE_Z,
     CheckAnswer,
-    CheckWindow,
     check_candidates,
     check_place,
     next_round,
@@ -55,7 +55,7 @@ def _checked(seed, drive):
     picture_s, size = _camera_pictures(world, packets)
     epoch = world.epoch_s
     return check_place(picture_s, size,
-                       [CheckWindow(w.place, w.start_s + epoch, w.end_s + epoch)
+                       [PlaceWindow(w.place, w.start_s + epoch, w.end_s + epoch)
                         for w in windows],
                        np.array([t + epoch for t, _ in switched]),
                        np.array([v for _, v in switched]))
@@ -98,7 +98,7 @@ def test_further_rounds_on_the_leading_places_until_the_best_is_sure():
     on the leading places (the best and those not surely below it, at most
     ``LEADING_PLACES``), as many as fit the cap; none once the best is sure or the cap is
     reached."""
-    windows = [CheckWindow(p, 6.0 * k, 6.0 * (k + 1))
+    windows = [PlaceWindow(p, 6.0 * k, 6.0 * (k + 1))
                for k, p in enumerate(["vent", "bin", "hinges", "mirror", "ceiling"])]
     slopes = {"bin": 900.0, "vent": 880.0, "hinges": 800.0, "mirror": 750.0, "ceiling": 100.0}
     errors = {p: 50.0 for p in slopes}
@@ -108,9 +108,9 @@ def test_further_rounds_on_the_leading_places_until_the_best_is_sure():
     sure = CheckAnswer(("bin",), slopes, errors, ("bin",))
     assert next_round(sure, windows) == ()
     # near the cap only the places that fit, and none when fewer than two fit
-    spent = [CheckWindow("bin", 0.0, MAX_CHECK_S - 2 * CHECK_PLACE_S)]
+    spent = [PlaceWindow("bin", 0.0, MAX_CHECK_S - 2 * CHECK_PLACE_S)]
     assert next_round(tied, spent) == ("bin", "vent")
-    spent = [CheckWindow("bin", 0.0, MAX_CHECK_S - CHECK_PLACE_S)]
+    spent = [PlaceWindow("bin", 0.0, MAX_CHECK_S - CHECK_PLACE_S)]
     assert next_round(tied, spent) == ()
 
 
@@ -156,7 +156,7 @@ def test_a_place_read_with_both_rounds_together():
     rng = np.random.default_rng(11)
     picture_s, size, windows, times, levels = _drive_and_pictures(
         rng, ["vent", "bin", "vent"], 6.0, {"vent": 4000.0, "bin": 2000.0}, lambda t: True)
-    windows = [windows[0], windows[1], CheckWindow("vent", windows[2].start_s,
+    windows = [windows[0], windows[1], PlaceWindow("vent", windows[2].start_s,
                                                    windows[2].end_s)]
     both = check_place(picture_s, size, windows, times, levels, 0.0)
     first = check_place(picture_s, size, windows[:2], times, levels, 0.0)
