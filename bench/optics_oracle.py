@@ -25,13 +25,11 @@ import cv2
 import numpy as np
 
 from bench import optics_raytraced
+from bench.optics import DATA_DIR
 from bench.raytrace.camera import HEIGHT_PX, WIDTH_PX, Pose, project, ray_through
+from optics.candidates import to_gray8
 from optics.pipeline import GlintPipeline
 from optics.registration import Registrar, apply, registration_image
-from optics.candidates import to_gray8
-
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "raytraced"
-
 
 def _pose(entry_pose: dict) -> Pose:
     return Pose(*(np.asarray(entry_pose[k], float)

@@ -85,15 +85,18 @@ def scenario(seed: int, material: str) -> Scenario:
     place_log = [(w.start_s, w.place) for w in windows]
     packets = world.advance_to(duration_s, stimulus_log=drive, ir_stimulus_log=drive,
                                place_log=place_log)
-    stimulus = StimulusLog.from_steps([(t + epoch, v) for t, v in envelope])
-    epoch_windows = [PlaceWindow(w.place, w.start_s + epoch, w.end_s + epoch) for w in windows]
-    first = analyze([t for t, _ in packets], [p for _, p in packets], stimulus=stimulus,
-                    places=epoch_windows, drive=_epoch_log(drive, epoch))
-    stall_code_places, to_check = {}, ()
-    for report in sorted(first.transmitters, key=lambda r: r.stimulus.p_value):
-        if report.stimulus.responds:
-            stall_code_places[report.transmitter.mac] = report.stimulus.place
-            to_check = to_check or report.stimulus.to_check  # the most evident answer's
+    stimulus = _epoch_log(envelope, epoch)
+    epoch_windows = _epoch_windows(windows, epoch)
+
+    def survey(check_windows=()):  # the lock-in over what has been captured so far
+        return analyze([t for t, _ in packets], [p for _, p in packets], stimulus=stimulus,
+                       places=epoch_windows, drive=_epoch_log(drive, epoch),
+                       check=_epoch_windows(check_windows, epoch))
+
+    first = survey()
+    stall_code_places = {r.transmitter.mac: r.stimulus.place for r in first.transmitters
+                         if r.stimulus.responds}
+    to_check = first.places_to_check()
     check, check_rng, end_s, rounds = [], np.random.default_rng([seed, 1213]), duration_s, 0
     while to_check:  # round after round until ``next_round`` leaves nothing (sure, or cap)
         _, check_drive, windows = check_stimulus(to_check, end_s, check_rng)
@@ -104,25 +107,18 @@ def scenario(seed: int, material: str) -> Scenario:
         packets += world.advance_to(end_s, stimulus_log=drive, ir_stimulus_log=drive,
                                     place_log=place_log)
         rounds += 1
-        to_check = _next_round(world.epoch_s, packets, stimulus, epoch_windows, drive, check)
+        to_check = survey(check).places_to_check()
     return Scenario(seed, [t for t, _ in packets], [p for _, p in packets], world.truth,
                     stimulus, epoch_windows, _epoch_log(drive, epoch), epoch, hidden,
-                    [PlaceWindow(w.place, w.start_s + epoch, w.end_s + epoch) for w in check],
-                    stall_code_places, rounds)
-
-
-def _next_round(epoch_s, packets, stimulus, windows, drive, check) -> tuple[str, ...]:
-    """What the most evident responding transmitter leaves for the check's next round."""
-    survey = analyze([t for t, _ in packets], [p for _, p in packets], stimulus=stimulus,
-                     places=windows, drive=_epoch_log(drive, epoch_s),
-                     check=[PlaceWindow(w.place, w.start_s + epoch_s, w.end_s + epoch_s)
-                            for w in check])
-    answers = [r.stimulus for r in survey.transmitters if r.stimulus.responds]
-    return min(answers, key=lambda a: a.p_value).to_check if answers else ()
+                    _epoch_windows(check, epoch), stall_code_places, rounds)
 
 
 def _epoch_log(steps, epoch_s: float) -> StimulusLog:
     return StimulusLog.from_steps([(t + epoch_s, v) for t, v in steps])
+
+
+def _epoch_windows(windows, epoch_s: float) -> list[PlaceWindow]:
+    return [PlaceWindow(w.place, w.start_s + epoch_s, w.end_s + epoch_s) for w in windows]
 
 
 def passive_part(s: Scenario) -> tuple[list[float], list[bytes]]:

@@ -118,11 +118,7 @@ class WifiStimulus:
         """The places the most evident responding transmitter leaves for the place check's
         first round (every place of the stall), or for its next round once rounds have run
         (none when nothing answers, or once the check is done)."""
-        if self.survey is None:
-            return ()
-        answers = [r.stimulus for r in self.survey.transmitters
-                   if r.stimulus is not None and r.stimulus.responds]
-        return min(answers, key=lambda s: s.p_value).to_check if answers else ()
+        return self.survey.places_to_check() if self.survey is not None else ()
 
     def check(self, move_to, on_place=None) -> WifiOutcome | None:
         """The place check over ``to_check()``, round by round: ``move_to(place)`` brings the

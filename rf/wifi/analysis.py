@@ -77,6 +77,14 @@ class WifiSurvey:
     start_s: float | None
     end_s: float | None
 
+    def places_to_check(self) -> tuple[str, ...]:
+        """The places the most evident responding transmitter (lowest p-value) leaves for the
+        place check's next round (``StimulusResponse.to_check``): none when nothing answers,
+        or once the check is done."""
+        answers = [r.stimulus for r in self.transmitters
+                   if r.stimulus is not None and r.stimulus.responds]
+        return min(answers, key=lambda a: a.p_value).to_check if answers else ()
+
 
 def analyze(timestamps_s: Sequence[float], packets: Sequence[bytes], *,
             linktype: int = LINKTYPE_RADIOTAP, registry: OuiRegistry | None = None,
