@@ -66,6 +66,7 @@ import numpy as np
 
 from optics.change_align import EDGE_MARGIN_PX, Alignment, align_keyframes
 from optics.change_edges import disoccluded, whole_difference
+from optics.change_fine import fine_dark_spots
 
 KEYFRAME_WIDTH_PX, KEYFRAME_HEIGHT_PX = 640, 360
 MAX_CHANGED_FRACTION = 0.2  # more of the shared view changed than this: not the same place
@@ -196,6 +197,7 @@ def compare_keyframes(reference: np.ndarray, today: np.ndarray) -> Comparison:
     if faint_threshold < threshold:
         found += _faint_small(candidate, excess_today, excess_ref, valid, ref_w, today_n,
                               faint_threshold, ref_gray_w, today, shifts)
+    found += _fine(candidate, found, valid, ref_w, today_n, faint_threshold, ref_gray_w, today)
     changes = sorted(_one_per_thing([(c, box) for c, box in found
                                      if _inside(valid, c.x, c.y, LOCAL_SHIFT_PX)]),
                      key=lambda c: -c.confidence)
@@ -215,6 +217,23 @@ def _faint_small(candidate, excess_today, excess_ref, valid, ref_w, today_n, thr
                                             ref_gray_w, today, shifts,
                                             max_area_px=FAINT_MAX_AREA_PX)
             if c.radius_px <= SMALL_RADIUS_PX]
+
+
+def _fine(candidate, found, valid, ref_w, today_n, threshold, ref_gray_w, today) -> list:
+    """The third pass (``optics.change_fine``): small dark spots that the pixel test's
+    2 px tolerance hides beside an edge, looked for away from everything judged so far (the
+    first pass's regions and the changes found)."""
+    skip = _judged(candidate).astype(np.uint8)
+    for _, (x0, y0, x1, y1) in found:
+        skip[max(y0, 0):y1 + 1, max(x0, 0):x1 + 1] = 1
+    skip = cv2.dilate(skip, np.ones((2 * GROUP_PX + 1,) * 2, np.uint8)) > 0
+    changes = []
+    for kind, x, y, radius, peak, box in fine_dark_spots(ref_w, today_n, valid, skip,
+                                                         threshold, MIN_DARK_EXCESS_FAINT):
+        confidence = float(1.0 - 0.5 * np.exp(-(peak / threshold - 1.0)))
+        crop = side_by_side(today, ref_gray_w, x, y, radius)
+        changes.append((Change(kind, x, y, radius, confidence, crop), box))
+    return changes
 
 
 def normalise_light(image: np.ndarray, covered: np.ndarray) -> np.ndarray:
