@@ -27,9 +27,10 @@ import cv2
 import numpy as np
 
 FLOW_SIGMA_PX = 8.0  # the fit's window: 2-3 heads across, so a head cannot steer it
-FLOW_ITERATIONS = 3  # warp and fit again: the first-order fit is good to ~0.5 px per step
+FLOW_ITERATIONS = 4  # warp and fit again: one first-order step leaves ~a fifth of a shift
+FLOW_ROBUST_FROM = 2  # from this step on, pixels still differing take no part
 MAX_FLOW_PX = 1.5  # what is left of the wall's misregistration after the homography
-FLOW_REGULARISATION = 1e-3  # (ratio/px)^2: a plain patch without structure keeps no shift
+FLOW_REGULARISATION = 1e-5  # (ratio/px)^2: where the window holds no structure the shift stays 0
 FLOW_OUTLIER = 0.06  # ratio units: a pixel differing more is left out of the fit
 FINE_TOLERANCE_PX = 1
 SPOT_MAX_RADIUS_PX = 6.0  # a screw head 10.5 px across at most
@@ -50,15 +51,16 @@ def local_flow(ref: np.ndarray, today: np.ndarray, weight: np.ndarray) -> np.nda
     """Per-pixel shift ``(dx, dy)`` (``(h, w, 2)``) such that ``ref`` at ``p + shift`` shows
     today's ``p``: Lucas-Kanade over a Gaussian window (``FLOW_SIGMA_PX``), iterated, within
     ``MAX_FLOW_PX``; pixels where ``weight`` is 0, and those that still differ by more than
-    ``FLOW_OUTLIER`` after the first fit, take no part (a new thing is not a shift)."""
+    ``FLOW_OUTLIER`` once the fit has nearly converged (``FLOW_ROBUST_FROM``), take no part
+    (a new thing is not a shift)."""
     h, w = today.shape
     grid_x, grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
     flow = np.zeros((h, w, 2), np.float32)
-    use = weight.astype(np.float32)
     for step in range(FLOW_ITERATIONS):
         moved = _remap(ref, grid_x + flow[..., 0], grid_y + flow[..., 1])
         diff = today - moved
-        if step > 0:
+        use = weight.astype(np.float32)
+        if step >= FLOW_ROBUST_FROM:
             use = use * (np.abs(diff) < FLOW_OUTLIER)
         gx = cv2.Sobel(moved, cv2.CV_32F, 1, 0, ksize=3) / 8.0
         gy = cv2.Sobel(moved, cv2.CV_32F, 0, 1, ksize=3) / 8.0
