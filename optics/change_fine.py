@@ -13,12 +13,20 @@ the picture without the thing can be brought onto today's to a fraction of a pix
 1 px tolerance (``FINE_TOLERANCE_PX``) suffices: a grout line excuses only what lies within
 1 px of it, and a head whose middle sits 2 px off the grout shows.
 
-A spot is kept (``fine_dark_spots``) only where that local fit holds: it is darker than
-anything within 1 px in the other picture by ``min_dark`` (the caller's faint-dark excess),
-small and compact (a spot, not a line along an edge), and the ring of wall around it is
-explained to a fraction of that (``RING_FRACTION``). A fixture's edge moving by parallax, a
-second plane or a shadow's tip leaves difference along the edge beyond the spot, and is left
-to the comparison's other rules.
+A spot is kept (``fine_dark_spots``) only where that local fit holds and nothing but wall
+and grout lies around it:
+- it is darker than anything within 1 px in the other picture by ``min_dark`` (the caller's
+  faint-dark excess), small and compact (a spot, not a line along an edge);
+- the ring of wall around it (beyond its own highlight and shadow, ``RING_GAP_PX``) is
+  explained to a fraction of its darkness (``RING_FRACTION``): a fixture's edge moving by
+  parallax, a second plane or a shadow's tip leaves difference along the edge beyond the spot;
+- the picture without it, its dark lines up to 8 px across closed (``GROUT_CLOSING_PX``), is
+  plain around it (``WALL_PLAIN_RANGE``): tiles and grout, no fixture's or shadow's step (a
+  step is what parallax moves);
+- the picture without it holds no dark spot of its own around it (a line closing across and
+  one along fill any spot but keep a line): a dark thing seen a few px further is a thing
+  that moved, not one that came.
+Everything else is left to the comparison's other rules.
 
 Pure: float ratio arrays in, plain tuples out.
 """
@@ -32,11 +40,13 @@ FLOW_ROBUST_FROM = 2  # from this step on, pixels still differing take no part
 MAX_FLOW_PX = 1.5  # what is left of the wall's misregistration after the homography
 FLOW_REGULARISATION = 1e-5  # (ratio/px)^2: where the window holds no structure the shift stays 0
 FLOW_OUTLIER = 0.06  # ratio units: a pixel differing more is left out of the fit
-FINE_TOLERANCE_PX = 1
+FINE_TOLERANCE_PX = 1  # the registration's slack once the local fit is applied
+SPOT_MIN_PX = 2  # pixels darker by ``min_dark``: a lone one is noise
 SPOT_MAX_RADIUS_PX = 6.0  # a screw head 10.5 px across at most
 SPOT_MIN_FILL = 0.35  # of its box the weak difference fills at least this: a spot, not a line
 RING_PX = 6  # the wall around a spot that the local fit must explain
-RING_GAP_PX = 2  # ... beyond this from the spot (its own blur and shadow)
+RING_GAP_PX = 4  # ... beyond this from the spot: its own blur, shadow and highlight (a chrome
+#   dome's highlight 3 px from its shaded side at 0.86 m, tuning place 9231)
 RING_FRACTION = 0.5  # the ring's largest unexplained difference, over the spot's darkness
 GROUT_CLOSING_PX = 9  # a grey closing this wide fills dark lines up to 8 px across (grout of
 #   2-5 mm: 1-8 px at 0.4-1.2 m) with the tiles' level; a step (a fixture's outline, a
@@ -98,17 +108,24 @@ def fine_dark_spots(ref_w, today_n, valid, skip, threshold, min_dark) -> list[tu
     unexplained = np.maximum(*_excess(ref_fine, today_n, kernel))
     spots = []
     for kind, dark, without in (("new", dark_today, ref_fine), ("removed", dark_ref, today_n)):
-        wall = cv2.morphologyEx(without, cv2.MORPH_CLOSE,
-                                np.ones((GROUT_CLOSING_PX,) * 2, np.uint8))
+        wall = _closed(without, (GROUT_CLOSING_PX, GROUT_CLOSING_PX))
+        spots_without = np.minimum(_closed(without, (1, GROUT_CLOSING_PX)),
+                                   _closed(without, (GROUT_CLOSING_PX, 1))) - without
         seeds = (dark > min_dark) & valid & ~skip
-        n, labels = cv2.connectedComponents((dark > 0.5 * threshold).astype(np.uint8),
+        _, labels = cv2.connectedComponents((dark > 0.5 * threshold).astype(np.uint8),
                                             connectivity=8)
         for k in np.unique(labels[seeds]):
             spot = labels == k
-            found = _spot(spot, dark, unexplained, wall, min_dark)
+            found = _spot(spot, dark, unexplained, wall, spots_without, min_dark)
             if found is not None:
                 spots.append((kind, *found))
     return spots
+
+
+def _closed(image, shape) -> np.ndarray:
+    """Grey closing of ``image`` by a ``shape`` (rows, columns) rectangle: dark features
+    narrower than it filled with what lies around them."""
+    return cv2.morphologyEx(image, cv2.MORPH_CLOSE, np.ones(shape, np.uint8))
 
 
 def _excess(ref, today, kernel):
@@ -119,10 +136,11 @@ def _excess(ref, today, kernel):
             np.maximum(np.maximum(today_lo - ref, ref - today_hi), 0))
 
 
-def _spot(spot, dark, unexplained, wall, min_dark) -> tuple | None:
+def _spot(spot, dark, unexplained, wall, spots_without, min_dark) -> tuple | None:
     """``(x, y, radius_px, peak, box)`` if ``spot`` (the weak dark difference around a seed)
     is a small compact spot on wall the local fit explains, else None. ``wall``: the picture
-    without the spot, its grout lines closed (``GROUT_CLOSING_PX``)."""
+    without the spot, its grout lines closed (``GROUT_CLOSING_PX``); ``spots_without``: how
+    much darker than its surroundings each pixel of that picture is as a spot (not a line)."""
     ys, xs = np.nonzero(spot)
     x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
     width, height = x1 - x0 + 1, y1 - y0 + 1
@@ -130,7 +148,7 @@ def _spot(spot, dark, unexplained, wall, min_dark) -> tuple | None:
     if radius > SPOT_MAX_RADIUS_PX or xs.size < SPOT_MIN_FILL * width * height:
         return None
     peak = float(dark[spot].max())
-    if int((dark[spot] > min_dark).sum()) < 2:
+    if int((dark[spot] > min_dark).sum()) < SPOT_MIN_PX:
         return None
     near = cv2.dilate(spot.astype(np.uint8), np.ones((2 * RING_GAP_PX + 1,) * 2, np.uint8))
     ring = cv2.dilate(spot.astype(np.uint8),
@@ -139,7 +157,7 @@ def _spot(spot, dark, unexplained, wall, min_dark) -> tuple | None:
         return None
     zone = cv2.dilate(spot.astype(np.uint8), np.ones((2 * WALL_RING_PX + 1,) * 2, np.uint8)) > 0
     low, high = np.percentile(wall[zone], [2, 98])
-    if float(high - low) >= WALL_PLAIN_RANGE:
+    if float(high - low) >= WALL_PLAIN_RANGE or float(spots_without[zone].max()) > min_dark:
         return None
     return (0.5 * (x0 + x1), 0.5 * (y0 + y1), float(radius), peak,
             (int(x0), int(y0), int(x1), int(y1)))

@@ -55,10 +55,12 @@ def spots(reference, today):
 
 
 @pytest.mark.parametrize("today_holds_it", [True, False])
-def test_a_spot_touching_a_grout_line_is_found_as_new_or_removed(today_holds_it):
-    # the head's middle 3 px right of the grout's edge, within the 2 px tolerance's reach
+@pytest.mark.parametrize("y", [42, 56])  # beside a grout line / in the corner of a crossing
+def test_a_spot_touching_a_grout_line_is_found_as_new_or_removed(today_holds_it, y):
+    # the head's middle 3 px right of the grout's edge (and 3 px above the crossing line at
+    # y = 60-62), within the 2 px tolerance's reach
     reference, today = tiled_wall(), tiled_wall((0.5, 0.3))
-    x, y = GROUT_X_PX + 5, 42
+    x = GROUT_X_PX + 5
     if today_holds_it:
         today = paint_spot(today, x, y)
     else:
