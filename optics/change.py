@@ -49,6 +49,11 @@ What a second visit brings that is *not* a change, and how each is ignored:
   plain stretch of wall: where the picture without it varies by less than ``PLAIN_RANGE``
   around it. Next to an edge (a fixture's outline, its shadow, a grout line) a faint small
   difference is that edge's parallax, not a thing.
+- a screw touching a grout line: the line's dark lies within ``TOLERANCE_PX`` of the head,
+  and the pixel test sees nothing. A third pass (``optics.change_fine``) brings the reference
+  on by the wall's own residual misregistration (a local fit, far wider than a head) and
+  looks, with a 1 px tolerance, for small dark spots where nothing but wall and grout lies
+  around them.
 
 A change's kind says which picture holds the thing: ``new`` (today only), ``removed`` (the
 reference only), ``changed`` (both hold something different there), told by where the
