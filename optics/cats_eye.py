@@ -39,8 +39,7 @@ import cv2
 import numpy as np
 
 from optics import crops
-from optics.candidates import max_pool, pool_factor
-from optics.features import glint_shape
+from optics.candidates import pool_factor
 from optics.registration import apply
 
 #: A spot is tested when its brightest pixel reaches this (of 255): a cat's eye inside its
@@ -53,6 +52,7 @@ MIN_SPOT_SIGMA = 10.0
 #: (a 3 mm aperture at 0.3 m with the optics' blur; the training lenses 0.6-2.7 px), where a
 #: lamp or an LED's bloom is 5-15 px.
 MAX_GLINT_RADIUS_PX = 3.5
+SHAPE_REACH_PX = 5  # its outline is looked for this far out (a larger blob fills it all)
 #: ... and it is alone: at most this many saturated pixels 3-10 px from it (a curved mirror
 #: shows the on-axis ring as an arc of saturated dots; the training lenses had 0-5).
 MAX_NEARBY_SATURATED = 6
@@ -66,6 +66,8 @@ SPOT_MASK_PX = 4
 SEARCH_PX = 28
 #: Half-size (px) of the box whose flux over its surroundings is the spot's light.
 FLUX_HALF_PX = 2
+#: Half-size (px) of the box whose border is the surface the spot's flux is counted over.
+SURROUND_HALF_PX = 6
 #: How far (px) around the aligned point a reference frame's light is looked for: what the
 #: alignment leaves, and a chrome ball's highlight of the off-axis ring a few px aside.
 REF_REACH_PX = 3
@@ -82,6 +84,10 @@ NEIGHBOUR_FRAMES = 3
 #: Spots of two on-axis frames are one scene point when the first's surroundings, matched in
 #: the second frame, put it within this (px) of the second.
 JOIN_PX = 3.5
+#: ... and at most this many frames apart (a chain of them may span the scan): over longer,
+#: the walk's perspective changes the surroundings and the canvas's prediction drifts beyond
+#: the search (the ring code lights the on-axis ring alone 6 times in 16 frames, up to 6 apart).
+JOIN_MAX_GAP = 6
 MIN_FRAMES = 2
 #: The share of the training block's local lenses that were at a lens (13 of 18; see
 #: docs/optics.md): the confidence a local lens is reported with.
@@ -91,15 +97,27 @@ _LOG_LUT = np.round(np.log1p(np.arange(256)) / np.log1p(255) * 255).astype(np.ui
 _PAD = TEMPLATE_HALF_PX + SEARCH_PX + REF_REACH_UNSURE_PX + FLUX_HALF_PX + 4
 
 
-@dataclass(frozen=True)
 class _Frame:
-    index: int
-    reference: bool  # lit by the off-axis ring only, or by neither
-    exposure_ms: float
-    level: np.ndarray  # uint8 at 640 px width (max-pooled), padded by ``_PAD``
-    log: np.ndarray  # its log level, for matching (a saturated highlight weighs less)
-    to_canvas: np.ndarray  # of full-resolution pixels
-    factor: int
+    """One frame as the test needs it. Its padded copy is made the first time a spot asks
+    (most frames of a scan never are)."""
+
+    def __init__(self, frame, pooled: np.ndarray):
+        self.index = frame.index
+        self.reference = frame.ring == "off" or frame.dark  # lit by neither or off-axis only
+        self.exposure_ms = frame.exposure_ms
+        self.to_canvas = frame.to_canvas  # of full-resolution pixels
+        self.factor = pool_factor(frame.gray8.shape[1])
+        self.width, self.height = pooled.shape[1], pooled.shape[0]
+        self._pooled = pooled  # uint8 at 640 px width (max-pooled)
+        self._level = None
+
+    @property
+    def level(self) -> np.ndarray:
+        """The pooled frame padded by ``_PAD`` (reflected)."""
+        if self._level is None:
+            self._level = cv2.copyMakeBorder(self._pooled, _PAD, _PAD, _PAD, _PAD,
+                                             cv2.BORDER_REFLECT)
+        return self._level
 
 
 @dataclass
@@ -146,13 +164,10 @@ class CatsEyeTest:
         self._pending: list[Spot] = []
         self._passed: list[Spot] = []
 
-    def add(self, frame, candidates) -> None:
-        """One frame (``optics.tracks.RegisteredFrame``) and its candidates."""
-        factor = pool_factor(frame.gray8.shape[1])
-        level = cv2.copyMakeBorder(max_pool(frame.gray8, factor), _PAD, _PAD, _PAD, _PAD,
-                                   cv2.BORDER_REFLECT)
-        this = _Frame(frame.index, frame.ring == "off" or frame.dark, frame.exposure_ms, level,
-                      cv2.LUT(level, _LOG_LUT), frame.to_canvas, factor)
+    def add(self, frame, candidates, pooled: np.ndarray) -> None:
+        """One frame (``optics.tracks.RegisteredFrame``), its candidates and the frame at
+        640 px width they were found in (``optics.candidates.detection_map``'s)."""
+        this = _Frame(frame, pooled)
         self._frames.append(this)
         if frame.ring == "on":
             for spot in _spots(this, frame, candidates):
@@ -177,8 +192,8 @@ class CatsEyeTest:
         groups: list[list[Spot]] = []
         for spot in self._passed + [s for s in self._pending if s.passes]:
             group = next((g for g in groups
-                          if any(o.frame.index != spot.frame.index and _same_point(o, spot)
-                                 for o in g)), None)
+                          if any(0 < abs(o.frame.index - spot.frame.index) <= JOIN_MAX_GAP
+                                 and _same_point(o, spot) for o in g)), None)
             if group is None:
                 groups.append([spot])
             else:
@@ -211,24 +226,45 @@ def _spots(this: _Frame, frame, candidates) -> list[Spot]:
         px, py = int(round(x)) + _PAD, int(round(y)) + _PAD
         half = int(NEARBY_PX[1]) + 2
         patch = this.level[py - half:py + half + 1, px - half:px + half + 1]
-        shape = glint_shape(patch)
-        if shape.radius_px > MAX_GLINT_RADIUS_PX or shape.hollow or shape.faint:
+        saturated = patch >= SATURATED_DN
+        if saturated[_NEARBY].sum() > MAX_NEARBY_SATURATED:
             continue
-        if (patch[_NEARBY] >= SATURATED_DN).sum() > MAX_NEARBY_SATURATED:
+        radius_px = _glint_radius(patch)
+        if radius_px > MAX_GLINT_RADIUS_PX:
             continue
         flux = _flux(this, x, y, 0)
         if flux > 0:
-            spots.append(Spot(this, x, y, flux, shape.radius_px,
+            spots.append(Spot(this, x, y, flux, radius_px,
                               crops.cut_patch(frame.image, candidates.x[k], candidates.y[k])))
     return spots
+
+
+def _glint_radius(patch: np.ndarray) -> float:
+    """The equal-area radius (px) of what stands over half the peak's height above the
+    patch's border, within ``SHAPE_REACH_PX`` of the centre; infinite when its centroid is
+    below half (a ring: a tile's or a curved mirror's image of the ring of LEDs).
+    The half-maximum region of a saturated core with its blur, as ``features.glint_shape``
+    measures it, in a fifth of its time."""
+    level = patch.astype(np.float32)
+    border = np.concatenate([level[0], level[-1], level[1:-1, 0], level[1:-1, -1]])
+    surface = float(np.median(border))
+    half = surface + 0.5 * (float(level.max()) - surface)
+    above = (level >= half) & _WITHIN
+    ys, xs = np.nonzero(above)
+    if not above[int(round(ys.mean())), int(round(xs.mean()))]:
+        return float("inf")
+    return float(np.sqrt(len(xs) / np.pi))
 
 
 _half = int(NEARBY_PX[1]) + 2
 _r = np.hypot(*np.mgrid[-_half:_half + 1, -_half:_half + 1])
 _NEARBY = (_r > NEARBY_PX[0]) & (_r <= NEARBY_PX[1])
+_WITHIN = _r <= SHAPE_REACH_PX
 _MASK = (np.hypot(*np.mgrid[-TEMPLATE_HALF_PX:TEMPLATE_HALF_PX + 1,
                             -TEMPLATE_HALF_PX:TEMPLATE_HALF_PX + 1]) > SPOT_MASK_PX
          ).astype(np.uint8)
+_MASK_HALF = cv2.resize(_MASK, (TEMPLATE_HALF_PX + 1,) * 2, interpolation=cv2.INTER_NEAREST)
+_FINE_PX = 2  # the full-resolution refinement's reach around the coarse match
 
 
 def _test(spot: Spot, reference: _Frame) -> None:
@@ -254,30 +290,53 @@ def _align(source: _Frame, x, y, target: _Frame) -> tuple[float, float, bool]:
     the patch, there in one frame and not the other, weighs little more than a grout line."""
     cx, cy = apply(source.to_canvas, x * source.factor, y * source.factor)
     px, py = apply(np.linalg.inv(target.to_canvas), cx, cy)
-    height, width = target.level.shape
-    px = int(round(np.clip(px / target.factor, 0, width - 2 * _PAD - 1))) + _PAD
-    py = int(round(np.clip(py / target.factor, 0, height - 2 * _PAD - 1))) + _PAD
+    px = int(round(np.clip(px / target.factor, 0, target.width - 1))) + _PAD
+    py = int(round(np.clip(py / target.factor, 0, target.height - 1))) + _PAD
     t, reach = TEMPLATE_HALF_PX, TEMPLATE_HALF_PX + SEARCH_PX
     sx, sy = int(round(x)) + _PAD, int(round(y)) + _PAD
-    score = cv2.matchTemplate(target.log[py - reach:py + reach + 1, px - reach:px + reach + 1],
-                              source.log[sy - t:sy + t + 1, sx - t:sx + t + 1],
-                              cv2.TM_CCOEFF_NORMED, mask=_MASK)
+    region = _log(target.level[py - reach:py + reach + 1, px - reach:px + reach + 1])
+    template = _log(source.level[sy - t:sy + t + 1, sx - t:sx + t + 1])
+    # Coarse to fine: the whole search at half resolution, then +-2 px at full resolution
+    # (a sixth of the work of one full-resolution search).
+    coarse = _best(cv2.matchTemplate(cv2.pyrDown(region), cv2.pyrDown(template),
+                                     cv2.TM_CCOEFF_NORMED, mask=_MASK_HALF))
+    cx = min(max(2 * coarse[0], _FINE_PX), 2 * SEARCH_PX - _FINE_PX)
+    cy = min(max(2 * coarse[1], _FINE_PX), 2 * SEARCH_PX - _FINE_PX)
+    side = 2 * t + 1 + 2 * _FINE_PX
+    fine = region[cy - _FINE_PX:cy - _FINE_PX + side, cx - _FINE_PX:cx - _FINE_PX + side]
+    ix, iy, score = _best(cv2.matchTemplate(fine, template, cv2.TM_CCOEFF_NORMED, mask=_MASK))
+    ix, iy = cx - _FINE_PX + ix, cy - _FINE_PX + iy
+    return (px - _PAD + ix - SEARCH_PX + (x - round(x)), py - _PAD + iy - SEARCH_PX
+            + (y - round(y)), score >= MIN_MATCH)
+
+
+def _log(level: np.ndarray) -> np.ndarray:
+    """Log levels (float32) for matching: a saturated highlight elsewhere in the patch, there
+    in one frame and not the other, weighs little more than a grout line."""
+    return cv2.LUT(level, _LOG_LUT).astype(np.float32)
+
+
+def _best(score: np.ndarray) -> tuple[int, int, float]:
+    """The best match's (x, y) in a ``matchTemplate`` score map (flat patches give NaN)."""
     score = np.nan_to_num(score, nan=-1.0, posinf=-1.0, neginf=-1.0)
     iy, ix = np.unravel_index(int(np.argmax(score)), score.shape)
-    return (px - _PAD + ix - SEARCH_PX + (x - round(x)), py - _PAD + iy - SEARCH_PX
-            + (y - round(y)), bool(score[iy, ix] >= MIN_MATCH))
+    return int(ix), int(iy), float(score[iy, ix])
 
 
 def _flux(frame: _Frame, x, y, reach: int) -> float:
-    """The largest flux (DN px per ms over the median of the surroundings) of a
-    ``FLUX_HALF_PX`` box within ``reach`` px of (x, y)."""
-    h = FLUX_HALF_PX
-    outer = h + reach + 4
+    """The largest flux (DN px per ms) of a ``FLUX_HALF_PX`` box within ``reach`` px of
+    (x, y), over the surface around the point: the median of the border of a box
+    ``SURROUND_HALF_PX`` around (x, y) itself, the same whatever the reach (a chrome ball's
+    dark face around its highlight, not the wall beyond it)."""
+    h, s = FLUX_HALF_PX, SURROUND_HALF_PX
+    outer = h + reach
     cx, cy = int(round(x)) + _PAD, int(round(y)) + _PAD
+    around = frame.level[cy - s:cy + s + 1, cx - s:cx + s + 1]
+    surface = float(np.median(np.concatenate([around[0], around[-1], around[1:-1, 0],
+                                              around[1:-1, -1]])))
     patch = frame.level[cy - outer:cy + outer + 1, cx - outer:cx + outer + 1].astype(np.float32)
-    border = np.concatenate([patch[:2].ravel(), patch[-2:].ravel(), patch[:, :2].ravel(),
-                             patch[:, -2:].ravel()])
     side = 2 * h + 1
-    sums = cv2.boxFilter(patch - float(np.median(border)), -1, (side, side), normalize=False)
-    inner = sums[outer - reach:outer + reach + 1, outer - reach:outer + reach + 1]
+    sums = cv2.boxFilter(patch - surface, -1, (side, side), normalize=False,
+                         borderType=cv2.BORDER_CONSTANT)
+    inner = sums[h:h + 2 * reach + 1, h:h + 2 * reach + 1]
     return float(inner.max()) / frame.exposure_ms

@@ -103,8 +103,9 @@ class GlintPipeline:
         frame = RegisteredFrame(index, float(on_axis), float(off_axis), exposure_us / 1000.0,
                                 to_canvas, np.linalg.inv(to_canvas), gray8, image)
         self.scale = frame.scale
-        candidates = find_candidates(gray8, detection_map(gray8))                   # 2, 3
-        self.cats_eye.add(frame, candidates)                                        # 3b
+        detection = detection_map(gray8)                                            # 2
+        candidates = find_candidates(gray8, detection)                              # 3
+        self.cats_eye.add(frame, candidates, detection.pooled)                      # 3b
         self.lockin_map = accumulate(self.lockin_map, frame)                        # 4
         candidates = with_lockin_peaks(candidates, self.lockin_map, frame)
         detections = place_detections(frame, candidates.x, candidates.y,            # 5
