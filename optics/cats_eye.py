@@ -57,6 +57,11 @@ SHAPE_REACH_PX = 5  # its outline is looked for this far out (a larger blob fill
 #: shows the on-axis ring as an arc of saturated dots; the training lenses had 0-5).
 MAX_NEARBY_SATURATED = 6
 NEARBY_PX = (3.0, 10.0)
+#: ... and not one of a pattern: at most this many saturated pixels 10-16 px from it (a glossy
+#: tile mirrors the on-axis ring's LEDs as a group of saturated dots 5-16 px apart at
+#: 0.3-1 m; the training lenses had 0-14 there, the ring images 17-25).
+MAX_FAR_SATURATED = 15
+FAR_PX = (10.0, 16.0)
 #: Half-size (px) of the surroundings matched: a 3-6 cm patch of wall or fixture at 0.3-2 m.
 TEMPLATE_HALF_PX = 16
 #: Radius (px) of the spot's own disc left out of the match: the glint and its hole.
@@ -89,9 +94,9 @@ JOIN_PX = 3.5
 #: the search (the ring code lights the on-axis ring alone 6 times in 16 frames, up to 6 apart).
 JOIN_MAX_GAP = 6
 MIN_FRAMES = 2
-#: The share of the training block's local lenses that were at a lens (13 of 18; see
-#: docs/optics.md): the confidence a local lens is reported with.
-LOCAL_LENS_CONFIDENCE = 0.72
+#: The share of the training block's local lenses that were at a lens (20 of 27 over its 50
+#: captures; docs/optics.md): the confidence a local lens is reported with.
+LOCAL_LENS_CONFIDENCE = 0.74
 
 _LOG_LUT = np.round(np.log1p(np.arange(256)) / np.log1p(255) * 255).astype(np.uint8)
 _PAD = TEMPLATE_HALF_PX + SEARCH_PX + REF_REACH_UNSURE_PX + FLUX_HALF_PX + 4
@@ -226,8 +231,11 @@ def _spots(this: _Frame, frame, candidates) -> list[Spot]:
         px, py = int(round(x)) + _PAD, int(round(y)) + _PAD
         half = int(NEARBY_PX[1]) + 2
         patch = this.level[py - half:py + half + 1, px - half:px + half + 1]
-        saturated = patch >= SATURATED_DN
-        if saturated[_NEARBY].sum() > MAX_NEARBY_SATURATED:
+        if (patch[_NEARBY] >= SATURATED_DN).sum() > MAX_NEARBY_SATURATED:
+            continue
+        far = int(FAR_PX[1])
+        if (this.level[py - far:py + far + 1, px - far:px + far + 1][_FAR] >= SATURATED_DN
+                ).sum() > MAX_FAR_SATURATED:
             continue
         radius_px = _glint_radius(patch)
         if radius_px > MAX_GLINT_RADIUS_PX:
@@ -260,6 +268,9 @@ _half = int(NEARBY_PX[1]) + 2
 _r = np.hypot(*np.mgrid[-_half:_half + 1, -_half:_half + 1])
 _NEARBY = (_r > NEARBY_PX[0]) & (_r <= NEARBY_PX[1])
 _WITHIN = _r <= SHAPE_REACH_PX
+_far = int(FAR_PX[1])
+_r_far = np.hypot(*np.mgrid[-_far:_far + 1, -_far:_far + 1])
+_FAR = (_r_far > FAR_PX[0]) & (_r_far <= FAR_PX[1])
 _MASK = (np.hypot(*np.mgrid[-TEMPLATE_HALF_PX:TEMPLATE_HALF_PX + 1,
                             -TEMPLATE_HALF_PX:TEMPLATE_HALF_PX + 1]) > SPOT_MASK_PX
          ).astype(np.uint8)
