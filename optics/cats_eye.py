@@ -93,6 +93,7 @@ JOIN_PX = 3.5
 #: the walk's perspective changes the surroundings and the canvas's prediction drifts beyond
 #: the search (the ring code lights the on-axis ring alone 6 times in 16 frames, up to 6 apart).
 JOIN_MAX_GAP = 6
+#: On-axis frames that must agree (a lens counts as in its cone from two lit frames on).
 MIN_FRAMES = 2
 #: The share of the training block's local lenses that were at a lens (20 of 27 over its 50
 #: captures; docs/optics.md): the confidence a local lens is reported with.

@@ -7,6 +7,11 @@ the one piece of state it owns:
                    state: the keyframe and the hand's motion (``Registrar``)
   2. contrast      each pixel over the ring of pixels around it          optics.candidates
   3. candidates    local maxima that stand clear of the frame's noise    optics.candidates
+  3b. cat's eye    a saturated lone glint of an on-axis frame, gone at its
+                   own scene point in the neighbouring off-axis and dark
+                   frames (matched on its surroundings, not the canvas),
+                   joined across on-axis frames: a lens of its own       optics.cats_eye
+                   state: the last frames and the spots (``CatsEyeTest``)
   4. lock-in map   registered on-axis minus off-axis contrast, averaged
                    over the scan; its peaks join the on-axis frames'
                    candidates (weak glints no single frame shows)        optics.lockin_map
@@ -136,7 +141,8 @@ class GlintPipeline:
         return [as_finding(v) for v in self.verdicts()]
 
     def findings(self, min_confidence: float = REPORT_CONFIDENCE) -> list[Finding]:
-        """Every track scored; the confident ones, one per spot, strongest first."""
+        """Every track scored; the confident ones, one per spot, and the local test's lenses
+        where no track's lens is, strongest first."""
         kept = sorted((v for v in self.verdicts() if v.confidence >= min_confidence),
                       key=lambda v: -v.confidence)
         kept = merge_duplicates(kept, MERGE_RADIUS_PX * self.scale)
