@@ -286,11 +286,8 @@ def _test(spot: Spot, reference: _Frame) -> None:
             NEIGHBOUR_FRAMES):
         return
     x, y, sure = _align(spot.frame, spot.x, spot.y, reference)
-    # Where the canvas puts it is the other place it may be: surroundings with a texture of
-    # one direction (a grout line, a pipe) match anywhere along it.
-    px, py = _predicted(spot.frame, spot.x, spot.y, reference)
-    spot.shares.append(max(_flux(reference, x, y, REF_REACH_PX if sure else REF_REACH_UNSURE_PX),
-                           _flux(reference, px, py, REF_REACH_PX)) / spot.flux)
+    spot.shares.append(_flux(reference, x, y, REF_REACH_PX if sure else REF_REACH_UNSURE_PX)
+                       / spot.flux)
 
 
 def _same_point(a: Spot, b: Spot) -> bool:
@@ -298,22 +295,15 @@ def _same_point(a: Spot, b: Spot) -> bool:
     return bool(np.hypot(x - b.x, y - b.y) <= JOIN_PX)
 
 
-def _predicted(source: _Frame, x, y, target: _Frame) -> tuple[float, float]:
-    """Where the canvas puts ``source``'s point (px at 640 px width) in ``target``, kept
-    inside the frame."""
-    cx, cy = apply(source.to_canvas, x * source.factor, y * source.factor)
-    px, py = apply(np.linalg.inv(target.to_canvas), cx, cy)
-    return (float(np.clip(px / target.factor, 0, target.width - 1)),
-            float(np.clip(py / target.factor, 0, target.height - 1)))
-
-
 def _align(source: _Frame, x, y, target: _Frame) -> tuple[float, float, bool]:
     """``source``'s point (x, y) (px at 640 px width) in ``target``, by matching its
     surroundings (the spot left out) within ``SEARCH_PX`` of where the canvas predicts it;
     and whether the match is clear. Matched on log levels: a saturated highlight elsewhere in
     the patch, there in one frame and not the other, weighs little more than a grout line."""
-    px, py = _predicted(source, x, y, target)
-    px, py = int(round(px)) + _PAD, int(round(py)) + _PAD
+    cx, cy = apply(source.to_canvas, x * source.factor, y * source.factor)
+    px, py = apply(np.linalg.inv(target.to_canvas), cx, cy)
+    px = int(round(np.clip(px / target.factor, 0, target.width - 1))) + _PAD
+    py = int(round(np.clip(py / target.factor, 0, target.height - 1))) + _PAD
     t, reach = TEMPLATE_HALF_PX, TEMPLATE_HALF_PX + SEARCH_PX
     sx, sy = int(round(x)) + _PAD, int(round(y)) + _PAD
     region = _log(target.level[py - reach:py + reach + 1, px - reach:px + reach + 1])
