@@ -80,13 +80,16 @@ class DetectionMap:
     contrast: np.ndarray
     noise_dn: float  # robust spread of the contrast over the frame
     factor: int
+    pooled: np.ndarray | None = None  # the uint8 frame the map was made of (detection_map)
 
 
 def detection_map(gray8: np.ndarray) -> DetectionMap:
     """The contrast map of the max-pooled frame: a one-pixel glint brighter than the wall
     survives pooling, which is what single-frame detection looks for."""
     factor = pool_factor(gray8.shape[1])
-    return _with_noise(contrast_map(max_pool(gray8, factor)), factor)
+    pooled = max_pool(gray8, factor)
+    detection = _with_noise(contrast_map(pooled), factor)
+    return DetectionMap(detection.contrast, detection.noise_dn, factor, pooled)
 
 
 def integration_map(gray8: np.ndarray) -> DetectionMap:

@@ -7,6 +7,11 @@ the one piece of state it owns:
                    state: the keyframe and the hand's motion (``Registrar``)
   2. contrast      each pixel over the ring of pixels around it          optics.candidates
   3. candidates    local maxima that stand clear of the frame's noise    optics.candidates
+  3b. cat's eye    a saturated lone glint of an on-axis frame, gone at its
+                   own scene point in the neighbouring off-axis and dark
+                   frames (matched on its surroundings, not the canvas),
+                   joined across on-axis frames: a lens of its own       optics.cats_eye
+                   state: the last frames and the spots (``CatsEyeTest``)
   4. lock-in map   registered on-axis minus off-axis contrast, averaged
                    over the scan; its peaks join the on-axis frames'
                    candidates (weak glints no single frame shows)        optics.lockin_map
@@ -41,6 +46,7 @@ from optics.candidates import (
     measure_points,
     to_gray8,
 )
+from optics.cats_eye import LOCAL_LENS_CONFIDENCE, CatsEyeTest, LocalLens
 from optics.colour import is_visible_led
 from optics.features import Shape, TrackFeatures, glint_shape, track_features
 from optics.findings import Finding
@@ -92,6 +98,7 @@ class GlintPipeline:
         self.registrar = Registrar()
         self.lockin_map: LockInMap | None = None
         self.tracks = TrackBook()
+        self.cats_eye = CatsEyeTest()
         self.scale = 1.0  # full-resolution px per px at 640 px width
         self._judged: dict[int, tuple[int, Verdict | None]] = {}  # id: (observations, verdict)
 
@@ -101,7 +108,9 @@ class GlintPipeline:
         frame = RegisteredFrame(index, float(on_axis), float(off_axis), exposure_us / 1000.0,
                                 to_canvas, np.linalg.inv(to_canvas), gray8, image)
         self.scale = frame.scale
-        candidates = find_candidates(gray8, detection_map(gray8))                   # 2, 3
+        detection = detection_map(gray8)                                            # 2
+        candidates = find_candidates(gray8, detection)                              # 3
+        self.cats_eye.add(frame, candidates, detection.pooled)                      # 3b
         self.lockin_map = accumulate(self.lockin_map, frame)                        # 4
         candidates = with_lockin_peaks(candidates, self.lockin_map, frame)
         detections = place_detections(frame, candidates.x, candidates.y,            # 5
@@ -132,10 +141,18 @@ class GlintPipeline:
         return [as_finding(v) for v in self.verdicts()]
 
     def findings(self, min_confidence: float = REPORT_CONFIDENCE) -> list[Finding]:
-        """Every track scored; the confident ones, one per spot, strongest first."""
+        """Every track scored; the confident ones, one per spot, and the local test's lenses
+        where no track's lens is, strongest first."""
         kept = sorted((v for v in self.verdicts() if v.confidence >= min_confidence),
                       key=lambda v: -v.confidence)
-        return [as_finding(v) for v in merge_duplicates(kept, MERGE_RADIUS_PX * self.scale)]
+        kept = merge_duplicates(kept, MERGE_RADIUS_PX * self.scale)
+        local = [] if LOCAL_LENS_CONFIDENCE < min_confidence else [
+            lens for lens in self.cats_eye.lenses()
+            if all(v.kind != "lens" or np.hypot(lens.canvas_xy[0] - v.canvas_xy[0],
+                                                lens.canvas_xy[1] - v.canvas_xy[1])
+                   > MERGE_RADIUS_PX * self.scale for v in kept)]
+        findings = [as_finding(v) for v in kept] + [local_finding(lens) for lens in local]
+        return sorted(findings, key=lambda f: -f.confidence)
 
 
 def accumulate(lockin_map: LockInMap | None, frame: RegisteredFrame) -> LockInMap | None:
@@ -220,6 +237,16 @@ def as_finding(verdict: Verdict) -> Finding:
                                   shape.radius_px),
                    features={"track": track.track_id, "canvas": verdict.canvas_xy,
                              "features": verdict.features, **verdict.scored})
+
+
+def local_finding(lens: LocalLens) -> Finding:
+    """Step 3b's lens as a finding: the local cat's-eye test's own evidence, with the share of
+    the training block's local lenses that were real as its confidence."""
+    return Finding("lens", lens.frame, lens.x, lens.y, lens.radius_px, LOCAL_LENS_CONFIDENCE,
+                   lens.finding_crop(),
+                   features={"local_cats_eye": {"frames": lens.frames,
+                                                "retro_share": lens.retro_share},
+                             "canvas": lens.canvas_xy})
 
 
 def merge_duplicates(verdicts: list[Verdict], radius_px: float) -> list[Verdict]:

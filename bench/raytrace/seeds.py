@@ -22,7 +22,9 @@ from bench.raytrace.place import HOUSINGS
 
 #: 1000-1007 were the first training block; 1008-1015 were added to study why in-cone lenses
 #: were missed (TRAINING material: read, fitted and tuned on freely).
-TRAIN_SEEDS = range(1000, 1016)
+#: 1016-1041 were added to fit and check the local cat's-eye test (``optics.cats_eye``) on more
+#: than 14 lenses (TRAINING material as well).
+TRAIN_SEEDS = range(1000, 1042)
 #: Training captures that each hold an infrared and a visible always-on LED (the draws above
 #: give one in three captures an LED: too few to look at how glows are found and told apart).
 LED_TRAIN_SEEDS = range(1100, 1108)

@@ -1,0 +1,354 @@
+"""A local cat's-eye test: a saturated compact spot of a frame lit by the on-axis ring only,
+against the same scene point in the off-axis and dark frames next to it in time, each aligned
+on the spot's own surroundings rather than through the scan's canvas.
+
+Why local. On a hand-held walk the canvas places a lens a median 6 px (up to 30 px) from
+where it is: the walk rolls and changes perspective by degrees from frame to frame, and a
+fixture standing 1-10 cm proud of the wall moves against the wall by its parallax. A track
+then splits a lens's glints over several short tracks, and its lock-in, which assumes one
+on-axis gain over the scan, is swamped by a lens that glints only inside its cone. The spot's
+surroundings (its housing, the hole it sits in, the wall a few centimetres around) move with
+it: matching them, the spot itself left out, finds the same scene point in a neighbouring
+frame to a pixel or two.
+
+The physics. A cat's eye returns light into a beam about a degree wide around its source: it
+glints (saturated, for a 1-3 mm aperture at 0.3-2 m) with the on-axis ring, 7 mm from our
+lens, and not with the off-axis ring 90 mm away nor with both dark. A convex chrome surface
+shows a highlight of either ring within a few pixels of the other, an LED or a lamp's
+highlight is there with the rings dark. So a spot whose light (its flux over its surroundings,
+per ms of exposure) is gone, to within ``RETRO_SHARE``, at its scene point in every
+neighbouring off-axis and dark frame does what a cat's eye does. (The lens's front surface
+mirrors the off-axis ring too, as a smaller point: hence a share, not zero.) A glint is also
+small and alone: a point of at most ``MAX_GLINT_RADIUS_PX``, where a curved mirror shows the
+on-axis ring as an arc of several saturated dots and a lamp as a broad disc.
+
+What else passes one frame, and how it is told apart: a glossy tile's mirror image of the
+on-axis ring sits where the camera's perpendicular meets the tile, so it moves with the hand,
+not with the scene, where a lens stays on its scene point in every on-axis frame inside its
+cone. Spots that pass are joined across on-axis frames, again by aligning their surroundings,
+and a lens is reported where ``MIN_FRAMES`` on-axis frames agree, not both adjacent ones (the
+hand moves a few millimetres in 33 ms, and a mirror image then lands where it was).
+
+Tuned and checked on the ray-traced TRAINING block only (``bench.raytrace.seeds``).
+"""
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from optics import crops
+from optics.candidates import pool_factor
+from optics.registration import apply
+
+#: A spot is tested when its brightest pixel reaches this (of 255): a cat's eye inside its
+#: cone at 0.3-2 m returns more than full scale; dimmer glints are left to the lock-in.
+SATURATED_DN = 250
+#: ... and when it stands this far over its ring of surroundings (DN and noise sigmas).
+MIN_SPOT_DN = 40.0
+MIN_SPOT_SIGMA = 10.0
+#: A glint is a point: its half-maximum region's radius (px at 640 px width) stays below this
+#: (a 3 mm aperture at 0.3 m with the optics' blur; the training lenses 0.6-2.7 px), where a
+#: lamp or an LED's bloom is 5-15 px.
+MAX_GLINT_RADIUS_PX = 3.5
+SHAPE_REACH_PX = 5  # its outline is looked for this far out (a larger blob fills it all)
+#: ... and it is alone: at most this many saturated pixels 3-10 px from it (a curved mirror
+#: shows the on-axis ring as an arc of saturated dots; the training lenses had 0-5).
+MAX_NEARBY_SATURATED = 6
+NEARBY_PX = (3.0, 10.0)
+#: ... and not one of a pattern: at most this many saturated pixels 10-16 px from it (a glossy
+#: tile mirrors the on-axis ring's LEDs as a group of saturated dots 5-16 px apart at
+#: 0.3-1 m; the training lenses had 0-14 there, the ring images 17-25).
+MAX_FAR_SATURATED = 15
+FAR_PX = (10.0, 16.0)
+#: Half-size (px) of the surroundings matched: a 3-6 cm patch of wall or fixture at 0.3-2 m.
+TEMPLATE_HALF_PX = 16
+#: Radius (px) of the spot's own disc left out of the match: the glint and its hole.
+SPOT_MASK_PX = 4
+#: How far (px) from where the canvas predicts it the scene point is searched for: the
+#: canvas's error at a lens reaches 30 px on the training walks (roll, perspective, parallax).
+SEARCH_PX = 28
+#: Half-size (px) of the box whose flux over its surroundings is the spot's light.
+FLUX_HALF_PX = 2
+#: Half-size (px) of the box whose border is the surface the spot's flux is counted over.
+SURROUND_HALF_PX = 6
+#: How far (px) around the aligned point a reference frame's light is looked for: what the
+#: alignment leaves, and a chrome ball's highlight of the off-axis ring a few px aside.
+REF_REACH_PX = 3
+#: ... and when the match is unclear (correlation below ``MIN_MATCH``, bare paint): anything
+#: as bright in the whole neighbourhood counts against the spot.
+REF_REACH_UNSURE_PX = 8
+MIN_MATCH = 0.5
+#: The largest share of its on-axis light a cat's eye shows in a reference frame (the
+#: training lenses' glints 0.16 at most, chrome's highlights of either ring about 1).
+RETRO_SHARE = 0.2
+#: Reference frames are taken within this many frames of the on-axis frame: the surroundings
+#: still match (the hand moves a few cm in 0.1 s).
+NEIGHBOUR_FRAMES = 3
+#: Spots of two on-axis frames are one scene point when the first's surroundings, matched in
+#: the second frame, put it within this (px) of the second.
+JOIN_PX = 3.5
+#: ... and at most this many frames apart (a chain of them may span the scan): over longer,
+#: the walk's perspective changes the surroundings and the canvas's prediction drifts beyond
+#: the search (the ring code lights the on-axis ring alone 6 times in 16 frames, up to 6 apart).
+JOIN_MAX_GAP = 6
+#: On-axis frames that must agree (a lens counts as in its cone from two lit frames on).
+MIN_FRAMES = 2
+#: The share of the training block's local lenses that were at a lens (20 of 27 over its 50
+#: captures; docs/optics.md): the confidence a local lens is reported with.
+LOCAL_LENS_CONFIDENCE = 0.74
+
+_LOG_LUT = np.round(np.log1p(np.arange(256)) / np.log1p(255) * 255).astype(np.uint8)
+_PAD = TEMPLATE_HALF_PX + SEARCH_PX + REF_REACH_UNSURE_PX + FLUX_HALF_PX + 4
+
+
+class _Frame:
+    """One frame as the test needs it. Its padded copy is made the first time a spot asks
+    (most frames of a scan never are)."""
+
+    def __init__(self, frame, pooled: np.ndarray):
+        self.index = frame.index
+        self.reference = frame.ring == "off" or frame.dark  # lit by neither or off-axis only
+        self.exposure_ms = frame.exposure_ms
+        self.to_canvas = frame.to_canvas  # of full-resolution pixels
+        self.factor = pool_factor(frame.gray8.shape[1])
+        self.width, self.height = pooled.shape[1], pooled.shape[0]
+        self._pooled = pooled  # uint8 at 640 px width (max-pooled)
+        self._level = None
+
+    @property
+    def level(self) -> np.ndarray:
+        """The pooled frame padded by ``_PAD`` (reflected)."""
+        if self._level is None:
+            self._level = cv2.copyMakeBorder(self._pooled, _PAD, _PAD, _PAD, _PAD,
+                                             cv2.BORDER_REFLECT)
+        return self._level
+
+
+@dataclass
+class Spot:
+    """A saturated compact spot of an on-axis frame and, per neighbouring reference frame,
+    its light there as a share of its own."""
+
+    frame: _Frame
+    x: float  # px at 640 px width
+    y: float
+    flux: float  # DN px per ms over the surroundings
+    radius_px: float
+    patch: np.ndarray  # the evidence crop's raw patch
+    shares: list = field(default_factory=list)
+
+    @property
+    def passes(self) -> bool:
+        return bool(self.shares) and max(self.shares) <= RETRO_SHARE
+
+
+@dataclass(frozen=True)
+class LocalLens:
+    """A lens by the local test: its strongest glint (frame, full-resolution px), the on-axis
+    frames that agreed and the largest share of a glint's light any reference showed."""
+
+    frame: int
+    x: float
+    y: float
+    radius_px: float
+    canvas_xy: tuple
+    frames: tuple
+    retro_share: float
+    patch: np.ndarray
+
+    def finding_crop(self) -> np.ndarray:
+        return crops.annotate(self.patch, "lens", (0.0, 0.0), self.radius_px)
+
+
+class CatsEyeTest:
+    """Feed every frame with ``add`` (with its candidates); ``lenses()`` at any time."""
+
+    def __init__(self):
+        self._frames: deque[_Frame] = deque(maxlen=2 * NEIGHBOUR_FRAMES + 1)
+        self._pending: list[Spot] = []
+        self._passed: list[Spot] = []
+
+    def add(self, frame, candidates, pooled: np.ndarray) -> None:
+        """One frame (``optics.tracks.RegisteredFrame``), its candidates and the frame at
+        640 px width they were found in (``optics.candidates.detection_map``'s)."""
+        this = _Frame(frame, pooled)
+        self._frames.append(this)
+        if frame.ring == "on":
+            for spot in _spots(this, frame, candidates):
+                for other in sorted(self._frames, key=lambda f: abs(f.index - this.index)):
+                    if other.reference:
+                        _test(spot, other)
+                self._pending.append(spot)
+        elif this.reference:
+            for spot in self._pending:
+                _test(spot, this)
+        self._settle(frame.index)
+
+    def _settle(self, index) -> None:
+        """Spots whose neighbours have all been seen are judged; those that pass are kept."""
+        done = [s for s in self._pending if index - s.frame.index >= NEIGHBOUR_FRAMES]
+        self._passed += [s for s in done if s.passes]
+        self._pending = [s for s in self._pending if index - s.frame.index < NEIGHBOUR_FRAMES]
+
+    def lenses(self) -> list[LocalLens]:
+        """Scene points where ``MIN_FRAMES`` on-axis frames, not just two adjacent ones, show
+        a passing glint."""
+        groups: list[list[Spot]] = []
+        for spot in self._passed + [s for s in self._pending if s.passes]:
+            group = next((g for g in groups
+                          if any(0 < abs(o.frame.index - spot.frame.index) <= JOIN_MAX_GAP
+                                 and _same_point(o, spot) for o in g)), None)
+            if group is None:
+                groups.append([spot])
+            else:
+                group.append(spot)
+        out = []
+        for group in groups:
+            frames = tuple(sorted({spot.frame.index for spot in group}))
+            if len(frames) < MIN_FRAMES or (len(frames) == 2 and frames[1] - frames[0] == 1):
+                continue
+            best = max(group, key=lambda spot: spot.flux)
+            factor = best.frame.factor
+            x, y = best.x * factor, best.y * factor
+            out.append(LocalLens(best.frame.index, x, y, best.radius_px * factor,
+                                 apply(best.frame.to_canvas, x, y), frames,
+                                 max(max(spot.shares) for spot in group), best.patch))
+        return out
+
+
+def _spots(this: _Frame, frame, candidates) -> list[Spot]:
+    """The candidates of an on-axis frame that may be a cat's eye's glint: saturated, clear of
+    their surroundings, small and alone."""
+    xi, yi = np.rint(candidates.x).astype(int), np.rint(candidates.y).astype(int)
+    contrast = candidates.contrast_dn
+    strong = np.flatnonzero((contrast >= MIN_SPOT_DN)
+                            & (contrast >= MIN_SPOT_SIGMA * candidates.noise_dn)
+                            & (frame.gray8[yi, xi] >= SATURATED_DN))
+    spots = []
+    for k in strong:
+        x, y = candidates.x[k] / this.factor, candidates.y[k] / this.factor
+        px, py = int(round(x)) + _PAD, int(round(y)) + _PAD
+        half = int(NEARBY_PX[1]) + 2
+        patch = this.level[py - half:py + half + 1, px - half:px + half + 1]
+        if (patch[_NEARBY] >= SATURATED_DN).sum() > MAX_NEARBY_SATURATED:
+            continue
+        far = int(FAR_PX[1])
+        if (this.level[py - far:py + far + 1, px - far:px + far + 1][_FAR] >= SATURATED_DN
+                ).sum() > MAX_FAR_SATURATED:
+            continue
+        radius_px = _glint_radius(patch)
+        if radius_px > MAX_GLINT_RADIUS_PX:
+            continue
+        flux = _flux(this, x, y, 0)
+        if flux > 0:
+            spots.append(Spot(this, x, y, flux, radius_px,
+                              crops.cut_patch(frame.image, candidates.x[k], candidates.y[k])))
+    return spots
+
+
+def _glint_radius(patch: np.ndarray) -> float:
+    """The equal-area radius (px) of what stands over half the peak's height above the
+    patch's border, within ``SHAPE_REACH_PX`` of the centre; infinite when its centroid is
+    below half (a ring: a tile's or a curved mirror's image of the ring of LEDs).
+    The half-maximum region of a saturated core with its blur, as ``features.glint_shape``
+    measures it, in a fifth of its time."""
+    level = patch.astype(np.float32)
+    border = np.concatenate([level[0], level[-1], level[1:-1, 0], level[1:-1, -1]])
+    surface = float(np.median(border))
+    half = surface + 0.5 * (float(level.max()) - surface)
+    above = (level >= half) & _WITHIN
+    ys, xs = np.nonzero(above)
+    if not above[int(round(ys.mean())), int(round(xs.mean()))]:
+        return float("inf")
+    return float(np.sqrt(len(xs) / np.pi))
+
+
+_half = int(NEARBY_PX[1]) + 2
+_r = np.hypot(*np.mgrid[-_half:_half + 1, -_half:_half + 1])
+_NEARBY = (_r > NEARBY_PX[0]) & (_r <= NEARBY_PX[1])
+_WITHIN = _r <= SHAPE_REACH_PX
+_far = int(FAR_PX[1])
+_r_far = np.hypot(*np.mgrid[-_far:_far + 1, -_far:_far + 1])
+_FAR = (_r_far > FAR_PX[0]) & (_r_far <= FAR_PX[1])
+_MASK = (np.hypot(*np.mgrid[-TEMPLATE_HALF_PX:TEMPLATE_HALF_PX + 1,
+                            -TEMPLATE_HALF_PX:TEMPLATE_HALF_PX + 1]) > SPOT_MASK_PX
+         ).astype(np.uint8)
+_MASK_HALF = cv2.resize(_MASK, (TEMPLATE_HALF_PX + 1,) * 2, interpolation=cv2.INTER_NEAREST)
+_FINE_PX = 2  # the full-resolution refinement's reach around the coarse match
+
+
+def _test(spot: Spot, reference: _Frame) -> None:
+    """The spot's light at its scene point in ``reference``, as a share of its own (skipped
+    once a reference has failed it, or beyond ``NEIGHBOUR_FRAMES``)."""
+    if (spot.shares and not spot.passes) or abs(reference.index - spot.frame.index) > (
+            NEIGHBOUR_FRAMES):
+        return
+    x, y, sure = _align(spot.frame, spot.x, spot.y, reference)
+    spot.shares.append(_flux(reference, x, y, REF_REACH_PX if sure else REF_REACH_UNSURE_PX)
+                       / spot.flux)
+
+
+def _same_point(a: Spot, b: Spot) -> bool:
+    x, y, _ = _align(a.frame, a.x, a.y, b.frame)
+    return bool(np.hypot(x - b.x, y - b.y) <= JOIN_PX)
+
+
+def _align(source: _Frame, x, y, target: _Frame) -> tuple[float, float, bool]:
+    """``source``'s point (x, y) (px at 640 px width) in ``target``, by matching its
+    surroundings (the spot left out) within ``SEARCH_PX`` of where the canvas predicts it;
+    and whether the match is clear. Matched on log levels: a saturated highlight elsewhere in
+    the patch, there in one frame and not the other, weighs little more than a grout line."""
+    cx, cy = apply(source.to_canvas, x * source.factor, y * source.factor)
+    px, py = apply(np.linalg.inv(target.to_canvas), cx, cy)
+    px = int(round(np.clip(px / target.factor, 0, target.width - 1))) + _PAD
+    py = int(round(np.clip(py / target.factor, 0, target.height - 1))) + _PAD
+    t, reach = TEMPLATE_HALF_PX, TEMPLATE_HALF_PX + SEARCH_PX
+    sx, sy = int(round(x)) + _PAD, int(round(y)) + _PAD
+    region = _log(target.level[py - reach:py + reach + 1, px - reach:px + reach + 1])
+    template = _log(source.level[sy - t:sy + t + 1, sx - t:sx + t + 1])
+    # Coarse to fine: the whole search at half resolution, then +-2 px at full resolution
+    # (a sixth of the work of one full-resolution search).
+    coarse = _best(cv2.matchTemplate(cv2.pyrDown(region), cv2.pyrDown(template),
+                                     cv2.TM_CCOEFF_NORMED, mask=_MASK_HALF))
+    cx = min(max(2 * coarse[0], _FINE_PX), 2 * SEARCH_PX - _FINE_PX)
+    cy = min(max(2 * coarse[1], _FINE_PX), 2 * SEARCH_PX - _FINE_PX)
+    side = 2 * t + 1 + 2 * _FINE_PX
+    fine = region[cy - _FINE_PX:cy - _FINE_PX + side, cx - _FINE_PX:cx - _FINE_PX + side]
+    ix, iy, score = _best(cv2.matchTemplate(fine, template, cv2.TM_CCOEFF_NORMED, mask=_MASK))
+    ix, iy = cx - _FINE_PX + ix, cy - _FINE_PX + iy
+    return (px - _PAD + ix - SEARCH_PX + (x - round(x)), py - _PAD + iy - SEARCH_PX
+            + (y - round(y)), score >= MIN_MATCH)
+
+
+def _log(level: np.ndarray) -> np.ndarray:
+    """Log levels (float32) for matching: a saturated highlight elsewhere in the patch, there
+    in one frame and not the other, weighs little more than a grout line."""
+    return cv2.LUT(level, _LOG_LUT).astype(np.float32)
+
+
+def _best(score: np.ndarray) -> tuple[int, int, float]:
+    """The best match's (x, y) in a ``matchTemplate`` score map (flat patches give NaN)."""
+    score = np.nan_to_num(score, nan=-1.0, posinf=-1.0, neginf=-1.0)
+    iy, ix = np.unravel_index(int(np.argmax(score)), score.shape)
+    return int(ix), int(iy), float(score[iy, ix])
+
+
+def _flux(frame: _Frame, x, y, reach: int) -> float:
+    """The largest flux (DN px per ms) of a ``FLUX_HALF_PX`` box within ``reach`` px of
+    (x, y), over the surface around the point: the median of the border of a box
+    ``SURROUND_HALF_PX`` around (x, y) itself, the same whatever the reach (a chrome ball's
+    dark face around its highlight, not the wall beyond it)."""
+    h, s = FLUX_HALF_PX, SURROUND_HALF_PX
+    outer = h + reach
+    cx, cy = int(round(x)) + _PAD, int(round(y)) + _PAD
+    around = frame.level[cy - s:cy + s + 1, cx - s:cx + s + 1]
+    surface = float(np.median(np.concatenate([around[0], around[-1], around[1:-1, 0],
+                                              around[1:-1, -1]])))
+    patch = frame.level[cy - outer:cy + outer + 1, cx - outer:cx + outer + 1].astype(np.float32)
+    side = 2 * h + 1
+    sums = cv2.boxFilter(patch - surface, -1, (side, side), normalize=False,
+                         borderType=cv2.BORDER_CONSTANT)
+    inner = sums[h:h + 2 * reach + 1, h:h + 2 * reach + 1]
+    return float(inner.max()) / frame.exposure_ms
