@@ -22,12 +22,16 @@ the track is measured again; ``as_finding`` 8, for the findings kept):
                    size and shape                                        optics.features, lockin
   7. scoring       calibrated confidence per kind; a glow's colour tells
                    infrared from a visible LED                           optics.scoring, colour
+Over the judged tracks, when findings are asked for (``compose_glows``):
+  7b. glows        a steady light's fragments joined; a glow seen in too few
+                   frames dropped; its colour read over all its fragments;
+                   a steady glow of a visible LED's colour reported as one  optics.glows
   8. evidence      annotated crop at the frame where it was strongest    optics.crops
 
 Batch mode over a recorded capture is the same thing run to the end: ``analyze_frames``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -44,6 +48,8 @@ from optics.candidates import (
 from optics.colour import is_visible_led
 from optics.features import Shape, TrackFeatures, glint_shape, track_features
 from optics.findings import Finding
+from optics.glows import (MIN_GLOW_DETECTIONS, MIN_STEADY_SHARE, STEADY_COLOUR_CONFIDENCE,
+                          join_glows, steady_share)
 from optics.lockin import fit_lockins
 from optics.lockin_map import LockInMap
 from optics.registration import Registrar, registration_image
@@ -133,9 +139,41 @@ class GlintPipeline:
 
     def findings(self, min_confidence: float = REPORT_CONFIDENCE) -> list[Finding]:
         """Every track scored; the confident ones, one per spot, strongest first."""
-        kept = sorted((v for v in self.verdicts() if v.confidence >= min_confidence),
-                      key=lambda v: -v.confidence)
+        kept = sorted((v for v in compose_glows(self.verdicts(), self.scale)
+                       if v.confidence >= min_confidence), key=lambda v: -v.confidence)
         return [as_finding(v) for v in merge_duplicates(kept, MERGE_RADIUS_PX * self.scale)]
+
+
+GLOW_KINDS = ("ir_emitter", "visible_led")
+
+
+def compose_glows(verdicts: list[Verdict], scale: float) -> list[Verdict]:
+    """Step 7b: the verdicts with each steady light judged whole (``optics.glows``). A glow
+    verdict whose light (its track, or the glow its track is a piece of) was detected in
+    fewer than ``MIN_GLOW_DETECTIONS`` frames is dropped; one whose glow's colour was read
+    takes the kind that colour says; and a glow steady in dark and lit frames alike, of a
+    visible LED's colour, is a visible LED even when no fragment of it scored as a glow."""
+    glows = join_glows([v.track for v in verdicts], scale)
+    glow_of = {track.track_id: glow for glow in glows for track in glow.tracks}
+    by_track = {v.track.track_id: v for v in verdicts}
+    out = []
+    for verdict in verdicts:
+        glow = glow_of.get(verdict.track.track_id)
+        if verdict.kind not in GLOW_KINDS:
+            out.append(verdict)
+        elif (verdict.track.n_detections >= MIN_GLOW_DETECTIONS
+              and steady_share(verdict.track) >= MIN_STEADY_SHARE):
+            out.append(verdict if glow is None or np.isnan(glow.glow_balance)
+                       else replace(verdict, kind="visible_led"
+                                    if is_visible_led(glow.glow_balance) else "ir_emitter"))
+    for glow in glows:
+        if glow.steady_visible_led:
+            verdict = by_track[glow.representative.track_id]
+            out.append(replace(verdict, kind="visible_led",
+                               confidence=max(STEADY_COLOUR_CONFIDENCE,
+                                              verdict.scored["ir_emitter"]),
+                               scored={**verdict.scored, "steady_colour": True}))
+    return out
 
 
 def accumulate(lockin_map: LockInMap | None, frame: RegisteredFrame) -> LockInMap | None:

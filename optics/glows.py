@@ -1,0 +1,187 @@
+"""An always-on light's fragments joined into one glow, and what the whole of it shows.
+
+An indicator or infrared LED is 3-60 times the camera's full scale: its core clips in every
+frame it is in view, whichever ring is lit or none, and the brightest grey pixel at it reads
+the same level in all of them (255 when every channel clips; below that, for a coloured LED
+whose weaker channels do not, a level of its own). A ring's highlight is brighter in the
+frames its ring lights; an unclipped lamp highlight rises and falls with the lamp's flicker.
+
+Registration jitter (10-15 px at 640 px on a jittery walk) and a housing's parallax move such
+a light over the canvas by more than a track's join radius, so its detections land on 2-5
+short tracks, each too brief, spread or sliding to look like an emitter on its own. Here the
+fragments are joined again, at scoring time, from what their detections say:
+
+- a **piece** is a track whose detections mostly read one grey level (its *core*, their
+  median), at or above ``MIN_CORE_DN``;
+- two pieces are one glow when their cores agree within ``STEADY_DN``, their detections come
+  within ``JOIN_PX`` of each other on the canvas, and no frame holds a detection of each more
+  than ``SAME_SPOT_PX`` apart (one light is one spot per frame: two at once are two lights);
+  pieces are joined nearest first, and two glows only when no piece of one clashes with a
+  piece of the other.
+
+A glow whose core stays at one level in frames of both kinds (dark and ring-lit), in at least
+``MIN_STEADY_FRAMES`` frames, and whose light around the clipped core is a visible LED's
+colour (``optics.colour``) is a visible indicator LED, even when none of its fragments scores
+as an emitter: steadiness and colour together, not a weighted sum. A glow seen in fewer than
+``MIN_GLOW_DETECTIONS`` frames is not reported as one: an always-on light in view is detected
+in frame after frame, and a two-frame spot is a passing highlight.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from optics.colour import balance, is_visible_led
+from optics.features import median
+from optics.tracks import Track
+
+#: A piece's core must read at least this (grey DN): a clipped channel of any of the LEDs'
+#: colours lifts the grey level above it (a red LED's clipped red channel alone gives 76, its
+#: core with the other channels' share measured 150-250 on the training block); a steady spot
+#: below it is not clipped at all, so its level says nothing of steadiness.
+MIN_CORE_DN = 120.0
+#: Detections within this many grey DN of a piece's core are the core; two pieces whose cores
+#: differ by more are two lights. A clipped core's level moved by 1-5 DN over a training scan
+#: (the ring's light on the unclipped channels); an unclipped highlight's by tens.
+STEADY_DN = 8.0
+#: Fragments of one light come within this (canvas px at 640 px width) of each other: the
+#: registration's jitter on the training block's walks (10-15 px).
+JOIN_PX = 16.0
+#: Two detections of one frame further apart than this (px at 640 px width) are two lights.
+SAME_SPOT_PX = 2.0
+#: A visible LED from steadiness and colour alone needs this many core detections, dark and lit
+#: frames both among them (the benchmark counts an LED in view in 4 frames or more).
+MIN_STEADY_FRAMES = 4
+#: Glows seen in fewer frames than this are not reported.
+MIN_GLOW_DETECTIONS = 3
+#: An emitter's detections read its core level, within ``STEADY_FRACTION`` of it, in at least
+#: this share of them: an LED in all or nearly (the training block's LED tracks: 1.0; a small
+#: green LED's barely clipped core moved by 9 % over the scan as it crossed the pixel grid),
+#: where a highlight that clips only at times, or not at all, scatters (the training block's
+#: false glows of that kind: 0.3-0.8).
+MIN_STEADY_SHARE = 0.85
+STEADY_FRACTION = 0.1
+#: The confidence given to a visible LED told by steadiness and colour: on the training block
+#: every glow that met the rule lay at a visible LED (7 of 7); 0.9 sits below that share's
+#: 95 % Wilson lower bound's complement of doubt, a plain statement rather than a fitted one.
+STEADY_COLOUR_CONFIDENCE = 0.9
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A track's detections at its core level: frame -> canvas point, and whether dark."""
+
+    track: Track
+    core_dn: float
+    points: dict  # frame -> (canvas x, canvas y) of the detections at the core
+    dark: frozenset  # frames among them with both rings dark
+
+
+@dataclass(frozen=True)
+class Glow:
+    """Joined pieces of one steady light."""
+
+    pieces: tuple
+    core_dn: float
+    n_frames: int  # frames with a core detection of any piece
+    n_dark: int
+    n_lit: int
+
+    @cached_property
+    def glow_balance(self) -> float:
+        """Weakest / strongest channel of its light, over all its pieces' dark colour frames
+        (read only for the glows whose colour is asked for)."""
+        return balance(np.vstack([p.track.glow_colours() for p in self.pieces]))
+
+    @property
+    def tracks(self) -> list[Track]:
+        return [p.track for p in self.pieces]
+
+    @property
+    def steady_visible_led(self) -> bool:
+        """Steady in dark and lit frames alike, and a visible LED's colour."""
+        return (self.n_frames >= MIN_STEADY_FRAMES and self.n_dark >= 1 and self.n_lit >= 1
+                and is_visible_led(self.glow_balance))
+
+    @property
+    def representative(self) -> Track:
+        """The piece with the most core detections (its evidence stands for the glow)."""
+        return max(self.pieces, key=lambda p: len(p.points)).track
+
+
+def steady_share(track: Track) -> float:
+    """The share of a track's detections whose brightest grey pixel reads its core level (the
+    median, when at least ``MIN_CORE_DN``; 0 for a track whose core is not clipped), within
+    ``STEADY_FRACTION`` of it."""
+    peaks = np.array([o.contrast_dn + o.background_dn for o in track.observations
+                      if o.detected])
+    if not len(peaks) or median(peaks) < MIN_CORE_DN:
+        return 0.0
+    core = median(peaks)
+    return float(np.mean(np.abs(peaks - core) <= STEADY_FRACTION * core))
+
+
+def piece_of(track: Track) -> Piece | None:
+    """The track as a piece of a steady light, or None when its detections do not mostly read
+    one clipped level."""
+    detected = [o for o in track.observations if o.detected]
+    if len(detected) < 2:
+        return None
+    peaks = np.array([o.contrast_dn + o.background_dn for o in detected])
+    core = median(peaks)
+    at_core = np.abs(peaks - core) <= STEADY_DN
+    if core < MIN_CORE_DN or at_core.sum() < 2:
+        return None
+    points = {o.frame: xy for o, xy, keep in zip(detected, track.detected_canvas, at_core)
+              if keep}
+    dark = frozenset(o.frame for o, keep in zip(detected, at_core)
+                     if keep and o.on_axis < 0.1 and o.off_axis < 0.1)
+    return Piece(track, core, points, dark)
+
+
+def _clash(a: Piece, b: Piece, same_spot_px: float) -> bool:
+    """Both detected in one frame, apart: two lights."""
+    return any(np.hypot(a.points[f][0] - b.points[f][0], a.points[f][1] - b.points[f][1])
+               > same_spot_px for f in a.points.keys() & b.points.keys())
+
+
+def _gaps(pieces: list[Piece]) -> np.ndarray:
+    """The least canvas distance between a detection of each two pieces (a matrix): one
+    distance matrix over all their detections, reduced piece by piece."""
+    points = np.array([xy for p in pieces for xy in p.points.values()], float).reshape(-1, 2)
+    starts = np.cumsum([0] + [len(p.points) for p in pieces[:-1]])
+    distances = np.hypot(points[:, None, 0] - points[None, :, 0],
+                         points[:, None, 1] - points[None, :, 1])
+    by_row = np.minimum.reduceat(distances, starts, axis=0)
+    return np.minimum.reduceat(by_row, starts, axis=1)
+
+
+def join_glows(tracks: list[Track], scale: float) -> list[Glow]:
+    """The steady lights among ``tracks``: pieces joined nearest first, each glow once."""
+    pieces = [p for p in map(piece_of, tracks) if p is not None]
+    join_px, same_spot_px = JOIN_PX * scale, SAME_SPOT_PX * scale
+    if not pieces:
+        return []
+    gaps = _gaps(pieces)
+    cores = np.array([p.core_dn for p in pieces])
+    near = (gaps <= join_px) & (np.abs(cores[:, None] - cores[None, :]) <= STEADY_DN)
+    pairs = sorted((gaps[i, j], i, j) for i, j in zip(*np.nonzero(np.triu(near, k=1))))
+    owner = list(range(len(pieces)))
+    members = {i: [i] for i in range(len(pieces))}
+    for _, i, j in pairs:
+        gi, gj = owner[i], owner[j]
+        if gi == gj or any(_clash(pieces[x], pieces[y], same_spot_px)
+                           for x in members[gi] for y in members[gj]):
+            continue
+        members[gi] += members.pop(gj)
+        for k in members[gi]:
+            owner[k] = gi
+    return [_glow([pieces[k] for k in group]) for group in members.values()]
+
+
+def _glow(pieces: list[Piece]) -> Glow:
+    frames = set().union(*(p.points.keys() for p in pieces))
+    dark = set().union(*(p.dark for p in pieces))
+    return Glow(tuple(pieces), median(np.array([p.core_dn for p in pieces])), len(frames),
+                len(dark), len(frames - dark))
