@@ -20,9 +20,15 @@ fragments are joined again, at scoring time, from what their detections say:
   piece of the other.
 
 A glow whose core stays at one level in frames of both kinds (dark and ring-lit), in at least
-``MIN_STEADY_FRAMES`` frames, and whose light around the clipped core is a visible LED's
-colour (``optics.colour``) is a visible indicator LED, even when none of its fragments scores
-as an emitter: steadiness and colour together, not a weighted sum. A glow seen in fewer than
+``MIN_STEADY_FRAMES`` frames, is an always-on light when either
+- the light around its clipped core is a visible LED's colour (``optics.colour``): a visible
+  indicator LED; or
+- its clipped core is a lit disc (``clipped_disc``): an LED's die and diffuser, 3-5 mm, with
+  the veiling glare's inner halo clipped too, is a round blob at least 4 px across; a lamp's
+  image in chrome, the other light that clips in dark frames, is a point on a ball or screw
+  head (1-5 px) or a streak along a pipe, tap or rim (roundness under 0.2);
+even when none of its fragments scores as an emitter: the physical cues together, not a
+weighted sum. Its kind then follows its colour (infrared, or no colour read: an alert). A glow seen in fewer than
 ``MIN_GLOW_DETECTIONS`` frames is not reported as one: an always-on light in view is detected
 in frame after frame, and a two-frame spot is a passing highlight.
 """
@@ -30,9 +36,11 @@ in frame after frame, and a two-frame spot is a passing highlight.
 from dataclasses import dataclass
 from functools import cached_property
 
+import cv2
 import numpy as np
 
-from optics.colour import balance, is_visible_led
+from optics.candidates import to_gray8
+from optics.colour import CLIPPED_DN, balance, is_visible_led
 from optics.features import median
 from optics.tracks import Track
 
@@ -62,10 +70,29 @@ MIN_GLOW_DETECTIONS = 3
 #: false glows of that kind: 0.3-0.8).
 MIN_STEADY_SHARE = 0.85
 STEADY_FRACTION = 0.1
-#: The confidence given to a visible LED told by steadiness and colour: on the training block
-#: every glow that met the rule lay at a visible LED (7 of 7); 0.9 sits below that share's
-#: 95 % Wilson lower bound's complement of doubt, a plain statement rather than a fitted one.
-STEADY_COLOUR_CONFIDENCE = 0.9
+#: A lit disc: its clipped blob covers at least this many pixels (at 640 px width: a disc 4 px
+#: across) and at most ``MAX_DISC_AREA_PX`` (a disc 18 px across: an LED at 0.3 m with its
+#: clipped halo), and is at least this round (minor over major axis). On the training block the
+#: LEDs' blobs were 13-90 px and 0.74-0.98 round (two more, 2 and 6 px, are found as emitters
+#: by their tracks' scores); of 160 other steady clipped glows none met both (points of 1-5 px;
+#: two of 10 px; streaks 0.04-0.2 round; a sunlit patch of 381 px, 0.58).
+MIN_DISC_AREA_PX = 12.0
+MAX_DISC_AREA_PX = 250.0
+MIN_DISC_ROUNDNESS = 0.7
+#: A streak: a clipped blob of at least this many pixels (at 640 px width) and less round than
+#: this is a lamp's image along a chrome pipe, tap or rim, not an LED (the training block's LED
+#: blobs were 0.72-0.98 round; its streaks, found as glows by their tracks' scores, 6-49 px and
+#: 0.08-0.30 round).
+MIN_STREAK_AREA_PX = 6.0
+MAX_STREAK_ROUNDNESS = 0.4
+#: How far (px at 640 px width) from the evidence patch's centre its clipped blob may start:
+#: the detection sits on the blob's brightest pixel, or beside it by a pixel or two.
+DISC_REACH_PX = 3
+#: The confidence given to an always-on light told by steadiness with colour or a lit disc, not
+#: by the calibrated score: a stated value, not a fitted one. On the training block every glow
+#: that met either rule lay at an LED (9 of 9; the 95 % Wilson interval of that share is
+#: 0.70-1.0).
+STEADY_GLOW_CONFIDENCE = 0.9
 
 
 @dataclass(frozen=True)
@@ -98,16 +125,46 @@ class Glow:
     def tracks(self) -> list[Track]:
         return [p.track for p in self.pieces]
 
-    @property
-    def steady_visible_led(self) -> bool:
-        """Steady in dark and lit frames alike, and a visible LED's colour."""
-        return (self.n_frames >= MIN_STEADY_FRAMES and self.n_dark >= 1 and self.n_lit >= 1
-                and is_visible_led(self.glow_balance))
+    def always_on(self, scale: float) -> bool:
+        """Steady in dark and lit frames alike, and a visible LED's colour or a lit disc."""
+        if self.n_frames < MIN_STEADY_FRAMES or not self.n_dark or not self.n_lit:
+            return False
+        if is_visible_led(self.glow_balance):
+            return True
+        area_px, roundness = clipped_disc(self.representative.evidence.patch, scale)
+        return (MIN_DISC_AREA_PX <= area_px / scale**2 <= MAX_DISC_AREA_PX
+                and roundness >= MIN_DISC_ROUNDNESS)
 
     @property
     def representative(self) -> Track:
         """The piece with the most core detections (its evidence stands for the glow)."""
         return max(self.pieces, key=lambda p: len(p.points)).track
+
+
+def clipped_disc(patch: np.ndarray, scale: float) -> tuple[float, float]:
+    """The clipped blob at the centre of an evidence patch (odd-sized, full resolution, its
+    frame ``scale`` px per px at 640 px width): its area (full-resolution px) and roundness (minor over major axis; 1 for a disc or a blob too small to say).
+    (0, 0) when nothing clips there."""
+    gray = to_gray8(patch) if patch.shape[2] == 3 else patch[..., 0]
+    _, labels = cv2.connectedComponents((gray >= CLIPPED_DN).astype(np.uint8), connectivity=8)
+    half = gray.shape[0] // 2
+    reach = round(DISC_REACH_PX * scale)
+    near = labels[half - reach:half + reach + 1, half - reach:half + reach + 1]
+    own = np.unique(near[near > 0])
+    if not len(own):
+        return 0.0, 0.0
+    ys, xs = np.nonzero(np.isin(labels, own))
+    if len(xs) < 3:
+        return float(len(xs)), 1.0
+    eigen = np.linalg.eigvalsh(np.cov(np.vstack([xs, ys])) + 1e-6 * np.eye(2))
+    return float(len(xs)), float(np.sqrt(eigen.min() / eigen.max()))
+
+
+def is_streak(track: Track, scale: float) -> bool:
+    """Whether the track's clipped core, at its strongest, is a streak (``MIN_STREAK_AREA_PX``,
+    ``MAX_STREAK_ROUNDNESS``)."""
+    area_px, roundness = clipped_disc(track.evidence.patch, scale)
+    return area_px / scale**2 >= MIN_STREAK_AREA_PX and roundness < MAX_STREAK_ROUNDNESS
 
 
 def steady_share(track: Track) -> float:

@@ -48,8 +48,8 @@ from optics.candidates import (
 from optics.colour import is_visible_led
 from optics.features import Shape, TrackFeatures, glint_shape, track_features
 from optics.findings import Finding
-from optics.glows import (MIN_GLOW_DETECTIONS, MIN_STEADY_SHARE, STEADY_COLOUR_CONFIDENCE,
-                          join_glows, steady_share)
+from optics.glows import (MIN_GLOW_DETECTIONS, MIN_STEADY_SHARE, STEADY_GLOW_CONFIDENCE,
+                          is_streak, join_glows, steady_share)
 from optics.lockin import fit_lockins
 from optics.lockin_map import LockInMap
 from optics.registration import Registrar, registration_image
@@ -149,10 +149,12 @@ GLOW_KINDS = ("ir_emitter", "visible_led")
 
 def compose_glows(verdicts: list[Verdict], scale: float) -> list[Verdict]:
     """Step 7b: the verdicts with each steady light judged whole (``optics.glows``). A glow
-    verdict whose light (its track, or the glow its track is a piece of) was detected in
-    fewer than ``MIN_GLOW_DETECTIONS`` frames is dropped; one whose glow's colour was read
+    verdict whose track was detected in fewer than ``MIN_GLOW_DETECTIONS`` frames, whose
+    detections do not mostly read one clipped level, or whose clipped core is a streak (a
+    lamp's image along chrome), is dropped; one whose glow's colour was read
     takes the kind that colour says; and a glow steady in dark and lit frames alike, of a
-    visible LED's colour, is a visible LED even when no fragment of it scored as a glow."""
+    visible LED's colour or with a lit disc for a core, is an always-on light of the kind its
+    colour says, even when no fragment of it scored as a glow."""
     glows = join_glows([v.track for v in verdicts], scale)
     glow_of = {track.track_id: glow for glow in glows for track in glow.tracks}
     by_track = {v.track.track_id: v for v in verdicts}
@@ -162,17 +164,19 @@ def compose_glows(verdicts: list[Verdict], scale: float) -> list[Verdict]:
         if verdict.kind not in GLOW_KINDS:
             out.append(verdict)
         elif (verdict.track.n_detections >= MIN_GLOW_DETECTIONS
-              and steady_share(verdict.track) >= MIN_STEADY_SHARE):
+              and steady_share(verdict.track) >= MIN_STEADY_SHARE
+              and not is_streak(verdict.track, scale)):
             out.append(verdict if glow is None or np.isnan(glow.glow_balance)
                        else replace(verdict, kind="visible_led"
                                     if is_visible_led(glow.glow_balance) else "ir_emitter"))
     for glow in glows:
-        if glow.steady_visible_led:
+        if glow.always_on(scale):
             verdict = by_track[glow.representative.track_id]
-            out.append(replace(verdict, kind="visible_led",
-                               confidence=max(STEADY_COLOUR_CONFIDENCE,
+            out.append(replace(verdict, kind="visible_led" if is_visible_led(glow.glow_balance)
+                               else "ir_emitter",
+                               confidence=max(STEADY_GLOW_CONFIDENCE,
                                               verdict.scored["ir_emitter"]),
-                               scored={**verdict.scored, "steady_colour": True}))
+                               scored={**verdict.scored, "always_on": True}))
     return out
 
 

@@ -1,0 +1,98 @@
+"""Glows judged whole (``optics.glows``): an always-on light's fragments joined by their steady
+clipped core, and the shape of that core, pinned on hand-built tracks, drawn patches and
+simulated scans; ``test_ray_traced_cues`` pins them on the ray-traced training captures."""
+
+import numpy as np
+
+from optics.glows import (MIN_STEADY_SHARE, clipped_disc, is_streak, join_glows, piece_of,
+                          steady_share)
+from optics.tracks import Evidence, Observation, Track
+from tests.optics.conftest import surface, wall_scene
+from tests.optics.test_physical_cues import near, scan
+
+STATES = ["on", "off", "dark", "on", "dark", "off", "on", "dark", "off", "on", "dark", "on"]
+
+
+def observation(frame: int, peak_dn: float, detected: bool = True) -> Observation:
+    state = STATES[frame]
+    return Observation(frame, float(state == "on"), float(state == "off"), 8.0,
+                       peak_dn - 40.0, peak_dn - 40.0, 40.0, 100.0, 100.0, detected)
+
+
+def track(track_id: int, frames, canvas_xy, peak_dn=255.0) -> Track:
+    """A track detected in ``frames`` at ``canvas_xy`` (its brightest pixel ``peak_dn``, one
+    value or one per frame)."""
+    peaks = np.broadcast_to(np.asarray(peak_dn, float), (len(frames),))
+    out = Track(track_id, *canvas_xy)
+    for frame, peak in zip(frames, peaks):
+        out.observe(observation(frame, peak), canvas_xy)
+    return out
+
+
+def test_fragments_of_one_steady_light_are_joined():
+    """An LED whose registration jumps 10 px between the frames lit by a ring and the dark ones
+    lands on two tracks; one steady level, never two places at once: one glow."""
+    lit = track(0, [0, 1, 3, 5, 6], (100.0, 100.0))
+    dark = track(1, [2, 4, 7, 10], (108.0, 106.0))
+    glows = join_glows([lit, dark], 1.0)
+    assert len(glows) == 1
+    assert (glows[0].n_frames, glows[0].n_dark, glows[0].n_lit) == (9, 4, 5)
+
+
+def test_two_lights_seen_at_once_or_at_two_levels_stay_apart():
+    here = track(0, [0, 1, 2, 3], (100.0, 100.0))
+    beside = track(1, [2, 3, 4, 5], (110.0, 100.0))  # frames 2 and 3 hold both: two lights
+    dimmer = track(2, [6, 7, 8], (104.0, 100.0), peak_dn=190.0)  # another level
+    assert len(join_glows([here, beside, dimmer], 1.0)) == 3
+
+
+def test_a_core_that_clips_in_every_frame_is_steady_and_a_ring_lit_highlight_is_not():
+    led = track(0, range(12), (50.0, 50.0), peak_dn=[236, 235, 236, 234, 235, 236, 235, 237,
+                                                     236, 235, 234, 236])
+    assert steady_share(led) == 1.0 and piece_of(led) is not None
+    # Under the rings a highlight reaches 255; in the dark frames only the lamp lights it.
+    levels = [255.0 if state != "dark" else 130.0 for state in STATES]
+    highlight = track(1, range(12), (80.0, 50.0), peak_dn=levels)
+    assert steady_share(highlight) < MIN_STEADY_SHARE
+    faint = track(2, range(12), (90.0, 50.0), peak_dn=60.0)  # steady but never clipped
+    assert steady_share(faint) == 0.0 and piece_of(faint) is None
+
+
+def patch_with(mask: np.ndarray) -> np.ndarray:
+    """A 49x49 bgr8 evidence patch: a grey wall, white where ``mask`` is."""
+    patch = np.full((49, 49, 3), 40, np.uint8)
+    patch[mask] = 255
+    return patch
+
+
+def test_a_lit_disc_is_told_from_a_point_and_a_streak():
+    yy, xx = np.mgrid[0:49, 0:49]
+    disc_area, disc_round = clipped_disc(patch_with(np.hypot(xx - 24, yy - 24) <= 2.6), 1.0)
+    assert disc_area >= 12 and disc_round > 0.9
+    point_area, _ = clipped_disc(patch_with((xx == 24) & (yy == 24)), 1.0)
+    assert point_area == 1
+    streak = patch_with((np.abs(yy - 24) <= 1) & (np.abs(xx - 24) <= 12))
+    area, roundness = clipped_disc(streak, 1.0)
+    assert area >= 6 and roundness < 0.3
+    line = track(0, range(4), (24.0, 24.0))
+    line.evidence = Evidence(streak, (0.0, 0.0))
+    assert is_streak(line, 1.0)
+    line.evidence = Evidence(patch_with(np.hypot(xx - 24, yy - 24) <= 2.6), (0.0, 0.0))
+    assert not is_streak(line, 1.0)
+    assert clipped_disc(patch_with(np.zeros((49, 49), bool)), 1.0) == (0.0, 0.0)
+
+
+def test_a_simulated_ir_led_is_reported_once_with_a_steady_clipped_core():
+    """The simulator's always-on LED: found as an emitter (the glow rules keep it), its
+    detections reading one clipped level."""
+    led = surface("ir_led", offset_m=(0.05, 0.02), radius_m=2.5e-3, emission=0.9)
+    outcome, frames, camera = scan(wall_scene([led]))
+    glows = [f for f in outcome.findings if f.kind == "ir_emitter"]
+    assert len(glows) == 1 and near(glows[0], led.position_m, frames, camera)
+    from optics.pipeline import GlintPipeline
+    pipeline = GlintPipeline()
+    for f in frames:
+        pipeline.push(f.index, f.image, f.exposure_us, f.on_axis, f.off_axis)
+    track_id = pipeline.findings()[0].features["track"]
+    steady = [t for t in pipeline.tracks.scorable() if t.track_id == track_id]
+    assert steady_share(steady[0]) >= MIN_STEADY_SHARE
