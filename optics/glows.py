@@ -153,11 +153,16 @@ def clipped_disc(patch: np.ndarray, scale: float) -> tuple[float, float]:
     own = np.unique(near[near > 0])
     if not len(own):
         return 0.0, 0.0
-    ys, xs = np.nonzero(np.isin(labels, own))
-    if len(xs) < 3:
-        return float(len(xs)), 1.0
-    eigen = np.linalg.eigvalsh(np.cov(np.vstack([xs, ys])) + 1e-6 * np.eye(2))
-    return float(len(xs)), float(np.sqrt(eigen.min() / eigen.max()))
+    blob = labels == own[0] if len(own) == 1 else np.isin(labels, own)
+    moments = cv2.moments(blob.astype(np.uint8), binaryImage=True)
+    area = moments["m00"]
+    if area < 3:
+        return float(area), 1.0
+    # The blob's second moments' eigenvalues in closed form (np.cov and eigvalsh cost ten times).
+    a, b, c = moments["mu20"] / area, moments["mu11"] / area, moments["mu02"] / area
+    spread = np.hypot((a - c) / 2, b)
+    major, minor = (a + c) / 2 + spread, max((a + c) / 2 - spread, 0.0)
+    return float(area), float(np.sqrt((minor + 1e-6) / (major + 1e-6)))
 
 
 def is_streak(track: Track, scale: float) -> bool:
