@@ -61,6 +61,10 @@ SAME_SPOT_PX = 2.0
 #: A visible LED from steadiness and colour alone needs this many core detections, dark and lit
 #: frames both among them (the benchmark counts an LED in view in 4 frames or more).
 MIN_STEADY_FRAMES = 4
+#: An always-on light's core holds in the dark frames: at least this share of its pieces'
+#: detections in dark frames read the core level (the training block's LEDs: 0.8-1.0). A
+#: ring-lit highlight that clips only under the rings reads its core in a dark frame by chance.
+MIN_DARK_SHARE = 0.75
 #: Glows seen in fewer frames than this are not reported.
 MIN_GLOW_DETECTIONS = 3
 #: An emitter's detections read its core level, within ``STEADY_FRACTION`` of it, in at least
@@ -71,13 +75,15 @@ MIN_GLOW_DETECTIONS = 3
 MIN_STEADY_SHARE = 0.85
 STEADY_FRACTION = 0.1
 #: A lit disc: its clipped blob covers at least this many pixels (at 640 px width: a disc 4 px
-#: across) and at most ``MAX_DISC_AREA_PX`` (a disc 18 px across: an LED at 0.3 m with its
-#: clipped halo), and is at least this round (minor over major axis). On the training block the
-#: LEDs' blobs were 13-90 px and 0.74-0.98 round (two more, 2 and 6 px, are found as emitters
-#: by their tracks' scores); of 160 other steady clipped glows none met both (points of 1-5 px;
-#: two of 10 px; streaks 0.04-0.2 round; a sunlit patch of 381 px, 0.58).
+#: across) and at most ``MAX_DISC_AREA_PX`` (a disc 14 px across: an LED 5 mm across at 0.3 m
+#: is 11 px, its clipped inner halo adds a little), and is at least this round (minor over
+#: major axis). On the training block the LEDs' blobs were 13-90 px and 0.74-0.98 round (two
+#: more, 2 and 6 px, are found as emitters by their tracks' scores); of 160 other steady
+#: clipped glows none met both (points of 1-5 px; two of 10 px; streaks 0.04-0.3 round; a
+#: sunlit patch of 381 px, 0.58). The simulator's brightly lit glossy surfaces clip over
+#: 180-250 px (at 640 px width) and are no LED either.
 MIN_DISC_AREA_PX = 12.0
-MAX_DISC_AREA_PX = 250.0
+MAX_DISC_AREA_PX = 150.0
 MIN_DISC_ROUNDNESS = 0.7
 #: A streak: a clipped blob of at least this many pixels (at 640 px width) and less round than
 #: this is a lamp's image along a chrome pipe, tap or rim, not an LED (the training block's LED
@@ -114,6 +120,7 @@ class Glow:
     n_frames: int  # frames with a core detection of any piece
     n_dark: int
     n_lit: int
+    n_dark_detections: int  # its pieces' detections in dark frames, at the core or not
 
     @cached_property
     def glow_balance(self) -> float:
@@ -126,8 +133,10 @@ class Glow:
         return [p.track for p in self.pieces]
 
     def always_on(self, scale: float) -> bool:
-        """Steady in dark and lit frames alike, and a visible LED's colour or a lit disc."""
-        if self.n_frames < MIN_STEADY_FRAMES or not self.n_dark or not self.n_lit:
+        """Steady in dark and lit frames alike (its core holding in the dark frames), and a
+        visible LED's colour or a lit disc."""
+        if (self.n_frames < MIN_STEADY_FRAMES or not self.n_dark or not self.n_lit
+                or self.n_dark < MIN_DARK_SHARE * self.n_dark_detections):
             return False
         if is_visible_led(self.glow_balance):
             return True
@@ -245,5 +254,7 @@ def join_glows(tracks: list[Track], scale: float) -> list[Glow]:
 def _glow(pieces: list[Piece]) -> Glow:
     frames = set().union(*(p.points.keys() for p in pieces))
     dark = set().union(*(p.dark for p in pieces))
+    dark_detections = sum(o.detected and o.on_axis < 0.1 and o.off_axis < 0.1
+                          for p in pieces for o in p.track.observations)
     return Glow(tuple(pieces), median(np.array([p.core_dn for p in pieces])), len(frames),
-                len(dark), len(frames - dark))
+                len(dark), len(frames - dark), dark_detections)

@@ -154,7 +154,7 @@ def compose_glows(verdicts: list[Verdict], scale: float) -> list[Verdict]:
     lamp's image along chrome), is dropped; one whose glow's colour was read
     takes the kind that colour says; and a glow steady in dark and lit frames alike, of a
     visible LED's colour or with a lit disc for a core, is an always-on light of the kind its
-    colour says, even when no fragment of it scored as a glow."""
+    colour says, when no fragment of it is reported as a glow already."""
     glows = join_glows([v.track for v in verdicts], scale)
     glow_of = {track.track_id: glow for glow in glows for track in glow.tracks}
     by_track = {v.track.track_id: v for v in verdicts}
@@ -169,8 +169,10 @@ def compose_glows(verdicts: list[Verdict], scale: float) -> list[Verdict]:
             out.append(verdict if glow is None or np.isnan(glow.glow_balance)
                        else replace(verdict, kind="visible_led"
                                     if is_visible_led(glow.glow_balance) else "ir_emitter"))
+    reported = {v.track.track_id for v in out
+                if v.kind in GLOW_KINDS and v.confidence >= REPORT_CONFIDENCE}
     for glow in glows:
-        if glow.always_on(scale):
+        if not any(t.track_id in reported for t in glow.tracks) and glow.always_on(scale):
             verdict = by_track[glow.representative.track_id]
             out.append(replace(verdict, kind="visible_led" if is_visible_led(glow.glow_balance)
                                else "ir_emitter",

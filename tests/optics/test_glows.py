@@ -96,3 +96,35 @@ def test_a_simulated_ir_led_is_reported_once_with_a_steady_clipped_core():
     track_id = pipeline.findings()[0].features["track"]
     steady = [t for t in pipeline.tracks.scorable() if t.track_id == track_id]
     assert steady_share(steady[0]) >= MIN_STEADY_SHARE
+
+
+def test_a_core_that_clips_only_under_the_rings_is_not_an_always_on_light():
+    """A glossy patch that clips under either ring and reads 200 DN in the dark frames: its
+    detections at the clipped level are in lit frames (and one dark frame, by chance); however
+    round its clipped blob, it is no always-on light. An LED's core holds in the dark frames."""
+    yy, xx = np.mgrid[0:49, 0:49]
+    disc = patch_with(np.hypot(xx - 24, yy - 24) <= 3.0)
+    dark_at = [k for k, state in enumerate(STATES) if state == "dark"]
+    levels = [200.0 if state == "dark" and k != dark_at[0] else 255.0
+              for k, state in enumerate(STATES)]
+    patch = track(0, range(12), (60.0, 60.0), peak_dn=levels)
+    patch.evidence = Evidence(disc, (0.0, 0.0))
+    led = track(1, range(12), (160.0, 60.0))
+    led.evidence = Evidence(disc, (0.0, 0.0))
+    glows = {g.tracks[0].track_id: g for g in join_glows([patch, led], 1.0)}
+    assert not glows[0].always_on(1.0)
+    assert glows[1].always_on(1.0)
+
+
+def test_the_simulator_s_glossy_surfaces_are_not_taken_for_leds():
+    """Simulated scans (training seeds 32 and 1008) whose brightly lit glossy surfaces clip
+    over a round blob 100-250 px across (at 640 px width): too large for an LED, or clipping
+    only under the rings; no glow is reported where there is no emitter."""
+    from bench.optics import simulate_scan
+    from hardware.sim import optics_truth
+    for seed in (32, 1008):
+        scene, _, camera, frames, outcome = simulate_scan(seed, 48)
+        poses = [f.pose for f in frames]
+        glows = [f for f in outcome.findings if f.kind != "lens"]
+        assert all(optics_truth.classify_finding(f, scene, poses, camera) == "emitter"
+                   for f in glows), seed
