@@ -44,10 +44,11 @@ from optics.colour import CLIPPED_DN, balance, is_visible_led
 from optics.features import median
 from optics.tracks import Track
 
-#: A piece's core must read at least this (grey DN): a clipped channel of any of the LEDs'
-#: colours lifts the grey level above it (a red LED's clipped red channel alone gives 76, its
-#: core with the other channels' share measured 150-250 on the training block); a steady spot
-#: below it is not clipped at all, so its level says nothing of steadiness.
+#: A piece's core must read at least this (grey DN): on the training block every LED's core
+#: read 150-255 (a coloured LED's clipped channel with the others' share of its light); a spot
+#: below it is taken for unclipped, its level saying nothing of steadiness. A red LED of which
+#: only the red channel clips reads 76 plus 0.59 of its green leak, under this floor when that
+#: leak is under about 75 DN (a known limit: such a glow is dropped).
 MIN_CORE_DN = 120.0
 #: Detections within this many grey DN of a piece's core are the core; two pieces whose cores
 #: differ by more are two lights. A clipped core's level moved by 1-5 DN over a training scan
@@ -96,8 +97,8 @@ MAX_STREAK_ROUNDNESS = 0.4
 DISC_REACH_PX = 3
 #: The confidence given to an always-on light told by steadiness with colour or a lit disc, not
 #: by the calibrated score: a stated value, not a fitted one. On the training block every glow
-#: that met either rule lay at an LED (9 of 9; the 95 % Wilson interval of that share is
-#: 0.70-1.0).
+#: that met either rule lay at an LED (19 of 19, 15 distinct LEDs; the 95 % Wilson interval of
+#: that share is 0.83-1.0).
 STEADY_GLOW_CONFIDENCE = 0.9
 
 

@@ -4,8 +4,17 @@ simulated scans; ``test_ray_traced_cues`` pins them on the ray-traced training c
 
 import numpy as np
 
+from detector.engine.scanning import run_scan
+from hardware.camera.simulated import SimulatedCamera
+from hardware.clock import SimulatedClock
+from hardware.gpio.illuminator import Illuminator
+from hardware.gpio.pins import make_pin_factory
+from hardware.sim import optics_truth
+from hardware.sim.handheld import SimulatedHandheld
+from hardware.sim.optics_scenes import ZONE, bench_scene
 from optics.glows import (MIN_STEADY_SHARE, clipped_disc, is_streak, join_glows, piece_of,
                           steady_share)
+from optics.pipeline import GlintPipeline
 from optics.tracks import Evidence, Observation, Track
 from tests.optics.conftest import surface, wall_scene
 from tests.optics.test_physical_cues import near, scan
@@ -89,7 +98,6 @@ def test_a_simulated_ir_led_is_reported_once_with_a_steady_clipped_core():
     outcome, frames, camera = scan(wall_scene([led]))
     glows = [f for f in outcome.findings if f.kind == "ir_emitter"]
     assert len(glows) == 1 and near(glows[0], led.position_m, frames, camera)
-    from optics.pipeline import GlintPipeline
     pipeline = GlintPipeline()
     for f in frames:
         pipeline.push(f.index, f.image, f.exposure_us, f.on_axis, f.off_axis)
@@ -116,14 +124,32 @@ def test_a_core_that_clips_only_under_the_rings_is_not_an_always_on_light():
     assert glows[1].always_on(1.0)
 
 
+def randomised_scan(seed: int, n_frames: int = 48):
+    """A randomised simulated scan as the simulator's benchmark films it (its scene, with the
+    auto-exposure step a third of the seeds take half-way): (scene, camera, frames, outcome)."""
+    scene, _ = bench_scene(seed)
+    clock = SimulatedClock()
+    illuminator = Illuminator(17, 27, pin_factory=make_pin_factory(True), clock=clock)
+    camera = SimulatedCamera(SimulatedHandheld(scene, clock, zone=ZONE), illuminator, seed=seed)
+    change_at = n_frames // 2 if seed % 3 == 0 else None
+    frames = []
+
+    def on_frame(frame, live):
+        frames.append(frame)
+        if change_at is not None and frame.index + 1 == change_at:
+            camera.set_exposure_us(4000.0 if seed % 2 else 12000.0)
+
+    outcome = run_scan(camera, illuminator, n_frames=n_frames, on_frame=on_frame)
+    illuminator.close()
+    return scene, camera, frames, outcome
+
+
 def test_the_simulator_s_glossy_surfaces_are_not_taken_for_leds():
     """Simulated scans (training seeds 32 and 1008) whose brightly lit glossy surfaces clip
     over a round blob 100-250 px across (at 640 px width): too large for an LED, or clipping
     only under the rings; no glow is reported where there is no emitter."""
-    from bench.optics import simulate_scan
-    from hardware.sim import optics_truth
     for seed in (32, 1008):
-        scene, _, camera, frames, outcome = simulate_scan(seed, 48)
+        scene, camera, frames, outcome = randomised_scan(seed)
         poses = [f.pose for f in frames]
         glows = [f for f in outcome.findings if f.kind != "lens"]
         assert all(optics_truth.classify_finding(f, scene, poses, camera) == "emitter"
