@@ -20,17 +20,22 @@ fragments are joined again, at scoring time, from what their detections say:
   piece of the other.
 
 A glow whose core stays at one level in frames of both kinds (dark and ring-lit), in at least
-``MIN_STEADY_FRAMES`` frames, is an always-on light when either
+``MIN_STEADY_FRAMES`` frames, and holds in the dark frames (``MIN_DARK_SHARE``), is an
+always-on light when either
 - the light around its clipped core is a visible LED's colour (``optics.colour``): a visible
   indicator LED; or
 - its clipped core is a lit disc (``clipped_disc``): an LED's die and diffuser, 3-5 mm, with
-  the veiling glare's inner halo clipped too, is a round blob at least 4 px across; a lamp's
-  image in chrome, the other light that clips in dark frames, is a point on a ball or screw
-  head (1-5 px) or a streak along a pipe, tap or rim (roundness under 0.2);
+  the veiling glare's inner halo clipped too, is a round blob 4-14 px across; a lamp's image
+  in chrome, the other light that clips in dark frames, is a point on a ball or screw head
+  (1-5 px) or a streak along a pipe, tap or rim (roundness under 0.3);
 even when none of its fragments scores as an emitter: the physical cues together, not a
-weighted sum. Its kind then follows its colour (infrared, or no colour read: an alert). A glow seen in fewer than
-``MIN_GLOW_DETECTIONS`` frames is not reported as one: an always-on light in view is detected
-in frame after frame, and a two-frame spot is a passing highlight.
+weighted sum. Its kind then follows its colour (infrared, or no colour read: an alert).
+
+The same cues drop glows the calibrated score reports (``optics.pipeline.compose_glows``): a
+track detected in fewer than ``MIN_GLOW_DETECTIONS`` frames (an always-on light in view is
+detected frame after frame, a two-frame spot is a passing highlight), one whose detections do
+not mostly read one clipped level (``steady_share``), and one whose clipped core is a streak
+(``is_streak``).
 """
 
 from dataclasses import dataclass
@@ -153,8 +158,9 @@ class Glow:
 
 def clipped_disc(patch: np.ndarray, scale: float) -> tuple[float, float]:
     """The clipped blob at the centre of an evidence patch (odd-sized, full resolution, its
-    frame ``scale`` px per px at 640 px width): its area (full-resolution px) and roundness (minor over major axis; 1 for a disc or a blob too small to say).
-    (0, 0) when nothing clips there."""
+    frame ``scale`` px per px at 640 px width): its area (full-resolution px) and roundness
+    (minor over major axis; 1 for a disc or a blob too small to say). (0, 0) when nothing
+    clips there."""
     gray = to_gray8(patch) if patch.shape[2] == 3 else patch[..., 0]
     _, labels = cv2.connectedComponents((gray >= CLIPPED_DN).astype(np.uint8), connectivity=8)
     half = gray.shape[0] // 2
