@@ -1,18 +1,24 @@
 """An always-on light's fragments joined into one glow, and what the whole of it shows.
 
 An indicator or infrared LED is 3-60 times the camera's full scale: its core clips in every
-frame it is in view, whichever ring is lit or none, and the brightest grey pixel at it reads
-the same level in all of them (255 when every channel clips; below that, for a coloured LED
-whose weaker channels do not, a level of its own). A ring's highlight is brighter in the
-frames its ring lights; an unclipped lamp highlight rises and falls with the lamp's flicker.
+frame it is in view, whichever ring is lit or none. Clipping is per channel: an infrared LED
+clips all three (255 grey), a coloured one its strongest channel, its weaker ones not or only
+at times (a red LED clipping red alone reads 75 grey plus 0.59 of its green leak), and a small
+far LED's grey level moves as its image crosses the pixel grid while its strongest channel
+clips throughout. A ring's highlight is brighter in the frames its ring lights; an unclipped
+lamp highlight rises and falls with the lamp's flicker.
 
 Registration jitter (10-15 px at 640 px on a jittery walk) and a housing's parallax move such
 a light over the canvas by more than a track's join radius, so its detections land on 2-5
 short tracks, each too brief, spread or sliding to look like an emitter on its own. Here the
 fragments are joined again, at scoring time, from what their detections say:
 
-- a **piece** is a track whose detections mostly read one grey level (its *core*, their
-  median), at or above ``MIN_CORE_DN``;
+- a **piece** is a track whose detections mostly hold one clipped core: in a colour frame,
+  its strongest channel clips at each (``optics.colour.clipped_channels``: all three for an
+  infrared LED, red alone for a dim red one; a weaker channel near the clip may come and go),
+  its grey level free to move as a small LED's image crosses the pixel grid (its unclipped
+  channels with it); in a greyscale frame, one grey level (their median) at or above
+  ``MIN_CORE_DN``;
 - two pieces are one glow when their cores agree within ``STEADY_DN``, their detections come
   within ``JOIN_PX`` of each other on the canvas, and no frame holds a detection of each more
   than ``SAME_SPOT_PX`` apart (one light is one spot per frame: two at once are two lights);
@@ -44,16 +50,15 @@ from functools import cached_property
 import cv2
 import numpy as np
 
-from optics.candidates import to_gray8
-from optics.colour import CLIPPED_DN, balance, is_visible_led
+from optics.colour import CLIPPED_DN, CORE_REACH_PX, LUMA_BGR, balance, is_visible_led
 from optics.features import median
 from optics.tracks import Track
 
-#: A piece's core must read at least this (grey DN): on the training block every LED's core
-#: read 150-255 (a coloured LED's clipped channel with the others' share of its light); a spot
-#: below it is taken for unclipped, its level saying nothing of steadiness. A red LED of which
-#: only the red channel clips reads 76 plus 0.59 of its green leak, under this floor when that
-#: leak is under about 75 DN (a known limit: such a glow is dropped).
+#: In a greyscale frame, where no channel can be read, a piece's core must read at least this
+#: (grey DN) to count as clipped: the first training LEDs' cores read 150-255 (a green LED's
+#: clipped channel alone gives 147). In a colour frame a core is clipped when a channel clips
+#: (``optics.colour.clipped_channels``), whatever its grey level: a red LED of which only the
+#: red channel clips reads 75 plus 0.59 of its green leak (about 105 grey at 3x full scale).
 MIN_CORE_DN = 120.0
 #: Detections within this many grey DN of a piece's core are the core; two pieces whose cores
 #: differ by more are two lights. A clipped core's level moved by 1-5 DN over a training scan
@@ -99,7 +104,7 @@ MIN_STREAK_AREA_PX = 6.0
 MAX_STREAK_ROUNDNESS = 0.4
 #: How far (px at 640 px width) from the evidence patch's centre its clipped blob may start:
 #: the detection sits on the blob's brightest pixel, or beside it by a pixel or two.
-DISC_REACH_PX = 3
+DISC_REACH_PX = CORE_REACH_PX
 #: The confidence given to an always-on light told by steadiness with colour or a lit disc, not
 #: by the calibrated score: a stated value, not a fitted one. On the training block every glow
 #: that met either rule lay at an LED (19 of 19, 15 distinct LEDs; the 95 % Wilson interval of
@@ -160,10 +165,11 @@ def clipped_disc(patch: np.ndarray, scale: float) -> tuple[float, float]:
     """The clipped blob at the centre of an evidence patch (odd-sized, full resolution, its
     frame ``scale`` px per px at 640 px width): its area (full-resolution px) and roundness
     (minor over major axis; 1 for a disc or a blob too small to say). (0, 0) when nothing
-    clips there."""
-    gray = to_gray8(patch) if patch.shape[2] == 3 else patch[..., 0]
-    _, labels = cv2.connectedComponents((gray >= CLIPPED_DN).astype(np.uint8), connectivity=8)
-    half = gray.shape[0] // 2
+    clips there. A pixel is clipped when any of its channels is: a red LED's disc clips in red
+    alone."""
+    clipped = patch.max(axis=2) >= CLIPPED_DN
+    _, labels = cv2.connectedComponents(clipped.astype(np.uint8), connectivity=8)
+    half = clipped.shape[0] // 2
     reach = round(DISC_REACH_PX * scale)
     near = labels[half - reach:half + reach + 1, half - reach:half + reach + 1]
     own = np.unique(near[near > 0])
@@ -188,34 +194,58 @@ def is_streak(track: Track, scale: float) -> bool:
     return area_px / scale**2 >= MIN_STREAK_AREA_PX and roundness < MAX_STREAK_ROUNDNESS
 
 
+def core_of(track: Track) -> tuple[list, np.ndarray, float] | None:
+    """A track's detections, which of them hold its core, and the core's grey level (the
+    median of those), or None when its core is not clipped. In colour frames the core is its
+    strongest channel clipping (``optics.colour.clipped_channels``: the channel that clips in
+    most detections, the brighter-weighted of those tied, as all three tie for an infrared
+    LED): a detection holds it when that channel clips there, whatever the weaker ones do (a
+    red LED's green leak near the clip comes and goes), and its brightest grey pixel reads at
+    least what that channel alone gives (the clipped pixel is the detection's own, not a
+    neighbour's). In greyscale frames the core is the detections' median grey level, at least
+    ``MIN_CORE_DN``, held within ``STEADY_DN``."""
+    detected = [o for o in track.observations if o.detected]
+    if not detected:
+        return None
+    peaks = np.array([o.contrast_dn + o.background_dn for o in detected])
+    if all(o.clipped_bgr is None for o in detected):
+        core = median(peaks)
+        return (detected, np.abs(peaks - core) <= STEADY_DN, core) if core >= MIN_CORE_DN \
+            else None
+    clipped = np.array([o.clipped_bgr or (False, False, False) for o in detected], bool)
+    counts = clipped.sum(axis=0)
+    channel = max(range(3), key=lambda c: (counts[c], LUMA_BGR[c]))
+    at_core = clipped[:, channel] & (peaks >= LUMA_BGR[channel] * CLIPPED_DN)
+    return (detected, at_core, median(peaks[at_core])) if at_core.any() else None
+
+
 def steady_share(track: Track) -> float:
-    """The share of a track's detections whose brightest grey pixel reads its core level (the
-    median, when at least ``MIN_CORE_DN``; 0 for a track whose core is not clipped), within
-    ``STEADY_FRACTION`` of it."""
-    peaks = np.array([o.contrast_dn + o.background_dn for o in track.observations
-                      if o.detected])
-    if not len(peaks) or median(peaks) < MIN_CORE_DN:
+    """The share of a track's detections that hold its clipped core: in colour, those where its
+    strongest channel clips; in grey, those whose brightest pixel
+    reads the core's level (the median) within ``STEADY_FRACTION`` of it. 0 for a track whose
+    core is not clipped."""
+    core = core_of(track)
+    if core is None:
         return 0.0
-    core = median(peaks)
-    return float(np.mean(np.abs(peaks - core) <= STEADY_FRACTION * core))
+    detected, at_core, core_dn = core
+    if detected[0].clipped_bgr is None:
+        peaks = np.array([o.contrast_dn + o.background_dn for o in detected])
+        return float(np.mean(np.abs(peaks - core_dn) <= STEADY_FRACTION * core_dn))
+    return float(np.mean(at_core))
 
 
 def piece_of(track: Track) -> Piece | None:
-    """The track as a piece of a steady light, or None when its detections do not mostly read
-    one clipped level."""
-    detected = [o for o in track.observations if o.detected]
-    if len(detected) < 2:
+    """The track as a piece of a steady light (``core_of``), or None when its core is not
+    clipped or held in fewer than two detections."""
+    core = core_of(track)
+    if core is None or core[1].sum() < 2:
         return None
-    peaks = np.array([o.contrast_dn + o.background_dn for o in detected])
-    core = median(peaks)
-    at_core = np.abs(peaks - core) <= STEADY_DN
-    if core < MIN_CORE_DN or at_core.sum() < 2:
-        return None
+    detected, at_core, core_dn = core
     points = {o.frame: xy for o, xy, keep in zip(detected, track.detected_canvas, at_core)
               if keep}
     dark = frozenset(o.frame for o, keep in zip(detected, at_core)
                      if keep and o.on_axis < 0.1 and o.off_axis < 0.1)
-    return Piece(track, core, points, dark)
+    return Piece(track, core_dn, points, dark)
 
 
 def _clash(a: Piece, b: Piece, same_spot_px: float) -> bool:

@@ -2,6 +2,8 @@
 clipped core, and the shape of that core, pinned on hand-built tracks, drawn patches and
 simulated scans; ``test_ray_traced_cues`` pins them on the ray-traced training captures."""
 
+from dataclasses import replace
+
 import numpy as np
 
 from detector.engine.scanning import run_scan
@@ -12,6 +14,7 @@ from hardware.gpio.pins import make_pin_factory
 from hardware.sim import optics_truth
 from hardware.sim.handheld import SimulatedHandheld
 from hardware.sim.optics_scenes import ZONE, bench_scene
+from optics.colour import clipped_channels
 from optics.glows import (MIN_STEADY_SHARE, clipped_disc, is_streak, join_glows, piece_of,
                           steady_share)
 from optics.pipeline import GlintPipeline
@@ -30,7 +33,7 @@ def observation(frame: int, peak_dn: float, detected: bool = True) -> Observatio
 
 def track(track_id: int, frames, canvas_xy, peak_dn=255.0) -> Track:
     """A track detected in ``frames`` at ``canvas_xy`` (its brightest pixel ``peak_dn``, one
-    value or one per frame)."""
+    value or one per frame), in a greyscale capture."""
     peaks = np.broadcast_to(np.asarray(peak_dn, float), (len(frames),))
     out = Track(track_id, *canvas_xy)
     for frame, peak in zip(frames, peaks):
@@ -67,11 +70,95 @@ def test_a_core_that_clips_in_every_frame_is_steady_and_a_ring_lit_highlight_is_
     assert steady_share(faint) == 0.0 and piece_of(faint) is None
 
 
-def patch_with(mask: np.ndarray) -> np.ndarray:
-    """A 49x49 bgr8 evidence patch: a grey wall, white where ``mask`` is."""
+def patch_with(mask: np.ndarray, bgr=(255, 255, 255)) -> np.ndarray:
+    """A 49x49 bgr8 evidence patch: a grey wall, ``bgr`` (white) where ``mask`` is."""
     patch = np.full((49, 49, 3), 40, np.uint8)
-    patch[mask] = 255
+    patch[mask] = bgr
     return patch
+
+
+def disc_mask(radius_px: float) -> np.ndarray:
+    yy, xx = np.mgrid[0:49, 0:49]
+    return np.hypot(xx - 24, yy - 24) <= radius_px
+
+
+#: A red LED at 3x full scale through the NoIR camera: red clips, green leaks 0.07 of it.
+RED_LED_BGR = (23, 54, 255)
+
+
+def test_the_clipped_channels_are_read_at_the_pixel_whose_grey_they_lift_most():
+    """A red LED clips red alone, a green LED green (its blue near the clip too at times), an
+    infrared LED all three; nothing clips on a dim patch; a greyscale image has no channels."""
+    def channels(bgr):
+        return clipped_channels(patch_with(disc_mask(2.6), bgr), 24.0, 24.0, 3)
+
+    assert channels(RED_LED_BGR) == (False, False, True)
+    assert channels((80, 255, 30)) == (False, True, False)
+    assert channels((252, 255, 30)) == (True, True, False)
+    assert channels((255, 255, 255)) == (True, True, True)
+    assert channels((40, 90, 200)) == (False, False, False)
+    assert clipped_channels(np.full((49, 49), 255, np.uint8), 24.0, 24.0, 3) is None
+    # Red clipping in one pixel, green in the next: the green pixel's grey is lifted more.
+    split = patch_with(disc_mask(0.5), (0, 0, 255))
+    split[24, 25] = (0, 255, 0)
+    assert clipped_channels(split, 24.0, 24.0, 3) == (False, True, False)
+    assert clipped_channels(split, 40.0, 40.0, 3) == (False, False, False)  # away from it
+
+
+RED, GREEN, GREEN_BLUE, RED_GREEN, ALL, NONE = ((False, False, True), (False, True, False),
+                                                (True, True, False), (False, True, True),
+                                                (True, True, True), (False, False, False))
+
+
+def colour_track(track_id, peaks, clipped, patch) -> Track:
+    """A track of a colour capture: detected in frames 0-11 at one point, its brightest grey
+    pixel ``peaks`` and its clipped channels ``clipped`` per frame."""
+    out = Track(track_id, 50.0, 50.0)
+    for frame, (peak, channels) in enumerate(zip(peaks, clipped)):
+        out.observe(replace(observation(frame, peak), clipped_bgr=channels), (50.0, 50.0))
+    out.evidence = Evidence(patch, (0.0, 0.0))
+    return out
+
+
+def test_a_red_led_clipping_in_red_alone_is_a_steady_clipped_light():
+    """A red LED at 3x full scale reads about 105 grey (75 from its clipped red channel, the
+    rest its green leak), under the greyscale floor of 120; small and far, its grey level moves
+    by tens of DN as its image crosses the pixel grid and its green leak near the clip clips at
+    times, its red channel clipping throughout. Its detections make a piece, its core steady,
+    and seen in dark and lit frames with its lit disc (clipped in red) it is an always-on
+    light."""
+    red_disc = patch_with(disc_mask(2.6), RED_LED_BGR)
+    for peaks, clipped in (([105.0 + (k % 3 - 1) for k in range(12)], [RED] * 12),
+                           ([150.0 + 8 * (k % 5) for k in range(12)], [RED, RED_GREEN] * 6)):
+        led = colour_track(0, peaks, clipped, red_disc)
+        assert steady_share(led) == 1.0 and piece_of(led) is not None
+        glows = join_glows([led], 1.0)
+        assert len(glows) == 1 and glows[0].always_on(1.0)
+    area_px, roundness = clipped_disc(red_disc, 1.0)
+    assert area_px >= 12 and roundness > 0.9
+
+
+def test_a_core_is_clipped_in_the_frames_it_holds():
+    """A green LED whose blue channel is near the clip holds its core whether its blue clips or
+    not; a highlight that clips only in the lit frames does not hold one; levels that never clip
+    in a colour capture, or read under 120 grey in a greyscale one, are no clipped core; nor is
+    a detection whose clipped pixel is a neighbour's (its own brightest pixel dimmer than what
+    the clipped channel gives)."""
+    green = colour_track(0, [190.0 + 5 * (k % 2) for k in range(12)], [GREEN, GREEN_BLUE] * 6,
+                         patch_with(disc_mask(2.6), (252, 255, 30)))
+    assert steady_share(green) == 1.0
+    lit_only = colour_track(1, [255.0 if s != "dark" else 150.0 for s in STATES],
+                            [ALL if s != "dark" else NONE for s in STATES],
+                            patch_with(disc_mask(2.6)))
+    assert steady_share(lit_only) < MIN_STEADY_SHARE
+    assert not any(g.always_on(1.0) for g in join_glows([lit_only], 1.0))
+    unclipped = colour_track(2, [105.0] * 12, [NONE] * 12,
+                             patch_with(disc_mask(2.6), (30, 60, 200)))
+    grey = track(3, range(12), (50.0, 50.0), peak_dn=105.0)
+    for dim in (unclipped, grey):
+        assert piece_of(dim) is None and steady_share(dim) == 0.0
+    beside = colour_track(4, [255.0] * 9 + [30.0] * 3, [ALL] * 12, patch_with(disc_mask(2.6)))
+    assert steady_share(beside) == 0.75
 
 
 def test_a_lit_disc_is_told_from_a_point_and_a_streak():
