@@ -10,7 +10,6 @@ import cv2
 import numpy as np
 import pytest
 
-from bench.raytrace import sensor
 from hardware.camera.capture_dir import load_frames, read_capture_info
 from optics.colour import balance, glow_excess_bgr
 
@@ -120,11 +119,16 @@ def test_an_always_on_led_in_view_outshines_its_surroundings_in_the_dark_frames(
     assert np.median(shown) == 1.0 and np.mean(np.asarray(shown) >= 0.5) >= 0.9
 
 
+#: How far (px at 640 px width) the renderer spreads a point's veiling glare (its
+#: halo is cut there, ``bench.raytrace.sensor.GLARE_REACH_PX``; docs/raytraced.md).
+GLARE_REACH_PX = 24
+
+
 def beside_another(frame: dict, led: dict, leds: list) -> bool:
     """Whether another LED lies within the glare's reach of ``led`` in this truth frame: a bright
     neighbour's veiling glare (24 px) tints the halo an LED's colour is read in (train1123's
     and train1131's red LEDs, 18 px from a 940 nm one, read 0.28 and 0.5)."""
-    return any(np.hypot(frame["x"] - g["x"], frame["y"] - g["y"]) <= sensor.GLARE_REACH_PX
+    return any(np.hypot(frame["x"] - g["x"], frame["y"] - g["y"]) <= GLARE_REACH_PX
                for other in leds if other is not led for g in other["frames"]
                if g["index"] == frame["index"])
 
