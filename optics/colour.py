@@ -31,6 +31,13 @@ from optics.candidates import pool_factor
 VISIBLE_BALANCE = 0.25
 #: Pixels with a channel at or above this are clipped: their colour is lost.
 CLIPPED_DN = 250
+#: The grey weights of a bgr8 pixel's channels (B, G, R), as ``optics.candidates.to_gray8``
+#: converts them (ITU-R BT.601 luma, OpenCV's): a channel clipping alone lifts a pixel's grey
+#: level to at least its weight times ``CLIPPED_DN`` (red 75, green 147, blue 29).
+LUMA_BGR = np.array([0.114, 0.587, 0.299])
+#: How far (px at 640 px width) from a detection its clipped core may lie: the detection sits
+#: on the brightest grey pixel, or beside it by a pixel or two.
+CORE_REACH_PX = 3
 #: The disc read around a glow (px at 640 px width): a bright LED's clipped core is up to
 #: 5 px across at 0.3 m, its halo a few px beyond; a neighbour 12 mm away at 1 m lies outside.
 HALO_RADIUS_PX = 8
@@ -94,6 +101,25 @@ def glow_pixels(patch: np.ndarray, r2: np.ndarray, disc: int, near: int) -> np.n
     else:
         close = close_to_centre
     return close & ~clipped & (r2 <= disc ** 2)
+
+
+def clipped_channels(image: np.ndarray, x: float, y: float,
+                     reach_px: int) -> tuple[bool, bool, bool] | None:
+    """Which channels (B, G, R) of a bgr8 ``image`` clip at (x, y): those of the pixel within
+    ``reach_px`` whose clipped channels give its grey level the most (``LUMA_BGR`` times
+    ``CLIPPED_DN``, summed over them); none clipped where none clips; None for a greyscale
+    image, whose channels are not known. An always-on LED clips its strongest channel in every
+    frame it is in view, whatever its grey level does as its image moves over the pixel grid:
+    all three for an infrared LED, red alone (75 grey) for a dim red one."""
+    if image.ndim != 3 or image.shape[2] != 3:
+        return None
+    xi, yi = round(x), round(y)
+    window = image[max(yi - reach_px, 0):yi + reach_px + 1,
+                   max(xi - reach_px, 0):xi + reach_px + 1].reshape(-1, 3)
+    if not len(window):
+        return (False, False, False)
+    clipped = window >= CLIPPED_DN
+    return tuple(bool(c) for c in clipped[np.argmax(clipped @ LUMA_BGR)])
 
 
 def balance(excess_bgr: np.ndarray) -> float:

@@ -27,12 +27,16 @@ the track is measured again; ``as_finding`` 8, for the findings kept):
                    size and shape                                        optics.features, lockin
   7. scoring       calibrated confidence per kind; a glow's colour tells
                    infrared from a visible LED                           optics.scoring, colour
+Over the judged tracks, when findings are asked for (``compose_glows``):
+  7b. glows        a steady light's fragments joined; a glow seen in too few
+                   frames dropped; its colour read over all its fragments;
+                   a steady glow of a visible LED's colour reported as one  optics.glows
   8. evidence      annotated crop at the frame where it was strongest    optics.crops
 
 Batch mode over a recorded capture is the same thing run to the end: ``analyze_frames``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -50,6 +54,8 @@ from optics.cats_eye import LOCAL_LENS_CONFIDENCE, CatsEyeTest, LocalLens
 from optics.colour import is_visible_led
 from optics.features import Shape, TrackFeatures, glint_shape, track_features
 from optics.findings import Finding
+from optics.glows import (MIN_GLOW_DETECTIONS, MIN_STEADY_SHARE, STEADY_GLOW_CONFIDENCE,
+                          is_streak, join_glows, steady_share)
 from optics.lockin import fit_lockins
 from optics.lockin_map import LockInMap
 from optics.registration import Registrar, registration_image
@@ -141,10 +147,10 @@ class GlintPipeline:
         return [as_finding(v) for v in self.verdicts()]
 
     def findings(self, min_confidence: float = REPORT_CONFIDENCE) -> list[Finding]:
-        """Every track scored; the confident ones, one per spot, and the local test's lenses
-        where no track's lens is, strongest first."""
-        kept = sorted((v for v in self.verdicts() if v.confidence >= min_confidence),
-                      key=lambda v: -v.confidence)
+        """Every track scored, steady lights judged whole (step 7b); the confident ones, one
+        per spot, and the local test's lenses where no track's lens is, strongest first."""
+        kept = sorted((v for v in compose_glows(self.verdicts(), self.scale)
+                       if v.confidence >= min_confidence), key=lambda v: -v.confidence)
         kept = merge_duplicates(kept, MERGE_RADIUS_PX * self.scale)
         local = [] if LOCAL_LENS_CONFIDENCE < min_confidence else [
             lens for lens in self.cats_eye.lenses()
@@ -153,6 +159,44 @@ class GlintPipeline:
                    > MERGE_RADIUS_PX * self.scale for v in kept)]
         findings = [as_finding(v) for v in kept] + [local_finding(lens) for lens in local]
         return sorted(findings, key=lambda f: -f.confidence)
+
+
+GLOW_KINDS = ("ir_emitter", "visible_led")
+
+
+def compose_glows(verdicts: list[Verdict], scale: float) -> list[Verdict]:
+    """Step 7b: the verdicts with each steady light judged whole (``optics.glows``). A glow
+    verdict whose track was detected in fewer than ``MIN_GLOW_DETECTIONS`` frames, whose
+    detections do not mostly read one clipped level, or whose clipped core is a streak (a
+    lamp's image along chrome), is dropped; one whose glow's colour was read
+    takes the kind that colour says; and a glow steady in dark and lit frames alike, of a
+    visible LED's colour or with a lit disc for a core, is an always-on light of the kind its
+    colour says, when no fragment of it is reported as a glow already."""
+    glows = join_glows([v.track for v in verdicts], scale)
+    glow_of = {track.track_id: glow for glow in glows for track in glow.tracks}
+    by_track = {v.track.track_id: v for v in verdicts}
+    out = []
+    for verdict in verdicts:
+        glow = glow_of.get(verdict.track.track_id)
+        if verdict.kind not in GLOW_KINDS:
+            out.append(verdict)
+        elif (verdict.track.n_detections >= MIN_GLOW_DETECTIONS
+              and steady_share(verdict.track) >= MIN_STEADY_SHARE
+              and not is_streak(verdict.track, scale)):
+            out.append(verdict if glow is None or np.isnan(glow.glow_balance)
+                       else replace(verdict, kind="visible_led"
+                                    if is_visible_led(glow.glow_balance) else "ir_emitter"))
+    reported = {v.track.track_id for v in out
+                if v.kind in GLOW_KINDS and v.confidence >= REPORT_CONFIDENCE}
+    for glow in glows:
+        if not any(t.track_id in reported for t in glow.tracks) and glow.always_on(scale):
+            verdict = by_track[glow.representative.track_id]
+            out.append(replace(verdict, kind="visible_led" if is_visible_led(glow.glow_balance)
+                               else "ir_emitter",
+                               confidence=max(STEADY_GLOW_CONFIDENCE,
+                                              verdict.scored["ir_emitter"]),
+                               scored={**verdict.scored, "always_on": True}))
+    return out
 
 
 def accumulate(lockin_map: LockInMap | None, frame: RegisteredFrame) -> LockInMap | None:

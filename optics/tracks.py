@@ -19,7 +19,7 @@ import numpy as np
 
 from optics import crops
 from optics.candidates import measure_points, measure_points_across
-from optics.colour import glow_excess_bgr
+from optics.colour import CORE_REACH_PX, clipped_channels, glow_excess_bgr
 from optics.registration import apply
 
 #: How close (px at 640 px width, scaled with the frame) a detection must be to join a track.
@@ -115,6 +115,7 @@ class Observation:
     y: float
     detected: bool
     excess_bgr: tuple[float, float, float] | None = None  # in dark colour frames only
+    clipped_bgr: tuple[bool, bool, bool] | None = None  # at the detection, in colour frames
 
 
 @dataclass
@@ -265,13 +266,15 @@ def _observe_detected(frame: RegisteredFrame, joined: dict) -> None:
                        for track, _ in pairs]).reshape(-1, 2)
     levels = measure_points(frame.gray8, *points.T).level_dn
     colours = frame.glow_colours(points)
+    reach = round(CORE_REACH_PX * frame.scale)
     for (track, detection), level, colour in zip(pairs, levels, colours):
         if np.isnan(level):
             continue
         observation = Observation(frame.index, frame.on_axis, frame.off_axis,
                                   frame.exposure_ms, float(detection.peak_dn), float(level),
                                   float(detection.ring_dn), float(detection.x),
-                                  float(detection.y), True, colour)
+                                  float(detection.y), True, colour,
+                                  clipped_channels(frame.image, detection.x, detection.y, reach))
         if track.observe(observation, (detection.canvas_x, detection.canvas_y)):
             track.evidence = Evidence(crops.cut_patch(frame.image, detection.x, detection.y),
                                       (detection.x - round(detection.x),

@@ -28,6 +28,17 @@ TRAIN_SEEDS = range(1000, 1042)
 #: Training captures that each hold an infrared and a visible always-on LED (the draws above
 #: give one in three captures an LED: too few to look at how glows are found and told apart).
 LED_TRAIN_SEEDS = range(1100, 1108)
+#: A second block of LED TRAINING captures (read, fitted and tuned on freely), each with one
+#: infrared and one visible LED, for the cases the first block held too few of: visible LEDs of
+#: which one channel alone clips (a red LED at 3-5x full scale reads about 105 grey: every LED
+#: of the first block read 150-255), infrared LEDs dimmed by distance, and LEDs a few px from
+#: the frame's edge. Every draw comes from the generator's own distributions (radiance, distance,
+#: angle, path); only the block's make-up is set: red for every other visible LED (the one colour
+#: whose clipped channel alone reads under 120 grey), 850 and 940 nm in turn by fours, and the
+#: path near an edge in every other pair of captures (one in five elsewhere), so that each of
+#: red or not, near an edge or not, 850 or 940 nm meets each of the others. Drawn fresh: no
+#: benchmark seed or benchmark case was read to make it.
+LED_EDGE_TRAIN_SEEDS = range(1108, 1132)
 BENCH_SEEDS = range(5000, 5040)  # never tuned on (see the module's docstring)
 N_FRAMES = 16
 RING_STATES = ["on"] * 6 + ["off_axis"] * 5 + ["dark"] * 5
@@ -60,7 +71,7 @@ class CaptureSpec:
 
 
 def role_of(seed: int) -> str:
-    if seed in TRAIN_SEEDS or seed in LED_TRAIN_SEEDS:
+    if seed in TRAIN_SEEDS or seed in LED_TRAIN_SEEDS or seed in LED_EDGE_TRAIN_SEEDS:
         return "train"
     if seed in BENCH_SEEDS:
         return "bench"
@@ -71,7 +82,7 @@ def spec_for(seed: int) -> CaptureSpec:
     """The capture that ``seed`` stands for (deterministic)."""
     role = role_of(seed)
     block = (BENCH_SEEDS if role == "bench" else LED_TRAIN_SEEDS if seed in LED_TRAIN_SEEDS
-             else TRAIN_SEEDS)
+             else LED_EDGE_TRAIN_SEEDS if seed in LED_EDGE_TRAIN_SEEDS else TRAIN_SEEDS)
     index = seed - block.start
     rng = np.random.default_rng(seed)
     housing = HOUSINGS[index % len(HOUSINGS)]
@@ -81,7 +92,7 @@ def spec_for(seed: int) -> CaptureSpec:
     mid_angle = float(rng.uniform(15, 25) if u < 0.55 else rng.uniform(0, 15) if u < 0.85
                       else rng.uniform(25, 30))
     slide = float(min(rng.uniform(120, 320), 0.5 * distance + 60))
-    start, end = _image_path(rng)
+    start, end = _image_path(rng, near_edge=seed in LED_EDGE_TRAIN_SEEDS and index % 4 < 2)
     lamp = float(np.exp(rng.uniform(np.log(0.08), np.log(1.2))))
     flicker = float(rng.choice([100.0, 120.0]))
     leds = []
@@ -94,15 +105,19 @@ def spec_for(seed: int) -> CaptureSpec:
         leds = [next((c for c in leds if c in LED_COLOURS_IR), LED_COLOURS_IR[index % 2]),
                 next((c for c in leds if c in LED_COLOURS_VISIBLE),
                      LED_COLOURS_VISIBLE[index % 3])]
+    if seed in LED_EDGE_TRAIN_SEEDS:  # one of each kind, crossed: see LED_EDGE_TRAIN_SEEDS
+        leds = [LED_COLOURS_IR[(index // 4) % 2],
+                "red" if index % 2 else ("green", "blue")[(index // 8) % 2]]
     states = tuple(rng.permutation(RING_STATES))
     return CaptureSpec(role, seed, housing, has_lens, distance, mid_angle,
                        float(rng.uniform(0, 12)), slide, start, end, lamp, flicker, tuple(leds),
                        int(rng.integers(2, 7)), states)
 
 
-def _image_path(rng) -> tuple[tuple, tuple]:
-    """Where the lens (or the housing) travels in the image, start to end pixel."""
-    if rng.random() < 0.2:  # near an edge
+def _image_path(rng, near_edge: bool = False) -> tuple[tuple, tuple]:
+    """Where the lens (or the housing) travels in the image, start to end pixel (near an edge
+    one time in five, or always when ``near_edge``)."""
+    if rng.random() < 0.2 or near_edge:
         edge = rng.integers(4)
         x = rng.uniform(8, 60) if edge == 0 else WIDTH_PX - rng.uniform(8, 60) if edge == 1 \
             else rng.uniform(40, WIDTH_PX - 40)

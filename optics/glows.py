@@ -1,0 +1,297 @@
+"""An always-on light's fragments joined into one glow, and what the whole of it shows.
+
+An indicator or infrared LED is 3-60 times the camera's full scale: its core clips in every
+frame it is in view, whichever ring is lit or none. Clipping is per channel: an infrared LED
+clips all three (255 grey), a coloured one its strongest channel, its weaker ones not or only
+at times (a red LED clipping red alone reads 75 grey plus 0.59 of its green leak), and a small
+far LED's grey level moves as its image crosses the pixel grid while its strongest channel
+clips throughout. A ring's highlight is brighter in the frames its ring lights; an unclipped
+lamp highlight rises and falls with the lamp's flicker.
+
+Registration jitter (10-15 px at 640 px on a jittery walk) and a housing's parallax move such
+a light over the canvas by more than a track's join radius, so its detections land on 2-5
+short tracks, each too brief, spread or sliding to look like an emitter on its own. Here the
+fragments are joined again, at scoring time, from what their detections say:
+
+- a **piece** is a track whose detections mostly hold one clipped core: in a colour frame,
+  its strongest channel clips at each (``optics.colour.clipped_channels``: all three for an
+  infrared LED, red alone for a dim red one; a weaker channel near the clip may come and go),
+  its grey level free to move as a small LED's image crosses the pixel grid (its unclipped
+  channels with it); in a greyscale frame, one grey level (their median) at or above
+  ``MIN_CORE_DN``;
+- two pieces are one glow when their cores agree within ``STEADY_DN``, their detections come
+  within ``JOIN_PX`` of each other on the canvas, and no frame holds a detection of each more
+  than ``SAME_SPOT_PX`` apart (one light is one spot per frame: two at once are two lights);
+  pieces are joined nearest first, and two glows only when no piece of one clashes with a
+  piece of the other.
+
+A glow whose core stays at one level in frames of both kinds (dark and ring-lit), in at least
+``MIN_STEADY_FRAMES`` frames, and holds in the dark frames (``MIN_DARK_SHARE``), is an
+always-on light when either
+- the light around its clipped core is a visible LED's colour (``optics.colour``): a visible
+  indicator LED; or
+- its clipped core is a lit disc (``clipped_disc``): an LED's die and diffuser, 3-5 mm, with
+  the veiling glare's inner halo clipped too, is a round blob 4-14 px across; a lamp's image
+  in chrome, the other light that clips in dark frames, is a point on a ball or screw head
+  (1-5 px) or a streak along a pipe, tap or rim (roundness under 0.3);
+even when none of its fragments scores as an emitter: the physical cues together, not a
+weighted sum. Its kind then follows its colour (infrared, or no colour read: an alert).
+
+The same cues drop glows the calibrated score reports (``optics.pipeline.compose_glows``): a
+track detected in fewer than ``MIN_GLOW_DETECTIONS`` frames (an always-on light in view is
+detected frame after frame, a two-frame spot is a passing highlight), one whose detections do
+not mostly read one clipped level (``steady_share``), and one whose clipped core is a streak
+(``is_streak``).
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import cv2
+import numpy as np
+
+from optics.colour import CLIPPED_DN, CORE_REACH_PX, LUMA_BGR, balance, is_visible_led
+from optics.features import median
+from optics.tracks import Track
+
+#: In a greyscale frame, where no channel can be read, a piece's core must read at least this
+#: (grey DN) to count as clipped: the first training LEDs' cores read 150-255 (a green LED's
+#: clipped channel alone gives 147). In a colour frame a core is clipped when a channel clips
+#: (``optics.colour.clipped_channels``), whatever its grey level: a red LED of which only the
+#: red channel clips reads 75 plus 0.59 of its green leak (about 105 grey at 3x full scale).
+MIN_CORE_DN = 120.0
+#: Detections within this many grey DN of a piece's core are the core; two pieces whose cores
+#: differ by more are two lights. A clipped core's level moved by 1-5 DN over a training scan
+#: (the ring's light on the unclipped channels); an unclipped highlight's by tens.
+STEADY_DN = 8.0
+#: Fragments of one light come within this (canvas px at 640 px width) of each other: the
+#: registration's jitter on the training block's walks (10-15 px).
+JOIN_PX = 16.0
+#: Two detections of one frame further apart than this (px at 640 px width) are two lights.
+SAME_SPOT_PX = 2.0
+#: A visible LED from steadiness and colour alone needs this many core detections, dark and lit
+#: frames both among them (the benchmark counts an LED in view in 4 frames or more).
+MIN_STEADY_FRAMES = 4
+#: An always-on light's core holds in the dark frames: at least this share of its pieces'
+#: detections in dark frames read the core level (the training block's LEDs: 0.8-1.0). A
+#: ring-lit highlight that clips only under the rings reads its core in a dark frame by chance.
+MIN_DARK_SHARE = 0.75
+#: Glows seen in fewer frames than this are not reported.
+MIN_GLOW_DETECTIONS = 3
+#: An emitter's detections read its core level, within ``STEADY_FRACTION`` of it, in at least
+#: this share of them: an LED in all or nearly (the training block's LED tracks: 1.0; a small
+#: green LED's barely clipped core moved by 9 % over the scan as it crossed the pixel grid),
+#: where a highlight that clips only at times, or not at all, scatters (the training block's
+#: false glows of that kind: 0.3-0.8).
+MIN_STEADY_SHARE = 0.85
+STEADY_FRACTION = 0.1
+#: A lit disc: its clipped blob covers at least this many pixels (at 640 px width: a disc 4 px
+#: across) and at most ``MAX_DISC_AREA_PX`` (a disc 14 px across: an LED 5 mm across at 0.3 m
+#: is 11 px, its clipped inner halo adds a little), and is at least this round (minor over
+#: major axis). On the training block the LEDs' blobs were 13-90 px and 0.74-0.98 round (two
+#: more, 2 and 6 px, are found as emitters by their tracks' scores); of 160 other steady
+#: clipped glows none met both (points of 1-5 px; two of 10 px; streaks 0.04-0.3 round; a
+#: sunlit patch of 381 px, 0.58). The simulator's brightly lit glossy surfaces clip over
+#: 180-250 px (at 640 px width) and are no LED either.
+MIN_DISC_AREA_PX = 12.0
+MAX_DISC_AREA_PX = 150.0
+MIN_DISC_ROUNDNESS = 0.7
+#: A streak: a clipped blob of at least this many pixels (at 640 px width) and less round than
+#: this is a lamp's image along a chrome pipe, tap or rim, not an LED (the training block's LED
+#: blobs were 0.72-0.98 round; its streaks, found as glows by their tracks' scores, 6-49 px and
+#: 0.08-0.30 round).
+MIN_STREAK_AREA_PX = 6.0
+MAX_STREAK_ROUNDNESS = 0.4
+#: How far (px at 640 px width) from the evidence patch's centre its clipped blob may start:
+#: the detection sits on the blob's brightest pixel, or beside it by a pixel or two.
+DISC_REACH_PX = CORE_REACH_PX
+#: The confidence given to an always-on light told by steadiness with colour or a lit disc, not
+#: by the calibrated score: a stated value, not a fitted one. On the training block every glow
+#: that met either rule lay at an LED (19 of 19, 15 distinct LEDs; the 95 % Wilson interval of
+#: that share is 0.83-1.0).
+STEADY_GLOW_CONFIDENCE = 0.9
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A track's detections at its core level: frame -> canvas point, and whether dark."""
+
+    track: Track
+    core_dn: float
+    points: dict  # frame -> (canvas x, canvas y) of the detections at the core
+    dark: frozenset  # frames among them with both rings dark
+
+
+@dataclass(frozen=True)
+class Glow:
+    """Joined pieces of one steady light."""
+
+    pieces: tuple
+    core_dn: float
+    n_frames: int  # frames with a core detection of any piece
+    n_dark: int
+    n_lit: int
+    n_dark_detections: int  # its pieces' detections in dark frames, at the core or not
+
+    @cached_property
+    def glow_balance(self) -> float:
+        """Weakest / strongest channel of its light, over all its pieces' dark colour frames
+        (read only for the glows whose colour is asked for)."""
+        return balance(np.vstack([p.track.glow_colours() for p in self.pieces]))
+
+    @property
+    def tracks(self) -> list[Track]:
+        return [p.track for p in self.pieces]
+
+    def always_on(self, scale: float) -> bool:
+        """Steady in dark and lit frames alike (its core holding in the dark frames), and a
+        visible LED's colour or a lit disc."""
+        if (self.n_frames < MIN_STEADY_FRAMES or not self.n_dark or not self.n_lit
+                or self.n_dark < MIN_DARK_SHARE * self.n_dark_detections):
+            return False
+        if is_visible_led(self.glow_balance):
+            return True
+        area_px, roundness = clipped_disc(self.representative.evidence.patch, scale)
+        return (MIN_DISC_AREA_PX <= area_px / scale**2 <= MAX_DISC_AREA_PX
+                and roundness >= MIN_DISC_ROUNDNESS)
+
+    @property
+    def representative(self) -> Track:
+        """The piece with the most core detections (its evidence stands for the glow)."""
+        return max(self.pieces, key=lambda p: len(p.points)).track
+
+
+def clipped_disc(patch: np.ndarray, scale: float) -> tuple[float, float]:
+    """The clipped blob at the centre of an evidence patch (odd-sized, full resolution, its
+    frame ``scale`` px per px at 640 px width): its area (full-resolution px) and roundness
+    (minor over major axis; 1 for a disc or a blob too small to say). (0, 0) when nothing
+    clips there. A pixel is clipped when any of its channels is: a red LED's disc clips in red
+    alone."""
+    clipped = patch.max(axis=2) >= CLIPPED_DN
+    _, labels = cv2.connectedComponents(clipped.astype(np.uint8), connectivity=8)
+    half = clipped.shape[0] // 2
+    reach = round(DISC_REACH_PX * scale)
+    near = labels[half - reach:half + reach + 1, half - reach:half + reach + 1]
+    own = np.unique(near[near > 0])
+    if not len(own):
+        return 0.0, 0.0
+    blob = labels == own[0] if len(own) == 1 else np.isin(labels, own)
+    moments = cv2.moments(blob.astype(np.uint8), binaryImage=True)
+    area = moments["m00"]
+    if area < 3:
+        return float(area), 1.0
+    # The blob's second moments' eigenvalues in closed form (np.cov and eigvalsh cost ten times).
+    a, b, c = moments["mu20"] / area, moments["mu11"] / area, moments["mu02"] / area
+    spread = np.hypot((a - c) / 2, b)
+    major, minor = (a + c) / 2 + spread, max((a + c) / 2 - spread, 0.0)
+    return float(area), float(np.sqrt((minor + 1e-6) / (major + 1e-6)))
+
+
+def is_streak(track: Track, scale: float) -> bool:
+    """Whether the track's clipped core, at its strongest, is a streak (``MIN_STREAK_AREA_PX``,
+    ``MAX_STREAK_ROUNDNESS``)."""
+    area_px, roundness = clipped_disc(track.evidence.patch, scale)
+    return area_px / scale**2 >= MIN_STREAK_AREA_PX and roundness < MAX_STREAK_ROUNDNESS
+
+
+def core_of(track: Track) -> tuple[list, np.ndarray, float] | None:
+    """A track's detections, which of them hold its core, and the core's grey level (the
+    median of those), or None when its core is not clipped. In colour frames the core is its
+    strongest channel clipping (``optics.colour.clipped_channels``: the channel that clips in
+    most detections, the brighter-weighted of those tied, as all three tie for an infrared
+    LED): a detection holds it when that channel clips there, whatever the weaker ones do (a
+    red LED's green leak near the clip comes and goes), and its brightest grey pixel reads at
+    least what that channel alone gives (the clipped pixel is the detection's own, not a
+    neighbour's). In greyscale frames the core is the detections' median grey level, at least
+    ``MIN_CORE_DN``, held within ``STEADY_DN``."""
+    detected = [o for o in track.observations if o.detected]
+    if not detected:
+        return None
+    peaks = np.array([o.contrast_dn + o.background_dn for o in detected])
+    if all(o.clipped_bgr is None for o in detected):
+        core = median(peaks)
+        return (detected, np.abs(peaks - core) <= STEADY_DN, core) if core >= MIN_CORE_DN \
+            else None
+    clipped = np.array([o.clipped_bgr or (False, False, False) for o in detected], bool)
+    counts = clipped.sum(axis=0)
+    channel = max(range(3), key=lambda c: (counts[c], LUMA_BGR[c]))
+    at_core = clipped[:, channel] & (peaks >= LUMA_BGR[channel] * CLIPPED_DN)
+    return (detected, at_core, median(peaks[at_core])) if at_core.any() else None
+
+
+def steady_share(track: Track) -> float:
+    """The share of a track's detections that hold its clipped core: in colour, those where its
+    strongest channel clips; in grey, those whose brightest pixel
+    reads the core's level (the median) within ``STEADY_FRACTION`` of it. 0 for a track whose
+    core is not clipped."""
+    core = core_of(track)
+    if core is None:
+        return 0.0
+    detected, at_core, core_dn = core
+    if detected[0].clipped_bgr is None:
+        peaks = np.array([o.contrast_dn + o.background_dn for o in detected])
+        return float(np.mean(np.abs(peaks - core_dn) <= STEADY_FRACTION * core_dn))
+    return float(np.mean(at_core))
+
+
+def piece_of(track: Track) -> Piece | None:
+    """The track as a piece of a steady light (``core_of``), or None when its core is not
+    clipped or held in fewer than two detections."""
+    core = core_of(track)
+    if core is None or core[1].sum() < 2:
+        return None
+    detected, at_core, core_dn = core
+    points = {o.frame: xy for o, xy, keep in zip(detected, track.detected_canvas, at_core)
+              if keep}
+    dark = frozenset(o.frame for o, keep in zip(detected, at_core)
+                     if keep and o.on_axis < 0.1 and o.off_axis < 0.1)
+    return Piece(track, core_dn, points, dark)
+
+
+def _clash(a: Piece, b: Piece, same_spot_px: float) -> bool:
+    """Both detected in one frame, apart: two lights."""
+    return any(np.hypot(a.points[f][0] - b.points[f][0], a.points[f][1] - b.points[f][1])
+               > same_spot_px for f in a.points.keys() & b.points.keys())
+
+
+def _gaps(pieces: list[Piece]) -> np.ndarray:
+    """The least canvas distance between a detection of each two pieces (a matrix): one
+    distance matrix over all their detections, reduced piece by piece."""
+    points = np.array([xy for p in pieces for xy in p.points.values()], float).reshape(-1, 2)
+    starts = np.cumsum([0] + [len(p.points) for p in pieces[:-1]])
+    distances = np.hypot(points[:, None, 0] - points[None, :, 0],
+                         points[:, None, 1] - points[None, :, 1])
+    by_row = np.minimum.reduceat(distances, starts, axis=0)
+    return np.minimum.reduceat(by_row, starts, axis=1)
+
+
+def join_glows(tracks: list[Track], scale: float) -> list[Glow]:
+    """The steady lights among ``tracks``: pieces joined nearest first, each glow once."""
+    pieces = [p for p in map(piece_of, tracks) if p is not None]
+    join_px, same_spot_px = JOIN_PX * scale, SAME_SPOT_PX * scale
+    if not pieces:
+        return []
+    gaps = _gaps(pieces)
+    cores = np.array([p.core_dn for p in pieces])
+    near = (gaps <= join_px) & (np.abs(cores[:, None] - cores[None, :]) <= STEADY_DN)
+    pairs = sorted((gaps[i, j], i, j) for i, j in zip(*np.nonzero(np.triu(near, k=1))))
+    owner = list(range(len(pieces)))
+    members = {i: [i] for i in range(len(pieces))}
+    for _, i, j in pairs:
+        gi, gj = owner[i], owner[j]
+        if gi == gj or any(_clash(pieces[x], pieces[y], same_spot_px)
+                           for x in members[gi] for y in members[gj]):
+            continue
+        members[gi] += members.pop(gj)
+        for k in members[gi]:
+            owner[k] = gi
+    return [_glow([pieces[k] for k in group]) for group in members.values()]
+
+
+def _glow(pieces: list[Piece]) -> Glow:
+    frames = set().union(*(p.points.keys() for p in pieces))
+    dark = set().union(*(p.dark for p in pieces))
+    dark_detections = sum(o.detected and o.on_axis < 0.1 and o.off_axis < 0.1
+                          for p in pieces for o in p.track.observations)
+    return Glow(tuple(pieces), median(np.array([p.core_dn for p in pieces])), len(frames),
+                len(dark), len(frames - dark), dark_detections)
