@@ -80,6 +80,26 @@ REF_REACH_PX = 3
 #: as bright in the whole neighbourhood counts against the spot.
 REF_REACH_UNSURE_PX = 8
 MIN_MATCH = 0.5
+#: The surroundings are a line (a grout line, a pipe's or a skirting board's edge) when their
+#: gradient energy across the line's direction is at most this share of that along it (the
+#: structure tensor's smaller over its larger eigenvalue; the lit parts and the spot's disc
+#: left out). A line matches equally well anywhere along itself: where the score peaks is
+#: set by what else the patch holds, a chrome highlight of one ring that moves between
+#: frames, not by the scene point (simulated TUNING seed 1085: a steady LED 4 px under a
+#: grout line, matched 24 px along it in every reference frame, 0.02-0.07 there; of the
+#: ray-traced TRAINING block's 683 spots a quarter are under 0.33, its lenses found as before).
+MIN_CROSS_SHARE = 0.3
+#: Lit parts, left out of that measure: over the patch's median by this many median absolute
+#: deviations, and this many px around (a ring's highlight, an LED's bloom; they move or go
+#: between frames, where the wall's dark marks, the grout and the holes stay).
+BRIGHT_MADS = 4.0
+HIGHLIGHT_GUARD_PX = 2
+#: On such a line the reference's light is taken all along it, every this many px within
+#: ``SEARCH_PX`` of the matched point: a cat's eye is dark at every place the match could be.
+LINE_STEP_PX = 2
+#: A point this close (px) to the frame's edge has surroundings mostly of the padding's mirror
+#: image (a quarter of the matched patch or more): nothing can be said about it there.
+EDGE_PX = TEMPLATE_HALF_PX // 2
 #: The largest share of its on-axis light a cat's eye shows in a reference frame (the
 #: training lenses' glints 0.16 at most, chrome's highlights of either ring about 1).
 RETRO_SHARE = 0.2
@@ -137,6 +157,7 @@ class Spot:
     flux: float  # DN px per ms over the surroundings
     radius_px: float
     patch: np.ndarray  # the evidence crop's raw patch
+    line: tuple | None = None  # the unit direction (x, y) of its surroundings' line, if one
     shares: list = field(default_factory=list)
 
     @property
@@ -242,9 +263,10 @@ def _spots(this: _Frame, frame, candidates) -> list[Spot]:
         if radius_px > MAX_GLINT_RADIUS_PX:
             continue
         flux = _flux(this, x, y, 0)
-        if flux > 0:
+        if flux > 0 and not _near_edge(this, x, y):
             spots.append(Spot(this, x, y, flux, radius_px,
-                              crops.cut_patch(frame.image, candidates.x[k], candidates.y[k])))
+                              crops.cut_patch(frame.image, candidates.x[k], candidates.y[k]),
+                              _line_direction(this, x, y)))
     return spots
 
 
@@ -286,8 +308,50 @@ def _test(spot: Spot, reference: _Frame) -> None:
             NEIGHBOUR_FRAMES):
         return
     x, y, sure = _align(spot.frame, spot.x, spot.y, reference)
-    spot.shares.append(_flux(reference, x, y, REF_REACH_PX if sure else REF_REACH_UNSURE_PX)
-                       / spot.flux)
+    if _near_edge(reference, x, y):
+        return  # cannot say
+    if spot.line is None:
+        light = _flux(reference, x, y, REF_REACH_PX if sure else REF_REACH_UNSURE_PX)
+    else:
+        light = max(_flux(reference, *_inside(reference, x + step * spot.line[0],
+                                              y + step * spot.line[1]), REF_REACH_PX)
+                    for step in range(-SEARCH_PX, SEARCH_PX + 1, LINE_STEP_PX))
+    spot.shares.append(light / spot.flux)
+
+
+def _near_edge(frame: _Frame, x, y) -> bool:
+    return min(x, y, frame.width - 1 - x, frame.height - 1 - y) < EDGE_PX
+
+
+def _inside(frame: _Frame, x, y) -> tuple[float, float]:
+    return (float(np.clip(x, 0, frame.width - 1)), float(np.clip(y, 0, frame.height - 1)))
+
+
+def _line_direction(frame: _Frame, x, y) -> tuple | None:
+    """The direction (x, y) along which the spot's surroundings are a line (their structure
+    tensor's gradient energy across it under ``MIN_CROSS_SHARE`` of that along it), the spot's
+    disc and the pixels by saturated ones left out; None when they are not one."""
+    t = TEMPLATE_HALF_PX
+    sx, sy = int(round(x)) + _PAD, int(round(y)) + _PAD
+    level = frame.level[sy - t:sy + t + 1, sx - t:sx + t + 1]
+    logs = _log(level)
+    gx = cv2.Sobel(logs, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(logs, cv2.CV_32F, 0, 1, ksize=3)
+    guard = 2 * HIGHLIGHT_GUARD_PX + 1
+    median = float(np.median(level))
+    spread = max(float(np.median(np.abs(level - median))), 1.0)
+    near_highlight = cv2.dilate((level > median + BRIGHT_MADS * spread).astype(np.uint8),
+                                np.ones((guard, guard), np.uint8))
+    keep = (_MASK > 0) & (near_highlight == 0)
+    keep[0], keep[-1], keep[:, 0], keep[:, -1] = False, False, False, False
+    jxx, jyy, jxy = (float((gx * gx)[keep].sum()), float((gy * gy)[keep].sum()),
+                     float((gx * gy)[keep].sum()))
+    root = np.hypot(jxx - jyy, 2 * jxy)
+    large, small = (jxx + jyy + root) / 2, (jxx + jyy - root) / 2
+    if large <= 0 or small > MIN_CROSS_SHARE * large:
+        return None
+    across = 0.5 * np.arctan2(2 * jxy, jxx - jyy)  # the gradients' main direction
+    return (float(-np.sin(across)), float(np.cos(across)))
 
 
 def _same_point(a: Spot, b: Spot) -> bool:

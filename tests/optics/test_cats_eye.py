@@ -86,3 +86,34 @@ def test_training_lenses_the_tracks_missed_are_found_locally(name):
 
 def test_no_local_lens_on_a_ceiling_vent_without_one():
     assert run("train", "train1007_ceiling_vent_nolens_034").cats_eye.lenses() == []
+
+
+def _grout_frames():
+    """An always-on LED 4 px below a grout line across bare paint, and 10 px along the line a
+    chrome fitting's highlight of whichever ring is lit (of the off-axis ring 12 px further
+    along, of neither in the dark): the frames as ``_frames`` moves them."""
+    rng = np.random.default_rng(7)
+    wall = 60 + 1.5 * cv2.GaussianBlur(rng.normal(0, 1, (420, 700)).astype(np.float32),
+                                       (0, 0), 3)
+    wall[HOLE[1] + 30 - 4:HOLE[1] + 30 - 2] = 25.0  # the grout line (scene coordinates)
+    for index, (state, (dx, dy)) in enumerate(zip(STATES, JITTER_PX)):
+        image = wall[30 + dy:390 + dy, 30 + dx:670 + dx] * (1.0 if state != "dark" else 0.35)
+        x, y = HOLE[0] - dx, HOLE[1] - dy
+        image[y - 1:y + 2, x - 1:x + 2] = 255.0  # the LED
+        if state != "dark":
+            hx = x + 10 + (12 if state == "off" else 0)
+            image[y - 5:y - 2, hx - 1:hx + 2] = 255.0
+        gray8 = np.clip(image + rng.normal(0, 1.4, image.shape), 0, 255).astype(np.uint8)
+        on, off = float(state == "on"), float(state == "off")
+        yield RegisteredFrame(index, on, off, 8.0, np.eye(3), np.eye(3), gray8, gray8)
+
+
+def test_an_led_beside_a_grout_line_is_no_cats_eye():
+    """Surroundings that are a line match anywhere along it, and a highlight of the lit ring
+    among them pulls the match off the LED: the reference frames' light is then taken all
+    along the line, where the LED is (the simulator's tuning seed 1085)."""
+    test = CatsEyeTest()
+    for frame in _grout_frames():
+        detection = detection_map(frame.gray8)
+        test.add(frame, find_candidates(frame.gray8, detection), detection.pooled)
+    assert test.lenses() == []
