@@ -277,8 +277,7 @@ def _glint_radius(patch: np.ndarray) -> float:
     The half-maximum region of a saturated core with its blur, as ``features.glint_shape``
     measures it, in a fifth of its time."""
     level = patch.astype(np.float32)
-    border = np.concatenate([level[0], level[-1], level[1:-1, 0], level[1:-1, -1]])
-    surface = float(np.median(border))
+    surface = _border_median(level)
     half = surface + 0.5 * (float(level.max()) - surface)
     above = (level >= half) & _WITHIN
     ys, xs = np.nonzero(above)
@@ -399,6 +398,11 @@ def _best(score: np.ndarray) -> tuple[int, int, float]:
     return int(ix), int(iy), float(score[iy, ix])
 
 
+def _border_median(box: np.ndarray) -> float:
+    """The median of a box's outermost pixels: the surface around what the box holds."""
+    return float(np.median(np.concatenate([box[0], box[-1], box[1:-1, 0], box[1:-1, -1]])))
+
+
 def _flux(frame: _Frame, x, y, reach: int) -> float:
     """The largest flux (DN px per ms) of a ``FLUX_HALF_PX`` box within ``reach`` px of
     (x, y), over the surface around the point: the median of the border of a box
@@ -408,8 +412,7 @@ def _flux(frame: _Frame, x, y, reach: int) -> float:
     outer = h + reach
     cx, cy = int(round(x)) + _PAD, int(round(y)) + _PAD
     around = frame.level[cy - s:cy + s + 1, cx - s:cx + s + 1]
-    surface = float(np.median(np.concatenate([around[0], around[-1], around[1:-1, 0],
-                                              around[1:-1, -1]])))
+    surface = _border_median(around)
     patch = frame.level[cy - outer:cy + outer + 1, cx - outer:cx + outer + 1].astype(np.float32)
     side = 2 * h + 1
     sums = cv2.boxFilter(patch - surface, -1, (side, side), normalize=False,

@@ -64,11 +64,9 @@ def local_flow(ref: np.ndarray, today: np.ndarray, weight: np.ndarray) -> np.nda
     ``MAX_FLOW_PX``; pixels where ``weight`` is 0, and those that still differ by more than
     ``FLOW_OUTLIER`` once the fit has nearly converged (``FLOW_ROBUST_FROM``), take no part
     (a new thing is not a shift)."""
-    h, w = today.shape
-    grid_x, grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    flow = np.zeros((h, w, 2), np.float32)
+    flow = np.zeros((*today.shape, 2), np.float32)
     for step in range(FLOW_ITERATIONS):
-        moved = _remap(ref, grid_x + flow[..., 0], grid_y + flow[..., 1])
+        moved = _warp(ref, flow)
         diff = today - moved
         use = weight.astype(np.float32)
         if step >= FLOW_ROBUST_FROM:
@@ -88,8 +86,12 @@ def local_flow(ref: np.ndarray, today: np.ndarray, weight: np.ndarray) -> np.nda
     return flow
 
 
-def _remap(image, map_x, map_y) -> np.ndarray:
-    return cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+def _warp(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
+    """``image`` at each pixel ``p + flow[p]`` (bilinear, the edge repeated)."""
+    h, w = image.shape
+    grid_x, grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    return cv2.remap(image, grid_x + flow[..., 0], grid_y + flow[..., 1], cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE)
 
 
 def fine_dark_spots(ref_w, today_n, valid, skip, threshold, min_dark) -> list[tuple]:
@@ -99,10 +101,7 @@ def fine_dark_spots(ref_w, today_n, valid, skip, threshold, min_dark) -> list[tu
     ``(x0, y0, x1, y1)``. ``skip``: pixels already judged (no spot is looked for there);
     ``threshold``: the faint pass's difference threshold; ``min_dark``: how much darker
     than anything within ``FINE_TOLERANCE_PX`` in the other picture a spot must be."""
-    h, w = today_n.shape
-    flow = local_flow(ref_w, today_n, valid)
-    grid_x, grid_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    ref_fine = _remap(ref_w, grid_x + flow[..., 0], grid_y + flow[..., 1])
+    ref_fine = _warp(ref_w, local_flow(ref_w, today_n, valid))
     kernel = np.ones((2 * FINE_TOLERANCE_PX + 1,) * 2, np.uint8)
     dark_today = np.maximum(cv2.erode(ref_fine, kernel) - today_n, 0)
     dark_ref = np.maximum(cv2.erode(today_n, kernel) - ref_fine, 0)

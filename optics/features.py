@@ -8,7 +8,7 @@ import numpy as np
 
 from optics.colour import balance
 from optics.lockin import LockIn, fit_lockin
-from optics.tracks import Track
+from optics.tracks import Track, rings_dark
 
 SHAPE_HALF_PX = 12
 
@@ -126,7 +126,7 @@ def _lamp_correlation(contrast, background, exposure_ms, on, off) -> float:
     reflection of the lamp (a highlight on chrome) rises and falls with the wall around it, a
     self-powered LED does not.
     """
-    dark = (on < 0.1) & (off < 0.1)
+    dark = rings_dark(on, off)
     if dark.sum() < 4:
         return 0.0
     level = contrast[dark] / exposure_ms[dark]

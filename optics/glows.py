@@ -244,7 +244,7 @@ def piece_of(track: Track) -> Piece | None:
     points = {o.frame: xy for o, xy, keep in zip(detected, track.detected_canvas, at_core)
               if keep}
     dark = frozenset(o.frame for o, keep in zip(detected, at_core)
-                     if keep and o.on_axis < 0.1 and o.off_axis < 0.1)
+                     if keep and o.dark)
     return Piece(track, core_dn, points, dark)
 
 
@@ -291,7 +291,6 @@ def join_glows(tracks: list[Track], scale: float) -> list[Glow]:
 def _glow(pieces: list[Piece]) -> Glow:
     frames = set().union(*(p.points.keys() for p in pieces))
     dark = set().union(*(p.dark for p in pieces))
-    dark_detections = sum(o.detected and o.on_axis < 0.1 and o.off_axis < 0.1
-                          for p in pieces for o in p.track.observations)
+    dark_detections = sum(o.detected and o.dark for p in pieces for o in p.track.observations)
     return Glow(tuple(pieces), median(np.array([p.core_dn for p in pieces])), len(frames),
                 len(dark), len(frames - dark), dark_detections)

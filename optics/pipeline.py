@@ -184,19 +184,23 @@ def compose_glows(verdicts: list[Verdict], scale: float) -> list[Verdict]:
               and steady_share(verdict.track) >= MIN_STEADY_SHARE
               and not is_streak(verdict.track, scale)):
             out.append(verdict if glow is None or np.isnan(glow.glow_balance)
-                       else replace(verdict, kind="visible_led"
-                                    if is_visible_led(glow.glow_balance) else "ir_emitter"))
+                       else replace(verdict, kind=_glow_kind(glow)))
     reported = {v.track.track_id for v in out
                 if v.kind in GLOW_KINDS and v.confidence >= REPORT_CONFIDENCE}
     for glow in glows:
         if not any(t.track_id in reported for t in glow.tracks) and glow.always_on(scale):
             verdict = by_track[glow.representative.track_id]
-            out.append(replace(verdict, kind="visible_led" if is_visible_led(glow.glow_balance)
-                               else "ir_emitter",
+            out.append(replace(verdict, kind=_glow_kind(glow),
                                confidence=max(STEADY_GLOW_CONFIDENCE,
                                               verdict.scored["ir_emitter"]),
                                scored={**verdict.scored, "always_on": True}))
     return out
+
+
+def _glow_kind(glow) -> str:
+    """The kind a glow's colour says: a visible LED, or infrared (also when no colour was
+    read: an alert)."""
+    return "visible_led" if is_visible_led(glow.glow_balance) else "ir_emitter"
 
 
 def accumulate(lockin_map: LockInMap | None, frame: RegisteredFrame) -> LockInMap | None:

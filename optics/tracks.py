@@ -36,6 +36,16 @@ BACKFILL_FRAMES = 12
 MEASURE_RADIUS_PX = 2.0
 
 
+#: A ring lit to less than this share of its light over a frame's exposure counts as dark.
+DARK_RING_SHARE = 0.1
+
+
+def rings_dark(on_axis, off_axis):
+    """Both rings dark (scalars or arrays): only the room's light and the scene's own
+    emitters."""
+    return (np.asarray(on_axis) < DARK_RING_SHARE) & (np.asarray(off_axis) < DARK_RING_SHARE)
+
+
 @dataclass(frozen=True)
 class RegisteredFrame:
     """One frame as the tracking step needs it: its lighting, where it lies on the canvas,
@@ -67,7 +77,7 @@ class RegisteredFrame:
     @property
     def dark(self) -> bool:
         """Both rings dark: only the room's light and the scene's own emitters."""
-        return self.on_axis < 0.1 and self.off_axis < 0.1
+        return bool(rings_dark(self.on_axis, self.off_axis))
 
     def glow_colours(self, points: np.ndarray) -> list:
         """Each point's light per channel (B, G, R) over its surroundings, in a dark colour
@@ -116,6 +126,11 @@ class Observation:
     detected: bool
     excess_bgr: tuple[float, float, float] | None = None  # in dark colour frames only
     clipped_bgr: tuple[bool, bool, bool] | None = None  # at the detection, in colour frames
+
+    @property
+    def dark(self) -> bool:
+        """Both rings dark in this frame."""
+        return bool(rings_dark(self.on_axis, self.off_axis))
 
 
 @dataclass
