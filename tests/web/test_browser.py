@@ -377,6 +377,10 @@ def test_the_supervisor_reviews_prints_and_exports_the_record(chromium, device, 
     located = supervisor.locator("#alerts li.critical").inner_text()
     assert "1번 칸" in located and "MHz" in located
     assert supervisor.locator("#checklist tr.has-findings").count() >= 1
+    supervisor.locator("#places h3").first.wait_for()
+    captions = supervisor.locator("#places h3").all_inner_texts()
+    assert captions and all("1번 칸" in c and "에 본 모습" in c for c in captions)
+    assert not [c for c in captions if re.search(r"[A-Za-z]{3,}", c.replace("KST", ""))], captions
     look(supervisor, screens, "31-supervisor-record")
     supervisor.locator("#presence-card").wait_for(state="visible")
     assert supervisor.locator("#presence-reasons").inner_text().strip()

@@ -51,7 +51,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!scans.length) return;
     $("places-card").hidden = false;
     $("places").replaceChildren(...scans.map((s) => {
-      const caption = t("web.js.place.saw", { stall: s.stall, zone: t("web.js.zone." + s.zone), when: formatTime(s.started_at) });
+      const caption = t("web.js.place.saw", { stall: s.stall, zone: placeName(s.zone), when: formatTime(s.started_at) });
       const box = el("div", { class: "place" }, el("h3", { text: caption }));
       const show = el("button", { type: "button", class: "link", text: t("web.js.show_image") });
       show.addEventListener("click", () => show.replaceWith(el("div", { class: "evidence" }, el("img", { src: evidenceUrl(s.keyframe.sha256), alt: caption }))));
