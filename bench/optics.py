@@ -59,9 +59,14 @@ def add_arguments(parser):
 
 def run(args) -> int:
     cv2.setNumThreads(1)
-    if args.scans > len(SIM_BENCH_SEEDS):
-        print(f"--scans: at most {len(SIM_BENCH_SEEDS)} (the untouched block)", file=sys.stderr)
+    if not 1 <= args.scans <= len(SIM_BENCH_SEEDS):
+        print(t("bench.err.optics.scans", most=len(SIM_BENCH_SEEDS)), file=sys.stderr)
         return 2
+    for option, folder in (("--raytraced", args.raytraced), ("--dev-data", args.dev_data)):
+        problem = _block_problem(Path(folder))
+        if problem:
+            print(t(problem, option=option, folder=folder), file=sys.stderr)
+            return 2
     raytraced = raytraced_figures(Path(args.raytraced))
     simulated = simulated_figures(SIM_BENCH_SEEDS[:args.scans], args.frames)
     timing = timing_figures(simulated.pop("timing_scans"))
@@ -106,13 +111,22 @@ def _headline(raytraced: dict, simulated: dict, timing: dict) -> dict:
     }
 
 
+def _block_problem(block_dir: Path) -> str | None:
+    """The translation key of what is wrong with a named block folder, checked before any of
+    the minutes of scoring start: no truth index there, or one that is not a capture list."""
+    try:
+        entries = optics_raytraced.read_block(block_dir)
+    except (OSError, ValueError):
+        return "bench.err.optics.unreadable_block"
+    if not isinstance(entries, list) or not entries:
+        return "bench.err.optics.no_captures"
+    return None
+
+
 def raytraced_figures(block_dir: Path) -> dict:
     """Every capture of a ray-traced block through the batch pipeline, scored."""
-    entries = optics_raytraced.read_block(block_dir)
-    if not entries:
-        return {"skipped": f"no captures at {block_dir}"}
     scored = []
-    for entry in entries:
+    for entry in optics_raytraced.read_block(block_dir):
         frames = optics_raytraced.capture_frames(block_dir, entry)
         scored.append(optics_raytraced.score_capture(entry, analyze_frames(frames),
                                                      frames[0].image.shape[1]))
@@ -314,9 +328,6 @@ def _interval(r: dict) -> str:
 
 
 def _print_raytraced(title: str, r: dict) -> None:
-    if "skipped" in r:
-        print(f"{title}: skipped ({r['skipped']})")
-        return
     print(f"{title}: {r['captures']} captures")
     print(f"  in-cone lens recall: {_interval(r['in_cone_lenses'])}")
     print(f"    crossing the cone's edge or the frame's: {_interval(r['partial_cone_lenses'])}")

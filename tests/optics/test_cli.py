@@ -65,3 +65,14 @@ def test_analyze_names_a_bad_capture_and_carries_on(tmp_path):
     assert result.returncode == 1
     assert "nothing-here: not a capture directory" in result.stderr
     assert json.loads(result.stdout)["error"].endswith("not a capture directory")
+
+
+def test_the_optics_benchmark_refuses_a_folder_without_captures_before_scoring(tmp_path):
+    """A mistyped block folder is named at once, not after minutes of scoring the rest."""
+    empty = ansim("bench", "optics", "--raytraced", str(tmp_path), "--json")
+    assert empty.returncode == 2 and not empty.stdout
+    assert f"--raytraced {tmp_path}: no ray-traced captures there" in empty.stderr
+    (tmp_path / "truth.json").write_text("{not json", encoding="utf-8")
+    broken = ansim("bench", "optics", "--dev-data", str(tmp_path), "--json")
+    assert broken.returncode == 2 and not broken.stdout
+    assert f"--dev-data {tmp_path}: its truth.json cannot be read" in broken.stderr
