@@ -1,6 +1,7 @@
 """The ray-traced truth's line-of-sight test (``bench.raytrace.sight``): an LED behind a chrome
 pipe is hidden, one in the open or behind clear glass is in view. Renders with POV-Ray (as the
-captures' truth is written); skipped where it is not installed."""
+captures' truth is written); skipped where it is not installed. Here, not in tests/optics: it
+tests the benchmark's scene code (tests import ``bench`` only under tests/bench)."""
 
 import numpy as np
 import pytest
