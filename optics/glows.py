@@ -23,7 +23,9 @@ fragments are joined again, at scoring time, from what their detections say:
   within ``JOIN_PX`` of each other on the canvas, and no frame holds a detection of each more
   than ``SAME_SPOT_PX`` apart (one light is one spot per frame: two at once are two lights);
   pieces are joined nearest first, and two glows only when no piece of one clashes with a
-  piece of the other.
+  piece of the other. A track of a single detection holding a clipped core is a piece too
+  (``lone_pieces``): an LED sliding over the canvas faster than a track's join radius, by
+  parallax on a deep housing or a fast walk, starts a new track in each frame.
 
 A glow whose core stays at one level in frames of both kinds (dark and ring-lit), in at least
 ``MIN_STEADY_FRAMES`` frames, and holds in the dark frames (``MIN_DARK_SHARE``), is an
@@ -234,11 +236,11 @@ def steady_share(track: Track) -> float:
     return float(np.mean(at_core))
 
 
-def piece_of(track: Track) -> Piece | None:
+def piece_of(track: Track, min_core: int = 2) -> Piece | None:
     """The track as a piece of a steady light (``core_of``), or None when its core is not
-    clipped or held in fewer than two detections."""
+    clipped or held in fewer than ``min_core`` detections."""
     core = core_of(track)
-    if core is None or core[1].sum() < 2:
+    if core is None or core[1].sum() < min_core:
         return None
     detected, at_core, core_dn = core
     points = {o.frame: xy for o, xy, keep in zip(detected, track.detected_canvas, at_core)
@@ -265,9 +267,10 @@ def _gaps(pieces: list[Piece]) -> np.ndarray:
     return np.minimum.reduceat(by_row, starts, axis=1)
 
 
-def join_glows(tracks: list[Track], scale: float) -> list[Glow]:
-    """The steady lights among ``tracks``: pieces joined nearest first, each glow once."""
-    pieces = [p for p in map(piece_of, tracks) if p is not None]
+def join_glows(tracks: list[Track], scale: float, lone: list[Track] = ()) -> list[Glow]:
+    """The steady lights among ``tracks``, and among ``lone`` tracks of a single detection
+    (``lone_pieces``): pieces joined nearest first, each glow once."""
+    pieces = [p for p in map(piece_of, tracks) if p is not None] + lone_pieces(lone)
     join_px, same_spot_px = JOIN_PX * scale, SAME_SPOT_PX * scale
     if not pieces:
         return []
@@ -286,6 +289,19 @@ def join_glows(tracks: list[Track], scale: float) -> list[Glow]:
         for k in members[gi]:
             owner[k] = gi
     return [_glow([pieces[k] for k in group]) for group in members.values()]
+
+
+def lone_pieces(tracks: list[Track]) -> list[Piece]:
+    """Single-detection tracks whose one detection holds a clipped core, as pieces of one
+    detection. An LED crossing the image fast, or on a deep housing's front whose parallax
+    slides it over the wall, moves over the canvas by more than a track's join radius
+    (``optics.tracks.JOIN_RADIUS_PX``, 5 px) from frame to frame and starts a new track in
+    each (train1022's blue LED and train1130's green one, on toilet-paper holders 110 mm deep:
+    6-14 canvas px a frame, single-detection tracks in 7 frames each); its frames' cores
+    still come within ``JOIN_PX`` of each other and join into one glow, which is judged as
+    any other (``Glow.always_on``: dark and lit frames, colour or a lit disc)."""
+    return [p for p in (piece_of(t, min_core=1) for t in tracks if t.n_detections == 1)
+            if p is not None]
 
 
 def _glow(pieces: list[Piece]) -> Glow:

@@ -149,7 +149,8 @@ class GlintPipeline:
     def findings(self, min_confidence: float = REPORT_CONFIDENCE) -> list[Finding]:
         """Every track scored, steady lights judged whole (step 7b); the confident ones, one
         per spot, and the local test's lenses where no track's lens is, strongest first."""
-        kept = sorted((v for v in compose_glows(self.verdicts(), self.scale)
+        kept = sorted((v for v in compose_glows(self.verdicts(), self.scale,
+                                                self.tracks.scorable())
                        if v.confidence >= min_confidence), key=lambda v: -v.confidence)
         kept = merge_duplicates(kept, MERGE_RADIUS_PX * self.scale)
         local = [] if LOCAL_LENS_CONFIDENCE < min_confidence else [
@@ -164,15 +165,18 @@ class GlintPipeline:
 GLOW_KINDS = ("ir_emitter", "visible_led")
 
 
-def compose_glows(verdicts: list[Verdict], scale: float) -> list[Verdict]:
+def compose_glows(verdicts: list[Verdict], scale: float, tracks: list[Track] = ()
+                  ) -> list[Verdict]:
     """Step 7b: the verdicts with each steady light judged whole (``optics.glows``). A glow
     verdict whose track was detected in fewer than ``MIN_GLOW_DETECTIONS`` frames, whose
     detections do not mostly read one clipped level, or whose clipped core is a streak (a
     lamp's image along chrome), is dropped; one whose glow's colour was read
     takes the kind that colour says; and a glow steady in dark and lit frames alike, of a
     visible LED's colour or with a lit disc for a core, is an always-on light of the kind its
-    colour says, when no fragment of it is reported as a glow already."""
-    glows = join_glows([v.track for v in verdicts], scale)
+    colour says, when no fragment of it is reported as a glow already. ``tracks`` may add
+    the single-detection tracks among them (pieces of a fast-moving light, unscored: such a
+    glow is judged by its representative's track, scored for the purpose)."""
+    glows = join_glows([v.track for v in verdicts], scale, list(tracks))
     glow_of = {track.track_id: glow for glow in glows for track in glow.tracks}
     by_track = {v.track.track_id: v for v in verdicts}
     out = []
@@ -189,7 +193,10 @@ def compose_glows(verdicts: list[Verdict], scale: float) -> list[Verdict]:
                 if v.kind in GLOW_KINDS and v.confidence >= REPORT_CONFIDENCE}
     for glow in glows:
         if not any(t.track_id in reported for t in glow.tracks) and glow.always_on(scale):
-            verdict = by_track[glow.representative.track_id]
+            verdict = (by_track.get(glow.representative.track_id)
+                       or judge_track(glow.representative, scale, min_detections=1))
+            if verdict is None:
+                continue
             out.append(replace(verdict, kind=_glow_kind(glow),
                                confidence=max(STEADY_GLOW_CONFIDENCE,
                                               verdict.scored["ir_emitter"]),
@@ -256,10 +263,10 @@ def live_suspects(tracks: list[Track], frame: RegisteredFrame) -> list:
     return out
 
 
-def judge_track(track: Track, scale: float) -> Verdict | None:
+def judge_track(track: Track, scale: float, min_detections: int = 2) -> Verdict | None:
     """Steps 6-7 for one track: its features, each kind's calibrated confidence and the
-    likelier kind (None if it cannot be scored)."""
-    if track.n_detections < 2 or track.evidence is None:
+    likelier kind (None if it cannot be scored, or has fewer than ``min_detections``)."""
+    if track.n_detections < min_detections or track.evidence is None:
         return None
     patch = track.evidence.patch
     shape = glint_shape(to_gray8(patch) if patch.shape[2] == 3 else patch[..., 0])

@@ -24,6 +24,7 @@ from bench.raytrace.camera import (EXPOSURE_US, FRAME_RATE_HZ, HEIGHT_PX, HFOV_D
 from bench.raytrace.objects import Emitter, Prop, SpyLens
 from bench.raytrace.place import Place, build_place, remove_object
 from bench.raytrace.seeds import CaptureSpec, N_FRAMES, handheld_line
+from bench.raytrace.sight import in_sight
 
 FORMAT = "ansim-capture/1"
 HEADER = ["index", "file", "timestamp_s", "exposure_us", "on_axis", "off_axis"]
@@ -55,8 +56,12 @@ def scene_of(spec: CaptureSpec) -> tuple[Place, list, list[float]]:
     return place, poses, levels
 
 
-def truth_entry(spec: CaptureSpec, place: Place, poses: list, levels: list[float]) -> dict:
-    """The capture's ground truth (the fields of optics-dev's truth.json, and more)."""
+def truth_entry(spec: CaptureSpec, place: Place, poses: list, levels: list[float],
+                sight: dict) -> dict:
+    """The capture's ground truth (the fields of optics-dev's truth.json, and more). An LED's
+    ``frames`` are those it is in view in: inside the frame and in the camera's line of sight
+    (``sight``: ``bench.raytrace.sight.sight_shares`` of the capture); ``hidden_frames`` those
+    it projects inside the frame but something stands between it and the camera."""
     def r(v, n=2):
         return [round(float(x), n) for x in v]
 
@@ -82,9 +87,7 @@ def truth_entry(spec: CaptureSpec, place: Place, poses: list, levels: list[float
                        "position_mm": r(lens.ball_front_mm), "axis": r(lens.axis, 4),
                        "acceptance_half_angle_deg": round(lens.acceptance_deg, 2),
                        "cap_reflectance": round(lens.cap_reflectance, 3), "frames": frames})
-    leds = [_points_entry(e, poses) | {"colour": e.colour, "infrared": e.is_ir,
-                                        "always_on": True, "radiance": round(e.radiance, 2)}
-            for e in place.emitters]
+    leds = [_led_entry(e, poses, sight) for e in place.emitters]
     points = [_points_entry(o, poses) for o in place.objects
               if isinstance(o, (Prop, Emitter)) and o.points()]
     kinds = {o.kind for o in place.objects if isinstance(o, Prop)}
@@ -114,6 +117,16 @@ def _points_entry(obj, poses) -> dict:
     return {"kind": point["kind"], "position_mm": [round(float(v), 2) for v in
                                                    point["position_mm"]],
             "radius_mm": round(float(point["radius_mm"]), 2), "frames": frames}
+
+
+def _led_entry(led: Emitter, poses, sight: dict) -> dict:
+    """An LED's truth: its points entry with only the frames it is in sight in, and the frames
+    it is hidden in."""
+    entry = _points_entry(led, poses)
+    seen = [f for f in entry["frames"] if in_sight(sight, led, f["index"])]
+    hidden = [f["index"] for f in entry["frames"] if not in_sight(sight, led, f["index"])]
+    return entry | {"frames": seen, "hidden_frames": hidden, "colour": led.colour,
+                    "infrared": led.is_ir, "always_on": True, "radiance": round(led.radiance, 2)}
 
 
 def write_capture(path: Path, spec: CaptureSpec, linear_frames: list[np.ndarray],

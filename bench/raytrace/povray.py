@@ -34,10 +34,12 @@ def povray_available() -> bool:
 def run_povray(scenes: list[str], width: int, height: int, workdir: Path,
                antialias: bool) -> list[np.ndarray]:
     """Render ``scenes`` in one POV-Ray process (as an animation: one scene per frame number,
-    which saves the renderer's start-up per image)."""
+    which saves the renderer's start-up per image). A single scene is written as it is: POV-Ray
+    renders a one-frame animation as a still, whose frame number (0) no case would match."""
     cases = "".join(f"#case ({k + 1})\n{text}\n#break\n" for k, text in enumerate(scenes))
     pov = workdir / "scenes.pov"
-    pov.write_text(f"#version 3.7;\n#switch (frame_number)\n{cases}#end\n", encoding="utf-8")
+    pov.write_text(scenes[0] if len(scenes) == 1 else
+                   f"#version 3.7;\n#switch (frame_number)\n{cases}#end\n", encoding="utf-8")
     out_dir = workdir / f"out{width}x{height}"
     out_dir.mkdir()
     command = ["povray", f"+I{pov}", f"+O{out_dir}/f", "+FH", f"+W{width}", f"+H{height}", "-D",

@@ -6,6 +6,9 @@ file readers use). Captures already present are kept unless ``--force``; a captu
 to a hidden directory of its own process and renamed when whole, so an interrupted run leaves
 no half capture and two renderers given the same seed cannot mix their files.
 Needs Debian's ``povray`` (3.7); tests and benchmarks read the cached captures and need none.
+``--truth-only`` rewrites the truth of captures already rendered (their images kept): the
+truth's LED frames are those in the camera's line of sight (``bench.raytrace.sight``), which
+the first captures' truth did not check.
 
 Which seeds train and which benchmark is fixed in ``bench.raytrace.seeds``; the benchmark block
 must never be tuned on.
@@ -16,6 +19,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from itertools import zip_longest
@@ -23,7 +27,9 @@ from pathlib import Path
 
 from bench.raytrace.capture import scene_of, truth_entry, write_capture
 from bench.raytrace.povray import povray_available, render_frames
-from bench.raytrace.seeds import BENCH_SEEDS, TRAIN_SEEDS, spec_for
+from bench.raytrace.seeds import (BENCH_SEEDS, LED_EDGE_TRAIN_SEEDS, LED_TRAIN_SEEDS,
+                                  TRAIN_SEEDS, spec_for)
+from bench.raytrace.sight import sight_shares
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / "data" / "raytraced"
@@ -40,10 +46,35 @@ def render_one(seed: int, out_root: Path, force: bool) -> str:
                             for pose, state, level in zip(poses, spec.states, levels)])
     partial = out_root / spec.role / f".{spec.name}.{os.getpid()}.partial"  # one per renderer
     shutil.rmtree(partial, ignore_errors=True)
-    write_capture(partial, spec, frames, truth_entry(spec, place, poses, levels))
+    write_capture(partial, spec, frames, truth_of(spec, place, poses, levels))
     shutil.rmtree(final, ignore_errors=True)
     partial.rename(final)
     return f"{spec.name}: {time.monotonic() - start:.0f} s"
+
+
+def truth_of(spec, place, poses, levels) -> dict:
+    """The capture's truth entry, its LEDs' line of sight rendered first."""
+    with tempfile.TemporaryDirectory(prefix="ansim-sight-") as tmp:
+        sight = sight_shares(place, poses, Path(tmp))
+    return truth_entry(spec, place, poses, levels, sight)
+
+
+def rewrite_truth(seed: int, out_root: Path) -> str:
+    """A rendered capture's ``truth.json`` written anew from its seed (its images kept), and
+    which of its LEDs' frames changed."""
+    spec = spec_for(seed)
+    path = out_root / spec.role / spec.name / "truth.json"
+    if not path.is_file():
+        return f"{spec.name}: not rendered"
+    old = json.loads(path.read_text(encoding="utf-8"))
+    new = truth_of(spec, *scene_of(spec))
+    path.write_text(json.dumps(new) + "\n", encoding="utf-8")
+    changed = [f"{led['colour']} hidden in {len(led['hidden_frames'])}"
+               for led in new["ir_emitters"] + new["visible_leds"] if led["hidden_frames"]]
+    same = {k: v for k, v in old.items() if k not in ("ir_emitters", "visible_leds")} == \
+        {k: v for k, v in new.items() if k not in ("ir_emitters", "visible_leds")}
+    return f"{spec.name}: " + (", ".join(changed) or "every LED in sight") + \
+        ("" if same else " (other fields changed too)")
 
 
 def write_index(role_dir: Path) -> int:
@@ -62,11 +93,14 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="parallel renderers (one core each)")
     parser.add_argument("--out", type=Path, default=DATA_DIR)
     parser.add_argument("--force", action="store_true", help="render captures already present")
+    parser.add_argument("--truth-only", action="store_true",
+                        help="rewrite the truth of rendered captures, keeping their images")
     args = parser.parse_args(argv)
     if not povray_available():
         print("povray (3.7) is not installed: apt-get install povray", file=sys.stderr)
         return 2
-    train = list(TRAIN_SEEDS) if args.role in ("train", "all") else []
+    train = ([*TRAIN_SEEDS, *LED_TRAIN_SEEDS, *LED_EDGE_TRAIN_SEEDS]
+             if args.role in ("train", "all") else [])
     bench = list(BENCH_SEEDS) if args.role in ("bench", "all") else []
     # interleaved (two benchmark captures to one training capture), so both blocks grow
     seeds = args.seeds or [s for group in zip_longest(bench[0::2], bench[1::2], train)
@@ -74,9 +108,10 @@ def main(argv=None) -> int:
     roles = {spec_for(s).role for s in seeds}
     for role in roles:
         (args.out / role).mkdir(parents=True, exist_ok=True)
+    work = ((rewrite_truth, [seeds, [args.out] * len(seeds)]) if args.truth_only else
+            (render_one, [seeds, [args.out] * len(seeds), [args.force] * len(seeds)]))
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        for message in pool.map(render_one, seeds, [args.out] * len(seeds),
-                                [args.force] * len(seeds)):
+        for message in pool.map(work[0], *work[1]):
             print(message, flush=True)
             for role in roles:
                 write_index(args.out / role)

@@ -241,3 +241,35 @@ def test_the_simulator_s_glossy_surfaces_are_not_taken_for_leds():
         glows = [f for f in outcome.findings if f.kind != "lens"]
         assert all(optics_truth.classify_finding(f, scene, poses, camera) == "emitter"
                    for f in glows), seed
+
+
+def test_a_light_sliding_over_the_canvas_on_single_detection_tracks_is_one_glow():
+    """A blue LED on a deep housing's front slides 9 canvas px a frame (parallax), past a
+    track's join radius, so each frame's detection starts a track of its own. Those tracks,
+    one detection each, join into one glow of all its frames (``lone_pieces``), steady in dark
+    and lit frames with a lit disc for a core: an always-on light. Without them no glow is
+    there at all; single clipped points 30 px apart frame to frame (chrome's sliding lamp
+    images) stay apart."""
+    blue_disc = patch_with(disc_mask(2.6), (255, 200, 30))
+    sliding = []
+    for frame in range(12):
+        single = Track(frame, 50.0 + 9.0 * frame, 50.0)
+        single.observe(replace(observation(frame, 200.0), clipped_bgr=(True, False, False)),
+                       (50.0 + 9.0 * frame, 50.0))
+        single.evidence = Evidence(blue_disc, (0.0, 0.0))
+        sliding.append(single)
+    assert join_glows(sliding, 1.0) == []
+    glows = join_glows([], 1.0, sliding)
+    assert len(glows) == 1 and glows[0].n_frames == 12 and glows[0].always_on(1.0)
+    apart = [replace_canvas(t, 30.0) for t in sliding]
+    assert not any(g.always_on(1.0) for g in join_glows([], 1.0, apart))
+
+
+def replace_canvas(single: Track, step_px: float) -> Track:
+    """The single-detection track ``single`` moved to ``step_px`` per frame along x."""
+    observation_ = single.observations[0]
+    moved = Track(single.track_id, 50.0 + step_px * observation_.frame, 50.0)
+    moved.observe(observation_, (50.0 + step_px * observation_.frame, 50.0))
+    moved.evidence = single.evidence
+    return moved
+

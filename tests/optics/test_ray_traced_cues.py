@@ -171,7 +171,8 @@ def test_registration_holds_a_lens_point_through_a_jittery_walk(capture):
 def glows_of(capture: str):
     from optics.glows import join_glows
     pipeline = run("train", capture)
-    return join_glows([v.track for v in pipeline.verdicts()], pipeline.scale), pipeline.scale
+    return (join_glows([v.track for v in pipeline.verdicts()], pipeline.scale,
+                       pipeline.tracks.scorable()), pipeline.scale)
 
 
 def track_at(track, point) -> bool:
@@ -210,6 +211,22 @@ def test_a_visible_led_drifting_with_its_housing_is_found():
     findings = run("train", capture).findings()
     assert [f for f in findings if f.kind == "visible_led" and at(f, green)]
     assert not [f for f in findings if f.kind == "ir_emitter" and at(f, green)]
+
+
+@pytest.mark.parametrize("capture", ["train1022_toilet_paper_holder_lens_030",
+                                     "train1130_toilet_paper_holder_lens_046"])
+def test_a_visible_led_sliding_past_the_track_radius_every_frame_is_found(capture):
+    """Training captures 1022 (blue) and 1130 (green): an LED on a toilet-paper holder's front,
+    110 mm before the wall, slides 6-14 canvas px a frame (parallax) and starts a track in
+    each frame, single detections none of which is scored; joined by their clipped cores they
+    are one visible LED (``optics.glows.lone_pieces``)."""
+    led = block("train")[capture]["visible_leds"][0]
+    glows, scale = glows_of(capture)
+    singles = [g for g in glows if g.always_on(scale)
+               and sum(t.n_detections == 1 and track_at(t, led) for t in g.tracks) >= 4]
+    assert singles
+    findings = run("train", capture).findings()
+    assert [f for f in findings if f.kind == "visible_led" and at(f, led)]
 
 
 def test_a_small_red_led_whose_grey_level_moves_is_found_by_its_clipped_red_channel():

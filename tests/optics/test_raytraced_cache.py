@@ -102,7 +102,10 @@ def test_an_in_cone_lens_glows_under_the_on_axis_ring(truths):
 def test_an_always_on_led_in_view_outshines_its_surroundings_in_the_dark_frames(truths):
     """Training block: an LED the truth lists in view is there to be seen: with both rings dark
     its pixels clip (an indicator LED is far brighter than the camera's full scale) in most of
-    the dark frames it is well inside (an LED sunk inside a housing's body would not show)."""
+    the dark frames it is well inside, every one of them. The truth lists an LED in view only
+    in the frames it is in the camera's line of sight (``bench.raytrace.sight``): train1119's
+    two LEDs and train1019's infrared one, behind chrome pipes, project inside every frame and
+    read as the pipe; listed in view by their projection alone, they failed this."""
     shown, frames_seen = [], 0
     for entry in truths["train"]:
         for led in entry["ir_emitters"] + entry["visible_leds"]:
@@ -118,7 +121,7 @@ def test_an_always_on_led_in_view_outshines_its_surroundings_in_the_dark_frames(
             frames_seen += len(peaks)
             shown.append(np.mean(np.asarray(peaks) >= 250))
     assert len(shown) >= 8 and frames_seen >= 30
-    assert np.median(shown) == 1.0 and np.mean(np.asarray(shown) >= 0.5) >= 0.9
+    assert np.median(shown) == 1.0 and min(shown) >= 0.5
 
 
 #: How far (px at 640 px width) the renderer spreads a point's veiling glare (its
@@ -155,5 +158,5 @@ def test_leds_read_in_their_own_colour(truths):
                 seen["infrared" if led["infrared"] else "visible"].append(glow)
     assert len(seen["infrared"]) >= 5 and len(seen["visible"]) >= 5
     assert min(seen["infrared"]) > 0.6
-    # All but one: train1119's red LED never shows (on a tile hole, its frames read the wall).
-    assert sorted(seen["visible"])[-2] < 0.2
+    # Every one: train1119's red LED, behind a chrome pipe, is no longer listed in view.
+    assert max(seen["visible"]) < 0.2
