@@ -7,10 +7,7 @@ similarity (a wall seen nearly head-on is close to one, and a similarity cannot 
 few features of a bare wall); each is refined by enhanced-correlation alignment on a band of
 the picture, coarse (fixtures' outlines) then fine (edges and texture), and the one that
 matches today's picture best wins. A result of another scale, viewpoint or little overlap is
-not the same place (``SCALE_RANGE``, ``MAX_PERSPECTIVE``, ``MIN_OVERLAP``). Features that
-agree on fewer than ``MIN_INLIERS`` matches (a bare wall whose one large fixture came or went)
-are believed only if the result then matches today's picture in fine detail
-(``MIN_FEW_INLIERS_AGREEMENT``).
+not the same place (``SCALE_RANGE``, ``MAX_PERSPECTIVE``, ``MIN_OVERLAP``).
 
 Pure: uint8 grey arrays in, dataclasses out.
 """
@@ -25,16 +22,6 @@ RATIO_TEST = 0.8  # Lowe's ratio: a match must be clearly better than the second
 RANSAC_REPROJECTION_PX = 3.0
 MIN_INLIERS = 20
 MIN_INLIER_FRACTION = 0.15  # of ratio-test matches
-# Fewer inliers than MIN_INLIERS: a bare wall whose one large fixture came or went (a hook
-# removed at 0.46 m takes most of the view's corners with it: 10 inliers of 46 matches,
-# tuning place 9336) still has the few corners of what stayed. Such a model is believed only
-# if the pictures then agree in fine detail (the tiles' speckle, grout, edges) over
-# the view they share, which chance agreement between two places does not give.
-MIN_FEW_INLIERS = 8  # four times the two matches a similarity needs
-MIN_FEW_INLIERS_AGREEMENT = 0.4  # fine-band correlation: the same place on the tuning places
-#   >= 0.52; a plausible model from 8-19 inliers between two different places <= 0.23 (the
-#   next place's second visit). Two places of one tile pattern can agree more (0.35 and 0.81
-#   on 9-15 inliers), but on less than MIN_INLIER_FRACTION of their matches: still refused
 SCALE_RANGE = (0.7, 1.45)  # a second visit a few cm nearer or further, not another zoom
 MAX_PERSPECTIVE = 1.5e-3  # homography's projective terms (per px): a few degrees of turn
 MIN_OVERLAP = 0.5  # fraction of today's picture the reference covers
@@ -72,17 +59,13 @@ def align_keyframes(reference: np.ndarray, today: np.ndarray) -> Alignment:
     src = np.float32([kp_r[m.queryIdx].pt for m in good])
     dst = np.float32([kp_t[m.trainIdx].pt for m in good])
     starts, n_inliers = _feature_models(src, dst)
-    if not starts or n_inliers < max(MIN_FEW_INLIERS, MIN_INLIER_FRACTION * len(good)):
+    if not starts or n_inliers < max(MIN_INLIERS, MIN_INLIER_FRACTION * len(good)):
         return Alignment(False, "inconsistent_matches", n_matches=len(good),
                          n_inliers=n_inliers)
-    refined = [(_agreement(reference, today, h), h)
-               for h in (_refine(reference, today, start) for start in starts)]
-    plausible = [(a, h) for a, h in refined
+    refined = [_refine(reference, today, start) for start in starts]
+    plausible = [h for h in refined
                  if _implausible(h, _overlap(h, reference.shape, today.shape)) is None]
-    agreement, homography = max(plausible or refined, key=lambda pair: pair[0])
-    if n_inliers < MIN_INLIERS and agreement < MIN_FEW_INLIERS_AGREEMENT:
-        return Alignment(False, "inconsistent_matches", n_matches=len(good),
-                         n_inliers=n_inliers)
+    homography = max(plausible or refined, key=lambda h: _agreement(reference, today, h))
     overlap = _overlap(homography, reference.shape, today.shape)
     reason = _implausible(homography, overlap)
     return Alignment(reason is None, reason or "ok", homography, len(good), n_inliers, overlap)

@@ -31,8 +31,9 @@ WHOLE_FRACTION = 0.5  # the weaker difference joined to a region to judge its sh
 # A sweep wider than a sliver is an edge's: the fixture's face (or its shadow) on one side,
 # the wall on the other, in both pictures. A thing lying on the wall (a hook's plate over a
 # grout line, tuning place 9215) has the same wall on both sides in both pictures: the medians
-# of the two flanks differ by noise and grout only (0.005-0.006 on the tuning places' hooks;
-# a fixture's or shadow's edge beside a wide strip: >= 0.058).
+# of the two flanks differ by noise and grout only (0.000-0.022 where a new or removed hook or
+# puck was taken for a wide strip on the tuning places; a fixture's or shadow's edge beside a
+# wide strip there: >= 0.058).
 STRIP_FLANK_GAP_PX = 1  # the flanks start this far beyond the strip (its own blur)
 STRIP_FLANK_PX = 4  # ... and are this wide
 STRIP_MIN_STEP = 0.03  # ratio units: flank medians differ at least this in each picture
@@ -56,7 +57,8 @@ def disoccluded(remaining, shape, t_win, r_win, threshold, dark_excess) -> np.nd
     picture and shows in the other, or a sliver of its side face seen in one picture only.
     Judged on ``shape``, the whole difference around ``remaining`` (``whole_difference``):
     - a strip: long and thin (``STRIP_MIN_LENGTH_PX``, ``STRIP_ELONGATION``) along an edge
-      that both pictures hold near it (``_edge_normal``), or, if shorter, at most
+      that both pictures hold near it (``_edge_normal``), its two sides differing in each
+      picture if it is wider than a sliver (``STRIP_MIN_STEP``), or, if shorter, at most
       ``SLIVER_MAX_WIDTH_PX`` across the edge that both pictures hold alike there; each of
       its pixels is explained if its value in each picture lies within ``threshold`` / 2 of
       the range the other picture holds around it (within ``STRIP_REACH_PX`` or

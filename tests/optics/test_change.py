@@ -20,7 +20,6 @@ from optics.change import (
     _one_per_thing,
     compare_keyframes,
 )
-from optics.change_align import MIN_FEW_INLIERS, MIN_INLIERS
 from optics.change_edges import disoccluded, whole_difference
 from optics.keyframe import decode_keyframe, keyframe_from_images
 
@@ -249,36 +248,6 @@ def test_a_brighter_exposure_alone_is_no_change():
 def test_two_different_places_are_not_aligned():
     result = compare_keyframes(render(9000, "reference"), render(9002, "same"))
     assert not result.aligned
-    assert result.changes == ()
-
-
-def darker(image, seed, gain=0.3, read_noise_dn=1.5) -> np.ndarray:
-    """``image`` as a darker exposure delivers it: ``gain`` in linear light (the render's 2.2
-    gamma) and seeded read noise; the weak corners of a bare wall sink into the noise."""
-    rng = np.random.default_rng(seed)
-    linear = (image / 255.0) ** 2.2 * gain
-    noisy = 255.0 * linear ** (1 / 2.2) + rng.normal(0.0, read_noise_dn, image.shape)
-    return np.clip(np.round(noisy), 0, 255).astype(np.uint8)
-
-
-def test_a_bare_wall_whose_large_fixture_went_is_aligned_on_what_stayed():
-    # third tuning block, 9336: a hook removed at 0.46 m from a bare wall takes most of the
-    # view's corners with it; in a darker exposure the features agree on fewer than
-    # MIN_INLIERS matches, yet the pictures agree in fine detail once aligned by them, and
-    # the removed hook is found
-    (hook,) = truth(9336, "object")
-    result = compare_keyframes(darker(render(9336, "reference"), [1, 0]),
-                               darker(render(9336, "object"), [1, 1]))
-    assert result.aligned and result.alignment.n_inliers < MIN_INLIERS
-    assert [(near(c, hook), c.kind) for c in result.changes] == [(True, "removed")], \
-        [c.to_dict() for c in result.changes]
-
-
-def test_two_different_places_whose_few_features_agree_by_chance_are_not_aligned():
-    # tuning places 9019 and 9020: eight matches agree on a plausible similarity, but the
-    # pictures do not agree in fine detail under it
-    result = compare_keyframes(render(9019, "reference"), render(9020, "same"))
-    assert not result.aligned and result.alignment.n_inliers >= MIN_FEW_INLIERS
     assert result.changes == ()
 
 
