@@ -18,8 +18,10 @@ What a second visit brings that is *not* a change, and how each is ignored:
   but that shift is its own and no other region's;
 - a fixture's edge hides a strip of wall on one day and shows it on the other (parallax that
   moves the fixture and the wall apart, which no one shift explains): what is left of a
-  region that is a long thin strip along an edge both pictures hold, and whose pixels each
-  show a value the other picture holds nearby, is no change (``optics.change_edges``); so is a
+  region that is a long thin strip along an edge both pictures hold (if wider than a sliver,
+  with the fixture on one side and the wall on the other in both pictures: a plate lying on
+  the wall has wall on both), and whose pixels each show a value the other picture holds
+  nearby, is no change (``optics.change_edges``); so is a
   shorter sliver (``SLIVER_MAX_WIDTH_PX`` across) along such an edge: a fixture's side face
   seen at another angle. A side face seen in one picture only is a line along the fixture's
   outline showing its own shading, which neither picture's wall holds: a line of difference

@@ -28,6 +28,15 @@ STRIP_REACH_WIDTHS = 1.5  # ... or this many of the strip's mean widths, if furt
 SLIVER_MAX_WIDTH_PX = 3.0  # a shorter strip is a sliver of a fixture's side face at most this
 #   wide across the edge (1-3 px: 9203's air freshener); a wider short thing is no sliver
 WHOLE_FRACTION = 0.5  # the weaker difference joined to a region to judge its shape
+# A sweep wider than a sliver is an edge's: the fixture's face (or its shadow) on one side,
+# the wall on the other, in both pictures. A thing lying on the wall (a hook's plate over a
+# grout line, tuning place 9215) has the same wall on both sides in both pictures: the medians
+# of the two flanks differ by noise and grout only (0.000-0.022 where a new or removed hook or
+# puck was taken for a wide strip on the tuning places; a fixture's or shadow's edge beside a
+# wide strip there: >= 0.058).
+STRIP_FLANK_GAP_PX = 1  # the flanks start this far beyond the strip (its own blur)
+STRIP_FLANK_PX = 4  # ... and are this wide
+STRIP_MIN_STEP = 0.03  # ratio units: flank medians differ at least this in each picture
 STRIP_BLOB_RING_PX = 6  # a dark spot (radius up to ``SMALL_RADIUS_PX``) is darker than the
 #   ring this far around it by the caller's ``dark_excess``; an edge's strip is not
 
@@ -48,7 +57,8 @@ def disoccluded(remaining, shape, t_win, r_win, threshold, dark_excess) -> np.nd
     picture and shows in the other, or a sliver of its side face seen in one picture only.
     Judged on ``shape``, the whole difference around ``remaining`` (``whole_difference``):
     - a strip: long and thin (``STRIP_MIN_LENGTH_PX``, ``STRIP_ELONGATION``) along an edge
-      that both pictures hold near it (``_edge_normal``), or, if shorter, at most
+      that both pictures hold near it (``_edge_normal``), its two sides differing in each
+      picture if it is wider than a sliver (``STRIP_MIN_STEP``), or, if shorter, at most
       ``SLIVER_MAX_WIDTH_PX`` across the edge that both pictures hold alike there; each of
       its pixels is explained if its value in each picture lies within ``threshold`` / 2 of
       the range the other picture holds around it (within ``STRIP_REACH_PX`` or
@@ -112,8 +122,37 @@ def _edge_shape(shape, remaining, t_win, r_win) -> tuple[bool, bool, float]:
             abs(float(normals[0] @ normals[1])) >= _cos(STRIP_MAX_ANGLE_DEG) and \
             np.ptp(centred @ normals[0]) + 1.0 <= SLIVER_MAX_WIDTH_PX
     else:
-        strip = length >= STRIP_ELONGATION * mean_width and all(along)
+        strip = length >= STRIP_ELONGATION * mean_width and all(along) and \
+            (mean_width <= SLIVER_MAX_WIDTH_PX or
+             min(_flank_step(shape, axes, image) for image in (t_win, r_win)) >= STRIP_MIN_STEP)
     return bool(strip), bool(side_face), mean_width
+
+
+def _flank_step(shape, axes, image) -> float:
+    """How much the two sides of ``shape`` differ in ``image``: the medians of the flanks
+    (``STRIP_FLANK_PX`` wide, ``STRIP_FLANK_GAP_PX`` beyond the shape) on either side of its
+    middle line (``axes``: across, along), along its length. 0 if a side holds no pixel."""
+    ys, xs = np.nonzero(shape)
+    middle = np.array([xs.mean(), ys.mean()])
+    along = np.rint((np.stack([xs, ys], axis=1) - middle) @ axes[:, 1]).astype(int)
+    start = int(along.min())
+    counts = np.bincount(along - start)
+    across = np.bincount(along - start, (np.stack([xs, ys], axis=1) - middle) @ axes[:, 0])
+    centre = across / np.maximum(counts, 1)  # the middle line: mean across at each step along
+    near = cv2.dilate(shape.astype(np.uint8), np.ones((2 * STRIP_FLANK_GAP_PX + 1,) * 2,
+                                                      np.uint8))
+    far = cv2.dilate(shape.astype(np.uint8),
+                     np.ones((2 * (STRIP_FLANK_GAP_PX + STRIP_FLANK_PX) + 1,) * 2, np.uint8))
+    fy, fx = np.nonzero((far > 0) & (near == 0))
+    offsets = np.stack([fx, fy], axis=1) - middle
+    steps = np.rint(offsets @ axes[:, 1]).astype(int) - start
+    beside = (steps >= 0) & (steps < counts.size)
+    beside[beside] = counts[steps[beside]] > 0
+    side = (offsets @ axes[:, 0])[beside] > centre[steps[beside]]
+    values = image[fy[beside], fx[beside]]
+    if not side.any() or side.all():
+        return 0.0
+    return float(abs(np.median(values[side]) - np.median(values[~side])))
 
 
 def _cos(angle_deg: float) -> float:

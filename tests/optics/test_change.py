@@ -251,6 +251,48 @@ def test_two_different_places_are_not_aligned():
     assert result.changes == ()
 
 
+def test_a_removed_hooks_plate_over_a_grout_line_is_no_edges_strip():
+    # second tuning block, 9215: a hook's plate (a strip 10 px wide along a vertical grout
+    # line) is gone; the grout line today and the plate's sides in the reference are edges
+    # both pictures hold along it, and each picture's values are found in the other nearby,
+    # but the wall on either side of the plate is alike in both pictures: it is no fixture's
+    # edge sweeping the wall, and the hook is found
+    (hook,) = truth(9215, "object")
+    result = compare_keyframes(render(9215, "reference"), render(9215, "object"))
+    assert [near(c, hook) for c in result.changes] == [True], \
+        [c.to_dict() for c in result.changes]
+
+
+def grouted_wall(plate=None, fixture_from_x=None) -> np.ndarray:
+    """A synthetic wall (ratio units) with a vertical grout line at x = 38-40, and a plate
+    (``plate``: its value) lying over it at x = 35-43, y = 30-69, or a fixture's face from
+    ``fixture_from_x`` on."""
+    wall = np.full((100, 80), 1.0, np.float32)
+    wall[:, 38:41] = 0.5
+    if fixture_from_x is not None:
+        wall[:, fixture_from_x:] = 1.3
+    if plate is not None:
+        wall[30:70, 35:44] = plate
+    return wall
+
+
+@pytest.mark.parametrize("reference,today,explained", [
+    (grouted_wall(plate=0.75), grouted_wall(), False),  # a plate gone from over the grout
+    (grouted_wall(fixture_from_x=45), grouted_wall(fixture_from_x=55), True),  # parallax
+])
+def test_a_wide_strip_is_an_edges_sweep_only_if_its_two_sides_differ(reference, today,
+                                                                      explained):
+    # both differences are long strips 9-10 px wide along edges both pictures hold, whose
+    # values each picture holds nearby; a fixture's edge moved by parallax has its face on
+    # one side and the wall on the other in both pictures, a plate has wall on both
+    threshold = 0.18
+    unexplained = np.abs(today - reference)
+    remaining = unexplained > threshold
+    shape = whole_difference(remaining, unexplained, threshold)
+    out = disoccluded(remaining, shape, today, reference, threshold, MIN_DARK_EXCESS_FAINT)
+    assert bool(out[remaining].all()) is explained and bool(out[remaining].any()) is explained
+
+
 def test_a_non_keyframe_is_refused_with_the_reason():
     with pytest.raises(ChangeError, match="today"):
         compare_keyframes(render(9000, "reference"), np.zeros((360, 640), np.float32))
