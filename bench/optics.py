@@ -43,6 +43,10 @@ from optics.pipeline import GlintPipeline, analyze_frames
 #: (``bench.fit_optics_calibration`` uses 0-299; 1000-1099 were the earlier benchmark's seeds
 #: and have been read for tuning), and if this block is ever looked at that way, draw a new one.
 SIM_BENCH_SEEDS = range(7000, 7100)
+#: The simulated TUNING block: scored exactly as ``SIM_BENCH_SEEDS`` (``simulated_figures``)
+#: by ``python -m bench.optics_tuning``, which lists each false alarm. Its failures are read to
+#: tune on, so it is kept apart from the benchmark block and never reported as a benchmark.
+SIM_TUNING_SEEDS = range(8000, 8200)
 TIMED_SCANS = 6
 DATA_DIR = optics_truth.REPO_ROOT / "data" / "raytraced"
 
@@ -210,10 +214,13 @@ def simulate_scan(seed: int, n_frames: int, pipeline=None):
     return scene, info, camera, frames, outcome
 
 
-def simulated_figures(seeds, n_frames: int) -> dict:
+def simulated_figures(seeds, n_frames: int, list_false: bool = False) -> dict:
+    """The simulated scans of ``seeds`` scored against their truth; with ``list_false`` each
+    false alarm too (seed, kind, whether step 3b's local test made it, where): for tuning
+    blocks only, never the benchmark's."""
     in_cone = found = out_cone = out_cone_found = 0
-    false_alarms = lens_false = emitters = emitters_found = scans_with_false = 0
-    confidences, timing_scans = [], []
+    false_alarms = lens_false = local_false = emitters = emitters_found = scans_with_false = 0
+    confidences, timing_scans, false_listed = [], [], []
     tracks = {"lens": [], "ir_emitter": []}  # (predicted probability, really that kind)
     started = time.perf_counter()
     for k, seed in enumerate(seeds):
@@ -241,6 +248,11 @@ def simulated_figures(seeds, n_frames: int) -> dict:
         scans_with_false += "false" in verdicts
         lens_false += sum(v == "false" and f.kind == "lens"
                           for f, v in zip(outcome.findings, verdicts))
+        false_found = [f for f, v in zip(outcome.findings, verdicts) if v == "false"]
+        local_false += sum("local_cats_eye" in f.features for f in false_found)
+        false_listed += [{"seed": seed, "kind": f.kind, "local": "local_cats_eye" in f.features,
+                          "frame": f.frame, "x": round(f.x, 1), "y": round(f.y, 1)}
+                         for f in false_found]
         emitters += sum(s.kind == "ir_led" for s in scene.surfaces)
         emitters_found += verdicts.count("emitter")
         if k < TIMED_SCANS:
@@ -257,6 +269,8 @@ def simulated_figures(seeds, n_frames: int) -> dict:
         "false_alarms_per_scan": false_alarms / n_scans,
         "scans_with_false_alarm": rate(scans_with_false, n_scans),
         "lens_false_alarms": lens_false,
+        "local_lens_false_alarms": local_false,  # of those, step 3b's (optics.cats_eye)
+        **({"false_alarm_list": false_listed} if list_false else {}),
         "ir_leds": emitters,
         "emitter_findings_confirmed": emitters_found,
         "confidence_reliability": _reliability(confidences),

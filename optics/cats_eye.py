@@ -62,6 +62,12 @@ NEARBY_PX = (3.0, 10.0)
 #: 0.3-1 m; the training lenses had 0-14 there, the ring images 17-25).
 MAX_FAR_SATURATED = 15
 FAR_PX = (10.0, 16.0)
+#: At most this many spots of a frame are tested, the strongest first: each costs some 1.3 ms
+#: of alignments. A tiled wall's mirror images can make 12-17 in one frame; the ray-traced
+#: TRAINING block's lens spots ranked 1st-7th of their frame's, and its local lenses are the
+#: same with this cap as without (with 5, train1101's was lost); of its 444 on-axis frames,
+#: 14 held more than 6.
+MAX_SPOTS = 6
 #: Half-size (px) of the surroundings matched: a 3-6 cm patch of wall or fixture at 0.3-2 m.
 TEMPLATE_HALF_PX = 16
 #: Radius (px) of the spot's own disc left out of the match: the glint and its hole.
@@ -103,6 +109,25 @@ EDGE_PX = TEMPLATE_HALF_PX // 2
 #: The largest share of its on-axis light a cat's eye shows in a reference frame (the
 #: training lenses' glints 0.16 at most, chrome's highlights of either ring about 1).
 RETRO_SHARE = 0.2
+#: The off-axis ring sits 90 mm to the camera's right of the on-axis one, and the camera's
+#: right is the image's x axis whatever the hand's roll: a mirror or chrome image of the
+#: off-axis ring lies beside the on-axis ring's on the same row, to the right on a convex
+#: surface, to the left on a concave one (a tile hole's rim), the further the flatter the
+#: surface (a flat mirror or tile at 0.75-1.5 m: 16-32 px). It saturates as the on-axis
+#: image does (the same ring's light off the same surface). So in an off-axis frame the spot
+#: fails when a saturated point, where the on-axis frame had none, lies on its row up to
+#: this far (px) either way, ``TWIN_ROWS_PX`` across (the perspective's tilt of the
+#: baseline off the image's centre, the alignment's error). On the simulator's TUNING block
+#: (``bench.optics.SIM_TUNING_SEEDS`` 8000-8099) 32 px left 5 of its 8 passing spots at no
+#: lens and all 145 at one; 48 px left 4 but lost 3 lens spots; the ray-traced TRAINING
+#: block's local lenses were the same at 16 and 32 px (21 at a lens, 6 not) ...
+TWIN_REACH_PX = 32
+TWIN_ROWS_PX = 2
+#: ... and at least this far along it (nearer is the spot's own point, ``REF_REACH_PX``).
+TWIN_MIN_PX = REF_REACH_PX + 1
+#: A saturated point of the on-axis frame within this (px) of the twin's makes it no twin (an
+#: LED, a lamp's highlight: in both frames).
+TWIN_GUARD_PX = 1
 #: Reference frames are taken within this many frames of the on-axis frame: the surroundings
 #: still match (the hand moves a few cm in 0.1 s).
 NEIGHBOUR_FRAMES = 3
@@ -130,6 +155,7 @@ class _Frame:
     def __init__(self, frame, pooled: np.ndarray):
         self.index = frame.index
         self.reference = frame.ring == "off" or frame.dark  # lit by neither or off-axis only
+        self.off_axis = frame.ring == "off"
         self.exposure_ms = frame.exposure_ms
         self.to_canvas = frame.to_canvas  # of full-resolution pixels
         self.factor = pool_factor(frame.gray8.shape[1])
@@ -158,11 +184,13 @@ class Spot:
     radius_px: float
     patch: np.ndarray  # the evidence crop's raw patch
     line: tuple | None = None  # the unit direction (x, y) of its surroundings' line, if one
+    row: np.ndarray | None = None  # its row's saturated pixels (``_row_saturated``), widened
     shares: list = field(default_factory=list)
+    twin: bool = False  # whether an off-axis frame showed a twin on its row
 
     @property
     def passes(self) -> bool:
-        return bool(self.shares) and max(self.shares) <= RETRO_SHARE
+        return bool(self.shares) and max(self.shares) <= RETRO_SHARE and not self.twin
 
 
 @dataclass(frozen=True)
@@ -264,10 +292,11 @@ def _spots(this: _Frame, frame, candidates) -> list[Spot]:
             continue
         flux = _flux(this, x, y, 0)
         if flux > 0 and not _near_edge(this, x, y):
-            spots.append(Spot(this, x, y, flux, radius_px,
-                              crops.cut_patch(frame.image, candidates.x[k], candidates.y[k]),
-                              _line_direction(this, x, y)))
-    return spots
+            spots.append((flux, k, x, y, radius_px))
+    return [Spot(this, x, y, flux, radius_px,
+                 crops.cut_patch(frame.image, candidates.x[k], candidates.y[k]),
+                 _line_direction(this, x, y), _widened(_row_saturated(this, x, y)))
+            for flux, k, x, y, radius_px in sorted(spots, key=lambda s: -s[0])[:MAX_SPOTS]]
 
 
 def _glint_radius(patch: np.ndarray) -> float:
@@ -293,6 +322,8 @@ _WITHIN = _r <= SHAPE_REACH_PX
 _far = int(FAR_PX[1])
 _r_far = np.hypot(*np.mgrid[-_far:_far + 1, -_far:_far + 1])
 _FAR = (_r_far > FAR_PX[0]) & (_r_far <= FAR_PX[1])
+_TWIN = np.zeros((2 * TWIN_ROWS_PX + 1, 2 * TWIN_REACH_PX + 1), bool)
+_TWIN[:, np.abs(np.arange(-TWIN_REACH_PX, TWIN_REACH_PX + 1)) >= TWIN_MIN_PX] = True
 _MASK = (np.hypot(*np.mgrid[-TEMPLATE_HALF_PX:TEMPLATE_HALF_PX + 1,
                             -TEMPLATE_HALF_PX:TEMPLATE_HALF_PX + 1]) > SPOT_MASK_PX
          ).astype(np.uint8)
@@ -316,6 +347,22 @@ def _test(spot: Spot, reference: _Frame) -> None:
                                               y + step * spot.line[1]), REF_REACH_PX)
                     for step in range(-SEARCH_PX, SEARCH_PX + 1, LINE_STEP_PX))
     spot.shares.append(light / spot.flux)
+    if reference.off_axis:
+        spot.twin |= bool((_row_saturated(reference, x, y) & ~spot.row & _TWIN).any())
+
+
+def _row_saturated(frame: _Frame, x, y) -> np.ndarray:
+    """The saturated pixels up to ``TWIN_REACH_PX`` along the row of (x, y) and
+    ``TWIN_ROWS_PX`` across it: rows -TWIN_ROWS_PX.. down, columns left to right."""
+    cx, cy = int(round(x)) + _PAD, int(round(y)) + _PAD
+    return frame.level[cy - TWIN_ROWS_PX:cy + TWIN_ROWS_PX + 1,
+                       cx - TWIN_REACH_PX:cx + TWIN_REACH_PX + 1] >= SATURATED_DN
+
+
+def _widened(saturated: np.ndarray) -> np.ndarray:
+    """``saturated`` grown by ``TWIN_GUARD_PX``."""
+    side = 2 * TWIN_GUARD_PX + 1
+    return cv2.dilate(saturated.astype(np.uint8), np.ones((side, side), np.uint8)) > 0
 
 
 def _near_edge(frame: _Frame, x, y) -> bool:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from optics.candidates import detection_map, find_candidates
-from optics.cats_eye import CatsEyeTest
+from optics.cats_eye import MAX_SPOTS, CatsEyeTest
 from optics.tracks import RegisteredFrame
 from tests.optics.test_ray_traced_cues import at, block, run
 
@@ -29,27 +29,33 @@ def _scene(seed: int = 3) -> np.ndarray:
     return wall
 
 
-def _frames(glint_in: set[str]):
+def _frames(glint_in: set[str], states=STATES, twin_xy=None, steady_xy=None):
     """Frames of the wall with a dark hole, moved by the hand's jitter while the canvas says
-    it stayed put (identity transforms), the hole glinting in the states ``glint_in``."""
+    it stayed put (identity transforms), the hole glinting in the states ``glint_in``; with
+    ``twin_xy``, a highlight that far (px) from the hole in the off-axis frames (a chrome
+    image of the off-axis ring), with ``steady_xy`` an always-on LED that far from it."""
     wall = _scene()
     rng = np.random.default_rng(5)
-    for index, (state, (dx, dy)) in enumerate(zip(STATES, JITTER_PX)):
+    for index, (state, (dx, dy)) in enumerate(zip(states, JITTER_PX)):
         lit = 1.0 if state != "dark" else 0.35  # the rings light the wall
         image = wall[30 + dy:390 + dy, 30 + dx:670 + dx] * lit
         x, y = HOLE[0] - dx, HOLE[1] - dy
         cv2.circle(image, (x, y), 4, 8.0, -1)
         if state in glint_in:
             image[y - 1:y + 2, x - 1:x + 2] = 255.0
+        for lit_in, offset in (({"off"}, twin_xy), ({"on", "off", "dark"}, steady_xy)):
+            if offset is not None and state in lit_in:
+                image[y + offset[1] - 1:y + offset[1] + 2,
+                      x + offset[0] - 1:x + offset[0] + 2] = 255.0
         gray8 = np.clip(image + rng.normal(0, 1.4, image.shape), 0, 255).astype(np.uint8)
         on, off = float(state == "on"), float(state == "off")
         yield RegisteredFrame(index, on, off, 8.0, np.eye(3), np.eye(3), gray8, gray8), (x, y)
 
 
-def _lenses(glint_in: set[str]):
+def _lenses(glint_in: set[str], **scene):
     test = CatsEyeTest()
     truth = {}
-    for frame, xy in _frames(glint_in):
+    for frame, xy in _frames(glint_in, **scene):
         truth[frame.index] = xy
         detection = detection_map(frame.gray8)
         test.add(frame, find_candidates(frame.gray8, detection), detection.pooled)
@@ -71,6 +77,45 @@ def test_a_glint_of_the_on_axis_ring_only_is_found_through_the_hands_jitter():
 def test_a_spot_that_other_frames_show_too_is_no_cats_eye(glint_in):
     lenses, _ = _lenses(glint_in)
     assert lenses == []
+
+
+@pytest.mark.parametrize("dx", [-10, 12, 28], ids=["concave (left)", "convex (right)",
+                                                   "flat mirror at 0.8 m"])
+def test_a_spot_whose_off_axis_twin_lies_along_the_rings_baseline_is_no_cats_eye(dx):
+    """A chrome, tile-rim or mirror image of the on-axis ring whose image of the off-axis ring
+    (90 mm to the camera's right) lands 10-28 px along the row, saturated as it is: too far
+    for the spot's own point, looked for along the row."""
+    assert _lenses({"on"}, twin_xy=(dx, 0))[0] == []
+
+
+@pytest.mark.parametrize("scene", [{"twin_xy": (6, 10)}, {"steady_xy": (14, 0)}],
+                         ids=["highlight across the baseline", "steady LED on the row"])
+def test_a_lens_beside_light_that_is_no_twin_is_still_found(scene):
+    """Light 10 px below the lens (6 px aside) in the off-axis frames is no image of the
+    off-axis ring (that moves along the row), and an LED 14 px along the row shines in the
+    on-axis frame too."""
+    lenses, truth = _lenses({"on"}, **scene)
+    assert len(lenses) == 1
+    assert np.hypot(lenses[0].x - truth[lenses[0].frame][0],
+                    lenses[0].y - truth[lenses[0].frame][1]) <= 2.0
+
+
+def test_only_the_strongest_spots_of_a_frame_are_tested():
+    """A frame with more saturated spots than ``MAX_SPOTS`` (a tiled wall's mirror images)
+    costs no more than ``MAX_SPOTS`` of them, and those are the strongest."""
+    wall = _scene()[30:390, 30:670]
+    sizes = [1, 2, 3, 1, 2, 3, 2, 1, 3]  # square glints' sides (px): their flux
+    assert sum(side >= 2 for side in sizes) == MAX_SPOTS
+    for k, side in enumerate(sizes):
+        x, y = 60 + 65 * k, 120 + 40 * (k % 3)
+        wall[y:y + side, x:x + side] = 255.0
+    gray8 = np.clip(wall, 0, 255).astype(np.uint8)
+    test = CatsEyeTest()
+    detection = detection_map(gray8)
+    test.add(RegisteredFrame(0, 1.0, 0.0, 8.0, np.eye(3), np.eye(3), gray8, gray8),
+             find_candidates(gray8, detection), detection.pooled)
+    tested = sorted(round((spot.x - 60) / 65) for spot in test._pending)
+    assert tested == [k for k, side in enumerate(sizes) if side >= 2]  # the largest
 
 
 @pytest.mark.parametrize("name", ["train1000_clothes_hook_lens_081",
