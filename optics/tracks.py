@@ -355,9 +355,9 @@ MAX_BORDER_SPOTS = 6
 def border_spots(image: np.ndarray, gray8: np.ndarray, factor: int) -> list[tuple[int, int]]:
     """The clipped spots (a channel at ``CLIPPED_DN`` or more) whose centroid lies within
     ``BORDER_PX`` (times ``factor``) of the frame's edge, as (x, y): each blob's brightest grey
-    pixel (the middle one of a plateau). First a look at the four border strips, almost always with nothing clipped: a
-    maximum over 4-6 % of the frame. Only in a strip where something clips are the blobs
-    found, over a strip twice as wide (so a blob is whole)."""
+    pixel (the middle one of a plateau). First a look at the four border strips, almost
+    always with nothing clipped: a maximum over 4-6 % of the frame. Only in a strip where
+    something clips are the blobs found, over a strip twice as wide (so a blob is whole)."""
     margin = BORDER_PX * factor
     height, width = gray8.shape
     wide = 2 * margin
