@@ -31,6 +31,12 @@ from optics.candidates import pool_factor
 VISIBLE_BALANCE = 0.25
 #: Pixels with a channel at or above this are clipped: their colour is lost.
 CLIPPED_DN = 250
+#: In a greyscale frame, where no channel can be read, a piece's core must read at least this
+#: (grey DN) to count as clipped: the first training LEDs' cores read 150-255 (a green LED's
+#: clipped channel alone gives 147). In a colour frame a core is clipped when a channel clips
+#: (``optics.colour.clipped_channels``), whatever its grey level: a red LED of which only the
+#: red channel clips reads 75 plus 0.59 of its green leak (about 105 grey at 3x full scale).
+MIN_CORE_DN = 120.0
 #: The grey weights of a bgr8 pixel's channels (B, G, R), as ``optics.candidates.to_gray8``
 #: converts them (ITU-R BT.601 luma, OpenCV's): a channel clipping alone lifts a pixel's grey
 #: level to at least its weight times ``CLIPPED_DN`` (red 75, green 147, blue 29).
@@ -53,14 +59,16 @@ NOISE_FLOOR = 0.4
 MIN_GLOW_DN = 100.0
 
 
-def glow_excess_bgr(image: np.ndarray, xs, ys) -> np.ndarray:
+def glow_excess_bgr(image: np.ndarray, xs, ys, one_sided: bool = False) -> np.ndarray:
     """Per point (full-resolution px) of a bgr8 ``image``: the glow's light over its
     surroundings, per channel (B, G, R), summed over the pixels where the glow is
     (``glow_pixels``). Each pixel counts what it has over the median of the ring around the
     disc, where positive (light adds: a pixel below its surroundings is an LED's dark bezel or
     a shadow, with no glow in it), less what the noise alone gives that way (0.4 of the ring's
     spread per pixel), so a weak glow's weakest channel is not lifted by the noise. Rows are
-    NaN for points too near the edge for the ring, and for a greyscale image."""
+    NaN for points too near the edge for the ring, and for a greyscale image; with
+    ``one_sided`` a point near the edge is read over the part of its disc and ring inside the
+    frame (a glow at the frame's border: ``optics.tracks.border_tracks``)."""
     xs, ys = np.atleast_1d(np.asarray(xs, float)), np.atleast_1d(np.asarray(ys, float))
     out = np.full((len(xs), 3), np.nan)
     if image.ndim != 3 or image.shape[2] != 3 or not len(xs):
@@ -69,11 +77,15 @@ def glow_excess_bgr(image: np.ndarray, xs, ys) -> np.ndarray:
     disc, outer = HALO_RADIUS_PX * factor, (HALO_RADIUS_PX + 2) * factor
     height, width = image.shape[:2]
     span = np.arange(-outer, outer + 1)
-    r2 = span[:, None] ** 2 + span[None, :] ** 2
+    r2_full = span[:, None] ** 2 + span[None, :] ** 2
     for k, (x, y) in enumerate(zip(np.rint(xs).astype(int), np.rint(ys).astype(int))):
-        if not (outer <= x < width - outer and outer <= y < height - outer):
+        inside = outer <= x < width - outer and outer <= y < height - outer
+        if not (inside or one_sided and 0 <= x < width and 0 <= y < height):
             continue
-        patch = image[y - outer:y + outer + 1, x - outer:x + outer + 1].astype(np.float32)
+        x0, y0 = max(x - outer, 0), max(y - outer, 0)
+        patch = image[y0:y + outer + 1, x0:x + outer + 1].astype(np.float32)
+        top, left = y0 - (y - outer), x0 - (x - outer)  # rows and columns cut by the edge
+        r2 = r2_full[top:top + patch.shape[0], left:left + patch.shape[1]]
         ring_pixels = patch[r2 > disc ** 2]
         ring = np.median(ring_pixels, axis=0)
         spread = 1.4826 * np.median(np.abs(ring_pixels - ring), axis=0)

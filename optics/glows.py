@@ -25,7 +25,12 @@ fragments are joined again, at scoring time, from what their detections say:
   pieces are joined nearest first, and two glows only when no piece of one clashes with a
   piece of the other. A track of a single detection holding a clipped core is a piece too
   (``lone_pieces``): an LED sliding over the canvas faster than a track's join radius, by
-  parallax on a deep housing or a fast walk, starts a new track in each frame.
+  parallax on a deep housing or a fast walk, starts a new track in each frame; such tracks
+  are kept when they retire (``optics.tracks.TrackBook.lone``), and so are the clipped spots
+  of the frame's border strips, where no candidate can be found (``optics.tracks.
+  border_tracks``: an LED 0-6 px from the edge). Tracks of a few detections that could not be
+  scored are pieces as well. Two single detections of one frame that could each continue
+  either of two lights join nothing (``unambiguous``).
 
 A glow whose core stays at one level in frames of both kinds (dark and ring-lit), in at least
 ``MIN_STEADY_FRAMES`` frames, and holds in the dark frames (``MIN_DARK_SHARE``), is an
@@ -52,16 +57,11 @@ from functools import cached_property
 import cv2
 import numpy as np
 
-from optics.colour import CLIPPED_DN, CORE_REACH_PX, LUMA_BGR, balance, is_visible_led
+from optics.colour import (CLIPPED_DN, CORE_REACH_PX, LUMA_BGR, MIN_CORE_DN, balance,
+                           is_visible_led)
 from optics.features import median
 from optics.tracks import Track
 
-#: In a greyscale frame, where no channel can be read, a piece's core must read at least this
-#: (grey DN) to count as clipped: the first training LEDs' cores read 150-255 (a green LED's
-#: clipped channel alone gives 147). In a colour frame a core is clipped when a channel clips
-#: (``optics.colour.clipped_channels``), whatever its grey level: a red LED of which only the
-#: red channel clips reads 75 plus 0.59 of its green leak (about 105 grey at 3x full scale).
-MIN_CORE_DN = 120.0
 #: Detections within this many grey DN of a piece's core are the core; two pieces whose cores
 #: differ by more are two lights. A clipped core's level moved by 1-5 DN over a training scan
 #: (the ring's light on the unclipped channels); an unclipped highlight's by tens.
@@ -258,20 +258,27 @@ def _clash(a: Piece, b: Piece, same_spot_px: float) -> bool:
 
 def _gaps(pieces: list[Piece]) -> np.ndarray:
     """The least canvas distance between a detection of each two pieces (a matrix): one
-    distance matrix over all their detections, reduced piece by piece."""
+    matrix of squared distances over all their detections, reduced piece by piece, and only
+    then its square root (a scan's pieces hold a thousand detections or more)."""
     points = np.array([xy for p in pieces for xy in p.points.values()], float).reshape(-1, 2)
     starts = np.cumsum([0] + [len(p.points) for p in pieces[:-1]])
-    distances = np.hypot(points[:, None, 0] - points[None, :, 0],
-                         points[:, None, 1] - points[None, :, 1])
-    by_row = np.minimum.reduceat(distances, starts, axis=0)
-    return np.minimum.reduceat(by_row, starts, axis=1)
+    squared = ((points[:, None, 0] - points[None, :, 0]) ** 2
+               + (points[:, None, 1] - points[None, :, 1]) ** 2)
+    by_row = np.minimum.reduceat(squared, starts, axis=0)
+    return np.sqrt(np.minimum.reduceat(by_row, starts, axis=1))
 
 
 def join_glows(tracks: list[Track], scale: float, lone: list[Track] = ()) -> list[Glow]:
-    """The steady lights among ``tracks``, and among ``lone`` tracks of a single detection
-    (``lone_pieces``): pieces joined nearest first, each glow once."""
-    pieces = [p for p in map(piece_of, tracks) if p is not None] + lone_pieces(lone)
+    """The steady lights among ``tracks``, and among the other tracks of ``lone``: those of a
+    single detection (``lone_pieces``) and those of more that could not be scored (a light
+    crossing the frame fast or by its edge leaves tracks of 2-3 detections and too few
+    measurements for a lock-in): pieces joined nearest first, each glow once."""
+    scored = {track.track_id for track in tracks}
+    unscored = [track for track in lone if track.track_id not in scored]
+    pieces = [p for p in map(piece_of, tracks + [t for t in unscored if t.n_detections > 1])
+              if p is not None] + lone_pieces(unscored)
     join_px, same_spot_px = JOIN_PX * scale, SAME_SPOT_PX * scale
+    pieces = unambiguous(pieces, join_px, same_spot_px)
     if not pieces:
         return []
     gaps = _gaps(pieces)
@@ -289,6 +296,30 @@ def join_glows(tracks: list[Track], scale: float, lone: list[Track] = ()) -> lis
         for k in members[gi]:
             owner[k] = gi
     return [_glow([pieces[k] for k in group]) for group in members.values()]
+
+
+def unambiguous(pieces: list[Piece], join_px: float, same_spot_px: float) -> list[Piece]:
+    """The pieces without the single detections that could continue either of two lights: two
+    pieces of one detection each in one frame, of the same core, within twice ``join_px`` of
+    each other on the canvas (both could be within ``join_px`` of a third piece) and not at
+    the same spot. Both lights slid past a track's join radius in that frame (the canvas
+    jumped there), so neither says which light it continues. Two clipped LEDs 15-20 px apart
+    on a walk whose canvas jumps by as much (training capture 1112: an infrared LED beside a
+    green one, both clipping white) would otherwise be joined across frames into one glow of
+    two lights, and an infrared LED reported in the green one's colour."""
+    singles: dict = {}
+    for k, piece in enumerate(pieces):
+        if piece.track.n_detections == 1:
+            (frame, xy), = piece.points.items()
+            singles.setdefault(frame, []).append((k, xy))
+    ambiguous = set()
+    for members in singles.values():
+        for k, (x, y) in members:
+            if any(other != k and abs(pieces[other].core_dn - pieces[k].core_dn) <= STEADY_DN
+                   and same_spot_px < np.hypot(xy[0] - x, xy[1] - y) <= 2 * join_px
+                   for other, xy in members):
+                ambiguous.add(k)
+    return [p for k, p in enumerate(pieces) if k not in ambiguous]
 
 
 def lone_pieces(tracks: list[Track]) -> list[Piece]:

@@ -89,7 +89,7 @@ class Verdict:
     kind: str
     confidence: float
     shape: Shape
-    features: TrackFeatures
+    features: TrackFeatures | None  # None for a glow no track of which could be scored
     scored: dict  # each kind's confidence
 
     @property
@@ -150,7 +150,7 @@ class GlintPipeline:
         """Every track scored, steady lights judged whole (step 7b); the confident ones, one
         per spot, and the local test's lenses where no track's lens is, strongest first."""
         kept = sorted((v for v in compose_glows(self.verdicts(), self.scale,
-                                                self.tracks.scorable())
+                                                self.tracks.scorable() + self.tracks.lone)
                        if v.confidence >= min_confidence), key=lambda v: -v.confidence)
         kept = merge_duplicates(kept, MERGE_RADIUS_PX * self.scale)
         local = [] if LOCAL_LENS_CONFIDENCE < min_confidence else [
@@ -175,7 +175,9 @@ def compose_glows(verdicts: list[Verdict], scale: float, tracks: list[Track] = (
     visible LED's colour or with a lit disc for a core, is an always-on light of the kind its
     colour says, when no fragment of it is reported as a glow already. ``tracks`` may add
     the single-detection tracks among them (pieces of a fast-moving light, unscored: such a
-    glow is judged by its representative's track, scored for the purpose)."""
+    glow is judged by its representative's track, scored for the purpose) and those that
+    could not be scored (a glow none of whose tracks can be scored is reported with its
+    stated confidence alone, ``unscored_verdict``)."""
     glows = join_glows([v.track for v in verdicts], scale, list(tracks))
     glow_of = {track.track_id: glow for glow in glows for track in glow.tracks}
     by_track = {v.track.track_id: v for v in verdicts}
@@ -194,14 +196,22 @@ def compose_glows(verdicts: list[Verdict], scale: float, tracks: list[Track] = (
     for glow in glows:
         if not any(t.track_id in reported for t in glow.tracks) and glow.always_on(scale):
             verdict = (by_track.get(glow.representative.track_id)
-                       or judge_track(glow.representative, scale, min_detections=1))
-            if verdict is None:
-                continue
+                       or judge_track(glow.representative, scale, min_detections=1)
+                       or unscored_verdict(glow.representative))
             out.append(replace(verdict, kind=_glow_kind(glow),
                                confidence=max(STEADY_GLOW_CONFIDENCE,
-                                              verdict.scored["ir_emitter"]),
+                                              verdict.scored.get("ir_emitter", 0.0)),
                                scored={**verdict.scored, "always_on": True}))
     return out
+
+
+def unscored_verdict(track: Track) -> Verdict:
+    """A glow's verdict when its track cannot be scored (fewer than the lock-in's five
+    measurements: a light crossing the frame fast or along its edge): its shape, no features
+    and no calibrated confidence."""
+    patch = track.evidence.patch
+    shape = glint_shape(to_gray8(patch) if patch.shape[2] == 3 else patch[..., 0])
+    return Verdict(track, "ir_emitter", 0.0, shape, None, {})
 
 
 def _glow_kind(glow) -> str:

@@ -15,11 +15,14 @@ brought up to date.
 from collections import deque
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from optics import crops
-from optics.candidates import measure_points, measure_points_across
-from optics.colour import CORE_REACH_PX, clipped_channels, glow_excess_bgr
+from optics.candidates import (INNER_BOX_PX, OUTER_BOX_PX, measure_points,
+                               measure_points_across)
+from optics.colour import (CLIPPED_DN, CORE_REACH_PX, MIN_CORE_DN, clipped_channels,
+                           glow_excess_bgr)
 from optics.registration import apply
 
 #: How close (px at 640 px width, scaled with the frame) a detection must be to join a track.
@@ -129,8 +132,9 @@ class Observation:
 
     @property
     def dark(self) -> bool:
-        """Both rings dark in this frame."""
-        return bool(rings_dark(self.on_axis, self.off_axis))
+        """Both rings dark in this frame (``rings_dark`` on two floats, without numpy: step
+        7b asks it of every observation of every glow piece)."""
+        return self.on_axis < DARK_RING_SHARE and self.off_axis < DARK_RING_SHARE
 
 
 @dataclass
@@ -205,12 +209,14 @@ def place_detections(frame: RegisteredFrame, xs, ys, contrast_dn) -> list[Detect
 
 class TrackBook:
     """The tracks of one scan: those being measured (``active``), those retired after two or
-    more detections (``finished``, revived when a detection lands on them again), and the
-    last frames, for measuring new tracks back."""
+    more detections (``finished``, revived when a detection lands on them again), single
+    detections holding a clipped core (``lone``: retired ones, and the frame border's clipped
+    spots, ``border_tracks``), and the last frames, for measuring new tracks back."""
 
     def __init__(self):
         self.active: list[Track] = []
         self.finished: list[Track] = []
+        self.lone: list[Track] = []
         self.recent: deque[RegisteredFrame] = deque(maxlen=BACKFILL_FRAMES)
         self._next_id = 0
 
@@ -222,6 +228,9 @@ class TrackBook:
                              for track, since in backfill if past.index > since])
         _observe_detected(frame, joined)
         _measure_undetected([(frame, t) for t in self.active if t.track_id not in joined])
+        border = border_tracks(frame, self._next_id)
+        self._next_id += len(border)
+        self.lone += border
         self.recent.append(frame)
         self._retire(frame.index)
 
@@ -270,6 +279,8 @@ class TrackBook:
                 still.append(track)
             elif track.n_detections >= 2:
                 self.finished.append(track)
+            elif holds_clip(track):
+                self.lone.append(track)
         self.active = still
 
 
@@ -319,3 +330,101 @@ def _measure_undetected(pairs: list[tuple[RegisteredFrame, Track]]) -> None:
             float(measured.peak_dn[k]), float(measured.level_dn[k]),
             float(measured.ring_dn[k]), float(points[k, 0]), float(points[k, 1]), False,
             colours[k]))
+
+
+def holds_clip(track: Track) -> bool:
+    """Whether a track's detections all hold a clipped core (``optics.glows.core_of``'s test
+    before it looks for a level): a channel clips at each in colour frames, its brightest grey
+    pixel reads at least ``MIN_CORE_DN`` in greyscale ones. A retired track of one such
+    detection is kept (``TrackBook.lone``): a piece of a light sliding faster than
+    ``JOIN_RADIUS_PX`` over the canvas, which starts a new track in every frame."""
+    detected = [o for o in track.observations if o.detected]
+    return bool(detected) and all(
+        any(o.clipped_bgr) if o.clipped_bgr is not None
+        else o.contrast_dn + o.background_dn >= MIN_CORE_DN for o in detected)
+
+
+#: A border spot's centroid lies within this many px (at 640 px width) of the frame's edge:
+#: where no candidate can be found, the contrast map's ring needing real pixels all round
+#: (``optics.candidates.OUTER_BOX_PX // 2``, 7 px).
+BORDER_PX = OUTER_BOX_PX // 2
+#: More clipped blobs than this in a frame's border is a lit surface, not lights: none kept.
+MAX_BORDER_SPOTS = 6
+
+
+def border_spots(image: np.ndarray, gray8: np.ndarray, factor: int) -> list[tuple[int, int]]:
+    """The clipped spots (a channel at ``CLIPPED_DN`` or more) whose centroid lies within
+    ``BORDER_PX`` (times ``factor``) of the frame's edge, as (x, y): each blob's brightest grey
+    pixel (the middle one of a plateau). First a look at the four border strips, almost
+    always with nothing clipped: a maximum over 4-6 % of the frame. Only in a strip where
+    something clips are the blobs found, over a strip twice as wide (so a blob is whole)."""
+    margin = BORDER_PX * factor
+    height, width = gray8.shape
+    wide = 2 * margin
+    # (narrow strip, wide strip, the wide strip's top-left corner); the wide side strips run
+    # between the top and bottom ones, so no blob is found twice.
+    sides = ((image[:margin], image[:wide], 0, 0),
+             (image[height - margin:], image[height - wide:], height - wide, 0),
+             (image[:, :margin], image[wide:height - wide, :wide], wide, 0),
+             (image[:, width - margin:], image[wide:height - wide, width - wide:], wide,
+              width - wide))
+    strips = [(y0, x0, strip) for narrow, strip, y0, x0 in sides
+              if cv2.minMaxLoc(narrow.reshape(len(narrow), -1))[1] >= CLIPPED_DN]
+    blobs = []
+    for y0, x0, strip in strips:
+        levels = strip.max(axis=2) if strip.ndim == 3 else strip
+        n, labels, stats, centroids = cv2.connectedComponentsWithStats(
+            (levels >= CLIPPED_DN).astype(np.uint8), connectivity=8)
+        cx, cy = centroids[1:, 0] + x0, centroids[1:, 1] + y0
+        near = np.minimum(np.minimum(cx, width - 1 - cx), np.minimum(cy, height - 1 - cy))
+        blobs += [(y0, x0, labels, stats[k], k) for k in 1 + np.flatnonzero(near < margin)]
+        if len(blobs) > MAX_BORDER_SPOTS:
+            return []
+    spots = []
+    for y0, x0, labels, (left, top, w, h, _), k in blobs:
+        grey = gray8[y0 + top:y0 + top + h, x0 + left:x0 + left + w].astype(np.int16)
+        box = np.where(labels[top:top + h, left:left + w] == k, grey, -1)
+        ys, xs = np.nonzero(box == box.max())  # a clipped core is a plateau: its middle
+        middle = np.argmin(np.hypot(xs - xs.mean(), ys - ys.mean()))
+        spots.append((int(x0 + left + xs[middle]), int(y0 + top + ys[middle])))
+    return spots
+
+
+def border_tracks(frame: RegisteredFrame, first_id: int) -> list[Track]:
+    """The frame's border spots (``border_spots``), each a track of one detection measured
+    over the part of its ring inside the frame: the brightest pixel near it over the mean of
+    the ring's pixels (4-7 px out, at 640 px width) that exist, its clipped channels, and in a
+    dark colour frame its colour over the part of its disc and ring inside the frame. An
+    always-on LED 1-6 px from the edge clips there as anywhere (training captures 1001, 1104,
+    1117); these single detections join its glow (``optics.glows.lone_pieces``)."""
+    factor = round(frame.scale)
+    spots = border_spots(frame.image, frame.gray8, factor)
+    if not spots:
+        return []
+    outer, inner = OUTER_BOX_PX // 2 * factor, INNER_BOX_PX // 2 * factor
+    reach = round(CORE_REACH_PX * frame.scale)
+    height, width = frame.gray8.shape
+    xs, ys = np.array(spots, float).T
+    colours = (glow_excess_bgr(frame.image, xs, ys, one_sided=True) if frame.dark
+               else [None] * len(spots))
+    out = []
+    for k, (x, y) in enumerate(spots):
+        box = frame.gray8[max(y - outer, 0):y + outer + 1, max(x - outer, 0):x + outer + 1]
+        rows = np.arange(max(y - outer, 0), min(y + outer + 1, height))[:, None] - y
+        cols = np.arange(max(x - outer, 0), min(x + outer + 1, width))[None, :] - x
+        ring = box[(np.abs(rows) > inner) | (np.abs(cols) > inner)]
+        ring_dn = float(ring.mean()) if ring.size else 0.0
+        near = frame.gray8[max(y - reach, 0):y + reach + 1, max(x - reach, 0):x + reach + 1]
+        peak_dn = float(near.max()) - ring_dn
+        colour = colours[k] if frame.dark else None
+        observation = Observation(
+            frame.index, frame.on_axis, frame.off_axis, frame.exposure_ms, peak_dn, peak_dn,
+            ring_dn, float(x), float(y), True,
+            None if colour is None or np.isnan(colour).any() else tuple(map(float, colour)),
+            clipped_channels(frame.image, x, y, reach))
+        canvas = apply(frame.to_canvas, x, y)
+        track = Track(first_id + k, *canvas)
+        track.observe(observation, canvas)
+        track.evidence = Evidence(crops.cut_patch(frame.image, x, y), (0.0, 0.0))
+        out.append(track)
+    return out

@@ -82,3 +82,20 @@ def test_frames_where_the_track_missed_the_glow_do_not_hide_its_colour():
     infrared_once = np.array([[330.0, 240.0, 380.0], *missed, *missed])
     assert not is_visible_led(balance(infrared_once))
     assert np.isnan(balance(np.array(missed)))
+
+
+def edge_glow_frame(source: str, x: int, y: int, peak_dn: float = 2000.0) -> np.ndarray:
+    """``glow_frame``'s glow moved to (x, y), near the frame's edge."""
+    return np.roll(glow_frame(source, peak_dn), (y - 180, x - 320), axis=(0, 1))
+
+
+@pytest.mark.parametrize("source", ["ir_850", "red", "green"])
+def test_a_glow_by_the_frame_s_edge_is_read_over_the_part_of_its_ring_inside(source):
+    """An LED 2 px from the frame's edge has no whole ring around it: read one-sided, over
+    the disc and ring pixels inside the frame, it is told infrared or visible as in the
+    middle of the frame; read as before, it has no colour at all."""
+    for x, y in ((2, 180), (320, 357), (637, 2)):
+        frame = edge_glow_frame(source, x, y)
+        assert np.isnan(glow_excess_bgr(frame, [x], [y])).all()
+        one_sided = balance(glow_excess_bgr(frame, [x], [y], one_sided=True))
+        assert is_visible_led(one_sided) == (source != "ir_850"), (x, y, one_sided)

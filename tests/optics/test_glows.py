@@ -4,6 +4,7 @@ simulated scans; ``test_ray_traced_cues`` pins them on the ray-traced training c
 
 from dataclasses import replace
 
+import cv2
 import numpy as np
 
 from detector.engine.scanning import run_scan
@@ -14,11 +15,11 @@ from hardware.gpio.pins import make_pin_factory
 from hardware.sim import optics_truth
 from hardware.sim.handheld import SimulatedHandheld
 from hardware.sim.optics_scenes import ZONE, bench_scene
-from optics.colour import clipped_channels
+from optics.colour import balance, clipped_channels
 from optics.glows import (MIN_STEADY_SHARE, clipped_disc, is_streak, join_glows, piece_of,
                           steady_share)
 from optics.pipeline import GlintPipeline
-from optics.tracks import Evidence, Observation, Track
+from optics.tracks import Evidence, Observation, RegisteredFrame, Track, border_tracks
 from tests.optics.conftest import surface, wall_scene
 from tests.optics.test_physical_cues import near, scan
 
@@ -273,3 +274,51 @@ def replace_canvas(single: Track, step_px: float) -> Track:
     moved.evidence = single.evidence
     return moved
 
+
+
+def frame_with(image: np.ndarray, index: int = 2) -> RegisteredFrame:
+    """``image`` as a registered frame (identity registration) in ``STATES[index]``."""
+    state = STATES[index]
+    return RegisteredFrame(index, float(state == "on"), float(state == "off"), 8.0, np.eye(3),
+                           np.eye(3), cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), image)
+
+
+def test_a_clipped_spot_by_the_frame_s_edge_is_a_single_detection_track():
+    """A green LED 3 px from the left edge of a dark frame: no candidate can be found there
+    (the contrast map's ring needs 7 px all round), but the border strips hold its clipped
+    pixels: one track of one detection, its green channel clipped, its colour read over the
+    ring pixels inside the frame. A wall with nothing clipped at its border gives none, and
+    neither does one lit to the clip all along it (a sunlit surface, not a light)."""
+    image = np.full((360, 640, 3), 40, np.uint8)
+    assert border_tracks(frame_with(image), 0) == []
+    yy, xx = np.mgrid[0:360, 0:640]
+    spot = np.exp(-((xx - 3) ** 2 + (yy - 150) ** 2) / (2 * 1.5**2))
+    lit = image + 2000.0 * spot[..., None] * np.array([0.32, 1.0, 0.07])
+    led = np.clip(np.rint(lit), 0, 255).astype(np.uint8)
+    found = border_tracks(frame_with(led), 7)
+    assert len(found) == 1 and found[0].track_id == 7 and found[0].n_detections == 1
+    detection = found[0].observations[0]
+    assert abs(detection.x - 3) <= 1 and abs(detection.y - 150) <= 1
+    assert detection.clipped_bgr[1] and detection.dark
+    assert balance(found[0].glow_colours()) < 0.25
+    sunlit = led.copy()
+    sunlit[:, :4] = 255
+    sunlit[::20, :4] = 40  # a lit surface broken by grout lines: many blobs
+    assert border_tracks(frame_with(sunlit), 0) == []
+
+
+def test_a_single_detection_between_two_lights_joins_neither():
+    """Two steady lights 18 px apart, both clipping white, on a walk whose canvas jumps by as
+    much: in one frame both slide past their tracks and land nearer the other's track than
+    their own. Those two single detections, each within twice the join radius of the other,
+    join no glow (``unambiguous``); one alone by its light still joins."""
+    steady = track(0, [0, 1], (100.0, 100.0))
+    beside_steady = track(1, [0, 1], (100.0, 118.0))
+    lone_a = track(2, [3], (100.0, 112.0))  # a piece of the second light, thrown near the first
+    lone_b = track(3, [3], (100.0, 94.0))   # the first light in the same frame
+    assert any(len(g.pieces) > 1 for g in join_glows([steady, beside_steady], 1.0, [lone_a]))
+    glows = join_glows([steady, beside_steady], 1.0, [lone_a, lone_b])
+    assert all(len(g.pieces) == 1 for g in glows)
+    alone = track(4, [5], (100.0, 108.0))
+    glows = join_glows([steady, beside_steady], 1.0, [alone])
+    assert any(len(g.pieces) == 2 for g in glows)

@@ -133,6 +133,7 @@ def test_a_glow_s_colour_tells_a_visible_led_from_an_infrared_one():
             wanted = "ir_emitter" if led["infrared"] else "visible_led"
             for f in findings:
                 if f.kind in ("ir_emitter", "visible_led") and at(f, led) \
+                        and f.features["features"] is not None \
                         and not np.isnan(f.features["features"].glow_balance):
                     assert f.kind == wanted, (capture, led["colour"])
                     told[led["infrared"]] += 1
@@ -227,6 +228,42 @@ def test_a_visible_led_sliding_past_the_track_radius_every_frame_is_found(captur
     assert singles
     findings = run("train", capture).findings()
     assert [f for f in findings if f.kind == "visible_led" and at(f, led)]
+
+
+@pytest.mark.parametrize("capture", ["train1001_smoke_detector_lens_096",
+                                     "train1104_air_freshener_lens_034"])
+def test_an_infrared_led_by_the_frame_s_edge_is_found(capture):
+    """Training captures 1001 and 1104: an 850 nm LED 0-6 px from the frame's edge in its dark
+    frames (no candidate can be found there), well inside it in two lit ones. Its clipped
+    spots in the border strips (``optics.tracks.border_tracks``) give the glow its dark
+    frames; joined with the unscored two-detection track inside the frame, it is an always-on
+    light with a lit disc for a core: an infrared alert."""
+    led = block("train")[capture]["ir_emitters"][0]
+    findings = run("train", capture).findings()
+    assert [f for f in findings if f.kind == "ir_emitter" and at(f, led)]
+
+
+def test_a_visible_led_whose_first_detections_retired_alone_is_found():
+    """Training capture 1108: a green LED crosses the image in five frames, 20-40 px a frame;
+    its first two detections start tracks of their own, retired after six frames with one
+    detection each. Kept (``optics.tracks.holds_clip``), they join the last three frames'
+    track: five frames, dark and lit, green: a visible LED."""
+    capture = "train1108_clothes_hook_lens_068"
+    green = block("train")[capture]["visible_leds"][0]
+    pipeline = run("train", capture)
+    assert sum(t.n_detections == 1 and track_at(t, green) for t in pipeline.tracks.lone) >= 2
+    assert [f for f in pipeline.findings() if f.kind == "visible_led" and at(f, green)]
+
+
+def test_an_infrared_led_beside_a_green_one_is_not_told_visible():
+    """Training capture 1112: a 940 nm LED 18 px from a green one, both clipping white, on a
+    walk whose canvas jumps as far from frame to frame. Single detections that could be
+    either light join neither (``optics.glows.unambiguous``): the infrared LED is not reported
+    in the green one's colour."""
+    capture = "train1112_air_freshener_lens_091"
+    infrared = block("train")[capture]["ir_emitters"][0]
+    findings = run("train", capture).findings()
+    assert not [f for f in findings if f.kind == "visible_led" and at(f, infrared)]
 
 
 def test_a_small_red_led_whose_grey_level_moves_is_found_by_its_clipped_red_channel():
