@@ -162,3 +162,49 @@ def test_an_led_beside_a_grout_line_is_no_cats_eye():
         detection = detection_map(frame.gray8)
         test.add(frame, find_candidates(frame.gray8, detection), detection.pooled)
     assert test.lenses() == []
+
+
+#: Two adjacent on-axis frames (4 and 5) only, an off-axis frame 2-3 frames from each ...
+ADJACENT_ON = ["dark", "off", "dark", "dark", "on", "on", "dark", "off", "dark", "dark", "off",
+               "dark"]
+#: ... or only dark frames within three of them (the off-axis ones four away).
+ADJACENT_ON_DARK_AROUND = ["off", "dark", "dark", "dark", "on", "on", "dark", "dark", "dark",
+                           "off", "dark", "dark"]
+
+
+def test_a_glint_in_two_adjacent_on_axis_frames_checked_against_the_off_axis_ring_is_a_lens():
+    lenses, truth = _lenses({"on"}, states=ADJACENT_ON)
+    assert len(lenses) == 1
+    assert lenses[0].frames == (4, 5)
+    x, y = truth[lenses[0].frame]
+    assert np.hypot(lenses[0].x - x, lenses[0].y - y) <= 2.0
+
+
+def test_two_adjacent_glints_with_only_dark_frames_around_are_no_lens():
+    """A highlight both rings light (chrome, a screw head) in two adjacent on-axis frames,
+    with no off-axis frame within three: the dark frames rule out a lamp or an LED, not it
+    (the ray-traced TRAINING capture train1102's screw head)."""
+    assert _lenses({"on", "off"}, states=ADJACENT_ON_DARK_AROUND)[0] == []
+
+
+@pytest.mark.parametrize("name", ["train1022_toilet_paper_holder_lens_030",
+                                  "train1029_usb_charger_lens_147",
+                                  "train1040_clothes_hook_lens_145"])
+def test_training_lenses_inside_their_cone_in_two_adjacent_frames_only_are_found(name):
+    """Lenses whose only passing glints are in two adjacent on-axis frames (TRAINING block)."""
+    lens = block("train")[name]["lenses"][0]
+    assert any(at(f, lens) for f in run("train", name).findings()
+               if f.kind == "lens" and "local_cats_eye" in f.features)
+
+
+@pytest.mark.parametrize("name", ["train1011_tile_hole_nolens_051",
+                                  "train1040_clothes_hook_lens_145",
+                                  "train1102_screw_head_lens_084"])
+def test_adjacent_pairs_along_a_grout_line_or_with_dark_frames_only_are_no_lens(name):
+    """Glossy tiles' images of the on-axis ring joined along a grout line or a bar
+    (train1011, train1040) and a screw head's highlight with only dark frames near
+    (train1102): no local lens at no lens (TRAINING block)."""
+    entry = block("train")[name]
+    assert not [f for f in run("train", name).findings()
+                if f.kind == "lens" and "local_cats_eye" in f.features
+                and not any(at(f, lens) for lens in entry["lenses"])]
