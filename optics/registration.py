@@ -75,8 +75,9 @@ def area_mean(gray: np.ndarray, size) -> np.ndarray:
     rounded to a whole level. When the frame halves to ``size`` a whole number of times (a
     1280x720 frame to 320x180), by halvings in float32, rounded at the end: a mean of whole
     levels over 2^k x 2^k pixels is exact in float32 at every halving, so the result is the
-    same, and OpenCV's fast path halves where its general whole-factor path cost five times as
-    much (a millisecond per frame, on every frame). A single halving is OpenCV's fast path
+    same, and OpenCV's fast path halves where its general whole-factor path cost about twice
+    as much (a quarter of a millisecond or more per frame, on every frame, single-threaded).
+    A single halving is OpenCV's fast path
     already (which rounds ties up, not to even): it is left to ``cv2.resize``."""
     height, width = gray.shape
     halvings = (width // size[0]).bit_length() - 1
