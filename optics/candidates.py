@@ -106,8 +106,21 @@ def integration_map(gray8: np.ndarray) -> DetectionMap:
 
 def _with_noise(contrast: np.ndarray, factor: int) -> DetectionMap:
     sample = contrast[::9, ::7]
-    noise_dn = 1.4826 * float(np.median(np.abs(sample - np.median(sample))))
+    noise_dn = 1.4826 * float(median_float(np.abs(sample - median_float(sample))))
     return DetectionMap(contrast, noise_dn, factor)
+
+
+def median_float(values: np.ndarray) -> np.floating:
+    """``np.median`` of a float array without NaNs, the same value in the same dtype (the
+    middle value, or the mean of the middle two in the array's own precision), by one
+    partition: ``np.median``'s generality costs seven times the partition on the few
+    thousand values of a frame's noise sample, twice per map, on every frame."""
+    flat = values.ravel()
+    middle = flat.size // 2
+    if flat.size % 2:
+        return np.partition(flat, middle)[middle]
+    low, high = np.partition(flat, [middle - 1, middle])[middle - 1:middle + 1]
+    return (low + high) / 2
 
 
 def find_candidates(gray8: np.ndarray, detection: DetectionMap) -> Candidates:

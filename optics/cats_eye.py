@@ -34,6 +34,7 @@ only when the join is firm and the test had something to say against chrome
 Tuned and checked on the ray-traced TRAINING block only (``bench.raytrace.seeds``).
 """
 
+import statistics
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -466,8 +467,12 @@ def _best(score: np.ndarray) -> tuple[int, int, float]:
 
 
 def _border_median(box: np.ndarray) -> float:
-    """The median of a box's outermost pixels: the surface around what the box holds."""
-    return float(np.median(np.concatenate([box[0], box[-1], box[1:-1, 0], box[1:-1, -1]])))
+    """The median of a box's outermost pixels: the surface around what the box holds. Taken
+    over a Python list of the few dozen levels: the same value as ``np.median`` (the mean of
+    the middle two, exact for whole levels) at a tenth of its cost, which counts as a spot
+    on a line measures its light at 29 places of each reference frame."""
+    return float(statistics.median(
+        np.concatenate([box[0], box[-1], box[1:-1, 0], box[1:-1, -1]]).tolist()))
 
 
 def _flux(frame: _Frame, x, y, reach: int) -> float:
