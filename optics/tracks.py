@@ -44,9 +44,10 @@ DARK_RING_SHARE = 0.1
 
 
 def rings_dark(on_axis, off_axis):
-    """Both rings dark (scalars or arrays): only the room's light and the scene's own
-    emitters."""
-    return (np.asarray(on_axis) < DARK_RING_SHARE) & (np.asarray(off_axis) < DARK_RING_SHARE)
+    """Both rings dark (two floats, or two numpy arrays alike): only the room's light and the
+    scene's own emitters. Plain comparisons, so two floats cost no numpy call: step 7b asks it
+    of every observation of every glow piece."""
+    return (on_axis < DARK_RING_SHARE) & (off_axis < DARK_RING_SHARE)
 
 
 @dataclass(frozen=True)
@@ -132,9 +133,8 @@ class Observation:
 
     @property
     def dark(self) -> bool:
-        """Both rings dark in this frame (``rings_dark`` on two floats, without numpy: step
-        7b asks it of every observation of every glow piece)."""
-        return self.on_axis < DARK_RING_SHARE and self.off_axis < DARK_RING_SHARE
+        """Both rings dark in this frame."""
+        return bool(rings_dark(self.on_axis, self.off_axis))
 
 
 @dataclass
