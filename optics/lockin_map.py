@@ -41,10 +41,11 @@ class LockInMap:
         self.pad = np.array([round(CANVAS_PAD * width), round(CANVAS_PAD * height)])
         size = (height + 2 * self.pad[1], width + 2 * self.pad[0])
         # Per ring: the inverse-variance-weighted sum of contrast/ms, the sum of the weights,
-        # and how many frames covered each point.
+        # and how many frames covered each point (uint8, saturating at 255: only ever compared
+        # with ``MIN_FRAMES``, and a byte a point is a quarter of the memory passes of a float).
         self.sums = {ring: np.zeros(size, np.float32) for ring in ("on", "off")}
         self.weights = {ring: np.zeros(size, np.float32) for ring in ("on", "off")}
-        self.counts = {ring: np.zeros(size, np.float32) for ring in ("on", "off")}
+        self.counts = {ring: np.zeros(size, np.uint8) for ring in ("on", "off")}
         # Per ring: the box (x0, y0, x1, y1) holding every point a frame has covered.
         self.covered: dict[str, tuple[int, int, int, int] | None] = {"on": None, "off": None}
         self._scale = np.diag([float(factor), float(factor), 1.0])
@@ -78,7 +79,7 @@ class LockInMap:
         cv2.accumulate(warped * np.float32(weight / exposure_ms), self.sums[ring][y0:y1, x0:x1],
                        mask)
         for total, step in ((self.weights[ring][y0:y1, x0:x1], weight),
-                            (self.counts[ring][y0:y1, x0:x1], 1.0)):
+                            (self.counts[ring][y0:y1, x0:x1], 1)):
             cv2.add(total, step, dst=total, mask=mask)  # in place: no frame-sized constant
         self.covered[ring] = _union(self.covered[ring], (x0, y0, x1, y1))
 
@@ -111,10 +112,13 @@ class LockInMap:
         lockin = cv2.subtract(cv2.divide(self.sums["on"][window], w_on),
                               cv2.divide(self.sums["off"][window], w_off))
         sigma = cv2.sqrt(cv2.add(cv2.divide(1.0, w_on), cv2.divide(1.0, w_off)))
+        # Zero where either ring has fewer than MIN_FRAMES frames (OpenCV's comparisons and a
+        # masked copy: the same values as NumPy's boolean indexing, in a third of its time).
+        enough = cv2.compare(cv2.min(self.counts["on"][window], self.counts["off"][window]),
+                             MIN_FRAMES, cv2.CMP_GE)
         snr = cv2.divide(lockin, sigma)
-        enough = cv2.min(self.counts["on"][window], self.counts["off"][window]) >= MIN_FRAMES
-        snr[~enough] = 0.0
-        above = cv2.findNonZero((snr >= PEAK_SIGMA).astype(np.uint8))
+        snr = cv2.bitwise_and(snr, snr, dst=np.zeros_like(snr), mask=enough)
+        above = cv2.findNonZero(cv2.compare(snr, PEAK_SIGMA, cv2.CMP_GE))
         if above is None:
             return np.empty(0), np.empty(0), np.empty(0)
         xs, ys = above.reshape(-1, 2).T
