@@ -179,6 +179,13 @@ class PointMeasures:
     ring_dn: np.ndarray  # the annulus mean: the surface around the point
     level_dn: np.ndarray  # Gaussian-weighted level at the point itself, over the annulus mean
 
+    def take(self, which) -> "PointMeasures":
+        """The measures of the points ``which`` (an index array or a slice): a point's
+        measures do not depend on the others measured with it, so one gather can serve
+        several steps."""
+        return PointMeasures(self.valid[which], self.peak_dn[which], self.x[which],
+                             self.y[which], self.ring_dn[which], self.level_dn[which])
+
 
 def measure_points(gray8: np.ndarray, xs, ys, search_px: int = 0) -> PointMeasures:
     """Measure many points of one frame at full resolution, at once (a frame measures every

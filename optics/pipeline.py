@@ -44,6 +44,7 @@ from optics import crops
 from optics.candidates import (
     OUTER_BOX_PX,
     Candidates,
+    PointMeasures,
     detection_map,
     find_candidates,
     integration_map,
@@ -118,9 +119,9 @@ class GlintPipeline:
         candidates = find_candidates(gray8, detection)                              # 3
         self.cats_eye.add(frame, candidates, detection.pooled)                      # 3b
         self.lockin_map = accumulate(self.lockin_map, frame)                        # 4
-        candidates = with_lockin_peaks(candidates, self.lockin_map, frame)
+        candidates, measured = with_lockin_peaks(candidates, self.lockin_map, frame)
         detections = place_detections(frame, candidates.x, candidates.y,            # 5
-                                      candidates.contrast_dn)
+                                      candidates.contrast_dn, measured)
         self.tracks.update(frame, detections)
         for track in self.tracks.finished:  # judged as they retire, not all at the scan's end
             self._verdict(track)
@@ -234,21 +235,27 @@ def accumulate(lockin_map: LockInMap | None, frame: RegisteredFrame) -> LockInMa
 
 
 def with_lockin_peaks(candidates: Candidates, lockin_map: LockInMap | None,
-                      frame: RegisteredFrame) -> Candidates:
-    """In an on-axis frame, the frame's candidates and the lock-in map's peaks. The map's own
+                      frame: RegisteredFrame) -> tuple[Candidates, PointMeasures | None]:
+    """In an on-axis frame, the frame's candidates and the lock-in map's peaks, and
+    ``measure_points`` at them all (taken once, for the peaks' contrast here and for placing
+    every candidate in step 5); None for the measures in other frames. The map's own
     (sub-pixel) position: averaged over the scan, it is where the glint is, even when this
     frame's brightest pixel nearby is noise or texture."""
     if frame.ring != "on":
-        return candidates
+        return candidates, None
     xs, ys, _ = lockin_map.peaks(frame.to_canvas, frame.gray8.shape)
-    found = measure_points(frame.gray8, xs, ys)
-    keep = found.valid
-    if not keep.any():
-        return candidates
-    return Candidates(np.concatenate([candidates.x, xs[keep]]),
-                      np.concatenate([candidates.y, ys[keep]]),
-                      np.concatenate([candidates.contrast_dn, found.peak_dn[keep]]),
-                      candidates.noise_dn)
+    n = len(candidates.x)
+    measured = measure_points(frame.gray8, np.concatenate([candidates.x, xs]),
+                              np.concatenate([candidates.y, ys]))
+    keep = np.flatnonzero(measured.valid[n:])
+    if not len(keep):
+        return candidates, measured.take(slice(0, n))
+    found = measured.take(n + keep)
+    return (Candidates(np.concatenate([candidates.x, xs[keep]]),
+                       np.concatenate([candidates.y, ys[keep]]),
+                       np.concatenate([candidates.contrast_dn, found.peak_dn]),
+                       candidates.noise_dn),
+            measured.take(np.concatenate([np.arange(n), n + keep])))
 
 
 def live_suspects(tracks: list[Track], frame: RegisteredFrame) -> list:
