@@ -161,6 +161,7 @@ class _Frame:
         self.off_axis = frame.ring == "off"
         self.exposure_ms = frame.exposure_ms
         self.to_canvas = frame.to_canvas  # of full-resolution pixels
+        self.to_frame = frame.to_frame  # its inverse (the frame's own, not inverted again)
         self.factor = pool_factor(frame.gray8.shape[1])
         self.width, self.height = pooled.shape[1], pooled.shape[0]
         self._pooled = pooled  # uint8 at 640 px width (max-pooled)
@@ -432,7 +433,7 @@ def _align(source: _Frame, x, y, target: _Frame) -> tuple[float, float, bool]:
     and whether the match is clear. Matched on log levels: a saturated highlight elsewhere in
     the patch, there in one frame and not the other, weighs little more than a grout line."""
     cx, cy = apply(source.to_canvas, x * source.factor, y * source.factor)
-    px, py = apply(np.linalg.inv(target.to_canvas), cx, cy)
+    px, py = apply(target.to_frame, cx, cy)
     px = int(round(np.clip(px / target.factor, 0, target.width - 1))) + _PAD
     py = int(round(np.clip(py / target.factor, 0, target.height - 1))) + _PAD
     t, reach = TEMPLATE_HALF_PX, TEMPLATE_HALF_PX + SEARCH_PX
@@ -460,8 +461,10 @@ def _log(level: np.ndarray) -> np.ndarray:
 
 
 def _best(score: np.ndarray) -> tuple[int, int, float]:
-    """The best match's (x, y) in a ``matchTemplate`` score map (flat patches give NaN)."""
-    score = np.nan_to_num(score, nan=-1.0, posinf=-1.0, neginf=-1.0)
+    """The best match's (x, y) in a ``matchTemplate`` score map (flat patches give NaN, and
+    any value that is not finite counts as -1: ``np.nan_to_num``'s replacements, in one
+    test where it makes three)."""
+    score = np.where(np.isfinite(score), score, np.float32(-1.0))
     iy, ix = np.unravel_index(int(np.argmax(score)), score.shape)
     return int(ix), int(iy), float(score[iy, ix])
 
