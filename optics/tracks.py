@@ -137,6 +137,31 @@ class Observation:
         return bool(rings_dark(self.on_axis, self.off_axis))
 
 
+class _Columns:
+    """A track's observations as growing arrays, one per quantity ``Track.columns`` gives
+    (filled as each observation is recorded, so asking for them costs six slices, not six
+    arrays built from every observation: the live view asks in every lit frame)."""
+
+    def __init__(self):
+        self.n = 0
+        self.values = [np.empty(16) for _ in range(5)] + [np.empty(16, bool)]
+
+    def append(self, observation: "Observation") -> None:
+        if self.n == len(self.values[0]):
+            self.values = [np.concatenate([v, np.empty_like(v)]) for v in self.values]
+        row = (observation.level_dn, observation.background_dn, observation.exposure_ms,
+               observation.on_axis, observation.off_axis, observation.detected)
+        for column, value in zip(self.values, row):
+            column[self.n] = value
+        self.n += 1
+
+    def arrays(self) -> tuple:
+        out = tuple(v[:self.n] for v in self.values)
+        for view in out:
+            view.flags.writeable = False  # shared with the next caller
+        return out
+
+
 @dataclass
 class Track:
     track_id: int
@@ -147,10 +172,13 @@ class Track:
     last_detected_frame: int = -1
     best: Observation | None = None
     evidence: Evidence | None = None
+    _columns: _Columns = field(default_factory=_Columns, repr=False, compare=False)
 
     def observe(self, observation: Observation, canvas_xy=None) -> bool:
-        """Record a measurement; returns True when it is the strongest so far."""
+        """Record a measurement (``observe`` is the only way one is added); returns True when
+        it is the strongest so far."""
         self.observations.append(observation)
+        self._columns.append(observation)
         if observation.detected:
             self.last_detected_frame = observation.frame
             self.detected_canvas.append(canvas_xy)
@@ -172,11 +200,9 @@ class Track:
         return np.array(rows, float).reshape(-1, 3)
 
     def columns(self):
-        """The observations as arrays: level, background, exposure, on, off, detected."""
-        obs = self.observations
-        return (np.array([o.level_dn for o in obs]), np.array([o.background_dn for o in obs]),
-                np.array([o.exposure_ms for o in obs]), np.array([o.on_axis for o in obs]),
-                np.array([o.off_axis for o in obs]), np.array([o.detected for o in obs]))
+        """The observations as (read-only) arrays: level, background, exposure, on, off,
+        detected."""
+        return self._columns.arrays()
 
 
 def nearest_track(tracks: list[Track], canvas_x: float, canvas_y: float, radius_px: float):
