@@ -39,7 +39,11 @@ LED_TRAIN_SEEDS = range(1100, 1108)
 #: red or not, near an edge or not, 850 or 940 nm meets each of the others. Drawn fresh: no
 #: benchmark seed or benchmark case was read to make it.
 LED_EDGE_TRAIN_SEEDS = range(1108, 1132)
-BENCH_SEEDS = range(5000, 5040)  # never tuned on (see the module's docstring)
+#: The BENCHMARK block (never tuned on, see the module's docstring). 5000-5039 were its first
+#: 40 captures; they held only 15 lenses inside their cones, too few for the recall target's
+#: lower bound (15 of 15 found still bounds below at 0.80; >= 0.92 needs 45 and more), so
+#: 5040-5139 were drawn in the same way and added, rendered before any of them was looked at.
+BENCH_SEEDS = range(5000, 5140)
 N_FRAMES = 16
 RING_STATES = ["on"] * 6 + ["off_axis"] * 5 + ["dark"] * 5
 LED_COLOURS_IR = ("ir_850", "ir_940")

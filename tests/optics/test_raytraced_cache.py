@@ -14,7 +14,7 @@ from hardware.camera.capture_dir import load_frames, read_capture_info
 from optics.colour import balance, glow_excess_bgr
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "raytraced"
-BLOCKS = {"bench": 40, "train": 8}
+BLOCKS = {"bench": 140, "train": 8}
 
 
 def _truth(block):
