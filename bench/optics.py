@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from bench import optics_raytraced
+from bench.raytrace.seeds import BENCH_DRAWS
 from bench.stats import rate
 from detector.engine.scanning import run_scan
 from detector.i18n import t
@@ -186,10 +187,25 @@ def summarise_raytraced(scored: list[dict]) -> dict:
                            for colour in sorted({str(led["colour"]) for led in leds})},
         "false_glows": sum(c["false_glows"] for c in scored),
         "false_glows_per_scan": round(sum(c["false_glows"] for c in scored) / n_scans, 4),
+        "by_draw": {name: _draw_figures([c for c in scored if c["seed"] in seeds])
+                    for name, seeds in BENCH_DRAWS.items()
+                    if any(c["seed"] in seeds for c in scored)},
         "missed": [c["name"] for c in scored
                    if any(lens["in_cone"] and not lens["found"] for lens in c["lenses"])],
         "with_false_lens_alarm": [c["name"] for c in scored if c["false_lens_alarms"]],
     }
+
+
+def _draw_figures(scored: list[dict]) -> dict:
+    """The headline figures of one draw of the benchmark block (``BENCH_DRAWS``)."""
+    in_cone = [lens for c in scored for lens in c["lenses"] if lens["in_cone"]]
+    leds = [led for c in scored for led in c["leds"]]
+    false_lens = sum(c["false_lens_alarms"] for c in scored)
+    return {"captures": len(scored),
+            "in_cone_lenses": rate(sum(lens["found"] for lens in in_cone), len(in_cone)),
+            "false_lens_alarms": false_lens,
+            "false_lens_alarms_per_scan": round(false_lens / len(scored), 4),
+            "leds": rate(sum(led["found"] for led in leds), len(leds))}
 
 
 def simulate_scan(seed: int, n_frames: int, pipeline=None):
@@ -362,6 +378,10 @@ def _print_raytraced(title: str, r: dict) -> None:
           f"LEDs reported as visible: {_interval(r['ir_leds_taken_for_visible'])}")
     print("    per colour: " + "; ".join(f"{colour} {_interval(c)}"
                                           for colour, c in r["per_led_colour"].items()))
+    for draw, d in r["by_draw"].items():
+        print(f"  seeds {draw}: {d['captures']} captures; in-cone lens recall "
+              f"{_interval(d['in_cone_lenses'])}; false lens alarms per scan "
+              f"{d['false_lens_alarms_per_scan']:.3f}; LEDs {_interval(d['leds'])}")
 
 
 def _print_human(report) -> None:

@@ -105,7 +105,7 @@ def score_capture(entry: dict, findings, width_px: int) -> dict:
                   if f.kind in GLOW_KINDS and not any(at(led, f, scale) for led in leds)]
     housing = entry.get("housing") or (entry["lenses"][0].get("housing") if entry["lenses"]
                                        else "no_lens")
-    return {"name": entry["name"], "housing": housing,
+    return {"name": entry["name"], "seed": entry.get("seed"), "housing": housing,
             "lenses": lenses, "leds": led_rows, "false_lens_alarms": len(false_lens),
             "false_glows": len(false_glow),
             "findings": [f.to_dict() for f in findings]}

@@ -39,7 +39,25 @@ LED_TRAIN_SEEDS = range(1100, 1108)
 #: red or not, near an edge or not, 850 or 940 nm meets each of the others. Drawn fresh: no
 #: benchmark seed or benchmark case was read to make it.
 LED_EDGE_TRAIN_SEEDS = range(1108, 1132)
-BENCH_SEEDS = range(5000, 5040)  # never tuned on (see the module's docstring)
+#: The BENCHMARK block (never tuned on, see the module's docstring). 5000-5039 were its first
+#: 40 captures; they held only 15 lenses inside their cones, too few for the recall target's
+#: lower bound (15 of 15 found still bounds below at 0.80; >= 0.92 needs 45 and more), so
+#: 5040-5139 were drawn in the same way and added, rendered before any of them was looked at.
+BENCH_SEEDS = range(5000, 5164)
+#: Seeds whose housing is a tile hole or a ceiling vent, in turn, three of four with a lens. The
+#: general draw never put a lens in either: its housing cycles through eight and its lens-free
+#: capture falls on every fourth index, so the lens-free ones were always the fourth and eighth
+#: housings, the tile hole and the vent (found when the benchmark block grew to 140). 1132-1143
+#: are TRAINING material; 5140-5163 belong to the BENCHMARK block (never tuned on) and were
+#: rendered before any result on them was read.
+HOLE_TRAIN_SEEDS = range(1132, 1144)
+HOLE_BENCH_SEEDS = range(5140, 5164)
+HOLE_HOUSINGS = ("tile_hole", "ceiling_vent")
+#: The benchmark block's draws, reported apart as well as pooled: the first 40 captures' figures
+#: were read in every closing note since they were rendered (their cases were not tuned on, but
+#: decisions were taken with their figures in view); the later draws were scored once, whole.
+BENCH_DRAWS = {"5000-5039": range(5000, 5040), "5040-5139": range(5040, 5140),
+               "5140-5163 (tile holes, vents)": HOLE_BENCH_SEEDS}
 N_FRAMES = 16
 RING_STATES = ["on"] * 6 + ["off_axis"] * 5 + ["dark"] * 5
 LED_COLOURS_IR = ("ir_850", "ir_940")
@@ -71,7 +89,8 @@ class CaptureSpec:
 
 
 def role_of(seed: int) -> str:
-    if seed in TRAIN_SEEDS or seed in LED_TRAIN_SEEDS or seed in LED_EDGE_TRAIN_SEEDS:
+    if seed in TRAIN_SEEDS or seed in LED_TRAIN_SEEDS or seed in LED_EDGE_TRAIN_SEEDS \
+            or seed in HOLE_TRAIN_SEEDS:
         return "train"
     if seed in BENCH_SEEDS:
         return "bench"
@@ -87,6 +106,11 @@ def spec_for(seed: int) -> CaptureSpec:
     rng = np.random.default_rng(seed)
     housing = HOUSINGS[index % len(HOUSINGS)]
     has_lens = index % 4 != 3
+    for hole_block in (HOLE_TRAIN_SEEDS, HOLE_BENCH_SEEDS):
+        if seed in hole_block:
+            index = seed - hole_block.start
+            housing = HOLE_HOUSINGS[index % 2]
+            has_lens = (index // 2) % 4 != 3
     distance = float(np.exp(rng.uniform(np.log(300), np.log(2000))))
     u = rng.random()
     mid_angle = float(rng.uniform(15, 25) if u < 0.55 else rng.uniform(0, 15) if u < 0.85
