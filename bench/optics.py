@@ -146,7 +146,6 @@ def summarise_raytraced(scored: list[dict]) -> dict:
     infrared = [led for led in leds if led["infrared"]]
     visible = [led for led in leds if not led["infrared"]]
     n_scans = len(scored)
-    false_lens = sum(c["false_lens_alarms"] for c in scored)
 
     def found(rows):
         return rate(sum(r["found"] for r in rows), len(rows))
@@ -162,18 +161,14 @@ def summarise_raytraced(scored: list[dict]) -> dict:
         per_housing[housing] = {**per_housing[housing], "scans": len(scans),
                                 "false_lens_alarms": sum(c["false_lens_alarms"] for c in scans)}
     return {
-        "captures": n_scans,
-        "in_cone_lenses": found(in_cone),
+        **_draw_figures(scored),
         "partial_cone_lenses": found([lens for lens in in_cone if lens["partial"]]),
         "per_housing": per_housing,
         "per_band": by("band"),
         "out_of_cone_lenses": len(out_of_cone),
         "out_of_cone_flagged": sum(lens["found"] for lens in out_of_cone),
-        "false_lens_alarms": false_lens,
-        "false_lens_alarms_per_scan": round(false_lens / n_scans, 4),
         "scans_with_false_lens_alarm": rate(sum(c["false_lens_alarms"] > 0 for c in scored),
                                             n_scans),
-        "leds": found(leds),
         "ir_leds": found(infrared),
         "visible_leds": found(visible),
         "led_kind_right": rate(sum(led["kind_right"] for led in leds if led["found"]),
@@ -197,7 +192,8 @@ def summarise_raytraced(scored: list[dict]) -> dict:
 
 
 def _draw_figures(scored: list[dict]) -> dict:
-    """The headline figures of one draw of the benchmark block (``BENCH_DRAWS``)."""
+    """The figures every scored block reports, and each draw of the benchmark block
+    (``BENCH_DRAWS``) on its own: captures, in-cone lenses found, false lens alarms, LEDs."""
     in_cone = [lens for c in scored for lens in c["lenses"] if lens["in_cone"]]
     leds = [led for c in scored for led in c["leds"]]
     false_lens = sum(c["false_lens_alarms"] for c in scored)
