@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from optics.candidates import detection_map, find_candidates
-from optics.cats_eye import MAX_SPOTS, CatsEyeTest
+from optics.cats_eye import MATCH_TIE, MAX_SPOTS, CatsEyeTest, _nearest_of_best
 from optics.tracks import RegisteredFrame
 from tests.optics.test_ray_traced_cues import at, block, run
 
@@ -127,6 +127,29 @@ def test_training_lenses_the_tracks_missed_are_found_locally(name):
     assert sum(f["in_cone"] for f in lens["frames"]) >= 2
     assert any(at(f, lens) for f in run("train", name).findings()
                if f.kind == "lens" and "local_cats_eye" in f.features)
+
+
+@pytest.mark.parametrize("name", ["train1247_ceiling_vent_lens_049",
+                                  "train1255_ceiling_vent_lens_033",
+                                  "train1212_air_freshener_lens_052"])
+def test_training_lenses_whose_surroundings_match_ambiguously_are_found_locally(name):
+    """Two vents' lenses, whose slats match as well a period away (the tie nearest the
+    canvas's prediction wins), and an air freshener's, whose smooth face matches nowhere
+    clearly (the canvas joins its glints): TRAINING block, second general draw."""
+    lens = block("train")[name]["lenses"][0]
+    assert any(at(f, lens) for f in run("train", name).findings()
+               if f.kind == "lens" and "local_cats_eye" in f.features)
+
+
+def test_of_tied_matches_the_one_nearest_the_prediction_wins():
+    """A periodic pattern scores alike a period away: the place nearest the score map's
+    middle (where the canvas predicts the point) is taken among those within ``MATCH_TIE``
+    of the best, and a clearly better place is taken however far."""
+    score = np.full((29, 29), -0.2, np.float32)
+    score[14, 3], score[14, 17] = 0.90, 0.88  # two slats: the nearer one 0.02 lower
+    assert _nearest_of_best(score)[:2] == (17, 14)
+    score[14, 3] = 0.90 + MATCH_TIE + 0.01  # clearly better
+    assert _nearest_of_best(score)[:2] == (3, 14)
 
 
 def test_no_local_lens_on_a_ceiling_vent_without_one():
