@@ -482,7 +482,7 @@ def _align(source: _Frame, x, y, target: _Frame) -> tuple[float, float, bool]:
 def _nearest_of_best(score: np.ndarray) -> tuple[int, int, float]:
     """Of the places scoring within ``MATCH_TIE`` of the best in a coarse ``matchTemplate``
     score map, the one nearest the map's middle (where the canvas predicts the point)."""
-    score = np.where(np.isfinite(score), score, np.float32(-1.0))
+    score = _finite(score)
     near = np.where(score >= score.max() - MATCH_TIE, _middle_distance(score.shape), np.inf)
     iy, ix = np.unravel_index(int(np.argmin(near)), near.shape)
     return int(ix), int(iy), float(score[iy, ix])
@@ -504,9 +504,15 @@ def _best(score: np.ndarray) -> tuple[int, int, float]:
     """The best match's (x, y) in a ``matchTemplate`` score map (flat patches give NaN, and
     any value that is not finite counts as -1: ``np.nan_to_num``'s replacements, in one
     test where it makes three)."""
-    score = np.where(np.isfinite(score), score, np.float32(-1.0))
+    score = _finite(score)
     iy, ix = np.unravel_index(int(np.argmax(score)), score.shape)
     return int(ix), int(iy), float(score[iy, ix])
+
+
+def _finite(score: np.ndarray) -> np.ndarray:
+    """A ``matchTemplate`` score map with every value that is not finite (a flat patch's NaN)
+    set to -1, the worst score."""
+    return np.where(np.isfinite(score), score, np.float32(-1.0))
 
 
 def _border_median(box: np.ndarray) -> float:

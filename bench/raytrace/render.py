@@ -27,8 +27,7 @@ from pathlib import Path
 
 from bench.raytrace.capture import scene_of, truth_entry, write_capture
 from bench.raytrace.povray import povray_available, render_frames
-from bench.raytrace.seeds import (BENCH_SEEDS, HOLE_TRAIN_SEEDS, LED_EDGE_TRAIN_SEEDS,
-                                  LED_TRAIN_SEEDS, SECOND_TRAIN_SEEDS, TRAIN_SEEDS, spec_for)
+from bench.raytrace.seeds import BENCH_SEEDS, TRAIN_BLOCKS, spec_for
 from bench.raytrace.sight import sight_shares
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -99,8 +98,7 @@ def main(argv=None) -> int:
     if not povray_available():
         print("povray (3.7) is not installed: apt-get install povray", file=sys.stderr)
         return 2
-    train = ([*TRAIN_SEEDS, *LED_TRAIN_SEEDS, *LED_EDGE_TRAIN_SEEDS, *HOLE_TRAIN_SEEDS,
-              *SECOND_TRAIN_SEEDS]
+    train = ([seed for block in TRAIN_BLOCKS for seed in block]
              if args.role in ("train", "all") else [])
     bench = list(BENCH_SEEDS) if args.role in ("bench", "all") else []
     # interleaved (two benchmark captures to one training capture), so both blocks grow

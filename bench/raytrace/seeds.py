@@ -69,6 +69,9 @@ HOLE_BENCH_SEEDS = range(5140, 5164)
 #: run of eight has none), so no housing is always without a lens.
 SECOND_TRAIN_SEEDS = range(1200, 1296)
 HOLE_HOUSINGS = ("tile_hole", "ceiling_vent")
+#: Every TRAINING block, in the order the renderer takes them.
+TRAIN_BLOCKS = (TRAIN_SEEDS, LED_TRAIN_SEEDS, LED_EDGE_TRAIN_SEEDS, HOLE_TRAIN_SEEDS,
+                SECOND_TRAIN_SEEDS)
 #: The benchmark block's draws, reported apart as well as pooled: the first 40 captures' figures
 #: were read in every closing note since they were rendered (their cases were not tuned on, but
 #: decisions were taken with their figures in view); the later draws were scored once, whole.
@@ -105,8 +108,7 @@ class CaptureSpec:
 
 
 def role_of(seed: int) -> str:
-    if seed in TRAIN_SEEDS or seed in LED_TRAIN_SEEDS or seed in LED_EDGE_TRAIN_SEEDS \
-            or seed in HOLE_TRAIN_SEEDS or seed in SECOND_TRAIN_SEEDS:
+    if any(seed in block for block in TRAIN_BLOCKS):
         return "train"
     if seed in BENCH_SEEDS:
         return "bench"
