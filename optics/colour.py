@@ -29,6 +29,15 @@ from optics.candidates import pool_factor
 #: near their geometric middle (0.22), on the side of infrared: a night-vision camera's LED
 #: taken for a visible one is a missed alert, the other way round a needless look.
 VISIBLE_BALANCE = 0.25
+#: Green at most this share of both blue and red marks the infrared hue: through the NoIR
+#: camera's dyes green passes least of 850 nm (a pinkish white: green about 0.84 of blue, the
+#: camera model's figure, docs/raytraced.md) and, more narrowly, of 940 nm (about 0.93), where
+#: the lamp's warm white, and its images in chrome, have blue for their weakest channel, and a
+#: near-neutral light differs by a few per cent at most. A 940 nm LED that reads neutral on a
+#: real camera does not meet it and needs its lit disc (``optics.glows``). On the training
+#: block 64 of the 67 steady glows at infrared LEDs had green their weakest channel, 25 of the
+#: 618 at no LED (the lamp's: blue, 578).
+INFRARED_GREEN_SHARE = 0.95
 #: Pixels with a channel at or above this are clipped: their colour is lost.
 CLIPPED_DN = 250
 #: In a greyscale frame, where no channel can be read, a piece's core must read at least this
@@ -134,18 +143,33 @@ def clipped_channels(image: np.ndarray, x: float, y: float,
     return tuple(bool(c) for c in clipped[np.argmax(clipped @ LUMA_BGR)])
 
 
-def balance(excess_bgr: np.ndarray) -> float:
-    """Weakest over strongest channel of a glow's light (rows: frames), summed over the frames
-    where it shows (its strongest channel at least ``MIN_GLOW_DN``: a frame where the track's
-    point missed the glow, or a faint one, says nothing of its colour); NaN when no frame
-    shows it."""
+def glow_light(excess_bgr: np.ndarray) -> np.ndarray | None:
+    """A glow's light per channel (B, G, R; rows of ``excess_bgr``: frames), summed over the
+    frames where it shows (its strongest channel at least ``MIN_GLOW_DN``: a frame where the
+    track's point missed the glow, or a faint one, says nothing of its colour); None when no
+    frame shows it."""
     rows = np.asarray(excess_bgr, float).reshape(-1, 3)
     rows = rows[~np.isnan(rows).any(axis=1)]
     rows = rows[rows.max(axis=1) >= MIN_GLOW_DN] if len(rows) else rows
-    if not len(rows):
+    return rows.sum(axis=0) if len(rows) else None
+
+
+def balance(excess_bgr: np.ndarray) -> float:
+    """Weakest over strongest channel of a glow's light (``glow_light``); NaN when no frame
+    shows it."""
+    total = glow_light(excess_bgr)
+    if total is None:
         return float("nan")
-    total = rows.sum(axis=0)
     return float(np.clip(total.min(), 0.0, None) / total.max())
+
+
+def infrared_hue(excess_bgr: np.ndarray) -> bool:
+    """Whether a glow's light (``glow_light``) has the infrared hue: near-white (no visible
+    LED's colour, ``VISIBLE_BALANCE``), green its weakest channel, under both blue and red by
+    ``INFRARED_GREEN_SHARE``."""
+    total = glow_light(excess_bgr)
+    return (total is not None and not is_visible_led(balance(excess_bgr))
+            and bool(total[1] <= INFRARED_GREEN_SHARE * min(total[0], total[2])))
 
 
 def is_visible_led(glow_balance: float) -> bool:

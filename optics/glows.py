@@ -40,7 +40,9 @@ always-on light when either
 - its clipped core is a lit disc (``clipped_disc``): an LED's die and diffuser, 3-5 mm, with
   the veiling glare's inner halo clipped too, is a round blob 4-14 px across; a lamp's image
   in chrome, the other light that clips in dark frames, is a point on a ball or screw head
-  (1-5 px) or a streak along a pipe, tap or rim (roundness under 0.3);
+  (1-5 px) or a streak along a pipe, tap or rim (roundness under 0.3); a smaller round disc,
+  from 5 px, when its light has the infrared hue (``optics.colour.infrared_hue``: a far
+  infrared LED; the lamp's images are warm white);
 even when none of its fragments scores as an emitter: the physical cues together, not a
 weighted sum. Its kind then follows its colour (infrared, or no colour read: an alert).
 
@@ -58,7 +60,7 @@ import cv2
 import numpy as np
 
 from optics.colour import (CLIPPED_DN, CORE_REACH_PX, LUMA_BGR, MIN_CORE_DN, balance,
-                           is_visible_led)
+                           infrared_hue, is_visible_led)
 from optics.features import median
 from optics.tracks import Track
 
@@ -98,6 +100,13 @@ STEADY_FRACTION = 0.1
 MIN_DISC_AREA_PX = 12.0
 MAX_DISC_AREA_PX = 150.0
 MIN_DISC_ROUNDNESS = 0.7
+#: A smaller lit disc, from this many pixels (at 640 px width: 2.5 px across), is an LED when
+#: its light has the infrared hue (``optics.colour.infrared_hue``): a far infrared LED's
+#: clipped disc is 5-11 px (training captures 1127, 1204 and 1260 at 1.4-1.9 m), the lamp's
+#: point images in chrome 1-4 px, and the lamp's larger images have its warm colour. On the
+#: training block the rule met those three LEDs and no glow at no LED (from 4 px it met one,
+#: an infrared LED's 4 px image in train1110's chrome screw head).
+MIN_INFRARED_DISC_AREA_PX = 5.0
 #: A streak: a clipped blob of at least this many pixels (at 640 px width) and less round than
 #: this is a lamp's image along a chrome pipe, tap or rim, not an LED (the training block's LED
 #: blobs were 0.72-0.98 round; its streaks, found as glows by their tracks' scores, 6-49 px and
@@ -136,10 +145,15 @@ class Glow:
     n_dark_detections: int  # its pieces' detections in dark frames, at the core or not
 
     @cached_property
+    def glow_colours(self) -> np.ndarray:
+        """Its light per channel over its surroundings in each of its pieces' dark colour
+        frames (rows; read only for the glows whose colour is asked for)."""
+        return np.vstack([p.track.glow_colours() for p in self.pieces])
+
+    @property
     def glow_balance(self) -> float:
-        """Weakest / strongest channel of its light, over all its pieces' dark colour frames
-        (read only for the glows whose colour is asked for)."""
-        return balance(np.vstack([p.track.glow_colours() for p in self.pieces]))
+        """Weakest / strongest channel of its light (``optics.colour.balance``)."""
+        return balance(self.glow_colours)
 
     @property
     def tracks(self) -> list[Track]:
@@ -147,15 +161,18 @@ class Glow:
 
     def always_on(self, scale: float) -> bool:
         """Steady in dark and lit frames alike (its core holding in the dark frames), and a
-        visible LED's colour or a lit disc."""
+        visible LED's colour or a lit disc (a smaller one with the infrared hue)."""
         if (self.n_frames < MIN_STEADY_FRAMES or not self.n_dark or not self.n_lit
                 or self.n_dark < MIN_DARK_SHARE * self.n_dark_detections):
             return False
         if is_visible_led(self.glow_balance):
             return True
         area_px, roundness = clipped_disc(self.representative.evidence.patch, scale)
-        return (MIN_DISC_AREA_PX <= area_px / scale**2 <= MAX_DISC_AREA_PX
-                and roundness >= MIN_DISC_ROUNDNESS)
+        area_px /= scale**2
+        if roundness < MIN_DISC_ROUNDNESS or area_px > MAX_DISC_AREA_PX:
+            return False
+        return area_px >= MIN_DISC_AREA_PX or (area_px >= MIN_INFRARED_DISC_AREA_PX
+                                               and infrared_hue(self.glow_colours))
 
     @property
     def representative(self) -> Track:
@@ -164,20 +181,12 @@ class Glow:
 
 
 def clipped_disc(patch: np.ndarray, scale: float) -> tuple[float, float]:
-    """The clipped blob at the centre of an evidence patch (odd-sized, full resolution, its
-    frame ``scale`` px per px at 640 px width): its area (full-resolution px) and roundness
-    (minor over major axis; 1 for a disc or a blob too small to say). (0, 0) when nothing
-    clips there. A pixel is clipped when any of its channels is: a red LED's disc clips in red
-    alone."""
-    clipped = patch.max(axis=2) >= CLIPPED_DN
-    _, labels = cv2.connectedComponents(clipped.astype(np.uint8), connectivity=8)
-    half = clipped.shape[0] // 2
-    reach = round(DISC_REACH_PX * scale)
-    near = labels[half - reach:half + reach + 1, half - reach:half + reach + 1]
-    own = np.unique(near[near > 0])
-    if not len(own):
+    """The clipped blob at the centre of an evidence patch (``core_blob``): its area
+    (full-resolution px) and roundness (minor over major axis; 1 for a disc or a blob too
+    small to say). (0, 0) when nothing clips there."""
+    blob = core_blob(patch, scale)
+    if blob is None:
         return 0.0, 0.0
-    blob = labels == own[0] if len(own) == 1 else np.isin(labels, own)
     moments = cv2.moments(blob.astype(np.uint8), binaryImage=True)
     area = moments["m00"]
     if area < 3:
@@ -187,6 +196,36 @@ def clipped_disc(patch: np.ndarray, scale: float) -> tuple[float, float]:
     spread = np.hypot((a - c) / 2, b)
     major, minor = (a + c) / 2 + spread, max((a + c) / 2 - spread, 0.0)
     return float(area), float(np.sqrt((minor + 1e-6) / (major + 1e-6)))
+
+
+def core_blob(patch: np.ndarray, scale: float) -> np.ndarray | None:
+    """The clipped blob at the centre of an evidence patch (odd-sized, full resolution, its
+    frame ``scale`` px per px at 640 px width): the clipped pixels (any channel: a red LED's
+    disc clips in red alone) connected to one within ``DISC_REACH_PX`` of the centre, as a
+    mask; None when nothing clips there."""
+    clipped = patch.max(axis=2) >= CLIPPED_DN
+    _, labels = cv2.connectedComponents(clipped.astype(np.uint8), connectivity=8)
+    half = clipped.shape[0] // 2
+    reach = round(DISC_REACH_PX * scale)
+    near = labels[half - reach:half + reach + 1, half - reach:half + reach + 1]
+    own = np.unique(near[near > 0])
+    if not len(own):
+        return None
+    return labels == own[0] if len(own) == 1 else np.isin(labels, own)
+
+
+def core_offset(patch: np.ndarray, scale: float) -> tuple[float, float] | None:
+    """Where the centre of an evidence patch's clipped blob (``core_blob``) lies from the
+    patch's centre (full-resolution px), or None when nothing clips there. A clipped LED disc
+    is a plateau of equal pixels: the detection sits on one of them, up to its radius from
+    its centre (train1267's 850 nm LED at 0.4 m, 11 px across: 4.5 px off), where the light
+    is at the disc's centre."""
+    blob = core_blob(patch, scale)
+    if blob is None:
+        return None
+    ys, xs = np.nonzero(blob)
+    half = blob.shape[0] // 2
+    return float(xs.mean() - half), float(ys.mean() - half)
 
 
 def is_streak(track: Track, scale: float) -> bool:

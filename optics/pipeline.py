@@ -56,7 +56,7 @@ from optics.colour import is_visible_led
 from optics.features import Shape, TrackFeatures, glint_shape, track_features
 from optics.findings import Finding
 from optics.glows import (MIN_GLOW_DETECTIONS, MIN_STEADY_SHARE, STEADY_GLOW_CONFIDENCE,
-                          is_streak, join_glows, steady_share)
+                          core_offset, is_streak, join_glows, steady_share)
 from optics.lockin import fit_lockins
 from optics.lockin_map import LockInMap
 from optics.registration import Registrar, registration_image
@@ -145,7 +145,7 @@ class GlintPipeline:
     def scored_tracks(self) -> list[Finding]:
         """Every track that can be scored, as a finding of its likelier kind, unfiltered and
         unmerged (what the calibration is fitted on)."""
-        return [as_finding(v) for v in self.verdicts()]
+        return [as_finding(v, self.scale) for v in self.verdicts()]
 
     def findings(self, min_confidence: float = REPORT_CONFIDENCE) -> list[Finding]:
         """Every track scored, steady lights judged whole (step 7b); the confident ones, one
@@ -159,7 +159,7 @@ class GlintPipeline:
             if all(v.kind != "lens" or np.hypot(lens.canvas_xy[0] - v.canvas_xy[0],
                                                 lens.canvas_xy[1] - v.canvas_xy[1])
                    > MERGE_RADIUS_PX * self.scale for v in kept)]
-        findings = [as_finding(v) for v in kept] + [local_finding(lens) for lens in local]
+        findings = [as_finding(v, self.scale) for v in kept] + [local_finding(lens) for lens in local]
         return sorted(findings, key=lambda f: -f.confidence)
 
 
@@ -299,13 +299,18 @@ def judge_track(track: Track, scale: float, min_detections: int = 2) -> Verdict 
     return Verdict(track, kind, confidence, shape, features, scored)
 
 
-def as_finding(verdict: Verdict) -> Finding:
-    """Step 8: the finding of a verdict, with its annotated crop."""
+def as_finding(verdict: Verdict, scale: float) -> Finding:
+    """Step 8: the finding of a verdict, with its annotated crop: at its strongest detection,
+    or for a glow at the centre of its clipped core there (``optics.glows.core_offset``)."""
     track, shape = verdict.track, verdict.shape
     best = track.best
-    return Finding(verdict.kind, best.frame, best.x, best.y, shape.radius_px,
-                   verdict.confidence,
-                   crops.annotate(track.evidence.patch, verdict.kind, track.evidence.offset_xy,
+    x, y, offset_xy = best.x, best.y, track.evidence.offset_xy
+    core = core_offset(track.evidence.patch, scale) if verdict.kind in GLOW_KINDS else None
+    if core is not None:
+        offset_xy = core
+        x, y = round(best.x) + core[0], round(best.y) + core[1]
+    return Finding(verdict.kind, best.frame, x, y, shape.radius_px, verdict.confidence,
+                   crops.annotate(track.evidence.patch, verdict.kind, offset_xy,
                                   shape.radius_px),
                    features={"track": track.track_id, "canvas": verdict.canvas_xy,
                              "features": verdict.features, **verdict.scored})

@@ -6,12 +6,14 @@ import cv2
 import numpy as np
 import pytest
 
-from optics.colour import balance, glow_excess_bgr, is_visible_led
+from optics.colour import balance, glow_excess_bgr, infrared_hue, is_visible_led
 
 # The camera's (B, G, R) response to each source, unit peak: the Pi NoIR's dyes all pass
 # near-infrared (red most, green least at 850 nm); a visible LED leaks little into the others.
 RESPONSE_BGR = {"ir_850": (0.86, 0.72, 1.0), "ir_940": (0.93, 0.86, 0.92),
-                "red": (0.03, 0.07, 1.0), "green": (0.32, 1.0, 0.07), "blue": (1.0, 0.38, 0.06)}
+                "red": (0.03, 0.07, 1.0), "green": (0.32, 1.0, 0.07), "blue": (1.0, 0.38, 0.06),
+                # the ceiling lamp's warm white, and any of its images in chrome; a neutral one
+                "lamp": (0.88, 0.97, 1.0), "white": (1.0, 1.0, 1.0)}
 
 
 def glow_frame(source: str, peak_dn: float, seed: int = 0) -> np.ndarray:
@@ -99,3 +101,17 @@ def test_a_glow_by_the_frame_s_edge_is_read_over_the_part_of_its_ring_inside(sou
         assert np.isnan(glow_excess_bgr(frame, [x], [y])).all()
         one_sided = balance(glow_excess_bgr(frame, [x], [y], one_sided=True))
         assert is_visible_led(one_sided) == (source != "ir_850"), (x, y, one_sided)
+
+
+@pytest.mark.parametrize("source", ["ir_850", "ir_940", "lamp", "white", "red", "green", "blue"])
+def test_only_infrared_light_has_the_infrared_hue(source):
+    """Through the NoIR camera's dyes green passes least of 850/940 nm: an infrared LED's halo
+    has green for its weakest channel, under blue and red both. The lamp's warm white (blue
+    the weakest), a neutral light and the visible LEDs do not. Read on LEDs far over full
+    scale, whose halo carries the colour (at 6-10x the channels clip over discs of unequal
+    size and a 940 nm LED's halo can read red the weakest: the hue then misses it, and the
+    lamp is still not taken for one)."""
+    for over in (30.0, 60.0):
+        excess = glow_excess_bgr(glared_led_frame(source, over, radius_px=1.5), [320.0], [180.0])
+        assert infrared_hue(excess) == source.startswith("ir_"), (source, over)
+    assert not infrared_hue(np.array([[0.0, 0.0, 0.0]]))  # nothing shows: no hue

@@ -16,8 +16,8 @@ from hardware.sim import optics_truth
 from hardware.sim.handheld import SimulatedHandheld
 from hardware.sim.optics_scenes import ZONE, bench_scene
 from optics.colour import balance, clipped_channels
-from optics.glows import (MIN_STEADY_SHARE, clipped_disc, is_streak, join_glows, piece_of,
-                          steady_share)
+from optics.glows import (MIN_STEADY_SHARE, clipped_disc, core_offset, is_streak, join_glows,
+                          piece_of, steady_share)
 from optics.pipeline import GlintPipeline
 from optics.tracks import Evidence, Observation, RegisteredFrame, Track, border_tracks
 from tests.optics.conftest import surface, wall_scene
@@ -177,6 +177,17 @@ def test_a_lit_disc_is_told_from_a_point_and_a_streak():
     line.evidence = Evidence(patch_with(np.hypot(xx - 24, yy - 24) <= 2.6), (0.0, 0.0))
     assert not is_streak(line, 1.0)
     assert clipped_disc(patch_with(np.zeros((49, 49), bool)), 1.0) == (0.0, 0.0)
+
+
+def test_a_clipped_disc_s_centre_is_found_wherever_on_it_the_detection_sits():
+    """A detection on a clipped LED disc sits on any of its equal pixels; the disc's centre is
+    where the light is. A disc 11 px across whose centre lies 3 px right of and 2 px above
+    the patch's centre (the detection on its rim) is placed there; nothing clipped, nowhere."""
+    yy, xx = np.mgrid[0:49, 0:49]
+    disc = patch_with(np.hypot(xx - 27, yy - 22) <= 5.5)
+    dx, dy = core_offset(disc, 1.0)
+    assert abs(dx - 3.0) < 0.1 and abs(dy + 2.0) < 0.1
+    assert core_offset(patch_with(np.zeros((49, 49), bool)), 1.0) is None
 
 
 def test_a_simulated_ir_led_is_reported_once_with_a_steady_clipped_core():

@@ -8,7 +8,8 @@ scans of ``test_physical_cues``.
 - the cone: a lens seen from outside its acceptance cone does not glint;
 - IR glow in dark frames: an always-on LED shows with both rings dark;
 - colour: through the NoIR camera's colour filter a visible indicator LED reads as its own
-  colour (information, not an alert); ``test_glow_colour`` pins the infrared side.
+  colour (information, not an alert), a far infrared LED's small disc by its infrared hue;
+  ``test_glow_colour`` pins the infrared side.
 """
 
 import json
@@ -257,6 +258,40 @@ def test_an_infrared_led_by_the_frame_s_edge_is_found(capture):
     led = block("train")[capture]["ir_emitters"][0]
     findings = run("train", capture).findings()
     assert [f for f in findings if f.kind == "ir_emitter" and at(f, led)]
+
+
+@pytest.mark.parametrize("capture", ["train1204_air_freshener_lens_110",
+                                     "train1260_air_freshener_nolens_071"])
+def test_a_far_infrared_led_with_a_small_disc_is_found_by_its_hue(capture):
+    """Training captures 1204 (940 nm) and 1260 (850 nm): an infrared LED in all 16 frames,
+    dark and lit, its clipped disc 5-7 px (under a lit disc's 12) and its tracks scoring low
+    as emitters. Its light has the infrared hue (green the weakest channel), which the lamp's
+    images in chrome do not: an always-on infrared light, an alert."""
+    from optics.colour import infrared_hue
+    from optics.glows import MIN_DISC_AREA_PX, clipped_disc
+    led = block("train")[capture]["ir_emitters"][0]
+    glows, scale = glows_of(capture)
+    at_led = [g for g in glows if g.n_frames >= 8 and any(track_at(t, led) for t in g.tracks)]
+    assert at_led
+    for glow in at_led:
+        area_px, _ = clipped_disc(glow.representative.evidence.patch, scale)
+        assert area_px / scale**2 < MIN_DISC_AREA_PX and infrared_hue(glow.glow_colours)
+        assert glow.always_on(scale)
+    findings = run("train", capture).findings()
+    assert [f for f in findings if f.kind == "ir_emitter" and at(f, led)]
+
+
+def test_a_near_led_s_finding_lies_at_its_disc_s_centre():
+    """Training capture 1267: an 850 nm LED at 0.4 m clips over a disc 11 px across; its
+    tracks' detections sit on its rim as often as not (4.5 px off in the strongest one). Its
+    finding is placed at the clipped disc's centre, within a pixel of the LED."""
+    capture = "train1267_tile_hole_lens_033"
+    led = block("train")[capture]["ir_emitters"][0]
+    truth = {f["index"]: f for f in led["frames"]}
+    glows = [f for f in run("train", capture).findings() if f.kind == "ir_emitter"
+             and f.frame in truth]
+    assert glows and min(np.hypot(truth[f.frame]["x"] - f.x, truth[f.frame]["y"] - f.y)
+                         for f in glows) <= 1.0
 
 
 def test_a_visible_led_whose_first_detections_retired_alone_is_found():
