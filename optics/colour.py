@@ -38,6 +38,15 @@ VISIBLE_BALANCE = 0.25
 #: block 64 of the 67 steady glows at infrared LEDs had green their weakest channel, 25 of the
 #: 618 at no LED (the lamp's: blue, 578).
 INFRARED_GREEN_SHARE = 0.95
+#: The lamp's hue: a near-white light (weakest over strongest at least ``LAMP_MIN_BALANCE``)
+#: whose blue is at most ``LAMP_BLUE_SHARE`` of both green and red. The restroom's warm-white
+#: lamp reads blue at about 0.9 of green and red, and so do its images in chrome, which clip
+#: in the dark frames as an LED does; an infrared LED's green is its weakest (64 of the 67
+#: steady glows at infrared LEDs on the training block), and of the three that were not, the
+#: one with blue the weakest read it at 0.95 (train1105: a 940 nm LED clipping unevenly). A
+#: red LED's leak (0.28-0.45 balance on the training block) is no white.
+LAMP_MIN_BALANCE = 0.7
+LAMP_BLUE_SHARE = 0.93
 #: Pixels with a channel at or above this are clipped: their colour is lost.
 CLIPPED_DN = 250
 #: In a greyscale frame, where no channel can be read, a piece's core must read at least this
@@ -170,6 +179,14 @@ def infrared_hue(excess_bgr: np.ndarray) -> bool:
     total = glow_light(excess_bgr)
     return (total is not None and not is_visible_led(balance(excess_bgr))
             and bool(total[1] <= INFRARED_GREEN_SHARE * min(total[0], total[2])))
+
+
+def lamp_hue(excess_bgr: np.ndarray) -> bool:
+    """Whether a glow's light (``glow_light``) has the warm-white lamp's hue
+    (``LAMP_MIN_BALANCE``, ``LAMP_BLUE_SHARE``): the lamp's image in chrome, not an emitter."""
+    total = glow_light(excess_bgr)
+    return (total is not None and balance(excess_bgr) >= LAMP_MIN_BALANCE
+            and bool(total[0] <= LAMP_BLUE_SHARE * min(total[1], total[2])))
 
 
 def is_visible_led(glow_balance: float) -> bool:

@@ -49,8 +49,9 @@ weighted sum. Its kind then follows its colour (infrared, or no colour read: an 
 The same cues drop glows the calibrated score reports (``optics.pipeline.compose_glows``): a
 track detected in fewer than ``MIN_GLOW_DETECTIONS`` frames (an always-on light in view is
 detected frame after frame, a two-frame spot is a passing highlight), one whose detections do
-not mostly read one clipped level (``steady_share``), and one whose clipped core is a streak
-(``is_streak``).
+not mostly read one clipped level (``steady_share``), one whose clipped core is a streak
+(``is_streak``), and one whose light has the warm lamp's hue (``optics.colour.lamp_hue``: the
+lamp's point images in chrome, which clip in the dark frames too).
 """
 
 from dataclasses import dataclass

@@ -52,7 +52,7 @@ from optics.candidates import (
     to_gray8,
 )
 from optics.cats_eye import LOCAL_LENS_CONFIDENCE, CatsEyeTest, LocalLens
-from optics.colour import is_visible_led
+from optics.colour import is_visible_led, lamp_hue
 from optics.features import Shape, TrackFeatures, glint_shape, track_features
 from optics.findings import Finding
 from optics.glows import (MIN_GLOW_DETECTIONS, MIN_STEADY_SHARE, STEADY_GLOW_CONFIDENCE,
@@ -170,11 +170,13 @@ def compose_glows(verdicts: list[Verdict], scale: float, tracks: list[Track] = (
                   ) -> list[Verdict]:
     """Step 7b: the verdicts with each steady light judged whole (``optics.glows``). A glow
     verdict whose track was detected in fewer than ``MIN_GLOW_DETECTIONS`` frames, whose
-    detections do not mostly read one clipped level, or whose clipped core is a streak (a
-    lamp's image along chrome), is dropped; one whose glow's colour was read
+    detections do not mostly read one clipped level, whose clipped core is a streak (a
+    lamp's image along chrome) or whose light has the lamp's hue (``optics.colour.lamp_hue``:
+    its image in chrome) is dropped; one whose glow's colour was read
     takes the kind that colour says; and a glow steady in dark and lit frames alike, of a
-    visible LED's colour or with a lit disc for a core, is an always-on light of the kind its
-    colour says, when no fragment of it is reported as a glow already. ``tracks`` may add
+    visible LED's colour or with a lit disc for a core, and not of the lamp's hue, is an
+    always-on light of the kind its colour says, when no fragment of it is reported as a glow
+    already. ``tracks`` may add
     the single-detection tracks among them (pieces of a fast-moving light, unscored: such a
     glow is judged by its representative's track, scored for the purpose) and those that
     could not be scored (a glow none of whose tracks can be scored is reported with its
@@ -189,13 +191,16 @@ def compose_glows(verdicts: list[Verdict], scale: float, tracks: list[Track] = (
             out.append(verdict)
         elif (verdict.track.n_detections >= MIN_GLOW_DETECTIONS
               and steady_share(verdict.track) >= MIN_STEADY_SHARE
-              and not is_streak(verdict.track, scale)):
+              and not is_streak(verdict.track, scale)
+              and not lamp_hue(verdict.track.glow_colours() if glow is None
+                               else glow.glow_colours)):
             out.append(verdict if glow is None or np.isnan(glow.glow_balance)
                        else replace(verdict, kind=_glow_kind(glow)))
     reported = {v.track.track_id for v in out
                 if v.kind in GLOW_KINDS and v.confidence >= REPORT_CONFIDENCE}
     for glow in glows:
-        if not any(t.track_id in reported for t in glow.tracks) and glow.always_on(scale):
+        if (not any(t.track_id in reported for t in glow.tracks) and glow.always_on(scale)
+                and not lamp_hue(glow.glow_colours)):
             verdict = (by_track.get(glow.representative.track_id)
                        or judge_track(glow.representative, scale, min_detections=1)
                        or unscored_verdict(glow.representative))

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from optics.colour import balance, glow_excess_bgr, infrared_hue, is_visible_led
+from optics.colour import balance, glow_excess_bgr, infrared_hue, is_visible_led, lamp_hue
 
 # The camera's (B, G, R) response to each source, unit peak: the Pi NoIR's dyes all pass
 # near-infrared (red most, green least at 850 nm); a visible LED leaks little into the others.
@@ -115,3 +115,13 @@ def test_only_infrared_light_has_the_infrared_hue(source):
         excess = glow_excess_bgr(glared_led_frame(source, over, radius_px=1.5), [320.0], [180.0])
         assert infrared_hue(excess) == source.startswith("ir_"), (source, over)
     assert not infrared_hue(np.array([[0.0, 0.0, 0.0]]))  # nothing shows: no hue
+
+
+@pytest.mark.parametrize("source", ["lamp", "ir_850", "ir_940", "white", "red", "green", "blue"])
+def test_only_the_lamp_s_warm_white_has_the_lamp_s_hue(source):
+    """The lamp's image in chrome clips in the dark frames as an LED does; its light is the
+    lamp's warm white, blue the weakest channel. No infrared LED, neutral light or visible
+    LED has that hue."""
+    for over in (30.0, 60.0):
+        excess = glow_excess_bgr(glared_led_frame(source, over, radius_px=1.5), [320.0], [180.0])
+        assert lamp_hue(excess) == (source == "lamp"), (source, over)
