@@ -77,16 +77,17 @@ NOISE_FLOOR = 0.4
 MIN_GLOW_DN = 100.0
 
 
-def glow_excess_bgr(image: np.ndarray, xs, ys, one_sided: bool = False) -> np.ndarray:
+def glow_excess_bgr(image: np.ndarray, xs, ys) -> np.ndarray:
     """Per point (full-resolution px) of a bgr8 ``image``: the glow's light over its
     surroundings, per channel (B, G, R), summed over the pixels where the glow is
     (``glow_pixels``). Each pixel counts what it has over the median of the ring around the
     disc, where positive (light adds: a pixel below its surroundings is an LED's dark bezel or
     a shadow, with no glow in it), less what the noise alone gives that way (0.4 of the ring's
-    spread per pixel), so a weak glow's weakest channel is not lifted by the noise. Rows are
-    NaN for points too near the edge for the ring, and for a greyscale image; with
-    ``one_sided`` a point near the edge is read over the part of its disc and ring inside the
-    frame (a glow at the frame's border: ``optics.tracks.border_tracks``)."""
+    spread per pixel), so a weak glow's weakest channel is not lifted by the noise. A point
+    near the edge is read over the part of its disc and ring inside the frame (an LED at the
+    frame's border, ``optics.tracks.border_tracks``, or crossing it: train1117's 850 nm LED
+    had its one dark frame 8 px from the top). Rows are NaN for points outside the frame, and
+    for a greyscale image."""
     xs, ys = np.atleast_1d(np.asarray(xs, float)), np.atleast_1d(np.asarray(ys, float))
     out = np.full((len(xs), 3), np.nan)
     if image.ndim != 3 or image.shape[2] != 3 or not len(xs):
@@ -97,8 +98,7 @@ def glow_excess_bgr(image: np.ndarray, xs, ys, one_sided: bool = False) -> np.nd
     span = np.arange(-outer, outer + 1)
     r2_full = span[:, None] ** 2 + span[None, :] ** 2
     for k, (x, y) in enumerate(zip(np.rint(xs).astype(int), np.rint(ys).astype(int))):
-        inside = outer <= x < width - outer and outer <= y < height - outer
-        if not (inside or one_sided and 0 <= x < width and 0 <= y < height):
+        if not (0 <= x < width and 0 <= y < height):
             continue
         x0, y0 = max(x - outer, 0), max(y - outer, 0)
         patch = image[y0:y + outer + 1, x0:x + outer + 1].astype(np.float32)

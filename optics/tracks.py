@@ -452,7 +452,7 @@ def border_tracks(frame: RegisteredFrame, first_id: int) -> list[Track]:
     reach = round(CORE_REACH_PX * frame.scale)
     height, width = frame.gray8.shape
     xs, ys = np.array(spots, float).T
-    colours = (glow_excess_bgr(frame.image, xs, ys, one_sided=True) if frame.dark
+    colours = (glow_excess_bgr(frame.image, xs, ys) if frame.dark
                else [None] * len(spots))
     out = []
     for k, (x, y) in enumerate(spots):

@@ -95,12 +95,14 @@ def edge_glow_frame(source: str, x: int, y: int, peak_dn: float = 2000.0) -> np.
 def test_a_glow_by_the_frame_s_edge_is_read_over_the_part_of_its_ring_inside(source):
     """An LED 2 px from the frame's edge has no whole ring around it: read one-sided, over
     the disc and ring pixels inside the frame, it is told infrared or visible as in the
-    middle of the frame; read as before, it has no colour at all."""
+    middle of the frame, and an infrared one keeps its hue. A point outside the frame has no
+    colour."""
     for x, y in ((2, 180), (320, 357), (637, 2)):
         frame = edge_glow_frame(source, x, y)
-        assert np.isnan(glow_excess_bgr(frame, [x], [y])).all()
-        one_sided = balance(glow_excess_bgr(frame, [x], [y], one_sided=True))
-        assert is_visible_led(one_sided) == (source != "ir_850"), (x, y, one_sided)
+        excess = glow_excess_bgr(frame, [x], [y])
+        assert is_visible_led(balance(excess)) == (source != "ir_850"), (x, y, excess)
+        assert infrared_hue(excess) == (source == "ir_850"), (x, y, excess)
+    assert np.isnan(glow_excess_bgr(edge_glow_frame(source, 2, 180), [-3], [180])).all()
 
 
 @pytest.mark.parametrize("source", ["ir_850", "ir_940", "lamp", "white", "red", "green", "blue"])

@@ -281,6 +281,17 @@ def test_a_far_infrared_led_with_a_small_disc_is_found_by_its_hue(capture):
     assert [f for f in findings if f.kind == "ir_emitter" and at(f, led)]
 
 
+def test_an_infrared_led_leaving_by_the_top_edge_is_read_one_sided_and_found():
+    """Training capture 1117: an 850 nm LED crosses the top of the image in five frames, its one
+    dark frame 8 px from the edge, where its glow has no whole ring around it. Read over the
+    part of its disc and ring inside the frame, its light has the infrared hue, and its small
+    round disc (9 px) steady in dark and lit frames is an always-on light: an alert."""
+    capture = "train1117_smoke_detector_lens_105"
+    led = block("train")[capture]["ir_emitters"][0]
+    findings = run("train", capture).findings()
+    assert [f for f in findings if f.kind == "ir_emitter" and at(f, led)]
+
+
 def test_a_near_led_s_finding_lies_at_its_disc_s_centre():
     """Training capture 1267: an 850 nm LED at 0.4 m clips over a disc 11 px across; its
     tracks' detections sit on its rim as often as not (4.5 px off in the strongest one). Its
