@@ -30,13 +30,13 @@ from optics.candidates import pool_factor
 #: taken for a visible one is a missed alert, the other way round a needless look.
 VISIBLE_BALANCE = 0.25
 #: Green at most this share of both blue and red marks the infrared hue: through the NoIR
-#: camera's dyes green passes least of 850 nm (a pinkish white: green about 0.84 of blue, the
-#: camera model's figure, docs/raytraced.md) and, more narrowly, of 940 nm (about 0.93), where
-#: the lamp's warm white, and its images in chrome, have blue for their weakest channel, and a
-#: near-neutral light differs by a few per cent at most. A 940 nm LED that reads neutral on a
-#: real camera does not meet it and needs its lit disc (``optics.glows``). On the training
-#: block 64 of the 67 steady glows at infrared LEDs had green their weakest channel, 25 of the
-#: 618 at no LED (the lamp's: blue, 578).
+#: camera's dyes green passes least of 850 nm (a pinkish white: green about 0.84 of blue in the
+#: ray-traced bench's camera model, ``bench/raytrace/sensor.py``) and, more narrowly, of 940 nm
+#: (about 0.93 there), where the lamp's warm white, and its images in chrome, have blue for
+#: their weakest channel, and a near-neutral light differs by a few per cent at most. A 940 nm
+#: LED that reads neutral on a real camera does not meet it and needs its lit disc
+#: (``optics.glows``). On the training block 64 of the 67 steady glows at infrared LEDs had
+#: green their weakest channel, 25 of the 618 at no LED (the lamp's: blue, 578).
 INFRARED_GREEN_SHARE = 0.95
 #: The lamp's hue: a near-white light (weakest over strongest at least ``LAMP_MIN_BALANCE``)
 #: whose blue is at most ``LAMP_BLUE_SHARE`` of both green and red. The restroom's warm-white

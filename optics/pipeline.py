@@ -159,7 +159,8 @@ class GlintPipeline:
             if all(v.kind != "lens" or np.hypot(lens.canvas_xy[0] - v.canvas_xy[0],
                                                 lens.canvas_xy[1] - v.canvas_xy[1])
                    > MERGE_RADIUS_PX * self.scale for v in kept)]
-        findings = [as_finding(v, self.scale) for v in kept] + [local_finding(lens) for lens in local]
+        findings = ([as_finding(v, self.scale) for v in kept]
+                    + [local_finding(lens) for lens in local])
         return sorted(findings, key=lambda f: -f.confidence)
 
 
@@ -171,16 +172,16 @@ def compose_glows(verdicts: list[Verdict], scale: float, tracks: list[Track] = (
     """Step 7b: the verdicts with each steady light judged whole (``optics.glows``). A glow
     verdict whose track was detected in fewer than ``MIN_GLOW_DETECTIONS`` frames, whose
     detections do not mostly read one clipped level, whose clipped core is a streak (a
-    lamp's image along chrome) or whose light has the lamp's hue (``optics.colour.lamp_hue``:
-    its image in chrome) is dropped; one whose glow's colour was read
-    takes the kind that colour says; and a glow steady in dark and lit frames alike, of a
-    visible LED's colour or with a lit disc for a core, and not of the lamp's hue, is an
-    always-on light of the kind its colour says, when no fragment of it is reported as a glow
-    already. ``tracks`` may add
-    the single-detection tracks among them (pieces of a fast-moving light, unscored: such a
-    glow is judged by its representative's track, scored for the purpose) and those that
-    could not be scored (a glow none of whose tracks can be scored is reported with its
-    stated confidence alone, ``unscored_verdict``)."""
+    lamp's image along chrome) or whose light has the lamp's hue
+    (``optics.colour.lamp_hue``: its image in chrome) is dropped; one whose glow's colour
+    was read takes the kind that colour says; and a glow steady in dark and lit frames
+    alike, of a visible LED's colour or with a lit disc for a core, and not of the lamp's
+    hue, is an always-on light of the kind its colour says, when no fragment of it is
+    reported as a glow already. ``tracks`` may add the single-detection tracks among them
+    (pieces of a fast-moving light, unscored: such a glow is judged by its representative's
+    track, scored for the purpose) and those that could not be scored (a glow none of whose
+    tracks can be scored is reported with its stated confidence alone,
+    ``unscored_verdict``)."""
     glows = join_glows([v.track for v in verdicts], scale, list(tracks))
     glow_of = {track.track_id: glow for glow in glows for track in glow.tracks}
     by_track = {v.track.track_id: v for v in verdicts}
