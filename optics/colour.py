@@ -166,10 +166,7 @@ def glow_light(excess_bgr: np.ndarray) -> np.ndarray | None:
 def balance(excess_bgr: np.ndarray) -> float:
     """Weakest over strongest channel of a glow's light (``glow_light``); NaN when no frame
     shows it."""
-    total = glow_light(excess_bgr)
-    if total is None:
-        return float("nan")
-    return float(np.clip(total.min(), 0.0, None) / total.max())
+    return _balance_of(glow_light(excess_bgr))
 
 
 def infrared_hue(excess_bgr: np.ndarray) -> bool:
@@ -177,7 +174,7 @@ def infrared_hue(excess_bgr: np.ndarray) -> bool:
     LED's colour, ``VISIBLE_BALANCE``), green its weakest channel, under both blue and red by
     ``INFRARED_GREEN_SHARE``."""
     total = glow_light(excess_bgr)
-    return (total is not None and not is_visible_led(balance(excess_bgr))
+    return (total is not None and not is_visible_led(_balance_of(total))
             and bool(total[1] <= INFRARED_GREEN_SHARE * min(total[0], total[2])))
 
 
@@ -185,8 +182,15 @@ def lamp_hue(excess_bgr: np.ndarray) -> bool:
     """Whether a glow's light (``glow_light``) has the warm-white lamp's hue
     (``LAMP_MIN_BALANCE``, ``LAMP_BLUE_SHARE``): the lamp's image in chrome, not an emitter."""
     total = glow_light(excess_bgr)
-    return (total is not None and balance(excess_bgr) >= LAMP_MIN_BALANCE
+    return (total is not None and _balance_of(total) >= LAMP_MIN_BALANCE
             and bool(total[0] <= LAMP_BLUE_SHARE * min(total[1], total[2])))
+
+
+def _balance_of(total_bgr: np.ndarray | None) -> float:
+    """Weakest over strongest of a glow's summed light; NaN for none."""
+    if total_bgr is None:
+        return float("nan")
+    return float(np.clip(total_bgr.min(), 0.0, None) / total_bgr.max())
 
 
 def is_visible_led(glow_balance: float) -> bool:

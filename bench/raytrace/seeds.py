@@ -118,10 +118,9 @@ def role_of(seed: int) -> str:
 def spec_for(seed: int) -> CaptureSpec:
     """The capture that ``seed`` stands for (deterministic)."""
     role = role_of(seed)
-    block = (BENCH_SEEDS if role == "bench" else LED_TRAIN_SEEDS if seed in LED_TRAIN_SEEDS
-             else LED_EDGE_TRAIN_SEEDS if seed in LED_EDGE_TRAIN_SEEDS
-             else SECOND_TRAIN_SEEDS if seed in SECOND_TRAIN_SEEDS else TRAIN_SEEDS)
-    index = seed - block.start
+    block = (BENCH_SEEDS if role == "bench"
+             else next(block for block in TRAIN_BLOCKS if seed in block))
+    index = seed - block.start  # a hole block's seeds take theirs below
     rng = np.random.default_rng(seed)
     housing = HOUSINGS[index % len(HOUSINGS)]
     has_lens = index % 4 != 3 if block is not SECOND_TRAIN_SEEDS else (index // 8) % 4 != 3
