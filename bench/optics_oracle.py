@@ -2,6 +2,7 @@
 with its own registration, and again with the truth's.
 
 ``python -m bench.optics_oracle [--block data/raytraced/train]``
+``python -m bench.optics_oracle --strays [--jobs 2]``
 
 For each capture of the block it prints
 - **registration error at the lens**: the lens's position in the first lit frame that shows
@@ -14,11 +15,22 @@ For each capture of the block it prints
   surface itself). The second run says what a perfect registration of the lens's plane would
   leave to the later steps.
 
+With ``--strays`` it runs the registration alone and prints one JSON object over the block:
+every lens and LED of a capture is a point fixed in the scene (on the wall or on a fixture
+standing a few cm off it); carried through the pipeline's frame-to-canvas transforms, its
+**stray** in a frame is its distance from the median of its canvas positions over the frames
+it is in the image (px at the capture's width). A track joins a point's detections within a
+few pixels (``optics.tracks.JOIN_RADIUS_PX``), so a stray of more than that splits it. The
+object gives the strays' percentiles over all points and frames, how many captures have a
+point astray by more than 3, 5 and 10 px, and the worst captures.
+
 This is a tool for reading failures, so it runs on a TRAINING block only and refuses the
 benchmark block (``bench.raytrace.seeds``: the benchmark's captures are never read for tuning).
 """
 
 import argparse
+import json
+from multiprocessing import Pool
 from pathlib import Path
 
 import cv2
@@ -30,6 +42,10 @@ from bench.raytrace.camera import HEIGHT_PX, WIDTH_PX, Pose, project, ray_throug
 from optics.candidates import to_gray8
 from optics.pipeline import GlintPipeline
 from optics.registration import Registrar, apply, registration_image
+
+STRAY_LIMITS_PX = (3.0, 5.0, 10.0)
+WORST_LISTED = 10
+
 
 def _pose(entry_pose: dict) -> Pose:
     return Pose(*(np.asarray(entry_pose[k], float)
@@ -66,10 +82,15 @@ class TruthRegistrar:
         return next(self._homographies)
 
 
+def own_transforms(frames) -> list[np.ndarray]:
+    """Each frame's frame-to-canvas transform by the pipeline's registration."""
+    registrar = Registrar()
+    return [registrar.register(registration_image(to_gray8(f.image))) for f in frames]
+
+
 def registration_error_px(frames, entry: dict) -> np.ndarray:
     """The pipeline's canvas error at the first lens, per frame showing it (see module doc)."""
-    registrar = Registrar()
-    to_canvas = [registrar.register(registration_image(to_gray8(f.image))) for f in frames]
+    to_canvas = own_transforms(frames)
     truth = {f["index"]: f for f in entry["lenses"][0]["frames"]}
     lit = [k for k in sorted(truth) if frames[k].on_axis > 0.5 or frames[k].off_axis > 0.5]
     if not lit:
@@ -84,6 +105,48 @@ def registration_error_px(frames, entry: dict) -> np.ndarray:
     return np.array(errors)
 
 
+def fixed_points(entry: dict) -> list[dict]:
+    """The capture's lenses and LEDs: each a point fixed in the scene."""
+    return entry.get("lenses", []) + entry.get("ir_emitters", []) + entry.get("visible_leds", [])
+
+
+def strays(entry: dict, transforms: list[np.ndarray], width_px: int, height_px: int) -> list:
+    """Each fixed point's stray (px) in each frame it is in the image, under ``transforms``
+    (one frame-to-canvas homography per frame); a point in the image in one frame only has
+    none."""
+    found = []
+    for point in fixed_points(entry):
+        seen = [f for f in point["frames"]
+                if 0 <= f["x"] < width_px and 0 <= f["y"] < height_px]
+        if len(seen) < 2:
+            continue
+        canvas = np.array([apply(transforms[f["index"]], f["x"], f["y"]) for f in seen])
+        found += np.hypot(*(canvas - np.median(canvas, axis=0)).T).tolist()
+    return found
+
+
+def capture_strays(block_dir: Path, entry: dict) -> dict:
+    frames = optics_raytraced.capture_frames(block_dir, entry)
+    height, width = frames[0].image.shape[:2]
+    return {"name": entry["name"],
+            "strays_px": strays(entry, own_transforms(frames), width, height)}
+
+
+def summarise_strays(rows: list[dict]) -> dict:
+    every = np.concatenate([r["strays_px"] for r in rows if r["strays_px"]])
+    worst = {r["name"]: max(r["strays_px"], default=0.0) for r in rows}
+    return {
+        "captures": len(rows),
+        "point_frames": int(every.size),
+        "stray_px_percentiles": {str(q): round(float(np.percentile(every, q)), 2)
+                                 for q in (50, 90, 99)},
+        "captures_astray": {f">{limit:g}px": sum(w > limit for w in worst.values())
+                            for limit in STRAY_LIMITS_PX},
+        "worst": [{"capture": name, "stray_px": round(value, 1)}
+                  for name, value in sorted(worst.items(), key=lambda kv: -kv[1])[:WORST_LISTED]],
+    }
+
+
 def scored(frames, entry: dict, registrar=None) -> dict:
     pipeline = GlintPipeline()
     if registrar is not None:
@@ -96,10 +159,20 @@ def scored(frames, entry: dict, registrar=None) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--block", default=str(DATA_DIR / "train"))
+    parser.add_argument("--strays", action="store_true",
+                        help="the registration alone: its strays over the block, as JSON")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="worker processes for --strays (default 1)")
     args = parser.parse_args(argv)
     block_dir = Path(args.block)
     if block_dir.resolve().name != "train":
         parser.error("reads failures, so a training block only (.../train)")
+    if args.strays:
+        entries = optics_raytraced.read_block(block_dir)
+        with Pool(args.jobs) as pool:
+            rows = pool.starmap(capture_strays, [(block_dir, entry) for entry in entries])
+        print(json.dumps(summarise_strays(rows), indent=1))
+        return 0
     totals = {"own": [0, 0, 0], "truth": [0, 0, 0]}  # in-cone lenses, found, false alarms
     for entry in optics_raytraced.read_block(block_dir):
         frames = optics_raytraced.capture_frames(block_dir, entry)

@@ -3,7 +3,7 @@
 import numpy as np
 
 from bench.optics import DATA_DIR
-from bench.optics_registration import capture_strays, strays, summarise
+from bench.optics_oracle import capture_strays, strays, summarise_strays
 from bench.optics_raytraced import read_block
 
 CAPTURE = "train1000_clothes_hook_lens_081"
@@ -28,7 +28,7 @@ def test_a_fixed_point_strays_by_the_walk_unregistered_and_little_registered():
 def test_the_summary_counts_captures_by_their_worst_stray():
     rows = [{"name": "a", "strays_px": [0.5, 4.0]}, {"name": "b", "strays_px": [12.0, 1.0]},
             {"name": "c", "strays_px": []}]
-    summary = summarise(rows)
+    summary = summarise_strays(rows)
     assert summary["captures_astray"] == {">3px": 2, ">5px": 1, ">10px": 1}
     assert summary["worst"][0] == {"capture": "b", "stray_px": 12.0}
     assert summary["point_frames"] == 4
