@@ -83,6 +83,15 @@ SEARCH_PX = 28
 FLUX_HALF_PX = 2
 #: Half-size (px) of the box whose border is the surface the spot's flux is counted over.
 SURROUND_HALF_PX = 6
+#: A lens deep in its hole glints in one saturated pixel inside a hole 2-4 px across, which
+#: takes more from the box than the glint adds (ray-traced TRAINING captures train1009,
+#: train1037, train1132, train1142, train1249: -8 to -290 DN px per ms). Such a spot's light,
+#: in its frame and in the references, is what stands over the surface by more than this many
+#: of the surface's noise sigmas (a robust sigma of the box's border, at least
+#: ``MIN_NOISE_DN``): counted above the surface alone, a dark frame's read noise summed over
+#: the box and maximised over the reach made a fifth of a one-pixel glint's light.
+ABOVE_SURFACE_SIGMAS = 3.0
+MIN_NOISE_DN = 1.0  # the 8-bit quantisation's step
 #: How far (px) around the aligned point a reference frame's light is looked for: what the
 #: alignment leaves, and a chrome ball's highlight of the off-axis ring a few px aside.
 REF_REACH_PX = 3
@@ -195,6 +204,7 @@ class Spot:
     y: float
     flux: float  # DN px per ms over the surroundings
     radius_px: float
+    above_only: bool  # whether its light is counted above the surface alone (its dark hole)
     patch: np.ndarray  # the evidence crop's raw patch
     line: tuple | None = None  # the unit direction (x, y) of its surroundings' line, if one
     row: np.ndarray | None = None  # its row's saturated pixels (``_row_saturated``), widened
@@ -305,19 +315,23 @@ def _spots(this: _Frame, frame, candidates) -> list[Spot]:
         radius_px = _glint_radius(patch)
         if radius_px > MAX_GLINT_RADIUS_PX:
             continue
-        flux = _flux(this, x, y, 0)
+        flux, above_only = _flux(this, x, y, 0), False
+        if flux <= 0:  # its dark hole outweighs it
+            flux, above_only = _flux(this, x, y, 0, above_only=True), True
         if flux > 0 and not _near_edge(this, x, y):
-            spots.append((flux, k, x, y, radius_px))
-    return [Spot(this, x, y, flux, radius_px,
+            spots.append((flux, k, x, y, radius_px, above_only))
+    return [Spot(this, x, y, flux, radius_px, above_only,
                  crops.cut_patch(frame.image, candidates.x[k], candidates.y[k]),
                  _line_direction(this, x, y), _widened(_row_saturated(this, x, y)))
-            for flux, k, x, y, radius_px in sorted(spots, key=lambda s: -s[0])[:MAX_SPOTS]]
+            for flux, k, x, y, radius_px, above_only
+            in sorted(spots, key=lambda s: -s[0])[:MAX_SPOTS]]
 
 
 def _glint_radius(patch: np.ndarray) -> float:
     """The equal-area radius (px) of what stands over half the peak's height above the
     patch's border, within ``SHAPE_REACH_PX`` of the centre; infinite when its centroid is
-    below half (a ring: a tile's or a curved mirror's image of the ring of LEDs).
+    below half (a ring: a tile's or a curved mirror's image of the ring of LEDs) or nothing
+    within the reach is (the patch's peak lies further out).
     The half-maximum region of a saturated core with its blur, as ``features.glint_shape``
     measures it, in a fifth of its time."""
     level = patch.astype(np.float32)
@@ -325,7 +339,7 @@ def _glint_radius(patch: np.ndarray) -> float:
     half = surface + 0.5 * (float(level.max()) - surface)
     above = (level >= half) & _WITHIN
     ys, xs = np.nonzero(above)
-    if not above[int(round(ys.mean())), int(round(xs.mean()))]:
+    if not len(xs) or not above[int(round(ys.mean())), int(round(xs.mean()))]:
         return float("inf")
     return float(np.sqrt(len(xs) / np.pi))
 
@@ -356,10 +370,12 @@ def _test(spot: Spot, reference: _Frame) -> None:
     if _near_edge(reference, x, y):
         return  # cannot say
     if spot.line is None:
-        light = _flux(reference, x, y, REF_REACH_PX if sure else REF_REACH_UNSURE_PX)
+        light = _flux(reference, x, y, REF_REACH_PX if sure else REF_REACH_UNSURE_PX,
+                      spot.above_only)
     else:
         light = max(_flux(reference, *_inside(reference, x + step * spot.line[0],
-                                              y + step * spot.line[1]), REF_REACH_PX)
+                                              y + step * spot.line[1]), REF_REACH_PX,
+                          spot.above_only)
                     for step in range(-SEARCH_PX, SEARCH_PX + 1, LINE_STEP_PX))
     spot.shares.append(light / spot.flux)
     if reference.off_axis:
@@ -524,11 +540,12 @@ def _border_median(box: np.ndarray) -> float:
         np.concatenate([box[0], box[-1], box[1:-1, 0], box[1:-1, -1]]).tolist()))
 
 
-def _flux(frame: _Frame, x, y, reach: int) -> float:
+def _flux(frame: _Frame, x, y, reach: int, above_only: bool = False) -> float:
     """The largest flux (DN px per ms) of a ``FLUX_HALF_PX`` box within ``reach`` px of
     (x, y), over the surface around the point: the median of the border of a box
     ``SURROUND_HALF_PX`` around (x, y) itself, the same whatever the reach (a chrome ball's
-    dark face around its highlight, not the wall beyond it)."""
+    dark face around its highlight, not the wall beyond it). ``above_only``: only what
+    stands ``ABOVE_SURFACE_SIGMAS`` over it counts (a glint whose dark hole outweighs it)."""
     h, s = FLUX_HALF_PX, SURROUND_HALF_PX
     outer = h + reach
     cx, cy = int(round(x)) + _PAD, int(round(y)) + _PAD
@@ -536,7 +553,13 @@ def _flux(frame: _Frame, x, y, reach: int) -> float:
     surface = _border_median(around)
     patch = frame.level[cy - outer:cy + outer + 1, cx - outer:cx + outer + 1].astype(np.float32)
     side = 2 * h + 1
-    sums = cv2.boxFilter(patch - surface, -1, (side, side), normalize=False,
+    excess = patch - surface
+    if above_only:
+        border = np.concatenate([around[0], around[-1], around[1:-1, 0], around[1:-1, -1]])
+        # the median absolute deviation over 0.6745: a Gaussian's sigma, robust to a mark
+        sigma = max(float(np.median(np.abs(border - surface))) / 0.6745, MIN_NOISE_DN)
+        excess = np.maximum(excess - ABOVE_SURFACE_SIGMAS * sigma, 0.0)
+    sums = cv2.boxFilter(excess, -1, (side, side), normalize=False,
                          borderType=cv2.BORDER_CONSTANT)
     inner = sums[h:h + 2 * reach + 1, h:h + 2 * reach + 1]
     return float(inner.max()) / frame.exposure_ms

@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 
 from optics.candidates import detection_map, find_candidates
-from optics.cats_eye import MATCH_TIE, MAX_SPOTS, CatsEyeTest, _nearest_of_best
+from optics.cats_eye import (
+    MATCH_TIE,
+    MAX_SPOTS,
+    NEARBY_PX,
+    CatsEyeTest,
+    _glint_radius,
+    _nearest_of_best,
+)
 from optics.tracks import RegisteredFrame
 from tests.optics.test_ray_traced_cues import at, block, run
 
@@ -29,11 +36,12 @@ def _scene(seed: int = 3) -> np.ndarray:
     return wall
 
 
-def _frames(glint_in: set[str], states=STATES, twin_xy=None, steady_xy=None):
+def _frames(glint_in: set[str], states=STATES, twin_xy=None, steady_xy=None, glint_half_px=1):
     """Frames of the wall with a dark hole, moved by the hand's jitter while the canvas says
-    it stayed put (identity transforms), the hole glinting in the states ``glint_in``; with
-    ``twin_xy``, a highlight that far (px) from the hole in the off-axis frames (a chrome
-    image of the off-axis ring), with ``steady_xy`` an always-on LED that far from it."""
+    it stayed put (identity transforms), the hole glinting in the states ``glint_in`` (a
+    square of ``2 * glint_half_px + 1`` px); with ``twin_xy``, a highlight that far (px) from
+    the hole in the off-axis frames (a chrome image of the off-axis ring), with ``steady_xy``
+    an always-on LED that far from it."""
     wall = _scene()
     rng = np.random.default_rng(5)
     for index, (state, (dx, dy)) in enumerate(zip(states, JITTER_PX)):
@@ -42,7 +50,8 @@ def _frames(glint_in: set[str], states=STATES, twin_xy=None, steady_xy=None):
         x, y = HOLE[0] - dx, HOLE[1] - dy
         cv2.circle(image, (x, y), 4, 8.0, -1)
         if state in glint_in:
-            image[y - 1:y + 2, x - 1:x + 2] = 255.0
+            g = glint_half_px
+            image[y - g:y + g + 1, x - g:x + g + 1] = 255.0
         for lit_in, offset in (({"off"}, twin_xy), ({"on", "off", "dark"}, steady_xy)):
             if offset is not None and state in lit_in:
                 image[y + offset[1] - 1:y + offset[1] + 2,
@@ -100,6 +109,31 @@ def test_a_lens_beside_light_that_is_no_twin_is_still_found(scene):
                     lenses[0].y - truth[lenses[0].frame][1]) <= 2.0
 
 
+def test_a_one_pixel_glint_whose_dark_hole_outweighs_it_is_found():
+    """A lens deep in a tile hole glints in one saturated pixel inside a hole 9 px across: over
+    the 5x5 box the hole takes away more than the glint adds, so its light is counted above
+    the surface (and its noise) alone, in its frame and in the references (ray-traced
+    TRAINING captures train1142 and train1249)."""
+    lenses, truth = _lenses({"on"}, glint_half_px=0)
+    assert len(lenses) == 1
+    x, y = truth[lenses[0].frame]
+    assert np.hypot(lenses[0].x - x, lenses[0].y - y) <= 2.0
+
+
+@pytest.mark.parametrize("glint_in", [{"on", "off"}, {"on", "off", "dark"}],
+                         ids=["both rings (a screw's slot)", "always (an LED in a hole)"])
+def test_a_one_pixel_spot_in_a_dark_hole_that_other_frames_show_is_no_cats_eye(glint_in):
+    assert _lenses(glint_in, glint_half_px=0)[0] == []
+
+
+def test_a_patch_whose_peak_lies_beyond_the_shapes_reach_has_no_glint_radius():
+    """Nothing within the reach stands over half the peak: no radius (not a crash)."""
+    half = int(NEARBY_PX[1]) + 2
+    patch = np.full((2 * half + 1, 2 * half + 1), 60, np.uint8)
+    patch[1, 1] = 255
+    assert _glint_radius(patch) == float("inf")
+
+
 def test_only_the_strongest_spots_of_a_frame_are_tested():
     """A frame with more saturated spots than ``MAX_SPOTS`` (a tiled wall's mirror images)
     costs no more than ``MAX_SPOTS`` of them, and those are the strongest."""
@@ -125,6 +159,16 @@ def test_training_lenses_the_tracks_missed_are_found_locally(name):
     dispenser's lens 11 cm proud of the wall (parallax): both in-cone (TRAINING block)."""
     lens = block("train")[name]["lenses"][0]
     assert sum(f["in_cone"] for f in lens["frames"]) >= 2
+    assert any(at(f, lens) for f in run("train", name).findings()
+               if f.kind == "lens" and "local_cats_eye" in f.features)
+
+
+@pytest.mark.parametrize("name", ["train1142_tile_hole_lens_033",
+                                  "train1249_smoke_detector_lens_030"])
+def test_training_lenses_glinting_in_one_pixel_of_a_dark_hole_are_found_locally(name):
+    """A tile hole's lens at 0.3 m and a smoke detector's at 0.9 m: one saturated pixel each
+    whose hole outweighs it over the 5x5 box (TRAINING block)."""
+    lens = block("train")[name]["lenses"][0]
     assert any(at(f, lens) for f in run("train", name).findings()
                if f.kind == "lens" and "local_cats_eye" in f.features)
 
