@@ -166,8 +166,8 @@ def test_training_lenses_the_tracks_missed_are_found_locally(name):
 @pytest.mark.parametrize("name", ["train1142_tile_hole_lens_033",
                                   "train1249_smoke_detector_lens_030"])
 def test_training_lenses_glinting_in_one_pixel_of_a_dark_hole_are_found_locally(name):
-    """A tile hole's lens at 0.3 m and a smoke detector's at 0.9 m: one saturated pixel each
-    whose hole outweighs it over the 5x5 box (TRAINING block)."""
+    """A tile hole's and a smoke detector's lens at 0.3 m, 17-21 degrees off their axes: one
+    saturated pixel each, whose hole outweighs it over the 5x5 box (TRAINING block)."""
     lens = block("train")[name]["lenses"][0]
     assert any(at(f, lens) for f in run("train", name).findings()
                if f.kind == "lens" and "local_cats_eye" in f.features)
