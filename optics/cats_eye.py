@@ -545,8 +545,12 @@ def _border_median(box: np.ndarray) -> float:
     over a Python list of the few dozen levels: the same value as ``np.median`` (the mean of
     the middle two, exact for whole levels) at a tenth of its cost, which counts as a spot
     on a line measures its light at 29 places of each reference frame."""
-    return float(statistics.median(
-        np.concatenate([box[0], box[-1], box[1:-1, 0], box[1:-1, -1]]).tolist()))
+    return float(statistics.median(_border(box).tolist()))
+
+
+def _border(box: np.ndarray) -> np.ndarray:
+    """A box's outermost pixels, in one array."""
+    return np.concatenate([box[0], box[-1], box[1:-1, 0], box[1:-1, -1]])
 
 
 def _flux(frame: _Frame, x, y, reach: int, above_only: bool = False) -> float:
@@ -564,9 +568,8 @@ def _flux(frame: _Frame, x, y, reach: int, above_only: bool = False) -> float:
     side = 2 * h + 1
     excess = patch - surface
     if above_only:
-        border = np.concatenate([around[0], around[-1], around[1:-1, 0], around[1:-1, -1]])
         # the median absolute deviation over 0.6745: a Gaussian's sigma, robust to a mark
-        sigma = max(float(np.median(np.abs(border - surface))) / 0.6745, MIN_NOISE_DN)
+        sigma = max(float(np.median(np.abs(_border(around) - surface))) / 0.6745, MIN_NOISE_DN)
         excess = np.maximum(excess - ABOVE_SURFACE_SIGMAS * sigma, 0.0)
     sums = cv2.boxFilter(excess, -1, (side, side), normalize=False,
                          borderType=cv2.BORDER_CONSTANT)
