@@ -36,7 +36,7 @@ from hardware.gpio.pins import make_pin_factory
 from hardware.sim import optics_truth
 from hardware.sim.handheld import SimulatedHandheld
 from hardware.sim.optics_scenes import ZONE, bench_scene
-from optics.pipeline import GlintPipeline, analyze_frames
+from optics.pipeline import GlintPipeline
 
 #: The simulated scans the benchmark scores. UNTOUCHED: drawn fresh when the ray-traced bench
 #: became the headline, and no threshold, weight or calibration has been fitted on them or
@@ -130,12 +130,8 @@ def _block_problem(block_dir: Path) -> str | None:
 
 def raytraced_figures(block_dir: Path) -> dict:
     """Every capture of a ray-traced block through the batch pipeline, scored."""
-    scored = []
-    for entry in optics_raytraced.read_block(block_dir):
-        frames = optics_raytraced.capture_frames(block_dir, entry)
-        scored.append(optics_raytraced.score_capture(entry, analyze_frames(frames),
-                                                     frames[0].image.shape[1]))
-    return summarise_raytraced(scored)
+    return summarise_raytraced([optics_raytraced.scored_capture(block_dir, entry)
+                                for entry in optics_raytraced.read_block(block_dir)])
 
 
 def summarise_raytraced(scored: list[dict]) -> dict:

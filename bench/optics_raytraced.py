@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from hardware.camera.capture_dir import load_frames
+from optics.pipeline import analyze_frames
 
 MATCH_RADIUS_PX = 4.0  # at 640 px width
 MIN_LIT_FRAMES = 2
@@ -80,6 +81,12 @@ def at(point: dict, finding, scale: float) -> bool:
     truth = {f["index"]: f for f in point["frames"]}.get(finding.frame)
     return truth is not None and np.hypot(truth["x"] - finding.x,
                                           truth["y"] - finding.y) <= MATCH_RADIUS_PX * scale
+
+
+def scored_capture(block_dir: Path, entry: dict) -> dict:
+    """One capture of a block through the batch pipeline, scored (``score_capture``)."""
+    frames = capture_frames(block_dir, entry)
+    return score_capture(entry, analyze_frames(frames), frames[0].image.shape[1])
 
 
 def score_capture(entry: dict, findings, width_px: int) -> dict:

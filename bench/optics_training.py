@@ -17,7 +17,6 @@ import cv2
 
 from bench import optics_raytraced
 from bench.optics import DATA_DIR
-from optics.pipeline import analyze_frames
 
 TRAINING_DIR = DATA_DIR / "train"
 #: The figures each capture's row holds, and the totals add up.
@@ -27,10 +26,7 @@ FIGURES = ("in_cone_lenses", "lenses_found", "false_lens_alarms", "leds", "leds_
 
 def capture_row(block_dir: Path, entry: dict) -> dict:
     """One capture through the batch pipeline, scored: its name and ``FIGURES``."""
-    cv2.setNumThreads(1)
-    frames = optics_raytraced.capture_frames(block_dir, entry)
-    scored = optics_raytraced.score_capture(entry, analyze_frames(frames),
-                                            frames[0].image.shape[1])
+    scored = optics_raytraced.scored_capture(block_dir, entry)
     in_cone = [lens for lens in scored["lenses"] if lens["in_cone"]]
     return {"name": entry["name"], "in_cone_lenses": len(in_cone),
             "lenses_found": sum(lens["found"] for lens in in_cone),
@@ -84,7 +80,8 @@ def main(argv=None) -> int:
     entries = optics_raytraced.read_block(TRAINING_DIR)
     if not entries:
         parser.error(f"no training captures in {TRAINING_DIR}")
-    with ProcessPoolExecutor(max(1, args.jobs)) as pool:
+    with ProcessPoolExecutor(max(1, args.jobs), initializer=cv2.setNumThreads,
+                             initargs=(1,)) as pool:
         rows = list(pool.map(capture_row, [TRAINING_DIR] * len(entries), entries))
     if args.out:
         Path(args.out).write_text(json.dumps(rows, indent=1), encoding="utf-8")

@@ -26,9 +26,11 @@ import numpy as np
 from bench.raytrace.capture import scene_of
 from bench.raytrace.povray import povray_available, render_frames
 from bench.raytrace.seeds import TRAIN_BLOCKS, spec_for
+from bench.optics import DATA_DIR
+from bench.optics_raytraced import read_block
 from hardware.sim import optical_physics
+from optics.colour import LUMA_BGR
 
-LUMA_BGR = np.array([0.114, 0.587, 0.299])
 WINDOW_HALF_PX = 6
 EDGE_MARGIN_PX = 20  # the lens's image this far inside the frame
 CONE_MARGIN_DEG = 2.0  # and this far inside its cone
@@ -44,8 +46,8 @@ def measured_frame(entry: dict) -> int | None:
     for f in lens["frames"]:
         if (entry["states"][f["index"]] == "on" and f["in_cone"]
                 and f["off_axis_angle_deg"] <= lens["acceptance_half_angle_deg"] - CONE_MARGIN_DEG
-                and EDGE_MARGIN_PX <= f["x"] < 640 - EDGE_MARGIN_PX
-                and EDGE_MARGIN_PX <= f["y"] < 360 - EDGE_MARGIN_PX):
+                and EDGE_MARGIN_PX <= f["x"] < entry["camera"]["width"] - EDGE_MARGIN_PX
+                and EDGE_MARGIN_PX <= f["y"] < entry["camera"]["height"] - EDGE_MARGIN_PX):
             return f["index"]
     return None
 
@@ -101,8 +103,6 @@ def main(argv=None) -> int:
         print("lens_flux: Debian's povray (3.7) is needed to render the lenses again",
               file=sys.stderr)
         return 2
-    from bench.optics import DATA_DIR
-    from bench.optics_raytraced import read_block
     entries = {e["seed"]: e for e in read_block(DATA_DIR / "train")}
     jobs = [(seed, entries[seed], measured_frame(entries[seed]))
             for block in TRAIN_BLOCKS for seed in block if seed in entries]
