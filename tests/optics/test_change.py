@@ -251,6 +251,41 @@ def test_two_different_places_are_not_aligned():
     assert result.changes == ()
 
 
+def test_a_tile_grid_whose_crossings_fool_the_ratio_test_is_aligned_and_its_hole_found():
+    # second tuning block, 9232: identical grout crossings give most features several equal
+    # partners (25 of 271 ratio-test matches agree); the second look's guided matches
+    # confirm the place, and the new 3.4 mm hole at 1.17 m is found
+    (expected,) = truth(9232, "hole")
+    result = compare_keyframes(render(9232, "reference"), render(9232, "hole"))
+    assert result.aligned, result.alignment.reason
+    assert [c.kind for c in result.changes if near(c, expected)] == ["new"]
+
+
+@pytest.mark.parametrize("reference, other", [(9227, 9306), (9326, 9118)])
+def test_a_change_wider_than_half_the_view_says_another_place(reference, other):
+    # two tuning places whose tiles align; what differs is the whole view, no one thing
+    result = compare_keyframes(render(reference, "reference"), render(other, "same"))
+    assert not result.aligned and result.alignment.reason == "view_changed"
+    assert result.changes == ()
+
+
+@pytest.mark.parametrize("reference, other", [(9072, 9014), (9014, 9015)])
+def test_several_fixtures_come_and_gone_at_once_says_another_place(reference, other):
+    # two tuning places that align on one shared fixture (the same sticker or hook model):
+    # every other fixture of each is a new or a gone thing
+    result = compare_keyframes(render(reference, "reference"), render(other, "same"))
+    assert not result.aligned and result.alignment.reason == "rearranged"
+
+
+@pytest.mark.parametrize("place", [9022, 9203, 9208, 9305])
+def test_one_new_or_gone_fixture_seen_in_two_pieces_is_still_the_same_place(place):
+    # the tuning places whose change is reported as two fixture-sized pieces of one kind
+    (expected,) = truth(place, "object")
+    result = compare_keyframes(render(place, "reference"), render(place, "object"))
+    assert result.aligned, result.alignment.reason
+    assert any(near(c, expected) and c.kind == expected["kind"] for c in result.changes)
+
+
 def test_a_removed_hooks_plate_over_a_grout_line_is_no_edges_strip():
     # second tuning block, 9215: a hook's plate (a strip 10 px wide along a vertical grout
     # line) is gone; the grout line today and the plate's sides in the reference are edges
