@@ -83,7 +83,7 @@ no changes are reported.
 Pure: uint8 grey arrays in, dataclasses out.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -213,8 +213,7 @@ def compare_keyframes(reference: np.ndarray, today: np.ndarray) -> Comparison:
     candidate = ((np.maximum(excess_today, excess_ref) > threshold) & valid).astype(np.uint8)
     changed_fraction = float(candidate.sum()) / max(int(valid.sum()), 1)
     if changed_fraction > MAX_CHANGED_FRACTION:
-        return Comparison(Alignment(False, "too_different", warp, alignment.n_matches,
-                                    alignment.n_inliers, alignment.overlap), (),
+        return Comparison(replace(alignment, aligned=False, reason="too_different"), (),
                           changed_fraction)
     ref_gray_w = np.clip(ref_raw, 0, 255).astype(np.uint8)
     faint_threshold = max(MIN_EXCESS_FAINT, THRESHOLD_SIGMAS * spread)
@@ -230,9 +229,8 @@ def compare_keyframes(reference: np.ndarray, today: np.ndarray) -> Comparison:
                      key=lambda c: -c.confidence)
     reason = _another_view(changes, alignment.second_look)
     if reason:
-        return Comparison(Alignment(False, reason, warp, alignment.n_matches,
-                                    alignment.n_inliers, alignment.overlap,
-                                    alignment.second_look), (), changed_fraction)
+        return Comparison(replace(alignment, aligned=False, reason=reason), (),
+                          changed_fraction)
     return Comparison(alignment, tuple(changes), changed_fraction)
 
 

@@ -98,9 +98,12 @@ def align_keyframes(reference: np.ndarray, today: np.ndarray) -> Alignment:
     refined = [_refine(reference, today, start) for start in starts]
     plausible = [h for h in refined
                  if _implausible(h, _overlap(h, reference.shape, today.shape)) is None]
-    homography = max(plausible or refined, key=lambda h: _agreement(reference, today, h))
-    if not consistent and not _confirmed(reference, today, homography, (kp_r, des_r),
-                                         (kp_t, des_t)):
+    candidates = plausible or refined
+    agreements = [_agreement(reference, today, h) for h in candidates]
+    best = int(np.argmax(agreements))
+    homography = candidates[best]
+    if not consistent and not _confirmed(today.shape, homography, agreements[best],
+                                         (kp_r, des_r), (kp_t, des_t)):
         return Alignment(False, "inconsistent_matches", n_matches=len(good),
                          n_inliers=n_inliers)
     overlap = _overlap(homography, reference.shape, today.shape)
@@ -109,17 +112,18 @@ def align_keyframes(reference: np.ndarray, today: np.ndarray) -> Alignment:
                      second_look=not consistent)
 
 
-def _confirmed(reference, today, homography, reference_features, today_features) -> bool:
+def _confirmed(today_shape, homography, agreement: float, reference_features,
+               today_features) -> bool:
     """The second look (module docstring): guided matches under ``homography``, enough of
-    them over enough of the view, and the fine detail agreeing."""
-    matched = _guided_matches(homography, reference_features, today_features)
-    if len(matched) < MIN_GUIDED_MATCHES:
+    them over enough of the view, and the fine detail agreeing (``agreement``, as
+    ``_agreement`` measured it)."""
+    if agreement < MIN_GUIDED_AGREEMENT:
         return False
-    h, w = today.shape
+    matched = _guided_matches(homography, reference_features, today_features)
+    h, w = today_shape
     cols, rows = GUIDED_CELLS
     cells = {(int(x * cols / w), int(y * rows / h)) for x, y in matched}
-    return len(cells) >= MIN_GUIDED_CELLS and \
-        _agreement(reference, today, homography) >= MIN_GUIDED_AGREEMENT
+    return len(matched) >= MIN_GUIDED_MATCHES and len(cells) >= MIN_GUIDED_CELLS
 
 
 def _guided_matches(homography, reference_features, today_features) -> np.ndarray:
