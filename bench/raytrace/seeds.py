@@ -48,6 +48,14 @@ LED_TRAIN_SEEDS = range(1100, 1108)
 #: red or not, near an edge or not, 850 or 940 nm meets each of the others. Drawn fresh: no
 #: benchmark seed or benchmark case was read to make it.
 LED_EDGE_TRAIN_SEEDS = range(1108, 1132)
+#: A third block of LED TRAINING captures (read, fitted and tuned on freely), each with one
+#: infrared and one visible LED drawn as ``LED_TRAIN_SEEDS`` draws them (the generator's own
+#: colours where its draw gave one, else in turn; every other draw from its distributions).
+#: Added when the training block's LEDs were found 128 of 134 while the benchmark's were 87 of
+#: 98: the six left were each their own case, and fixes for them did not carry over, so the
+#: training block no longer showed what the benchmark's misses are. Drawn and rendered before
+#: any result on them was read; no benchmark case was read to make it.
+LED_THIRD_TRAIN_SEEDS = range(1300, 1332)
 #: The BENCHMARK block (never tuned on, see the module's docstring). 5000-5039 were its first
 #: 40 captures; they held only 15 lenses inside their cones, too few for the recall target's
 #: lower bound (15 of 15 found still bounds below at 0.80; >= 0.92 needs 45 and more), so
@@ -71,7 +79,7 @@ SECOND_TRAIN_SEEDS = range(1200, 1296)
 HOLE_HOUSINGS = ("tile_hole", "ceiling_vent")
 #: Every TRAINING block, in the order the renderer takes them.
 TRAIN_BLOCKS = (TRAIN_SEEDS, LED_TRAIN_SEEDS, LED_EDGE_TRAIN_SEEDS, HOLE_TRAIN_SEEDS,
-                SECOND_TRAIN_SEEDS)
+                SECOND_TRAIN_SEEDS, LED_THIRD_TRAIN_SEEDS)
 #: The benchmark block's draws, reported apart as well as pooled: the first 40 captures' figures
 #: were read in every closing note since they were rendered (their cases were not tuned on, but
 #: decisions were taken with their figures in view); the later draws were scored once, whole.
@@ -143,7 +151,7 @@ def spec_for(seed: int) -> CaptureSpec:
         leds.append(str(rng.choice(LED_COLOURS_IR)))
     if rng.random() < 0.35:
         leds.append(str(rng.choice(LED_COLOURS_VISIBLE)))
-    if seed in LED_TRAIN_SEEDS:  # one of each kind
+    if seed in LED_TRAIN_SEEDS or seed in LED_THIRD_TRAIN_SEEDS:  # one of each kind
         leds = [next((c for c in leds if c in LED_COLOURS_IR), LED_COLOURS_IR[index % 2]),
                 next((c for c in leds if c in LED_COLOURS_VISIBLE),
                      LED_COLOURS_VISIBLE[index % 3])]
