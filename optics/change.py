@@ -60,19 +60,21 @@ What a second visit brings that is *not* a change, and how each is ignored:
 Two places that look alike (the same tiles, the same vent and hook) can align; what the
 comparison then finds says otherwise: a change wider than half the view
 (``VIEW_CHANGE_RADIUS_PX``: no fixture is, at the distances a place is filmed from) is
-another view, not a thing (``view_changed``); a pair aligned by the second look alone
-(``optics.change_align``) that differs in more than one fixture-sized thing
-(``THING_RADIUS_PX``) is not taken for the same place (``unconfirmed``: two places sharing
-one fixture differ in the others); and more than ``MAX_THINGS_CHANGED`` fixture-sized
-changes, some new and some gone, is a place refitted or another one (``rearranged``: it is
-looked at afresh, and its next signed-off keyframe becomes the reference). A swap (one thing
-gone, one new) and a new thing seen in pieces stay changes at the same place. Among 1,000
-random pairs of different tuning places (the sample these rules were set on) the ratio test
-aligned 18 (11 with a change wider than 180 px, the other 7 with three or more fixture-sized
-changes, new and gone) and the second look 10 more (each with two or more fixture-sized
-changes or one wider than 180 px); on another 1,000 such pairs 26 aligned before these rules
-and 3 after. The same place's 408 visits on the tuning places show at most two fixture-sized
-changes, of one kind, and none wider than 112 px.
+another view, not a thing (``view_changed``); a pair aligned on weak proof (by the second
+look alone, or on features that lie on one thing: ``optics.change_align``) that differs in
+more than one fixture-sized thing (``THING_RADIUS_PX``) is not taken for the same place
+(``unconfirmed``: two places sharing one fixture differ in the others); and more than
+``MAX_THINGS_CHANGED`` fixture-sized changes, some new and some gone, is a place refitted or
+another one (``rearranged``: it is looked at afresh, and its next signed-off keyframe becomes
+the reference). A swap (one thing gone, one new) and a new thing seen in pieces stay changes
+at the same place. Among 1,000 random pairs of different tuning places (the sample these
+rules were set on) the ratio test aligned 18 (11 with a change wider than 180 px, the other 7
+with three or more fixture-sized changes, new and gone) and the second look 10 more (each
+with two or more fixture-sized changes or one wider than 180 px); on another 1,000 such pairs
+26 aligned before these rules and 3 after. Of 9,315 pairs of different tuning places, 29
+aligned before weak proof on features that lie on one thing, 12 after. The same place's 408
+visits on the tuning places show at most two fixture-sized changes, of one kind, and none
+wider than 112 px.
 
 A change's kind says which picture holds the thing: ``new`` (today only), ``removed`` (the
 reference only), ``changed`` (both hold something different there), told by where the
@@ -227,20 +229,20 @@ def compare_keyframes(reference: np.ndarray, today: np.ndarray) -> Comparison:
     changes = sorted(_one_per_thing([(c, box) for c, box in found
                                      if _inside(valid, c.x, c.y, LOCAL_SHIFT_PX)]),
                      key=lambda c: -c.confidence)
-    reason = _another_view(changes, alignment.second_look)
+    reason = _another_view(changes, alignment.weak_proof)
     if reason:
         return Comparison(replace(alignment, aligned=False, reason=reason), (),
                           changed_fraction)
     return Comparison(alignment, tuple(changes), changed_fraction)
 
 
-def _another_view(changes, second_look: bool) -> str | None:
+def _another_view(changes, weak_proof: bool) -> str | None:
     """Why what the comparison found says the two pictures are of different places (module
     docstring), or None."""
     if any(c.radius_px > VIEW_CHANGE_RADIUS_PX for c in changes):
         return "view_changed"
     things = [c for c in changes if c.radius_px >= THING_RADIUS_PX]
-    if second_look and len(things) > 1:
+    if weak_proof and len(things) > 1:
         return "unconfirmed"
     if len(things) > MAX_THINGS_CHANGED and {"new", "removed"} <= {c.kind for c in things}:
         return "rearranged"
