@@ -155,13 +155,14 @@ def _guided_matches(homography, reference_features, today_features) -> np.ndarra
         np.float32([k.pt for k in kp_r]).reshape(-1, 1, 2), homography).reshape(-1, 2)
     found = np.float32([k.pt for k in kp_t])
     near = cKDTree(found).query_ball_point(predicted, GUIDED_RADIUS_PX)
-    matched = []
-    for i, candidates in enumerate(near):
-        if candidates:
-            bits = [cv2.norm(des_r[i], des_t[j], cv2.NORM_HAMMING) for j in candidates]
-            if min(bits) <= GUIDED_MAX_HAMMING:
-                matched.append(found[candidates[int(np.argmin(bits))]])
-    return np.array(matched, dtype=np.float32).reshape(-1, 2)
+    pairs = np.array([(i, j) for i, candidates in enumerate(near) for j in candidates],
+                     dtype=np.intp).reshape(-1, 2)
+    bits = np.unpackbits(des_r[pairs[:, 0]] ^ des_t[pairs[:, 1]], axis=1).sum(axis=1)
+    # each reference feature's likest candidate (the first of equals), if like enough
+    order = np.lexsort((bits, pairs[:, 0]))
+    first = order[np.r_[True, np.diff(pairs[order, 0]) != 0]] if len(order) else order
+    best = first[bits[first] <= GUIDED_MAX_HAMMING]
+    return found[pairs[best, 1]].reshape(-1, 2)
 
 
 def _feature_models(src, dst) -> tuple[list[np.ndarray], int]:
