@@ -286,6 +286,29 @@ def test_a_far_infrared_led_with_a_small_disc_is_found_by_its_hue(capture):
     assert [f for f in findings if f.kind == "ir_emitter" and at(f, led)]
 
 
+@pytest.mark.parametrize("capture", ["train1224_clothes_hook_nolens_057",
+                                     "train1307_ceiling_vent_nolens_120",
+                                     "train1323_ceiling_vent_nolens_111"])
+def test_a_far_infrared_led_beside_a_visible_one_is_found_by_its_small_disc(capture):
+    """Training captures 1224 (940 nm), 1307 (850 nm) and 1323 (940 nm): an infrared LED 12-45
+    mm from a visible one on one housing's front, at 0.9-2 m. The neighbour's glare spoils
+    its hue (blue or red weakest, not green), but its clipped core is a round disc of 9-11 px
+    steady in dark and lit frames, which no lamp's image in chrome is without the lamp's warm
+    hue: an always-on light, an alert (``optics.glows.MIN_DISC_AREA_PX``)."""
+    from optics.colour import infrared_hue, lamp_hue
+    from optics.glows import MIN_DISC_AREA_PX, clipped_disc
+    led = block("train")[capture]["ir_emitters"][0]
+    glows, scale = glows_of(capture)
+    at_led = [g for g in glows if g.n_frames >= 4 and any(track_at(t, led) for t in g.tracks)]
+    assert at_led
+    for glow in at_led:
+        area_px, roundness = clipped_disc(glow.representative.evidence.patch, scale)
+        assert MIN_DISC_AREA_PX <= area_px / scale**2 < 12 and roundness >= 0.7
+        assert not infrared_hue(glow.glow_colours) and not lamp_hue(glow.glow_colours)
+    findings = run("train", capture).findings()
+    assert [f for f in findings if f.kind == "ir_emitter" and at(f, led)]
+
+
 def test_an_infrared_led_leaving_by_the_top_edge_is_read_one_sided_and_found():
     """Training capture 1117: an 850 nm LED crosses the top of the image in five frames, its one
     dark frame 8 px from the edge, where its glow has no whole ring around it. Read over the
