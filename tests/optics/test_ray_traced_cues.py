@@ -269,7 +269,7 @@ def test_an_infrared_led_by_the_frame_s_edge_is_found(capture):
                                      "train1260_air_freshener_nolens_071"])
 def test_a_far_infrared_led_with_a_small_disc_is_found_by_its_hue(capture):
     """Training captures 1204 (940 nm) and 1260 (850 nm): an infrared LED in all 16 frames,
-    dark and lit, its clipped disc 5-7 px (under a lit disc's 12) and its tracks scoring low
+    dark and lit, its clipped disc 5-7 px (under a lit disc's 8) and its tracks scoring low
     as emitters. Its light has the infrared hue (green the weakest channel), which the lamp's
     images in chrome do not: an always-on infrared light, an alert."""
     from optics.colour import infrared_hue
