@@ -198,6 +198,20 @@ def glows_of(capture: str):
                        pipeline.tracks.scorable()), pipeline.scale)
 
 
+def infrared_led_glows(capture: str, min_frames: int):
+    """A training capture's infrared LED, the glows at it seen in ``min_frames`` frames or
+    more (at least one), each with its clipped disc's area (px at 640 px width) and
+    roundness, and the frames' scale."""
+    from optics.glows import clipped_disc
+    led = block("train")[capture]["ir_emitters"][0]
+    glows, scale = glows_of(capture)
+    at_led = [g for g in glows
+              if g.n_frames >= min_frames and any(track_at(t, led) for t in g.tracks)]
+    assert at_led
+    discs = [(g, *clipped_disc(g.representative.evidence.patch, scale)) for g in at_led]
+    return led, [(g, area / scale**2, roundness) for g, area, roundness in discs], scale
+
+
 def track_at(track, point) -> bool:
     """Whether a track's strongest detection lies at a truth point."""
     best = track.best
@@ -273,14 +287,10 @@ def test_a_far_infrared_led_with_a_small_disc_is_found_by_its_hue(capture):
     as emitters. Its light has the infrared hue (green the weakest channel), which the lamp's
     images in chrome do not: an always-on infrared light, an alert."""
     from optics.colour import infrared_hue
-    from optics.glows import MIN_DISC_AREA_PX, clipped_disc
-    led = block("train")[capture]["ir_emitters"][0]
-    glows, scale = glows_of(capture)
-    at_led = [g for g in glows if g.n_frames >= 8 and any(track_at(t, led) for t in g.tracks)]
-    assert at_led
-    for glow in at_led:
-        area_px, _ = clipped_disc(glow.representative.evidence.patch, scale)
-        assert area_px / scale**2 < MIN_DISC_AREA_PX and infrared_hue(glow.glow_colours)
+    from optics.glows import MIN_DISC_AREA_PX
+    led, discs, scale = infrared_led_glows(capture, min_frames=8)
+    for glow, area_px, _ in discs:
+        assert area_px < MIN_DISC_AREA_PX and infrared_hue(glow.glow_colours)
         assert glow.always_on(scale)
     findings = run("train", capture).findings()
     assert [f for f in findings if f.kind == "ir_emitter" and at(f, led)]
@@ -296,14 +306,10 @@ def test_a_far_infrared_led_beside_a_visible_one_is_found_by_its_small_disc(capt
     steady in dark and lit frames, which no lamp's image in chrome is without the lamp's warm
     hue: an always-on light, an alert (``optics.glows.MIN_DISC_AREA_PX``)."""
     from optics.colour import infrared_hue, lamp_hue
-    from optics.glows import MIN_DISC_AREA_PX, clipped_disc
-    led = block("train")[capture]["ir_emitters"][0]
-    glows, scale = glows_of(capture)
-    at_led = [g for g in glows if g.n_frames >= 4 and any(track_at(t, led) for t in g.tracks)]
-    assert at_led
-    for glow in at_led:
-        area_px, roundness = clipped_disc(glow.representative.evidence.patch, scale)
-        assert MIN_DISC_AREA_PX <= area_px / scale**2 < 12 and roundness >= 0.7
+    from optics.glows import MIN_DISC_AREA_PX
+    led, discs, _ = infrared_led_glows(capture, min_frames=4)
+    for glow, area_px, roundness in discs:
+        assert MIN_DISC_AREA_PX <= area_px < 12 and roundness >= 0.7
         assert not infrared_hue(glow.glow_colours) and not lamp_hue(glow.glow_colours)
     findings = run("train", capture).findings()
     assert [f for f in findings if f.kind == "ir_emitter" and at(f, led)]
