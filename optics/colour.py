@@ -186,6 +186,16 @@ def lamp_hue(excess_bgr: np.ndarray) -> bool:
             and bool(total[0] <= LAMP_BLUE_SHARE * min(total[1], total[2])))
 
 
+def blue_weakest(excess_bgr: np.ndarray) -> bool:
+    """Whether a glow's light (``glow_light``) is near-white (no visible LED's colour) with
+    blue its weakest channel, by any margin: the warm lamp's light read over the few pixels
+    around a point image of it, where ``lamp_hue``'s margin is more than the read can hold.
+    An infrared LED reads green the weakest through the NoIR camera's dyes."""
+    total = glow_light(excess_bgr)
+    return (total is not None and not is_visible_led(_balance_of(total))
+            and bool(total[0] < min(total[1], total[2])))
+
+
 def _balance_of(total_bgr: np.ndarray | None) -> float:
     """Weakest over strongest of a glow's summed light; NaN for none."""
     if total_bgr is None:

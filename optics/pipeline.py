@@ -56,7 +56,8 @@ from optics.colour import is_visible_led, lamp_hue
 from optics.features import Shape, TrackFeatures, glint_shape, track_features
 from optics.findings import Finding
 from optics.glows import (MIN_GLOW_DETECTIONS, MIN_STEADY_SHARE, STEADY_GLOW_CONFIDENCE,
-                          core_offset, is_streak, join_glows, steady_share)
+                          core_offset, is_lamp_point, is_streak, join_glows,
+                          steady_share)
 from optics.lockin import fit_lockins
 from optics.lockin_map import LockInMap
 from optics.registration import Registrar, registration_image
@@ -172,8 +173,9 @@ def compose_glows(verdicts: list[Verdict], scale: float, tracks: list[Track] = (
     """Step 7b: the verdicts with each steady light judged whole (``optics.glows``). A glow
     verdict whose track was detected in fewer than ``MIN_GLOW_DETECTIONS`` frames, whose
     detections do not mostly read one clipped level, whose clipped core is a streak (a
-    lamp's image along chrome) or whose light has the lamp's hue
-    (``optics.colour.lamp_hue``: its image in chrome) is dropped; one whose glow's colour
+    lamp's image along chrome) or a point of the lamp's colour (``is_lamp_point``: its
+    image in a chrome ball), or whose light has the lamp's hue (``optics.colour.lamp_hue``:
+    its image in chrome) is dropped; one whose glow's colour
     was read takes the kind that colour says; and a glow steady in dark and lit frames
     alike, of a visible LED's colour or with a lit disc for a core, and not of the lamp's
     hue, is an always-on light of the kind its colour says, when no fragment of it is
@@ -188,13 +190,14 @@ def compose_glows(verdicts: list[Verdict], scale: float, tracks: list[Track] = (
     out = []
     for verdict in verdicts:
         glow = glow_of.get(verdict.track.track_id)
+        colours = verdict.track.glow_colours() if glow is None else glow.glow_colours
         if verdict.kind not in GLOW_KINDS:
             out.append(verdict)
         elif (verdict.track.n_detections >= MIN_GLOW_DETECTIONS
               and steady_share(verdict.track) >= MIN_STEADY_SHARE
               and not is_streak(verdict.track, scale)
-              and not lamp_hue(verdict.track.glow_colours() if glow is None
-                               else glow.glow_colours)):
+              and not is_lamp_point(verdict.track, scale, colours)
+              and not lamp_hue(colours)):
             out.append(verdict if glow is None or np.isnan(glow.glow_balance)
                        else replace(verdict, kind=_glow_kind(glow)))
     reported = {v.track.track_id for v in out

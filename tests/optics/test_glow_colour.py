@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from optics.colour import balance, glow_excess_bgr, infrared_hue, is_visible_led, lamp_hue
+from optics.colour import (balance, blue_weakest, glow_excess_bgr, infrared_hue, is_visible_led,
+                           lamp_hue)
 
 # The camera's (B, G, R) response to each source, unit peak: the Pi NoIR's dyes all pass
 # near-infrared (red most, green least at 850 nm); a visible LED leaks little into the others.
@@ -127,3 +128,14 @@ def test_only_the_lamp_s_warm_white_has_the_lamp_s_hue(source):
     for over in (30.0, 60.0):
         excess = glow_excess_bgr(glared_led_frame(source, over, radius_px=1.5), [320.0], [180.0])
         assert lamp_hue(excess) == (source == "lamp"), (source, over)
+
+
+@pytest.mark.parametrize("source", ["lamp", "ir_850", "ir_940", "red", "green", "blue"])
+def test_only_the_lamp_s_light_has_blue_the_weakest(source):
+    """A point image of the lamp in chrome is read over a few pixels: any margin of blue under
+    green and red marks its warm white (``optics.colour.blue_weakest``). An infrared LED's
+    light has green the weakest, and a visible LED's is a colour, not a near-white."""
+    for over in (30.0, 60.0):
+        excess = glow_excess_bgr(glared_led_frame(source, over, radius_px=1.5), [320.0], [180.0])
+        assert blue_weakest(excess) == (source == "lamp"), (source, over)
+    assert not blue_weakest(np.array([[0.0, 0.0, 0.0]]))  # nothing shows: no hue

@@ -403,10 +403,36 @@ def test_nearly_every_always_on_glow_of_the_training_block_is_an_led():
     assert met >= 30 and at_no_led <= 0.12 * met and len(at_leds) >= 25
 
 
+@pytest.mark.parametrize("capture", ["train1124_clothes_hook_lens_042",
+                                     "train1312_air_freshener_lens_043"])
+def test_the_lamp_s_point_image_in_a_chrome_ball_is_no_emitter(capture):
+    """Training captures 1124 (a clothes hook's chrome ball) and 1312: the lamp's image in
+    chrome is a clipped point of 1-4 px in dark and lit frames alike, and its tracks score as
+    emitters; its light, read over the few pixels around it, has blue the weakest channel
+    (the warm lamp), by less than the lamp hue's margin. Such points are not reported as
+    glows, and the capture's LEDs still are."""
+    from optics.glows import is_lamp_point
+    from optics.pipeline import GLOW_KINDS
+    entry = block("train")[capture]
+    leds = entry["ir_emitters"] + entry["visible_leds"]
+    pipeline = run("train", capture)
+    points = [v for v in pipeline.verdicts() if v.kind in GLOW_KINDS and v.confidence >= 0.5
+              and is_lamp_point(v.track, pipeline.scale, v.track.glow_colours())
+              and not any(track_at(v.track, led) for led in leds)]
+    assert points
+    findings = pipeline.findings()
+    assert not [f for f in findings
+                if f.kind in GLOW_KINDS and not any(at(f, led) for led in leds)]
+    assert all(any(f.kind in GLOW_KINDS and at(f, led) for f in findings) for led in leds
+               if len(led["frames"]) >= 4)
+
+
 def test_the_lamp_s_images_in_chrome_are_not_reported_as_emitters():
     """On the training block the steady clipped glows whose light has the lamp's hue (warm
-    white, blue the weakest channel) lie at no LED, and once they are left out glow findings
-    at no LED are under 0.3 a scan (0.59 before the hue was read)."""
+    white, blue the weakest channel) lie at no LED, and once they are left out, and the
+    points whose light has blue the weakest with them (``optics.glows.is_lamp_point``), glow
+    findings at no LED are under 0.2 a scan (0.59 before the hue was read, 0.23 before the
+    points were)."""
     from optics.colour import lamp_hue
     from optics.pipeline import GLOW_KINDS
     entries = block("train")
@@ -419,4 +445,4 @@ def test_the_lamp_s_images_in_chrome_are_not_reported_as_emitters():
                 assert not any(track_at(t, led) for t in glow.tracks for led in leds), capture
         false_glows += sum(f.kind in GLOW_KINDS and not any(at(f, led) for led in leds)
                            for f in run("train", capture).findings())
-    assert false_glows < 0.3 * len(entries)
+    assert false_glows < 0.2 * len(entries)
