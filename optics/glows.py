@@ -53,9 +53,9 @@ detected frame after frame, a two-frame spot is a passing highlight), one whose 
 not mostly read one clipped level (``steady_share``), one whose clipped core is a streak
 (``is_streak``), one whose light has the warm lamp's hue (``optics.colour.lamp_hue``: the
 lamp's images in chrome, which clip in the dark frames too), and one whose clipped core is a
-point with blue the weakest channel of its light (``is_lamp_point``: the lamp's point image
-in a chrome ball or dome, whose colour is read over too few pixels for the lamp hue's
-margin).
+point with blue the weakest channel of its light or no glow around it (``is_lamp_point``:
+the lamp's point image in a chrome ball or dome, whose colour is read over too few pixels
+for the lamp hue's margin and which clips by too little to spread an LED's glare).
 """
 
 from dataclasses import dataclass
@@ -65,7 +65,7 @@ import cv2
 import numpy as np
 
 from optics.colour import (CLIPPED_DN, CORE_REACH_PX, LUMA_BGR, MIN_CORE_DN, balance,
-                           blue_weakest, infrared_hue, is_visible_led)
+                           blue_weakest, glow_light, infrared_hue, is_visible_led)
 from optics.features import median
 from optics.tracks import Track
 
@@ -116,6 +116,10 @@ MIN_DISC_ROUNDNESS = 0.7
 #: training block the rule met those three LEDs and no glow at no LED (from 4 px it met one,
 #: an infrared LED's 4 px image in train1110's chrome screw head).
 MIN_INFRARED_DISC_AREA_PX = 5.0
+#: A point whose glow shows no light around it in this many dark colour frames or more is not
+#: an LED's (``is_lamp_point``): the training block's LEDs reported from a point core that
+#: showed none did so in one or two (train1125, train1300); the lamp's points in chrome in 4-9.
+MIN_HALO_FRAMES = 3
 #: A streak: a clipped blob of at least this many pixels (at 640 px width) and less round than
 #: this is a lamp's image along a chrome pipe, tap or rim, not an LED (the training block's LED
 #: blobs were 0.72-0.98 round; its streaks, found as glows by their tracks' scores, 6-49 px and
@@ -245,14 +249,22 @@ def is_streak(track: Track, scale: float) -> bool:
 
 
 def is_lamp_point(track: Track, scale: float, colours: np.ndarray) -> bool:
-    """Whether the track's clipped core is a point (under ``MIN_INFRARED_DISC_AREA_PX``) whose
-    light (``colours``, its glow's) has blue the weakest channel (``optics.colour.
-    blue_weakest``): the warm lamp's image in a chrome ball or a screw's dome, a point of 1-4
-    px that clips in dark and lit frames alike and can score as an emitter. On the 214
-    training captures dropping them took 19 of the 50 glow findings at no LED and no LED; every LED
-    reported from a point core read green the weakest, or no colour at all."""
+    """Whether the track's clipped core is a point (under ``MIN_INFRARED_DISC_AREA_PX``) that
+    is the warm lamp's image in a chrome ball or a screw's dome: a point of 1-4 px that clips
+    in dark and lit frames alike and can score as an emitter. Its light (``colours``, its
+    glow's rows) has blue the weakest channel (``optics.colour.blue_weakest``), or shows no
+    glow around the point in ``MIN_HALO_FRAMES`` dark frames or more (``optics.colour.
+    glow_light``): the lamp's image clips by a little, where an LED 3-60 times over full
+    scale spreads its veiling glare around its core. On the 214 training captures the first
+    took 19 of the 50 glow findings at no LED, the second 9 of the 31 left, and neither an
+    LED: every LED reported from a point core read green the weakest, or showed no glow in
+    one or two dark frames only (train1125, train1300)."""
     area_px, _ = clipped_disc(track.evidence.patch, scale)
-    return area_px / scale**2 < MIN_INFRARED_DISC_AREA_PX and blue_weakest(colours)
+    if area_px / scale**2 >= MIN_INFRARED_DISC_AREA_PX:
+        return False
+    rows = np.asarray(colours, float).reshape(-1, 3)
+    read = int((~np.isnan(rows).any(axis=1)).sum())
+    return blue_weakest(rows) or (read >= MIN_HALO_FRAMES and glow_light(rows) is None)
 
 
 def core_of(track: Track) -> tuple[list, np.ndarray, float] | None:

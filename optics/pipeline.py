@@ -173,9 +173,9 @@ def compose_glows(verdicts: list[Verdict], scale: float, tracks: list[Track] = (
     """Step 7b: the verdicts with each steady light judged whole (``optics.glows``). A glow
     verdict whose track was detected in fewer than ``MIN_GLOW_DETECTIONS`` frames, whose
     detections do not mostly read one clipped level, whose clipped core is a streak (a
-    lamp's image along chrome) or a point of the lamp's colour (``is_lamp_point``: its
-    image in a chrome ball), or whose light has the lamp's hue (``optics.colour.lamp_hue``:
-    its image in chrome) is dropped; one whose glow's colour
+    lamp's image along chrome) or a point of the lamp's colour or with no glow around it
+    (``is_lamp_point``: its image in a chrome ball), or whose light has the lamp's hue
+    (``optics.colour.lamp_hue``: its image in chrome) is dropped; one whose glow's colour
     was read takes the kind that colour says; and a glow steady in dark and lit frames
     alike, of a visible LED's colour or with a lit disc for a core, and not of the lamp's
     hue, is an always-on light of the kind its colour says, when no fragment of it is

@@ -404,13 +404,15 @@ def test_nearly_every_always_on_glow_of_the_training_block_is_an_led():
 
 
 @pytest.mark.parametrize("capture", ["train1124_clothes_hook_lens_042",
-                                     "train1312_air_freshener_lens_043"])
+                                     "train1312_air_freshener_lens_043",
+                                     "train1266_screw_head_lens_116"])
 def test_the_lamp_s_point_image_in_a_chrome_ball_is_no_emitter(capture):
-    """Training captures 1124 (a clothes hook's chrome ball) and 1312: the lamp's image in
-    chrome is a clipped point of 1-4 px in dark and lit frames alike, and its tracks score as
-    emitters; its light, read over the few pixels around it, has blue the weakest channel
-    (the warm lamp), by less than the lamp hue's margin. Such points are not reported as
-    glows, and the capture's LEDs still are."""
+    """Training captures 1124 (a clothes hook's chrome ball), 1312 and 1266 (screw heads): the
+    lamp's image in chrome is a clipped point of 1-4 px in dark and lit frames alike, and its
+    tracks score as emitters. Its light, read over the few pixels around it, has blue the
+    weakest channel (the warm lamp), by less than the lamp hue's margin (1124, 1312), or no
+    glow shows around it in any dark frame (1266: it clips by too little to spread an LED's
+    glare). Such points are not reported as glows, and the capture's LEDs still are."""
     from optics.glows import is_lamp_point
     from optics.pipeline import GLOW_KINDS
     entry = block("train")[capture]
@@ -430,9 +432,8 @@ def test_the_lamp_s_point_image_in_a_chrome_ball_is_no_emitter(capture):
 def test_the_lamp_s_images_in_chrome_are_not_reported_as_emitters():
     """On the training block the steady clipped glows whose light has the lamp's hue (warm
     white, blue the weakest channel) lie at no LED, and once they are left out, and the
-    points whose light has blue the weakest with them (``optics.glows.is_lamp_point``), glow
-    findings at no LED are under 0.2 a scan (0.59 before the hue was read, 0.23 before the
-    points were)."""
+    lamp's points in chrome with them (``optics.glows.is_lamp_point``), glow findings at no
+    LED are under 0.15 a scan (0.59 before the hue was read, 0.23 before the points were)."""
     from optics.colour import lamp_hue
     from optics.pipeline import GLOW_KINDS
     entries = block("train")
@@ -445,4 +446,4 @@ def test_the_lamp_s_images_in_chrome_are_not_reported_as_emitters():
                 assert not any(track_at(t, led) for t in glow.tracks for led in leds), capture
         false_glows += sum(f.kind in GLOW_KINDS and not any(at(f, led) for led in leds)
                            for f in run("train", capture).findings())
-    assert false_glows < 0.2 * len(entries)
+    assert false_glows < 0.15 * len(entries)
