@@ -190,14 +190,9 @@ def compose_glows(verdicts: list[Verdict], scale: float, tracks: list[Track] = (
     out = []
     for verdict in verdicts:
         glow = glow_of.get(verdict.track.track_id)
-        colours = verdict.track.glow_colours() if glow is None else glow.glow_colours
         if verdict.kind not in GLOW_KINDS:
             out.append(verdict)
-        elif (verdict.track.n_detections >= MIN_GLOW_DETECTIONS
-              and steady_share(verdict.track) >= MIN_STEADY_SHARE
-              and not is_streak(verdict.track, scale)
-              and not is_lamp_point(verdict.track, scale, colours)
-              and not lamp_hue(colours)):
+        elif _steady_light(verdict.track, glow, scale):
             out.append(verdict if glow is None or np.isnan(glow.glow_balance)
                        else replace(verdict, kind=_glow_kind(glow)))
     reported = {v.track.track_id for v in out
@@ -213,6 +208,17 @@ def compose_glows(verdicts: list[Verdict], scale: float, tracks: list[Track] = (
                                               verdict.scored.get("ir_emitter", 0.0)),
                                scored={**verdict.scored, "always_on": True}))
     return out
+
+
+def _steady_light(track: Track, glow, scale: float) -> bool:
+    """Whether a glow verdict's track stands as a steady light (``compose_glows``): detected
+    often enough, its detections reading one clipped level, its core neither a streak nor the
+    lamp's point, its light (its glow's, read only now) not of the lamp's hue."""
+    if (track.n_detections < MIN_GLOW_DETECTIONS or steady_share(track) < MIN_STEADY_SHARE
+            or is_streak(track, scale)):
+        return False
+    colours = track.glow_colours() if glow is None else glow.glow_colours
+    return not is_lamp_point(track, scale, colours) and not lamp_hue(colours)
 
 
 def unscored_verdict(track: Track) -> Verdict:
