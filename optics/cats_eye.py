@@ -364,6 +364,8 @@ _MASK = (np.hypot(*np.mgrid[-TEMPLATE_HALF_PX:TEMPLATE_HALF_PX + 1,
          ).astype(np.uint8)
 _MASK_HALF = cv2.resize(_MASK, (TEMPLATE_HALF_PX + 1,) * 2, interpolation=cv2.INTER_NEAREST)
 _FINE_PX = 2  # the full-resolution refinement's reach around the coarse match
+_JOIN_DISC = np.hypot(*np.mgrid[-int(np.ceil(JOIN_PX)):int(np.ceil(JOIN_PX)) + 1,
+                                 -int(np.ceil(JOIN_PX)):int(np.ceil(JOIN_PX)) + 1]) <= JOIN_PX
 
 
 def _test(spot: Spot, reference: _Frame) -> None:
@@ -372,7 +374,7 @@ def _test(spot: Spot, reference: _Frame) -> None:
     if (spot.shares and not spot.passes) or abs(reference.index - spot.frame.index) > (
             NEIGHBOUR_FRAMES):
         return
-    x, y, sure = _align(spot.frame, spot.x, spot.y, reference)
+    x, y, sure, _ = _align(spot.frame, spot.x, spot.y, reference)
     # An unclear match (a smooth fixture, bare paint) says nothing of where the point is: its
     # light is looked for around where the canvas puts it.
     lx, ly = (x, y) if sure else _predicted(spot.frame, spot.x, spot.y, reference)
@@ -458,17 +460,22 @@ def _line_direction(frame: _Frame, x, y) -> tuple | None:
 
 def _same_point(a: Spot, b: Spot) -> bool:
     """Whether ``b`` is ``a``'s scene point: ``a``'s surroundings matched in ``b``'s frame
-    put it within ``JOIN_PX`` of ``b``, or, when that match is unclear (a smooth fixture,
-    bare paint: the score peaks anywhere), the canvas does (ray-traced TRAINING capture
-    train1212: an air freshener's lens matched 15-30 px off, where the canvas put it within
-    1-4 px)."""
-    x, y, sure = _align(a.frame, a.x, a.y, b.frame)
+    put it within ``JOIN_PX`` of ``b``, or match at ``b`` at least as well as where the
+    coarse-to-fine search put them (``b`` inside the search); or, when that match is unclear
+    (a smooth fixture, bare paint: the score peaks anywhere), the canvas puts it there
+    (ray-traced TRAINING capture train1212: an air freshener's lens matched 15-30 px off,
+    where the canvas put it within 1-4 px).
+    The search's half-resolution pass picks one peak among near-equal ones (a vent's slats, a
+    smooth fixture's rim) and its full-resolution refinement looks only 2 px around it: on
+    the TRAINING block two vents' lenses (train1215, train1271) scored 0.001-0.033 better at
+    their own glint than at the place found 5-28 px off, so their glints never joined."""
+    x, y, sure, score = _align(a.frame, a.x, a.y, b.frame)
     if np.hypot(x - b.x, y - b.y) <= JOIN_PX:
         return True
+    px, py = _predicted(a.frame, a.x, a.y, b.frame)
     if sure:
-        return False
-    x, y = _predicted(a.frame, a.x, a.y, b.frame)
-    return bool(np.hypot(x - b.x, y - b.y) <= JOIN_PX)
+        return bool(np.hypot(px - b.x, py - b.y) <= SEARCH_PX and _match_at(a, b) >= score)
+    return bool(np.hypot(px - b.x, py - b.y) <= JOIN_PX)
 
 
 def _predicted(source: _Frame, x, y, target: _Frame) -> tuple[float, float]:
@@ -478,7 +485,7 @@ def _predicted(source: _Frame, x, y, target: _Frame) -> tuple[float, float]:
     return px / target.factor, py / target.factor
 
 
-def _align(source: _Frame, x, y, target: _Frame) -> tuple[float, float, bool]:
+def _align(source: _Frame, x, y, target: _Frame) -> tuple[float, float, bool, float]:
     """``source``'s point (x, y) (px at 640 px width) in ``target``, by matching its
     surroundings (the spot left out) within ``SEARCH_PX`` of where the canvas predicts it;
     and whether the match is clear. Matched on log levels: a saturated highlight elsewhere in
@@ -501,7 +508,19 @@ def _align(source: _Frame, x, y, target: _Frame) -> tuple[float, float, bool]:
     ix, iy, score = _best(cv2.matchTemplate(fine, template, cv2.TM_CCOEFF_NORMED, mask=_MASK))
     ix, iy = cx - _FINE_PX + ix, cy - _FINE_PX + iy
     return (px - _PAD + ix - SEARCH_PX + (x - round(x)), py - _PAD + iy - SEARCH_PX
-            + (y - round(y)), score >= MIN_MATCH)
+            + (y - round(y)), score >= MIN_MATCH, score)
+
+
+def _match_at(a: Spot, b: Spot) -> float:
+    """How well ``a``'s surroundings (the spot left out) match at ``b``: the best score of
+    the matching ``_align`` does at the places within ``JOIN_PX`` of ``b``."""
+    t, r = TEMPLATE_HALF_PX, int(np.ceil(JOIN_PX))
+    sx, sy = int(round(a.x)) + _PAD, int(round(a.y)) + _PAD
+    bx, by = int(round(b.x)) + _PAD, int(round(b.y)) + _PAD
+    template = _log(a.frame.level[sy - t:sy + t + 1, sx - t:sx + t + 1])
+    region = _log(b.frame.level[by - t - r:by + t + r + 1, bx - t - r:bx + t + r + 1])
+    score = _finite(cv2.matchTemplate(region, template, cv2.TM_CCOEFF_NORMED, mask=_MASK))
+    return float(score[_JOIN_DISC].max())
 
 
 def _nearest_of_best(score: np.ndarray) -> tuple[int, int, float]:

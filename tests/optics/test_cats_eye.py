@@ -196,6 +196,17 @@ def test_training_lenses_whose_surroundings_match_ambiguously_are_found_locally(
                if f.kind == "lens" and "local_cats_eye" in f.features)
 
 
+@pytest.mark.parametrize("name", ["train1215_ceiling_vent_lens_032",
+                                  "train1271_ceiling_vent_lens_168"])
+def test_training_lenses_whose_glints_match_best_at_each_other_are_joined(name):
+    """Two vents' lenses whose surroundings' coarse-to-fine match landed 5-28 px from the
+    next glint while they matched better at the glint itself (the half-resolution pass
+    picked another slat's peak): the glints are joined and the lens found (TRAINING block)."""
+    lens = block("train")[name]["lenses"][0]
+    assert any(at(f, lens) for f in run("train", name).findings()
+               if f.kind == "lens" and "local_cats_eye" in f.features)
+
+
 def test_of_tied_matches_the_one_nearest_the_prediction_wins():
     """A periodic pattern scores alike a period away: the place nearest the score map's
     middle (where the canvas predicts the point) is taken among those within ``MATCH_TIE``
