@@ -25,6 +25,8 @@ INNER_BOX_PX = 7
 OUTER_BOX_PX = 15
 PEAK_SIGMA = 6.0  # candidates stand this many noise sigmas above their ring
 MIN_CONTRAST_DN = 5.0
+#: The tracks take a frame's this many strongest candidates (each is measured in every frame
+#: it stays in view); the local cat's-eye test takes every peak and keeps what it can use.
 MAX_CANDIDATES = 24
 PEAK_REACH_PX = 2  # a candidate is the largest contrast within this (detection px) in x and y
 
@@ -37,6 +39,13 @@ class Candidates:
     y: np.ndarray
     contrast_dn: np.ndarray
     noise_dn: float
+
+    def strongest(self, count: int) -> "Candidates":
+        """The ``count`` of highest contrast (all of them when there are no more)."""
+        if len(self.contrast_dn) <= count:
+            return self
+        keep = np.argpartition(self.contrast_dn, -count)[-count:]
+        return Candidates(self.x[keep], self.y[keep], self.contrast_dn[keep], self.noise_dn)
 
 
 def to_gray8(image: np.ndarray) -> np.ndarray:
@@ -129,9 +138,10 @@ def median_float(values: np.ndarray) -> np.floating:
     return (low + high) / 2
 
 
-def find_candidates(gray8: np.ndarray, detection: DetectionMap) -> Candidates:
-    """The strongest local maxima of ``detection`` (``gray8``'s map) that stand clear of the
-    frame's own noise."""
+def find_candidates(gray8: np.ndarray, detection: DetectionMap,
+                    cap: int | None = MAX_CANDIDATES) -> Candidates:
+    """The strongest ``cap`` local maxima (all of them for ``None``) of ``detection``
+    (``gray8``'s map) that stand clear of the frame's own noise."""
     contrast, noise_dn, factor = detection.contrast, detection.noise_dn, detection.factor
     threshold_dn = max(PEAK_SIGMA * noise_dn, MIN_CONTRAST_DN)
     margin = OUTER_BOX_PX // 2  # the annulus needs real pixels all round: no border artefacts
@@ -148,8 +158,8 @@ def find_candidates(gray8: np.ndarray, detection: DetectionMap) -> Candidates:
     side = 2 * PEAK_REACH_PX + 1
     peak = values >= cv2.dilate(contrast, np.ones((side, side), np.uint8))[ys, xs]
     xs, ys, values = xs[peak], ys[peak], values[peak]
-    if len(values) > MAX_CANDIDATES:
-        strongest = np.argpartition(values, -MAX_CANDIDATES)[-MAX_CANDIDATES:]
+    if cap is not None and len(values) > cap:
+        strongest = np.argpartition(values, -cap)[-cap:]
         xs, ys, values = xs[strongest], ys[strongest], values[strongest]
     if factor > 1:
         xs, ys = _brightest_in_block(gray8, xs, ys, factor)

@@ -42,6 +42,7 @@ import numpy as np
 
 from optics import crops
 from optics.candidates import (
+    MAX_CANDIDATES,
     OUTER_BOX_PX,
     Candidates,
     PointMeasures,
@@ -117,8 +118,9 @@ class GlintPipeline:
                                 to_canvas, np.linalg.inv(to_canvas), gray8, image)
         self.scale = frame.scale
         detection = detection_map(gray8)                                            # 2
-        candidates = find_candidates(gray8, detection)                              # 3
-        self.cats_eye.add(frame, candidates, detection.pooled)                      # 3b
+        peaks = find_candidates(gray8, detection, cap=None)                         # 3
+        candidates = peaks.strongest(MAX_CANDIDATES)
+        self.cats_eye.add(frame, peaks, detection.pooled)                           # 3b
         self.lockin_map = accumulate(self.lockin_map, frame)                        # 4
         candidates, measured = with_lockin_peaks(candidates, self.lockin_map, frame)
         detections = place_detections(frame, candidates.x, candidates.y,            # 5

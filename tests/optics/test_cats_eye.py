@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from optics.candidates import detection_map, find_candidates
+from hardware.camera.capture_dir import load_frames
+from optics.candidates import MAX_CANDIDATES, detection_map, find_candidates, to_gray8
 from optics.cats_eye import (
     MATCH_TIE,
     MAX_SPOTS,
@@ -16,7 +17,7 @@ from optics.cats_eye import (
     _nearest_of_best,
 )
 from optics.tracks import RegisteredFrame
-from tests.optics.test_ray_traced_cues import at, block, run
+from tests.optics.test_ray_traced_cues import DATA, at, block, run
 
 #: on-axis, off-axis or dark per frame: every state within three frames, as the ring code does
 STATES = ["on", "off", "dark", "dark", "on", "off", "off", "dark", "on", "on", "dark", "off"]
@@ -204,6 +205,26 @@ def test_training_lenses_whose_glints_match_best_at_each_other_are_joined(name):
     picked another slat's peak): the glints are joined and the lens found (TRAINING block)."""
     lens = block("train")[name]["lenses"][0]
     assert any(at(f, lens) for f in run("train", name).findings()
+               if f.kind == "lens" and "local_cats_eye" in f.features)
+
+
+def test_a_glint_over_a_bright_tile_is_tested_though_hundreds_of_peaks_stand_higher():
+    """A tile hole's lens on a bright glossy tile at 0.4 m: its glint stands 38-56 DN over
+    the tile, ranked 102nd-276th of its frames' 586-706 peaks (none of the tracks' 24); step
+    3b takes every peak and finds it (TRAINING block)."""
+    name = "train1140_tile_hole_lens_039"
+    entry = block("train")[name]
+    frame = next(f for f in entry["lenses"][0]["frames"]
+                 if f["in_cone"] and entry["states"][f["index"]] == "on")
+    image = load_frames(DATA / "train" / name)[frame["index"]].image
+    gray8 = to_gray8(image)
+    detection = detection_map(gray8)
+    peaks = find_candidates(gray8, detection, cap=None)
+    def near(points):
+        return bool((np.hypot(points.x - frame["x"], points.y - frame["y"]) <= 3).any())
+
+    assert near(peaks) and not near(peaks.strongest(MAX_CANDIDATES))
+    assert any(at(f, entry["lenses"][0]) for f in run("train", name).findings()
                if f.kind == "lens" and "local_cats_eye" in f.features)
 
 
