@@ -165,6 +165,16 @@ JOIN_PX = 3.5
 #: the walk's perspective changes the surroundings and the canvas's prediction drifts beyond
 #: the search (the ring code lights the on-axis ring alone 6 times in 16 frames, up to 6 apart).
 JOIN_MAX_GAP = 6
+#: Another passing spot of the same frame this far (px) from a spot makes both pieces of the
+#: on-axis ring's image: the ring is an annulus 11-17 mm across, and a glossy surface images
+#: it whole (a flat one at 0.4 m: 12 px across, less further away) or in pieces (a convex
+#: edge compresses it into two dots, a screw's dome into two beside each other), each of
+#: them gone in the references as a cat's eye's glint is; a cat's eye is one point (its
+#: aperture). Nearer than ``SPOT_MASK_PX`` is the same glint's second peak. On the
+#: ray-traced TRAINING block 43 of 194 passing spots at no lens had such a partner within
+#: 6-12 px, 1 of 337 at a lens (train1280, 10.6 px); out to 16 px a lens was lost
+#: (train1001) and no false lens alarm more removed.
+RING_IMAGE_PX = (float(SPOT_MASK_PX), 12.0)
 #: On-axis frames that must agree (a lens counts as in its cone from two lit frames on).
 MIN_FRAMES = 2
 #: The share of the training block's local lenses that were at a lens (20 of 27 over its 50
@@ -273,9 +283,10 @@ class CatsEyeTest:
 
     def lenses(self) -> list[LocalLens]:
         """Scene points where ``MIN_FRAMES`` on-axis frames, not just two adjacent ones, show
-        a passing glint."""
+        a passing glint that is no piece of the ring's image (``_ring_image``)."""
         groups: list[list[Spot]] = []
-        for spot in self._passed + [s for s in self._pending if s.passes]:
+        passing = self._passed + [s for s in self._pending if s.passes]
+        for spot in [s for s in passing if not _ring_image(s, passing)]:
             group = next((g for g in groups
                           if any(0 < abs(o.frame.index - spot.frame.index) <= JOIN_MAX_GAP
                                  and _same_point(o, spot) for o in g)), None)
@@ -296,6 +307,14 @@ class CatsEyeTest:
                                  apply(best.frame.to_canvas, x, y), frames,
                                  max(max(spot.shares) for spot in group), best.patch))
         return out
+
+
+def _ring_image(spot: Spot, passing: list[Spot]) -> bool:
+    """Whether another passing spot of the spot's frame lies ``RING_IMAGE_PX`` from it: the
+    two are pieces of the on-axis ring's image, not a cat's eye."""
+    return any(other.frame is spot.frame
+               and RING_IMAGE_PX[0] < np.hypot(other.x - spot.x, other.y - spot.y)
+               <= RING_IMAGE_PX[1] for other in passing)
 
 
 def _spots(this: _Frame, frame, candidates) -> list[Spot]:

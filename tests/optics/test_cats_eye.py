@@ -228,6 +228,23 @@ def test_a_glint_over_a_bright_tile_is_tested_though_hundreds_of_peaks_stand_hig
                if f.kind == "lens" and "local_cats_eye" in f.features)
 
 
+@pytest.mark.parametrize("name, frame, points", [
+    ("train1302_screw_head_lens_079", 1, [(494, 147), (494, 155)]),
+    ("train1302_screw_head_lens_079", 6, [(113, 137), (113, 145)]),
+    ("train1110_screw_head_lens_076", 1, [(542, 155), (550, 155)]),
+])
+def test_two_glints_of_the_ring_s_image_side_by_side_are_no_lens(name, frame, points):
+    """The on-axis ring's image in a panel's convex edge (two dots 8 px apart, one above the
+    other) and in a screw's dome (side by side), gone in every reference frame as a cat's
+    eye's glint is: two passing spots a few px apart are one ring's image, not two lenses
+    (TRAINING block; each pair was reported as two lenses before)."""
+    def at_point(f, x, y):
+        return f.frame == frame and np.hypot(f.x - x, f.y - y) <= 4
+
+    findings = run("train", name).findings()
+    assert not any(f.kind == "lens" and at_point(f, x, y) for f in findings for x, y in points)
+
+
 def test_of_tied_matches_the_one_nearest_the_prediction_wins():
     """A periodic pattern scores alike a period away: the place nearest the score map's
     middle (where the canvas predicts the point) is taken among those within ``MATCH_TIE``
