@@ -14,6 +14,7 @@ bodies up to that stay in memory (never spooled to disk), headers are capped, an
 connection closes after ``CHANNEL_TIMEOUT_S``, and at most ``connection_limit`` are open.
 """
 
+import signal
 import threading
 
 import waitress
@@ -64,6 +65,15 @@ def request_body_limit(app) -> int:
 def server_address(server) -> tuple[str, int]:
     host, port = server.socket.getsockname()[:2]
     return host, port
+
+
+def stop_on_signals() -> None:
+    """Make Ctrl+C (SIGINT) and a service manager's stop (SIGTERM) raise KeyboardInterrupt in
+    the main thread, so ``server.run()``'s caller stops the server (``stop``) and releases
+    what it holds, then exits 0. Set whatever the process inherited: a shell's background job
+    starts with SIGINT ignored, and SIGTERM's default ends the process without any of that."""
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, signal.default_int_handler)
 
 
 def stop(app, server) -> None:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import urllib.request
 
+import pytest
+
 from ansim.cli.commands.serve import start_buttons
 from detector.appliance.profile import DEFAULT_PROFILE_PATH, load_profile
 from detector.engine.sites import import_sites
@@ -68,6 +70,32 @@ def test_ansim_serve_with_buttons_says_whose_inspections_they_start(tmp_path):
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
+
+
+def _ignore_ctrl_c():
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a shell's background job starts
+
+
+@pytest.mark.parametrize("stop_signal, start", [(signal.SIGTERM, None),
+                                                (signal.SIGINT, _ignore_ctrl_c)])
+def test_ansim_serve_stops_cleanly_on_systemd_s_stop_and_on_ctrl_c_it_inherited_ignored(
+        tmp_path, stop_signal, start):
+    """systemd stops the service with SIGTERM, and a background job inherits SIGINT ignored:
+    either way the server ends its streams, releases the handheld and exits 0."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ansim", "serve", "--lang", "en", "--port", "0", "--buttons",
+         "--data", str(tmp_path / "data"), "--simulate", "--profile",
+         str(_profile_with_handheld(tmp_path))],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=start)
+    try:
+        for _ in range(3):  # the address, the setup code, the buttons' site: all set up
+            assert process.stdout.readline()
+    finally:
+        process.send_signal(stop_signal)
+        try:
+            assert process.wait(timeout=30) == 0
+        finally:
+            process.kill()
 
 
 def test_a_button_started_inspection_shows_live_on_a_phone(tmp_path, app, make_user,

@@ -89,13 +89,14 @@ def _store(args):
 
 def run_serve(args) -> int:
     from web import create_app  # noqa: PLC0415 (Flask loads only for this command)
-    from web.server import make_server, server_address, stop  # noqa: PLC0415
+    from web.server import make_server, server_address, stop, stop_on_signals  # noqa: PLC0415
 
     data_dir = _data_dir(args)
     app = create_app({"data_dir": data_dir, "profile_path": args.profile,
                       "database_url": args.db})
     server = make_server(app, args.host, args.port)
     host, port = server_address(server)
+    stop_on_signals()
     print(t("hub.listening", url=f"http://{host}:{port}/", data=str(data_dir)), flush=True)
     if app.extensions["ansim"].setup_code:
         print(t("web.cli.setup_code", code=app.extensions["ansim"].setup_code), flush=True)

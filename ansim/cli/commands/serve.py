@@ -15,6 +15,10 @@ asked. Without that table the Pi serves the dashboard alone, and says so. Off th
 ``--buttons`` wires them to gpiozero's MockFactory pins (for tests and demonstrations); on it,
 ``--buttons`` insists on them (a profile without ``[handheld]`` is then an error). See
 docs/device.md.
+
+Ctrl+C (SIGINT) and systemd's stop (SIGTERM) both end it the same way
+(``web.server.stop_on_signals``): open streams ended, a button-started step finished, the
+handheld's buttons, buzzer and status light released, then exit 0.
 """
 
 from ansim.cli.context import context_from_args
@@ -51,7 +55,7 @@ def run(args) -> int:
     from detector.appliance.handheld import plan_for  # noqa: PLC0415
     from hardware.gpio.pins import make_pin_factory  # noqa: PLC0415
     from web import create_app  # noqa: PLC0415
-    from web.server import make_server, server_address, stop  # noqa: PLC0415
+    from web.server import make_server, server_address, stop, stop_on_signals  # noqa: PLC0415
 
     handheld = None
     try:
@@ -72,6 +76,7 @@ def run(args) -> int:
     except (OSError, ValueError) as exc:
         return fail(exc)
     bound_host, bound_port = server_address(server)
+    stop_on_signals()
     try:  # Ctrl+C may come as soon as the first line is out
         print(t("web.cli.listening", url=f"http://{bound_host}:{bound_port}/",
                 data=str(context.data_dir)), flush=True)
