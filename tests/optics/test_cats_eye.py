@@ -37,22 +37,27 @@ def _scene(seed: int = 3) -> np.ndarray:
     return wall
 
 
-def _frames(glint_in: set[str], states=STATES, twin_xy=None, steady_xy=None, glint_half_px=1):
+def _frames(glint_in: set[str], states=STATES, twin_xy=None, steady_xy=None, glint_half_px=1,
+            pair_xy=None):
     """Frames of the wall with a dark hole, moved by the hand's jitter while the canvas says
     it stayed put (identity transforms), the hole glinting in the states ``glint_in`` (a
     square of ``2 * glint_half_px + 1`` px); with ``twin_xy``, a highlight that far (px) from
     the hole in the off-axis frames (a chrome image of the off-axis ring), with ``steady_xy``
-    an always-on LED that far from it."""
+    an always-on LED that far from it, with ``pair_xy`` a second glint that far from it, on
+    a dark disc as the first, the same size and lit as it."""
     wall = _scene()
     rng = np.random.default_rng(5)
     for index, (state, (dx, dy)) in enumerate(zip(states, JITTER_PX)):
         lit = 1.0 if state != "dark" else 0.35  # the rings light the wall
         image = wall[30 + dy:390 + dy, 30 + dx:670 + dx] * lit
         x, y = HOLE[0] - dx, HOLE[1] - dy
-        cv2.circle(image, (x, y), 4, 8.0, -1)
+        points = [(x, y)] + ([(x + pair_xy[0], y + pair_xy[1])] if pair_xy else [])
+        for px, py in points:
+            cv2.circle(image, (px, py), 4, 8.0, -1)
         if state in glint_in:
             g = glint_half_px
-            image[y - g:y + g + 1, x - g:x + g + 1] = 255.0
+            for px, py in points:
+                image[py - g:py + g + 1, px - g:px + g + 1] = 255.0
         for lit_in, offset in (({"off"}, twin_xy), ({"on", "off", "dark"}, steady_xy)):
             if offset is not None and state in lit_in:
                 image[y + offset[1] - 1:y + offset[1] + 2,
@@ -96,6 +101,13 @@ def test_a_spot_whose_off_axis_twin_lies_along_the_rings_baseline_is_no_cats_eye
     (90 mm to the camera's right) lands 10-28 px along the row, saturated as it is: too far
     for the spot's own point, looked for along the row."""
     assert _lenses({"on"}, twin_xy=(dx, 0))[0] == []
+
+
+def test_two_glints_a_few_px_apart_are_the_ring_s_image_and_no_lens():
+    """Two points 8 px apart on a dark glossy face, each lit by the on-axis ring only (the
+    ring's image in its convex edge): no lens; 20 px apart, two cat's eyes, both found."""
+    assert _lenses({"on"}, pair_xy=(0, 8), glint_half_px=0)[0] == []
+    assert len(_lenses({"on"}, pair_xy=(0, 20), glint_half_px=0)[0]) == 2
 
 
 @pytest.mark.parametrize("scene", [{"twin_xy": (6, 10)}, {"steady_xy": (14, 0)}],
