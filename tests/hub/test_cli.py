@@ -89,8 +89,8 @@ def test_ansim_hub_serves_the_dashboard_on_postgresql(postgres_url, tmp_path):
             urllib.request.urlopen(request, timeout=10)
         assert refused.value.code == 401
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        process.terminate()  # a service manager's stop: served requests end, the database closes
+        assert process.wait(timeout=20) == 0
 
 
 def test_the_hub_benchmark_runs_and_counts_every_record(capsys, postgres_url):

@@ -97,10 +97,10 @@ def run_serve(args) -> int:
     server = make_server(app, args.host, args.port)
     host, port = server_address(server)
     stop_on_signals()
-    print(t("hub.listening", url=f"http://{host}:{port}/", data=str(data_dir)), flush=True)
-    if app.extensions["ansim"].setup_code:
-        print(t("web.cli.setup_code", code=app.extensions["ansim"].setup_code), flush=True)
-    try:
+    try:  # a stop may come as soon as the first line is out
+        print(t("hub.listening", url=f"http://{host}:{port}/", data=str(data_dir)), flush=True)
+        if app.extensions["ansim"].setup_code:
+            print(t("web.cli.setup_code", code=app.extensions["ansim"].setup_code), flush=True)
         server.run()
     except KeyboardInterrupt:
         pass
