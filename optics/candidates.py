@@ -158,12 +158,10 @@ def find_candidates(gray8: np.ndarray, detection: DetectionMap,
     side = 2 * PEAK_REACH_PX + 1
     peak = values >= cv2.dilate(contrast, np.ones((side, side), np.uint8))[ys, xs]
     xs, ys, values = xs[peak], ys[peak], values[peak]
-    if cap is not None and len(values) > cap:
-        strongest = np.argpartition(values, -cap)[-cap:]
-        xs, ys, values = xs[strongest], ys[strongest], values[strongest]
     if factor > 1:
         xs, ys = _brightest_in_block(gray8, xs, ys, factor)
-    return Candidates(xs.astype(float), ys.astype(float), values.astype(float), noise_dn)
+    peaks = Candidates(xs.astype(float), ys.astype(float), values.astype(float), noise_dn)
+    return peaks if cap is None else peaks.strongest(cap)
 
 
 def _brightest_in_block(gray8, xs, ys, factor):
