@@ -97,6 +97,15 @@ def test_a_reader_needs_an_existing_log(tmp_path):
             open_store(tmp_path / "other.db", write=False)
 
 
+@pytest.mark.parametrize("url", ["nope://host/db", "postgresql://user:secret@host:port/db",
+                                 "bad url://user:secret@host/db"])
+def test_a_database_url_ansim_cannot_open_is_refused_by_name(url):
+    """A mistyped ``--db``: named, with what the hub takes, and no password repeated."""
+    with pytest.raises(StoreError, match="not a database URL ansim can open") as refused:
+        open_store(url)
+    assert url.split("://")[0] in str(refused.value) and "secret" not in str(refused.value)
+
+
 def test_a_file_that_is_not_a_database_is_refused_by_name(tmp_path):
     bad = tmp_path / "ansim.db"
     bad.write_bytes(b"PK\x03\x04 this is a zip file, not a log" * 100)

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from detector.errors import DetectorError, Unavailable
@@ -158,8 +158,14 @@ def open_store(url_or_path, *, write: bool | None = None) -> Store:
 
 
 def _open_server(url: str) -> Store:
-    label = make_url(url).render_as_string(hide_password=True)
-    engine = create_engine(url, pool_pre_ping=True)
+    try:
+        label = make_url(url).render_as_string(hide_password=True)
+        engine = create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, ValueError) as exc:  # mistyped, or no installed driver speaks it
+        shown = url.split("://", 1)[0] + "://..."  # the rest may hold a password
+        raise StoreError(f"{shown}: not a database URL ansim can open "
+                         f"({str(exc).replace(url, shown)}); the hub takes "
+                         "postgresql+psycopg://user@host/db") from None
     store = Store(engine, label, writable=True)
     try:
         with translate_errors(label), engine.begin() as conn:
