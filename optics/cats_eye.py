@@ -136,6 +136,22 @@ EDGE_PX = TEMPLATE_HALF_PX // 2
 #: The largest share of its on-axis light a cat's eye shows in a reference frame (the
 #: training lenses' glints 0.16 at most, chrome's highlights of either ring about 1).
 RETRO_SHARE = 0.2
+#: A lens in a chrome dome (a screw head, a knob) glints inside the dome's own highlight of
+#: the on-axis ring, and the off-axis frame shows the dome's highlight of the other ring 1-3
+#: px away: light that is the surface's, not the lens's, and that the share counts against
+#: it (0.2-0.5 of the spot's). The two rings' highlights in one surface are alike (the same
+#: LEDs off the same curvature), so where the spot's saturated core is at least
+#: ``OUTSHINE_RATIO`` times the reference's saturated pixels (and at least
+#: ``MIN_OUTSHINE_PX``) something beside the surface adds to it: the glint outshines the
+#: highlight, and an off-axis share up to ``OUTSHONE_SHARE`` does not fail it. Chrome alone
+#: shows equal highlights; an LED or a lamp's highlight still fails in the dark frames.
+#: Chosen on the ray-traced TRAINING block: of its spots failing only on an off-axis share
+#: of 0.2-0.6, 9 at an in-cone lens (train1202's screw head in six on-axis frames, 10-14
+#: saturated px against 1-3) and 2 elsewhere outshine theirs; over 0.6, 6 of the 9 that
+#: outshine theirs are at no lens.
+OUTSHINE_RATIO = 3
+MIN_OUTSHINE_PX = 6
+OUTSHONE_SHARE = 0.6
 #: The off-axis ring sits 90 mm to the camera's right of the on-axis one, and the camera's
 #: right is the image's x axis whatever the hand's roll: a mirror or chrome image of the
 #: off-axis ring lies beside the on-axis ring's on the same row, to the right on a convex
@@ -224,13 +240,17 @@ class Spot:
     patch: np.ndarray  # the evidence crop's raw patch
     line: tuple | None = None  # the unit direction (x, y) of its surroundings' line, if one
     row: np.ndarray | None = None  # its row's saturated pixels (``_row_saturated``), widened
+    saturated_px: int = 0  # its saturated pixels within ``REF_REACH_PX``
     shares: list = field(default_factory=list)
+    outshone: list = field(default_factory=list)  # per share: a highlight the glint outshines
     twin: bool = False  # whether an off-axis frame showed a twin on its row
     off_axis_seen: bool = False  # whether an off-axis frame was looked at (a share taken)
 
     @property
     def passes(self) -> bool:
-        return bool(self.shares) and max(self.shares) <= RETRO_SHARE and not self.twin
+        return bool(self.shares) and not self.twin and all(
+            share <= RETRO_SHARE or outshone
+            for share, outshone in zip(self.shares, self.outshone))
 
 
 @dataclass(frozen=True)
@@ -347,7 +367,8 @@ def _spots(this: _Frame, frame, candidates) -> list[Spot]:
             spots.append((flux, k, x, y, radius_px, above_only))
     return [Spot(this, x, y, flux, radius_px, above_only,
                  crops.cut_patch(frame.image, candidates.x[k], candidates.y[k]),
-                 _line_direction(this, x, y), _widened(_row_saturated(this, x, y)))
+                 _line_direction(this, x, y), _widened(_row_saturated(this, x, y)),
+                 _saturated_px(this, x, y, REF_REACH_PX))
             for flux, k, x, y, radius_px, above_only
             in sorted(spots, key=lambda s: -s[0])[:MAX_SPOTS]]
 
@@ -399,18 +420,36 @@ def _test(spot: Spot, reference: _Frame) -> None:
     lx, ly = (x, y) if sure else _predicted(spot.frame, spot.x, spot.y, reference)
     if _near_edge(reference, x, y) or _near_edge(reference, lx, ly):
         return  # cannot say
+    reach = REF_REACH_PX if sure else REF_REACH_UNSURE_PX
     if spot.line is None:
-        light = _flux(reference, lx, ly, REF_REACH_PX if sure else REF_REACH_UNSURE_PX,
-                      spot.above_only)
+        light = _flux(reference, lx, ly, reach, spot.above_only)
     else:
         light = max(_flux(reference, *_inside(reference, x + step * spot.line[0],
                                               y + step * spot.line[1]), REF_REACH_PX,
                           spot.above_only)
                     for step in range(-SEARCH_PX, SEARCH_PX + 1, LINE_STEP_PX))
-    spot.shares.append(light / spot.flux)
+    share = light / spot.flux
+    spot.shares.append(share)
+    spot.outshone.append(bool(
+        reference.off_axis and spot.line is None and RETRO_SHARE < share <= OUTSHONE_SHARE
+        and _outshines(spot, _saturated_px(reference, lx, ly, reach + FLUX_HALF_PX))))
     if reference.off_axis:
         spot.off_axis_seen = True
         spot.twin |= bool((_row_saturated(reference, x, y) & ~spot.row & _TWIN).any())
+
+
+def _outshines(spot: Spot, highlight_px: int) -> bool:
+    """Whether the spot's saturated core outshines a reference's saturated highlight of
+    ``highlight_px`` pixels where its light was read (``OUTSHINE_RATIO``)."""
+    return (highlight_px >= 1 and spot.saturated_px >= MIN_OUTSHINE_PX
+            and spot.saturated_px >= OUTSHINE_RATIO * highlight_px)
+
+
+def _saturated_px(frame: _Frame, x, y, reach: int) -> int:
+    """The saturated pixels of a box ``reach`` px around (x, y)."""
+    cx, cy = int(round(x)) + _PAD, int(round(y)) + _PAD
+    return int((frame.level[cy - reach:cy + reach + 1, cx - reach:cx + reach + 1]
+                >= SATURATED_DN).sum())
 
 
 def _firm_adjacent_pair(group: list[Spot]) -> bool:

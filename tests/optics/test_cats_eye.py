@@ -38,13 +38,14 @@ def _scene(seed: int = 3) -> np.ndarray:
 
 
 def _frames(glint_in: set[str], states=STATES, twin_xy=None, steady_xy=None, glint_half_px=1,
-            pair_xy=None):
+            pair_xy=None, off_axis_px=()):
     """Frames of the wall with a dark hole, moved by the hand's jitter while the canvas says
     it stayed put (identity transforms), the hole glinting in the states ``glint_in`` (a
     square of ``2 * glint_half_px + 1`` px); with ``twin_xy``, a highlight that far (px) from
     the hole in the off-axis frames (a chrome image of the off-axis ring), with ``steady_xy``
     an always-on LED that far from it, with ``pair_xy`` a second glint that far from it, on
-    a dark disc as the first, the same size and lit as it."""
+    a dark disc as the first, the same size and lit as it; ``off_axis_px``: pixels (offsets
+    from the hole) saturated in the off-axis frames (a chrome dome's highlight of that ring)."""
     wall = _scene()
     rng = np.random.default_rng(5)
     for index, (state, (dx, dy)) in enumerate(zip(states, JITTER_PX)):
@@ -62,6 +63,8 @@ def _frames(glint_in: set[str], states=STATES, twin_xy=None, steady_xy=None, gli
             if offset is not None and state in lit_in:
                 image[y + offset[1] - 1:y + offset[1] + 2,
                       x + offset[0] - 1:x + offset[0] + 2] = 255.0
+        for ox, oy in off_axis_px if state == "off" else ():
+            image[y + oy, x + ox] = 255.0
         gray8 = np.clip(image + rng.normal(0, 1.4, image.shape), 0, 255).astype(np.uint8)
         on, off = float(state == "on"), float(state == "off")
         yield RegisteredFrame(index, on, off, 8.0, np.eye(3), np.eye(3), gray8, gray8), (x, y)
@@ -120,6 +123,20 @@ def test_a_lens_beside_light_that_is_no_twin_is_still_found(scene):
     assert len(lenses) == 1
     assert np.hypot(lenses[0].x - truth[lenses[0].frame][0],
                     lenses[0].y - truth[lenses[0].frame][1]) <= 2.0
+
+
+def test_a_glint_that_outshines_a_dome_s_highlight_of_the_off_axis_ring_is_found():
+    """A lens in a chrome dome: the off-axis frames show the dome's highlight of that ring
+    2 px from the glint, 3 saturated px against the glint's 9 (0.4 of its light), the
+    surface's own light, which the glint outshines: a lens. A highlight as large as the glint
+    (chrome alone: its two rings' highlights alike) still fails it."""
+    lenses, truth = _lenses({"on"}, off_axis_px=[(1, -2), (2, -2), (2, -3)])
+    assert len(lenses) == 1
+    assert np.hypot(lenses[0].x - truth[lenses[0].frame][0],
+                    lenses[0].y - truth[lenses[0].frame][1]) <= 2.0
+    assert 0.2 < lenses[0].retro_share <= 0.6
+    as_large = [(dx, dy) for dx in (1, 2, 3) for dy in (-3, -2, -1)]
+    assert _lenses({"on"}, off_axis_px=as_large)[0] == []
 
 
 def test_a_one_pixel_glint_whose_dark_hole_outweighs_it_is_found():
@@ -204,6 +221,16 @@ def test_training_lenses_whose_surroundings_match_ambiguously_are_found_locally(
     """Two vents' lenses, whose slats match as well a period away (the tie nearest the
     canvas's prediction wins), and an air freshener's, whose smooth face matches nowhere
     clearly (the canvas joins its glints): TRAINING block, second general draw."""
+    lens = block("train")[name]["lenses"][0]
+    assert any(at(f, lens) for f in run("train", name).findings()
+               if f.kind == "lens" and "local_cats_eye" in f.features)
+
+
+def test_a_training_screw_head_s_lens_outshining_the_dome_s_highlight_is_found():
+    """A screw head's lens glinting inside the dome's highlight of the on-axis ring, 10-14
+    saturated px, where each off-axis frame shows the dome's highlight of that ring 1-3 px
+    aside (1-3 px, 0.21-0.52 of the glint's light): found (TRAINING block)."""
+    name = "train1202_screw_head_lens_033"
     lens = block("train")[name]["lenses"][0]
     assert any(at(f, lens) for f in run("train", name).findings()
                if f.kind == "lens" and "local_cats_eye" in f.features)
