@@ -453,17 +453,21 @@ def _saturated_px(frame: _Frame, x, y, reach: int) -> int:
 
 
 def _firm_adjacent_pair(group: list[Spot]) -> bool:
-    """Whether the spots of two adjacent on-axis frames are a lens on their own: no spot's
-    surroundings are a line (a line matches anywhere along itself, so the join may have
+    """Whether the spots of two adjacent on-axis frames are a lens on their own: the one's
+    surroundings, matched in the other's frame, put it at the other from a spot whose
+    surroundings are no line (a line matches anywhere along itself, so a join from it may have
     followed a tile's mirror image of the ring sliding along a grout line with the hand), and
     an off-axis frame was looked at for one of them (dark frames alone rule out a lamp or an
     LED, not a chrome or screw head's highlight, which the off-axis ring lights as well).
     On the ray-traced TRAINING block this admits the adjacent pairs at train1022, train1029,
     train1040 and train1105's lenses and refuses all three at no lens: two glossy-tile images
-    of the on-axis ring under a grout line or a bar (train1011, train1040: joined 7-8 px along
-    the line from where the canvas put them) and a screw head's highlight with only dark
-    frames within ``NEIGHBOUR_FRAMES`` (train1102)."""
-    return all(spot.line is None for spot in group) and any(
+    of the on-axis ring under a grout line or a bar (train1011, train1040: both spots on the
+    line, joined 7-8 px along it from where the canvas put them) and a screw head's highlight
+    with only dark frames within ``NEIGHBOUR_FRAMES`` (train1102). A screw head's lens beside
+    a tile's edge (train1210) was joined from its first spot, on the edge's line; its second
+    spot's surroundings, no line, match back at the first."""
+    return any(spot.line is None and _same_point(spot, other)
+               for spot in group for other in group if other.frame is not spot.frame) and any(
         spot.off_axis_seen for spot in group)
 
 

@@ -355,9 +355,12 @@ def test_two_adjacent_glints_with_only_dark_frames_around_are_no_lens():
 
 @pytest.mark.parametrize("name", ["train1022_toilet_paper_holder_lens_030",
                                   "train1029_usb_charger_lens_147",
-                                  "train1040_clothes_hook_lens_145"])
+                                  "train1040_clothes_hook_lens_145",
+                                  "train1210_screw_head_lens_056"])
 def test_training_lenses_inside_their_cone_in_two_adjacent_frames_only_are_found(name):
-    """Lenses whose only passing glints are in two adjacent on-axis frames (TRAINING block)."""
+    """Lenses whose only passing glints are in two adjacent on-axis frames (TRAINING block);
+    train1210's first glint sits by a tile's edge (its surroundings a line), its second's
+    surroundings match back at it."""
     lens = block("train")[name]["lenses"][0]
     assert any(at(f, lens) for f in run("train", name).findings()
                if f.kind == "lens" and "local_cats_eye" in f.features)
