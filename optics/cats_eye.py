@@ -18,7 +18,9 @@ shows a highlight of either ring within a few pixels of the other, an LED or a l
 highlight is there with the rings dark. So a spot whose light (its flux over its surroundings,
 per ms of exposure) is gone, to within ``RETRO_SHARE``, at its scene point in every
 neighbouring off-axis and dark frame does what a cat's eye does. (The lens's front surface
-mirrors the off-axis ring too, as a smaller point: hence a share, not zero.) A glint is also
+mirrors the off-axis ring too, as a smaller point: hence a share, not zero; and a lens in a
+chrome dome has the dome's highlight of the off-axis ring beside it, a highlight its glint
+outshines: ``OUTSHINE_RATIO``.) A glint is also
 small and alone: a point of at most ``MAX_GLINT_RADIUS_PX``, where a curved mirror shows the
 on-axis ring as an arc of several saturated dots and a lamp as a broad disc.
 
