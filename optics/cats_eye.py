@@ -469,10 +469,12 @@ def _firm_adjacent_pair(group: list[Spot]) -> bool:
     line, joined 7-8 px along it from where the canvas put them) and a screw head's highlight
     with only dark frames within ``NEIGHBOUR_FRAMES`` (train1102). A screw head's lens beside
     a tile's edge (train1210) was joined from its first spot, on the edge's line; its second
-    spot's surroundings, no line, match back at the first."""
-    return any(spot.line is None and _same_point(spot, other)
-               for spot in group for other in group if other.frame is not spot.frame) and any(
-        spot.off_axis_seen for spot in group)
+    spot's surroundings, no line, match back at the first. (When no spot is on a line, the
+    join that made the group held from one already: no match is made again.)"""
+    firm_join = all(spot.line is None for spot in group) or any(
+        spot.line is None and _same_point(spot, other)
+        for spot in group for other in group if other.frame is not spot.frame)
+    return firm_join and any(spot.off_axis_seen for spot in group)
 
 
 def _row_saturated(frame: _Frame, x, y) -> np.ndarray:
