@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import re
 import sqlite3
 import stat
 
@@ -104,6 +105,21 @@ def test_a_database_url_ansim_cannot_open_is_refused_by_name(url):
     with pytest.raises(StoreError, match="not a database URL ansim can open") as refused:
         open_store(url)
     assert url.split("://")[0] in str(refused.value) and "secret" not in str(refused.value)
+
+
+def test_a_database_url_ansim_cannot_open_is_said_in_korean_without_english_left():
+    """The refusal's detail (SQLAlchemy's words) stays in the developers' message; the
+    inspector reads the scheme, then the problem in Korean, then the address the hub takes."""
+    from detector.i18n import describe_error, t
+
+    with pytest.raises(StoreError) as refused:
+        open_store("nope://user:secret@host/db")
+    korean = describe_error(refused.value, lang="ko")
+    assert korean.startswith(f"{t('error.StoreError', 'ko')}: nope://...: ")
+    words = set(re.findall(r"[A-Za-z]{3,}", korean.replace("postgresql+psycopg://user@host/db",
+                                                           "")))
+    assert words <= {"nope", "ansim"}, words
+    assert "secret" not in korean
 
 
 def test_a_file_that_is_not_a_database_is_refused_by_name(tmp_path):

@@ -38,6 +38,22 @@ class StoreError(DetectorError):
     """The database cannot be opened or written; the message names it and the problem."""
 
 
+class BadDatabaseUrl(StoreError):
+    """A ``--db`` URL ansim cannot open: mistyped, or no installed driver speaks its scheme.
+    Named by its scheme alone (the rest may hold a password); ``problem_code`` lets a front
+    end say it in the user's language (``detector.i18n.describe_problem``)."""
+
+    #: What the hub takes, shown with the refusal.
+    EXAMPLE = "postgresql+psycopg://user@host/db"
+
+    def __init__(self, url: str, reason: str):
+        self.where = url.split("://", 1)[0] + "://..."
+        self.problem_code = "bad_database_url"
+        self.problem_params = {"example": self.EXAMPLE}
+        super().__init__(f"{self.where}: not a database URL ansim can open "
+                         f"({reason.replace(url, self.where)}); the hub takes {self.EXAMPLE}")
+
+
 class NotADatabase(StoreError):
     """The file is not an SQLite database (or is damaged beyond reading)."""
 
@@ -162,10 +178,7 @@ def _open_server(url: str) -> Store:
         label = make_url(url).render_as_string(hide_password=True)
         engine = create_engine(url, pool_pre_ping=True)
     except (ArgumentError, ValueError) as exc:  # mistyped, or no installed driver speaks it
-        shown = url.split("://", 1)[0] + "://..."  # the rest may hold a password
-        raise StoreError(f"{shown}: not a database URL ansim can open "
-                         f"({str(exc).replace(url, shown)}); the hub takes "
-                         "postgresql+psycopg://user@host/db") from None
+        raise BadDatabaseUrl(url, str(exc)) from None
     store = Store(engine, label, writable=True)
     try:
         with translate_errors(label), engine.begin() as conn:
