@@ -134,3 +134,13 @@ def test_a_button_started_inspection_shows_live_on_a_phone(tmp_path, app, make_u
     kinds = [kind for kind, _ in mine]
     assert kinds[0] == "inspection" and "spectrum" in kinds and "progress" in kinds
     assert any(kind == "alert" and "1200" in data["message"] for kind, data in mine)
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_a_port_outside_0_to_65535_is_refused_by_name_not_wrapped(port):
+    """The socket layer took 99999 as 99999 mod 65536 and served on 34463: refused now, in
+    the user's language, naming the value."""
+    done = subprocess.run([sys.executable, "-m", "ansim", "serve", "--lang", "ko", "--port", port],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "65535" in done.stderr and repr(port) in done.stderr and "error" not in done.stderr

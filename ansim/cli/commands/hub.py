@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from ansim.cli.commands._logbook import USER_ERRORS
+from ansim.cli.commands.serve import port_number
 from ansim.cli.context import context_from_args
 from ansim.cli.output import emit, fail
 from detector.i18n import t
@@ -26,7 +27,7 @@ def register(subparsers, common):
     parser.add_argument("--db", metavar="URL", default=os.environ.get("ANSIM_HUB_DB"),
                         help=t("hub.help_db"))
     parser.add_argument("--host", default="127.0.0.1", help=t("hub.help_host"))
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help=t("hub.help_port", port=DEFAULT_PORT))
     parser.set_defaults(func=_guarded(run_serve))
     actions = parser.add_subparsers(dest="action", metavar="ACTION")

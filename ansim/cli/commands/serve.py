@@ -21,6 +21,8 @@ Ctrl+C (SIGINT) and systemd's stop (SIGTERM) both end it the same way
 handheld's buttons, buzzer and status light released, then exit 0.
 """
 
+import argparse
+
 from ansim.cli.context import context_from_args
 from ansim.cli.output import fail
 from detector.i18n import t
@@ -31,7 +33,7 @@ DEFAULT_PORT = 8080
 def register(subparsers, common):
     parser = subparsers.add_parser("serve", parents=[common], help=t("web.cli.help"))
     parser.add_argument("--host", help=t("web.cli.help_host"))
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
                         help=t("web.cli.help_port", port=DEFAULT_PORT))
     parser.add_argument("--buttons", action="store_true", help=t("web.cli.help_buttons"))
     parser.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDR",
@@ -48,6 +50,18 @@ def start_buttons(app, profile, pin_factory):
     svc = app.extensions["ansim"]
     driver = EngineDriver(svc.inspections, svc.steps)
     return open_handheld(profile, driver, plan_for(profile), svc.bus, pin_factory=pin_factory)
+
+
+def port_number(text: str) -> int:
+    """``--port``: a TCP port, 0 (any free one) to 65535. Refused otherwise: the socket layer
+    would take 99999 as 99999 mod 65536 and listen somewhere nobody asked for."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(t("web.cli.error_port", value=text))
+    return value
 
 
 def run(args) -> int:
