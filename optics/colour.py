@@ -163,6 +163,11 @@ def glow_light(excess_bgr: np.ndarray) -> np.ndarray | None:
     return rows.sum(axis=0) if len(rows) else None
 
 
+def glow_shows(excess_bgr) -> bool:
+    """Whether any frame's light (rows of ``excess_bgr``) shows a glow (``glow_light``)."""
+    return glow_light(excess_bgr) is not None
+
+
 def balance(excess_bgr: np.ndarray) -> float:
     """Weakest over strongest channel of a glow's light (``glow_light``); NaN when no frame
     shows it."""

@@ -22,7 +22,7 @@ from optics import crops
 from optics.candidates import (INNER_BOX_PX, OUTER_BOX_PX, PointMeasures, measure_points,
                                measure_points_across)
 from optics.colour import (CLIPPED_DN, CORE_REACH_PX, MIN_CORE_DN, clipped_channels,
-                           glow_excess_bgr)
+                           glow_excess_bgr, glow_shows)
 from optics.registration import apply
 
 #: How close (px at 640 px width, scaled with the frame) a detection must be to join a track.
@@ -195,8 +195,16 @@ class Track:
         return len(self.detected_canvas)
 
     def glow_colours(self) -> np.ndarray:
-        """The per-channel light of the track's dark colour frames, one row per frame."""
-        rows = [o.excess_bgr for o in self.observations if o.excess_bgr is not None]
+        """The per-channel light of the track's dark colour frames, one row per frame: those
+        where it was detected, when any of them shows its glow (``glow_shows``); else every
+        dark colour frame's, read at its scene point. A frame where it was not detected is
+        read where the track's canvas point falls, which a slip of the walk's registration
+        can put on another light: train1408's red LED, a track ending as the canvas slipped,
+        read the grey light of a fixture beside it in two later dark frames and its red
+        (detected in three dark frames, red alone) came out near-white, an infrared alert."""
+        read = [o for o in self.observations if o.excess_bgr is not None]
+        detected = [o.excess_bgr for o in read if o.detected]
+        rows = detected if glow_shows(detected) else [o.excess_bgr for o in read]
         return np.array(rows, float).reshape(-1, 3)
 
     def columns(self):

@@ -77,9 +77,16 @@ HOLE_BENCH_SEEDS = range(5140, 5164)
 #: run of eight has none), so no housing is always without a lens.
 SECOND_TRAIN_SEEDS = range(1200, 1296)
 HOLE_HOUSINGS = ("tile_hole", "ceiling_vent")
+#: A third general TRAINING block (read, fitted and tuned on freely), drawn as
+#: ``SECOND_TRAIN_SEEDS`` (its lens-free captures a run of eight, one of every housing). Added
+#: when the benchmark's false lens alarms by housing (clothes hooks 7 in 18 scans, smoke
+#: detectors 7 in 18; headline figures, no case read) were not what the training block showed
+#: (clothes hooks 2 in 26, smoke detectors 5 in 26): rules chosen on it could not reach them.
+#: Rendered and scored with the code as it stood before any result on it was read.
+THIRD_TRAIN_SEEDS = range(1400, 1440)
 #: Every TRAINING block, in the order the renderer takes them.
 TRAIN_BLOCKS = (TRAIN_SEEDS, LED_TRAIN_SEEDS, LED_EDGE_TRAIN_SEEDS, HOLE_TRAIN_SEEDS,
-                SECOND_TRAIN_SEEDS, LED_THIRD_TRAIN_SEEDS)
+                SECOND_TRAIN_SEEDS, LED_THIRD_TRAIN_SEEDS, THIRD_TRAIN_SEEDS)
 #: The benchmark block's draws, reported apart as well as pooled: the first 40 captures' figures
 #: were read in every closing note since they were rendered (their cases were not tuned on, but
 #: decisions were taken with their figures in view); the later draws were scored once, whole.
@@ -131,7 +138,8 @@ def spec_for(seed: int) -> CaptureSpec:
     index = seed - block.start  # a hole block's seeds take theirs below
     rng = np.random.default_rng(seed)
     housing = HOUSINGS[index % len(HOUSINGS)]
-    has_lens = index % 4 != 3 if block is not SECOND_TRAIN_SEEDS else (index // 8) % 4 != 3
+    has_lens = (index % 4 != 3 if block not in (SECOND_TRAIN_SEEDS, THIRD_TRAIN_SEEDS)
+                else (index // 8) % 4 != 3)
     for hole_block in (HOLE_TRAIN_SEEDS, HOLE_BENCH_SEEDS):
         if seed in hole_block:
             index = seed - hole_block.start

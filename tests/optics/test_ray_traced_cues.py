@@ -110,9 +110,13 @@ def out_of_cone(entry) -> bool:
 #: pixel in its dark hole under the on-axis ring in frames 7, 9 and 10 (and one 4 px aside
 #: under the off-axis ring in frame 12), which step 3b reports since a glint its hole
 #: outweighs is counted above the surface. Real lenses reported, so no false alarm, but
-#: where the truth's sharp cone expects no glint.
+#: where the truth's sharp cone expects no glint. The third general training block's
+#: train1437 (a USB charger's lens 25.6-28.4 degrees off its axis against a 19.5 degree cone)
+#: shows one saturated pixel at its dark hole's lower rim in every on-axis frame (2, 5, 8, 10,
+#: 14) and a dim one at the hole's centre under the off-axis ring: step 3b reports it.
 GLINTING_OUTSIDE_CONE = {"train1206_toilet_paper_holder_lens_042",
-                         "train1222_toilet_paper_holder_lens_033"}
+                         "train1222_toilet_paper_holder_lens_033",
+                         "train1437_usb_charger_lens_030"}
 
 
 def test_a_lens_seen_from_outside_its_cone_is_not_called_a_lens():
@@ -133,10 +137,8 @@ def test_a_glow_s_colour_tells_a_visible_led_from_an_infrared_one():
     """Training block: every glow finding at an infrared LED whose colour was measured (in the
     dark frames, around its clipped core) is an alert (an 850/940 nm LED taken for a visible
     one would hide a night-vision camera), and glows at visible LEDs are information but for
-    known limits: train1139's red LED on a ceiling vent's slats, whose glare halo the slats
-    cut to a pixel's rim, reads too little red over its surroundings and stays an alert (a
-    needless look), and two blue LEDs of the second general training block (train1239 on a
-    vent, train1285 on a USB charger) read near-white (0.45, 0.59; not yet studied). How many
+    known limits: two blue LEDs of the second general training block (train1239 on a
+    vent, train1285 on a USB charger) read near-white (0.46, 0.53; not yet studied). How many
     glows are found at all, and glows whose track no dark frame gave a colour (they stay
     infrared alerts), are benchmark figures; an LED within another's glare
     (``beside_another``) reads their mixture (a known limit)."""
@@ -157,9 +159,20 @@ def test_a_glow_s_colour_tells_a_visible_led_from_an_infrared_one():
     assert len(told[True]) >= 5 and len(told[False]) >= 5
     assert all(right for _, right in told[True])
     assert {capture for capture, right in told[False] if not right} <= {
-        "train1139_ceiling_vent_nolens_105", "train1239_ceiling_vent_lens_088",
-        "train1285_usb_charger_lens_049"}
+        "train1239_ceiling_vent_lens_088", "train1285_usb_charger_lens_049"}
     assert np.mean([right for _, right in told[False]]) >= 0.9
+
+
+def test_a_glow_s_colour_is_read_where_it_was_seen():
+    """Training capture 1408: a red LED crosses the top of the view while the walk's
+    registration slips; the track it starts ends there, and in two later dark frames its
+    canvas point falls on a fixture's grey light. Its colour is read in the dark frames where
+    it was detected (red alone): a visible LED, no infrared alert."""
+    capture = "train1408_clothes_hook_lens_060"
+    red = block("train")[capture]["visible_leds"][0]
+    glows = [f for f in run("train", capture).findings()
+             if f.kind in ("ir_emitter", "visible_led") and at(f, red)]
+    assert glows and all(f.kind == "visible_led" for f in glows)
 
 
 def test_an_led_beside_a_lens_hides_neither():
@@ -381,14 +394,17 @@ def test_a_small_red_led_whose_grey_level_moves_is_found_by_its_clipped_red_chan
 
 
 def test_nearly_every_always_on_glow_of_the_training_block_is_an_led():
-    """The always-on rule (steady in dark and lit frames, with a visible LED's colour or a lit
-    disc for a core) met on the training block at LEDs, all but a few: chrome's clipped lamp
-    images (points, streaks) and ring-lit highlights never. Those not at an LED: a red LED's
-    image in chrome (train1002: a point, its red channel clipping, a real red light), a big
-    LED's fragment more than 4 px from its centre (train1007) and a corner of the lamp's image
-    on glossy tile cut off by grout lines (train1116), and three in train1022 (a brushed-steel
-    toilet-paper holder, among the captures added for the cat's-eye test, not yet read): 6 of
-    56. And the rule meets most LEDs in view."""
+    """The always-on rule as the pipeline applies it (steady in dark and lit frames, with a
+    visible LED's colour or a lit disc for a core, and not of the lamp's hue:
+    ``optics.pipeline.compose_glows``) met on the training block at LEDs, all but a few.
+    Those not at an LED, 16 of 204 with the third general block, are lights the truth does
+    not list as LEDs, among them an LED's image in chrome (train1002's red LED, two frames'
+    points with the red channel clipping; train1424's blue LED in the hook's ball), a big
+    LED's fragment more than 4 px from its centre (train1007) and glints of a brushed-steel
+    toilet-paper holder (train1022, three); not all are read. A glow of the lamp's hue that meets the rest
+    (the lamp's clipped image in chrome or on glossy tile, 11 on the training block) is
+    dropped there, and none such lies at an LED. And the rule meets most LEDs in view."""
+    from optics.colour import lamp_hue
     met, at_no_led, at_leds = 0, 0, set()
     for capture, entry in block("train").items():
         leds = entry["ir_emitters"] + entry["visible_leds"]
@@ -396,11 +412,14 @@ def test_nearly_every_always_on_glow_of_the_training_block_is_an_led():
         for glow in glows:
             if not glow.always_on(scale):
                 continue
-            met += 1
             hit = [k for k, led in enumerate(leds) if any(track_at(t, led) for t in glow.tracks)]
+            if lamp_hue(glow.glow_colours):
+                assert not hit, capture
+                continue
+            met += 1
             at_no_led += not hit
             at_leds |= {(capture, k) for k in hit}
-    assert met >= 30 and at_no_led <= 0.12 * met and len(at_leds) >= 25
+    assert met >= 30 and at_no_led <= 0.1 * met and len(at_leds) >= 25
 
 
 @pytest.mark.parametrize("capture", ["train1124_clothes_hook_lens_042",
