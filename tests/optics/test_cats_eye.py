@@ -247,6 +247,19 @@ def test_training_lenses_whose_glints_match_best_at_each_other_are_joined(name):
                if f.kind == "lens" and "local_cats_eye" in f.features)
 
 
+@pytest.mark.parametrize("name", ["train1415_ceiling_vent_lens_055",
+                                  "train1423_ceiling_vent_lens_078"])
+def test_training_lenses_in_a_vent_s_slot_turned_by_the_hand_s_roll_are_found(name):
+    """Two vents' lenses in a slot between slats, their surroundings a line: the hand's roll
+    turns the slot between frames, and read along the slot's direction in the on-axis frame,
+    the off-axis frames' light was taken off the slat beside it (0.2-0.4 of the glint). Read
+    along the slot as each frame shows it, the lens is found (TRAINING block, third general
+    draw)."""
+    lens = block("train")[name]["lenses"][0]
+    assert any(at(f, lens) for f in run("train", name).findings()
+               if f.kind == "lens" and "local_cats_eye" in f.features)
+
+
 def test_a_glint_over_a_bright_tile_is_tested_though_hundreds_of_peaks_stand_higher():
     """A tile hole's lens on a bright glossy tile at 0.4 m: its glint stands 38-56 DN over
     the tile, ranked 102nd-276th of its frames' 586-706 peaks (none of the tracks' 24); step
