@@ -59,15 +59,6 @@ MIN_SPOT_SIGMA = 10.0
 #: lamp or an LED's bloom is 5-15 px.
 MAX_GLINT_RADIUS_PX = 3.5
 SHAPE_REACH_PX = 5  # its outline is looked for this far out (a larger blob fills it all)
-#: ... and round: the image of a round aperture, blurred by the optics alike every way (the
-#: hand moves it a fifth of a pixel in an 8 ms exposure). A saturated core of at least
-#: ``MIN_STREAK_PX`` whose long axis is ``MAX_GLINT_ELONGATION`` times its short one or more
-#: is a streak: the ring's image drawn out along a curved edge (a hook's arm, a holder's
-#: rim). On the ray-traced TRAINING block the passing spots of its local lenses at a lens
-#: with such a core were at most 1.6 (their axes' ratio; 5-30 px), those of its false ones
-#: 2.0-3.1 in four of them (train1003, train1215, train1425; train1214's 1.8).
-MIN_STREAK_PX = 5
-MAX_GLINT_ELONGATION = 2.0
 #: ... and it is alone: at most this many saturated pixels 3-10 px from it (a curved mirror
 #: shows the on-axis ring as an arc of saturated dots; the training lenses had 0-5).
 MAX_NEARBY_SATURATED = 6
@@ -372,7 +363,7 @@ def _spots(this: _Frame, frame, candidates) -> list[Spot]:
                 ).sum() > MAX_FAR_SATURATED:
             continue
         radius_px = _glint_radius(patch)
-        if radius_px > MAX_GLINT_RADIUS_PX or _streak(patch):
+        if radius_px > MAX_GLINT_RADIUS_PX:
             continue
         flux, above_only = _flux(this, x, y, 0), False
         if flux <= 0:  # its dark hole outweighs it
@@ -402,26 +393,6 @@ def _glint_radius(patch: np.ndarray) -> float:
     if not len(xs) or not above[int(round(ys.mean())), int(round(xs.mean()))]:
         return float("inf")
     return float(np.sqrt(len(xs) / np.pi))
-
-
-def _streak(patch: np.ndarray) -> bool:
-    """Whether the saturated core at the patch's centre (the saturated blob with the pixel
-    nearest it) is a streak: ``MIN_STREAK_PX`` or more, its axes' ratio (from its second
-    moments) ``MAX_GLINT_ELONGATION`` or more."""
-    saturated = (patch >= SATURATED_DN).astype(np.uint8)
-    ys, xs = np.nonzero(saturated)
-    if len(xs) < MIN_STREAK_PX:
-        return False
-    _, labels = cv2.connectedComponents(saturated, connectivity=8)
-    centre = (patch.shape[0] - 1) / 2
-    nearest = int(np.argmin(np.hypot(xs - centre, ys - centre)))
-    core = labels[ys, xs] == labels[ys[nearest], xs[nearest]]
-    if core.sum() < MIN_STREAK_PX:
-        return False
-    # each pixel a unit square: its own variance of 1/12 along both axes
-    small, large = np.linalg.eigvalsh(np.cov(np.vstack([xs[core], ys[core]]).astype(float))
-                                      + np.eye(2) / 12)
-    return bool(large >= MAX_GLINT_ELONGATION**2 * small)
 
 
 _half = int(NEARBY_PX[1]) + 2
