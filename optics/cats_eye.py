@@ -541,7 +541,9 @@ def _same_point(a: Spot, b: Spot) -> bool:
     coarse-to-fine search put them (``b`` inside the search); or, when that match is unclear
     (a smooth fixture, bare paint: the score peaks anywhere), the canvas puts it there
     (ray-traced TRAINING capture train1212: an air freshener's lens matched 15-30 px off,
-    where the canvas put it within 1-4 px).
+    where the canvas put it within 1-4 px), or they match clearly at ``b`` (``MIN_MATCH``),
+    where the search did not look (train1433: a smoke detector's lens, 0.51 at the next
+    glint where the search's 0.32 landed 37 px off and the canvas put it 20 px off).
     The search's half-resolution pass picks one peak among near-equal ones (a vent's slats, a
     smooth fixture's rim) and its full-resolution refinement looks only 2 px around it: on
     the TRAINING block two vents' lenses (train1215, train1271) scored 0.001-0.033 better at
@@ -550,9 +552,11 @@ def _same_point(a: Spot, b: Spot) -> bool:
     if np.hypot(x - b.x, y - b.y) <= JOIN_PX:
         return True
     px, py = _predicted(a.frame, a.x, a.y, b.frame)
-    if sure:
-        return bool(np.hypot(px - b.x, py - b.y) <= SEARCH_PX and _match_at(a, b) >= score)
-    return bool(np.hypot(px - b.x, py - b.y) <= JOIN_PX)
+    off_px = np.hypot(px - b.x, py - b.y)
+    if not sure and off_px <= JOIN_PX:
+        return True
+    return bool(off_px <= SEARCH_PX
+                and _match_at(a, b) >= (score if sure else max(score, MIN_MATCH)))
 
 
 def _predicted(source: _Frame, x, y, target: _Frame) -> tuple[float, float]:

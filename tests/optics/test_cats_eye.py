@@ -260,6 +260,18 @@ def test_training_lenses_in_a_vent_s_slot_turned_by_the_hand_s_roll_are_found(na
                if f.kind == "lens" and "local_cats_eye" in f.features)
 
 
+def test_a_training_lens_whose_glints_match_clearly_where_the_search_did_not_look_is_found():
+    """A smoke detector's lens inside its cone in two on-axis frames three apart, on the
+    detector's smooth face: the search for the first glint's surroundings in the second frame
+    landed 37 px off on a poor match (0.32) and the canvas put it 20 px off, while they match
+    clearly (0.51) at the second glint. The glints are joined and the lens found (TRAINING
+    block, third general draw)."""
+    name = "train1433_smoke_detector_lens_034"
+    lens = block("train")[name]["lenses"][0]
+    assert any(at(f, lens) for f in run("train", name).findings()
+               if f.kind == "lens" and "local_cats_eye" in f.features)
+
+
 def test_a_glint_over_a_bright_tile_is_tested_though_hundreds_of_peaks_stand_higher():
     """A tile hole's lens on a bright glossy tile at 0.4 m: its glint stands 38-56 DN over
     the tile, ranked 102nd-276th of its frames' 586-706 peaks (none of the tracks' 24); step
