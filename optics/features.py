@@ -77,6 +77,7 @@ class TrackFeatures:
     follows_lamp: float  # correlation of its level with its surroundings' in dark frames
     shape: Shape
     glow_balance: float = float("nan")  # weakest / strongest channel in dark frames (colour)
+    dark_detect_fraction: float = 0.0  # of the frames with both rings dark
 
 
 def track_features(track: Track, shape: Shape) -> TrackFeatures | None:
@@ -86,6 +87,7 @@ def track_features(track: Track, shape: Shape) -> TrackFeatures | None:
         return None
     on_only = (on > 0.5) & (off < 0.5)
     unlit = on < 0.5
+    dark = unlit & (off < 0.5)
     points = np.array(track.detected_canvas)
     centre = [median(points[:, 0]), median(points[:, 1])]
     spread_px = median(np.hypot(*(points - centre).T))
@@ -94,6 +96,7 @@ def track_features(track: Track, shape: Shape) -> TrackFeatures | None:
         lockin=lockin,
         on_detect_fraction=float(detected[on_only].mean()) if on_only.any() else 0.0,
         unlit_detect_fraction=float(detected[unlit].mean()) if unlit.any() else 0.0,
+        dark_detect_fraction=float(detected[dark].mean()) if dark.any() else 0.0,
         n_on_detections=int(detected[on_only].sum()),
         spread_px=spread_px,
         slide_px=_slide(frames, points),
