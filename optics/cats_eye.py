@@ -556,7 +556,7 @@ def _same_point(a: Spot, b: Spot) -> bool:
     if not sure and off_px <= JOIN_PX:
         return True
     return bool(off_px <= SEARCH_PX
-                and _match_at(a, b) >= (score if sure else max(score, MIN_MATCH)))
+                and _match_at(a, b) >= (score if sure else MIN_MATCH))
 
 
 def _predicted(source: _Frame, x, y, target: _Frame) -> tuple[float, float]:

@@ -70,6 +70,7 @@ class TrackFeatures:
     lockin: LockIn
     on_detect_fraction: float  # of the frames lit by the on-axis ring only
     unlit_detect_fraction: float  # of the frames with the on-axis ring dark
+    dark_detect_fraction: float  # of the frames with both rings dark (``rings_dark``)
     n_on_detections: int
     spread_px: float  # median distance of its detections from their median (canvas px)
     slide_px: float  # how far its detections move, start to end, along a straight line
@@ -77,7 +78,6 @@ class TrackFeatures:
     follows_lamp: float  # correlation of its level with its surroundings' in dark frames
     shape: Shape
     glow_balance: float = float("nan")  # weakest / strongest channel in dark frames (colour)
-    dark_detect_fraction: float = 0.0  # of the frames with both rings dark
 
 
 def track_features(track: Track, shape: Shape) -> TrackFeatures | None:
@@ -87,7 +87,7 @@ def track_features(track: Track, shape: Shape) -> TrackFeatures | None:
         return None
     on_only = (on > 0.5) & (off < 0.5)
     unlit = on < 0.5
-    dark = unlit & (off < 0.5)
+    dark = rings_dark(on, off)
     points = np.array(track.detected_canvas)
     centre = [median(points[:, 0]), median(points[:, 1])]
     spread_px = median(np.hypot(*(points - centre).T))
