@@ -12,7 +12,8 @@ The fitting set is training material only, never the benchmark's:
   confidence must mean the same for a short recorded capture as for a full scan), every
   scored track labelled by the scene's truth.
 Each kind's logistic model (``optics.scoring`` terms) is fitted by L2-regularised maximum
-likelihood (Newton's method). The confidence is then a probability per track:
+likelihood (Newton's method), each weight held to the sign its physics gives it
+(``optics.scoring.TERM_SIGNS``). The confidence is then a probability per track:
 ``ansim bench optics`` prints how often findings in each band were real.
 
 It then writes ``optics/calibration_reference.json``: the terms of every scored track of the
@@ -39,12 +40,22 @@ from optics.pipeline import GlintPipeline
 from optics.scoring import (
     CALIBRATION_PATH,
     REFERENCE_PATH,
+    TERM_SIGNS,
     TERMS,
     ir_emitter_terms,
     lens_terms,
 )
 
 MIN_FRAMES, MAX_FRAMES = 16, 48
+#: The ray-traced training tracks' weight in the fit: none. Weighted in (at 1, and at 0.3),
+#: they teach the lens model that a faint glint and a low on-axis SNR speak against a lens
+#: (no training lens is far and faint: 3 % of their lens tracks are faint, 9 % of the
+#: simulator's) and it loses the simulator's far, faint, steady lenses: tuning seeds
+#: 8000-8199 87/88 -> 83/88, false alarms 5 -> 9 (at 0.3: 83/88, 7), though two-fold
+#: cross-validation over the training captures gave 94/115 lenses and 25 false lens alarms
+#: against 93 and 31. They are still scored and their log loss reported, the check of how
+#: the simulator's fit carries over.
+RAYTRACED_WEIGHT = 0.0
 #: Committed captures whose terms pin the calibration (paths from the repository's root).
 REFERENCE_CAPTURES = ("data/raytraced/optics-dev/lens_hook_090",
                       "data/raytraced/optics-dev/nolens_tiles_led_100")
@@ -134,10 +145,9 @@ def main(argv=None) -> int:
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--raytraced", default=str(DATA_DIR / "train"),
                         help="the ray-traced training block (default data/raytraced/train)")
-    parser.add_argument("--raytraced-weight", type=float, default=1.0,
-                        help="weight of a ray-traced track against a simulated one (default 1: "
-                             "a few training captures weigh as many simulated scans; weighting "
-                             "them up fits the model to a handful of them)")
+    parser.add_argument("--raytraced-weight", type=float, default=RAYTRACED_WEIGHT,
+                        help="weight of a ray-traced track against a simulated one (default "
+                             f"{RAYTRACED_WEIGHT}: see RAYTRACED_WEIGHT)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--out", default=str(CALIBRATION_PATH))
     parser.add_argument("--reference-out", default=str(REFERENCE_PATH))
@@ -167,15 +177,21 @@ def main(argv=None) -> int:
     for kind, column, positive in (("lens", 0, labels == "lens"),
                                    ("ir_emitter", 1, labels == "emitter")):
         terms = np.array([row[column] for row in rows])
-        weights = fit_logistic(terms, positive, sample_weight=sample_weight)
+        signs = {TERMS[kind].index(name): sign for name, sign in TERM_SIGNS[kind].items()}
+        weights = fit_logistic(terms, positive, sample_weight=sample_weight, signs=signs)
+        simulated_part, raytraced_part = slice(None, n_simulated), slice(n_simulated, None)
         out[kind] = {"positives": int(positive.sum()),
-                     "raytraced_positives": int(positive[n_simulated:].sum()),
-                     "log_loss": round(log_loss(terms, positive, weights), 4),
+                     "raytraced_positives": int(positive[raytraced_part].sum()),
+                     "log_loss_simulated": round(log_loss(terms[simulated_part],
+                                                          positive[simulated_part], weights), 4),
+                     "log_loss_raytraced": round(log_loss(terms[raytraced_part],
+                                                          positive[raytraced_part], weights), 4),
                      "weights": {name: round(float(w), 4)
                                  for name, w in zip(TERMS[kind], weights)}}
         print(f"{kind}: {int(positive.sum())} of {len(rows)} tracks "
               f"({out[kind]['raytraced_positives']} ray-traced), log loss "
-              f"{out[kind]['log_loss']}")
+              f"{out[kind]['log_loss_simulated']} on the simulated tracks, "
+              f"{out[kind]['log_loss_raytraced']} on the ray-traced")
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(out, f, indent=2)
         f.write("\n")

@@ -10,12 +10,41 @@ L2 = 0.05  # a weak prior toward zero weights (not on the bias): keeps rare cues
 
 
 def fit_logistic(terms: np.ndarray, positive: np.ndarray, l2: float = L2,
-                 sample_weight: np.ndarray | None = None) -> np.ndarray:
+                 sample_weight: np.ndarray | None = None,
+                 signs: dict[int, int] | None = None) -> np.ndarray:
     """Weights maximising the (per-sample weighted) log-likelihood minus ``l2``/2 |w|^2 (the
-    bias, column 0, is not penalised)."""
+    bias, column 0, is not penalised), with the weight of each column of ``signs`` held to
+    that sign or zero (+1: at or above zero, -1: at or below): a term whose physics says
+    which way it speaks (a highlight slides, a cat's eye does not) must not be fitted to speak
+    the other way, whatever the sample.
+
+    The bounds are kept by an active set: a bounded weight the fit puts on the wrong side is
+    held at zero and the others refitted, until every held weight's gradient still pushes it
+    the wrong way (the bounded problem is convex, so that point is its optimum)."""
+    signs = signs or {}
+    held: set[int] = set()
+    while True:
+        free = [k for k in range(terms.shape[1]) if k not in held]
+        weights = np.zeros(terms.shape[1])
+        weights[free] = _newton(terms[:, free], positive, l2, sample_weight, free[0] == 0)
+        wrong = [k for k, sign in signs.items() if k not in held and sign * weights[k] < 0]
+        if wrong:
+            held.add(max(wrong, key=lambda k: abs(weights[k])))
+            continue
+        gradient = _gradient(terms, positive, weights, l2, sample_weight)
+        # Descending the gradient would move a held weight to its own side: release it.
+        released = [k for k in held if signs[k] * gradient[k] < 0]
+        if not released:
+            return weights
+        held.remove(released[0])
+
+
+def _newton(terms, positive, l2, sample_weight, has_bias: bool) -> np.ndarray:
+    """The unbounded fit by Newton's method."""
     weights = np.zeros(terms.shape[1])
     penalty = np.full(terms.shape[1], l2)
-    penalty[0] = 0.0
+    if has_bias:
+        penalty[0] = 0.0
     y = positive.astype(float)
     w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
     for _ in range(100):
@@ -27,6 +56,15 @@ def fit_logistic(terms: np.ndarray, positive: np.ndarray, l2: float = L2,
         if np.max(np.abs(step)) < 1e-8:
             break
     return weights
+
+
+def _gradient(terms, positive, weights, l2, sample_weight) -> np.ndarray:
+    """The penalised negative log-likelihood's gradient at ``weights``."""
+    penalty = np.full(terms.shape[1], l2)
+    penalty[0] = 0.0
+    w = np.ones(len(positive)) if sample_weight is None else np.asarray(sample_weight, float)
+    p = 1.0 / (1.0 + np.exp(-np.clip(terms @ weights, -30, 30)))
+    return terms.T @ (w * (p - positive.astype(float))) + penalty * weights
 
 
 def log_loss(terms, positive, weights) -> float:

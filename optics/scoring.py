@@ -48,6 +48,19 @@ IR_EMITTER_TERMS = ("bias", "log_steady_snr", "log_outshines", "ring_share",
                     "unlit_detect_fraction", "follows_lamp", "spread_px", "slide_px",
                     "radius_px", "faint")
 TERMS = {"lens": LENS_TERMS, "ir_emitter": IR_EMITTER_TERMS}
+#: The way each term may speak, where the physics above says it (+1 for the kind, -1 against;
+#: terms not named are free): the fit holds each weight to its sign or zero
+#: (``optics.fitting.fit_logistic``), so a sample in which, say, lenses happened to spread
+#: more than highlights cannot teach the model that a spread track is a lens.
+TERM_SIGNS = {
+    "lens": {"log_on_snr": +1, "log_retro_snr": +1, "off_share": -1, "off_snr": -1,
+             "steady_share": -1, "steady_snr": -1, "on_detect_fraction": +1,
+             "log_on_detections": +1, "spread_px": -1, "slide_px": -1, "radius_px": -1,
+             "hollow": -1},
+    "ir_emitter": {"log_steady_snr": +1, "log_outshines": +1, "ring_share": -1,
+                   "unlit_detect_fraction": +1, "follows_lamp": -1, "spread_px": -1,
+                   "slide_px": -1, "faint": -1},
+}
 
 
 class CalibrationError(ValueError):

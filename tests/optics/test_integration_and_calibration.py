@@ -62,3 +62,18 @@ def test_a_calibration_missing_a_term_is_refused_naming_the_file(tmp_path):
     path.write_text("{not json")
     with pytest.raises(CalibrationError, match="calibration.json"):
         load_calibration(path)
+
+
+def test_a_weight_held_to_its_sign_stays_at_zero_and_the_others_refit_without_it():
+    rng = np.random.default_rng(11)
+    terms = np.column_stack([np.ones(4000), rng.normal(size=(4000, 2))])
+    labels = rng.random(4000) < 1 / (1 + np.exp(-terms @ np.array([-1.0, 2.0, 0.8])))
+    free = fit_logistic(terms, labels, l2=0.0)
+    held = fit_logistic(terms, labels, l2=0.0, signs={2: -1})
+    assert free[2] > 0.5  # the sample speaks for the term ...
+    assert held[2] == 0.0  # ... and the bound holds it at zero
+    assert np.allclose(held[:2], fit_logistic(terms[:, :2], labels, l2=0.0), atol=1e-6)
+    # a bound the sample does not press on changes nothing
+    against = rng.random(4000) < 1 / (1 + np.exp(-terms @ np.array([-1.0, 2.0, -0.8])))
+    assert np.allclose(fit_logistic(terms, against, l2=0.0, signs={2: -1, 1: +1}),
+                       fit_logistic(terms, against, l2=0.0), atol=1e-9)
