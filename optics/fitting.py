@@ -20,53 +20,56 @@ def fit_logistic(terms: np.ndarray, positive: np.ndarray, l2: float = L2,
 
     The bounds are kept by an active set: a bounded weight the fit puts on the wrong side is
     held at zero and the others refitted, until every held weight's gradient still pushes it
-    the wrong way (the bounded problem is convex, so that point is its optimum)."""
+    the wrong way (the bounded problem is convex, so that point is its optimum; each step
+    lowers the objective, so no set of held weights comes twice)."""
     signs = signs or {}
+    y = positive.astype(float)
+    w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+    penalty = np.full(terms.shape[1], l2)
+    penalty[0] = 0.0
     held: set[int] = set()
-    while True:
+    for _ in range(4 * len(signs) + 1):
         free = [k for k in range(terms.shape[1]) if k not in held]
         weights = np.zeros(terms.shape[1])
-        weights[free] = _newton(terms[:, free], positive, l2, sample_weight, free[0] == 0)
+        weights[free] = _newton(terms[:, free], y, w, penalty[free])
         wrong = [k for k, sign in signs.items() if k not in held and sign * weights[k] < 0]
         if wrong:
             held.add(max(wrong, key=lambda k: abs(weights[k])))
             continue
-        gradient = _gradient(terms, positive, weights, l2, sample_weight)
+        gradient = _gradient(terms, y, w, penalty, weights)
         # Descending the gradient would move a held weight to its own side: release it.
         released = [k for k in held if signs[k] * gradient[k] < 0]
         if not released:
             return weights
         held.remove(released[0])
+    raise ArithmeticError(f"the bounded fit did not settle on which of the columns "
+                          f"{sorted(signs)} to hold at zero")
 
 
-def _newton(terms, positive, l2, sample_weight, has_bias: bool) -> np.ndarray:
+def _newton(terms, y, w, penalty) -> np.ndarray:
     """The unbounded fit by Newton's method."""
     weights = np.zeros(terms.shape[1])
-    penalty = np.full(terms.shape[1], l2)
-    if has_bias:
-        penalty[0] = 0.0
-    y = positive.astype(float)
-    w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
     for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-np.clip(terms @ weights, -30, 30)))
-        gradient = terms.T @ (w * (p - y)) + penalty * weights
+        p = _probability(terms, weights)
         hessian = (terms * (w * p * (1 - p))[:, None]).T @ terms + np.diag(penalty + 1e-9)
-        step = np.linalg.solve(hessian, gradient)
+        step = np.linalg.solve(hessian, _gradient(terms, y, w, penalty, weights, p))
         weights -= step
         if np.max(np.abs(step)) < 1e-8:
             break
     return weights
 
 
-def _gradient(terms, positive, weights, l2, sample_weight) -> np.ndarray:
-    """The penalised negative log-likelihood's gradient at ``weights``."""
-    penalty = np.full(terms.shape[1], l2)
-    penalty[0] = 0.0
-    w = np.ones(len(positive)) if sample_weight is None else np.asarray(sample_weight, float)
-    p = 1.0 / (1.0 + np.exp(-np.clip(terms @ weights, -30, 30)))
-    return terms.T @ (w * (p - positive.astype(float))) + penalty * weights
+def _gradient(terms, y, w, penalty, weights, p=None) -> np.ndarray:
+    """The penalised negative log-likelihood's gradient at ``weights`` (``p``: the
+    probabilities there, when already computed)."""
+    p = _probability(terms, weights) if p is None else p
+    return terms.T @ (w * (p - y)) + penalty * weights
+
+
+def _probability(terms, weights) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(terms @ weights, -30, 30)))
 
 
 def log_loss(terms, positive, weights) -> float:
-    p = np.clip(1.0 / (1.0 + np.exp(-np.clip(terms @ weights, -30, 30))), 1e-12, 1 - 1e-12)
+    p = np.clip(_probability(terms, weights), 1e-12, 1 - 1e-12)
     return float(-np.mean(np.where(positive, np.log(p), np.log(1 - p))))
