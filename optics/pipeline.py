@@ -52,7 +52,7 @@ from optics.candidates import (
     measure_points,
     to_gray8,
 )
-from optics.cats_eye import LOCAL_LENS_CONFIDENCE, CatsEyeTest, LocalLens
+from optics.cats_eye import CatsEyeTest, LocalLens, local_lens_confidence
 from optics.colour import is_visible_led, lamp_hue
 from optics.features import Shape, TrackFeatures, glint_shape, track_features
 from optics.findings import Finding
@@ -157,11 +157,12 @@ class GlintPipeline:
                                                 self.tracks.scorable() + self.tracks.lone)
                        if v.confidence >= min_confidence), key=lambda v: -v.confidence)
         kept = merge_duplicates(kept, MERGE_RADIUS_PX * self.scale)
-        local = [] if LOCAL_LENS_CONFIDENCE < min_confidence else [
+        local = [
             lens for lens in self.cats_eye.lenses()
-            if all(v.kind != "lens" or np.hypot(lens.canvas_xy[0] - v.canvas_xy[0],
-                                                lens.canvas_xy[1] - v.canvas_xy[1])
-                   > MERGE_RADIUS_PX * self.scale for v in kept)]
+            if local_lens_confidence(len(lens.frames)) >= min_confidence
+            and all(v.kind != "lens" or np.hypot(lens.canvas_xy[0] - v.canvas_xy[0],
+                                                 lens.canvas_xy[1] - v.canvas_xy[1])
+                    > MERGE_RADIUS_PX * self.scale for v in kept)]
         findings = ([as_finding(v, self.scale) for v in kept]
                     + [local_finding(lens) for lens in local])
         return sorted(findings, key=lambda f: -f.confidence)
@@ -335,8 +336,10 @@ def as_finding(verdict: Verdict, scale: float) -> Finding:
 
 def local_finding(lens: LocalLens) -> Finding:
     """Step 3b's lens as a finding: the local cat's-eye test's own evidence, with the share of
-    the training block's local lenses that were real as its confidence."""
-    return Finding("lens", lens.frame, lens.x, lens.y, lens.radius_px, LOCAL_LENS_CONFIDENCE,
+    the training block's local lenses on as many agreeing frames that were real as its
+    confidence (``optics.cats_eye.local_lens_confidence``)."""
+    return Finding("lens", lens.frame, lens.x, lens.y, lens.radius_px,
+                   local_lens_confidence(len(lens.frames)),
                    lens.finding_crop(),
                    features={"local_cats_eye": {"frames": lens.frames,
                                                 "retro_share": lens.retro_share},
