@@ -27,9 +27,6 @@ from tests.optics.test_raytraced_cache import beside_another
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "raytraced"
 MATCH_PX = 4.0
-#: The tests that run the whole training block share one worker (``--dist loadgroup`` in
-#: scripts/test), so that its 254 captures go through the pipeline once (``run`` is cached).
-WHOLE_TRAINING_BLOCK = pytest.mark.xdist_group("whole_training_block")
 
 
 @cache
@@ -146,7 +143,6 @@ def leds_in_view(entry, infrared: bool) -> list:
     return [led for led in entry.get(key, []) if len(led["frames"]) >= 8]
 
 
-@WHOLE_TRAINING_BLOCK
 def test_a_glow_s_colour_tells_a_visible_led_from_an_infrared_one():
     """Training block: every glow finding at an infrared LED whose colour was measured (in the
     dark frames, around its clipped core) is an alert (an 850/940 nm LED taken for a visible
@@ -407,7 +403,6 @@ def test_a_small_red_led_whose_grey_level_moves_is_found_by_its_clipped_red_chan
     assert not [f for f in findings if f.kind == "ir_emitter" and at(f, red)]
 
 
-@WHOLE_TRAINING_BLOCK
 def test_nearly_every_always_on_glow_of_the_training_block_is_an_led():
     """The always-on rule as the pipeline applies it (steady in dark and lit frames, with a
     visible LED's colour or a lit disc for a core, and not of the lamp's hue:
@@ -483,7 +478,6 @@ def test_the_lamp_s_images_in_chrome_are_not_reported_as_emitters():
     assert false_glows < 0.15 * len(entries)
 
 
-@WHOLE_TRAINING_BLOCK
 def test_a_local_lens_is_reported_as_sure_as_its_agreeing_frames_make_it():
     """Step 3b's lenses over the training block, by how many on-axis frames agreed on each:
     the share at a real lens is the confidence they are reported with (within 0.05), and
