@@ -199,9 +199,10 @@ MIN_FRAMES = 2
 #: The share of the ray-traced TRAINING block's local lenses reported at a real lens, by how
 #: many on-axis frames agreed on them: the confidence a local lens is reported with
 #: (``local_lens_confidence``). Over its 254 captures: with two frames 35 of 51 (0.69, Wilson
-#: 95 % 0.55-0.80), with three or more 57 of 62 (0.92, 0.82-0.97): a false one is mostly a
-#: flat glossy facet's image of the ring, which a sweep of a few degrees shows in one or two
-#: frames, where a lens glints for as long as the handheld stays in its 15-25 degree cone.
+#: 95 % 0.55-0.80), with three or more 57 of 62 (0.92, 0.82-0.97); 16 of the 21 false ones
+#: joined two frames. A small glossy face shows its point image of the ring only while its
+#: normal halves the angle between the camera and the ring, a degree or so of the sweep; a
+#: lens glints for as long as the handheld stays in its 15-25 degree cone.
 #: (Over its first 214 captures, one share for all, 78 of 97; nothing else in a local lens's
 #: own evidence, its shares, flux, size or joins, told the real ones from the others.)
 LOCAL_LENS_CONFIDENCE = {2: 0.69, 3: 0.92}  # agreeing frames (the last: that many or more)

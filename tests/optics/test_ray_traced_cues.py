@@ -481,8 +481,8 @@ def test_the_lamp_s_images_in_chrome_are_not_reported_as_emitters():
 def test_a_local_lens_is_reported_as_sure_as_its_agreeing_frames_make_it():
     """Step 3b's lenses over the training block, by how many on-axis frames agreed on each:
     the share at a real lens is the confidence they are reported with (within 0.05), and
-    two frames make a lens less sure than three or more (a flat glossy facet's image of the
-    ring shows in one or two frames of a sweep; a lens's glint for as long as the handheld
+    two frames make a lens less sure than three or more (a small glossy face's image of the
+    ring shows in a degree or so of a sweep; a lens's glint for as long as the handheld
     stays in its cone)."""
     from optics.cats_eye import local_lens_confidence
     real_by_frames: dict = {}
