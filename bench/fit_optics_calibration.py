@@ -168,6 +168,7 @@ def main(argv=None) -> int:
     rows += [row for capture in raytraced for row in capture]
     sample_weight = np.where(np.arange(len(rows)) < n_simulated, 1.0, args.raytraced_weight)
     labels = np.array([label for _, _, label in rows])
+    simulated_part, raytraced_part = slice(None, n_simulated), slice(n_simulated, None)
     out = {"fitted_by": "bench/fit_optics_calibration.py",
            "seeds": [seeds.start, seeds.stop - 1],
            "frames_per_scan": [MIN_FRAMES, MAX_FRAMES],
@@ -179,7 +180,6 @@ def main(argv=None) -> int:
         terms = np.array([row[column] for row in rows])
         signs = {TERMS[kind].index(name): sign for name, sign in TERM_SIGNS[kind].items()}
         weights = fit_logistic(terms, positive, sample_weight=sample_weight, signs=signs)
-        simulated_part, raytraced_part = slice(None, n_simulated), slice(n_simulated, None)
         out[kind] = {"positives": int(positive.sum()),
                      "raytraced_positives": int(positive[raytraced_part].sum()),
                      "log_loss_simulated": round(log_loss(terms[simulated_part],

@@ -159,12 +159,11 @@ class GlintPipeline:
         kept = merge_duplicates(kept, MERGE_RADIUS_PX * self.scale)
         local = [
             lens for lens in self.cats_eye.lenses()
-            if local_lens_confidence(len(lens.frames)) >= min_confidence
-            and all(v.kind != "lens" or np.hypot(lens.canvas_xy[0] - v.canvas_xy[0],
-                                                 lens.canvas_xy[1] - v.canvas_xy[1])
-                    > MERGE_RADIUS_PX * self.scale for v in kept)]
+            if all(v.kind != "lens" or np.hypot(lens.canvas_xy[0] - v.canvas_xy[0],
+                                                lens.canvas_xy[1] - v.canvas_xy[1])
+                   > MERGE_RADIUS_PX * self.scale for v in kept)]
         findings = ([as_finding(v, self.scale) for v in kept]
-                    + [local_finding(lens) for lens in local])
+                    + [f for f in map(local_finding, local) if f.confidence >= min_confidence])
         return sorted(findings, key=lambda f: -f.confidence)
 
 
