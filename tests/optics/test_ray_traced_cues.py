@@ -496,3 +496,19 @@ def test_a_local_lens_is_reported_as_sure_as_its_agreeing_frames_make_it():
     assert min(len(real) for real in real_by_frames.values()) >= 40
     assert all(abs(share - local_lens_confidence(n)) <= 0.05 for n, share in shares.items())
     assert shares[2] < shares[3] - 0.1
+
+
+def test_few_tracks_at_no_lens_are_reported_as_lenses_over_the_training_block():
+    """Tracks reported as lenses at no lens over the training block (step 3b's local lenses
+    aside): a chrome highlight of the on-axis ring, a tile's point. The lens model is fitted
+    on the simulator's tracks and on these captures' (``bench.fit_optics_calibration``), so
+    this pins what the fit learnt from them, not how it carries over (the benchmark's block
+    measures that). Fitted on the simulator's tracks alone it raised 9 such alarms, with the
+    ray-traced tracks weighted in 2 (and, fitted on half the captures and scored on the
+    other half, 23 false lens alarms in all, local ones counted, as fitted on every one)."""
+    false_tracks = 0
+    for capture, entry in block("train").items():
+        for finding in run("train", capture).findings():
+            if finding.kind == "lens" and "local_cats_eye" not in finding.features:
+                false_tracks += not any(at(finding, lens) for lens in entry["lenses"])
+    assert false_tracks <= 4
