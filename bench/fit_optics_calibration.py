@@ -93,7 +93,11 @@ def simulated_tracks(seed: int, n_frames: int):
 
 
 def raytraced_tracks(block_dir: Path, entry: dict):
-    """One ray-traced training capture's labelled tracks, by its truth entry."""
+    """One ray-traced training capture's labelled tracks, by its truth entry: at the point of
+    each track's finding, which for a track the calibration in place calls a glow is its
+    clipped core's centre (``optics.pipeline.as_finding``), so a refit's labels can differ
+    from those of the fit before it by a track or two (two emitter tracks between the
+    refit on both materials and a rerun on it; the lens labels, and every weight, alike)."""
     cv2.setNumThreads(1)
     pipeline = run_capture(block_dir / entry["name"])
     leds = entry.get("ir_emitters", []) + entry.get("visible_leds", [])
@@ -170,6 +174,7 @@ def main(argv=None) -> int:
     n_simulated = len(rows)
     rows += [row for capture in raytraced for row in capture]
     weights_of = {kind: getattr(args, f"{kind}_weight") for kind in RAYTRACED_WEIGHT}
+    is_simulated = np.arange(len(rows)) < n_simulated
     labels = np.array([label for _, _, label in rows])
     simulated_part, raytraced_part = slice(None, n_simulated), slice(n_simulated, None)
     out = {"fitted_by": "bench/fit_optics_calibration.py",
@@ -182,7 +187,7 @@ def main(argv=None) -> int:
                                    ("ir_emitter", 1, labels == "emitter")):
         terms = np.array([row[column] for row in rows])
         signs = {TERMS[kind].index(name): sign for name, sign in TERM_SIGNS[kind].items()}
-        sample_weight = np.where(np.arange(len(rows)) < n_simulated, 1.0, weights_of[kind])
+        sample_weight = np.where(is_simulated, 1.0, weights_of[kind])
         weights = fit_logistic(terms, positive, sample_weight=sample_weight, signs=signs)
         out[kind] = {"positives": int(positive.sum()),
                      "raytraced_positives": int(positive[raytraced_part].sum()),
