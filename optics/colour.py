@@ -5,10 +5,14 @@ for visible light; at 850-940 nm all three turn largely transparent, and the sil
 them answers in all three channels within a factor of about 1.4 of each other (at 850 nm red
 most and green least: a pinkish near-white, weakest over strongest about 0.7; at 940 nm
 dimmer and nearer white, about 0.9). A visible indicator LED emits a band some 20-40 nm wide
-inside one dye's passband; the other two dyes pass under a tenth of it (weakest over strongest
-0.03-0.07 for red, green and blue LEDs, a little more for amber). So the glow's light over its
-surroundings, per channel, tells the two apart: its ``balance``, the weakest channel over the
-strongest.
+inside one dye's passband; the other two dyes pass under a tenth of it (0.03-0.07 for red,
+green and blue LEDs, a little more for amber). So the glow's light over its surroundings, per
+channel, tells the two apart: its ``balance``, the lesser of blue and red over the strongest
+channel. No visible LED lights both blue and red, the spectrum's two ends, and infrared
+lights both; green is left out because it passes least infrared, and a glow read beside a lit
+surface can lose most of it (train1437's 850 nm LED read on a registration that follows the
+hand's roll: blue 1.0, green 0.13, red 0.75, which the weakest channel over the strongest
+took for a visible LED's colour).
 
 An indicator LED seen head-on is far brighter than the camera's full scale: its core reads
 255 in every channel, white whatever its colour. The colour is in what is not clipped: the
@@ -24,10 +28,10 @@ import numpy as np
 
 from optics.candidates import pool_factor
 
-#: Weakest over strongest channel below which a glow is a visible LED. The two kinds'
-#: balances are 0.7-0.9 (850/940 nm) and 0.03-0.07 (red, green, blue); the threshold sits
-#: near their geometric middle (0.22), on the side of infrared: a night-vision camera's LED
-#: taken for a visible one is a missed alert, the other way round a needless look.
+#: The lesser of blue and red over the strongest channel below which a glow is a visible LED.
+#: The two kinds' balances are 0.7-0.9 (850/940 nm) and 0.03-0.07 (red, green, blue); the
+#: threshold sits near their geometric middle (0.22), on the side of infrared: a night-vision
+#: camera's LED taken for a visible one is a missed alert, the other way round a needless look.
 VISIBLE_BALANCE = 0.25
 #: Green at most this share of both blue and red marks the infrared hue: through the NoIR
 #: camera's dyes green passes least of 850 nm (a pinkish white: green about 0.84 of blue in the
@@ -38,13 +42,14 @@ VISIBLE_BALANCE = 0.25
 #: (``optics.glows``). On the training block 64 of the 67 steady glows at infrared LEDs had
 #: green their weakest channel, 25 of the 618 at no LED (the lamp's: blue, 578).
 INFRARED_GREEN_SHARE = 0.95
-#: The lamp's hue: a near-white light (weakest over strongest at least ``LAMP_MIN_BALANCE``)
-#: whose blue is at most ``LAMP_BLUE_SHARE`` of both green and red. The restroom's warm-white
-#: lamp reads blue at about 0.9 of green and red, and so do its images in chrome, which clip
-#: in the dark frames as an LED does; an infrared LED's green is its weakest (64 of the 67
-#: steady glows at infrared LEDs on the training block), and of the three that were not, the
-#: one with blue the weakest read it at 0.95 (train1105: a 940 nm LED clipping unevenly). A
-#: red LED's leak (0.28-0.45 balance on the training block) is no white.
+#: The lamp's hue: a near-white light (weakest over strongest channel at least
+#: ``LAMP_MIN_BALANCE``) whose blue is at most ``LAMP_BLUE_SHARE`` of both green and red. The
+#: restroom's warm-white lamp reads blue at about 0.9 of green and red, and so do its images
+#: in chrome, which clip in the dark frames as an LED does; an infrared LED's green is its
+#: weakest (64 of the 67 steady glows at infrared LEDs on the training block), and of the
+#: three that were not, the one with blue the weakest read it at 0.95 (train1105: a 940 nm
+#: LED clipping unevenly). A red LED's leak (0.28-0.45 weakest over strongest on the training
+#: block) is no white.
 LAMP_MIN_BALANCE = 0.7
 LAMP_BLUE_SHARE = 0.93
 #: Pixels with a channel at or above this are clipped: their colour is lost.
@@ -169,9 +174,12 @@ def glow_shows(excess_bgr) -> bool:
 
 
 def balance(excess_bgr: np.ndarray) -> float:
-    """Weakest over strongest channel of a glow's light (``glow_light``); NaN when no frame
-    shows it."""
-    return _balance_of(glow_light(excess_bgr))
+    """The lesser of blue and red over the strongest channel of a glow's light
+    (``glow_light``, ``VISIBLE_BALANCE``); NaN when no frame shows it."""
+    total = glow_light(excess_bgr)
+    if total is None:
+        return float("nan")
+    return float(np.clip(min(total[0], total[2]), 0.0, None) / total.max())
 
 
 def infrared_hue(excess_bgr: np.ndarray) -> bool:
@@ -179,7 +187,7 @@ def infrared_hue(excess_bgr: np.ndarray) -> bool:
     LED's colour, ``VISIBLE_BALANCE``), green its weakest channel, under both blue and red by
     ``INFRARED_GREEN_SHARE``."""
     total = glow_light(excess_bgr)
-    return (total is not None and not is_visible_led(_balance_of(total))
+    return (total is not None and not is_visible_led(balance(excess_bgr))
             and bool(total[1] <= INFRARED_GREEN_SHARE * min(total[0], total[2])))
 
 
@@ -187,7 +195,7 @@ def lamp_hue(excess_bgr: np.ndarray) -> bool:
     """Whether a glow's light (``glow_light``) has the warm-white lamp's hue
     (``LAMP_MIN_BALANCE``, ``LAMP_BLUE_SHARE``): the lamp's image in chrome, not an emitter."""
     total = glow_light(excess_bgr)
-    return (total is not None and _balance_of(total) >= LAMP_MIN_BALANCE
+    return (total is not None and _weakest_share(total) >= LAMP_MIN_BALANCE
             and bool(total[0] <= LAMP_BLUE_SHARE * min(total[1], total[2])))
 
 
@@ -197,11 +205,11 @@ def blue_weakest(excess_bgr: np.ndarray) -> bool:
     around a point image of it, where ``lamp_hue``'s margin is more than the read can hold.
     An infrared LED reads green the weakest through the NoIR camera's dyes."""
     total = glow_light(excess_bgr)
-    return (total is not None and not is_visible_led(_balance_of(total))
+    return (total is not None and not is_visible_led(balance(excess_bgr))
             and bool(total[0] < min(total[1], total[2])))
 
 
-def _balance_of(total_bgr: np.ndarray | None) -> float:
+def _weakest_share(total_bgr: np.ndarray | None) -> float:
     """Weakest over strongest of a glow's summed light; NaN for none."""
     if total_bgr is None:
         return float("nan")

@@ -165,7 +165,8 @@ class Glow:
 
     @property
     def glow_balance(self) -> float:
-        """Weakest / strongest channel of its light (``optics.colour.balance``)."""
+        """The lesser of blue and red over the strongest channel of its light
+        (``optics.colour.balance``)."""
         return balance(self.glow_colours)
 
     @property

@@ -87,6 +87,15 @@ def test_frames_where_the_track_missed_the_glow_do_not_hide_its_colour():
     assert np.isnan(balance(np.array(missed)))
 
 
+def test_an_infrared_glow_whose_green_reads_low_is_still_infrared():
+    """Read with its surroundings, an infrared LED's green can come out far under its blue and
+    red (train1437's 850 nm LED beside a lit surface: blue 1.0, green 0.13, red 0.75). It
+    still lights blue and red, the spectrum's two ends, which no visible LED does: infrared.
+    A red LED with its leak is still red."""
+    assert not is_visible_led(balance(np.array([[141.0, 18.0, 106.0]])))
+    assert is_visible_led(balance(np.array([[5.0, 18.0, 106.0]])))
+
+
 def edge_glow_frame(source: str, x: int, y: int, peak_dn: float = 2000.0) -> np.ndarray:
     """``glow_frame``'s glow moved to (x, y), near the frame's edge."""
     return np.roll(glow_frame(source, peak_dn), (y - 180, x - 320), axis=(0, 1))
