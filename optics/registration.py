@@ -6,10 +6,12 @@ the wall stays put and a highlight that slides over a curved or flat shiny surfa
 
 Two stages, both on a downsampled, high-passed image (cheap at 320 px width, blind to the
 global brightness changes the rings and the mains flicker cause):
-1. whole-frame phase correlation for the bulk shift. Restrooms are tiled and a tile grid is
-   periodic, so the correlation peak is searched only near a few predicted shifts (the last
-   step, the recent mean, none: a hand's sweep is smooth but its jitter is not), never over
-   the whole surface;
+1. whole-frame phase correlation for the bulk shift, and the roll: the frame is turned by a
+   few degrees either way while the correlation's peak rises (``bulk_motion``: the hand
+   rolls the handheld between frames, and a correlation of unturned frames then peaks low
+   and wrong). Restrooms are tiled and a tile grid is periodic, so the correlation peak is
+   searched only near a few predicted shifts (the last step, the recent mean, none: a hand's
+   sweep is smooth but its jitter is not), never over the whole surface;
 2. a homography refinement by enhanced-correlation alignment (ECC) started from that shift:
    a wall seen through a wide lens while the hand pans, rolls and closes in does not move as
    one shift (a pan alone moves the edges of a 62 degree view a third faster than its centre),
@@ -90,9 +92,72 @@ def area_mean(gray: np.ndarray, size) -> np.ndarray:
     return np.rint(level)  # to the nearest level, ties to even, as OpenCV rounds
 
 
-def bulk_shift(previous: RegistrationImage, current: RegistrationImage, predictions):
-    """Shift (registration px) taking ``current`` onto ``previous``: the highest correlation
-    peak within ``SEARCH_RADIUS_PX`` of any of the ``predictions``.
+#: The hand rolls the handheld by a few degrees between frames (the ray-traced TRAINING block's
+#: walks: 2-5 degrees, each frame's roll about 1.5 degrees sd on its own); a correlation of
+#: unturned frames then peaks low, at a wrong shift, the refinement started there slides past
+#: ``MAX_REFINE_PX`` and is dropped, and the canvas jumps. So the current frame is also turned
+#: by rolls in steps of ``ROLL_STEP_DEG``, climbing while the correlation's peak rises, up to
+#: ``MAX_ROLL_DEG`` either way, and the roll between the best step and its neighbours is
+#: taken at the vertex of a parabola through their peaks.
+ROLL_STEP_DEG = 2.0
+MAX_ROLL_DEG = 6.0
+
+
+def bulk_motion(previous: RegistrationImage, current: RegistrationImage, predictions):
+    """The roll about the frame's centre and shift (a homography, registration px) taking
+    ``current`` onto ``previous``, and the shift alone (the sweep's step, for the next
+    predictions): the roll whose turned frame correlates best (``ROLL_STEP_DEG``), its shift
+    found near the predictions (``_shift_and_height``)."""
+    peaks: dict = {}
+
+    def peak(roll: float):
+        if roll not in peaks:
+            peaks[roll] = _shift_and_height(previous, turned(current, roll), predictions)
+        return peaks[roll]
+
+    best = 0.0
+    for direction in (1.0, -1.0):
+        roll = best
+        while abs(roll) < MAX_ROLL_DEG and peak(roll + direction * ROLL_STEP_DEG)[1] > \
+                peak(roll)[1]:
+            roll += direction * ROLL_STEP_DEG
+        if roll != best:
+            best = roll
+            break
+    a, b, c = (peak(best + k * ROLL_STEP_DEG)[1] if abs(best + k * ROLL_STEP_DEG)
+               <= MAX_ROLL_DEG else None for k in (-1, 0, 1))
+    if a is not None and c is not None and a - 2 * b + c < 0:
+        best += ROLL_STEP_DEG * 0.5 * (a - c) / (a - 2 * b + c)
+    shift = peak(best)[0]
+    return translation(shift) @ rotation(best, current.texture.shape), shift
+
+
+def turned(image: RegistrationImage, roll_deg: float) -> RegistrationImage:
+    """``image`` turned by ``roll_deg`` about its centre (its spectrum only: what the
+    correlation reads)."""
+    if roll_deg == 0:
+        return image
+    height, width = image.texture.shape
+    texture = cv2.warpAffine(image.texture, rotation(roll_deg, (height, width))[:2],
+                             (width, height), flags=cv2.INTER_LINEAR)
+    spectrum = cv2.dft(texture * _window((width, height)), flags=cv2.DFT_COMPLEX_OUTPUT)
+    return RegistrationImage(texture, spectrum, image.scale, image.coarse)
+
+
+def rotation(roll_deg: float, shape) -> np.ndarray:
+    """The homography turning a frame of ``shape`` by ``roll_deg`` about its centre (as
+    ``cv2.getRotationMatrix2D`` turns one: counter-clockwise on the screen for a positive
+    angle)."""
+    height, width = shape
+    transform = np.eye(3)
+    transform[:2] = cv2.getRotationMatrix2D((width / 2, height / 2), roll_deg, 1.0)
+    return transform
+
+
+def _shift_and_height(previous: RegistrationImage, current: RegistrationImage, predictions):
+    """Shift (registration px) taking ``current`` onto ``previous`` and the height of its
+    peak: the highest correlation peak within ``SEARCH_RADIUS_PX`` of any of the
+    ``predictions``.
 
     A hand's sweep is smooth but its jitter is not: a frame can move opposite to the last
     one, twice the jitter away from a prediction made from the last step alone. Searching
@@ -107,7 +172,7 @@ def bulk_shift(previous: RegistrationImage, current: RegistrationImage, predicti
     cross = cv2.divide(cross, cv2.merge([root, root]))
     surface = cv2.idft(cross, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)
     return max((_peak_near(surface, predicted) for predicted in predictions),
-               key=lambda found: found[1])[0]
+               key=lambda found: found[1])
 
 
 def _peak_near(surface: np.ndarray, predicted):
@@ -215,9 +280,9 @@ class Registrar:
         if self.previous is None:
             self.keyframe = image
         else:
-            shift = bulk_shift(self.previous, image, self.predictions())
+            step, shift = bulk_motion(self.previous, image, self.predictions())
             self.steps.append(shift)
-            self.to_key = align(self.keyframe, image, self.to_key @ translation(shift))
+            self.to_key = align(self.keyframe, image, self.to_key @ step)
             scale = np.diag([image.scale, image.scale, 1.0])
             self.to_canvas = self.key_to_canvas @ scale @ self.to_key @ np.linalg.inv(scale)
             if _moved_far(self.to_key, image.texture.shape):

@@ -11,7 +11,11 @@ lens
 - on-axis lock-in SNR, and the SNR of on-axis minus off-axis (the retro-reflection): the
   glint answers the ring tight around our lens;
 - off-axis share and SNR: a cat's eye sends nothing to the ring 9 cm away, a shiny curve
-  answers both;
+  answers both. The SNR counts by its size, either sign: no passive point darkens when a
+  light is added, so an off-axis gain far below zero says that what the lock-in read at the
+  track's point moved between frames (a chrome highlight of the on-axis ring sliding off it),
+  not a cat's eye (the ray-traced training block's tracks reported at no lens read -4 to -5,
+  those at a lens -0.1 to -1.7 but one);
 - steady share and SNR: a lens shows nothing with both rings dark (an LED or a lamp
   highlight does);
 - on-axis detections, as a fraction and a count: anchored to the wall, it comes back every
@@ -82,7 +86,7 @@ def lens_terms(features: TrackFeatures, scale: float) -> np.ndarray:
         np.log(np.clip(lockin.on_axis_snr, 0.5, 200.0)),
         np.log(np.clip(lockin.retro_snr, 0.5, 200.0)),
         np.clip(lockin.off_axis_gain / gain, 0.0, 2.0),
-        np.clip(lockin.off_axis_gain / lockin.off_axis_se, -5.0, 20.0),
+        min(abs(lockin.off_axis_gain / lockin.off_axis_se), 20.0),
         np.clip(lockin.steady / gain, -1.0, 3.0),
         np.clip(lockin.steady_snr, -5.0, 20.0),
         features.on_detect_fraction,

@@ -20,10 +20,10 @@ def entry_of(name: str) -> dict:
 
 
 def test_a_training_capture_is_scored_as_the_benchmark_scores_its_own():
-    """Training capture 1142: a lens in a tile hole, in its cone, that step 3b finds, and no
-    LED or other glint there."""
-    found = capture_row(TRAINING_DIR, entry_of("train1142_tile_hole_lens_033"))
-    assert found["name"] == "train1142_tile_hole_lens_033"
+    """Training capture 1249: a lens in a smoke detector, in its cone, that step 3b finds, and
+    no LED or other glint there."""
+    found = capture_row(TRAINING_DIR, entry_of("train1249_smoke_detector_lens_030"))
+    assert found["name"] == "train1249_smoke_detector_lens_030"
     assert found["in_cone_lenses"] == 1 and found["lenses_found"] == 1
     assert found["false_lens_alarms"] == 0 and found["leds"] == 0 and found["false_glows"] == 0
 
