@@ -124,10 +124,9 @@ def bulk_motion(previous: RegistrationImage, current: RegistrationImage, predict
         if roll != best:
             best = roll
             break
-    a, b, c = (peak(best + k * ROLL_STEP_DEG)[1] if abs(best + k * ROLL_STEP_DEG)
-               <= MAX_ROLL_DEG else None for k in (-1, 0, 1))
-    if a is not None and c is not None and a - 2 * b + c < 0:
-        best += ROLL_STEP_DEG * 0.5 * (a - c) / (a - 2 * b + c)
+    a, b, c = (peak(best + k * ROLL_STEP_DEG)[1] for k in (-1, 0, 1))
+    if a - 2 * b + c < 0:  # a step past the limit is read too, for the vertex alone
+        best += ROLL_STEP_DEG * float(np.clip(0.5 * (a - c) / (a - 2 * b + c), -1.0, 1.0))
     shift = peak(best)[0]
     return translation(shift) @ rotation(best, current.texture.shape), shift
 
