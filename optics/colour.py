@@ -176,10 +176,7 @@ def glow_shows(excess_bgr) -> bool:
 def balance(excess_bgr: np.ndarray) -> float:
     """The lesser of blue and red over the strongest channel of a glow's light
     (``glow_light``, ``VISIBLE_BALANCE``); NaN when no frame shows it."""
-    total = glow_light(excess_bgr)
-    if total is None:
-        return float("nan")
-    return float(np.clip(min(total[0], total[2]), 0.0, None) / total.max())
+    return _blue_red_share(glow_light(excess_bgr))
 
 
 def infrared_hue(excess_bgr: np.ndarray) -> bool:
@@ -187,7 +184,7 @@ def infrared_hue(excess_bgr: np.ndarray) -> bool:
     LED's colour, ``VISIBLE_BALANCE``), green its weakest channel, under both blue and red by
     ``INFRARED_GREEN_SHARE``."""
     total = glow_light(excess_bgr)
-    return (total is not None and not is_visible_led(balance(excess_bgr))
+    return (total is not None and not is_visible_led(_blue_red_share(total))
             and bool(total[1] <= INFRARED_GREEN_SHARE * min(total[0], total[2])))
 
 
@@ -205,8 +202,15 @@ def blue_weakest(excess_bgr: np.ndarray) -> bool:
     around a point image of it, where ``lamp_hue``'s margin is more than the read can hold.
     An infrared LED reads green the weakest through the NoIR camera's dyes."""
     total = glow_light(excess_bgr)
-    return (total is not None and not is_visible_led(balance(excess_bgr))
+    return (total is not None and not is_visible_led(_blue_red_share(total))
             and bool(total[0] < min(total[1], total[2])))
+
+
+def _blue_red_share(total_bgr: np.ndarray | None) -> float:
+    """The lesser of blue and red over the strongest of a glow's summed light; NaN for none."""
+    if total_bgr is None:
+        return float("nan")
+    return float(np.clip(min(total_bgr[0], total_bgr[2]), 0.0, None) / total_bgr.max())
 
 
 def _weakest_share(total_bgr: np.ndarray | None) -> float:

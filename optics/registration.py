@@ -67,9 +67,14 @@ def registration_image(gray: np.ndarray) -> RegistrationImage:
     # Clip bright points (glints, LEDs) so the wall's texture, not what blinks, sets the shift.
     spread = 3.0 * float(cv2.meanStdDev(texture)[1][0, 0]) + 1e-3
     np.clip(texture, -spread, spread, out=texture)
-    spectrum = cv2.dft(texture * _window(size), flags=cv2.DFT_COMPLEX_OUTPUT)
     coarse = cv2.resize(texture, (size[0] // 2, size[1] // 2), interpolation=cv2.INTER_AREA)
-    return RegistrationImage(texture, spectrum, scale, coarse)
+    return RegistrationImage(texture, _spectrum(texture), scale, coarse)
+
+
+def _spectrum(texture: np.ndarray) -> np.ndarray:
+    """The windowed Fourier transform of a registration texture (what the correlation reads)."""
+    height, width = texture.shape
+    return cv2.dft(texture * _window((width, height)), flags=cv2.DFT_COMPLEX_OUTPUT)
 
 
 def area_mean(gray: np.ndarray, size) -> np.ndarray:
@@ -107,12 +112,13 @@ def bulk_motion(previous: RegistrationImage, current: RegistrationImage, predict
     """The roll about the frame's centre and shift (a homography, registration px) taking
     ``current`` onto ``previous``, and the shift alone (the sweep's step, for the next
     predictions): the roll whose turned frame correlates best (``ROLL_STEP_DEG``), its shift
-    found near the predictions (``_shift_and_height``)."""
+    found near the predictions (``_correlation_peak``)."""
     peaks: dict = {}
 
     def peak(roll: float):
         if roll not in peaks:
-            peaks[roll] = _shift_and_height(previous, turned(current, roll), predictions)
+            peaks[roll] = _correlation_peak(previous.spectrum, _turned_spectrum(current, roll),
+                                            predictions)
         return peaks[roll]
 
     best = 0.0
@@ -131,16 +137,13 @@ def bulk_motion(previous: RegistrationImage, current: RegistrationImage, predict
     return translation(shift) @ rotation(best, current.texture.shape), shift
 
 
-def turned(image: RegistrationImage, roll_deg: float) -> RegistrationImage:
-    """``image`` turned by ``roll_deg`` about its centre (its spectrum only: what the
-    correlation reads)."""
+def _turned_spectrum(image: RegistrationImage, roll_deg: float) -> np.ndarray:
+    """The spectrum of ``image``'s texture turned by ``roll_deg`` about its centre."""
     if roll_deg == 0:
-        return image
+        return image.spectrum
     height, width = image.texture.shape
-    texture = cv2.warpAffine(image.texture, rotation(roll_deg, (height, width))[:2],
-                             (width, height), flags=cv2.INTER_LINEAR)
-    spectrum = cv2.dft(texture * _window((width, height)), flags=cv2.DFT_COMPLEX_OUTPUT)
-    return RegistrationImage(texture, spectrum, image.scale, image.coarse)
+    return _spectrum(cv2.warpAffine(image.texture, rotation(roll_deg, (height, width))[:2],
+                                    (width, height), flags=cv2.INTER_LINEAR))
 
 
 def rotation(roll_deg: float, shape) -> np.ndarray:
@@ -153,16 +156,17 @@ def rotation(roll_deg: float, shape) -> np.ndarray:
     return transform
 
 
-def _shift_and_height(previous: RegistrationImage, current: RegistrationImage, predictions):
-    """Shift (registration px) taking ``current`` onto ``previous`` and the height of its
-    peak: the highest correlation peak within ``SEARCH_RADIUS_PX`` of any of the
-    ``predictions``.
+def _correlation_peak(previous_spectrum: np.ndarray, current_spectrum: np.ndarray,
+                      predictions):
+    """Shift (registration px) taking the frame of ``current_spectrum`` onto that of
+    ``previous_spectrum`` and the height of its peak: the highest correlation peak within
+    ``SEARCH_RADIUS_PX`` of any of the ``predictions``.
 
     A hand's sweep is smooth but its jitter is not: a frame can move opposite to the last
     one, twice the jitter away from a prediction made from the last step alone. Searching
     near a few predictions (the last step, the recent mean, no motion) covers that, while
     each search stays local, away from a tile grid's periodic peaks."""
-    cross = cv2.mulSpectrums(previous.spectrum, current.spectrum, 0, conjB=True)
+    cross = cv2.mulSpectrums(previous_spectrum, current_spectrum, 0, conjB=True)
     # Half-way to phase-only correlation: sharp enough to pick the right peak, smooth enough
     # for its sub-pixel vertex not to be pulled toward whole pixels.
     # (Divided by OpenCV, the root magnitude given to both parts: NumPy's division of the
