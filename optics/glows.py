@@ -51,11 +51,13 @@ The same cues drop glows the calibrated score reports (``optics.pipeline.compose
 track detected in fewer than ``MIN_GLOW_DETECTIONS`` frames (an always-on light in view is
 detected frame after frame, a two-frame spot is a passing highlight), one whose detections do
 not mostly read one clipped level (``steady_share``), one whose clipped core is a streak
-(``is_streak``), one whose light has the warm lamp's hue (``optics.colour.lamp_hue``: the
-lamp's images in chrome, which clip in the dark frames too), and one whose clipped core is a
-point with blue the weakest channel of its light or no glow around it (``is_lamp_point``:
-the lamp's point image in a chrome ball or dome, whose colour is read over too few pixels
-for the lamp hue's margin and which clips by too little to spread an LED's glare).
+(``is_streak``: the lamp's image along chrome; an infrared LED beside an indicator joins into
+a blob twice as long as it is wide, and is none), one whose light has the warm lamp's hue
+(``optics.colour.lamp_hue``: the lamp's images in chrome, which clip in the dark frames too),
+and one whose clipped core is a point with blue the weakest channel of its light or no glow
+around it (``is_lamp_point``: the lamp's point image in a chrome ball or dome, whose colour is
+read over too few pixels for the lamp hue's margin and which clips by too little to spread an
+LED's glare).
 """
 
 from dataclasses import dataclass
@@ -126,6 +128,14 @@ MIN_HALO_FRAMES = 3
 #: 0.08-0.30 round).
 MIN_STREAK_AREA_PX = 6.0
 MAX_STREAK_ROUNDNESS = 0.4
+#: ... unless its light has the infrared hue (``optics.colour.infrared_hue``) and it is no
+#: thinner than this: two LEDs side by side, an infrared one beside an indicator, whose
+#: clipped discs and glare join into one blob about twice as long as it is wide (training
+#: capture train1318: an 850 nm and a green LED 4.5 px apart, 7 px of area, 0.29 round, both
+#: lost as a streak). The training block's streaks of the infrared hue at no LED, the lamp's
+#: near-white image along chrome, were 0.04-0.18 round (train1011, 1022, 1124, 1214, 1330,
+#: 1410), its other streaks 0.0-0.39 and of no infrared hue.
+MIN_LED_PAIR_ROUNDNESS = 0.25
 #: How far (px at 640 px width) from the evidence patch's centre its clipped blob may start:
 #: the detection sits on the blob's brightest pixel, or beside it by a pixel or two.
 DISC_REACH_PX = CORE_REACH_PX
@@ -242,11 +252,13 @@ def core_offset(patch: np.ndarray, scale: float) -> tuple[float, float] | None:
     return float(xs.mean() - half), float(ys.mean() - half)
 
 
-def is_streak(track: Track, scale: float) -> bool:
+def is_streak(track: Track, scale: float, colours: np.ndarray) -> bool:
     """Whether the track's clipped core, at its strongest, is a streak (``MIN_STREAK_AREA_PX``,
-    ``MAX_STREAK_ROUNDNESS``)."""
+    ``MAX_STREAK_ROUNDNESS``) and not a pair of LEDs (``MIN_LED_PAIR_ROUNDNESS``: its light,
+    ``colours``, its glow's rows, of the infrared hue)."""
     area_px, roundness = clipped_disc(track.evidence.patch, scale)
-    return area_px / scale**2 >= MIN_STREAK_AREA_PX and roundness < MAX_STREAK_ROUNDNESS
+    return (area_px / scale**2 >= MIN_STREAK_AREA_PX and roundness < MAX_STREAK_ROUNDNESS
+            and not (roundness >= MIN_LED_PAIR_ROUNDNESS and infrared_hue(colours)))
 
 
 def is_lamp_point(track: Track, scale: float, colours: np.ndarray) -> bool:

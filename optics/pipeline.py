@@ -214,13 +214,14 @@ def compose_glows(verdicts: list[Verdict], scale: float, tracks: list[Track] = (
 
 def _steady_light(track: Track, glow, scale: float) -> bool:
     """Whether a glow verdict's track stands as a steady light (``compose_glows``): detected
-    often enough, its detections reading one clipped level, its core neither a streak nor the
-    lamp's point, its light (its glow's, read only now) not of the lamp's hue."""
-    if (track.n_detections < MIN_GLOW_DETECTIONS or steady_share(track) < MIN_STEADY_SHARE
-            or is_streak(track, scale)):
+    often enough, its detections reading one clipped level, its core neither a streak (two
+    LEDs side by side are none) nor the lamp's point, its light (its glow's, read only now)
+    not of the lamp's hue."""
+    if track.n_detections < MIN_GLOW_DETECTIONS or steady_share(track) < MIN_STEADY_SHARE:
         return False
     colours = track.glow_colours() if glow is None else glow.glow_colours
-    return not is_lamp_point(track, scale, colours) and not lamp_hue(colours)
+    return not (is_streak(track, scale, colours) or is_lamp_point(track, scale, colours)
+                or lamp_hue(colours))
 
 
 def unscored_verdict(track: Track) -> Verdict:

@@ -173,10 +173,31 @@ def test_a_lit_disc_is_told_from_a_point_and_a_streak():
     assert area >= 6 and roundness < 0.3
     line = track(0, range(4), (24.0, 24.0))
     line.evidence = Evidence(streak, (0.0, 0.0))
-    assert is_streak(line, 1.0)
+    assert is_streak(line, 1.0, WARM_WHITE_ROWS) and is_streak(line, 1.0, INFRARED_ROWS)
     line.evidence = Evidence(patch_with(np.hypot(xx - 24, yy - 24) <= 2.6), (0.0, 0.0))
-    assert not is_streak(line, 1.0)
+    assert not is_streak(line, 1.0, WARM_WHITE_ROWS)
     assert clipped_disc(patch_with(np.zeros((49, 49), bool)), 1.0) == (0.0, 0.0)
+
+
+#: A glow's light per frame (B, G, R excess): the lamp's warm white; an 850 nm LED through the
+#: NoIR camera's dyes, green the weakest (train1318's pair read 0.89 of red in green).
+WARM_WHITE_ROWS = np.array([[300.0, 380.0, 420.0]] * 6)
+INFRARED_ROWS = np.array([[450.0, 400.0, 480.0]] * 6)
+
+
+def test_two_leds_side_by_side_are_no_streak_when_their_light_is_infrared():
+    """An infrared LED beside an indicator LED: two clipped discs joined by their glare into
+    a blob twice as long as it is wide. Of the infrared hue it is a pair of LEDs, not the
+    lamp's image along chrome; of the lamp's warm white it is still a streak, and so is a
+    thin line of either hue."""
+    yy, xx = np.mgrid[0:49, 0:49]
+    pair = patch_with((np.hypot(xx - 22, yy - 24) <= 1.2) | (np.hypot(xx - 26, yy - 24) <= 1.2))
+    area, roundness = clipped_disc(pair, 1.0)
+    assert area >= 6 and 0.25 <= roundness < 0.4
+    leds = track(0, range(4), (24.0, 24.0))
+    leds.evidence = Evidence(pair, (0.0, 0.0))
+    assert not is_streak(leds, 1.0, INFRARED_ROWS)
+    assert is_streak(leds, 1.0, WARM_WHITE_ROWS)
 
 
 def test_a_clipped_disc_s_centre_is_found_wherever_on_it_the_detection_sits():

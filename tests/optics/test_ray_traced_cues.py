@@ -401,6 +401,18 @@ def test_an_infrared_led_beside_a_green_one_is_not_told_visible():
     assert not [f for f in findings if f.kind == "visible_led" and at(f, infrared)]
 
 
+def test_an_infrared_led_4_px_from_a_green_one_is_no_streak_and_both_are_found():
+    """Training capture 1318: an 850 nm LED 4.5 px from a green one, in all 16 frames. Their
+    clipped discs join into one blob twice as long as it is wide (0.29 round), which a lamp's
+    image along chrome is too, but of the infrared hue, which that image is not: a pair of
+    LEDs (``optics.glows.MIN_LED_PAIR_ROUNDNESS``), reported as an infrared alert at both."""
+    capture = "train1318_screw_head_lens_174"
+    entry = block("train")[capture]
+    alerts = [f for f in run("train", capture).findings() if f.kind == "ir_emitter"]
+    assert [f for f in alerts if at(f, entry["ir_emitters"][0])]
+    assert [f for f in alerts if at(f, entry["visible_leds"][0])]
+
+
 def test_a_small_red_led_whose_grey_level_moves_is_found_by_its_clipped_red_channel():
     """Training capture 1111: a red LED 1.5 m away, about a pixel across. Its red channel
     clips in every frame, its green leak does not: as its image crosses the pixel grid its
