@@ -319,16 +319,22 @@ def judge_track(track: Track, scale: float, min_detections: int = 2) -> Verdict 
 
 def as_finding(verdict: Verdict, scale: float) -> Finding:
     """Step 8: the finding of a verdict, with its annotated crop: at its strongest detection,
-    or for a glow at the centre of its clipped core there (``optics.glows.core_offset``)."""
+    or for a glow at the centre of its clipped core (``optics.glows.core_offset``) at its
+    strongest detection with both rings dark, where it has one. An always-on light shows
+    alone in the dark frames; in a lit one the ring's image in its dome or on its housing
+    clips beside it and can make that frame's detection the strongest (training capture
+    train1241: a green LED's finding 4 px off, on the off-axis ring's image beside it)."""
     track, shape = verdict.track, verdict.shape
-    best = track.best
-    x, y, offset_xy = best.x, best.y, track.evidence.offset_xy
-    core = core_offset(track.evidence.patch, scale) if verdict.kind in GLOW_KINDS else None
+    best, evidence = track.best, track.evidence
+    if verdict.kind in GLOW_KINDS and track.dark_evidence is not None:
+        best, evidence = track.dark_best, track.dark_evidence
+    x, y, offset_xy = best.x, best.y, evidence.offset_xy
+    core = core_offset(evidence.patch, scale) if verdict.kind in GLOW_KINDS else None
     if core is not None:
         offset_xy = core
         x, y = round(best.x) + core[0], round(best.y) + core[1]
     return Finding(verdict.kind, best.frame, x, y, shape.radius_px, verdict.confidence,
-                   crops.annotate(track.evidence.patch, verdict.kind, offset_xy,
+                   crops.annotate(evidence.patch, verdict.kind, offset_xy,
                                   shape.radius_px),
                    features={"track": track.track_id, "canvas": verdict.canvas_xy,
                              "features": verdict.features, **verdict.scored})

@@ -172,6 +172,8 @@ class Track:
     last_detected_frame: int = -1
     best: Observation | None = None
     evidence: Evidence | None = None
+    dark_best: Observation | None = None  # its strongest detection with both rings dark
+    dark_evidence: Evidence | None = None  # its pixels there: where a glow is shown
     _columns: _Columns = field(default_factory=_Columns, repr=False, compare=False)
 
     def observe(self, observation: Observation, canvas_xy=None) -> bool:
@@ -184,6 +186,9 @@ class Track:
             self.detected_canvas.append(canvas_xy)
             self.canvas_x += FOLLOW_RATE * (canvas_xy[0] - self.canvas_x)
             self.canvas_y += FOLLOW_RATE * (canvas_xy[1] - self.canvas_y)
+        if observation.detected and observation.dark and (
+                self.dark_best is None or observation.contrast_dn > self.dark_best.contrast_dn):
+            self.dark_best = observation
         if observation.detected and (self.best is None
                                      or observation.contrast_dn > self.best.contrast_dn):
             self.best = observation
@@ -361,10 +366,15 @@ def _observe_detected(frame: RegisteredFrame, pairs: list, points: np.ndarray,
                                   float(detection.ring_dn), float(detection.x),
                                   float(detection.y), True, colour,
                                   clipped_channels(frame.image, detection.x, detection.y, reach))
-        if track.observe(observation, (detection.canvas_x, detection.canvas_y)):
-            track.evidence = Evidence(crops.cut_patch(frame.image, detection.x, detection.y),
-                                      (detection.x - round(detection.x),
-                                       detection.y - round(detection.y)))
+        strongest = track.observe(observation, (detection.canvas_x, detection.canvas_y))
+        if strongest or track.dark_best is observation:
+            evidence = Evidence(crops.cut_patch(frame.image, detection.x, detection.y),
+                                (detection.x - round(detection.x),
+                                 detection.y - round(detection.y)))
+            if strongest:
+                track.evidence = evidence
+            if track.dark_best is observation:
+                track.dark_evidence = evidence
 
 
 def _observe_undetected(pairs: list[tuple[RegisteredFrame, Track]], points: np.ndarray,
@@ -481,5 +491,7 @@ def border_tracks(frame: RegisteredFrame, first_id: int) -> list[Track]:
         track = Track(first_id + k, *canvas)
         track.observe(observation, canvas)
         track.evidence = Evidence(crops.cut_patch(frame.image, x, y), (0.0, 0.0))
+        if track.dark_best is not None:
+            track.dark_evidence = track.evidence
         out.append(track)
     return out

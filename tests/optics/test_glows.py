@@ -16,9 +16,10 @@ from hardware.sim import optics_truth
 from hardware.sim.handheld import SimulatedHandheld
 from hardware.sim.optics_scenes import ZONE, bench_scene
 from optics.colour import balance, clipped_channels, is_visible_led
+from optics.features import Shape
 from optics.glows import (MIN_STEADY_SHARE, clipped_disc, core_offset, is_streak, join_glows,
                           piece_of, steady_share)
-from optics.pipeline import GlintPipeline
+from optics.pipeline import GlintPipeline, Verdict, as_finding
 from optics.tracks import Evidence, Observation, RegisteredFrame, Track, border_tracks
 from tests.optics.conftest import surface, wall_scene
 from tests.optics.test_physical_cues import near, scan
@@ -198,6 +199,29 @@ def test_two_leds_side_by_side_are_no_streak_when_their_light_is_infrared():
     leds.evidence = Evidence(pair, (0.0, 0.0))
     assert not is_streak(leds, 1.0, INFRARED_ROWS)
     assert is_streak(leds, 1.0, WARM_WHITE_ROWS)
+
+
+def test_a_glow_is_placed_where_the_dark_frames_show_it():
+    """In a ring-lit frame the ring's image in an LED's dome or on its housing clips beside
+    the LED and can make that frame's detection the track's strongest (train1241's green LED:
+    the off-axis ring's image, 4 px from the LED's centre). An always-on light's finding is
+    placed at its strongest detection with both rings dark, in that frame, its crop cut
+    there; a lens's stays at its strongest glint."""
+    led = Track(0, 100.0, 100.0)
+    lit_frame, dark_frame = 0, 2  # STATES: on, off, dark
+    lit = replace(observation(lit_frame, 255.0), x=104.0, y=101.0)
+    dark = replace(observation(dark_frame, 250.0), x=100.0, y=100.0)
+    for seen, patch in ((lit, patch_with(disc_mask(2.6))), (dark, patch_with(disc_mask(1.6)))):
+        if led.observe(seen, (100.0, 100.0)):
+            led.evidence = Evidence(patch, (0.0, 0.0))
+        if led.dark_best is seen:
+            led.dark_evidence = Evidence(patch, (0.0, 0.0))
+    assert led.best is lit and led.dark_best is dark
+    shape = Shape(1.6, 1.0, False)
+    glow = as_finding(Verdict(led, "ir_emitter", 0.99, shape, None, {}), 1.0)
+    assert (glow.frame, glow.x, glow.y) == (dark_frame, 100.0, 100.0)
+    lens = as_finding(Verdict(led, "lens", 0.9, shape, None, {}), 1.0)
+    assert (lens.frame, lens.x, lens.y) == (lit_frame, 104.0, 101.0)
 
 
 def test_a_clipped_disc_s_centre_is_found_wherever_on_it_the_detection_sits():

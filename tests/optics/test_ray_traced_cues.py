@@ -413,6 +413,17 @@ def test_an_infrared_led_4_px_from_a_green_one_is_no_streak_and_both_are_found()
     assert [f for f in alerts if at(f, entry["visible_leds"][0])]
 
 
+def test_a_green_led_is_placed_where_the_dark_frames_show_it():
+    """Training capture 1241: a green LED on a smoke detector, in view in 11 frames, four of
+    them dark. Its strongest detection is in an off-axis frame, where the ring's image clips
+    as a small ring beside it and moves the clipped blob's centre 4 px off the LED; placed at
+    its strongest dark detection it is found, a visible LED."""
+    capture = "train1241_smoke_detector_lens_121"
+    green = block("train")[capture]["visible_leds"][0]
+    findings = run("train", capture).findings()
+    assert [f for f in findings if f.kind == "visible_led" and at(f, green)]
+
+
 def test_a_small_red_led_whose_grey_level_moves_is_found_by_its_clipped_red_channel():
     """Training capture 1111: a red LED 1.5 m away, about a pixel across. Its red channel
     clips in every frame, its green leak does not: as its image crosses the pixel grid its
