@@ -107,8 +107,9 @@ class Detection:
 
 @dataclass(frozen=True)
 class Evidence:
-    """The raw patch around a track's strongest detection (its shape is measured, and its
-    crop annotated, only when the track is scored)."""
+    """The raw patch around one of a track's detections, its strongest or its strongest with
+    both rings dark (its shape is measured, and its crop annotated, only when the track is
+    scored)."""
 
     patch: np.ndarray
     offset_xy: tuple[float, float]  # the detection's sub-pixel offset from the patch centre
@@ -176,9 +177,10 @@ class Track:
     dark_evidence: Evidence | None = None  # its pixels there: where a glow is shown
     _columns: _Columns = field(default_factory=_Columns, repr=False, compare=False)
 
-    def observe(self, observation: Observation, canvas_xy=None) -> bool:
-        """Record a measurement (``observe`` is the only way one is added); returns True when
-        it is the strongest so far."""
+    def observe(self, observation: Observation, canvas_xy=None, cut=None) -> None:
+        """Record a measurement (``observe`` is the only way one is added). When it is the
+        strongest detection so far, or the strongest with both rings dark, ``cut`` (a
+        callable giving its ``Evidence``, called at most once) gives that one's pixels."""
         self.observations.append(observation)
         self._columns.append(observation)
         if observation.detected:
@@ -186,14 +188,18 @@ class Track:
             self.detected_canvas.append(canvas_xy)
             self.canvas_x += FOLLOW_RATE * (canvas_xy[0] - self.canvas_x)
             self.canvas_y += FOLLOW_RATE * (canvas_xy[1] - self.canvas_y)
-        if observation.detected and observation.dark and (
-                self.dark_best is None or observation.contrast_dn > self.dark_best.contrast_dn):
-            self.dark_best = observation
-        if observation.detected and (self.best is None
-                                     or observation.contrast_dn > self.best.contrast_dn):
+        if not observation.detected:
+            return
+        strongest = self.best is None or observation.contrast_dn > self.best.contrast_dn
+        strongest_dark = observation.dark and (
+            self.dark_best is None or observation.contrast_dn > self.dark_best.contrast_dn)
+        evidence = cut() if cut is not None and (strongest or strongest_dark) else None
+        if strongest:
             self.best = observation
-            return True
-        return False
+            self.evidence = self.evidence if evidence is None else evidence
+        if strongest_dark:
+            self.dark_best = observation
+            self.dark_evidence = self.dark_evidence if evidence is None else evidence
 
     @property
     def n_detections(self) -> int:
@@ -366,15 +372,10 @@ def _observe_detected(frame: RegisteredFrame, pairs: list, points: np.ndarray,
                                   float(detection.ring_dn), float(detection.x),
                                   float(detection.y), True, colour,
                                   clipped_channels(frame.image, detection.x, detection.y, reach))
-        strongest = track.observe(observation, (detection.canvas_x, detection.canvas_y))
-        if strongest or track.dark_best is observation:
-            evidence = Evidence(crops.cut_patch(frame.image, detection.x, detection.y),
-                                (detection.x - round(detection.x),
-                                 detection.y - round(detection.y)))
-            if strongest:
-                track.evidence = evidence
-            if track.dark_best is observation:
-                track.dark_evidence = evidence
+        track.observe(observation, (detection.canvas_x, detection.canvas_y),
+                      cut=lambda: Evidence(crops.cut_patch(frame.image, detection.x, detection.y),
+                                           (detection.x - round(detection.x),
+                                            detection.y - round(detection.y))))
 
 
 def _observe_undetected(pairs: list[tuple[RegisteredFrame, Track]], points: np.ndarray,
@@ -489,9 +490,7 @@ def border_tracks(frame: RegisteredFrame, first_id: int) -> list[Track]:
             clipped_channels(frame.image, x, y, reach))
         canvas = apply(frame.to_canvas, x, y)
         track = Track(first_id + k, *canvas)
-        track.observe(observation, canvas)
-        track.evidence = Evidence(crops.cut_patch(frame.image, x, y), (0.0, 0.0))
-        if track.dark_best is not None:
-            track.dark_evidence = track.evidence
+        track.observe(observation, canvas,
+                      cut=lambda: Evidence(crops.cut_patch(frame.image, x, y), (0.0, 0.0)))
         out.append(track)
     return out

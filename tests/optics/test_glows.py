@@ -212,10 +212,7 @@ def test_a_glow_is_placed_where_the_dark_frames_show_it():
     lit = replace(observation(lit_frame, 255.0), x=104.0, y=101.0)
     dark = replace(observation(dark_frame, 250.0), x=100.0, y=100.0)
     for seen, patch in ((lit, patch_with(disc_mask(2.6))), (dark, patch_with(disc_mask(1.6)))):
-        if led.observe(seen, (100.0, 100.0)):
-            led.evidence = Evidence(patch, (0.0, 0.0))
-        if led.dark_best is seen:
-            led.dark_evidence = Evidence(patch, (0.0, 0.0))
+        led.observe(seen, (100.0, 100.0), cut=lambda patch=patch: Evidence(patch, (0.0, 0.0)))
     assert led.best is lit and led.dark_best is dark
     shape = Shape(1.6, 1.0, False)
     glow = as_finding(Verdict(led, "ir_emitter", 0.99, shape, None, {}), 1.0)
