@@ -9,7 +9,8 @@ global brightness changes the rings and the mains flicker cause):
 1. whole-frame phase correlation for the bulk shift, and the roll: the frame is turned by a
    few degrees either way while the correlation's peak rises (``bulk_motion``: the hand
    rolls the handheld between frames, and a correlation of unturned frames then peaks low
-   and wrong). Restrooms are tiled and a tile grid is periodic, so the correlation peak is
+   and wrong); the roll is searched at half that resolution, its shift then read at 320 px.
+   Restrooms are tiled and a tile grid is periodic, so the correlation peak is
    searched only near a few predicted shifts (the last step, the recent mean, none: a hand's
    sweep is smooth but its jitter is not), never over the whole surface;
 2. a homography refinement by enhanced-correlation alignment (ECC) started from that shift:
@@ -44,6 +45,7 @@ class RegistrationImage:
     spectrum: np.ndarray
     scale: float  # full-resolution pixels per registration pixel
     coarse: np.ndarray  # the texture at half that resolution, for the homography refinement
+    coarse_spectrum: np.ndarray  # ... and its Fourier transform, for the roll search
 
 
 _WINDOWS: dict = {}
@@ -68,7 +70,7 @@ def registration_image(gray: np.ndarray) -> RegistrationImage:
     spread = 3.0 * float(cv2.meanStdDev(texture)[1][0, 0]) + 1e-3
     np.clip(texture, -spread, spread, out=texture)
     coarse = cv2.resize(texture, (size[0] // 2, size[1] // 2), interpolation=cv2.INTER_AREA)
-    return RegistrationImage(texture, _spectrum(texture), scale, coarse)
+    return RegistrationImage(texture, _spectrum(texture), scale, coarse, _spectrum(coarse))
 
 
 def _spectrum(texture: np.ndarray) -> np.ndarray:
@@ -104,6 +106,12 @@ def area_mean(gray: np.ndarray, size) -> np.ndarray:
 #: by rolls in steps of ``ROLL_STEP_DEG``, climbing while the correlation's peak rises, up to
 #: ``MAX_ROLL_DEG`` either way, and the roll between the best step and its neighbours is
 #: taken at the vertex of a parabola through their peaks.
+#: The search runs on the half-resolution texture (``RegistrationImage.coarse``, 160x90 for a
+#: 1280x720 frame): a quarter of the pixels, and a 2 degree roll still moves its edges by
+#: 2.8 px, more than its texture's grain (1-2 px there), so the peak still falls with a wrong
+#: roll. Only the shift at the roll found is read at the registration resolution, where its
+#: vertex is twice as fine. The search's correlations were most of the registration's cost
+#: (four a frame on average, each a turn, a transform and its inverse at 320x180).
 ROLL_STEP_DEG = 2.0
 MAX_ROLL_DEG = 6.0
 
@@ -111,38 +119,41 @@ MAX_ROLL_DEG = 6.0
 def bulk_motion(previous: RegistrationImage, current: RegistrationImage, predictions):
     """The roll about the frame's centre and shift (a homography, registration px) taking
     ``current`` onto ``previous``, and the shift alone (the sweep's step, for the next
-    predictions): the roll whose turned frame correlates best (``ROLL_STEP_DEG``), its shift
-    found near the predictions (``_correlation_peak``)."""
+    predictions): the roll whose turned frame correlates best at half resolution
+    (``ROLL_STEP_DEG``), then the shift at that roll found near the predictions
+    (``_correlation_peak``)."""
+    coarse_predictions = [0.5 * np.asarray(predicted, float) for predicted in predictions]
     peaks: dict = {}
 
-    def peak(roll: float):
+    def peak(roll: float) -> float:
         if roll not in peaks:
-            peaks[roll] = _correlation_peak(previous.spectrum, _turned_spectrum(current, roll),
-                                            predictions)
+            turned = _turned_spectrum(current.coarse, current.coarse_spectrum, roll)
+            peaks[roll] = _correlation_peak(previous.coarse_spectrum, turned,
+                                            coarse_predictions, SEARCH_RADIUS_PX // 2)[1]
         return peaks[roll]
 
+    # Climb the way whose first step rises more: at half resolution a roll of 5 degrees
+    # leaves both first steps low, and the first one tried may rise by noise alone.
     best = 0.0
-    for direction in (1.0, -1.0):
-        roll = best
-        while abs(roll) < MAX_ROLL_DEG and peak(roll + direction * ROLL_STEP_DEG)[1] > \
-                peak(roll)[1]:
-            roll += direction * ROLL_STEP_DEG
-        if roll != best:
-            best = roll
-            break
-    a, b, c = (peak(best + k * ROLL_STEP_DEG)[1] for k in (-1, 0, 1))
+    direction = 1.0 if peak(ROLL_STEP_DEG) >= peak(-ROLL_STEP_DEG) else -1.0
+    while abs(best) < MAX_ROLL_DEG and peak(best + direction * ROLL_STEP_DEG) > peak(best):
+        best += direction * ROLL_STEP_DEG
+    a, b, c = (peak(best + k * ROLL_STEP_DEG) for k in (-1, 0, 1))
     if a - 2 * b + c < 0:  # a step past the limit is read too, for the vertex alone
         best += ROLL_STEP_DEG * float(np.clip(0.5 * (a - c) / (a - 2 * b + c), -1.0, 1.0))
-    shift = peak(best)[0]
+    shift, _ = _correlation_peak(previous.spectrum,
+                                 _turned_spectrum(current.texture, current.spectrum, best),
+                                 predictions)
     return translation(shift) @ rotation(best, current.texture.shape), shift
 
 
-def _turned_spectrum(image: RegistrationImage, roll_deg: float) -> np.ndarray:
-    """The spectrum of ``image``'s texture turned by ``roll_deg`` about its centre."""
+def _turned_spectrum(texture: np.ndarray, spectrum: np.ndarray, roll_deg: float) -> np.ndarray:
+    """The spectrum of ``texture`` (whose own is ``spectrum``) turned by ``roll_deg`` about
+    its centre."""
     if roll_deg == 0:
-        return image.spectrum
-    height, width = image.texture.shape
-    return _spectrum(cv2.warpAffine(image.texture, rotation(roll_deg, (height, width))[:2],
+        return spectrum
+    height, width = texture.shape
+    return _spectrum(cv2.warpAffine(texture, rotation(roll_deg, (height, width))[:2],
                                     (width, height), flags=cv2.INTER_LINEAR))
 
 
@@ -157,10 +168,10 @@ def rotation(roll_deg: float, shape) -> np.ndarray:
 
 
 def _correlation_peak(previous_spectrum: np.ndarray, current_spectrum: np.ndarray,
-                      predictions):
-    """Shift (registration px) taking the frame of ``current_spectrum`` onto that of
-    ``previous_spectrum`` and the height of its peak: the highest correlation peak within
-    ``SEARCH_RADIUS_PX`` of any of the ``predictions``.
+                      predictions, radius_px: int = SEARCH_RADIUS_PX):
+    """Shift (pixels of the spectra's images) taking the frame of ``current_spectrum`` onto
+    that of ``previous_spectrum`` and the height of its peak: the highest correlation peak
+    within ``radius_px`` of any of the ``predictions``.
 
     A hand's sweep is smooth but its jitter is not: a frame can move opposite to the last
     one, twice the jitter away from a prediction made from the last step alone. Searching
@@ -174,15 +185,16 @@ def _correlation_peak(previous_spectrum: np.ndarray, current_spectrum: np.ndarra
     root = np.sqrt(cv2.magnitude(cross[..., 0], cross[..., 1])) + 1e-6
     cross = cv2.divide(cross, cv2.merge([root, root]))
     surface = cv2.idft(cross, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)
-    return max((_peak_near(surface, predicted) for predicted in predictions),
+    return max((_peak_near(surface, predicted, radius_px) for predicted in predictions),
                key=lambda found: found[1])
 
 
-def _peak_near(surface: np.ndarray, predicted):
-    """(shift, height) of the correlation surface's highest point near ``predicted``."""
+def _peak_near(surface: np.ndarray, predicted, radius_px: int):
+    """(shift, height) of the correlation surface's highest point within ``radius_px`` of
+    ``predicted``."""
     height, width = surface.shape
     px, py = round(predicted[0]), round(predicted[1])
-    offsets = np.arange(-SEARCH_RADIUS_PX, SEARCH_RADIUS_PX + 1)
+    offsets = np.arange(-radius_px, radius_px + 1)
     local = surface[np.ix_((py + offsets) % height, (px + offsets) % width)]
     iy, ix = np.unravel_index(int(np.argmax(local)), local.shape)
     dy, dx = _subpixel(local, iy, ix)
