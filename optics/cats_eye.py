@@ -36,7 +36,6 @@ only when the join is firm and the test had something to say against chrome
 Tuned and checked on the ray-traced TRAINING block only (``bench.raytrace.seeds``).
 """
 
-import functools
 import statistics
 from collections import deque
 from dataclasses import dataclass, field
@@ -45,7 +44,19 @@ import cv2
 import numpy as np
 
 from optics import crops
-from optics.candidates import pool_factor
+from optics.cats_eye_align import (
+    MIN_MATCH,
+    SEARCH_PX,
+    SPOT_MASK_PX,
+    TEMPLATE_HALF_PX,
+    LocalFrame,
+    align,
+    inside,
+    line_direction,
+    match_near,
+    near_edge,
+    predicted,
+)
 from optics.registration import apply
 
 #: A spot is tested when its brightest pixel reaches this (of 255): a cat's eye inside its
@@ -74,13 +85,6 @@ FAR_PX = (10.0, 16.0)
 #: same with this cap as without (with 5, train1101's was lost); of its 444 on-axis frames,
 #: 14 held more than 6.
 MAX_SPOTS = 6
-#: Half-size (px) of the surroundings matched: a 3-6 cm patch of wall or fixture at 0.3-2 m.
-TEMPLATE_HALF_PX = 16
-#: Radius (px) of the spot's own disc left out of the match: the glint and its hole.
-SPOT_MASK_PX = 4
-#: How far (px) from where the canvas predicts it the scene point is searched for: the
-#: canvas's error at a lens reaches 30 px on the training walks (roll, perspective, parallax).
-SEARCH_PX = 28
 #: Half-size (px) of the box whose flux over its surroundings is the spot's light.
 FLUX_HALF_PX = 2
 #: Half-size (px) of the box whose border is the surface the spot's flux is counted over.
@@ -106,36 +110,10 @@ REF_REACH_PX = 3
 #: for 2 more false lens alarms (23 -> 25: glossy tiles' images of the on-axis ring in two
 #: adjacent frames).
 REF_REACH_UNSURE_PX = 8
-MIN_MATCH = 0.5
-#: Periodic surroundings (a vent's slats, a tile grid) match as well a period away: places
-#: scoring within this of the best count as tied, and the one nearest where the canvas puts
-#: the point wins (ray-traced TRAINING capture train1143: a vent's lens matched one slat,
-#: 11-23 px, off in every pair of its frames, the canvas 1-10 px off). Chosen on the first 86
-#: training captures (0.05: 30 of 41 lenses; 0.1: 28; 0.2: 29, with other changes since
-#: withdrawn); on all 182 it finds five more lenses (train1247's and train1255's in vents
-#: among them) and removes two false ones.
-MATCH_TIE = 0.05
-#: The surroundings are a line (a grout line, a pipe's or a skirting board's edge) when their
-#: gradient energy across the line's direction is at most this share of that along it (the
-#: structure tensor's smaller over its larger eigenvalue; the lit parts and the spot's disc
-#: left out). A line matches equally well anywhere along itself: where the score peaks is
-#: set by what else the patch holds, a chrome highlight of one ring that moves between
-#: frames, not by the scene point (simulated TUNING seed 1085: a steady LED 4 px under a
-#: grout line, matched 24 px along it in every reference frame, 0.02-0.07 there; of the
-#: ray-traced TRAINING block's 683 spots a quarter are under 0.33, its lenses found as before).
-MIN_CROSS_SHARE = 0.3
-#: Lit parts, left out of that measure: over the patch's median by this many median absolute
-#: deviations, and this many px around (a ring's highlight, an LED's bloom; they move or go
-#: between frames, where the wall's dark marks, the grout and the holes stay).
-BRIGHT_MADS = 4.0
-HIGHLIGHT_GUARD_PX = 2
 #: On such a line the reference's light is taken all along it (as the reference shows it:
 #: ``_light_along_line``), every this many px within ``SEARCH_PX`` of the matched point: a
 #: cat's eye is dark at every place the match could be.
 LINE_STEP_PX = 2
-#: A point this close (px) to the frame's edge has surroundings mostly of the padding's mirror
-#: image (a quarter of the matched patch or more): nothing can be said about it there.
-EDGE_PX = TEMPLATE_HALF_PX // 2
 #: The largest share of its on-axis light a cat's eye shows in a reference frame (the
 #: training lenses' glints 0.16 at most, chrome's highlights of either ring about 1).
 RETRO_SHARE = 0.2
@@ -213,33 +191,9 @@ def local_lens_confidence(n_frames: int) -> float:
     (``LOCAL_LENS_CONFIDENCE``; at least ``MIN_FRAMES``)."""
     return LOCAL_LENS_CONFIDENCE[min(max(n_frames, MIN_FRAMES), max(LOCAL_LENS_CONFIDENCE))]
 
-_LOG_LUT = np.round(np.log1p(np.arange(256)) / np.log1p(255) * 255).astype(np.uint8)
+#: How far the frames are padded (``LocalFrame``): the search around the canvas's point, the
+#: unsure reach around it and the flux box beyond that, and a margin.
 _PAD = TEMPLATE_HALF_PX + SEARCH_PX + REF_REACH_UNSURE_PX + FLUX_HALF_PX + 4
-
-
-class _Frame:
-    """One frame as the test needs it. Its padded copy is made the first time a spot asks
-    (most frames of a scan never are)."""
-
-    def __init__(self, frame, pooled: np.ndarray):
-        self.index = frame.index
-        self.reference = frame.ring == "off" or frame.dark  # lit by neither or off-axis only
-        self.off_axis = frame.ring == "off"
-        self.exposure_ms = frame.exposure_ms
-        self.to_canvas = frame.to_canvas  # of full-resolution pixels
-        self.to_frame = frame.to_frame  # its inverse (the frame's own, not inverted again)
-        self.factor = pool_factor(frame.gray8.shape[1])
-        self.width, self.height = pooled.shape[1], pooled.shape[0]
-        self._pooled = pooled  # uint8 at 640 px width (max-pooled)
-        self._level = None
-
-    @property
-    def level(self) -> np.ndarray:
-        """The pooled frame padded by ``_PAD`` (reflected)."""
-        if self._level is None:
-            self._level = cv2.copyMakeBorder(self._pooled, _PAD, _PAD, _PAD, _PAD,
-                                             cv2.BORDER_REFLECT)
-        return self._level
 
 
 @dataclass
@@ -247,7 +201,7 @@ class Spot:
     """A saturated compact spot of an on-axis frame and, per neighbouring reference frame,
     its light there as a share of its own."""
 
-    frame: _Frame
+    frame: LocalFrame
     x: float  # px at 640 px width
     y: float
     flux: float  # DN px per ms over the surroundings
@@ -291,14 +245,14 @@ class CatsEyeTest:
     """Feed every frame with ``add`` (with its candidates); ``lenses()`` at any time."""
 
     def __init__(self):
-        self._frames: deque[_Frame] = deque(maxlen=2 * NEIGHBOUR_FRAMES + 1)
+        self._frames: deque[LocalFrame] = deque(maxlen=2 * NEIGHBOUR_FRAMES + 1)
         self._pending: list[Spot] = []
         self._passed: list[Spot] = []
 
     def add(self, frame, candidates, pooled: np.ndarray) -> None:
         """One frame (``optics.tracks.RegisteredFrame``), its candidates and the frame at
         640 px width they were found in (``optics.candidates.detection_map``'s)."""
-        this = _Frame(frame, pooled)
+        this = LocalFrame(frame, pooled, _PAD)
         self._frames.append(this)
         if frame.ring == "on":
             for spot in _spots(this, frame, candidates):
@@ -353,7 +307,7 @@ def _ring_image(spot: Spot, passing: list[Spot]) -> bool:
                <= RING_IMAGE_PX[1] for other in passing)
 
 
-def _spots(this: _Frame, frame, candidates) -> list[Spot]:
+def _spots(this: LocalFrame, frame, candidates) -> list[Spot]:
     """The candidates of an on-axis frame that may be a cat's eye's glint: saturated, clear of
     their surroundings, small and alone."""
     xi, yi = np.rint(candidates.x).astype(int), np.rint(candidates.y).astype(int)
@@ -364,14 +318,10 @@ def _spots(this: _Frame, frame, candidates) -> list[Spot]:
     spots = []
     for k in strong:
         x, y = candidates.x[k] / this.factor, candidates.y[k] / this.factor
-        px, py = int(round(x)) + _PAD, int(round(y)) + _PAD
-        half = int(NEARBY_PX[1]) + 2
-        patch = this.level[py - half:py + half + 1, px - half:px + half + 1]
+        patch = this.box(x, y, int(NEARBY_PX[1]) + 2)
         if (patch[_NEARBY] >= SATURATED_DN).sum() > MAX_NEARBY_SATURATED:
             continue
-        far = int(FAR_PX[1])
-        if (this.level[py - far:py + far + 1, px - far:px + far + 1][_FAR] >= SATURATED_DN
-                ).sum() > MAX_FAR_SATURATED:
+        if (this.box(x, y, int(FAR_PX[1]))[_FAR] >= SATURATED_DN).sum() > MAX_FAR_SATURATED:
             continue
         radius_px = _glint_radius(patch)
         if radius_px > MAX_GLINT_RADIUS_PX:
@@ -379,11 +329,11 @@ def _spots(this: _Frame, frame, candidates) -> list[Spot]:
         flux, above_only = _flux(this, x, y, 0), False
         if flux <= 0:  # its dark hole outweighs it
             flux, above_only = _flux(this, x, y, 0, above_only=True), True
-        if flux > 0 and not _near_edge(this, x, y):
+        if flux > 0 and not near_edge(this, x, y):
             spots.append((flux, k, x, y, radius_px, above_only))
     return [Spot(this, x, y, flux, radius_px, above_only,
                  crops.cut_patch(frame.image, candidates.x[k], candidates.y[k]),
-                 _line_direction(this, x, y), _widened(_row_saturated(this, x, y)),
+                 line_direction(this, x, y), _widened(_row_saturated(this, x, y)),
                  _saturated_px(this, x, y, REF_REACH_PX))
             for flux, k, x, y, radius_px, above_only
             in sorted(spots, key=lambda s: -s[0])[:MAX_SPOTS]]
@@ -415,26 +365,17 @@ _r_far = np.hypot(*np.mgrid[-_far:_far + 1, -_far:_far + 1])
 _FAR = (_r_far > FAR_PX[0]) & (_r_far <= FAR_PX[1])
 _TWIN = np.zeros((2 * TWIN_ROWS_PX + 1, 2 * TWIN_REACH_PX + 1), bool)
 _TWIN[:, np.abs(np.arange(-TWIN_REACH_PX, TWIN_REACH_PX + 1)) >= TWIN_MIN_PX] = True
-_MASK = (np.hypot(*np.mgrid[-TEMPLATE_HALF_PX:TEMPLATE_HALF_PX + 1,
-                            -TEMPLATE_HALF_PX:TEMPLATE_HALF_PX + 1]) > SPOT_MASK_PX
-         ).astype(np.uint8)
-_MASK_HALF = cv2.resize(_MASK, (TEMPLATE_HALF_PX + 1,) * 2, interpolation=cv2.INTER_NEAREST)
-_FINE_PX = 2  # the full-resolution refinement's reach around the coarse match
-_JOIN_DISC = np.hypot(*np.mgrid[-int(np.ceil(JOIN_PX)):int(np.ceil(JOIN_PX)) + 1,
-                                 -int(np.ceil(JOIN_PX)):int(np.ceil(JOIN_PX)) + 1]) <= JOIN_PX
-
-
-def _test(spot: Spot, reference: _Frame) -> None:
+def _test(spot: Spot, reference: LocalFrame) -> None:
     """The spot's light at its scene point in ``reference``, as a share of its own (skipped
     once a reference has failed it, or beyond ``NEIGHBOUR_FRAMES``)."""
     if (spot.shares and not spot.passes) or abs(reference.index - spot.frame.index) > (
             NEIGHBOUR_FRAMES):
         return
-    x, y, sure, _ = _align(spot.frame, spot.x, spot.y, reference)
+    x, y, sure, _ = align(spot.frame, spot.x, spot.y, reference)
     # An unclear match (a smooth fixture, bare paint) says nothing of where the point is: its
     # light is looked for around where the canvas puts it.
-    lx, ly = (x, y) if sure else _predicted(spot.frame, spot.x, spot.y, reference)
-    if _near_edge(reference, x, y) or _near_edge(reference, lx, ly):
+    lx, ly = (x, y) if sure else predicted(spot.frame, spot.x, spot.y, reference)
+    if near_edge(reference, x, y) or near_edge(reference, lx, ly):
         return  # cannot say
     reach = REF_REACH_PX if sure else REF_REACH_UNSURE_PX
     light = (_flux(reference, lx, ly, reach, spot.above_only) if spot.line is None
@@ -449,15 +390,15 @@ def _test(spot: Spot, reference: _Frame) -> None:
         spot.twin |= bool((_row_saturated(reference, x, y) & ~spot.row & _TWIN).any())
 
 
-def _light_along_line(spot: Spot, reference: _Frame, x, y) -> float:
+def _light_along_line(spot: Spot, reference: LocalFrame, x, y) -> float:
     """A line spot's light in ``reference``: the most flux every ``LINE_STEP_PX`` along the
     line within ``SEARCH_PX`` of its matched point (x, y). The line is followed as the
     reference shows it there (the spot's own direction if it shows none): the hand's roll
     turns it between frames, and a vent's slot walked in the direction it had in the spot's
     frame runs onto the bright slat beside it (train1415: by 16-28 px along, 0.2-0.4 of its
     lens's glint, in three of the four off-axis frames next to its on-axis ones)."""
-    line = _line_direction(reference, x, y) or spot.line
-    return max(_flux(reference, *_inside(reference, x + step * line[0], y + step * line[1]),
+    line = line_direction(reference, x, y) or spot.line
+    return max(_flux(reference, *inside(reference, x + step * line[0], y + step * line[1]),
                      REF_REACH_PX, spot.above_only)
                for step in range(-SEARCH_PX, SEARCH_PX + 1, LINE_STEP_PX))
 
@@ -469,11 +410,9 @@ def _outshines(spot: Spot, highlight_px: int) -> bool:
             and spot.saturated_px >= OUTSHINE_RATIO * highlight_px)
 
 
-def _saturated_px(frame: _Frame, x, y, reach: int) -> int:
+def _saturated_px(frame: LocalFrame, x, y, reach: int) -> int:
     """The saturated pixels of a box ``reach`` px around (x, y)."""
-    cx, cy = int(round(x)) + _PAD, int(round(y)) + _PAD
-    return int((frame.level[cy - reach:cy + reach + 1, cx - reach:cx + reach + 1]
-                >= SATURATED_DN).sum())
+    return int((frame.box(x, y, reach) >= SATURATED_DN).sum())
 
 
 def _firm_adjacent_pair(group: list[Spot]) -> bool:
@@ -497,10 +436,10 @@ def _firm_adjacent_pair(group: list[Spot]) -> bool:
     return firm_join and any(spot.off_axis_seen for spot in group)
 
 
-def _row_saturated(frame: _Frame, x, y) -> np.ndarray:
+def _row_saturated(frame: LocalFrame, x, y) -> np.ndarray:
     """The saturated pixels up to ``TWIN_REACH_PX`` along the row of (x, y) and
     ``TWIN_ROWS_PX`` across it: rows -TWIN_ROWS_PX.. down, columns left to right."""
-    cx, cy = int(round(x)) + _PAD, int(round(y)) + _PAD
+    cx, cy = int(round(x)) + frame.pad, int(round(y)) + frame.pad
     return frame.level[cy - TWIN_ROWS_PX:cy + TWIN_ROWS_PX + 1,
                        cx - TWIN_REACH_PX:cx + TWIN_REACH_PX + 1] >= SATURATED_DN
 
@@ -509,41 +448,6 @@ def _widened(saturated: np.ndarray) -> np.ndarray:
     """``saturated`` grown by ``TWIN_GUARD_PX``."""
     side = 2 * TWIN_GUARD_PX + 1
     return cv2.dilate(saturated.astype(np.uint8), np.ones((side, side), np.uint8)) > 0
-
-
-def _near_edge(frame: _Frame, x, y) -> bool:
-    return min(x, y, frame.width - 1 - x, frame.height - 1 - y) < EDGE_PX
-
-
-def _inside(frame: _Frame, x, y) -> tuple[float, float]:
-    return (float(np.clip(x, 0, frame.width - 1)), float(np.clip(y, 0, frame.height - 1)))
-
-
-def _line_direction(frame: _Frame, x, y) -> tuple | None:
-    """The direction (x, y) along which the spot's surroundings are a line (their structure
-    tensor's gradient energy across it under ``MIN_CROSS_SHARE`` of that along it), the spot's
-    disc and the pixels by saturated ones left out; None when they are not one."""
-    t = TEMPLATE_HALF_PX
-    sx, sy = int(round(x)) + _PAD, int(round(y)) + _PAD
-    level = frame.level[sy - t:sy + t + 1, sx - t:sx + t + 1]
-    logs = _log(level)
-    gx = cv2.Sobel(logs, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(logs, cv2.CV_32F, 0, 1, ksize=3)
-    guard = 2 * HIGHLIGHT_GUARD_PX + 1
-    median = float(np.median(level))
-    spread = max(float(np.median(np.abs(level - median))), 1.0)
-    near_highlight = cv2.dilate((level > median + BRIGHT_MADS * spread).astype(np.uint8),
-                                np.ones((guard, guard), np.uint8))
-    keep = (_MASK > 0) & (near_highlight == 0)
-    keep[0], keep[-1], keep[:, 0], keep[:, -1] = False, False, False, False
-    jxx, jyy, jxy = (float((gx * gx)[keep].sum()), float((gy * gy)[keep].sum()),
-                     float((gx * gy)[keep].sum()))
-    root = np.hypot(jxx - jyy, 2 * jxy)
-    large, small = (jxx + jyy + root) / 2, (jxx + jyy - root) / 2
-    if large <= 0 or small > MIN_CROSS_SHARE * large:
-        return None
-    across = 0.5 * np.arctan2(2 * jxy, jxx - jyy)  # the gradients' main direction
-    return (float(-np.sin(across)), float(np.cos(across)))
 
 
 def _same_point(a: Spot, b: Spot) -> bool:
@@ -559,96 +463,15 @@ def _same_point(a: Spot, b: Spot) -> bool:
     smooth fixture's rim) and its full-resolution refinement looks only 2 px around it: on
     the TRAINING block two vents' lenses (train1215, train1271) scored 0.001-0.033 better at
     their own glint than at the place found 5-28 px off, so their glints never joined."""
-    x, y, sure, score = _align(a.frame, a.x, a.y, b.frame)
+    x, y, sure, score = align(a.frame, a.x, a.y, b.frame)
     if np.hypot(x - b.x, y - b.y) <= JOIN_PX:
         return True
-    px, py = _predicted(a.frame, a.x, a.y, b.frame)
+    px, py = predicted(a.frame, a.x, a.y, b.frame)
     off_px = np.hypot(px - b.x, py - b.y)
     if not sure and off_px <= JOIN_PX:
         return True
     return bool(off_px <= SEARCH_PX
-                and _match_at(a, b) >= (score if sure else MIN_MATCH))
-
-
-def _predicted(source: _Frame, x, y, target: _Frame) -> tuple[float, float]:
-    """Where the canvas puts ``source``'s point (x, y) in ``target`` (px at 640 px width)."""
-    cx, cy = apply(source.to_canvas, x * source.factor, y * source.factor)
-    px, py = apply(target.to_frame, cx, cy)
-    return px / target.factor, py / target.factor
-
-
-def _align(source: _Frame, x, y, target: _Frame) -> tuple[float, float, bool, float]:
-    """``source``'s point (x, y) (px at 640 px width) in ``target``, by matching its
-    surroundings (the spot left out) within ``SEARCH_PX`` of where the canvas predicts it;
-    and whether the match is clear. Matched on log levels: a saturated highlight elsewhere in
-    the patch, there in one frame and not the other, weighs little more than a grout line."""
-    px, py = _predicted(source, x, y, target)
-    px = int(round(np.clip(px, 0, target.width - 1))) + _PAD
-    py = int(round(np.clip(py, 0, target.height - 1))) + _PAD
-    t, reach = TEMPLATE_HALF_PX, TEMPLATE_HALF_PX + SEARCH_PX
-    sx, sy = int(round(x)) + _PAD, int(round(y)) + _PAD
-    region = _log(target.level[py - reach:py + reach + 1, px - reach:px + reach + 1])
-    template = _log(source.level[sy - t:sy + t + 1, sx - t:sx + t + 1])
-    # Coarse to fine: the whole search at half resolution, then +-2 px at full resolution
-    # (a sixth of the work of one full-resolution search).
-    coarse = _nearest_of_best(cv2.matchTemplate(cv2.pyrDown(region), cv2.pyrDown(template),
-                                                cv2.TM_CCOEFF_NORMED, mask=_MASK_HALF))
-    cx = min(max(2 * coarse[0], _FINE_PX), 2 * SEARCH_PX - _FINE_PX)
-    cy = min(max(2 * coarse[1], _FINE_PX), 2 * SEARCH_PX - _FINE_PX)
-    side = 2 * t + 1 + 2 * _FINE_PX
-    fine = region[cy - _FINE_PX:cy - _FINE_PX + side, cx - _FINE_PX:cx - _FINE_PX + side]
-    ix, iy, score = _best(cv2.matchTemplate(fine, template, cv2.TM_CCOEFF_NORMED, mask=_MASK))
-    ix, iy = cx - _FINE_PX + ix, cy - _FINE_PX + iy
-    return (px - _PAD + ix - SEARCH_PX + (x - round(x)), py - _PAD + iy - SEARCH_PX
-            + (y - round(y)), score >= MIN_MATCH, score)
-
-
-def _match_at(a: Spot, b: Spot) -> float:
-    """How well ``a``'s surroundings (the spot left out) match at ``b``: the best score of
-    the matching ``_align`` does at the places within ``JOIN_PX`` of ``b``."""
-    t, r = TEMPLATE_HALF_PX, int(np.ceil(JOIN_PX))
-    sx, sy = int(round(a.x)) + _PAD, int(round(a.y)) + _PAD
-    bx, by = int(round(b.x)) + _PAD, int(round(b.y)) + _PAD
-    template = _log(a.frame.level[sy - t:sy + t + 1, sx - t:sx + t + 1])
-    region = _log(b.frame.level[by - t - r:by + t + r + 1, bx - t - r:bx + t + r + 1])
-    score = _finite(cv2.matchTemplate(region, template, cv2.TM_CCOEFF_NORMED, mask=_MASK))
-    return float(score[_JOIN_DISC].max())
-
-
-def _nearest_of_best(score: np.ndarray) -> tuple[int, int, float]:
-    """Of the places scoring within ``MATCH_TIE`` of the best in a coarse ``matchTemplate``
-    score map, the one nearest the map's middle (where the canvas predicts the point)."""
-    score = _finite(score)
-    near = np.where(score >= score.max() - MATCH_TIE, _middle_distance(score.shape), np.inf)
-    iy, ix = np.unravel_index(int(np.argmin(near)), near.shape)
-    return int(ix), int(iy), float(score[iy, ix])
-
-
-@functools.cache
-def _middle_distance(shape: tuple) -> np.ndarray:
-    ys, xs = np.mgrid[0:shape[0], 0:shape[1]]
-    return np.hypot(xs - (shape[1] - 1) / 2, ys - (shape[0] - 1) / 2)
-
-
-def _log(level: np.ndarray) -> np.ndarray:
-    """Log levels (float32) for matching: a saturated highlight elsewhere in the patch, there
-    in one frame and not the other, weighs little more than a grout line."""
-    return cv2.LUT(level, _LOG_LUT).astype(np.float32)
-
-
-def _best(score: np.ndarray) -> tuple[int, int, float]:
-    """The best match's (x, y) in a ``matchTemplate`` score map (flat patches give NaN, and
-    any value that is not finite counts as -1: ``np.nan_to_num``'s replacements, in one
-    test where it makes three)."""
-    score = _finite(score)
-    iy, ix = np.unravel_index(int(np.argmax(score)), score.shape)
-    return int(ix), int(iy), float(score[iy, ix])
-
-
-def _finite(score: np.ndarray) -> np.ndarray:
-    """A ``matchTemplate`` score map with every value that is not finite (a flat patch's NaN)
-    set to -1, the worst score."""
-    return np.where(np.isfinite(score), score, np.float32(-1.0))
+                and match_near(a.frame, a.x, a.y, b.frame, b.x, b.y, JOIN_PX) >= (score if sure else MIN_MATCH))
 
 
 def _border_median(box: np.ndarray) -> float:
@@ -664,7 +487,7 @@ def _border(box: np.ndarray) -> np.ndarray:
     return np.concatenate([box[0], box[-1], box[1:-1, 0], box[1:-1, -1]])
 
 
-def _flux(frame: _Frame, x, y, reach: int, above_only: bool = False) -> float:
+def _flux(frame: LocalFrame, x, y, reach: int, above_only: bool = False) -> float:
     """The largest flux (DN px per ms) of a ``FLUX_HALF_PX`` box within ``reach`` px of
     (x, y), over the surface around the point: the median of the border of a box
     ``SURROUND_HALF_PX`` around (x, y) itself, the same whatever the reach (a chrome ball's
@@ -672,10 +495,9 @@ def _flux(frame: _Frame, x, y, reach: int, above_only: bool = False) -> float:
     stands ``ABOVE_SURFACE_SIGMAS`` over it counts (a glint whose dark hole outweighs it)."""
     h, s = FLUX_HALF_PX, SURROUND_HALF_PX
     outer = h + reach
-    cx, cy = int(round(x)) + _PAD, int(round(y)) + _PAD
-    around = frame.level[cy - s:cy + s + 1, cx - s:cx + s + 1]
+    around = frame.box(x, y, s)
     surface = _border_median(around)
-    patch = frame.level[cy - outer:cy + outer + 1, cx - outer:cx + outer + 1].astype(np.float32)
+    patch = frame.box(x, y, outer).astype(np.float32)
     side = 2 * h + 1
     excess = patch - surface
     if above_only:

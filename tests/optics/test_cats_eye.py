@@ -8,14 +8,8 @@ import pytest
 
 from hardware.camera.capture_dir import load_frames
 from optics.candidates import MAX_CANDIDATES, detection_map, find_candidates, to_gray8
-from optics.cats_eye import (
-    MATCH_TIE,
-    MAX_SPOTS,
-    NEARBY_PX,
-    CatsEyeTest,
-    _glint_radius,
-    _nearest_of_best,
-)
+from optics.cats_eye import MAX_SPOTS, NEARBY_PX, CatsEyeTest, _glint_radius
+from optics.cats_eye_align import MATCH_TIE, _nearest_of_best
 from optics.tracks import RegisteredFrame
 from tests.optics.test_ray_traced_cues import DATA, at, block, run
 

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from optics.candidates import max_pool, measure_points, measure_points_across, median_float
-from optics.cats_eye import _best, _border_median
+from optics.cats_eye import _border_median
+from optics.cats_eye_align import _best
 from optics.lockin_map import MIN_FRAMES, LockInMap
 from optics.registration import area_mean
 
