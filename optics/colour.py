@@ -19,8 +19,13 @@ An indicator LED seen head-on is far brighter than the camera's full scale: its 
 rim of a dim LED, and around a bright one the halo the lens's veiling glare spreads around
 every point (a few per cent of its light, falling off as about 1/r^3). So the glow is read
 in the unclipped pixels just around its clipped core (or its own pixels when nothing clips),
-against the median of the ring around it. Greyscale frames carry no colour; the balance is then
-unknown (NaN) and a glow stays an infrared alert.
+against the median of the ring around it. A dimmer LED's core clips its strongest channel
+alone, and its weaker channels at the core keep its colour where a small point's halo is
+mostly the pixel grid's colour fringes: a core of one hue, whose halo reads that hue too, is
+read there as well (``led_balance``); a clipped channel reads less than it holds, so the core
+can only over-state a visible LED's weaker channels, never make an infrared one look
+coloured. Greyscale frames carry no colour; the balance is then unknown (NaN) and a glow
+stays an infrared alert.
 """
 
 import cv2
@@ -54,10 +59,13 @@ LAMP_MIN_BALANCE = 0.7
 LAMP_BLUE_SHARE = 0.93
 #: Pixels with a channel at or above this are clipped: their colour is lost.
 CLIPPED_DN = 250
+#: A core's strongest channels: those within this share of its brightest (a green LED's
+#: core may clip blue as well as green, 255 255 29, where its halo reads green the most).
+CORE_HUE_SHARE = 0.9
 #: In a greyscale frame, where no channel can be read, a piece's core must read at least this
 #: (grey DN) to count as clipped: the first training LEDs' cores read 150-255 (a green LED's
 #: clipped channel alone gives 147). In a colour frame a core is clipped when a channel clips
-#: (``optics.colour.clipped_channels``), whatever its grey level: a red LED of which only the
+#: (``optics.colour.clipped``), whatever its grey level: a red LED of which only the
 #: red channel clips reads 75 plus 0.59 of its green leak (about 105 grey at 3x full scale).
 MIN_CORE_DN = 120.0
 #: The grey weights of a bgr8 pixel's channels (B, G, R), as ``optics.candidates.to_gray8``
@@ -138,23 +146,66 @@ def glow_pixels(patch: np.ndarray, r2: np.ndarray, disc: int, near: int) -> np.n
     return close & ~clipped & (r2 <= disc ** 2)
 
 
-def clipped_channels(image: np.ndarray, x: float, y: float,
-                     reach_px: int) -> tuple[bool, bool, bool] | None:
-    """Which channels (B, G, R) of a bgr8 ``image`` clip at (x, y): those of the pixel within
-    ``reach_px`` whose clipped channels give its grey level the most (``LUMA_BGR`` times
-    ``CLIPPED_DN``, summed over them); none clipped where none clips; None for a greyscale
-    image, whose channels are not known. An always-on LED clips its strongest channel in every
-    frame it is in view, whatever its grey level does as its image moves over the pixel grid:
-    all three for an infrared LED, red alone (75 grey) for a dim red one."""
+def core_pixel(image: np.ndarray, x: float, y: float,
+               reach_px: int) -> tuple[int, int, int] | None:
+    """The colour (B, G, R) of a detection's core in a bgr8 ``image``: of the pixels within
+    ``reach_px`` of (x, y), the one whose clipped channels give its grey level the most
+    (``LUMA_BGR`` times ``CLIPPED_DN``, summed over them), the brightest in grey among those
+    tied; (0, 0, 0) where the window is empty; None for a greyscale image, whose channels are
+    not known. An always-on LED clips its strongest channel in every frame it is in view,
+    whatever its grey level does as its image moves over the pixel grid: all three for an
+    infrared LED, red alone for a dim red one (``clipped``); its weaker channels, where they
+    do not clip, keep its colour (``core_balance``)."""
     if image.ndim != 3 or image.shape[2] != 3:
         return None
     xi, yi = round(x), round(y)
     window = image[max(yi - reach_px, 0):yi + reach_px + 1,
                    max(xi - reach_px, 0):xi + reach_px + 1].reshape(-1, 3)
     if not len(window):
-        return (False, False, False)
-    clipped = window >= CLIPPED_DN
-    return tuple(bool(c) for c in clipped[np.argmax(clipped @ LUMA_BGR)])
+        return (0, 0, 0)
+    weight = (window >= CLIPPED_DN) @ LUMA_BGR
+    tied = np.flatnonzero(weight == weight.max())
+    best = tied[np.argmax(window[tied] @ LUMA_BGR)]
+    return tuple(int(v) for v in window[best])
+
+
+def clipped(core_bgr: tuple[int, int, int] | None) -> tuple[bool, bool, bool] | None:
+    """Which channels (B, G, R) of a core's colour (``core_pixel``) clip; None for none read."""
+    return None if core_bgr is None else tuple(bool(v >= CLIPPED_DN) for v in core_bgr)
+
+
+def core_balance(core_bgr) -> tuple[float, np.ndarray | None]:
+    """The lesser of blue and red over the strongest channel at a glow's cores (rows of
+    ``core_pixel`` colours: its detections), and the cores' colour (B, G, R): over those
+    whose strongest channel clips, the median share and the median colour; NaN and None
+    when none clips. A clipped channel reads full scale, less than the light it holds, so at
+    a visible LED's core this over-states its weaker channels' share, and an infrared LED's
+    core, all three channels near each other, cannot read under ``VISIBLE_BALANCE``."""
+    rows = np.asarray(core_bgr, float).reshape(-1, 3)
+    rows = rows[rows.max(axis=1) >= CLIPPED_DN] if len(rows) else rows
+    if not len(rows):
+        return float("nan"), None
+    return (float(np.median(np.minimum(rows[:, 0], rows[:, 2]) / rows.max(axis=1))),
+            np.median(rows, axis=0))
+
+
+def led_balance(excess_bgr, core_bgr) -> float:
+    """A glow's colour as one number for ``is_visible_led``: its halo's balance
+    (``balance``), or its cores' (``core_balance``) where that is lower and the halo's
+    strongest channel is one of the cores' strongest (``CORE_HUE_SHARE``). A small LED's halo
+    can be a few pixels of the pixel grid's colour fringes: train1307's red LED over a vent's
+    dark slats read B 0.24-0.39 of R around its core in both dark frames, and B 22, G 58,
+    R 255 at its core in every frame. A light with no halo is no LED's glare (a visible LED's
+    image in a chrome screw head: a coloured point, train1290), and one whose halo reads
+    another hue than its core is two lights in one reading (train1103: a blue LED's image in
+    chrome beside the lamp's): both keep the halo's reading, an alert where no colour was
+    read."""
+    halo = glow_light(excess_bgr)
+    halo_share = _blue_red_share(halo)
+    core_share, core = core_balance(core_bgr)
+    if halo is None or core is None or not core_share < halo_share:
+        return halo_share
+    return core_share if core[np.argmax(halo)] >= CORE_HUE_SHARE * core.max() else halo_share
 
 
 def glow_light(excess_bgr: np.ndarray) -> np.ndarray | None:

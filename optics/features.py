@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from optics.colour import balance
+from optics.colour import led_balance
 from optics.lockin import LockIn, fit_lockin
 from optics.tracks import Track, rings_dark
 
@@ -104,7 +104,7 @@ def track_features(track: Track, shape: Shape) -> TrackFeatures | None:
         if unlit.any() else float("nan"),
         follows_lamp=_lamp_correlation(contrast, background, exposure_ms, on, off),
         shape=shape,
-        glow_balance=balance(track.glow_colours()),
+        glow_balance=led_balance(track.glow_colours(), track.core_colours()),
     )
 
 

@@ -14,7 +14,7 @@ short tracks, each too brief, spread or sliding to look like an emitter on its o
 fragments are joined again, at scoring time, from what their detections say:
 
 - a **piece** is a track whose detections mostly hold one clipped core: in a colour frame,
-  its strongest channel clips at each (``optics.colour.clipped_channels``: all three for an
+  its strongest channel clips at each (``optics.colour.clipped``: all three for an
   infrared LED, red alone for a dim red one; a weaker channel near the clip may come and go),
   its grey level free to move as a small LED's image crosses the pixel grid (its unclipped
   channels with it); in a greyscale frame, one grey level (their median) at or above
@@ -66,8 +66,9 @@ from functools import cached_property
 import cv2
 import numpy as np
 
-from optics.colour import (CLIPPED_DN, CORE_REACH_PX, LUMA_BGR, MIN_CORE_DN, balance,
-                           blue_weakest, glow_light, infrared_hue, is_visible_led)
+from optics.colour import (CLIPPED_DN, CORE_REACH_PX, LUMA_BGR, MIN_CORE_DN,
+                           blue_weakest, glow_light, infrared_hue, is_visible_led,
+                           led_balance)
 from optics.features import median
 from optics.tracks import Track
 
@@ -175,9 +176,10 @@ class Glow:
 
     @property
     def glow_balance(self) -> float:
-        """The lesser of blue and red over the strongest channel of its light
-        (``optics.colour.balance``)."""
-        return balance(self.glow_colours)
+        """The lesser of blue and red over the strongest channel of its light, around its
+        cores or at them (``optics.colour.led_balance``)."""
+        return led_balance(self.glow_colours,
+                           np.vstack([p.track.core_colours() for p in self.pieces]))
 
     @property
     def tracks(self) -> list[Track]:
@@ -283,7 +285,7 @@ def is_lamp_point(track: Track, scale: float, colours: np.ndarray) -> bool:
 def core_of(track: Track) -> tuple[list, np.ndarray, float] | None:
     """A track's detections, which of them hold its core, and the core's grey level (the
     median of those), or None when its core is not clipped. In colour frames the core is its
-    strongest channel clipping (``optics.colour.clipped_channels``: the channel that clips in
+    strongest channel clipping (``optics.colour.clipped``: the channel that clips in
     most detections, the brighter-weighted of those tied, as all three tie for an infrared
     LED): a detection holds it when that channel clips there, whatever the weaker ones do (a
     red LED's green leak near the clip comes and goes), and its brightest grey pixel reads at

@@ -21,7 +21,7 @@ import numpy as np
 from optics import crops
 from optics.candidates import (INNER_BOX_PX, OUTER_BOX_PX, PointMeasures, measure_points,
                                measure_points_across)
-from optics.colour import (CLIPPED_DN, CORE_REACH_PX, MIN_CORE_DN, clipped_channels,
+from optics.colour import (CLIPPED_DN, CORE_REACH_PX, MIN_CORE_DN, clipped, core_pixel,
                            glow_excess_bgr, glow_shows)
 from optics.registration import apply
 
@@ -130,7 +130,12 @@ class Observation:
     y: float
     detected: bool
     excess_bgr: tuple[float, float, float] | None = None  # in dark colour frames only
-    clipped_bgr: tuple[bool, bool, bool] | None = None  # at the detection, in colour frames
+    core_bgr: tuple[int, int, int] | None = None  # the detection's core, in colour frames
+
+    @property
+    def clipped_bgr(self) -> tuple[bool, bool, bool] | None:
+        """Which channels clip at the detection's core (``optics.colour.clipped``)."""
+        return clipped(self.core_bgr)
 
     @property
     def dark(self) -> bool:
@@ -216,6 +221,12 @@ class Track:
         read = [o for o in self.observations if o.excess_bgr is not None]
         detected = [o.excess_bgr for o in read if o.detected]
         rows = detected if glow_shows(detected) else [o.excess_bgr for o in read]
+        return np.array(rows, float).reshape(-1, 3)
+
+    def core_colours(self) -> np.ndarray:
+        """The colour (B, G, R) at the core of each of its detections in colour frames, one
+        row per detection (``optics.colour.core_pixel``)."""
+        rows = [o.core_bgr for o in self.observations if o.detected and o.core_bgr is not None]
         return np.array(rows, float).reshape(-1, 3)
 
     def columns(self):
@@ -371,7 +382,7 @@ def _observe_detected(frame: RegisteredFrame, pairs: list, points: np.ndarray,
                                   frame.exposure_ms, float(detection.peak_dn), float(level),
                                   float(detection.ring_dn), float(detection.x),
                                   float(detection.y), True, colour,
-                                  clipped_channels(frame.image, detection.x, detection.y, reach))
+                                  core_pixel(frame.image, detection.x, detection.y, reach))
         track.observe(observation, (detection.canvas_x, detection.canvas_y),
                       cut=lambda: Evidence(crops.cut_patch(frame.image, detection.x, detection.y),
                                            (detection.x - round(detection.x),
@@ -487,7 +498,7 @@ def border_tracks(frame: RegisteredFrame, first_id: int) -> list[Track]:
             frame.index, frame.on_axis, frame.off_axis, frame.exposure_ms, peak_dn, peak_dn,
             ring_dn, float(x), float(y), True,
             None if colour is None or np.isnan(colour).any() else tuple(map(float, colour)),
-            clipped_channels(frame.image, x, y, reach))
+            core_pixel(frame.image, x, y, reach))
         canvas = apply(frame.to_canvas, x, y)
         track = Track(first_id + k, *canvas)
         track.observe(observation, canvas,

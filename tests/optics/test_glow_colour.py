@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from optics.colour import (balance, blue_weakest, glow_excess_bgr, infrared_hue, is_visible_led,
-                           lamp_hue)
+from optics.colour import (balance, blue_weakest, core_pixel, glow_excess_bgr, infrared_hue,
+                           is_visible_led, lamp_hue, led_balance)
 
 # The camera's (B, G, R) response to each source, unit peak: the Pi NoIR's dyes all pass
 # near-infrared (red most, green least at 850 nm); a visible LED leaks little into the others.
@@ -148,3 +148,34 @@ def test_only_the_lamp_s_light_has_blue_the_weakest(source):
         excess = glow_excess_bgr(glared_led_frame(source, over, radius_px=1.5), [320.0], [180.0])
         assert blue_weakest(excess) == (source == "lamp"), (source, over)
     assert not blue_weakest(np.array([[0.0, 0.0, 0.0]]))  # nothing shows: no hue
+
+
+@pytest.mark.parametrize("source", ["ir_850", "ir_940", "red", "green", "blue"])
+def test_a_core_of_one_hue_tells_a_visible_led_whose_halo_reads_near_white(source):
+    """A small LED's halo can be a few pixels of the pixel grid's colour fringes, near white
+    (train1307's red LED: blue 0.24-0.39 of red around it). Its core, where its strongest
+    channel clips and its weaker ones do not, keeps its colour: a visible LED. An infrared
+    LED's core reads near white however it clips, so the core never makes it coloured."""
+    visible = source not in ("ir_850", "ir_940")
+    for peak_dn in (300.0, 400.0):
+        frame = glow_frame(source, peak_dn)
+        core = core_pixel(frame, 320.0, 180.0, 3)
+        assert max(core) == 255
+        halo = glow_excess_bgr(frame, [320.0], [180.0])
+        fringed = halo + 0.4 * halo.max() * np.array([1.0, 0.9, 0.95])
+        if visible:
+            assert not is_visible_led(balance(fringed))  # the halo alone cannot tell it
+        assert is_visible_led(led_balance(fringed, [core] * 3)) == visible
+
+
+def test_a_coloured_core_without_a_halo_of_its_hue_keeps_the_halo_s_reading():
+    """A visible LED's image in a chrome screw head is a coloured point with no glare around
+    it (train1290), and a halo of another hue than the core is two lights in one reading (a
+    blue LED's image in chrome beside the lamp's, train1103): neither is taken for a visible
+    LED by its core, so a light with no colour read stays an alert."""
+    red_core = [(24, 34, 255)] * 4
+    assert np.isnan(led_balance(np.full((2, 3), np.nan), red_core))
+    assert not is_visible_led(led_balance(np.zeros((2, 3)), red_core))
+    blue_core = [(223, 88, 17), (255, 171, 30), (255, 115, 59)]
+    assert not is_visible_led(led_balance(np.array([[373.0, 345.0, 376.0]]), blue_core))
+    assert is_visible_led(led_balance(np.array([[373.0, 345.0, 300.0]]), blue_core))

@@ -15,7 +15,7 @@ from hardware.gpio.pins import make_pin_factory
 from hardware.sim import optics_truth
 from hardware.sim.handheld import SimulatedHandheld
 from hardware.sim.optics_scenes import ZONE, bench_scene
-from optics.colour import balance, clipped_channels, is_visible_led
+from optics.colour import balance, clipped, core_pixel, is_visible_led
 from optics.features import Shape
 from optics.glows import (MIN_STEADY_SHARE, clipped_disc, core_offset, is_streak, join_glows,
                           piece_of, steady_share)
@@ -88,11 +88,18 @@ def disc_mask(radius_px: float) -> np.ndarray:
 RED_LED_BGR = (23, 54, 255)
 
 
+def clipped_channels(image, x, y, reach_px):
+    return clipped(core_pixel(image, x, y, reach_px))
+
+
 def test_the_clipped_channels_are_read_at_the_pixel_whose_grey_they_lift_most():
     """A red LED clips red alone, a green LED green (its blue near the clip too at times), an
-    infrared LED all three; nothing clips on a dim patch; a greyscale image has no channels."""
+    infrared LED all three; nothing clips on a dim patch; a greyscale image has no channels.
+    The core's colour is that pixel's."""
     def channels(bgr):
         return clipped_channels(patch_with(disc_mask(2.6), bgr), 24.0, 24.0, 3)
+
+    assert core_pixel(patch_with(disc_mask(2.6), RED_LED_BGR), 24.0, 24.0, 3) == RED_LED_BGR
 
     assert channels(RED_LED_BGR) == (False, False, True)
     assert channels((80, 255, 30)) == (False, True, False)
@@ -112,12 +119,18 @@ RED, GREEN, GREEN_BLUE, RED_GREEN, ALL, NONE = ((False, False, True), (False, Tr
                                                 (True, True, True), (False, False, False))
 
 
-def colour_track(track_id, peaks, clipped, patch) -> Track:
+def core_of_clipped(channels) -> tuple[int, int, int]:
+    """A core's colour with ``channels`` clipped and the others well under the clip."""
+    return tuple(255 if c else 60 for c in channels)
+
+
+def colour_track(track_id, peaks, clipped_per_frame, patch) -> Track:
     """A track of a colour capture: detected in frames 0-11 at one point, its brightest grey
-    pixel ``peaks`` and its clipped channels ``clipped`` per frame."""
+    pixel ``peaks`` and its clipped channels ``clipped_per_frame`` per frame."""
     out = Track(track_id, 50.0, 50.0)
-    for frame, (peak, channels) in enumerate(zip(peaks, clipped)):
-        out.observe(replace(observation(frame, peak), clipped_bgr=channels), (50.0, 50.0))
+    for frame, (peak, channels) in enumerate(zip(peaks, clipped_per_frame)):
+        out.observe(replace(observation(frame, peak), core_bgr=core_of_clipped(channels)),
+                    (50.0, 50.0))
     out.evidence = Evidence(patch, (0.0, 0.0))
     return out
 
@@ -130,9 +143,9 @@ def test_a_red_led_clipping_in_red_alone_is_a_steady_clipped_light():
     and seen in dark and lit frames with its lit disc (clipped in red) it is an always-on
     light."""
     red_disc = patch_with(disc_mask(2.6), RED_LED_BGR)
-    for peaks, clipped in (([105.0 + (k % 3 - 1) for k in range(12)], [RED] * 12),
+    for peaks, channels in (([105.0 + (k % 3 - 1) for k in range(12)], [RED] * 12),
                            ([150.0 + 8 * (k % 5) for k in range(12)], [RED, RED_GREEN] * 6)):
-        led = colour_track(0, peaks, clipped, red_disc)
+        led = colour_track(0, peaks, channels, red_disc)
         assert steady_share(led) == 1.0 and piece_of(led) is not None
         glows = join_glows([led], 1.0)
         assert len(glows) == 1 and glows[0].always_on(1.0)
@@ -308,7 +321,7 @@ def test_a_light_sliding_over_the_canvas_on_single_detection_tracks_is_one_glow(
     sliding = []
     for frame in range(12):
         single = Track(frame, 50.0 + 9.0 * frame, 50.0)
-        single.observe(replace(observation(frame, 200.0), clipped_bgr=(True, False, False)),
+        single.observe(replace(observation(frame, 200.0), core_bgr=(255, 60, 60)),
                        (50.0 + 9.0 * frame, 50.0))
         single.evidence = Evidence(blue_disc, (0.0, 0.0))
         sliding.append(single)

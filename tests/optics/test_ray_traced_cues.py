@@ -413,6 +413,20 @@ def test_an_infrared_led_4_px_from_a_green_one_is_no_streak_and_both_are_found()
     assert [f for f in alerts if at(f, entry["visible_leds"][0])]
 
 
+def test_a_red_led_whose_halo_is_colour_fringes_is_told_by_its_core():
+    """Training capture 1307: a red LED over a ceiling vent's dark slats, in view in 11
+    frames, two of them dark. Around its clipped core the two dark frames read blue at 0.24
+    and 0.39 of red (the pixel grid's fringes around a point a pixel or two across), too
+    near white for a visible LED's colour, and it is no lit disc: it was lost. Its core reads
+    B 22, G 58, R 255 in every frame, red alone clipping: a visible LED, found as one
+    (``optics.colour.led_balance``), and the 850 nm LED 15 px from it still an alert."""
+    capture = "train1307_ceiling_vent_nolens_120"
+    entry = block("train")[capture]
+    findings = run("train", capture).findings()
+    assert [f for f in findings if f.kind == "visible_led" and at(f, entry["visible_leds"][0])]
+    assert [f for f in findings if f.kind == "ir_emitter" and at(f, entry["ir_emitters"][0])]
+
+
 def test_a_green_led_is_placed_where_the_dark_frames_show_it():
     """Training capture 1241: a green LED on a smoke detector, in view in 11 frames, four of
     them dark. Its strongest detection is in an off-axis frame, where the ring's image clips
