@@ -77,7 +77,7 @@ class TrackFeatures:
     unlit_background: float  # the surroundings' level with the on-axis ring dark (DN/ms)
     follows_lamp: float  # correlation of its level with its surroundings' in dark frames
     shape: Shape
-    glow_balance: float = float("nan")  # lesser of blue and red / strongest, dark frames (colour)
+    glow_balance: float = float("nan")  # its colour (``optics.colour.led_balance``)
 
 
 def track_features(track: Track, shape: Shape) -> TrackFeatures | None:
