@@ -13,7 +13,7 @@ What a second visit brings that is *not* a change, and how each is ignored:
 - a deep fixture filling much of the view (a sign 8 cm out at 0.45 m) can draw the homography
   onto its own face, leaving the wall behind 10-17 px off: small regions (a screw seen at two
   places) that one shift explains whole tell where the wall lies, if another such region
-  nearby agrees (``AGREE_PX``, ``AGREE_PER_PX``); a region that a shift near theirs explains
+  nearby agrees (``optics.change_planes``); a region that a shift near theirs explains
   is no change. A new screw is often explained by a shift onto an existing one elsewhere,
   but that shift is its own and no other region's;
 - a fixture's edge hides a strip of wall on one day and shows it on the other (parallax that
@@ -93,13 +93,14 @@ import numpy as np
 from optics.change_align import EDGE_MARGIN_PX, Alignment, align_keyframes
 from optics.change_edges import disoccluded, whole_difference
 from optics.change_fine import fine_dark_spots
+from optics.change_pixels import GROUP_PX, MIN_AREA_PX, TOLERANCE_PX, excess_maps, shifted
+from optics.change_planes import nearby_plane_shifts, plane_shifts
 
 KEYFRAME_WIDTH_PX, KEYFRAME_HEIGHT_PX = 640, 360
 MAX_CHANGED_FRACTION = 0.2  # more of the shared view changed than this: not the same place
 
 LIGHT_SIGMA_PX = 20.0
 DENOISE_SIGMA_PX = 0.7
-TOLERANCE_PX = 2
 LOCAL_SHIFT_PX = 16
 NOISE_FLOOR = 0.02  # ratio units: the spread assumed even for noiseless renders
 THRESHOLD_SIGMAS = 5.0
@@ -114,26 +115,7 @@ PLAIN_RANGE = 0.12  # ratio units: 2nd-98th percentile spread around a faint sma
 #   differences at fixture edges and shadows: >= 0.16)
 PLAIN_RING_PX = 4  # how far around a faint small change the wall must be plain
 FAINT_MAX_AREA_PX = 120  # a faint pass region larger than this is no small isolated thing
-MIN_AREA_PX = 2
-GROUP_PX = 7  # candidate pixels this close are one thing (an object's outline)
 CELL_PX = 24
-# A second plane: a deep fixture (a paper holder or a sign 8 cm off the wall at 0.45 m) can
-# draw the homography onto its own face and leave the wall behind it 10-17 px off (tuning
-# place 9021). Small differing regions that one shift of the reference explains whole are
-# evidence of where the wall lies; a change is explained away only by a shift near the one
-# another such region found nearby (a new screw's own best shift onto an existing screw
-# elsewhere agrees with no other region's).
-MAX_PARALLAX_PX = 20  # the furthest a second plane lies off the homography (17 px seen)
-MIN_PARALLAX_PX = 3  # nearer than this the tolerance and the cell re-match already explain it
-EVIDENCE_MAX_SIDE_PX = 32  # a screw seen at two places 20 px apart; no fixture's long edge
-EVIDENCE_MIN_PX = 6  # candidate pixels: fewer is noise, whose best shift means nothing
-EVIDENCE_MAX_RESIDUAL = 0.3  # squared difference at its best shift over that at none
-EVIDENCE_MARGIN_PX = 6  # wall around the region that the shift must explain too
-AGREE_PX = 3  # two regions on one plane shift alike to this, plus ...
-AGREE_PER_PX = 0.03  # ... this per pixel between them: a plane's parallax varies across
-#   the view (9021: 6 px over 190 px)
-MAX_AGREE_PX = 8  # ... and no more, however far apart: a new screw this near an existing one
-#   might be explained by it
 MERGE_PX = 8  # a smaller change of the same kind (or a smaller "changed" one of any kind) this
 #   near a larger one's box is a piece of it
 VIEW_CHANGE_RADIUS_PX = KEYFRAME_HEIGHT_PX / 2  # a change this wide is another view
@@ -219,7 +201,7 @@ def compare_keyframes(reference: np.ndarray, today: np.ndarray) -> Comparison:
                           changed_fraction)
     ref_gray_w = np.clip(ref_raw, 0, 255).astype(np.uint8)
     faint_threshold = max(MIN_EXCESS_FAINT, THRESHOLD_SIGMAS * spread)
-    shifts = _plane_shifts(ref_w, today_n, (np.maximum(excess_today, excess_ref)
+    shifts = plane_shifts(ref_w, today_n, (np.maximum(excess_today, excess_ref)
                                            > faint_threshold) & valid, faint_threshold)
     found = _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today, shifts)
     if faint_threshold < threshold:
@@ -294,17 +276,6 @@ def normalise_light(image: np.ndarray, covered: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(ratio, (0, 0), DENOISE_SIGMA_PX)
 
 
-def excess_maps(ref_w: np.ndarray, today_n: np.ndarray, tolerance_px: int = TOLERANCE_PX):
-    """(today's excess, the reference's excess): how far each pixel's value lies outside the
-    range the other picture holds within ``tolerance_px`` of it (0 where it is in range)."""
-    kernel = np.ones((2 * tolerance_px + 1,) * 2, np.uint8)
-    ref_lo, ref_hi = cv2.erode(ref_w, kernel), cv2.dilate(ref_w, kernel)
-    today_lo, today_hi = cv2.erode(today_n, kernel), cv2.dilate(today_n, kernel)
-    excess_today = np.maximum(np.maximum(ref_lo - today_n, today_n - ref_hi), 0)
-    excess_ref = np.maximum(np.maximum(today_lo - ref_w, ref_w - today_hi), 0)
-    return excess_today, excess_ref
-
-
 def _inside(valid: np.ndarray, x: float, y: float, margin_px: int) -> bool:
     """Whether (x, y) lies at least ``margin_px`` inside the compared view: nearer its edge
     the local re-matching cannot search every way (parallax of a deep fixture there looks like
@@ -371,17 +342,17 @@ def _judge_region(region, box, ref_w, today_n, threshold, shifts) -> tuple | Non
     # reference held that no nearby shift of today explains (a removed thing cannot be
     # explained by moving today's bare wall; it could by moving the thing out of the way).
     r_fit, t_fit = _fit_light(r_win, t_win, surround), _fit_light(t_win, r_win, surround)
-    r_moved = _fit_light(_locally_shifted(r_win, t_win), t_win, surround)
-    t_moved = _fit_light(_locally_shifted(t_win, r_win), r_win, surround)
+    r_moved = _fit_light(_locallyshifted(r_win, t_win), t_win, surround)
+    t_moved = _fit_light(_locallyshifted(t_win, r_win), r_win, surround)
     ex_t = np.minimum(excess_maps(r_fit, t_win)[0], excess_maps(r_moved, t_win)[0])
     ex_r = np.minimum(excess_maps(r_win, t_fit)[1], excess_maps(r_win, t_moved)[1])
     remaining = mask & (np.maximum(ex_t, ex_r) > threshold)
     if int(remaining.sum()) < MIN_AREA_PX:
         return None
-    for shift in _nearby_plane_shifts(shifts, region, remaining, (xa, ya), ref_w, today_n):
+    for shift in nearby_plane_shifts(shifts, region, remaining, (xa, ya), ref_w, today_n):
         # no light fit: the surroundings hold the other plane, which this shift misplaces
-        r_plane = _shifted(ref_w, (xa, ya, xb, yb), shift)
-        t_plane = _shifted(today_n, (xa, ya, xb, yb), -shift)
+        r_plane = shifted(ref_w, (xa, ya, xb, yb), shift)
+        t_plane = shifted(today_n, (xa, ya, xb, yb), -shift)
         ex_t = np.minimum(ex_t, excess_maps(r_plane, t_win)[0])
         ex_r = np.minimum(ex_r, excess_maps(r_win, t_plane)[1])
         remaining = mask & (np.maximum(ex_t, ex_r) > threshold)
@@ -412,96 +383,6 @@ def _judge_region(region, box, ref_w, today_n, threshold, shifts) -> tuple | Non
     confidence = float(1.0 - 0.5 * np.exp(-(peak / threshold - 1.0)))
     box = (xs.min() + xa, ys.min() + ya, xs.max() + xa, ys.max() + ya)
     return Change(kind, cx, cy, float(radius), confidence), box
-
-
-def _plane_shifts(ref_w, today_n, differing, threshold) -> list[tuple]:
-    """Where a second plane lies off the homography, as ``(x, y, shift, box)`` at regions that
-    show it: each small region of ``differing`` that one shift of the reference (within
-    ``MAX_PARALLAX_PX``, at least ``MIN_PARALLAX_PX``) explains whole, wall around it
-    included, and that another such region nearby agrees with (``_agree``). A new screw
-    is often explained whole by a shift onto an existing screw elsewhere; that shift is its
-    own, and no other region's."""
-    grouped = cv2.dilate(differing.astype(np.uint8), np.ones((2 * GROUP_PX + 1,) * 2, np.uint8))
-    n, labels = cv2.connectedComponents(grouped, connectivity=8)
-    found = []
-    for k in range(1, n):
-        region = (labels == k) & differing
-        ys, xs = np.nonzero(region)
-        if xs.size < EVIDENCE_MIN_PX or \
-                max(np.ptp(xs), np.ptp(ys)) + 1 > EVIDENCE_MAX_SIDE_PX:
-            continue
-        shift = _region_shift(ref_w, today_n, region, threshold)
-        if shift is not None:
-            found.append((0.5 * (xs.min() + xs.max()), 0.5 * (ys.min() + ys.max()), shift,
-                          (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)))
-    return [a for a in found if any(b is not a and _agree(a, b) for b in found)]
-
-
-def _agree(a, b) -> bool:
-    """Whether two regions' shifts are one plane's: alike to ``AGREE_PX`` plus
-    ``AGREE_PER_PX`` for each pixel between them, at most ``MAX_AGREE_PX``."""
-    return float(np.max(np.abs(a[2] - b[2]))) <= _agreement_px(a[0] - b[0], a[1] - b[1])
-
-
-def _agreement_px(dx, dy) -> int:
-    """How far apart two shifts of one plane may be, ``(dx, dy)`` pixels apart."""
-    return int(min(AGREE_PX + AGREE_PER_PX * np.hypot(dx, dy), MAX_AGREE_PX))
-
-
-def _region_shift(ref_w, today_n, region, threshold) -> np.ndarray | None:
-    """The one shift of the reference (``(dx, dy)``: today's pixel at ``p`` shows the
-    reference's at ``p + shift``) that explains ``region`` and the wall within
-    ``EVIDENCE_MARGIN_PX`` around it whole, or None."""
-    ys, xs = np.nonzero(region)
-    box = (xs.min() - EVIDENCE_MARGIN_PX, ys.min() - EVIDENCE_MARGIN_PX,
-           xs.max() + 1 + EVIDENCE_MARGIN_PX, ys.max() + 1 + EVIDENCE_MARGIN_PX)
-    today_win = _shifted(today_n, box, np.zeros(2, int))
-    s = MAX_PARALLAX_PX
-    search = _shifted(ref_w, (box[0] - s, box[1] - s, box[2] + s, box[3] + s), np.zeros(2, int))
-    scores = cv2.matchTemplate(search, today_win, cv2.TM_SQDIFF)
-    dy, dx = np.unravel_index(int(np.argmin(scores)), scores.shape)
-    shift = np.array([dx - s, dy - s])
-    if not MIN_PARALLAX_PX <= np.max(np.abs(shift)) < s or \
-            scores[dy, dx] > EVIDENCE_MAX_RESIDUAL * scores[s, s]:
-        return None
-    moved = search[dy:dy + today_win.shape[0], dx:dx + today_win.shape[1]]
-    if int((np.maximum(*excess_maps(moved, today_win)) > threshold).sum()) >= MIN_AREA_PX:
-        return None
-    return shift
-
-
-def _shifted(image, box, shift) -> np.ndarray:
-    """``image[y0:y1, x0:x1]`` of ``box = (x0, y0, x1, y1)`` taken ``shift = (dx, dy)``
-    pixels further on, the picture's border repeated beyond its edge."""
-    x0, y0, x1, y1 = (int(v) for v in box)
-    dx, dy = int(shift[0]), int(shift[1])
-    h, w = image.shape
-    rows = np.clip(np.arange(y0 + dy, y1 + dy), 0, h - 1)
-    cols = np.clip(np.arange(x0 + dx, x1 + dx), 0, w - 1)
-    return image[np.ix_(rows, cols)]
-
-
-def _nearby_plane_shifts(shifts, region, remaining, origin, ref_w, today_n) -> list:
-    """For each second-plane region other than this one: the shift near its own (within
-    what ``_agree`` allows between the two places) that best matches today's picture at
-    what remains of this region."""
-    ys, xs = np.nonzero(remaining)
-    xs, ys = xs + origin[0], ys + origin[1]
-    x, y = 0.5 * (xs.min() + xs.max()), 0.5 * (ys.min() + ys.max())
-    box = (xs.min() - EVIDENCE_MARGIN_PX, ys.min() - EVIDENCE_MARGIN_PX,
-           xs.max() + 1 + EVIDENCE_MARGIN_PX, ys.max() + 1 + EVIDENCE_MARGIN_PX)
-    today_win = _shifted(today_n, box, np.zeros(2, int))
-    found = []
-    for ex, ey, shift, (x0, y0, x1, y1) in shifts:
-        if region[y0:y1, x0:x1].any():
-            continue  # this region's own shift
-        reach = _agreement_px(ex - x, ey - y)
-        search = _shifted(ref_w, (box[0] - reach, box[1] - reach, box[2] + reach,
-                                  box[3] + reach), shift)
-        scores = cv2.matchTemplate(search, today_win, cv2.TM_SQDIFF)
-        dy, dx = np.unravel_index(int(np.argmin(scores)), scores.shape)
-        found.append(shift + np.array([dx - reach, dy - reach]))
-    return found
 
 
 def _one_per_thing(found: list[tuple]) -> list[Change]:
@@ -543,7 +424,7 @@ def _fit_light(r_win, t_win, surround) -> np.ndarray:
     return (gain * (r_win - r.mean()) + t.mean()).astype(np.float32)
 
 
-def _locally_shifted(r_win, t_win) -> np.ndarray:
+def _locallyshifted(r_win, t_win) -> np.ndarray:
     """The reference window re-matched cell by cell: each ``CELL_PX`` cell of today's window
     takes the reference pixels at the shift (within ``LOCAL_SHIFT_PX``) that match it best,
     if clearly better than none. Parallax moves a fixture's face and the wall behind it by

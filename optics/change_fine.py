@@ -34,6 +34,8 @@ Pure: float ratio arrays in, plain tuples out.
 import cv2
 import numpy as np
 
+from optics.change_pixels import excess_maps
+
 FLOW_SIGMA_PX = 8.0  # the fit's window: 2-3 heads across, so a head cannot steer it
 FLOW_ITERATIONS = 4  # warp and fit again: one first-order step falls short (an edge is not
 #   linear over a pixel); the synthetic test's 0.6 px comes within 0.15 px
@@ -105,7 +107,7 @@ def fine_dark_spots(ref_w, today_n, valid, skip, threshold, min_dark) -> list[tu
     kernel = np.ones((2 * FINE_TOLERANCE_PX + 1,) * 2, np.uint8)
     dark_today = np.maximum(cv2.erode(ref_fine, kernel) - today_n, 0)
     dark_ref = np.maximum(cv2.erode(today_n, kernel) - ref_fine, 0)
-    unexplained = np.maximum(*_excess(ref_fine, today_n, kernel))
+    unexplained = np.maximum(*excess_maps(ref_fine, today_n, FINE_TOLERANCE_PX))
     spots = []
     for kind, dark, without in (("new", dark_today, ref_fine), ("removed", dark_ref, today_n)):
         wall = _closed(without, (GROUT_CLOSING_PX, GROUT_CLOSING_PX))
@@ -126,14 +128,6 @@ def _closed(image, shape) -> np.ndarray:
     """Grey closing of ``image`` by a ``shape`` (rows, columns) rectangle: dark features
     narrower than it filled with what lies around them."""
     return cv2.morphologyEx(image, cv2.MORPH_CLOSE, np.ones(shape, np.uint8))
-
-
-def _excess(ref, today, kernel):
-    """How far each picture lies outside the range the other holds within the kernel."""
-    ref_lo, ref_hi = cv2.erode(ref, kernel), cv2.dilate(ref, kernel)
-    today_lo, today_hi = cv2.erode(today, kernel), cv2.dilate(today, kernel)
-    return (np.maximum(np.maximum(ref_lo - today, today - ref_hi), 0),
-            np.maximum(np.maximum(today_lo - ref, ref - today_hi), 0))
 
 
 def _spot(spot, dark, unexplained, wall, spots_without, min_dark) -> tuple | None:
