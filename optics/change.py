@@ -202,7 +202,7 @@ def compare_keyframes(reference: np.ndarray, today: np.ndarray) -> Comparison:
     ref_gray_w = np.clip(ref_raw, 0, 255).astype(np.uint8)
     faint_threshold = max(MIN_EXCESS_FAINT, THRESHOLD_SIGMAS * spread)
     shifts = plane_shifts(ref_w, today_n, (np.maximum(excess_today, excess_ref)
-                                           > faint_threshold) & valid, faint_threshold)
+                                          > faint_threshold) & valid, faint_threshold)
     found = _regions(candidate, ref_w, today_n, threshold, ref_gray_w, today, shifts)
     if faint_threshold < threshold:
         found += _faint_small(candidate, excess_today, excess_ref, valid, ref_w, today_n,
