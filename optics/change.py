@@ -342,8 +342,8 @@ def _judge_region(region, box, ref_w, today_n, threshold, shifts) -> tuple | Non
     # reference held that no nearby shift of today explains (a removed thing cannot be
     # explained by moving today's bare wall; it could by moving the thing out of the way).
     r_fit, t_fit = _fit_light(r_win, t_win, surround), _fit_light(t_win, r_win, surround)
-    r_moved = _fit_light(_locallyshifted(r_win, t_win), t_win, surround)
-    t_moved = _fit_light(_locallyshifted(t_win, r_win), r_win, surround)
+    r_moved = _fit_light(_locally_shifted(r_win, t_win), t_win, surround)
+    t_moved = _fit_light(_locally_shifted(t_win, r_win), r_win, surround)
     ex_t = np.minimum(excess_maps(r_fit, t_win)[0], excess_maps(r_moved, t_win)[0])
     ex_r = np.minimum(excess_maps(r_win, t_fit)[1], excess_maps(r_win, t_moved)[1])
     remaining = mask & (np.maximum(ex_t, ex_r) > threshold)
@@ -424,7 +424,7 @@ def _fit_light(r_win, t_win, surround) -> np.ndarray:
     return (gain * (r_win - r.mean()) + t.mean()).astype(np.float32)
 
 
-def _locallyshifted(r_win, t_win) -> np.ndarray:
+def _locally_shifted(r_win, t_win) -> np.ndarray:
     """The reference window re-matched cell by cell: each ``CELL_PX`` cell of today's window
     takes the reference pixels at the shift (within ``LOCAL_SHIFT_PX``) that match it best,
     if clearly better than none. Parallax moves a fixture's face and the wall behind it by
