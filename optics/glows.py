@@ -174,10 +174,10 @@ class Glow:
         frames (rows; read only for the glows whose colour is asked for)."""
         return np.vstack([p.track.glow_colours() for p in self.pieces])
 
-    @property
+    @cached_property
     def glow_balance(self) -> float:
         """The lesser of blue and red over the strongest channel of its light, around its
-        cores or at them (``optics.colour.led_balance``)."""
+        cores or at them (``optics.colour.led_balance``; asked up to three times a glow)."""
         return led_balance(self.glow_colours,
                            np.vstack([p.track.core_colours() for p in self.pieces]))
 
