@@ -63,6 +63,16 @@ def bundle_dir(make_service, data_dir, tmp_path, capsys):
     return out, records
 
 
+def test_a_bundle_of_a_record_the_log_lacks_is_refused_and_leaves_no_file(
+        make_service, data_dir, tmp_path, capsys):
+    visit(make_service, ("reference", "reference"))
+    target = tmp_path / "bundle.zip"
+    code = main(["--lang", "ko", "log", "bundle", "no-such-record", "--output", str(target),
+                 "--data", str(data_dir)])
+    assert code != 0 and not target.exists()
+    assert "no-such-record" in capsys.readouterr().err
+
+
 def test_every_file_and_evidence_hash_checks_with_sha256sum(bundle_dir):
     out, records = bundle_dir
     assert run("sha256sum", "-c", "--strict", "SHA256SUMS", cwd=out).returncode == 0

@@ -9,6 +9,7 @@ correction record (the original never changes).
 """
 
 import argparse
+import io
 import sys
 from pathlib import Path
 
@@ -193,9 +194,10 @@ def run_bundle(args, ctx) -> int:
     path = Path(args.output or f"bundle-{args.id}.zip")
     acked = [int(h["acked_seq"]) for h in load_state(ctx.data_dir).values()
              if isinstance(h, dict) and isinstance(h.get("acked_seq"), int)]
+    bundle = io.BytesIO()  # written whole once made: a record that is not there leaves no file
     with open_log(ctx) as service:
-        with open(path, "wb") as out:
-            names = write_bundle(service.store, service.evidence, args.id, out, acked)
+        names = write_bundle(service.store, service.evidence, args.id, bundle, acked)
+    path.write_bytes(bundle.getvalue())
     emit(args, {"path": str(path), "files": names},
          [t("bundle.written", path=path, count=len(names))])
     return 0
