@@ -17,10 +17,19 @@ Bugs (a missing translation key, a broken invariant) are not ``DetectorError``s.
 
 
 class DetectorError(Exception):
-    """Anything detector refuses or cannot do that a user should be told about."""
+    """Anything detector refuses or cannot do that a user should be told about.
+
+    Its text is for logs and developers; ``problem`` (the code of a ``problem.*`` translation
+    key) and its parameters, where given, are what a front end says in the user's language
+    (``detector.i18n.describe_problem``), so nothing English follows a Korean lead-in."""
 
     #: The machine-readable reason the dashboard's JSON answer carries.
     code = "refused"
+
+    def __init__(self, *args, problem: str | None = None, **params):
+        super().__init__(*args)
+        if problem is not None:
+            self.problem_code, self.problem_params = problem, params
 
 
 class NotFound(DetectorError):

@@ -96,7 +96,9 @@ def remove_fixture(store, site_id: str, fixture_id: int) -> Fixture:
         _site(session, site_id)
         row = session.get(SiteFixture, fixture_id)
         if row is None or row.site_id != site_id:
-            raise FixtureNotFound(f"site {site_id!r} has no fixture {fixture_id}")
+            raise FixtureNotFound(f"site {site_id!r} has no fixture {fixture_id}",
+                                  problem="fixture_not_found", site=site_id,
+                                  fixture=fixture_id)
         removed = _as_fixture(row)
         session.delete(row)
     return removed
@@ -105,5 +107,5 @@ def remove_fixture(store, site_id: str, fixture_id: int) -> Fixture:
 def _site(session, site_id: str) -> Site:
     site = session.get(Site, site_id)
     if site is None:
-        raise FixtureNotFound(f"no site {site_id!r}")
+        raise FixtureNotFound(f"no site {site_id!r}", problem="site_not_found", site=site_id)
     return site

@@ -167,7 +167,8 @@ class InspectionService:
             site = session.get(Site, site_id)
             if site is None:
                 raise InspectionNotFound(f"no site {site_id!r}; import it with 'ansim sites "
-                                         "import' first")
+                                         "import' first", problem="site_not_found",
+                                         site=site_id)
             stalls = stalls or site.stalls or 1
             if not 1 <= stalls <= MAX_STALLS:
                 raise InspectionError(f"stalls must be 1 to {MAX_STALLS}, not {stalls}")
@@ -296,7 +297,9 @@ class InspectionService:
             alert = next((a for a in load_state(session, row).alerts if a["id"] == alert_id),
                          None)
             if alert is None:
-                raise InspectionNotFound(f"inspection {inspection_id} has no alert {alert_id!r}")
+                raise InspectionNotFound(f"inspection {inspection_id} has no alert {alert_id!r}",
+                                         problem="alert_not_found", inspection=inspection_id,
+                                         alert=alert_id)
             if as_fixture:
                 _check_fixture_candidate(alert)
             now = self.clock()
@@ -452,7 +455,9 @@ class InspectionService:
         with self.store.read() as session:
             row = session.get(InspectionRow, inspection_id)
             if row is None:
-                raise InspectionNotFound(f"no inspection {inspection_id}")
+                raise InspectionNotFound(f"no inspection {inspection_id}",
+                                         problem="inspection_not_found",
+                                         inspection=inspection_id)
             if row.record_id:
                 return state_from_record(records.get(session, row.record_id).body)
             return load_state(session, row)
@@ -481,7 +486,9 @@ class InspectionService:
     def _open_row(self, session, inspection_id: str) -> InspectionRow:
         row = session.get(InspectionRow, inspection_id)
         if row is None:
-            raise InspectionNotFound(f"no inspection {inspection_id}")
+            raise InspectionNotFound(f"no inspection {inspection_id}",
+                                     problem="inspection_not_found",
+                                     inspection=inspection_id)
         if row.status != IN_PROGRESS:
             raise InspectionClosed(f"inspection {inspection_id} is {row.status}; it can no "
                                    "longer change (a signed record is corrected with a new one)")

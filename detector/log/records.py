@@ -194,7 +194,8 @@ def get(session, record_id: str, device_id: str | None = None) -> SignedRecord:
         query = query.where(Record.device_id == device_id)
     found = session.execute(query.order_by(Record.device_id).limit(2)).all()
     if not found:
-        raise RecordNotFound(f"no record {record_id} in the log")
+        raise RecordNotFound(f"no record {record_id} in the log", problem="record_not_found",
+                             record=record_id)
     if len(found) > 1:
         raise AmbiguousRecord(f"record {record_id}: devices {found[0][0].device_id} and "
                               f"{found[1][0].device_id} both hold a record of this id; name "

@@ -56,6 +56,9 @@ def run(capsys, *argv):
     ["inspect", "--site", "S1", "--bogus"],
     ["inspcet", "--site", "S1"],
     ["log", "show", "#99"],
+    ["log", "bundle", "nope-record"],
+    ["sites", "fixtures", "S1", "--remove", "9"],
+    ["sites", "fixtures", "nowhere-999"],
     ["log", "list", "--verdict", "maybe"],
 ], ids=lambda argv: " ".join(argv))
 def test_each_inspector_error_is_korean_through_and_through(capsys, data_dir, argv):
