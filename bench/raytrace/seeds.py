@@ -84,9 +84,17 @@ HOLE_HOUSINGS = ("tile_hole", "ceiling_vent")
 #: (clothes hooks 2 in 26, smoke detectors 5 in 26): rules chosen on it could not reach them.
 #: Rendered and scored with the code as it stood before any result on it was read.
 THIRD_TRAIN_SEEDS = range(1400, 1440)
+#: A fourth LED TRAINING block (read, fitted and tuned on freely), drawn as
+#: ``LED_THIRD_TRAIN_SEEDS`` (one infrared and one visible LED each). Added when the training
+#: block's LEDs were found 216 of 219 while the benchmark's were 88 of 98 (headline figures, no
+#: case read): the three left were each their own case, so the training block no longer showed
+#: what the benchmark's misses are. Rendered and scored with the code as it stood before any
+#: result on it was read; no benchmark case was read to make it.
+LED_FOURTH_TRAIN_SEEDS = range(1500, 1532)
 #: Every TRAINING block, in the order the renderer takes them.
 TRAIN_BLOCKS = (TRAIN_SEEDS, LED_TRAIN_SEEDS, LED_EDGE_TRAIN_SEEDS, HOLE_TRAIN_SEEDS,
-                SECOND_TRAIN_SEEDS, LED_THIRD_TRAIN_SEEDS, THIRD_TRAIN_SEEDS)
+                SECOND_TRAIN_SEEDS, LED_THIRD_TRAIN_SEEDS, THIRD_TRAIN_SEEDS,
+                LED_FOURTH_TRAIN_SEEDS)
 #: The benchmark block's draws, reported apart as well as pooled: the first 40 captures' figures
 #: were read in every closing note since they were rendered (their cases were not tuned on, but
 #: decisions were taken with their figures in view); the later draws were scored once, whole.
@@ -159,7 +167,8 @@ def spec_for(seed: int) -> CaptureSpec:
         leds.append(str(rng.choice(LED_COLOURS_IR)))
     if rng.random() < 0.35:
         leds.append(str(rng.choice(LED_COLOURS_VISIBLE)))
-    if seed in LED_TRAIN_SEEDS or seed in LED_THIRD_TRAIN_SEEDS:  # one of each kind
+    if any(seed in block for block in (LED_TRAIN_SEEDS, LED_THIRD_TRAIN_SEEDS,
+                                       LED_FOURTH_TRAIN_SEEDS)):  # one of each kind
         leds = [next((c for c in leds if c in LED_COLOURS_IR), LED_COLOURS_IR[index % 2]),
                 next((c for c in leds if c in LED_COLOURS_VISIBLE),
                      LED_COLOURS_VISIBLE[index % 3])]
