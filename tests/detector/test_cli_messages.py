@@ -60,7 +60,14 @@ def run(capsys, *argv):
     ["sites", "fixtures", "S1", "--remove", "9"],
     ["sites", "fixtures", "nowhere-999"],
     ["log", "list", "--verdict", "maybe"],
-], ids=lambda argv: " ".join(argv))
+    ["log", "list", "--since", "yesterday"],
+    ["log", "export", "--until", "2026-13-45"],
+    ["log", "correct", "nope-record", "--reason", "오기", "--inspector", "김민지"],
+    ["log", "correct", "nope-record", "--reason", "오기\x07", "--inspector", "김민지",
+     "--verdict", "found"],
+    ["log", "correct", "nope-record", "--reason", "오기", "--inspector", "김민지",
+     "--notified", "관리소\x01"],
+], ids=lambda argv: " ".join(argv).replace("\x07", "^G").replace("\x01", "^A"))
 def test_each_inspector_error_is_korean_through_and_through(capsys, data_dir, argv):
     code, text = run(capsys, "--lang", "ko", *argv, "--data", str(data_dir))
     assert code != 0
@@ -185,13 +192,28 @@ def test_file_analysis_errors_are_korean_through_and_through(capsys, tmp_path):
             assert code != 0, (where, text)
 
 
-def test_every_problem_a_reader_can_name_has_both_translations():
+#: How a problem is named in the source: a file reader's ``code="..."``, a ``DetectorError``'s
+#: ``problem="..."``, or an error class that sets ``problem_code = "..."`` itself.
+PROBLEM_CODE = re.compile(r'\b(?:code|problem)="([a-z_]+)"|\bproblem_code = "([a-z_]+)"')
+
+
+def placeholders(text: str) -> set[str]:
+    return set(re.findall(r"{(\w+)}", text))
+
+
+def test_every_problem_the_source_names_has_both_translations():
+    """Every refusal named by a problem code, in every layer a user's error can come from, has
+    its sentence in Korean and in English, with the same placeholders to fill."""
     root = Path(__file__).resolve().parents[2]
-    sources = [p for folder in ("hardware", "rf", "optics", "ansim") for p in
+    sources = [p for folder in ("hardware", "rf", "optics", "ansim", "detector", "web") for p in
                (root / folder).rglob("*.py")]
-    codes = {m for p in sources for m in re.findall(r'\bcode="([a-z_]+)"',
-                                                    p.read_text(encoding="utf-8"))}
-    assert len(codes) > 50
+    codes = {a or b for p in sources
+             for a, b in PROBLEM_CODE.findall(p.read_text(encoding="utf-8"))}
+    assert len(codes) > 100
     for lang in i18n.LANGUAGES:
         missing = sorted(c for c in codes if f"problem.{c}" not in i18n.catalogue(lang))
         assert missing == [], lang
+    ko, en = i18n.catalogue("ko"), i18n.catalogue("en")
+    differ = sorted(c for c in codes if placeholders(ko[f"problem.{c}"])
+                    != placeholders(en[f"problem.{c}"]))
+    assert differ == []
