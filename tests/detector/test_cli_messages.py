@@ -75,6 +75,37 @@ def test_each_inspector_error_is_korean_through_and_through(capsys, data_dir, ar
     assert english_sentences(text) == [], text
 
 
+def _key_readable_by_others(data_dir):
+    from detector.log.signing import KEY_FILENAME
+
+    (data_dir / KEY_FILENAME).chmod(0o644)
+
+
+def _log_held_by_another_writer(data_dir):
+    """The writer's lock taken on another open file, as another ansim process would hold it."""
+    import fcntl
+
+    from detector.log.storage import DB_FILENAME
+
+    holder = (data_dir / f"{DB_FILENAME}.lock").open("a+", encoding="ascii")
+    fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return holder
+
+
+@pytest.mark.parametrize("spoil", [_key_readable_by_others, _log_held_by_another_writer])
+def test_a_log_that_cannot_be_written_is_refused_in_korean(capsys, data_dir, spoil):
+    """The data folder's own state (its key, another process writing) refuses a correction:
+    said wholly in Korean, names and paths aside."""
+    kept = spoil(data_dir)
+    code, text = run(capsys, "--lang", "ko", "log", "correct", "nope-record", "--reason", "오기",
+                     "--inspector", "김민지", "--verdict", "found", "--data", str(data_dir))
+    if kept is not None:
+        kept.close()
+    assert code != 0
+    assert re.search("[가-힣]", text), text
+    assert english_sentences(text) == [], text
+
+
 def test_a_mistyped_data_folder_makes_no_new_log_or_key(capsys, data_dir, tmp_path):
     typo = tmp_path / "dta"
     code, text = run(capsys, "--lang", "ko", "inspect", "--site", "S1", "--data", str(typo))
