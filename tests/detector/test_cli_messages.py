@@ -67,6 +67,9 @@ def run(capsys, *argv):
      "--verdict", "found"],
     ["log", "correct", "nope-record", "--reason", "오기", "--inspector", "김민지",
      "--notified", "관리소\x01"],
+    ["log", "sync", "--hub", "http://127.0.0.1:9", "--token-file", "/nonexistent/token"],
+    ["log", "sync", "--hub", "http://127.0.0.1:9", "--token", "t0ken", "--batch", "0"],
+    ["serve", "--trusted-proxy", "nope"],
 ], ids=lambda argv: " ".join(argv).replace("\x07", "^G").replace("\x01", "^A"))
 def test_each_inspector_error_is_korean_through_and_through(capsys, data_dir, argv):
     code, text = run(capsys, "--lang", "ko", *argv, "--data", str(data_dir))
