@@ -24,11 +24,16 @@ _LINE_BREAKS = frozenset("\n\t")
 
 
 class UnsafeText(ValueError):
-    """Text holds a character ansim refuses, or is too long; names the field and the problem."""
+    """Text holds a character ansim refuses, or is too long; names the field and the problem.
 
-    def __init__(self, field: str, problem: str):
+    Like the file readers' errors, ``problem_code`` and ``problem_params`` (the field among
+    them) let a front end say it in the user's language (``problem.<code>``)."""
+
+    def __init__(self, field: str, problem: str, *, code: str, **params):
         self.field = field
         self.problem = problem
+        self.problem_code = code
+        self.problem_params = {"field": field, **params}
         super().__init__(f"{field}: {problem}")
 
 
@@ -46,15 +51,18 @@ def checked_text(value, field: str, *, max_chars: int, multiline: bool = False,
                  required: bool = False) -> str:
     """``value`` stripped of surrounding spaces, or ``UnsafeText`` saying what is wrong."""
     if not isinstance(value, str):
-        raise UnsafeText(field, f"must be text, not {type(value).__name__}")
+        raise UnsafeText(field, f"must be text, not {type(value).__name__}", code="text_type",
+                         type=type(value).__name__)
     text = value.strip()
     bad = refused_character(text, multiline=multiline)
     if bad is not None:
-        raise UnsafeText(field, f"holds the control character {bad}")
+        raise UnsafeText(field, f"holds the control character {bad}",
+                         code="text_control_character", character=bad)
     if len(text) > max_chars:
-        raise UnsafeText(field, f"longer than {max_chars} characters")
+        raise UnsafeText(field, f"longer than {max_chars} characters", code="text_too_long",
+                         max_chars=max_chars)
     if required and not text:
-        raise UnsafeText(field, "must not be empty")
+        raise UnsafeText(field, "must not be empty", code="text_empty")
     return text
 
 

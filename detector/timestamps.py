@@ -52,7 +52,8 @@ def parse_bound(text: str, *, end: bool = False) -> str:
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise BadTimestamp(f"{text!r} is not a date (YYYY-MM-DD) or date and time") from None
+        raise BadTimestamp(f"{text!r} is not a date (YYYY-MM-DD) or date and time",
+                           problem="not_a_date", text=text) from None
     if end and len(text.strip()) == 10:
         moment = moment.replace(hour=23, minute=59, second=59, microsecond=999999)
     if moment.tzinfo is None:

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from detector.errors import DetectorError
 from detector.timestamps import utc_moment
 
 
-class WebConfigError(ValueError):
+class WebConfigError(DetectorError, ValueError):
     """A dashboard setting is missing or wrong."""
 
 
@@ -82,8 +83,9 @@ class WebConfig:
             try:
                 ipaddress.ip_address(address)
             except ValueError:
-                raise WebConfigError(f"trusted_proxies: {address!r} is not an IP address") \
-                    from None
+                raise WebConfigError(f"trusted_proxies: {address!r} is not an IP address",
+                                     problem="not_an_ip_address", setting="trusted_proxies",
+                                     value=address) from None
         for name in ("login_max_failures", "login_max_failures_per_address",
                      "max_event_streams", "max_streams_per_session", "max_request_bytes"):
             if getattr(self, name) < 1:

@@ -125,7 +125,8 @@ def plan_for(profile) -> HandheldPlan:
     section = profile.handheld
     if section is None:
         raise ProfileError(f"{profile.source}: [handheld]: missing table; the buttons need its "
-                           "site_id and inspector (see docs/device.md)")
+                           "site_id and inspector (see docs/device.md)",
+                           problem="handheld_table_missing", path=profile.source)
     return HandheldPlan(site_id=section.site_id, inspector=section.inspector,
                         stalls=section.stalls, zones=ITEMS)
 

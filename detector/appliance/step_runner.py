@@ -32,7 +32,8 @@ class StepBusy(InspectionError, Conflict):
     code = "step_busy"
 
     def __init__(self, running: dict):
-        super().__init__(f"a {running['step']} step is already running")
+        super().__init__(f"a {running['step']} step is already running", problem="step_busy",
+                         step=running["step"])
         self.running = running
 
 
@@ -136,7 +137,9 @@ class StepRunner:
         """The inspection, if it can still take steps (refused here, before any work)."""
         state = self.service.get(inspection_id)
         if state.status != "in_progress":
-            raise InspectionClosed(f"inspection {inspection_id} is {state.status}")
+            raise InspectionClosed(f"inspection {inspection_id} is {state.status}",
+                                   problem="inspection_not_open", inspection=inspection_id,
+                                   status=state.status)
         return state
 
     def _claim(self, inspection_id, step, stall, zone) -> None:

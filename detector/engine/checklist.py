@@ -32,14 +32,18 @@ class ChecklistError(DetectorError, ValueError):
 
 def check_place(stalls: int, stall: int, item: str) -> None:
     if item not in ITEMS:
-        raise ChecklistError(f"unknown checklist item {item!r}; items are {', '.join(ITEMS)}")
+        raise ChecklistError(f"unknown checklist item {item!r}; items are {', '.join(ITEMS)}",
+                             problem="unknown_item", item=item, items=", ".join(ITEMS))
     if not 1 <= stall <= stalls:
-        raise ChecklistError(f"stall {stall} does not exist (this inspection has {stalls})")
+        raise ChecklistError(f"stall {stall} does not exist (this inspection has {stalls})",
+                             problem="no_such_stall", stall=stall, stalls=stalls)
 
 
 def check_status(status: str) -> None:
     if status not in MARK_STATUSES:
-        raise ChecklistError(f"unknown mark {status!r}; marks are {', '.join(MARK_STATUSES)}")
+        raise ChecklistError(f"unknown mark {status!r}; marks are {', '.join(MARK_STATUSES)}",
+                             problem="unknown_mark", mark=status,
+                             marks=", ".join(MARK_STATUSES))
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,20 @@ FOUND_STEPS = ("not_touched", "stall_closed", "called_112", "evidence_kept", "no
 
 
 class FoundStepError(ValueError):
-    """A step that is not one of ``FOUND_STEPS``."""
+    """A step that is not one of ``FOUND_STEPS``. Like the file readers' errors it carries
+    ``problem_code`` and ``problem_params``, so the refusal is said in the user's language."""
+
+    def __init__(self, step: str):
+        self.problem_code = "unknown_found_step"
+        self.problem_params = {"step": step, "steps": ", ".join(FOUND_STEPS)}
+        super().__init__(f"unknown step {step!r}; steps are {', '.join(FOUND_STEPS)}")
 
 
 def with_step(escalation: dict | None, step: str, at: str, by: str) -> dict:
     """``escalation`` with ``step`` recorded as done at ``at`` by ``by`` (a step done twice
     keeps its first time: the procedure is about when it was first done)."""
     if step not in FOUND_STEPS:
-        raise FoundStepError(f"unknown step {step!r}; steps are {', '.join(FOUND_STEPS)}")
+        raise FoundStepError(step)
     escalation = dict(escalation or {})
     procedure = list(escalation.get("procedure", []))
     if not any(done["step"] == step for done in procedure):

@@ -120,8 +120,8 @@ class VerdictRefused(InspectionError, Conflict):
 
     code = "verdict_refused"
 
-    def __init__(self, message: str, reasons: list[str]):
-        super().__init__(message)
+    def __init__(self, message: str, reasons: list[str], **problem):
+        super().__init__(message, **problem)
         self.reasons = reasons
 
 
@@ -161,7 +161,8 @@ class InspectionService:
     def start(self, site_id: str, inspector: str, stalls: int | None = None) -> InspectionState:
         inspector = _text(inspector, "inspector", NAME_CHARS)
         if not inspector:
-            raise InspectionError("an inspection needs the inspector's name")
+            raise InspectionError("an inspection needs the inspector's name",
+                                  problem="inspector_name_missing")
         now = self.clock()
         with self.store.write() as session:
             site = session.get(Site, site_id)
@@ -171,7 +172,8 @@ class InspectionService:
                                          site=site_id)
             stalls = stalls or site.stalls or 1
             if not 1 <= stalls <= MAX_STALLS:
-                raise InspectionError(f"stalls must be 1 to {MAX_STALLS}, not {stalls}")
+                raise InspectionError(f"stalls must be 1 to {MAX_STALLS}, not {stalls}",
+                                      problem="stalls_range", max=MAX_STALLS, value=stalls)
             row = InspectionRow(id=records.new_record_id(self.signer.device_id),
                                 device_id=self.signer.device_id,
                                 site_id=site_id, inspector=inspector, stalls=stalls,
@@ -250,7 +252,8 @@ class InspectionService:
                  if t["mac"] == mac]
         if not heard:
             raise InspectionError(f"inspection {inspection_id}: no Wi-Fi survey heard {mac!r}; "
-                                  "choose a transmitter the survey lists")
+                                  "choose a transmitter the survey lists",
+                                  problem="wifi_not_heard", inspection=inspection_id, mac=mac)
         channel = heard[-1]["channel"]
 
         def show(reading):
@@ -261,7 +264,8 @@ class InspectionService:
         with self._hardware_lock:
             readings = self._runner().wifi_follow(mac, channel, duration_s, show)
         if readings is None:
-            raise InspectionError("this handheld has no Wi-Fi capture to follow with")
+            raise InspectionError("this handheld has no Wi-Fi capture to follow with",
+                                  problem="no_wifi_capture")
         return {"mac": mac, "channel": channel, "readings": len(readings)}
 
     def mark(self, inspection_id: str, stall: int, item: str, status: str,
@@ -291,7 +295,8 @@ class InspectionService:
         reason = _text(reason, "reason", NOTE_CHARS, multiline=True)
         inspector = _text(inspector, "inspector", NAME_CHARS)
         if not reason or not inspector:
-            raise InspectionError("dismissing an alert needs a reason and who dismisses it")
+            raise InspectionError("dismissing an alert needs a reason and who dismisses it",
+                                  problem="dismissal_incomplete")
         with self.store.write() as session:
             row = self._open_row(session, inspection_id)
             alert = next((a for a in load_state(session, row).alerts if a["id"] == alert_id),
@@ -318,7 +323,8 @@ class InspectionService:
         """Record the verdict (clear / suspicious / found) and who was told."""
         if verdict not in checklist.VERDICTS:
             raise InspectionError(f"unknown verdict {verdict!r}; verdicts are "
-                                  f"{', '.join(checklist.VERDICTS)}")
+                                  f"{', '.join(checklist.VERDICTS)}", problem="unknown_verdict",
+                                  verdict=verdict, verdicts=", ".join(checklist.VERDICTS))
         escalation = _checked_escalation(escalation)
         with self.store.write() as session:
             row = self._open_row(session, inspection_id)
@@ -339,7 +345,8 @@ class InspectionService:
         """Record that a step of the found-camera procedure was done, now, by ``done_by``
         (``detector.engine.found_camera``); it goes into the signed record with its time."""
         if not done_by or not done_by.strip():
-            raise InspectionError("a procedure step needs who did it")
+            raise InspectionError("a procedure step needs who did it",
+                                  problem="procedure_step_needs_name")
         with self.store.write() as session:
             row = self._open_row(session, inspection_id)
             now = self.clock()
@@ -347,7 +354,8 @@ class InspectionService:
             try:
                 escalation = found_camera.with_step(escalation, step, now, done_by.strip())
             except found_camera.FoundStepError as exc:
-                raise InspectionError(str(exc)) from exc
+                raise InspectionError(str(exc), problem=exc.problem_code,
+                                      **exc.problem_params) from exc
             row.escalation_json = json.dumps(escalation, ensure_ascii=False)
             row.updated_at = now
             session.flush()
@@ -359,11 +367,13 @@ class InspectionService:
         """Seal the inspection into the signed log; after this it never changes."""
         inspector = _text(inspector, "signed_by", NAME_CHARS)
         if not inspector:
-            raise InspectionError("sign-off needs the name of who signs")
+            raise InspectionError("sign-off needs the name of who signs",
+                                  problem="sign_off_needs_name")
         with self.store.write() as session:
             row = self._open_row(session, inspection_id)
             if row.verdict is None:
-                raise InspectionError(f"inspection {inspection_id} has no verdict yet")
+                raise InspectionError(f"inspection {inspection_id} has no verdict yet",
+                                      problem="no_verdict_yet", inspection=inspection_id)
             state = load_state(session, row)
             if row.verdict == "clear":
                 _refuse_unsupported_clear(state)
@@ -390,11 +400,14 @@ class InspectionService:
         reason = _text(reason, "reason", NOTE_CHARS, multiline=True)
         inspector = _text(inspector, "inspector", NAME_CHARS)
         if not reason:
-            raise InspectionError("a correction needs a reason")
+            raise InspectionError("a correction needs a reason",
+                                  problem="correction_needs_reason")
         if verdict is None and escalation is None:
-            raise InspectionError("a correction must change the verdict or the escalation")
+            raise InspectionError("a correction must change the verdict or the escalation",
+                                  problem="correction_changes_nothing")
         if verdict is not None and verdict not in checklist.VERDICTS:
-            raise InspectionError(f"unknown verdict {verdict!r}")
+            raise InspectionError(f"unknown verdict {verdict!r}", problem="unknown_verdict",
+                                  verdict=verdict, verdicts=", ".join(checklist.VERDICTS))
         escalation = _checked_escalation(escalation)
         with self.store.write() as session:
             original = records.get(session, record_id)
@@ -402,7 +415,8 @@ class InspectionService:
             if verdict == "clear" and not inspection.body["coverage"].get("complete"):
                 raise VerdictRefused(f"record {record_id}: its inspection did not cover every "
                                      "place, so it cannot be corrected to clear",
-                                     ["inspect.reason.incomplete_record"])
+                                     ["inspect.reason.incomplete_record"],
+                                     problem="clear_correction_refused", record=record_id)
             content = {"type": "correction", "id": records.new_record_id(self.signer.device_id),
                        "supersedes": original.id,
                        "supersedes_hash": original.record_hash, "site": inspection.body["site"],
@@ -416,7 +430,8 @@ class InspectionService:
         """End an inspection without a verdict (the inspector gave up on it), into the log."""
         reason = _text(reason, "reason", NOTE_CHARS, multiline=True)
         if not reason:
-            raise InspectionError("cancelling an inspection needs a reason")
+            raise InspectionError("cancelling an inspection needs a reason",
+                                  problem="cancel_needs_reason")
         with self.store.write() as session:
             row = self._open_row(session, inspection_id)
             now = self.clock()
@@ -480,7 +495,8 @@ class InspectionService:
 
     def _runner(self):
         if self.steps is None:
-            raise InspectionError("this service has no hardware to run steps with")
+            raise InspectionError("this service has no hardware to run steps with",
+                                  problem="no_hardware")
         return self.steps
 
     def _open_row(self, session, inspection_id: str) -> InspectionRow:
@@ -491,7 +507,9 @@ class InspectionService:
                                      inspection=inspection_id)
         if row.status != IN_PROGRESS:
             raise InspectionClosed(f"inspection {inspection_id} is {row.status}; it can no "
-                                   "longer change (a signed record is corrected with a new one)")
+                                   "longer change (a signed record is corrected with a new one)",
+                                   problem="inspection_closed", inspection=inspection_id,
+                                   status=row.status)
         return row
 
     def _commit_step(self, inspection_id, result, refs, started, baseline_candidate=None):
@@ -659,7 +677,8 @@ def _refuse_unsupported_clear(state: InspectionState) -> None:
     reasons = checklist.reasons_not_clear(coverage_of(state), state.alerts)
     if reasons:
         readable = ", ".join(r.rsplit(".", 1)[-1].replace("_", " ") for r in reasons)
-        raise VerdictRefused(f"inspection {state.id} cannot be clear: {readable}", reasons)
+        raise VerdictRefused(f"inspection {state.id} cannot be clear: {readable}", reasons,
+                             problem="clear_refused", inspection=state.id)
 
 
 def _check_fixture_candidate(alert: dict) -> None:
@@ -667,9 +686,11 @@ def _check_fixture_candidate(alert: dict) -> None:
     if not fixtures.can_be_fixture(alert):
         if alert.get("fixture"):
             raise InspectionError(f"alert {alert['id']} is already the site's fixture "
-                                  f"{alert['fixture']['id']}")
+                                  f"{alert['fixture']['id']}", problem="already_fixture",
+                                  alert=alert["id"], fixture=alert["fixture"]["id"])
         raise InspectionError(f"alert {alert['id']} is a {alert['type']}: only an IR glow can be "
-                              "a fixture (a lens never is)")
+                              "a fixture (a lens never is)", problem="not_a_fixture_kind",
+                              alert=alert["id"], type=alert["type"])
 
 
 def _checked_escalation(escalation: dict | None) -> dict | None:
@@ -678,7 +699,8 @@ def _checked_escalation(escalation: dict | None) -> dict | None:
     unknown = set(escalation) - {"notified", "report_ref"}
     if unknown:
         raise InspectionError(f"escalation: unknown field(s) {sorted(unknown)}; use 'notified' "
-                              "(who was told) and 'report_ref' (the report's reference)")
+                              "(who was told) and 'report_ref' (the report's reference)",
+                              problem="escalation_fields", fields=sorted(unknown))
     cleaned = {k: _text(str(v), f"escalation.{k}", NAME_CHARS) for k, v in escalation.items()
                if v is not None}
     return {k: v for k, v in cleaned.items() if v} or None
@@ -691,7 +713,7 @@ def _text(value, field: str, max_chars: int, *, multiline: bool = False) -> str:
     try:
         return checked_text(value, field, max_chars=max_chars, multiline=multiline)
     except UnsafeText as exc:
-        raise InspectionError(str(exc)) from exc
+        raise InspectionError(str(exc), problem=exc.problem_code, **exc.problem_params) from exc
 
 
 def _procedure_of(row: InspectionRow) -> list[dict]:
@@ -705,7 +727,8 @@ def _root_inspection(session, record: records.SignedRecord) -> records.SignedRec
     seen = set()
     while record.type == "correction":
         if record.id in seen:
-            raise InspectionError(f"record {record.id}: corrections form a loop")
+            raise InspectionError(f"record {record.id}: corrections form a loop",
+                                  problem="correction_loop", record=record.id)
         seen.add(record.id)
         record = records.get(session, record.body["supersedes"])
     return record

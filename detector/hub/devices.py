@@ -97,10 +97,12 @@ def enrol_device(store, public_key_hex: str, *, label: str = "", by: str = "",
     if len(public_key_hex) != _PUBLIC_KEY_HEX_DIGITS or \
             any(c not in "0123456789abcdef" for c in public_key_hex):
         raise HubDeviceError(f"public key {public_key_hex[:80]!r}: not an Ed25519 public key "
-                             f"({_PUBLIC_KEY_HEX_DIGITS} hex digits)")
+                             f"({_PUBLIC_KEY_HEX_DIGITS} hex digits)", problem="not_a_public_key",
+                             key=public_key_hex[:80], digits=_PUBLIC_KEY_HEX_DIGITS)
     derived = device_id_for(public_key_hex)
     if device_id and device_id != derived:
-        raise HubDeviceError(f"device {device_id}: this public key belongs to device {derived}")
+        raise HubDeviceError(f"device {device_id}: this public key belongs to device {derived}",
+                             problem="key_of_another_device", device=device_id, owner=derived)
     token = new_upload_token()
     now = utc_now()
     with store.write() as session:
@@ -110,7 +112,8 @@ def enrol_device(store, public_key_hex: str, *, label: str = "", by: str = "",
                                head_hash=GENESIS_HASH, head_id=None, registered_at=now))
         elif chain.public_key != public_key_hex:
             raise HubDeviceError(f"device {derived}: the hub's log holds another public key for "
-                                 "it (altered?); run 'ansim hub verify'")
+                                 "it (altered?); run 'ansim hub verify'",
+                                 problem="hub_key_differs", device=derived)
         row = session.get(HubDevice, derived)
         if row is None:
             session.add(HubDevice(id=derived, public_key=public_key_hex,
@@ -130,7 +133,8 @@ def revoke_device(store, device_id: str) -> None:
     with store.write() as session:
         row = session.get(HubDevice, device_id)
         if row is None:
-            raise UnknownDevice(f"device {device_id}: not enrolled on this hub")
+            raise UnknownDevice(f"device {device_id}: not enrolled on this hub",
+                                problem="device_not_enrolled", device=device_id)
         row.revoked_at = row.revoked_at or utc_now()
 
 
@@ -142,9 +146,11 @@ def authenticate(store, device_id: str, token: str) -> HubDevice:
     expected = row.token_sha256 if row is not None else "0" * 64
     if not hmac.compare_digest(token_sha256(token or ""), expected) or row is None:
         raise UnknownDevice(f"device {device_id or '(none)'}: not enrolled on this hub, or the "
-                            "upload token is wrong")
+                            "upload token is wrong", problem="device_not_authenticated",
+                            device=device_id or "(none)")
     if row.revoked_at:
-        raise DeviceRevoked(f"device {device_id}: revoked on {row.revoked_at}")
+        raise DeviceRevoked(f"device {device_id}: revoked on {row.revoked_at}",
+                            problem="device_revoked", device=device_id, at=row.revoked_at)
     return row
 
 

@@ -66,8 +66,8 @@ class IntakeRefused(DetectorError):
     clients), ``status`` is the HTTP status, ``record_id`` names the record if known."""
 
     def __init__(self, code: str, message: str, *, status: int = 400,
-                 record_id: str | None = None):
-        super().__init__(message)
+                 record_id: str | None = None, **problem):
+        super().__init__(message, **problem)
         self.code, self.status, self.record_id = code, status, record_id
 
 
@@ -84,7 +84,8 @@ class Upload:
         if not isinstance(item, dict) or not all(
                 isinstance(item.get(k), str) for k in ("body_text", "record_hash", "signature")):
             raise IntakeRefused("bad_request", f"records[{position}]: needs the strings "
-                                "'body_text', 'record_hash' and 'signature'")
+                                "'body_text', 'record_hash' and 'signature'",
+                                problem="upload_fields", position=position)
         return cls(item["body_text"], item["record_hash"], item["signature"])
 
 
@@ -177,32 +178,39 @@ def _check(upload: Upload, public_key: str, device_id: str) -> _Checked:
         record_id = body.get("id") if isinstance(body, dict) else None
     except (ValueError, RecursionError) as exc:  # not UTF-8 (lone surrogates), not JSON, deep
         raise IntakeRefused("bad_record", f"a record is not JSON text ({str(exc)[:200]})",
-                            status=422) from None
+                            status=422, problem="record_not_json",
+                            detail=str(exc)[:200]) from None
     if not isinstance(record_id, str):
         record_id = None
     if sha256_hex(data) != upload.record_hash:
         raise IntakeRefused("hash_mismatch", f"record {record_id}: its text does not hash to "
                             "its record_hash (altered in transit or on the device?)",
-                            record_id=record_id)
+                            record_id=record_id, problem="record_hash_mismatch",
+                            record=record_id)
     if not verify_signature(public_key, data, upload.signature):
         raise IntakeRefused("bad_signature", f"record {record_id}: the signature is not "
-                            f"device {device_id}'s", record_id=record_id)
+                            f"device {device_id}'s", record_id=record_id,
+                            problem="record_signature", record=record_id, device=device_id)
     try:
         canonical = canonical_json(body)
     except ValueError:  # NaN or infinity
         canonical = None
     if canonical != data:
         raise IntakeRefused("bad_record", f"record {record_id}: not in canonical form",
-                            status=422, record_id=record_id)
+                            status=422, record_id=record_id, problem="record_not_canonical",
+                            record=record_id)
     problem = schema_problem(body)
     if problem is not None:
         raise IntakeRefused("bad_record", f"record {record_id}: {problem}", status=422,
-                            record_id=record_id)
+                            record_id=record_id, problem="record_schema", record=record_id,
+                            field=problem)
     columns = index_columns(body)
     if columns["device_id"] != device_id or id_names_another_device(columns["id"], device_id):
         raise IntakeRefused("wrong_device", f"record {record_id} belongs to device "
                             f"{columns['device_id']} (or its id is bound to another device), "
-                            f"not {device_id}", status=403, record_id=record_id)
+                            f"not {device_id}", status=403, record_id=record_id,
+                            problem="record_of_another_device", record=record_id,
+                            owner=columns["device_id"], device=device_id)
     _check_columns(columns)
     return _Checked(upload, body, columns)
 
@@ -211,17 +219,19 @@ def _check_columns(columns: dict) -> None:
     record_id = columns["id"]
     if columns["type"] not in RECORD_TYPES:
         raise IntakeRefused("bad_record", f"record {record_id}: unknown type "
-                            f"{columns['type']!r}", record_id=record_id)
+                            f"{columns['type']!r}", record_id=record_id,
+                            problem="record_type", record=record_id, type=columns["type"])
     if not isinstance(columns["seq"], int) or isinstance(columns["seq"], bool) \
             or columns["seq"] < 1:
         raise IntakeRefused("bad_record", f"record {record_id}: seq must be a positive integer",
-                            record_id=record_id)
+                            record_id=record_id, problem="record_seq", record=record_id)
     for name, value in columns.items():
         length = getattr(Record.__table__.c[name].type, "length", None)
         if value is not None and length and (not isinstance(value, str) or len(value) > length):
             raise IntakeRefused("bad_record", f"record {record_id}: field {name} is not text of "
                                 f"at most {length} characters", status=422,
-                                record_id=record_id)
+                                record_id=record_id, problem="record_field_length",
+                                record=record_id, field=name, length=length)
 
 
 def _place(item: _Checked, stored, chain: Device) -> str:
@@ -232,19 +242,25 @@ def _place(item: _Checked, stored, chain: Device) -> str:
             return "duplicate"
         raise IntakeRefused("uuid_conflict", f"record {record_id}: the hub already holds a "
                             f"different record with this id (#{stored.seq} of "
-                            f"{stored.device_id})", status=409, record_id=record_id)
+                            f"{stored.device_id})", status=409, record_id=record_id,
+                            problem="record_id_taken", record=record_id, seq=stored.seq,
+                            device=stored.device_id)
     if seq <= chain.head_seq:
         raise IntakeRefused("chain_conflict", f"record {record_id} (#{seq}): the hub already "
                             f"holds another record #{seq} of this device", status=409,
-                            record_id=record_id)
+                            record_id=record_id, problem="record_place_taken", record=record_id,
+                            seq=seq)
     if seq > chain.head_seq + 1:
         raise IntakeRefused("out_of_order", f"record {record_id} (#{seq}): the hub's newest "
                             f"record of this device is #{chain.head_seq}; send "
-                            f"#{chain.head_seq + 1} first", status=409, record_id=record_id)
+                            f"#{chain.head_seq + 1} first", status=409, record_id=record_id,
+                            problem="record_out_of_order", record=record_id, seq=seq,
+                            head=chain.head_seq, next=chain.head_seq + 1)
     if item.body.get("prev_hash") != chain.head_hash or item.body.get("prev_id") != chain.head_id:
         raise IntakeRefused("chain_conflict", f"record {record_id} (#{seq}): does not follow "
                             f"the hub's record #{chain.head_seq} of this device", status=409,
-                            record_id=record_id)
+                            record_id=record_id, problem="record_does_not_follow",
+                            record=record_id, seq=seq, head=chain.head_seq)
     return "stored"
 
 
@@ -318,17 +334,19 @@ def missing_evidence(evidence_store, hashes) -> list[str]:
     for value in hashes:
         if not isinstance(value, str) or not SHA256_PATTERN.fullmatch(value):
             raise IntakeRefused("bad_request", f"{str(value)[:80]!r} is not a SHA-256 "
-                                "(64 lowercase hex digits)")
+                                "(64 lowercase hex digits)", problem="not_a_sha256_name",
+                                value=str(value)[:80])
     return sorted({h for h in hashes if not evidence_store.path_for(h).exists()})
 
 
 def store_evidence(evidence_store, sha256: str, data: bytes) -> str:
     """Store one evidence file sent under its SHA-256: ``stored`` or ``present``."""
     if not SHA256_PATTERN.fullmatch(sha256):
-        raise IntakeRefused("bad_request", f"{sha256[:80]!r} is not a SHA-256")
+        raise IntakeRefused("bad_request", f"{sha256[:80]!r} is not a SHA-256",
+                            problem="not_a_sha256", value=sha256[:80])
     if hashlib.sha256(data).hexdigest() != sha256:
         raise IntakeRefused("hash_mismatch", f"evidence {sha256}: the bytes sent do not hash "
-                            "to this name")
+                            "to this name", problem="evidence_hash_mismatch", sha256=sha256)
     path = evidence_store.path_for(sha256)
     if path.exists():
         if evidence_store.problem_with(sha256) is None:

@@ -33,6 +33,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from detector.errors import DetectorError, Unavailable
+from detector.i18n import current_language
 from detector.log.evidence import EvidenceError, EvidenceStore
 from detector.log.signing import KEY_FILENAME, DeviceKey
 from detector.log.storage import DB_FILENAME, open_store
@@ -117,16 +118,19 @@ class HubClient:
               content_type: str = "application/json") -> tuple[int, dict]:
         request = urllib.request.Request(self.base + path, data=data, method=method, headers={
             "Authorization": f"Bearer {self.token}", "X-Ansim-Device": self.device_id,
-            "Content-Type": content_type, "Accept": "application/json"})
+            "Content-Type": content_type, "Accept": "application/json",
+            "Accept-Language": current_language()})  # the hub's refusals in the user's words
         try:
             with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
                 return response.status, json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as exc:
             raise _refusal(exc, self.base + path) from None
         except _NETWORK_ERRORS as exc:
-            raise HubUnreachable(f"{self.base}: {_reason(exc)}") from exc
+            raise HubUnreachable(f"{self.base}: {_reason(exc)}", problem="network_failed",
+                                 hub=self.base, reason=_reason(exc)) from exc
         except ValueError as exc:
-            raise HubUnreachable(f"{self.base}{path}: the answer is not JSON ({exc})") from exc
+            raise HubUnreachable(f"{self.base}{path}: the answer is not JSON ({exc})",
+                                 problem="hub_answer_not_json", url=self.base + path) from exc
 
 
 def _refusal(exc: urllib.error.HTTPError, url: str) -> SyncError:
@@ -135,7 +139,8 @@ def _refusal(exc: urllib.error.HTTPError, url: str) -> SyncError:
     except (ValueError, OSError, http.client.HTTPException):
         answer = {}
     if exc.code >= 500 or not isinstance(answer, dict) or "error" not in answer:
-        return HubUnreachable(f"{url}: HTTP {exc.code} {exc.reason}")
+        return HubUnreachable(f"{url}: HTTP {exc.code} {exc.reason}", problem="hub_http_error",
+                              url=url, status=exc.code, reason=exc.reason)
     return SyncRefused(answer["error"], answer.get("message") or f"HTTP {exc.code}", exc.code,
                        answer.get("record_id"), answer)
 
@@ -190,10 +195,14 @@ def _check_same_chain(store, device_id: str, head: dict, local_seq: int) -> None
     if local_hash is None:
         raise LogDiverged(f"the hub holds record #{head['head_seq']} of device {device_id} "
                           f"({head['head_id']}), but this log ends at #{local_seq}: is this "
-                          "log restored from an old backup?")
+                          "log restored from an old backup?", problem="log_behind_hub",
+                          seq=head["head_seq"], device=device_id, record=head["head_id"],
+                          local=local_seq)
     if local_hash != head["head_hash"]:
         raise LogDiverged(f"the hub's record #{head['head_seq']} of device {device_id} "
-                          f"({head['head_id']}) is not this log's record #{head['head_seq']}")
+                          f"({head['head_id']}) is not this log's record #{head['head_seq']}",
+                          problem="log_differs_from_hub", seq=head["head_seq"],
+                          device=device_id, record=head["head_id"])
 
 
 def _next_batch(store, device_id: str, after_seq: int, max_records: int,

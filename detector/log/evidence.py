@@ -23,6 +23,7 @@ from pathlib import Path
 from detector.errors import DetectorError, NotFound
 from detector.log.storage import DiskFull
 from detector.log.storage.files import PRIVATE_FILE_MODE, fsync_dir, private_dir
+from hardware.errors import os_reason
 
 _CHUNK_BYTES = 1 << 20
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
@@ -78,7 +79,9 @@ class EvidenceStore:
                 for chunk in iter(lambda: f.read(_CHUNK_BYTES), b""):
                     digest.update(chunk)
         except OSError as exc:
-            raise EvidenceError(f"{source}: cannot read evidence: {exc.strerror}") from exc
+            raise EvidenceError(f"{source}: cannot read evidence: {exc.strerror}",
+                                problem="evidence_unreadable", path=source,
+                                reason=os_reason(exc)) from exc
         sha256 = digest.hexdigest()
         target = self.path_for(sha256)
         if not target.exists():
@@ -94,11 +97,15 @@ class EvidenceStore:
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            raise EvidenceMissing(f"{path}: evidence file {sha256} is missing") from None
+            raise EvidenceMissing(f"{path}: evidence file {sha256} is missing",
+                                  problem="evidence_missing", path=path, sha256=sha256) from None
         except OSError as exc:
-            raise EvidenceError(f"{path}: cannot read evidence: {exc.strerror}") from exc
+            raise EvidenceError(f"{path}: cannot read evidence: {exc.strerror}",
+                                problem="evidence_unreadable", path=path,
+                                reason=os_reason(exc)) from exc
         if hashlib.sha256(data).hexdigest() != sha256:
-            raise EvidenceCorrupt(f"{path}: content does not match its SHA-256 {sha256}")
+            raise EvidenceCorrupt(f"{path}: content does not match its SHA-256 {sha256}",
+                                  problem="evidence_corrupt", path=path, sha256=sha256)
         return data
 
     def problem_with(self, sha256: str, size_bytes: int | None = None) -> str | None:
@@ -135,5 +142,8 @@ class EvidenceStore:
             tmp.unlink(missing_ok=True)
             if exc.errno in _NO_SPACE:
                 raise DiskFull(f"{self.root}: the disk is full; evidence file {target.name} "
-                               "was not written") from exc
-            raise EvidenceError(f"{target}: cannot write evidence: {exc.strerror}") from exc
+                               "was not written", problem="evidence_disk_full", folder=self.root,
+                               file=target.name) from exc
+            raise EvidenceError(f"{target}: cannot write evidence: {exc.strerror}",
+                                problem="evidence_not_written", path=target,
+                                reason=os_reason(exc)) from exc

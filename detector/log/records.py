@@ -148,7 +148,8 @@ def device_row(session, key: DeviceKey, registered_at: str) -> Device:
         session.flush()
     elif device.public_key != key.public_key_hex:
         raise RecordError(f"device {key.device_id}: the log holds a different public key for "
-                          "this device; refusing to extend its chain")
+                          "this device; refusing to extend its chain",
+                          problem="device_key_differs", device=key.device_id)
     return device
 
 
@@ -199,7 +200,8 @@ def get(session, record_id: str, device_id: str | None = None) -> SignedRecord:
     if len(found) > 1:
         raise AmbiguousRecord(f"record {record_id}: devices {found[0][0].device_id} and "
                               f"{found[1][0].device_id} both hold a record of this id; name "
-                              "the device")
+                              "the device", problem="ambiguous_record", record=record_id,
+                              first=found[0][0].device_id, second=found[1][0].device_id)
     return SignedRecord.from_row(*found[0])
 
 

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from detector.errors import DetectorError
 from detector.log.storage.files import fsync_dir
+from hardware.errors import os_reason
 
 KEY_FILENAME = "device_key.pem"
 
@@ -98,18 +99,23 @@ class DeviceKey:
         path = Path(path)
         try:
             if for_signing and path.stat().st_mode & 0o077:
+                mode = f"{path.stat().st_mode & 0o777:o}"
                 raise KeyFileExposed(
-                    f"{path}: mode {path.stat().st_mode & 0o777:o} lets other users read or "
-                    f"replace the device key; run: chmod 600 {path}")
+                    f"{path}: mode {mode} lets other users read or replace the device key; "
+                    f"run: chmod 600 {path}", problem="key_file_exposed", path=path, mode=mode)
             pem = path.read_bytes()
         except OSError as exc:
-            raise SigningError(f"{path}: cannot read the device key: {exc.strerror}") from exc
+            raise SigningError(f"{path}: cannot read the device key: {exc.strerror}",
+                               problem="key_unreadable", path=path,
+                               reason=os_reason(exc)) from exc
         try:
             key = serialization.load_pem_private_key(pem, password=None)
         except (ValueError, TypeError) as exc:
-            raise SigningError(f"{path}: not a readable private key ({exc})") from exc
+            raise SigningError(f"{path}: not a readable private key ({exc})",
+                               problem="not_a_private_key", path=path, detail=str(exc)) from exc
         if not isinstance(key, Ed25519PrivateKey):
-            raise SigningError(f"{path}: not an Ed25519 key")
+            raise SigningError(f"{path}: not an Ed25519 key", problem="not_an_ed25519_key",
+                               path=path)
         return cls(key, path)
 
 

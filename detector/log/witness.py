@@ -65,14 +65,17 @@ def read_witness(data_dir) -> dict | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError, RecursionError) as exc:
-        raise WitnessError(f"{path}: the chain-head witness cannot be read ({exc})") from None
+        raise WitnessError(f"{path}: the chain-head witness cannot be read ({exc})",
+                           problem="witness_unreadable", path=path, detail=str(exc)) from None
     if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise WitnessError(f"{path}: not a chain-head witness")
+        raise WitnessError(f"{path}: not a chain-head witness", problem="not_a_witness",
+                           path=path)
     try:
         state["recent"] = [Mark(int(s), str(i), str(h), str(t))
                            for s, i, h, t in state.get("recent") or []]
     except (TypeError, ValueError) as exc:
-        raise WitnessError(f"{path}: damaged ({exc})") from None
+        raise WitnessError(f"{path}: damaged ({exc})", problem="witness_damaged", path=path,
+                           detail=str(exc)) from None
     state.setdefault("lost", [])
     return state
 

@@ -60,9 +60,50 @@ def run(capsys, *argv):
     ["sites", "fixtures", "S1", "--remove", "9"],
     ["sites", "fixtures", "nowhere-999"],
     ["log", "list", "--verdict", "maybe"],
-], ids=lambda argv: " ".join(argv))
+    ["log", "list", "--since", "yesterday"],
+    ["log", "export", "--until", "2026-13-45"],
+    ["log", "correct", "nope-record", "--reason", "오기", "--inspector", "김민지"],
+    ["log", "correct", "nope-record", "--reason", "오기\x07", "--inspector", "김민지",
+     "--verdict", "found"],
+    ["log", "correct", "nope-record", "--reason", "오기", "--inspector", "김민지",
+     "--notified", "관리소\x01"],
+    ["log", "sync", "--hub", "http://127.0.0.1:9", "--token-file", "/nonexistent/token"],
+    ["log", "sync", "--hub", "http://127.0.0.1:9", "--token", "t0ken", "--batch", "0"],
+    ["serve", "--trusted-proxy", "nope"],
+], ids=lambda argv: " ".join(argv).replace("\x07", "^G").replace("\x01", "^A"))
 def test_each_inspector_error_is_korean_through_and_through(capsys, data_dir, argv):
     code, text = run(capsys, "--lang", "ko", *argv, "--data", str(data_dir))
+    assert code != 0
+    assert re.search("[가-힣]", text), text
+    assert english_sentences(text) == [], text
+
+
+def _key_readable_by_others(data_dir):
+    from detector.log.signing import KEY_FILENAME
+
+    (data_dir / KEY_FILENAME).chmod(0o644)
+
+
+def _log_held_by_another_writer(data_dir):
+    """The writer's lock taken on another open file, as another ansim process would hold it."""
+    import fcntl
+
+    from detector.log.storage import DB_FILENAME
+
+    holder = (data_dir / f"{DB_FILENAME}.lock").open("a+", encoding="ascii")
+    fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return holder
+
+
+@pytest.mark.parametrize("spoil", [_key_readable_by_others, _log_held_by_another_writer])
+def test_a_log_that_cannot_be_written_is_refused_in_korean(capsys, data_dir, spoil):
+    """The data folder's own state (its key, another process writing) refuses a correction:
+    said wholly in Korean, names and paths aside."""
+    kept = spoil(data_dir)
+    code, text = run(capsys, "--lang", "ko", "log", "correct", "nope-record", "--reason", "오기",
+                     "--inspector", "김민지", "--verdict", "found", "--data", str(data_dir))
+    if kept is not None:
+        kept.close()
     assert code != 0
     assert re.search("[가-힣]", text), text
     assert english_sentences(text) == [], text
@@ -185,13 +226,28 @@ def test_file_analysis_errors_are_korean_through_and_through(capsys, tmp_path):
             assert code != 0, (where, text)
 
 
-def test_every_problem_a_reader_can_name_has_both_translations():
+#: How a problem is named in the source: a file reader's ``code="..."``, a ``DetectorError``'s
+#: ``problem="..."``, or an error class that sets ``problem_code = "..."`` itself.
+PROBLEM_CODE = re.compile(r'\b(?:code|problem)="([a-z_]+)"|\bproblem_code = "([a-z_]+)"')
+
+
+def placeholders(text: str) -> set[str]:
+    return set(re.findall(r"{(\w+)}", text))
+
+
+def test_every_problem_the_source_names_has_both_translations():
+    """Every refusal named by a problem code, in every layer a user's error can come from, has
+    its sentence in Korean and in English, with the same placeholders to fill."""
     root = Path(__file__).resolve().parents[2]
-    sources = [p for folder in ("hardware", "rf", "optics", "ansim") for p in
+    sources = [p for folder in ("hardware", "rf", "optics", "ansim", "detector", "web") for p in
                (root / folder).rglob("*.py")]
-    codes = {m for p in sources for m in re.findall(r'\bcode="([a-z_]+)"',
-                                                    p.read_text(encoding="utf-8"))}
-    assert len(codes) > 50
+    codes = {a or b for p in sources
+             for a, b in PROBLEM_CODE.findall(p.read_text(encoding="utf-8"))}
+    assert len(codes) > 100
     for lang in i18n.LANGUAGES:
         missing = sorted(c for c in codes if f"problem.{c}" not in i18n.catalogue(lang))
         assert missing == [], lang
+    ko, en = i18n.catalogue("ko"), i18n.catalogue("en")
+    differ = sorted(c for c in codes if placeholders(ko[f"problem.{c}"])
+                    != placeholders(en[f"problem.{c}"]))
+    assert differ == []

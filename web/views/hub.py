@@ -25,7 +25,8 @@ from detector.hub import devices as hub_devices
 from detector.hub import intake as hub_intake
 from detector.hub.devices import DeviceRevoked, HubDeviceError, UnknownDevice
 from detector.hub.intake import IntakeRefused, Upload
-from detector.i18n import t
+from detector.errors import DetectorError
+from detector.i18n import describe_problem, t
 from detector.log.verify import verify_log
 from web.errors import json_object
 from web.security import requires
@@ -48,9 +49,9 @@ def _authenticate_device():
         g.device = hub_devices.authenticate(services().inspections.store,
                                             request.headers.get("X-Ansim-Device", ""), token)
     except DeviceRevoked as exc:
-        return _refusal(403, "device_revoked", str(exc))
+        return _refusal(403, "device_revoked", exc)
     except UnknownDevice as exc:
-        return _refusal(401, "unknown_device", str(exc))
+        return _refusal(401, "unknown_device", exc)
     return None
 
 
@@ -63,11 +64,12 @@ def head():
 def evidence_missing():
     hashes = _json_object().get("sha256")
     if not isinstance(hashes, list):
-        return _refusal(400, "bad_request", "send {\"sha256\": [...]}")
+        return _refusal(400, "bad_request", DetectorError(
+            'send {"sha256": [...]}', problem="send_sha256_list", example='{"sha256": [...]}'))
     try:
         missing = hub_intake.missing_evidence(services().inspections.evidence, hashes)
     except IntakeRefused as exc:
-        return _refusal(exc.status, exc.code, str(exc))
+        return _refusal(exc.status, exc.code, exc)
     return jsonify(missing=missing)
 
 
@@ -77,7 +79,7 @@ def evidence_upload(name):
         outcome = hub_intake.store_evidence(services().inspections.evidence, name,
                                             request.get_data(cache=False))
     except IntakeRefused as exc:
-        return _refusal(exc.status, exc.code, str(exc))
+        return _refusal(exc.status, exc.code, exc)
     return jsonify(sha256=name, outcome=outcome), 201 if outcome == "stored" else 200
 
 
@@ -85,12 +87,13 @@ def evidence_upload(name):
 def records_upload():
     items = _json_object().get("records")
     if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH_RECORDS:
-        return _refusal(400, "bad_request",
-                        f"send {{\"records\": [...]}} with 1 to {MAX_BATCH_RECORDS} records")
+        return _refusal(400, "bad_request", DetectorError(
+            f"send {{\"records\": [...]}} with 1 to {MAX_BATCH_RECORDS} records",
+            problem="send_records_list", example='{"records": [...]}', max=MAX_BATCH_RECORDS))
     try:
         uploads = [Upload.from_json(item, i) for i, item in enumerate(items)]
     except IntakeRefused as exc:
-        return _refusal(exc.status, exc.code, str(exc))
+        return _refusal(exc.status, exc.code, exc)
     svc = services()
     result = hub_intake.accept_records(svc.inspections.store, svc.inspections.evidence,
                                        g.device, uploads)
@@ -101,7 +104,7 @@ def records_upload():
         return jsonify(answer)
     refused = result.refused
     return jsonify({**answer, "error": refused.code, "record_id": refused.record_id,
-                    "message": _message(refused.code, str(refused))}), refused.status
+                    "message": _message(refused.code, refused)}), refused.status
 
 
 @admin_bp.route("/api/hub/devices")
@@ -121,7 +124,7 @@ def enrol():
             label=str(body.get("label", "")), by=g.user.display_name,
             device_id=str(body["device_id"]) if body.get("device_id") else None)
     except HubDeviceError as exc:
-        return _refusal(400, "bad_device", str(exc))
+        return _refusal(400, "bad_device", exc)
     return jsonify(device_id=enrolment.device_id, token=enrolment.token,
                    label=enrolment.label), 201
 
@@ -132,7 +135,7 @@ def revoke(device_id):
     try:
         hub_devices.revoke_device(services().inspections.store, device_id)
     except UnknownDevice as exc:
-        return _refusal(404, "unknown_device", str(exc))
+        return _refusal(404, "unknown_device", exc)
     return jsonify(device_id=device_id, revoked=True)
 
 
@@ -156,10 +159,12 @@ def _json_object() -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _refusal(status: int, code: str, detail: str):
-    return jsonify(error=code, message=_message(code, detail)), status
+def _refusal(status: int, code: str, refused: DetectorError):
+    return jsonify(error=code, message=_message(code, refused)), status
 
 
-def _message(code: str, detail: str) -> str:
-    """The refusal in the request's language, with the hub's detail (ids, numbers)."""
-    return f"{t(f'hub.refused.{code}', g.get('lang'))}: {detail}"
+def _message(code: str, refused: DetectorError) -> str:
+    """The refusal in the request's language: the reason its code names, then the hub's
+    detail (ids, numbers) said by its problem code (``detector.i18n.describe_problem``)."""
+    lang = g.get("lang")
+    return f"{t(f'hub.refused.{code}', lang)}: {describe_problem(refused, lang)}"

@@ -16,7 +16,9 @@ import sys
 from pathlib import Path
 
 from ansim.cli.output import emit, fail
-from detector.i18n import catalogue, current_language, t
+from detector.errors import DetectorError
+from detector.i18n import catalogue, current_language, describe_problem, t
+from hardware.errors import os_reason
 
 SETTINGS_FILENAME = "hub.json"
 
@@ -49,7 +51,8 @@ def run_sync(args, ctx) -> int:
         return 2
     batch = DEFAULT_BATCH_RECORDS if args.batch is None else args.batch
     if batch < 1:
-        raise ValueError(f"--batch: must be at least 1, not {batch}")
+        raise SyncError(f"--batch: must be at least 1, not {batch}", problem="batch_too_small",
+                        batch=batch)
 
     def progress(report):
         if not args.json:
@@ -60,7 +63,7 @@ def run_sync(args, ctx) -> int:
         report = sync_log(ctx.data_dir, hub_url, token, batch_records=batch,
                           on_batch=progress)
     except HubUnreachable as exc:
-        print(t("hub.sync.unreachable", detail=str(exc)), file=sys.stderr)
+        print(t("hub.sync.unreachable", detail=describe_problem(exc)), file=sys.stderr)
         return 1
     except SyncRefused as exc:
         print(t("hub.sync.refused", reason=_refusal_reason(exc.code), detail=str(exc)),
@@ -93,7 +96,7 @@ def _identity(args, data_dir: Path) -> int:
     return 0
 
 
-class TokenSourceError(ValueError):
+class TokenSourceError(DetectorError, ValueError):
     """The token file cannot be read, or holds no token."""
 
 
@@ -106,10 +109,15 @@ def _given_token(args) -> str | None:
         try:
             text = sys.stdin.read() if args.token_file == "-" else \
                 Path(args.token_file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise TokenSourceError(f"{args.token_file}: {exc}") from None
+        except OSError as exc:
+            raise TokenSourceError(f"{args.token_file}: {exc}", problem="token_unreadable",
+                                   path=args.token_file, reason=os_reason(exc)) from None
+        except UnicodeDecodeError as exc:
+            raise TokenSourceError(f"{args.token_file}: {exc}", problem="token_not_text",
+                                   path=args.token_file) from None
         if not text.strip():
-            raise TokenSourceError(f"{args.token_file}: holds no token")
+            raise TokenSourceError(f"{args.token_file}: holds no token", problem="token_empty",
+                                   path=args.token_file)
         return text.strip()
     if args.token:
         print(t("hub.sync.token_on_command_line"), file=sys.stderr)
@@ -119,14 +127,16 @@ def _given_token(args) -> str | None:
 
 def _settings(data_dir: Path, hub_url: str | None, token: str | None) -> tuple:
     """The hub's address and token: as given (and then kept for next time), else as kept."""
+    from detector.hub.sync import SyncError  # noqa: PLC0415 (import cost)
+
     path = data_dir / SETTINGS_FILENAME
     try:
         kept = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         kept = {}
     except ValueError as exc:
-        raise ValueError(f"{path}: not readable JSON ({exc}); give --hub and --token "
-                         "again") from None
+        raise SyncError(f"{path}: not readable JSON ({exc}); give --hub and --token again",
+                        problem="hub_settings_unreadable", path=path) from None
     settings = {"url": hub_url or kept.get("url"), "token": token or kept.get("token")}
     if (hub_url or token) and settings != kept and settings["url"] and settings["token"]:
         data_dir.mkdir(parents=True, exist_ok=True)

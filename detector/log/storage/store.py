@@ -28,6 +28,7 @@ from sqlalchemy.orm import sessionmaker
 
 from detector.errors import DetectorError, Unavailable
 from detector.log.storage.files import PRIVATE_FILE_MODE, private_dir, private_file
+from hardware.errors import os_reason
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 DB_FILENAME = "ansim.db"
@@ -102,7 +103,8 @@ class Store:
     def write(self):
         """A session whose changes commit (durably) when the block ends, or not at all."""
         if not self.writable:
-            raise ReadOnlyStore(f"{self.label}: opened read-only (another process is writing)")
+            raise ReadOnlyStore(f"{self.label}: opened read-only (another process is writing)",
+                                problem="store_read_only", db=self.label)
         with self._write_lock, translate_errors(self.label), self._sessions() as session:
             with session.begin():
                 yield session
@@ -147,17 +149,20 @@ def translate_errors(label: str):
     except DBAPIError as exc:
         raise _classify(label, exc.orig) from exc
     except SQLAlchemyError as exc:
-        raise StoreError(f"{label}: {exc}") from exc
+        raise StoreError(f"{label}: {exc}", problem="database_error", db=label,
+                         detail=str(exc)) from exc
 
 
 def _classify(label: str, orig) -> StoreError:
     message = str(orig).strip()
     lowered = message.lower()
     if "disk is full" in lowered or "no space left" in lowered or "diskfull" in lowered:
-        return DiskFull(f"{label}: the disk is full ({message})")
+        return DiskFull(f"{label}: the disk is full ({message})", problem="database_disk_full",
+                        db=label, detail=message)
     if "not a database" in lowered or "malformed" in lowered:
-        return NotADatabase(f"{label}: not a readable SQLite database ({message})")
-    return StoreError(f"{label}: {message}")
+        return NotADatabase(f"{label}: not a readable SQLite database ({message})",
+                            problem="not_a_database", db=label, detail=message)
+    return StoreError(f"{label}: {message}", problem="database_error", db=label, detail=message)
 
 
 def open_store(url_or_path, *, write: bool | None = None) -> Store:
@@ -209,7 +214,7 @@ def _open_sqlite(path: Path, write: bool | None) -> Store:
             # be read and verified.
     writable = lock_file is not None
     if not writable and not path.exists():
-        raise StoreError(f"{label}: no log here yet")
+        raise StoreError(f"{label}: no log here yet", problem="no_log_yet", db=label)
     if writable:
         engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
     else:
@@ -256,7 +261,8 @@ def _try_writer_lock(path: Path, required: bool):
             if companion.exists():
                 private_file(companion)
     except OSError as exc:
-        raise StoreError(f"{path}: cannot create the lock file: {exc.strerror}") from exc
+        raise StoreError(f"{path}: cannot create the lock file: {exc.strerror}",
+                         problem="lock_file_not_created", db=path, reason=os_reason(exc)) from exc
     try:
         fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -265,7 +271,7 @@ def _try_writer_lock(path: Path, required: bool):
         lock_file.close()
         if required:
             raise StoreBusy(f"{path}: another ansim process (pid {holder}) is writing to this "
-                            "log") from None
+                            "log", problem="store_busy", db=path, pid=holder) from None
         return None
     try:
         lock_file.seek(0)
@@ -274,7 +280,8 @@ def _try_writer_lock(path: Path, required: bool):
         lock_file.flush()
     except OSError as exc:  # a full disk
         lock_file.close()
-        raise StoreError(f"{path}: cannot write the lock file: {exc.strerror}") from exc
+        raise StoreError(f"{path}: cannot write the lock file: {exc.strerror}",
+                         problem="lock_file_not_written", db=path, reason=os_reason(exc)) from exc
     return lock_file
 
 
@@ -326,12 +333,15 @@ def _refuse_foreign(conn, label: str, known: set[str]) -> set[str] | None:
         tables = sorted(inspect(conn).get_table_names())
         if tables:
             raise ForeignDatabase(f"{label}: not an ansim log (it holds other tables: "
-                                  f"{', '.join(tables[:5])})")
+                                  f"{', '.join(tables[:5])})", problem="foreign_database",
+                                  db=label, tables=", ".join(tables[:5]))
         return None
     unknown = current - known
     if unknown:
         raise ForeignDatabase(f"{label}: made by a newer ansim (schema revision "
-                              f"{', '.join(sorted(unknown))}); update ansim to open it")
+                              f"{', '.join(sorted(unknown))}); update ansim to open it",
+                              problem="newer_database", db=label,
+                              revisions=", ".join(sorted(unknown)))
     return current
 
 
@@ -375,4 +385,4 @@ def _check_current(conn, label: str) -> None:
     known, heads = _known_revisions(config)
     if _refuse_foreign(conn, label, known) != heads:
         raise StoreError(f"{label}: the log needs an upgrade; open it once while no other "
-                         "ansim process is running")
+                         "ansim process is running", problem="log_needs_upgrade", db=label)
