@@ -336,6 +336,14 @@ def piece_of(track: Track, min_core: int = 2) -> Piece | None:
     return Piece(track, core_dn, points, dark)
 
 
+def two_lights(a: Track, b: Track, scale: float) -> bool:
+    """Whether tracks ``a`` and ``b`` were detected at their clipped cores in one frame, apart:
+    two lights side by side, however close (an infrared and a visible LED a centimetre apart
+    on one housing, training capture train1505), not two fragments of one."""
+    pieces = piece_of(a), piece_of(b)
+    return None not in pieces and _clash(*pieces, SAME_SPOT_PX * scale)
+
+
 def _clash(a: Piece, b: Piece, same_spot_px: float) -> bool:
     """Both detected in one frame, apart: two lights."""
     return any(np.hypot(a.points[f][0] - b.points[f][0], a.points[f][1] - b.points[f][1])

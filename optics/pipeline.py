@@ -58,7 +58,7 @@ from optics.features import Shape, TrackFeatures, glint_shape, track_features
 from optics.findings import Finding
 from optics.glows import (MIN_GLOW_DETECTIONS, MIN_STEADY_SHARE, STEADY_GLOW_CONFIDENCE,
                           core_offset, is_lamp_point, is_streak, join_glows,
-                          steady_share)
+                          steady_share, two_lights)
 from optics.lockin import fit_lockins
 from optics.lockin_map import LockInMap
 from optics.registration import Registrar, registration_image
@@ -156,7 +156,7 @@ class GlintPipeline:
         kept = sorted((v for v in compose_glows(self.verdicts(), self.scale,
                                                 self.tracks.scorable() + self.tracks.lone)
                        if v.confidence >= min_confidence), key=lambda v: -v.confidence)
-        kept = merge_duplicates(kept, MERGE_RADIUS_PX * self.scale)
+        kept = merge_duplicates(kept, self.scale)
         local = [
             lens for lens in self.cats_eye.lenses()
             if all(v.kind != "lens" or np.hypot(lens.canvas_xy[0] - v.canvas_xy[0],
@@ -352,14 +352,19 @@ def local_finding(lens: LocalLens) -> Finding:
                              "canvas": lens.canvas_xy})
 
 
-def merge_duplicates(verdicts: list[Verdict], radius_px: float) -> list[Verdict]:
-    """The verdicts in order, without those of a kind already kept within ``radius_px``
-    (canvas) of them."""
+def merge_duplicates(verdicts: list[Verdict], scale: float) -> list[Verdict]:
+    """The verdicts in order, without those of a kind already kept within
+    ``MERGE_RADIUS_PX`` (canvas, at 640 px width) of them, unless both are glows that were
+    seen at once, apart (``optics.glows.two_lights``: two LEDs side by side, each its own
+    finding)."""
     kept: list[Verdict] = []
     for verdict in verdicts:
         x, y = verdict.canvas_xy
         if all(other.kind != verdict.kind
-               or np.hypot(x - other.canvas_xy[0], y - other.canvas_xy[1]) > radius_px
+               or np.hypot(x - other.canvas_xy[0], y - other.canvas_xy[1])
+               > MERGE_RADIUS_PX * scale
+               or (verdict.kind in GLOW_KINDS
+                   and two_lights(verdict.track, other.track, scale))
                for other in kept):
             kept.append(verdict)
     return kept

@@ -209,6 +209,17 @@ def test_an_led_beside_a_lens_hides_neither():
         assert [f for f in findings if f.kind == wanted and at(f, led)], led["colour"]
 
 
+def test_two_leds_side_by_side_are_two_findings():
+    """Training capture 1505: a 940 nm LED and a blue one 6 px apart (about a centimetre at
+    1.8 m), both clipping in every frame. Each is a glow of its own (seen at once, apart),
+    and the infrared one is an alert where it is: the blue one's glow, which reads the two
+    lights' mixture, does not stand in for it."""
+    capture = "train1505_usb_charger_lens_182"
+    infrared = block("train")[capture]["ir_emitters"][0]
+    findings = run("train", capture).findings()
+    assert [f for f in findings if f.kind == "ir_emitter" and at(f, infrared)]
+
+
 @pytest.mark.parametrize("capture", ["train1000_clothes_hook_lens_081",
                                      "train1101_smoke_detector_lens_162"])
 def test_registration_holds_a_lens_point_through_a_jittery_walk(capture):
