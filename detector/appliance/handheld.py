@@ -47,7 +47,7 @@ from typing import Protocol
 from detector.appliance.profile import ProfileError
 from detector.appliance.step_runner import StepBusy
 from detector.engine.checklist import ITEMS, VERDICTS, verdict_for_alert
-from detector.engine.inspections import InspectionClosed
+from detector.engine.inspection_rules import InspectionClosed
 from hardware.gpio.buttons import Buttons
 from hardware.gpio.indicators import CUES, Indicators, point_cue
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from detector.appliance.backends import open_hardware
 from detector.engine.checklist import ITEMS, check_place
 from detector.engine.hardware_steps import HardwareSteps
-from detector.engine.inspections import InspectionClosed, InspectionError
+from detector.engine.inspection_rules import InspectionClosed, InspectionError
 from detector.errors import Conflict
 
 

@@ -20,7 +20,8 @@ inspection through one ``InspectionService``::
 the newest inspections. Every call is safe from several threads; steps that use the hardware run
 one at a time.
 
-Rules the engine enforces:
+Rules the engine enforces (what it takes from people, and its refusals, in
+``detector.engine.inspection_rules``):
 
 - **Never clear on RF alone**: ``clear`` needs the RF sweep, an optical scan and a mark of every
   checklist item of every stall, no suspicious mark and no alert of medium severity or above
@@ -56,9 +57,21 @@ from pathlib import Path
 from sqlalchemy import select
 
 from detector.engine import checklist, fixtures, found_camera, place_history, wifi_site
+from detector.engine.inspection_rules import (
+    MAX_STALLS,
+    NAME_CHARS,
+    NOTE_CHARS,
+    InspectionClosed,
+    InspectionError,
+    InspectionNotFound,
+    VerdictRefused,
+    check_fixture_candidate,
+    checked_escalation,
+    checked_field,
+    refuse_unsupported_clear,
+)
 from detector.engine.inspection_state import (
     InspectionState,
-    coverage_of,
     load_state,
     record_content,
     state_from_record,
@@ -72,7 +85,6 @@ from detector.engine.inspection_steps import (
     wifi_result,
 )
 from detector.engine.recovery import IN_PROGRESS, has_cut_offs
-from detector.errors import Conflict, DetectorError, NotFound
 from detector.log import records, witness
 from detector.log.evidence import EvidenceError, EvidenceStore
 from detector.log.signing import DeviceKey
@@ -86,12 +98,8 @@ from detector.log.storage.models import (
     Site,
 )
 from detector.log.storage.models import Inspection as InspectionRow
-from detector.textcheck import UnsafeText, checked_text
 from detector.timestamps import utc_now
 
-MAX_STALLS = 50
-NAME_CHARS = 128  # a person's name, who was notified, a report reference
-NOTE_CHARS = 2000  # a mark's note, a dismissal's, correction's or cancellation's reason
 #: How long a Wi-Fi transmitter is followed for the meter when an inspector asks.
 WIFI_FOLLOW_S = 20.0
 #: What the ``wifi`` event shows an inspector of each transmitter (volunteers never get it).
@@ -99,30 +107,6 @@ WIFI_LIVE_FIELDS = ("mac", "vendor", "randomised", "role", "ssid", "channel", "r
                     "confidence", "stimulus", "baseline")
 #: A step's progress is published when it has moved on by at least this much (and at the end).
 PROGRESS_STEP = 0.05
-
-
-class InspectionError(DetectorError):
-    """An inspection cannot do what was asked; the message says why."""
-
-
-class InspectionNotFound(InspectionError, NotFound):
-    """No inspection (or site) has this id."""
-
-
-class InspectionClosed(InspectionError, Conflict):
-    """The inspection has ended (signed off or interrupted) and can no longer change."""
-
-    code = "closed"
-
-
-class VerdictRefused(InspectionError, Conflict):
-    """The verdict is not allowed yet; ``reasons`` are translation keys of what is missing."""
-
-    code = "verdict_refused"
-
-    def __init__(self, message: str, reasons: list[str], **problem):
-        super().__init__(message, **problem)
-        self.reasons = reasons
 
 
 class InspectionService:
@@ -159,7 +143,7 @@ class InspectionService:
     # -- lifecycle ------------------------------------------------------------------------
 
     def start(self, site_id: str, inspector: str, stalls: int | None = None) -> InspectionState:
-        inspector = _text(inspector, "inspector", NAME_CHARS)
+        inspector = checked_field(inspector, "inspector", NAME_CHARS)
         if not inspector:
             raise InspectionError("an inspection needs the inspector's name",
                                   problem="inspector_name_missing")
@@ -271,7 +255,7 @@ class InspectionService:
     def mark(self, inspection_id: str, stall: int, item: str, status: str,
              note: str = "") -> InspectionState:
         checklist.check_status(status)
-        note = _text(note or "", "note", NOTE_CHARS, multiline=True)
+        note = checked_field(note or "", "note", NOTE_CHARS, multiline=True)
         with self.store.write() as session:
             row = self._open_row(session, inspection_id)
             checklist.check_place(row.stalls, stall, item)
@@ -292,8 +276,8 @@ class InspectionService:
         inspection is signed off, the site remembers a fixture at its place (see
         ``detector.engine.fixtures``). A lens is never a fixture.
         """
-        reason = _text(reason, "reason", NOTE_CHARS, multiline=True)
-        inspector = _text(inspector, "inspector", NAME_CHARS)
+        reason = checked_field(reason, "reason", NOTE_CHARS, multiline=True)
+        inspector = checked_field(inspector, "inspector", NAME_CHARS)
         if not reason or not inspector:
             raise InspectionError("dismissing an alert needs a reason and who dismisses it",
                                   problem="dismissal_incomplete")
@@ -306,7 +290,7 @@ class InspectionService:
                                          problem="alert_not_found", inspection=inspection_id,
                                          alert=alert_id)
             if as_fixture:
-                _check_fixture_candidate(alert)
+                check_fixture_candidate(alert)
             now = self.clock()
             session.add(AlertDismissal(inspection_id=row.id, alert_id=alert_id,
                                        reason=reason, dismissed_by=inspector,
@@ -325,11 +309,11 @@ class InspectionService:
             raise InspectionError(f"unknown verdict {verdict!r}; verdicts are "
                                   f"{', '.join(checklist.VERDICTS)}", problem="unknown_verdict",
                                   verdict=verdict, verdicts=", ".join(checklist.VERDICTS))
-        escalation = _checked_escalation(escalation)
+        escalation = checked_escalation(escalation)
         with self.store.write() as session:
             row = self._open_row(session, inspection_id)
             if verdict == "clear":
-                _refuse_unsupported_clear(load_state(session, row))
+                refuse_unsupported_clear(load_state(session, row))
             row.verdict = verdict
             procedure = _procedure_of(row)
             if procedure:
@@ -365,7 +349,7 @@ class InspectionService:
 
     def sign_off(self, inspection_id: str, inspector: str) -> records.SignedRecord:
         """Seal the inspection into the signed log; after this it never changes."""
-        inspector = _text(inspector, "signed_by", NAME_CHARS)
+        inspector = checked_field(inspector, "signed_by", NAME_CHARS)
         if not inspector:
             raise InspectionError("sign-off needs the name of who signs",
                                   problem="sign_off_needs_name")
@@ -376,7 +360,7 @@ class InspectionService:
                                       problem="no_verdict_yet", inspection=inspection_id)
             state = load_state(session, row)
             if row.verdict == "clear":
-                _refuse_unsupported_clear(state)
+                refuse_unsupported_clear(state)
             now = self.clock()
             record = self._seal(session, record_content(
                 state, status="signed_off", signed_by=inspector), now)
@@ -397,8 +381,8 @@ class InspectionService:
                 verdict: str | None = None,
                 escalation: dict | None = None) -> records.SignedRecord:
         """A new record that corrects the verdict or escalation of ``record_id``."""
-        reason = _text(reason, "reason", NOTE_CHARS, multiline=True)
-        inspector = _text(inspector, "inspector", NAME_CHARS)
+        reason = checked_field(reason, "reason", NOTE_CHARS, multiline=True)
+        inspector = checked_field(inspector, "inspector", NAME_CHARS)
         if not reason:
             raise InspectionError("a correction needs a reason",
                                   problem="correction_needs_reason")
@@ -408,7 +392,7 @@ class InspectionService:
         if verdict is not None and verdict not in checklist.VERDICTS:
             raise InspectionError(f"unknown verdict {verdict!r}", problem="unknown_verdict",
                                   verdict=verdict, verdicts=", ".join(checklist.VERDICTS))
-        escalation = _checked_escalation(escalation)
+        escalation = checked_escalation(escalation)
         with self.store.write() as session:
             original = records.get(session, record_id)
             inspection = _root_inspection(session, original)
@@ -428,7 +412,7 @@ class InspectionService:
 
     def cancel(self, inspection_id: str, reason: str) -> records.SignedRecord:
         """End an inspection without a verdict (the inspector gave up on it), into the log."""
-        reason = _text(reason, "reason", NOTE_CHARS, multiline=True)
+        reason = checked_field(reason, "reason", NOTE_CHARS, multiline=True)
         if not reason:
             raise InspectionError("cancelling an inspection needs a reason",
                                   problem="cancel_needs_reason")
@@ -671,49 +655,6 @@ def _witness(store, data_dir: Path, sealed: list[records.SignedRecord]) -> None:
         # The records are committed (synchronous=FULL); on a full disk the witness stays one
         # step behind, which verify does not mistake for a loss, and catches up next time.
         pass
-
-
-def _refuse_unsupported_clear(state: InspectionState) -> None:
-    reasons = checklist.reasons_not_clear(coverage_of(state), state.alerts)
-    if reasons:
-        readable = ", ".join(r.rsplit(".", 1)[-1].replace("_", " ") for r in reasons)
-        raise VerdictRefused(f"inspection {state.id} cannot be clear: {readable}", reasons,
-                             problem="clear_refused", inspection=state.id)
-
-
-def _check_fixture_candidate(alert: dict) -> None:
-    """Only an IR glow not yet known as a fixture can be marked one."""
-    if not fixtures.can_be_fixture(alert):
-        if alert.get("fixture"):
-            raise InspectionError(f"alert {alert['id']} is already the site's fixture "
-                                  f"{alert['fixture']['id']}", problem="already_fixture",
-                                  alert=alert["id"], fixture=alert["fixture"]["id"])
-        raise InspectionError(f"alert {alert['id']} is a {alert['type']}: only an IR glow can be "
-                              "a fixture (a lens never is)", problem="not_a_fixture_kind",
-                              alert=alert["id"], type=alert["type"])
-
-
-def _checked_escalation(escalation: dict | None) -> dict | None:
-    if escalation is None:
-        return None
-    unknown = set(escalation) - {"notified", "report_ref"}
-    if unknown:
-        raise InspectionError(f"escalation: unknown field(s) {sorted(unknown)}; use 'notified' "
-                              "(who was told) and 'report_ref' (the report's reference)",
-                              problem="escalation_fields", fields=sorted(unknown))
-    cleaned = {k: _text(str(v), f"escalation.{k}", NAME_CHARS) for k, v in escalation.items()
-               if v is not None}
-    return {k: v for k, v in cleaned.items() if v} or None
-
-
-def _text(value, field: str, max_chars: int, *, multiline: bool = False) -> str:
-    """Free text checked once at the engine's door (``detector.textcheck``), stripped."""
-    if value is None:
-        return ""
-    try:
-        return checked_text(value, field, max_chars=max_chars, multiline=multiline)
-    except UnsafeText as exc:
-        raise InspectionError(str(exc), problem=exc.problem_code, **exc.problem_params) from exc
 
 
 def _procedure_of(row: InspectionRow) -> list[dict]:

@@ -9,7 +9,7 @@ import pytest
 from ansim.cli import main
 from detector.engine import checklist, fusion
 from detector.engine.fixtures import FixtureNotFound, list_fixtures, remove_fixture
-from detector.engine.inspections import InspectionError, VerdictRefused
+from detector.engine.inspection_rules import InspectionError, VerdictRefused
 from tests.support.inspection_doubles import FakeFinding, FakeRestroom
 
 FLUSH = (1, "toilet_flush")

@@ -6,7 +6,7 @@ import pytest
 
 from detector.engine import checklist
 from detector.engine.events import EventBus
-from detector.engine.inspections import (
+from detector.engine.inspection_rules import (
     InspectionClosed,
     InspectionError,
     InspectionNotFound,

@@ -8,7 +8,7 @@ import cv2
 import pytest
 
 from detector.engine import checklist
-from detector.engine.inspections import VerdictRefused
+from detector.engine.inspection_rules import VerdictRefused
 from detector.log import logquery
 from tests.support.inspection_doubles import FakeRestroom
 

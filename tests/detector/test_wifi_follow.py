@@ -103,7 +103,8 @@ class FollowingSteps(FakeSteps):
 
 def test_the_engine_follows_a_transmitter_its_survey_heard_and_publishes_each_reading(
         data_dir):
-    from detector.engine.inspections import InspectionError, open_service
+    from detector.engine.inspection_rules import InspectionError
+    from detector.engine.inspections import open_service
 
     bus = EventBus()
     service = open_service(data_dir, steps=FollowingSteps(), bus=bus)

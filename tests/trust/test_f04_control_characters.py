@@ -9,7 +9,7 @@ import pytest
 
 from detector.log import records
 from web.accounts import AccountError, AccountService
-from detector.engine.inspections import InspectionError
+from detector.engine.inspection_rules import InspectionError
 from detector.engine.sites import SiteImportError, parse_sites
 from detector.log.storage.models import Record
 from detector.hub.sync import SyncRefused, sync_log
