@@ -118,6 +118,18 @@ def run(capsys, *argv):
     ["log", "sync", "--hub", "http://127.0.0.1:9", "--token-file", "/nonexistent/token"],
     ["log", "sync", "--hub", "http://127.0.0.1:9", "--token", "t0ken", "--batch", "0"],
     ["serve", "--trusted-proxy", "nope"],
+    # a device profile that is wrong, on every command that loads one
+    ["inspect", "--site", "S1", "--profile", "{tmp}/gain.toml"],
+    ["inspect", "--site", "S1", "--profile", "{tmp}/ppm.toml"],
+    ["inspect", "--site", "S1", "--profile", "{tmp}/handheld.toml"],
+    ["log", "list", "--profile", "{tmp}/pins.toml"],
+    ["sites", "list", "--profile", "{tmp}/language.toml"],
+    ["sites", "import", "{tmp}/sites-rows.csv", "--profile", "{tmp}/fps.toml"],
+    ["serve", "--profile", "{tmp}/broken.toml"],
+    ["serve", "--profile", "{tmp}/rate.toml"],
+    ["inspect", "--site", "S1", "--profile", "{tmp}/nowhere.toml"],
+    ["sweep", "--profile", "{tmp}/width.toml"],
+    ["doctor", "--profile", "{tmp}/region.toml"],
     # a site list that cannot be imported: every row's problem said
     ["sites", "import", "{tmp}/sites-rows.csv"],
     ["sites", "import", "{tmp}/sites-header.csv"],
@@ -136,6 +148,8 @@ def test_each_inspector_error_is_korean_through_and_through(capsys, data_dir, tm
 
 
 @pytest.mark.parametrize("argv, problem", [
+    (["inspect", "--site", "S1", "--profile", "{tmp}/shutter.toml"], "camera.shutter: 알 수 없는"),
+    (["sites", "list", "--profile", "{tmp}/no-handheld.toml"], "[handheld] 표가 없습니다"),
     (["sites", "import", "{tmp}/sites-binary.csv"], "CP949 텍스트가 아닙니다"),
 ], ids=lambda value: " ".join(value) if isinstance(value, list) else "")
 def test_a_short_refusal_says_its_problem_in_korean(capsys, data_dir, tmp_path, argv, problem):
