@@ -136,6 +136,9 @@ def run(capsys, *argv):
     ["sites", "import", "{tmp}/sites-empty.csv"],
     ["sites", "import", "{tmp}/sites-control.csv"],
     ["sites", "import", "{tmp}/nowhere.csv"],
+    # a site's RF baseline that cannot be read
+    ["sweep", "--baseline", "{tmp}/baseline.json"],
+    ["sweep", "--baseline", "{tmp}/baseline-format.json"],
 ], ids=lambda argv: " ".join(argv).replace("\x07", "^G").replace("\x01", "^A"))
 def test_each_inspector_error_is_korean_through_and_through(capsys, data_dir, tmp_path, argv):
     inputs = tmp_path / "inputs"
@@ -151,6 +154,7 @@ def test_each_inspector_error_is_korean_through_and_through(capsys, data_dir, tm
     (["inspect", "--site", "S1", "--profile", "{tmp}/shutter.toml"], "camera.shutter: 알 수 없는"),
     (["sites", "list", "--profile", "{tmp}/no-handheld.toml"], "[handheld] 표가 없습니다"),
     (["sites", "import", "{tmp}/sites-binary.csv"], "CP949 텍스트가 아닙니다"),
+    (["sweep", "--baseline", "{tmp}/baseline-entry.json"], "항목"),
 ], ids=lambda value: " ".join(value) if isinstance(value, list) else "")
 def test_a_short_refusal_says_its_problem_in_korean(capsys, data_dir, tmp_path, argv, problem):
     """Refusals too short to read as an English sentence (``camera.shutter: unknown key``) are
