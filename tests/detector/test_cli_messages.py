@@ -168,6 +168,27 @@ def test_a_short_refusal_says_its_problem_in_korean(capsys, data_dir, tmp_path, 
     assert english_sentences(text) == [], text
 
 
+def test_the_hotspot_refusals_are_korean(capsys, tmp_path, monkeypatch):
+    """The hotspot's screen (``python -m detector.appliance.hotspot``) refuses a device with no
+    serial number, and a password file that is no WPA2 passphrase, in Korean."""
+    from detector.appliance.hotspot import main as hotspot
+
+    monkeypatch.delenv("ANSIM_LANG", raising=False)
+    root = tmp_path / "root"
+    root.mkdir()
+    assert hotspot(["up", "--root", str(root)]) == 1
+    (root / "etc").mkdir()
+    (root / "etc" / "machine-id").write_text("0123456789abcdef\n", encoding="ascii")
+    psk = root / "var" / "lib" / "ansim" / "hotspot" / "psk"
+    psk.parent.mkdir(parents=True)
+    psk.write_text("short\n", encoding="ascii")
+    assert hotspot(["up", "--root", str(root)]) == 1
+    text = capsys.readouterr().err
+    lines = text.strip().splitlines()
+    assert len(lines) == 2 and all(re.search("[가-힣]", line) for line in lines), text
+    assert "WPA2" in lines[1] and english_sentences(text) == [], text
+
+
 def _key_readable_by_others(data_dir):
     from detector.log.signing import KEY_FILENAME
 
