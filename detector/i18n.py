@@ -10,7 +10,8 @@ language.
 Errors raised by the pure layers carry English text for developers; ``describe_error`` shows a
 translated sentence when the exception class has a catalogue entry (``error.<ClassName>``),
 then the exception's detail: translated too when the error names its problem by a code
-(``problem.<code>``, the file readers' errors) or is an ``OSError``, else its own text.
+(``problem.<code>``, the file readers' errors; with ``problem_parts`` when it found many
+problems at once) or is an ``OSError``, else its own text.
 """
 
 import errno
@@ -76,18 +77,31 @@ def describe_error(exc: BaseException, lang: str | None = None) -> str:
     return f"{t('error.unexpected', lang)}: {describe_problem(exc, lang)}"
 
 
+#: How many of an error's sub-problems (``problem_parts``) are said; the rest are counted.
+MAX_PARTS_SAID = 50
+
+
 def describe_problem(exc: BaseException, lang: str | None = None) -> str:
     """An error's (or warning's) own detail in the user's language.
 
     The file readers' errors carry ``problem_code`` and ``problem_params`` (and ``where``, the
     file they are about): they become ``where: <problem.CODE>``, so nothing English follows a
-    Korean lead-in. An ``OSError`` is said by its errno (``problem.os.ENOENT``, else
-    ``problem.unreadable``). Anything else keeps its own text.
+    Korean lead-in. An error that found many problems at once (every bad row of a CSV file)
+    carries them as ``problem_parts``, a list of ``(code, params)`` pairs said after its own
+    problem: ``where: <problem.CODE>: <part>; <part>; ...`` with the separator
+    (``problem.parts.separator``) of the user's language, the first ``MAX_PARTS_SAID`` of
+    them and then how many more (``problem.parts.more``). This is the one place parts are
+    joined: an error lists its problems this way, never by joining sentences itself. An
+    ``OSError`` is said by its errno (``problem.os.ENOENT``, else ``problem.unreadable``).
+    Anything else keeps its own text.
     """
     lang = lang or current_language()
     code = getattr(exc, "problem_code", None)
     if code is not None:
         sentence = t(f"problem.{code}", lang, **exc.problem_params)
+        parts = getattr(exc, "problem_parts", None)
+        if parts:
+            sentence = f"{sentence}: {_said_parts(parts, lang)}"
         where = getattr(exc, "where", None)
         return f"{where}: {sentence}" if where else sentence
     if isinstance(exc, OSError) and exc.errno in errno.errorcode:
@@ -97,3 +111,11 @@ def describe_problem(exc: BaseException, lang: str | None = None) -> str:
                                                                  reason=name)
         return f"{exc.filename}: {sentence}" if exc.filename is not None else sentence
     return str(exc)
+
+
+def _said_parts(parts, lang: str) -> str:
+    """``problem_parts`` as one sentence: each part's problem, joined in ``lang``."""
+    said = [t(f"problem.{code}", lang, **params) for code, params in parts[:MAX_PARTS_SAID]]
+    if len(parts) > MAX_PARTS_SAID:
+        said.append(t("problem.parts.more", lang, count=len(parts) - MAX_PARTS_SAID))
+    return t("problem.parts.separator", lang).join(said)

@@ -28,7 +28,25 @@ FORMAT = "ansim-rf-baseline/1"
 
 
 class BaselineError(ValueError):
-    """A stored baseline that cannot be read, naming the problem."""
+    """A stored baseline that cannot be read, naming the problem.
+
+    Like rf's file readers' errors, it carries ``problem_code`` (the problem named for
+    translation: ``problem.<code>`` in detector's catalogues) and ``problem_params`` (its
+    figures); ``where`` names the file once it is known (``locate``). The English message is
+    for developers and logs."""
+
+    def __init__(self, problem: str, *, code: str, where=None, **params):
+        self.problem = problem
+        self.problem_code = code
+        self.problem_params = params
+        self.where = None if where is None else str(where)
+        super().__init__(f"{self.where}: {problem}" if self.where else problem)
+
+    def locate(self, where) -> "BaselineError":
+        """Name the file the baseline was read from; returns itself."""
+        self.where = str(where)
+        self.args = (f"{self.where}: {self.problem}",)
+        return self
 
 
 @dataclass(frozen=True)
@@ -133,9 +151,17 @@ class SiteBaseline:
         try:
             raw = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise BaselineError(f"baseline: not JSON: {exc}") from None
+            raise BaselineError(f"baseline: not JSON: {exc}", code="invalid_json",
+                                line=exc.lineno, column=exc.colno) from None
+        except RecursionError:
+            raise BaselineError("baseline: not JSON: nested too deep",
+                                code="json_too_deep") from None
+        except ValueError as exc:  # a number too long to convert
+            raise BaselineError(f"baseline: not JSON: {str(exc)[:200]}",
+                                code="json_number") from None
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-            raise BaselineError(f"baseline: format must be {FORMAT!r}")
+            raise BaselineError(f"baseline: format must be {FORMAT!r}", code="baseline_format",
+                                expected=repr(FORMAT))
         try:
             spectrum = {int(i): (tuple(float(v) for v in b["recent_db"]), float(b["max_db"]),
                                  int(b["count"])) for i, b in raw["spectrum"].items()}
@@ -146,7 +172,8 @@ class SiteBaseline:
                 for k in raw["emitters"])
             return cls(int(raw["inspections"]), spectrum, known)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise BaselineError(f"baseline: malformed entry: {exc!r}") from None
+            raise BaselineError(f"baseline: malformed entry: {exc!r}",
+                                code="baseline_malformed") from None
 
 
 def compare(baseline: SiteBaseline, emitters) -> Comparison:

@@ -12,8 +12,10 @@ import sys
 
 from ansim.cli import argparse_texts, commands
 from ansim.cli.context import default_data_dir_text
+from ansim.cli.output import fail
 from ansim.memory import keep_freed_memory
 from detector import i18n
+from detector.appliance.profile import ProfileError
 
 
 def _common_options(suppress_defaults: bool) -> argparse.ArgumentParser:
@@ -68,4 +70,7 @@ def main(argv=None) -> int:
         return 2
     argparse_texts.install()
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ProfileError as exc:  # every command loads the profile; some say nothing else wrong
+        return fail(exc)

@@ -77,7 +77,7 @@ def check_profile(path) -> tuple[Check, object]:
         profile = load_profile(path)
     except ProfileError as exc:
         return Check("profile", FAIL, "doctor.profile.bad", {"error": str(exc)},
-                     "doctor.fix.profile"), None
+                     "doctor.fix.profile", problem=exc), None
     return Check("profile", OK, "doctor.profile.ok", {"path": profile.source}), profile
 
 

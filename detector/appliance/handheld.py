@@ -124,9 +124,9 @@ def plan_for(profile) -> HandheldPlan:
     checklist place of every stall. ``ProfileError`` (naming the file) without that table."""
     section = profile.handheld
     if section is None:
-        raise ProfileError(f"{profile.source}: [handheld]: missing table; the buttons need its "
+        raise ProfileError(profile.source, "[handheld]: missing table; the buttons need its "
                            "site_id and inspector (see docs/device.md)",
-                           problem="handheld_table_missing", path=profile.source)
+                           problem="handheld_table_missing")
     return HandheldPlan(site_id=section.site_id, inspector=section.inspector,
                         stalls=section.stalls, zones=ITEMS)
 

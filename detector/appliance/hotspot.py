@@ -53,7 +53,12 @@ SCREEN_POLL_S = 1.0
 
 
 class HotspotError(DetectorError, RuntimeError):
-    """The hotspot's password file or profile cannot be used; the message names the file."""
+    """The hotspot's password file or the device's serial number cannot be used; it names the
+    file (``where``) and its problem by a code, said in the screen's language."""
+
+    def __init__(self, path, message: str, *, problem: str, **params):
+        super().__init__(f"{path}: {message}", problem=problem, **params)
+        self.where = str(path)
 
 
 def make_password() -> str:
@@ -71,7 +76,8 @@ def device_ssid(root: Path) -> str:
             continue
         if len(serial) >= 4:
             return f"ansim-{serial[-4:].lower()}"
-    raise HotspotError(f"{root / SERIAL_PATHS[0]}: no serial number to name the network after")
+    raise HotspotError(root / SERIAL_PATHS[0], "no serial number to name the network after",
+                       problem="hotspot_no_serial")
 
 
 def load_or_create_password(state_dir: Path, renew: bool = False) -> str:
@@ -80,8 +86,10 @@ def load_or_create_password(state_dir: Path, renew: bool = False) -> str:
     if path.exists() and not renew:
         password = path.read_text(encoding="ascii", errors="replace").strip()
         if not 8 <= len(password) <= 63 or not password.isprintable() or not password.isascii():
-            raise HotspotError(f"{path}: not a WPA2 passphrase (8-63 printable ASCII characters);"
-                               " run 'python -m detector.appliance.hotspot new-password'")
+            raise HotspotError(path, "not a WPA2 passphrase (8-63 printable ASCII characters); "
+                               "run 'python -m detector.appliance.hotspot new-password'",
+                               problem="hotspot_bad_password",
+                               command="python -m detector.appliance.hotspot new-password")
         return password
     state_dir.mkdir(parents=True, exist_ok=True)
     state_dir.chmod(0o700)

@@ -20,7 +20,7 @@ import csv
 import io
 import math
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from sqlalchemy import select
@@ -31,6 +31,7 @@ from detector.log.storage.models import Site
 from detector.places import MAX_DISTRICT_LENGTH, SCHEDULES, district_of
 from detector.textcheck import refused_character
 from detector.timestamps import utc_now
+from hardware.errors import os_reason
 
 COLUMNS = ("id", "name", "address", "lat", "lon", "stalls", "risk", "schedule", "district",
            "assignee")
@@ -60,16 +61,30 @@ class SiteRecord:
 
 @dataclass(frozen=True)
 class RowError:
+    """One problem of the file: where (its line and column) and what, in English (``problem``,
+    for developers and logs) and as a problem code with its figures (``code``, ``params``: the
+    sentence ``problem.<code>`` says, filled with these and the line and column)."""
+
     line: int
     column: str
     problem: str
+    code: str
+    params: dict = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"line {self.line}, column {self.column}: {self.problem}"
 
+    @property
+    def part(self) -> tuple[str, dict]:
+        """This problem as one of ``SiteImportError``'s ``problem_parts``."""
+        return self.code, {"line": self.line, "column": self.column, **self.params}
+
 
 class SiteImportError(DetectorError, ValueError):
-    """The file cannot be imported; ``errors`` holds every problem found (nothing was imported)."""
+    """The file cannot be imported; ``errors`` holds every problem found (nothing was imported).
+
+    Said in the user's language as the file, how many problems, then each problem with its line
+    and column (``problem_parts``, joined by ``detector.i18n.describe_problem``)."""
 
     def __init__(self, source: str, errors: list[RowError]):
         self.source = source
@@ -77,7 +92,10 @@ class SiteImportError(DetectorError, ValueError):
         shown = "\n".join(f"  {e}" for e in errors[:_MAX_REPORTED])
         more = len(errors) - _MAX_REPORTED
         super().__init__(f"{source}: {len(errors)} problem(s), nothing imported:\n{shown}"
-                         + (f"\n  ... and {more} more" if more > 0 else ""))
+                         + (f"\n  ... and {more} more" if more > 0 else ""),
+                         problem="sites_not_imported", count=len(errors))
+        self.where = source
+        self.problem_parts = [e.part for e in errors]
 
 
 @dataclass(frozen=True)
@@ -93,8 +111,9 @@ def read_sites_csv(path) -> list[SiteRecord]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise SiteImportError(str(path), [RowError(0, "-", f"cannot read: {exc.strerror}")]) \
-            from exc
+        raise SiteImportError(str(path), [RowError(0, "-", f"cannot read: {exc.strerror}",
+                                                   code="unreadable",
+                                                   params={"reason": os_reason(exc)})]) from exc
     return parse_sites(_decode(raw, str(path)), str(path))
 
 
@@ -104,7 +123,8 @@ def _decode(raw: bytes, source: str) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise SiteImportError(source, [RowError(1, "-", "not UTF-8 or CP949 text")])
+    raise SiteImportError(source, [RowError(1, "-", "not UTF-8 or CP949 text",
+                                            code="sites_encoding")])
 
 
 def parse_sites(text: str, source: str = "<csv>") -> list[SiteRecord]:
@@ -112,9 +132,11 @@ def parse_sites(text: str, source: str = "<csv>") -> list[SiteRecord]:
     try:
         header = next(reader)
     except StopIteration:
-        raise SiteImportError(source, [RowError(1, "-", "the file is empty")]) from None
+        raise SiteImportError(source, [RowError(1, "-", "the file is empty",
+                                                code="empty")]) from None
     except csv.Error as exc:
-        raise SiteImportError(source, [RowError(1, "-", f"not CSV: {exc}")]) from None
+        raise SiteImportError(source, [RowError(1, "-", f"not CSV: {exc}",
+                                                code="site_row_not_csv")]) from None
     header = [h.strip().lower() for h in header]
     errors = _header_errors(header)
     if errors:
@@ -130,12 +152,16 @@ def parse_sites(text: str, source: str = "<csv>") -> list[SiteRecord]:
                 continue
             if site.id in first_line:
                 errors.append(RowError(line, "id", f"{site.id!r} is already on line "
-                                                   f"{first_line[site.id]}"))
+                                                   f"{first_line[site.id]}",
+                                       code="site_id_repeated",
+                                       params={"value": repr(site.id),
+                                               "first": first_line[site.id]}))
                 continue
             first_line[site.id] = line
             sites.append(site)
     except csv.Error as exc:
-        errors.append(RowError(reader.line_num, "-", f"not CSV: {exc}"))
+        errors.append(RowError(reader.line_num, "-", f"not CSV: {exc}",
+                               code="site_row_not_csv"))
     if errors:
         raise SiteImportError(source, errors)
     return sites
@@ -146,54 +172,63 @@ def _header_errors(header: list[str]) -> list[RowError]:
     for i, name in enumerate(header):
         if name not in COLUMNS:
             errors.append(RowError(1, name or f"#{i + 1}",
-                                   f"unknown column; columns are {','.join(COLUMNS)}"))
+                                   f"unknown column; columns are {','.join(COLUMNS)}",
+                                   code="site_column_unknown",
+                                   params={"columns": repr(",".join(COLUMNS))}))
         elif name in header[:i]:
-            errors.append(RowError(1, name, "column appears twice"))
+            errors.append(RowError(1, name, "column appears twice", code="site_column_twice"))
     for name in REQUIRED:
         if name not in header:
-            errors.append(RowError(1, name, "required column is missing"))
+            errors.append(RowError(1, name, "required column is missing",
+                                   code="site_column_missing"))
     return errors
 
 
 def _parse_row(header, row, line, errors) -> SiteRecord | None:
     if len(row) > len(header):
-        errors.append(RowError(line, "-", f"{len(row)} fields but the header has {len(header)}"))
+        errors.append(RowError(line, "-", f"{len(row)} fields but the header has {len(header)}",
+                               code="site_field_count",
+                               params={"count": len(row), "expected": len(header)}))
         return None
     values = {name: (unescape(row[i].strip()) if i < len(row) else "")
               for i, name in enumerate(header)}
     before = len(errors)
 
-    def bad(column, problem):
-        errors.append(RowError(line, column, problem))
+    def bad(column, problem, *, code, **params):
+        errors.append(RowError(line, column, problem, code=code, params=params))
 
     for column, text in values.items():
         bad_char = refused_character(text)
         if bad_char is not None:
-            bad(column, f"holds the control character {bad_char}")
+            bad(column, f"holds the control character {bad_char}",
+                code="site_control_character", character=bad_char)
             values[column] = ""
     site_id, name = values.get("id", ""), values.get("name", "")
     if not _ID_PATTERN.match(site_id):
-        bad("id", "required: up to 64 characters with no spaces or slashes")
+        bad("id", "required: up to 64 characters with no spaces or slashes",
+            code="site_id_invalid")
     if not name:
-        bad("name", "required")
+        bad("name", "required", code="site_value_required")
     elif len(name) > 200:
-        bad("name", "longer than 200 characters")
+        bad("name", "longer than 200 characters", code="site_too_long", limit=200)
     address = values.get("address") or None
     if address and len(address) > 400:
-        bad("address", "longer than 400 characters")
+        bad("address", "longer than 400 characters", code="site_too_long", limit=400)
     lat = _number(values.get("lat"), "lat", -90, 90, bad)
     lon = _number(values.get("lon"), "lon", -180, 180, bad)
     if (lat is None) != (lon is None) and len(errors) == before:
-        bad("lat" if lat is None else "lon", "lat and lon go together: give both or neither")
+        bad("lat" if lat is None else "lon", "lat and lon go together: give both or neither",
+            code="site_lat_lon_pair")
     stalls = _stalls(values.get("stalls"), bad)
     risk = _choice(values.get("risk"), "risk", RISKS, bad)
     schedule = _choice(values.get("schedule"), "schedule", SCHEDULES, bad)
     district = values.get("district") or district_of(address)
     if district and len(district) > MAX_DISTRICT_LENGTH:
-        bad("district", f"longer than {MAX_DISTRICT_LENGTH} characters")
+        bad("district", f"longer than {MAX_DISTRICT_LENGTH} characters", code="site_too_long",
+            limit=MAX_DISTRICT_LENGTH)
     assignee = values.get("assignee") or None
     if assignee and len(assignee) > 200:
-        bad("assignee", "longer than 200 characters")
+        bad("assignee", "longer than 200 characters", code="site_too_long", limit=200)
     if len(errors) > before:
         return None
     return SiteRecord(site_id, name, address, lat, lon, stalls, risk, schedule, district,
@@ -206,10 +241,11 @@ def _number(text, column, low, high, bad) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        bad(column, f"{text!r} is not a number")
+        bad(column, f"{text!r} is not a number", code="site_not_a_number", value=repr(text))
         return None
     if not math.isfinite(value) or not low <= value <= high:
-        bad(column, f"{text} is outside {low}..{high}")
+        bad(column, f"{text} is outside {low}..{high}", code="site_out_of_range", value=text,
+            low=low, high=high)
         return None
     return value
 
@@ -219,7 +255,8 @@ def _stalls(text, bad) -> int | None:
         return None
     # ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
     if not re.fullmatch(r"[0-9]{1,3}", text) or not 1 <= int(text) <= MAX_STALLS:
-        bad("stalls", f"{text!r} is not a whole number from 1 to {MAX_STALLS}")
+        bad("stalls", f"{text!r} is not a whole number from 1 to {MAX_STALLS}",
+            code="site_stalls", value=repr(text), max=MAX_STALLS)
         return None
     return int(text)
 
@@ -228,7 +265,8 @@ def _choice(text, column, allowed, bad) -> str | None:
     if not text:
         return None
     if text.lower() not in allowed:
-        bad(column, f"{text!r} is not one of {', '.join(allowed)}")
+        bad(column, f"{text!r} is not one of {', '.join(allowed)}", code="site_not_one_of",
+            value=repr(text), choices=", ".join(map(repr, allowed)))
         return None
     return text.lower()
 

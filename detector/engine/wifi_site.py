@@ -32,7 +32,8 @@ def load(baseline_json: str | None) -> WifiBaseline | None:
     try:
         return WifiBaseline.from_json(baseline_json)
     except WifiBaselineError as exc:
-        raise WifiBaselineUnreadable(f"the site's {exc}") from exc
+        raise WifiBaselineUnreadable(f"the site's {exc}", problem=exc.problem_code,
+                                     **exc.problem_params) from exc
 
 
 def annotate(result: dict, baseline_json: str | None) -> dict:

@@ -52,7 +52,17 @@ STATUSES = ("new", "stronger", "known", "transient")
 
 class WifiBaselineError(ValueError):
     """A stored Wi-Fi baseline (or a transmitter given to it) that cannot be read; the message
-    names the field and the problem."""
+    names the field and the problem.
+
+    Like rf's file readers' errors, it carries ``problem_code`` (the problem named for
+    translation: ``problem.<code>`` in detector's catalogues) and ``problem_params`` (its
+    figures); the English message is for developers and logs."""
+
+    def __init__(self, problem: str, *, code: str, **params):
+        self.problem = problem
+        self.problem_code = code
+        self.problem_params = params
+        super().__init__(problem)
 
 
 @dataclass(frozen=True)
@@ -173,9 +183,17 @@ class WifiBaseline:
         try:
             raw = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise WifiBaselineError(f"Wi-Fi baseline: not JSON: {exc}") from None
+            raise WifiBaselineError(f"Wi-Fi baseline: not JSON: {exc}", code="invalid_json",
+                                    line=exc.lineno, column=exc.colno) from None
+        except RecursionError:
+            raise WifiBaselineError("Wi-Fi baseline: not JSON: nested too deep",
+                                    code="json_too_deep") from None
+        except ValueError as exc:  # a number too long to convert
+            raise WifiBaselineError(f"Wi-Fi baseline: not JSON: {str(exc)[:200]}",
+                                    code="json_number") from None
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-            raise WifiBaselineError(f"Wi-Fi baseline: format must be {FORMAT!r}")
+            raise WifiBaselineError(f"Wi-Fi baseline: format must be {FORMAT!r}",
+                                    code="wifi_baseline_format", expected=repr(FORMAT))
         try:
             known = tuple(KnownTransmitter(
                 _mac(k["mac"]), str(k["role"]), _text_or_none(k["ssid"]),
@@ -185,7 +203,8 @@ class WifiBaseline:
                 for k in raw["transmitters"])
             return cls(int(raw["inspections"]), known)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise WifiBaselineError(f"Wi-Fi baseline: malformed transmitter: {exc!r}") from None
+            raise WifiBaselineError(f"Wi-Fi baseline: malformed transmitter: {exc!r}",
+                                    code="wifi_baseline_malformed") from None
 
 
 def observation(tx: dict) -> Observation:
@@ -198,7 +217,8 @@ def observation(tx: dict) -> Observation:
                            _text_or_none(tx.get("ssid")), _text_or_none(tx.get("vendor")),
                            str(tx.get("kind") or "other"))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise WifiBaselineError(f"transmitter {tx!r:.80}: {exc}") from None
+        raise WifiBaselineError(f"transmitter {tx!r:.80}: {exc}",
+                                code="wifi_transmitter_malformed") from None
 
 
 def observations(steps_transmitters: Iterable[Iterable[dict]]) -> list[Observation]:

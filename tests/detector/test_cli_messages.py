@@ -39,6 +39,54 @@ def no_hardware_detection(monkeypatch):
     monkeypatch.setattr("detector.appliance.backends.open_hardware", looked_for_hardware)
 
 
+#: Hostile inputs an inspector may hand a command: device profiles, site lists, baselines.
+#: Each file is written under the test's folder; ``{tmp}`` in a command line names that folder.
+_PROFILE = Path(__file__).resolve().parents[2] / "detector" / "appliance" / "default_profile.toml"
+_HANDHELD = '\n[handheld]\nsite_id = "  "\ninspector = "김민지"\n'
+
+
+def _profile(old: str, new: str) -> str:
+    text = _PROFILE.read_text(encoding="utf-8")
+    assert old in text
+    return text.replace(old, new)
+
+
+HOSTILE_INPUTS = {
+    "gain.toml": lambda: _profile("gain_db = 40.2", 'gain_db = "loud"'),
+    "ppm.toml": lambda: _profile("ppm = 0", "ppm = 1000"),
+    "region.toml": lambda: _profile('region = "KR"', 'region = "XX"'),
+    "language.toml": lambda: _profile('language = "ko"', 'language = "fr"'),
+    "rate.toml": lambda: _profile("sample_rate_hz = 2_400_000", "sample_rate_hz = 100"),
+    "pins.toml": lambda: _profile("buzzer = 18", "buzzer = 17"),
+    "shutter.toml": lambda: _profile("exposure_us = 8000", "exposure_us = 8000\nshutter = 1"),
+    "fps.toml": lambda: _profile("fps = 30", "fps = inf"),
+    "width.toml": lambda: _profile("width = 1280", 'width = "wide"'),
+    "handheld.toml": lambda: _profile("button_mark = 26", "button_mark = 26" + _HANDHELD),
+    "no-handheld.toml": lambda: 'handheld = "jongno-1"\n' + _PROFILE.read_text(encoding="utf-8"),
+    "broken.toml": lambda: "[radio\n",
+    "sites-rows.csv": lambda: ("id,name,lat,lon,stalls,risk,schedule\n"
+                               "S 1,,91,,0,huge,hourly\n"
+                               "S3,Ok,abc,,x,,\n"
+                               "S4,Half,10,,,,\n"
+                               "S5,Fine,,,,,\n"
+                               "S5,Again,,,,,\n"
+                               "S6,Too,,,,,,,\n"),
+    "sites-header.csv": lambda: "name,colour,name\nX,red,Y\n",
+    "sites-empty.csv": lambda: "",
+    "sites-control.csv": lambda: "id,name,address\nS7,역전\x07화장실,종로구 \x1b1\n",
+    "baseline.json": lambda: '{"format": "ansim-rf-baseline/1", ',
+    "baseline-format.json": lambda: '{"format": "something-else"}',
+    "baseline-entry.json": lambda: '{"format": "ansim-rf-baseline/1", "inspections": 1}',
+}
+
+
+def write_hostile_inputs(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in HOSTILE_INPUTS.items():
+        (folder / name).write_text(text(), encoding="utf-8")
+    (folder / "sites-binary.csv").write_bytes(b"id,name\n\xff\xfe\x80\xff,\x81\n")
+
+
 def run(capsys, *argv):
     try:
         code = main(list(argv))
@@ -70,12 +118,75 @@ def run(capsys, *argv):
     ["log", "sync", "--hub", "http://127.0.0.1:9", "--token-file", "/nonexistent/token"],
     ["log", "sync", "--hub", "http://127.0.0.1:9", "--token", "t0ken", "--batch", "0"],
     ["serve", "--trusted-proxy", "nope"],
+    # a device profile that is wrong, on every command that loads one
+    ["inspect", "--site", "S1", "--profile", "{tmp}/gain.toml"],
+    ["inspect", "--site", "S1", "--profile", "{tmp}/ppm.toml"],
+    ["inspect", "--site", "S1", "--profile", "{tmp}/handheld.toml"],
+    ["log", "list", "--profile", "{tmp}/pins.toml"],
+    ["sites", "list", "--profile", "{tmp}/language.toml"],
+    ["sites", "import", "{tmp}/sites-rows.csv", "--profile", "{tmp}/fps.toml"],
+    ["serve", "--profile", "{tmp}/broken.toml"],
+    ["serve", "--profile", "{tmp}/rate.toml"],
+    ["inspect", "--site", "S1", "--profile", "{tmp}/nowhere.toml"],
+    ["sweep", "--profile", "{tmp}/width.toml"],
+    ["doctor", "--profile", "{tmp}/region.toml"],
+    # a site list that cannot be imported: every row's problem said
+    ["sites", "import", "{tmp}/sites-rows.csv"],
+    ["sites", "import", "{tmp}/sites-header.csv"],
+    ["sites", "import", "{tmp}/sites-empty.csv"],
+    ["sites", "import", "{tmp}/sites-control.csv"],
+    ["sites", "import", "{tmp}/nowhere.csv"],
+    # a site's RF baseline that cannot be read
+    ["sweep", "--baseline", "{tmp}/baseline.json"],
+    ["sweep", "--baseline", "{tmp}/baseline-format.json"],
 ], ids=lambda argv: " ".join(argv).replace("\x07", "^G").replace("\x01", "^A"))
-def test_each_inspector_error_is_korean_through_and_through(capsys, data_dir, argv):
+def test_each_inspector_error_is_korean_through_and_through(capsys, data_dir, tmp_path, argv):
+    inputs = tmp_path / "inputs"
+    write_hostile_inputs(inputs)
+    argv = [arg.replace("{tmp}", str(inputs)) for arg in argv]
     code, text = run(capsys, "--lang", "ko", *argv, "--data", str(data_dir))
     assert code != 0
     assert re.search("[가-힣]", text), text
     assert english_sentences(text) == [], text
+
+
+@pytest.mark.parametrize("argv, problem", [
+    (["inspect", "--site", "S1", "--profile", "{tmp}/shutter.toml"], "camera.shutter: 알 수 없는"),
+    (["sites", "list", "--profile", "{tmp}/no-handheld.toml"], "[handheld] 표가 없습니다"),
+    (["sites", "import", "{tmp}/sites-binary.csv"], "CP949 텍스트가 아닙니다"),
+    (["sweep", "--baseline", "{tmp}/baseline-entry.json"], "항목"),
+], ids=lambda value: " ".join(value) if isinstance(value, list) else "")
+def test_a_short_refusal_says_its_problem_in_korean(capsys, data_dir, tmp_path, argv, problem):
+    """Refusals too short to read as an English sentence (``camera.shutter: unknown key``) are
+    still said in Korean: the problem's own Korean words are there."""
+    inputs = tmp_path / "inputs"
+    write_hostile_inputs(inputs)
+    argv = [arg.replace("{tmp}", str(inputs)) for arg in argv]
+    code, text = run(capsys, "--lang", "ko", *argv, "--data", str(data_dir))
+    assert code != 0
+    assert problem in text, text
+    assert english_sentences(text) == [], text
+
+
+def test_the_hotspot_refusals_are_korean(capsys, tmp_path, monkeypatch):
+    """The hotspot's screen (``python -m detector.appliance.hotspot``) refuses a device with no
+    serial number, and a password file that is no WPA2 passphrase, in Korean."""
+    from detector.appliance.hotspot import main as hotspot
+
+    monkeypatch.delenv("ANSIM_LANG", raising=False)
+    root = tmp_path / "root"
+    root.mkdir()
+    assert hotspot(["up", "--root", str(root)]) == 1
+    (root / "etc").mkdir()
+    (root / "etc" / "machine-id").write_text("0123456789abcdef\n", encoding="ascii")
+    psk = root / "var" / "lib" / "ansim" / "hotspot" / "psk"
+    psk.parent.mkdir(parents=True)
+    psk.write_text("short\n", encoding="ascii")
+    assert hotspot(["up", "--root", str(root)]) == 1
+    text = capsys.readouterr().err
+    lines = text.strip().splitlines()
+    assert len(lines) == 2 and all(re.search("[가-힣]", line) for line in lines), text
+    assert "WPA2" in lines[1] and english_sentences(text) == [], text
 
 
 def _key_readable_by_others(data_dir):

@@ -68,3 +68,24 @@ def test_an_os_error_is_said_by_its_errno(tmp_path):
         error = exc
     assert i18n.describe_error(error, lang="ko").endswith(f"{tmp_path / 'gone.csv'}: "
                                                           + i18n.t("problem.os.ENOENT", "ko"))
+
+
+def test_an_error_of_many_problems_says_each_in_the_language_asked():
+    """A file with many bad rows: its problem, then each row's, joined in the user's language,
+    the first ``MAX_PARTS_SAID`` of them and then how many more."""
+    from detector.engine.sites import SiteImportError, parse_sites
+
+    rows = "".join(f"s-{i},Site {i},,,{'x' if i % 2 else 99}\n"
+                   for i in range(i18n.MAX_PARTS_SAID + 3))
+    with pytest.raises(SiteImportError) as caught:
+        parse_sites("id,name,lat,lon,stalls\n" + rows, "sites.csv")
+    for lang in i18n.LANGUAGES:
+        text = i18n.describe_problem(caught.value, lang)
+        lead = i18n.t("problem.sites_not_imported", lang, count=i18n.MAX_PARTS_SAID + 3)
+        assert text.startswith(f"sites.csv: {lead}: ")
+        said = text.split(": ", 2)[2].split(i18n.t("problem.parts.separator", lang))
+        assert len(said) == i18n.MAX_PARTS_SAID + 1
+        assert said[0] == i18n.t("problem.site_stalls", lang, line=2, column="stalls",
+                                 value="'99'", max=50)
+        assert said[-1] == i18n.t("problem.parts.more", lang, count=3)
+    assert "column" not in i18n.describe_problem(caught.value, "ko")

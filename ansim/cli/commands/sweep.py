@@ -89,8 +89,10 @@ def _load_baseline(path):
         return SiteBaseline.empty()
     try:
         return SiteBaseline.from_json(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise BaselineError("not UTF-8 text", code="not_utf8", where=path) from None
     except BaselineError as exc:
-        raise BaselineError(f"{path}: {exc}") from None
+        raise exc.locate(path) from None
 
 
 def emitter_line(e) -> str:
