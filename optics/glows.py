@@ -338,7 +338,7 @@ def piece_of(track: Track, min_core: int = 2) -> Piece | None:
 
 def two_lights(a: Track, b: Track, scale: float) -> bool:
     """Whether tracks ``a`` and ``b`` were detected at their clipped cores in one frame, apart:
-    two lights side by side, however close (an infrared and a visible LED a centimetre apart
+    two lights side by side, however close (an infrared and a visible LED 15 mm apart
     on one housing, training capture train1505), not two fragments of one."""
     pieces = piece_of(a), piece_of(b)
     return None not in pieces and _clash(*pieces, SAME_SPOT_PX * scale)

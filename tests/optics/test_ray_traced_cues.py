@@ -210,7 +210,7 @@ def test_an_led_beside_a_lens_hides_neither():
 
 
 def test_two_leds_side_by_side_are_two_findings():
-    """Training capture 1505: a 940 nm LED and a blue one 6 px apart (about a centimetre at
+    """Training capture 1505: a 940 nm LED and a blue one 6 px apart (15 mm on the charger at
     1.8 m), both clipping in every frame. Each is a glow of its own (seen at once, apart),
     and the infrared one is an alert where it is: the blue one's glow, which reads the two
     lights' mixture, does not stand in for it."""
