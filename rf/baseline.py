@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
+from rf.errors import ProblemError
+
 SPECTRUM_BIN_HZ = 250e3
 RECENT_INSPECTIONS = 9
 #: An emitter this much above its strongest earlier showing is "stronger".
@@ -27,26 +29,9 @@ MATCH_SLACK_HZ = 1.0e6
 FORMAT = "ansim-rf-baseline/1"
 
 
-class BaselineError(ValueError):
-    """A stored baseline that cannot be read, naming the problem.
-
-    Like rf's file readers' errors, it carries ``problem_code`` (the problem named for
-    translation: ``problem.<code>`` in detector's catalogues) and ``problem_params`` (its
-    figures); ``where`` names the file once it is known (``locate``). The English message is
-    for developers and logs."""
-
-    def __init__(self, problem: str, *, code: str, where=None, **params):
-        self.problem = problem
-        self.problem_code = code
-        self.problem_params = params
-        self.where = None if where is None else str(where)
-        super().__init__(f"{self.where}: {problem}" if self.where else problem)
-
-    def locate(self, where) -> "BaselineError":
-        """Name the file the baseline was read from; returns itself."""
-        self.where = str(where)
-        self.args = (f"{self.where}: {self.problem}",)
-        return self
+class BaselineError(ProblemError):
+    """A stored baseline that cannot be read, naming the problem (``where``: the file it was
+    read from, once known)."""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rf.errors import ProblemError
 from rf.spectrum import Spectrum, combine_sweeps
 
 _FIXED_COLUMNS = 6
@@ -30,18 +31,11 @@ MAX_FREQ_HZ = 100e9  # far above any RTL-SDR, even behind a downconverter
 MAX_ABS_DB = 500.0  # dB relative to full scale; anything beyond is not a measurement
 
 
-class RtlPowerError(ValueError):
-    """A malformed rtl_power CSV, naming the file, the line and the problem.
-
-    ``problem_code`` names the problem for translation (``problem.<code>`` in detector's
-    catalogues) and ``problem_params`` its figures; the English message is for developers."""
+class RtlPowerError(ProblemError):
+    """A malformed rtl_power CSV, naming the file, the line and the problem."""
 
     def __init__(self, path, line: int, problem: str, *, code: str, **params):
-        self.where = f"{path}:{line}"
-        self.problem = problem
-        self.problem_code = code
-        self.problem_params = params
-        super().__init__(f"{self.where}: {problem}")
+        super().__init__(problem, code=code, where=f"{path}:{line}", **params)
 
 
 def read_rtl_power_csv(path) -> Spectrum:

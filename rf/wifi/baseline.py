@@ -34,6 +34,8 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 
+from rf.errors import ProblemError
+
 FORMAT = "ansim-wifi-baseline/1"
 RECENT_INSPECTIONS = 9
 #: A known transmitter this much above the loudest it was ever heard here is "stronger"
@@ -50,19 +52,9 @@ LOCALLY_ADMINISTERED_BIT = 0x02
 STATUSES = ("new", "stronger", "known", "transient")
 
 
-class WifiBaselineError(ValueError):
+class WifiBaselineError(ProblemError):
     """A stored Wi-Fi baseline (or a transmitter given to it) that cannot be read; the message
-    names the field and the problem.
-
-    Like rf's file readers' errors, it carries ``problem_code`` (the problem named for
-    translation: ``problem.<code>`` in detector's catalogues) and ``problem_params`` (its
-    figures); the English message is for developers and logs."""
-
-    def __init__(self, problem: str, *, code: str, **params):
-        self.problem = problem
-        self.problem_code = code
-        self.problem_params = params
-        super().__init__(problem)
+    names the field and the problem."""
 
 
 @dataclass(frozen=True)

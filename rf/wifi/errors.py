@@ -1,27 +1,13 @@
-"""The Wi-Fi analysis's exceptions: each names what was wrong with the input it was given.
-
-Like the hardware layer's ``RecordingError``, each carries ``problem_code`` (the problem named
-for translation: ``problem.<code>`` in detector's catalogues) and ``problem_params`` (its
-figures), and ``where`` names the input when it is known; the English message is for
-developers and logs.
+"""The Wi-Fi analysis's exceptions: each names what was wrong with the input it was given
+(``rf.errors.ProblemError``: a problem code for translation, ``where`` the input when known).
 """
 
+from rf.errors import ProblemError
 
-class WifiAnalysisError(ValueError):
-    """Base of every error raised by ``rf.wifi``."""
 
-    def __init__(self, problem: str, *, code: str, where=None, **params):
-        self.problem = problem
-        self.problem_code = code
-        self.problem_params = params
-        self.where = None if where is None else str(where)
-        super().__init__(f"{self.where}: {problem}" if self.where else problem)
-
-    def locate(self, where) -> "WifiAnalysisError":
-        """Name the input (a capture file) an error about frames came from; returns itself."""
-        self.where = str(where)
-        self.args = (f"{self.where}: {self.problem}",)
-        return self
+class WifiAnalysisError(ProblemError):
+    """Base of every error raised by ``rf.wifi`` (``locate`` names the capture file an error
+    about frames came from)."""
 
 
 class StimulusError(WifiAnalysisError):
