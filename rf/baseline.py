@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
-from rf.errors import ProblemError
+from rf.errors import ProblemError, loads_json
 
 SPECTRUM_BIN_HZ = 250e3
 RECENT_INSPECTIONS = 9
@@ -133,17 +133,7 @@ class SiteBaseline:
 
     @classmethod
     def from_json(cls, text: str) -> "SiteBaseline":
-        try:
-            raw = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise BaselineError(f"baseline: not JSON: {exc}", code="invalid_json",
-                                line=exc.lineno, column=exc.colno) from None
-        except RecursionError:
-            raise BaselineError("baseline: not JSON: nested too deep",
-                                code="json_too_deep") from None
-        except ValueError as exc:  # a number too long to convert
-            raise BaselineError(f"baseline: not JSON: {str(exc)[:200]}",
-                                code="json_number") from None
+        raw = loads_json(text, BaselineError, "baseline")
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
             raise BaselineError(f"baseline: format must be {FORMAT!r}", code="baseline_format",
                                 expected=repr(FORMAT))

@@ -34,7 +34,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 
-from rf.errors import ProblemError
+from rf.errors import ProblemError, loads_json
 
 FORMAT = "ansim-wifi-baseline/1"
 RECENT_INSPECTIONS = 9
@@ -172,17 +172,7 @@ class WifiBaseline:
 
     @classmethod
     def from_json(cls, text: str) -> "WifiBaseline":
-        try:
-            raw = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise WifiBaselineError(f"Wi-Fi baseline: not JSON: {exc}", code="invalid_json",
-                                    line=exc.lineno, column=exc.colno) from None
-        except RecursionError:
-            raise WifiBaselineError("Wi-Fi baseline: not JSON: nested too deep",
-                                    code="json_too_deep") from None
-        except ValueError as exc:  # a number too long to convert
-            raise WifiBaselineError(f"Wi-Fi baseline: not JSON: {str(exc)[:200]}",
-                                    code="json_number") from None
+        raw = loads_json(text, WifiBaselineError, "Wi-Fi baseline")
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
             raise WifiBaselineError(f"Wi-Fi baseline: format must be {FORMAT!r}",
                                     code="wifi_baseline_format", expected=repr(FORMAT))
