@@ -30,6 +30,13 @@ class MissingTranslation(KeyError):
     """A key is used that the catalogue lacks: a bug, caught by the catalogue tests."""
 
 
+class Term(str):
+    """A problem's parameter that is itself said in the user's language: a catalogue key (an
+    inspection's status, ``inspect.status.signed_off``), translated when the problem is
+    described (``describe_problem``), where a plain parameter (an id, a path, a figure) is
+    shown as it is."""
+
+
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict[str, str]:
     """All keys of ``lang``, merged from every JSON file of that language."""
@@ -86,7 +93,8 @@ def describe_problem(exc: BaseException, lang: str | None = None) -> str:
 
     The file readers' errors carry ``problem_code`` and ``problem_params`` (and ``where``, the
     file they are about): they become ``where: <problem.CODE>``, so nothing English follows a
-    Korean lead-in. An error that found many problems at once (every bad row of a CSV file)
+    Korean lead-in; a parameter that is a ``Term`` is said in the user's language too. An
+    error that found many problems at once (every bad row of a CSV file)
     carries them as ``problem_parts``, a list of ``(code, params)`` pairs said after its own
     problem: ``where: <problem.CODE>: <part>; <part>; ...`` with the separator
     (``problem.parts.separator``) of the user's language, the first ``MAX_PARTS_SAID`` of
@@ -98,7 +106,7 @@ def describe_problem(exc: BaseException, lang: str | None = None) -> str:
     lang = lang or current_language()
     code = getattr(exc, "problem_code", None)
     if code is not None:
-        sentence = t(f"problem.{code}", lang, **exc.problem_params)
+        sentence = t(f"problem.{code}", lang, **_said_params(exc.problem_params, lang))
         parts = getattr(exc, "problem_parts", None)
         if parts:
             sentence = f"{sentence}: {_said_parts(parts, lang)}"
@@ -113,9 +121,16 @@ def describe_problem(exc: BaseException, lang: str | None = None) -> str:
     return str(exc)
 
 
+def _said_params(params: dict, lang: str) -> dict:
+    """A problem's parameters with each ``Term`` said in ``lang``."""
+    return {name: t(value, lang) if isinstance(value, Term) else value
+            for name, value in params.items()}
+
+
 def _said_parts(parts, lang: str) -> str:
     """``problem_parts`` as one sentence: each part's problem, joined in ``lang``."""
-    said = [t(f"problem.{code}", lang, **params) for code, params in parts[:MAX_PARTS_SAID]]
+    said = [t(f"problem.{code}", lang, **_said_params(params, lang))
+            for code, params in parts[:MAX_PARTS_SAID]]
     if len(parts) > MAX_PARTS_SAID:
         said.append(t("problem.parts.more", lang, count=len(parts) - MAX_PARTS_SAID))
     return t("problem.parts.separator", lang).join(said)

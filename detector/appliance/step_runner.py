@@ -24,6 +24,7 @@ from detector.engine.checklist import ITEMS, check_place
 from detector.engine.hardware_steps import HardwareSteps
 from detector.engine.inspection_rules import InspectionClosed, InspectionError
 from detector.errors import Conflict
+from detector.i18n import Term
 
 
 class StepBusy(InspectionError, Conflict):
@@ -139,7 +140,7 @@ class StepRunner:
         if state.status != "in_progress":
             raise InspectionClosed(f"inspection {inspection_id} is {state.status}",
                                    problem="inspection_not_open", inspection=inspection_id,
-                                   status=state.status)
+                                   status=Term(f"inspect.status.{state.status}"))
         return state
 
     def _claim(self, inspection_id, step, stall, zone) -> None:

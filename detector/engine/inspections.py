@@ -85,6 +85,7 @@ from detector.engine.inspection_steps import (
     wifi_result,
 )
 from detector.engine.recovery import IN_PROGRESS, has_cut_offs
+from detector.i18n import Term
 from detector.log import records, witness
 from detector.log.evidence import EvidenceError, EvidenceStore
 from detector.log.signing import DeviceKey
@@ -493,7 +494,7 @@ class InspectionService:
             raise InspectionClosed(f"inspection {inspection_id} is {row.status}; it can no "
                                    "longer change (a signed record is corrected with a new one)",
                                    problem="inspection_closed", inspection=inspection_id,
-                                   status=row.status)
+                                   status=Term(f"inspect.status.{row.status}"))
         return row
 
     def _commit_step(self, inspection_id, result, refs, started, baseline_candidate=None):

@@ -12,6 +12,7 @@ from detector.engine.inspection_rules import (
     InspectionNotFound,
     VerdictRefused,
 )
+from detector.i18n import describe_error
 from detector.log.storage.models import Site
 from detector.log.verify import verify_log
 from hardware.sim.restroom import ZONE_TARGETS_M
@@ -135,8 +136,10 @@ def test_a_signed_off_inspection_never_changes(make_service):
                     lambda: service.set_verdict(state.id, "clear"),
                     lambda: service.run_optical_step(state.id, 1, "bin"),
                     lambda: service.sign_off(state.id, "Someone Else")):
-        with pytest.raises(InspectionClosed):
+        with pytest.raises(InspectionClosed) as refused:
             attempt()
+        korean = describe_error(refused.value, "ko")
+        assert "서명 완료" in korean and "signed_off" not in korean, korean
     after = service.get(state.id)
     assert (after.status, after.verdict) == ("signed_off", "found")
     assert after.steps == record.body["steps"] and after.alerts == record.body["alerts"]
