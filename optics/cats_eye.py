@@ -101,6 +101,16 @@ MIN_NOISE_DN = 1.0  # the 8-bit quantisation's step
 #: How far (px) around the aligned point a reference frame's light is looked for: what the
 #: alignment leaves, and a chrome ball's highlight of the off-axis ring a few px aside.
 REF_REACH_PX = 3
+#: ... but only this far in a dark reference frame when the match is sure: with both rings
+#: dark no ring's highlight lies aside, only what the alignment leaves (a pixel), and a
+#: steady light a few px from the glint (a lamp's highlight on a clothes hook's stem beside
+#: its lens, ray-traced TRAINING capture train1524) is the scene's, not the spot's; an LED or
+#: a lamp's highlight under the spot is still there. Chosen on the TRAINING block: reach 1
+#: found 108 of its 132 in-cone lenses (train1118's and train1524's more) with its 28 false
+#: lens alarms as before; reach 0 the same lenses and one false alarm more, reach 2 no lens
+#: more and one false alarm more (a screw head's image of the on-axis ring, whose second dot
+#: then failed and left the first looking alone).
+DARK_REACH_PX = 1
 #: ... and when the match is unclear (correlation below ``MIN_MATCH``, bare paint, a smooth
 #: fixture's face): anything as bright this far around where the canvas puts the point counts
 #: against the spot. Not around where such a match landed, which may be anywhere in its
@@ -377,7 +387,8 @@ def _test(spot: Spot, reference: LocalFrame) -> None:
     lx, ly = (x, y) if sure else predicted(spot.frame, spot.x, spot.y, reference)
     if near_edge(reference, x, y) or near_edge(reference, lx, ly):
         return  # cannot say
-    reach = REF_REACH_PX if sure else REF_REACH_UNSURE_PX
+    reach = (REF_REACH_PX if reference.off_axis else DARK_REACH_PX) if sure \
+        else REF_REACH_UNSURE_PX
     light = (_flux(reference, lx, ly, reach, spot.above_only) if spot.line is None
              else _light_along_line(spot, reference, x, y))
     share = light / spot.flux

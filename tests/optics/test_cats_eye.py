@@ -227,6 +227,17 @@ def test_a_training_screw_head_s_lens_outshining_the_dome_s_highlight_is_found()
     assert any(at(local, lens) for local in run("train", name).cats_eye.lenses())
 
 
+def test_a_training_lens_beside_a_steady_highlight_passes_the_dark_frames():
+    """A clothes hook's lens at the foot of the hook's stem, glinting in six on-axis frames:
+    in the dark frames the lamp's highlight on the stem, a few px from the glint, counted
+    against it as its own light (shares 1.1-8.7). In a dark frame no ring's highlight lies
+    aside, so only the alignment's pixel is searched, and the lens is found (TRAINING block,
+    fourth LED draw)."""
+    name = "train1524_clothes_hook_lens_083"
+    lens = block("train")[name]["lenses"][0]
+    assert any(at(local, lens) for local in run("train", name).cats_eye.lenses())
+
+
 def test_a_training_lens_whose_glints_match_best_at_each_other_is_joined():
     """A vent's lens whose surroundings' coarse-to-fine match landed 5-28 px from the next
     glint while it matched better at the glint itself (the half-resolution pass picked
