@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from detector.errors import DetectorError
+from detector.places import MAX_STALLS
 from detector.textcheck import refused_character
 from hardware.errors import os_reason
 
@@ -293,9 +294,9 @@ def _handheld(table, path) -> HandheldSection:
     named = (lambda v: bool(v.strip()), "must not be empty")
     stalls = None
     if "stalls" in table:
-        stalls = _get(table, "handheld", "stalls", path, int, lambda v: 1 <= v <= 50,
-                      "must be 1 to 50 (leave it out for the site's own count)",
-                      problem="profile_handheld_stalls", high=50)
+        stalls = _get(table, "handheld", "stalls", path, int, lambda v: 1 <= v <= MAX_STALLS,
+                      f"must be 1 to {MAX_STALLS} (leave it out for the site's own count)",
+                      problem="profile_handheld_stalls", high=MAX_STALLS)
     return HandheldSection(
         site_id=_get(table, "handheld", "site_id", path, str, *named,
                      problem="profile_empty").strip(),

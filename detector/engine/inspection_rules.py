@@ -21,7 +21,6 @@ from detector.engine.inspection_state import InspectionState, coverage_of
 from detector.errors import Conflict, DetectorError, NotFound
 from detector.textcheck import UnsafeText, checked_text
 
-MAX_STALLS = 50
 NAME_CHARS = 128  # a person's name, who was notified, a report reference
 NOTE_CHARS = 2000  # a mark's note, a dismissal's, correction's or cancellation's reason
 

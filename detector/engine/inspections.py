@@ -58,7 +58,6 @@ from sqlalchemy import select
 
 from detector.engine import checklist, fixtures, found_camera, place_history, wifi_site
 from detector.engine.inspection_rules import (
-    MAX_STALLS,
     NAME_CHARS,
     NOTE_CHARS,
     InspectionClosed,
@@ -99,6 +98,7 @@ from detector.log.storage.models import (
     Site,
 )
 from detector.log.storage.models import Inspection as InspectionRow
+from detector.places import MAX_STALLS
 from detector.timestamps import utc_now
 
 #: How long a Wi-Fi transmitter is followed for the meter when an inspector asks.

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from detector.errors import DetectorError
 from detector.log.csv_cells import neutralise, unescape
 from detector.log.storage.models import Site
-from detector.places import MAX_DISTRICT_LENGTH, SCHEDULES, district_of
+from detector.places import MAX_DISTRICT_LENGTH, MAX_STALLS, SCHEDULES, district_of
 from detector.textcheck import refused_character
 from detector.timestamps import utc_now
 from hardware.errors import os_reason
@@ -37,7 +37,6 @@ COLUMNS = ("id", "name", "address", "lat", "lon", "stalls", "risk", "schedule", 
            "assignee")
 REQUIRED = ("id", "name")
 RISKS = ("low", "medium", "high")
-MAX_STALLS = 50
 _ID_PATTERN = re.compile(r"^[^\s/\\]{1,64}$")
 _MAX_REPORTED = 50
 

@@ -39,7 +39,7 @@ def register(subparsers, common):
 
 def stall_count(text: str) -> int:
     """``--stalls``: a whole number of stalls, 1 to ``MAX_STALLS`` (0 would check nothing)."""
-    from detector.engine.inspection_rules import MAX_STALLS  # noqa: PLC0415 (import cost)
+    from detector.places import MAX_STALLS  # noqa: PLC0415 (import cost)
 
     try:
         value = int(text)
