@@ -35,12 +35,7 @@ import numpy as np
 
 from bench.presence import presence_figures
 from bench.raytrace.change_scenes import (
-    BENCH_SEEDS,
-    FRESH_SEEDS,
-    SECOND_TUNING_SEEDS,
-    THIRD_TUNING_SEEDS,
-    TUNING_SEEDS,
-    UNTOUCHED_SEEDS,
+    SEED_BLOCKS,
     VISITS,
     as_captured,
     make_place,
@@ -69,9 +64,8 @@ def _other_places(text: str) -> int:
 
 
 def add_arguments(parser):
-    parser.add_argument("--seeds", choices=("bench", "fresh", "untouched", "tuning", "tuning2",
-                                            "tuning3"),
-                        default="bench", help=t("bench.arg.change.seeds"))
+    parser.add_argument("--seeds", choices=tuple(SEED_BLOCKS), default="bench",
+                        help=t("bench.arg.change.seeds"))
     parser.add_argument("--pairs", default=str(PAIRS_DIR), help=t("bench.arg.change.pairs"))
     parser.add_argument("--other-places", type=_other_places, default=OTHER_PLACES,
                         help=t("bench.arg.change.other_places"))
@@ -81,9 +75,7 @@ def add_arguments(parser):
 
 def run(args) -> int:
     cv2.setNumThreads(1)
-    seeds = {"bench": BENCH_SEEDS, "fresh": FRESH_SEEDS, "untouched": UNTOUCHED_SEEDS,
-             "tuning": TUNING_SEEDS, "tuning2": SECOND_TUNING_SEEDS,
-             "tuning3": THIRD_TUNING_SEEDS}[args.seeds]
+    seeds = SEED_BLOCKS[args.seeds]
     pairs_dir = Path(args.pairs)
     report = change_figures(pairs_dir, list(seeds), args.other_places)
     if not args.no_presence:
@@ -140,26 +132,27 @@ def change_figures(pairs_dir: Path, seeds: list[int], other_places: int = OTHER_
             expected = truth[visit]["changes"]
             found_any, false_here = set(), 0
             for change in result.changes:
-                hits = [k for k, t in enumerate(expected) if _matched(change, t)]
+                hits = [k for k, wanted in enumerate(expected) if _matched(change, wanted)]
                 found_any.update(hits)
                 false_here += not hits
             false_changes += false_here
             with_false += false_here > 0
-            for k, t in enumerate(expected):
+            for k, wanted in enumerate(expected):
                 found = k in found_any
-                if t["object"] == "hole":
+                if wanted["object"] == "hole":
                     all_holes += 1
                     all_holes_found += found
-                    if t["size_mm"] >= HOLE_MIN_MM and t["distance_m"] <= HOLE_MAX_DISTANCE_M:
+                    if (wanted["size_mm"] >= HOLE_MIN_MM
+                            and wanted["distance_m"] <= HOLE_MAX_DISTANCE_M):
                         holes += 1
                         holes_found += found
                 else:
                     objects += 1
                     objects_found += found
-                    kinds_right += found and any(c.kind == t["kind"] for c in result.changes
-                                                 if _matched(c, t))
+                    kinds_right += found and any(c.kind == wanted["kind"] for c in result.changes
+                                                 if _matched(c, wanted))
                 if not found:
-                    missed.append({"place": seed, "visit": visit, **t,
+                    missed.append({"place": seed, "visit": visit, **wanted,
                                    "aligned": result.aligned})
         for step in range(1, min(other_places, len(seeds) - 1) + 1):
             other_seed = seeds[(place_index + step) % len(seeds)]

@@ -73,6 +73,10 @@ FRESH_SEEDS = range(300, 340)  # drawn after an earlier tuning; never tuned on
 #: Rendered after the faint-small pass was settled and run once then: FRESH_SEEDS had been
 #: looked at once before that change, this block never before it. Never tuned on.
 UNTOUCHED_SEEDS = range(500, 540)
+#: The blocks by the name ``ansim bench change --seeds`` and the renderer take them by.
+SEED_BLOCKS = {"bench": BENCH_SEEDS, "fresh": FRESH_SEEDS, "untouched": UNTOUCHED_SEEDS,
+               "tuning": TUNING_SEEDS, "tuning2": SECOND_TUNING_SEEDS,
+               "tuning3": THIRD_TUNING_SEEDS}
 DISTANCES_M = (0.4, 1.2)  # handheld to wall
 POSE_SHIFT_M = 0.03  # a second visit stands up to this far off the first, on each axis
 POSE_TURN_DEG = 3.0  # ... and is turned and rolled up to this much

@@ -18,12 +18,7 @@ import json
 from pathlib import Path
 
 from bench.raytrace.change_scenes import (
-    BENCH_SEEDS,
-    FRESH_SEEDS,
-    SECOND_TUNING_SEEDS,
-    THIRD_TUNING_SEEDS,
-    TUNING_SEEDS,
-    UNTOUCHED_SEEDS,
+    SEED_BLOCKS,
     make_place,
     visits,
 )
@@ -46,17 +41,12 @@ def render_place(seed: int, root: Path = PAIRS_DIR) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", choices=("tuning", "tuning2", "tuning3", "bench", "fresh",
-                                              "untouched", "all"),
-                        default="all")
+    parser.add_argument("--seeds", choices=(*SEED_BLOCKS, "all"), default="all")
     args = parser.parse_args()
-    blocks = {"tuning": list(TUNING_SEEDS), "tuning2": list(SECOND_TUNING_SEEDS),
-              "tuning3": list(THIRD_TUNING_SEEDS),
-              "bench": list(BENCH_SEEDS), "fresh": list(FRESH_SEEDS),
-              "untouched": list(UNTOUCHED_SEEDS)}
     # "all" renders each place once: the second and third tuning blocks lie within
     # TUNING_SEEDS
-    seeds = sorted(set(sum(blocks.values(), []))) if args.seeds == "all" else blocks[args.seeds]
+    seeds = (sorted({seed for block in SEED_BLOCKS.values() for seed in block})
+             if args.seeds == "all" else list(SEED_BLOCKS[args.seeds]))
     for seed in seeds:
         render_place(seed)
         print(seed, flush=True)
