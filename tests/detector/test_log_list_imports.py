@@ -43,7 +43,7 @@ def test_listing_loads_no_engine_signing_migrations_or_numerics(make_service, da
 
 def test_listing_still_seals_an_inspection_a_crash_cut_off(make_service, data_dir, capsys):
     service = make_service()
-    state = service.start("mapo-7", "Kim Inspector", stalls=1)
+    service.start("mapo-7", "Kim Inspector", stalls=1)
     service.store.close()  # the process dies mid-inspection: the row stays in progress
 
     assert main(["--lang", "en", "--json", "--data", str(data_dir), "log", "list"]) == 0
