@@ -11,7 +11,8 @@ lenses whose flux is positive and peak at least ``MIN_PEAK_DN`` (a lens deep in 
 show less light than the hole's darkness takes away), with the constant the simulator's
 ``hardware.sim.optical_physics.retro_flux`` (``LENS_FLUX_DN_PX``, 2 mm at 1.3 m) would need
 to give these lenses' light under a distance^-2 law: how far the two models of one cat's eye
-stand apart (docs/optics.md, known limits).
+stand apart (docs/optics.md, known limits; measured in docs/optics-log.md, "How bright a lens
+is").
 
 Needs Debian's ``povray``; the benchmark's block is not measured.
 """

@@ -15,7 +15,7 @@ the image (anywhere; one in five starts near an edge; one in five leaves the fra
 
 Said here as the rule asks: three rules against false lens alarms, chosen on the training
 block, were withdrawn after the whole benchmark block's pooled figures showed them losing
-lenses (docs/optics.md, "Rules withdrawn after the benchmark"). No case was read and nothing
+lenses (docs/optics-log.md, "Rules withdrawn after the benchmark"). No case was read and nothing
 was fitted, but the kept code is the better of two versions scored on this block. In the pass
 that added ``SECOND_TRAIN_SEEDS`` the block was scored twice again: with a version of step 3b
 that counted only light above the surface in a spot's flux (51 of 73 lenses) and with the
@@ -72,7 +72,7 @@ HOLE_TRAIN_SEEDS = range(1132, 1144)
 HOLE_BENCH_SEEDS = range(5140, 5164)
 #: A second general TRAINING block (read, fitted and tuned on freely), drawn once the benchmark
 #: block had grown to 164 captures and showed that rules learned on 34-41 training lenses do not
-#: carry over (docs/optics.md, "Rules withdrawn after the benchmark"): 96 captures more, drawn
+#: carry over (docs/optics-log.md, "Rules withdrawn after the benchmark"): 96 captures more, drawn
 #: like ``TRAIN_SEEDS`` except that the lens-free capture is every housing in turn (the fourth
 #: run of eight has none), so no housing is always without a lens.
 SECOND_TRAIN_SEEDS = range(1200, 1296)

@@ -167,7 +167,7 @@ def test_leds_read_in_their_own_colour(truths):
     # two blue LEDs of the second general block (train1239 on a vent, 0.45; train1285 on a USB
     # charger, 0.59), not yet studied, read near-white: infrared alerts, needless looks; and
     # train1307's dim red LED on a vent (only its red channel clips), 30 px from an 850 nm LED
-    # under a bright lamp, 0.36 over two dark frames (third LED block; docs/optics.md, "What
+    # under a bright lamp, 0.36 over two dark frames (third LED block; docs/optics-log.md, "What
     # the third LED training block shows").
     visible = np.asarray(seen["visible"])
     assert np.mean(visible < 0.2) >= 0.9 and np.sum(visible >= 0.2) <= 5
