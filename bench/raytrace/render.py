@@ -8,13 +8,16 @@ no half capture and two renderers given the same seed cannot mix their files.
 Needs Debian's ``povray`` (3.7); tests and benchmarks read the cached captures and need none.
 ``--truth-only`` rewrites the truth of captures already rendered (their images kept): the
 truth's LED frames are those in the camera's line of sight (``bench.raytrace.sight``), which
-the first captures' truth did not check.
+the first captures' truth did not check. ``--ring-code device --out DIR`` renders the same
+scenes under the device's own ring code instead of each capture's free shuffle
+(``bench.raytrace.seeds.device_ring_states``), into a folder other than the cached blocks'.
 
 Which seeds train and which benchmark is fixed in ``bench.raytrace.seeds``; the benchmark block
 must never be tuned on.
 """
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -27,15 +30,17 @@ from pathlib import Path
 
 from bench.raytrace.capture import scene_of, truth_entry, write_capture
 from bench.raytrace.povray import povray_available, render_frames
-from bench.raytrace.seeds import BENCH_SEEDS, TRAIN_BLOCKS, spec_for
+from bench.raytrace.seeds import BENCH_SEEDS, TRAIN_BLOCKS, device_ring_states, spec_for
 from bench.raytrace.sight import sight_shares
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / "data" / "raytraced"
 
 
-def render_one(seed: int, out_root: Path, force: bool) -> str:
+def render_one(seed: int, out_root: Path, force: bool, ring_code: str = "captures") -> str:
     spec = spec_for(seed)
+    if ring_code == "device":
+        spec = dataclasses.replace(spec, states=device_ring_states())
     final = out_root / spec.role / spec.name
     if final.is_dir() and (final / "truth.json").is_file() and not force:
         return f"{spec.name}: kept"
@@ -94,7 +99,14 @@ def main(argv=None) -> int:
     parser.add_argument("--force", action="store_true", help="render captures already present")
     parser.add_argument("--truth-only", action="store_true",
                         help="rewrite the truth of rendered captures, keeping their images")
+    parser.add_argument("--ring-code", choices=["captures", "device"], default="captures",
+                        help="each capture's own shuffle of ring states (the cached blocks'), "
+                             "or the device's blocks of three (needs --out elsewhere)")
     args = parser.parse_args(argv)
+    if args.ring_code == "device" and (args.truth_only
+                                       or args.out.resolve() == DATA_DIR.resolve()):
+        parser.error("--ring-code device renders new captures into another folder (--out); "
+                     "the cached blocks keep their own code")
     if not povray_available():
         print("povray (3.7) is not installed: apt-get install povray", file=sys.stderr)
         return 2
@@ -108,7 +120,8 @@ def main(argv=None) -> int:
     for role in roles:
         (args.out / role).mkdir(parents=True, exist_ok=True)
     work = ((rewrite_truth, [seeds, [args.out] * len(seeds)]) if args.truth_only else
-            (render_one, [seeds, [args.out] * len(seeds), [args.force] * len(seeds)]))
+            (render_one, [seeds, [args.out] * len(seeds), [args.force] * len(seeds),
+                          [args.ring_code] * len(seeds)]))
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for message in pool.map(work[0], *work[1]):
             print(message, flush=True)

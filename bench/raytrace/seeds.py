@@ -28,6 +28,7 @@ import numpy as np
 
 from bench.raytrace.camera import HEIGHT_PX, WIDTH_PX, rotate, unit
 from bench.raytrace.place import HOUSINGS
+from detector.engine.scanning import blink_code
 
 #: 1000-1007 were the first training block; 1008-1015 were added to study why in-cone lenses
 #: were missed (TRAINING material: read, fitted and tuned on freely).
@@ -102,6 +103,10 @@ BENCH_DRAWS = {"5000-5039": range(5000, 5040), "5040-5139": range(5040, 5140),
                "5140-5163 (tile holes, vents)": HOLE_BENCH_SEEDS}
 N_FRAMES = 16
 RING_STATES = ["on"] * 6 + ["off_axis"] * 5 + ["dark"] * 5
+#: The device's ring states by this module's names (``detector.engine.scanning.STATES``).
+DEVICE_STATE_NAMES = {"on_axis": "on", "off_axis": "off_axis", "dark": "dark"}
+#: How many frames the device films a zone in (``detector.engine.scanning.run_scan``).
+DEVICE_SCAN_FRAMES = 48
 LED_COLOURS_IR = ("ir_850", "ir_940")
 LED_COLOURS_VISIBLE = ("green", "red", "blue")
 
@@ -179,6 +184,25 @@ def spec_for(seed: int) -> CaptureSpec:
     return CaptureSpec(role, seed, housing, has_lens, distance, mid_angle,
                        float(rng.uniform(0, 12)), slide, start, end, lamp, flicker, tuple(leds),
                        int(rng.integers(2, 7)), states)
+
+
+def device_ring_states() -> tuple[str, ...]:
+    """The device's own ring code over a capture's ``N_FRAMES`` frames, in this module's
+    state names.
+
+    Each cached capture shuffles ``RING_STATES`` freely (on-axis frames up to 9 apart, lit runs
+    without a dark frame), where the device (``detector.engine.scanning.blink_code``, one fixed
+    code for every scan) shuffles blocks of three that hold each state once. The window taken
+    is the first of a scan's code that starts a block and holds as many frames of each state as
+    ``RING_STATES`` (6 on, 5 off-axis, 5 dark), so that a capture rendered under it differs from
+    the cached one in the order of its states alone (the code's first 16 frames hold 5 on-axis
+    ones: a capture rendered under them would also have one glint fewer to find)."""
+    code = [DEVICE_STATE_NAMES[state] for state in blink_code(DEVICE_SCAN_FRAMES)]
+    for start in range(0, len(code) - N_FRAMES + 1, 3):
+        window = code[start:start + N_FRAMES]
+        if sorted(window) == sorted(RING_STATES):
+            return tuple(window)
+    raise ValueError("no window of the device's code holds the captures' ring states")
 
 
 def _image_path(rng, near_edge: bool = False) -> tuple[tuple, tuple]:
