@@ -23,7 +23,7 @@ from bench.raytrace.camera import (EXPOSURE_US, FRAME_RATE_HZ, HEIGHT_PX, HFOV_D
                                    WIDTH_PX, in_frame, project, walk)
 from bench.raytrace.objects import Emitter, Prop, SpyLens
 from bench.raytrace.place import Place, build_place, remove_object
-from bench.raytrace.seeds import CaptureSpec, N_FRAMES, handheld_line
+from bench.raytrace.seeds import CaptureSpec, handheld_line
 from bench.raytrace.sight import in_sight
 
 FORMAT = "ansim-capture/1"
@@ -39,7 +39,9 @@ def band_of(angle_deg: float) -> str:
 
 
 def scene_of(spec: CaptureSpec) -> tuple[Place, list, list[float]]:
-    """(place, one pose per frame, the lamp's level per frame) for ``spec``."""
+    """(place, one pose per frame, the lamp's level per frame) for ``spec``: a frame per ring
+    state of its code."""
+    n_frames = len(spec.states)
     rng = np.random.default_rng([spec.seed, 1])
     place = build_place(rng, spec.housing, with_lens=True, lens_tilt_deg=spec.tilt_deg,
                         lamp_level=spec.lamp_level, flicker_hz=spec.flicker_hz,
@@ -48,11 +50,11 @@ def scene_of(spec: CaptureSpec) -> tuple[Place, list, list[float]]:
     toward, slide = handheld_line(spec, lens.axis, rng)
     target = lens.ball_front_mm
     poses = walk(rng, target, target + toward * spec.distance_mm, slide, spec.start_px,
-                 spec.end_px, N_FRAMES)
+                 spec.end_px, n_frames)
     if not spec.has_lens:
         place = remove_object(place, lens.id)
     exposure_s = EXPOSURE_US * 1e-6
-    levels = [place.lamp.level_at(k / FRAME_RATE_HZ, exposure_s) for k in range(N_FRAMES)]
+    levels = [place.lamp.level_at(k / FRAME_RATE_HZ, exposure_s) for k in range(n_frames)]
     return place, poses, levels
 
 

@@ -10,7 +10,8 @@ Needs Debian's ``povray`` (3.7); tests and benchmarks read the cached captures a
 truth's LED frames are those in the camera's line of sight (``bench.raytrace.sight``), which
 the first captures' truth did not check. ``--ring-code device --out DIR`` renders the same
 scenes under the device's own ring code instead of each capture's free shuffle
-(``bench.raytrace.seeds.device_ring_states``), into a folder other than the cached blocks'.
+(``bench.raytrace.seeds.device_ring_states``), into a folder other than the cached blocks';
+with ``--frames 48`` as the device films a zone, along the same walk (docs/raytraced.md).
 
 Which seeds train and which benchmark is fixed in ``bench.raytrace.seeds``; the benchmark block
 must never be tuned on.
@@ -30,17 +31,25 @@ from pathlib import Path
 
 from bench.raytrace.capture import scene_of, truth_entry, write_capture
 from bench.raytrace.povray import povray_available, render_frames
-from bench.raytrace.seeds import BENCH_SEEDS, TRAIN_BLOCKS, device_ring_states, spec_for
+from bench.raytrace.seeds import (
+    BENCH_SEEDS,
+    DEVICE_SCAN_FRAMES,
+    N_FRAMES,
+    TRAIN_BLOCKS,
+    device_ring_states,
+    spec_for,
+)
 from bench.raytrace.sight import sight_shares
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / "data" / "raytraced"
 
 
-def render_one(seed: int, out_root: Path, force: bool, ring_code: str = "captures") -> str:
+def render_one(seed: int, out_root: Path, force: bool, ring_code: str = "captures",
+               n_frames: int = N_FRAMES) -> str:
     spec = spec_for(seed)
     if ring_code == "device":
-        spec = dataclasses.replace(spec, states=device_ring_states())
+        spec = dataclasses.replace(spec, states=device_ring_states(n_frames))
     final = out_root / spec.role / spec.name
     if final.is_dir() and (final / "truth.json").is_file() and not force:
         return f"{spec.name}: kept"
@@ -102,11 +111,18 @@ def main(argv=None) -> int:
     parser.add_argument("--ring-code", choices=["captures", "device"], default="captures",
                         help="each capture's own shuffle of ring states (the cached blocks'), "
                              "or the device's blocks of three (needs --out elsewhere)")
+    parser.add_argument("--frames", type=int, choices=[N_FRAMES, DEVICE_SCAN_FRAMES],
+                        default=N_FRAMES,
+                        help=f"frames per capture ({DEVICE_SCAN_FRAMES}: as the device films a "
+                             f"zone; with --ring-code device only)")
     args = parser.parse_args(argv)
     if args.ring_code == "device" and (args.truth_only
                                        or args.out.resolve() == DATA_DIR.resolve()):
         parser.error("--ring-code device renders new captures into another folder (--out); "
                      "the cached blocks keep their own code")
+    if args.frames != N_FRAMES and args.ring_code != "device":
+        parser.error(f"--frames {args.frames} needs --ring-code device (the captures' own "
+                     f"shuffle has {N_FRAMES} states)")
     if not povray_available():
         print("povray (3.7) is not installed: apt-get install povray", file=sys.stderr)
         return 2
@@ -121,7 +137,7 @@ def main(argv=None) -> int:
         (args.out / role).mkdir(parents=True, exist_ok=True)
     work = ((rewrite_truth, [seeds, [args.out] * len(seeds)]) if args.truth_only else
             (render_one, [seeds, [args.out] * len(seeds), [args.force] * len(seeds),
-                          [args.ring_code] * len(seeds)]))
+                          [args.ring_code] * len(seeds), [args.frames] * len(seeds)]))
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for message in pool.map(work[0], *work[1]):
             print(message, flush=True)

@@ -186,20 +186,26 @@ def spec_for(seed: int) -> CaptureSpec:
                        int(rng.integers(2, 7)), states)
 
 
-def device_ring_states() -> tuple[str, ...]:
-    """The device's own ring code over a capture's ``N_FRAMES`` frames, in this module's
-    state names.
+def device_ring_states(n_frames: int = N_FRAMES) -> tuple[str, ...]:
+    """The device's own ring code, in this module's state names: over a capture's
+    ``N_FRAMES`` frames, or over a whole scan's ``DEVICE_SCAN_FRAMES``.
 
     Each cached capture shuffles ``RING_STATES`` freely (on-axis frames up to 9 apart, lit runs
     without a dark frame), where the device (``detector.engine.scanning.blink_code``, one fixed
-    code for every scan) shuffles blocks of three that hold each state once. The window taken
-    is the first of a scan's code that starts a block and holds as many frames of each state as
-    ``RING_STATES`` (6 on, 5 off-axis, 5 dark), so that a capture rendered under it differs from
-    the cached one in the order of its states alone (the code's first 16 frames hold 5 on-axis
-    ones: a capture rendered under them would also have one glint fewer to find)."""
+    code for every scan) shuffles blocks of three that hold each state once. For a capture's
+    length the window taken is the first of a scan's code that starts a block and holds as many
+    frames of each state as ``RING_STATES`` (6 on, 5 off-axis, 5 dark), so that a capture
+    rendered under it differs from the cached one in the order of its states alone (the code's
+    first 16 frames hold 5 on-axis ones: a capture rendered under them would also have one
+    glint fewer to find)."""
     code = [DEVICE_STATE_NAMES[state] for state in blink_code(DEVICE_SCAN_FRAMES)]
-    for start in range(0, len(code) - N_FRAMES + 1, 3):
-        window = code[start:start + N_FRAMES]
+    if n_frames == DEVICE_SCAN_FRAMES:
+        return tuple(code)
+    if n_frames != N_FRAMES:
+        raise ValueError(f"the device's code is rendered over {N_FRAMES} or "
+                         f"{DEVICE_SCAN_FRAMES} frames, not {n_frames}")
+    for first in range(0, len(code) - N_FRAMES + 1, 3):
+        window = code[first:first + N_FRAMES]
         if sorted(window) == sorted(RING_STATES):
             return tuple(window)
     raise ValueError("no window of the device's code holds the captures' ring states")
