@@ -31,14 +31,8 @@ from pathlib import Path
 
 from bench.raytrace.capture import scene_of, truth_entry, write_capture
 from bench.raytrace.povray import povray_available, render_frames
-from bench.raytrace.seeds import (
-    BENCH_SEEDS,
-    DEVICE_SCAN_FRAMES,
-    N_FRAMES,
-    TRAIN_BLOCKS,
-    device_ring_states,
-    spec_for,
-)
+from bench.raytrace.seeds import BENCH_SEEDS, N_FRAMES, TRAIN_BLOCKS, device_ring_states, spec_for
+from detector.engine.hardware_steps import SCAN_FRAMES
 from bench.raytrace.sight import sight_shares
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -111,9 +105,9 @@ def main(argv=None) -> int:
     parser.add_argument("--ring-code", choices=["captures", "device"], default="captures",
                         help="each capture's own shuffle of ring states (the cached blocks'), "
                              "or the device's blocks of three (needs --out elsewhere)")
-    parser.add_argument("--frames", type=int, choices=[N_FRAMES, DEVICE_SCAN_FRAMES],
+    parser.add_argument("--frames", type=int, choices=[N_FRAMES, SCAN_FRAMES],
                         default=N_FRAMES,
-                        help=f"frames per capture ({DEVICE_SCAN_FRAMES}: as the device films a "
+                        help=f"frames per capture ({SCAN_FRAMES}: as the device films a "
                              f"zone; with --ring-code device only)")
     args = parser.parse_args(argv)
     if args.ring_code == "device" and (args.truth_only

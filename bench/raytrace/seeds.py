@@ -28,6 +28,7 @@ import numpy as np
 
 from bench.raytrace.camera import HEIGHT_PX, WIDTH_PX, rotate, unit
 from bench.raytrace.place import HOUSINGS
+from detector.engine.hardware_steps import SCAN_FRAMES
 from detector.engine.scanning import blink_code
 
 #: 1000-1007 were the first training block; 1008-1015 were added to study why in-cone lenses
@@ -105,8 +106,6 @@ N_FRAMES = 16
 RING_STATES = ["on"] * 6 + ["off_axis"] * 5 + ["dark"] * 5
 #: The device's ring states by this module's names (``detector.engine.scanning.STATES``).
 DEVICE_STATE_NAMES = {"on_axis": "on", "off_axis": "off_axis", "dark": "dark"}
-#: How many frames the device films a zone in (``detector.engine.scanning.run_scan``).
-DEVICE_SCAN_FRAMES = 48
 LED_COLOURS_IR = ("ir_850", "ir_940")
 LED_COLOURS_VISIBLE = ("green", "red", "blue")
 
@@ -188,7 +187,7 @@ def spec_for(seed: int) -> CaptureSpec:
 
 def device_ring_states(n_frames: int = N_FRAMES) -> tuple[str, ...]:
     """The device's own ring code, in this module's state names: over a capture's
-    ``N_FRAMES`` frames, or over a whole scan's ``DEVICE_SCAN_FRAMES``.
+    ``N_FRAMES`` frames, or over a whole scan's (``detector.engine.hardware_steps.SCAN_FRAMES``).
 
     Each cached capture shuffles ``RING_STATES`` freely (on-axis frames up to 9 apart, lit runs
     without a dark frame), where the device (``detector.engine.scanning.blink_code``, one fixed
@@ -198,12 +197,12 @@ def device_ring_states(n_frames: int = N_FRAMES) -> tuple[str, ...]:
     rendered under it differs from the cached one in the order of its states alone (the code's
     first 16 frames hold 5 on-axis ones: a capture rendered under them would also have one
     glint fewer to find)."""
-    code = [DEVICE_STATE_NAMES[state] for state in blink_code(DEVICE_SCAN_FRAMES)]
-    if n_frames == DEVICE_SCAN_FRAMES:
+    code = [DEVICE_STATE_NAMES[state] for state in blink_code(SCAN_FRAMES)]
+    if n_frames == SCAN_FRAMES:
         return tuple(code)
     if n_frames != N_FRAMES:
         raise ValueError(f"the device's code is rendered over {N_FRAMES} or "
-                         f"{DEVICE_SCAN_FRAMES} frames, not {n_frames}")
+                         f"{SCAN_FRAMES} frames, not {n_frames}")
     for first in range(0, len(code) - N_FRAMES + 1, 3):
         window = code[first:first + N_FRAMES]
         if sorted(window) == sorted(RING_STATES):
